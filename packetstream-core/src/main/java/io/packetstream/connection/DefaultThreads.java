@@ -1,0 +1,101 @@
+package io.packetstream.connection;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The threads a connection uses unless told otherwise: virtual threads on Java 21 and later,
+ * platform threads on 17. The library compiles for 17, so it reaches the virtual-thread API
+ * reflectively, once.
+ */
+final class DefaultThreads {
+
+  /** Threads of the shared handler pool on Java 17; per-connection limits bound its queue. */
+  static final int POOL_THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
+
+  private static final MethodHandle NEW_VIRTUAL_EXECUTOR = lookupVirtualExecutor();
+  private static final ThreadFactory VIRTUAL_FACTORY = lookupVirtualFactory();
+  private static final AtomicLong IO_THREADS = new AtomicLong();
+
+  private DefaultThreads() {}
+
+  /** Whether this JVM has virtual threads (Java 21+). */
+  static boolean virtualThreadsAvailable() {
+    return VIRTUAL_FACTORY != null;
+  }
+
+  /** The shared executor for handlers: one virtual thread per task, or a bounded pool. */
+  static ExecutorService handlerExecutor() {
+    return HandlerExecutor.INSTANCE;
+  }
+
+  /** Makes the reader and writer threads of connections. */
+  static ThreadFactory ioThreadFactory() {
+    if (VIRTUAL_FACTORY != null) {
+      return VIRTUAL_FACTORY;
+    }
+    return r -> {
+      Thread t = new Thread(r, "packetstream-io-" + IO_THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static final class HandlerExecutor {
+    static final ExecutorService INSTANCE = create();
+
+    private static ExecutorService create() {
+      if (NEW_VIRTUAL_EXECUTOR != null) {
+        try {
+          return (ExecutorService) NEW_VIRTUAL_EXECUTOR.invoke();
+        } catch (Throwable e) {
+          throw new IllegalStateException("cannot create virtual-thread executor", e);
+        }
+      }
+      AtomicLong count = new AtomicLong();
+      ThreadPoolExecutor pool = new ThreadPoolExecutor(
+          POOL_THREADS,
+          POOL_THREADS,
+          30,
+          TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "packetstream-handler-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+      pool.allowCoreThreadTimeOut(true);
+      return Executors.unconfigurableExecutorService(pool);
+    }
+  }
+
+  private static MethodHandle lookupVirtualExecutor() {
+    try {
+      return MethodHandles.publicLookup()
+          .findStatic(Executors.class, "newVirtualThreadPerTaskExecutor",
+              MethodType.methodType(ExecutorService.class));
+    } catch (ReflectiveOperationException e) {
+      return null;
+    }
+  }
+
+  private static ThreadFactory lookupVirtualFactory() {
+    try {
+      Class<?> builder = Class.forName("java.lang.Thread$Builder");
+      Object virtual = Thread.class.getMethod("ofVirtual").invoke(null);
+      virtual = builder.getMethod("name", String.class, long.class)
+          .invoke(virtual, "packetstream-io-", 1L);
+      return (ThreadFactory) builder.getMethod("factory").invoke(virtual);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,1090 @@
+package io.packetstream.connection;
+
+import io.packetstream.connection.TrafficListener.Direction;
+import io.packetstream.connection.TrafficListener.Outcome;
+import io.packetstream.wire.Packet;
+import io.packetstream.wire.PacketCodec;
+import io.packetstream.wire.ProtocolException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One end of a packetstream connection over a byte stream: a requester and a responder at once.
+ *
+ * <p>This end {@linkplain #submit submits} requests and gets a future of each {@link Response};
+ * the peer's requests go to the {@link RequestHandler} of their channel. Responses may come back
+ * in any order, and a slow handler never holds up the others.
+ *
+ * <pre>{@code
+ * try (PacketConnection conn = PacketConnection.builder()
+ *     .handler(request -> Response.ok(request.payload()))   // serve the peer's requests
+ *     .open(socket)) {
+ *   Response r = conn.call(0, 0, "hello".getBytes(UTF_8)); // and ask the peer
+ * }
+ * }</pre>
+ *
+ * <p>Opening is nested, as in the original: the first {@link #open()} (or the builder's
+ * {@code open}) starts the connection, every further one must be matched by a {@link #close()},
+ * and the last close shuts down gracefully: new requests from the peer are refused, running
+ * handlers finish and their responses go out, this end's own requests get their answers, then ERQ
+ * (when enabled) and EOF are sent, all within {@link Builder#closeTimeout}. {@link #abort()} ends
+ * at once. When the peer ends the stream, the connection ends its own side the same way by itself.
+ *
+ * <p>Every request this end submits ends: with its response, a timeout when one is set, or a
+ * {@link ConnectionClosedException} when the connection ends first. Every request from the peer
+ * gets exactly one answer while the connection lives.
+ */
+public final class PacketConnection implements AutoCloseable {
+
+  /*
+   * Threads and locks.
+   *
+   * - The reader thread alone reads the transport. It decodes packets, resolves this end's pending
+   *   requests, and admits the peer's requests to the handler executor.
+   * - The writer thread alone writes the transport (PacketWriter). Everyone else enqueues packets.
+   * - Handler threads (the executor) run handlers and enqueue their responses.
+   * - Callers submit, open, close and abort from any thread.
+   *
+   * `outbound` guards `pending`, `opens`, `readerEnded` and every write of `state`.
+   * `inbound` guards `running`, `queued` and `inboundTags`, and is also held for writes of `state`,
+   * so both the admission of a peer's request and the submission of our own see state changes
+   * atomically. Lock order: outbound, then inbound. Nothing is called out (handlers, listeners,
+   * futures, the writer's thread) while either is held, and nothing blocks under them except the
+   * bounded waits of shutdown, which wait on the lock's own monitor.
+   */
+
+  private static final System.Logger LOG = System.getLogger(PacketConnection.class.getName());
+  private static final AtomicLong NAMES = new AtomicLong();
+
+  /** Tags on every channel start here: 0 and 1 of channel 0 are the control packets. */
+  static final long FIRST_TAG = 2;
+
+  static final String REFUSE_NO_HANDLER = "no request handler";
+  static final String REFUSE_CLOSING = "rejecting request: runstate.cancelled";
+  static final String REFUSE_AFTER_ERQ = "requests no longer allowed";
+  static final String REFUSE_UNKNOWN_CHANNEL = "unknown channel %d";
+
+  private final String name;
+  private final Settings settings;
+  private final Transport transport;
+  private final PacketCodec codec;
+  private final TrafficListener listener;
+  private final PacketWriter writer;
+  private final RequestHandler handler0;
+
+  private final Object outbound = new Object();
+  private final Object inbound = new Object();
+  private final TagMap<PendingRequest> pending = new TagMap<>();
+  private final TagMap<InboundRequest> inboundTags = new TagMap<>();
+  private final ArrayDeque<InboundRequest> queued = new ArrayDeque<>();
+  private int running;
+  private int opens;
+  private boolean readerEnded;
+
+  private final AtomicLong tags0 = new AtomicLong(FIRST_TAG);
+  private final Map<Long, AtomicLong> otherTags = new ConcurrentHashMap<>();
+
+  private volatile ConnectionState state = ConnectionState.NEW;
+  private volatile Throwable failure;
+  private volatile boolean peerEndedRequests;
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private final CountDownLatch readerDone = new CountDownLatch(1);
+  private volatile Thread readerThread;
+
+  // single-writer statistics: the reader thread writes the received ones, the writer the sent ones
+  private volatile long bytesReceived;
+  private volatile long packetsReceived;
+  private volatile long lastReceivedMillis;
+  private volatile long bytesSent;
+  private volatile long packetsSent;
+  private volatile long lastSentMillis;
+  private volatile long openedMillis;
+
+  private PacketConnection(Settings settings, Transport transport) {
+    this.settings = settings;
+    this.transport = transport;
+    this.name = settings.name != null ? settings.name : "packetstream-" + NAMES.incrementAndGet();
+    this.codec = new PacketCodec(settings.maxFrameLength);
+    this.listener = settings.listener();
+    this.handler0 = settings.handlers.get(0L);
+    this.writer = new PacketWriter(this, transport, settings.packetGrace.toNanos(), settings.bufferSize);
+  }
+
+  /** A builder with the library's defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------- requester
+
+  /** Sends a request on channel 0; the future completes with the peer's response, ok or not. */
+  public CompletableFuture<Response> submit(long rqType, long flags, byte[] payload) {
+    return submit(0, rqType, flags, payload, Duration.ZERO);
+  }
+
+  /**
+   * Sends a request on {@code channel}; the future completes with the peer's response, ok or not.
+   *
+   * <p>The future fails with a {@link TimeoutException} if no response comes within
+   * {@code timeout} ({@link Duration#ZERO}: the connection's {@link Builder#requestTimeout}), with
+   * a {@link ConnectionClosedException} if the connection is not open or ends first, and with a
+   * {@link RejectedExecutionException} if {@link Builder#maxPendingRequests} are already pending.
+   * It completes on the connection's reader thread: use the {@code ...Async} stages for work that
+   * blocks.
+   */
+  public CompletableFuture<Response> submit(
+      long channel, long rqType, long flags, byte[] payload, Duration timeout) {
+    Objects.requireNonNull(payload, "payload");
+    if (channel < 0 || rqType < 0 || rqType > Packet.MAX_RQ_TYPE || flags < 0 || flags > Packet.MAX_FLAGS) {
+      throw new IllegalArgumentException("channel " + channel + ", request type " + rqType
+          + " or flags " + flags + " out of range");
+    }
+    long tag = channel == 0
+        ? tags0.getAndIncrement()
+        : otherTags.computeIfAbsent(channel, c -> new AtomicLong(FIRST_TAG)).getAndIncrement();
+    PendingRequest request = new PendingRequest(this, channel, tag, rqType, System.nanoTime());
+    Exception refused = null;
+    synchronized (outbound) {
+      if (state != ConnectionState.OPEN || readerEnded) {
+        refused = new ConnectionClosedException(
+            name + " is " + (readerEnded ? "ended by its peer" : state.name().toLowerCase())
+                + ": cannot send request type " + rqType);
+      } else if (pending.size() >= settings.maxPendingRequests) {
+        refused = new RejectedExecutionException(name + ": " + pending.size()
+            + " requests already pending (limit maxPendingRequests=" + settings.maxPendingRequests + ")");
+      } else {
+        pending.put(channel, tag, request);
+      }
+    }
+    listener.requestStarted(this, Direction.OUTBOUND, channel, tag, rqType);
+    if (refused != null) {
+      request.fail(refused, Outcome.REJECTED);
+      return request;
+    }
+    writer.enqueue(new Packet(channel, tag, flags, true, rqType, payload));
+    Duration limit = timeout.isZero() ? settings.requestTimeout : timeout;
+    if (!limit.isZero() && !limit.isNegative()) {
+      request.orTimeout(limit.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    return request;
+  }
+
+  /**
+   * Sends a request on channel 0 and decodes its ok response with {@code decoder}. A not-ok
+   * response fails the future with a {@link RequestFailedException}; cancelling the future
+   * cancels the request.
+   */
+  public <T> CompletableFuture<T> submit(
+      long rqType, long flags, byte[] payload, ResponseDecoder<T> decoder) {
+    Objects.requireNonNull(decoder, "decoder");
+    CompletableFuture<Response> request = submit(rqType, flags, payload);
+    CompletableFuture<T> result = new CompletableFuture<>();
+    request.whenComplete((response, error) -> {
+      if (error != null) {
+        result.completeExceptionally(error);
+      } else if (!response.ok()) {
+        result.completeExceptionally(new RequestFailedException(response));
+      } else {
+        try {
+          result.complete(decoder.decode(response.flags(), response.payload()));
+        } catch (Exception e) {
+          result.completeExceptionally(e);
+        }
+      }
+    });
+    result.whenComplete((value, error) -> {
+      if (result.isCancelled()) {
+        request.cancel(false);
+      }
+    });
+    return result;
+  }
+
+  /** Sends a request on channel 0 and waits for its response. */
+  public Response call(long rqType, long flags, byte[] payload)
+      throws IOException, InterruptedException, TimeoutException {
+    return call(0, rqType, flags, payload, Duration.ZERO);
+  }
+
+  /**
+   * Sends a request and waits for its response, at most {@code timeout} ({@link Duration#ZERO}:
+   * the connection's {@link Builder#requestTimeout}).
+   *
+   * @throws ConnectionClosedException if the connection is not open or ends first
+   * @throws TimeoutException if no response comes in time
+   */
+  public Response call(long channel, long rqType, long flags, byte[] payload, Duration timeout)
+      throws IOException, InterruptedException, TimeoutException {
+    try {
+      return submit(channel, rqType, flags, payload, timeout).get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof TimeoutException te) {
+        throw te;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(name + ": request failed", cause);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Opens the connection once more: the first open starts it; each open needs its own
+   * {@link #close()}. Returns this connection.
+   *
+   * @throws IllegalStateException if the connection is closing or has ended
+   */
+  public PacketConnection open() {
+    boolean start;
+    synchronized (outbound) {
+      synchronized (inbound) {
+        if (state != ConnectionState.NEW && state != ConnectionState.OPEN) {
+          throw new IllegalStateException(name + " is " + state.name().toLowerCase());
+        }
+        start = opens++ == 0;
+        if (start) {
+          state = ConnectionState.OPEN;
+        }
+      }
+    }
+    if (start) {
+      openedMillis = System.currentTimeMillis();
+      listener.connectionOpened(this);
+      ThreadFactory threads = settings.ioThreads;
+      Thread w = threads.newThread(writer);
+      Thread r = threads.newThread(this::readLoop);
+      w.setName("packetstream " + name + " writer");
+      r.setName("packetstream " + name + " reader");
+      readerThread = r;
+      w.start();
+      r.start();
+    }
+    return this;
+  }
+
+  /**
+   * Closes one level of nesting; the last close shuts the connection down gracefully and
+   * returns when it has ended, or after {@link Builder#closeTimeout} at most.
+   */
+  @Override
+  public void close() {
+    boolean last;
+    synchronized (outbound) {
+      if (opens == 0) {
+        return;
+      }
+      last = --opens == 0;
+    }
+    if (last) {
+      shutdown(false);
+    }
+  }
+
+  /**
+   * Ends the connection at once: pending requests fail, running handlers' answers are dropped,
+   * and the transport is closed if the connection owns it.
+   */
+  public void abort() {
+    terminate(null, "aborted");
+    Thread reader = readerThread;
+    if (reader != null && !transport.owned()) {
+      reader.interrupt();
+    }
+  }
+
+  /** Waits for the receiving side to end (the peer's EOF, the end of the stream, or an error). */
+  public void join() throws InterruptedException {
+    readerDone.await();
+  }
+
+  /** Waits up to {@code timeout} for the receiving side to end; true if it did. */
+  public boolean join(Duration timeout) throws InterruptedException {
+    return readerDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** A stage that completes when the connection has ended, cleanly or not. */
+  public CompletionStage<Void> termination() {
+    return terminated.minimalCompletionStage();
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  /** The connection's name, for logs, metrics and health. */
+  public String name() {
+    return name;
+  }
+
+  /** Where the connection is in its life. */
+  public ConnectionState state() {
+    return state;
+  }
+
+  /** The error that ended the connection, when it {@linkplain ConnectionState#FAILED failed}. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** The peer's address, when the connection runs over a socket. */
+  public Optional<SocketAddress> remoteAddress() {
+    return transport.remoteAddress();
+  }
+
+  /** When the connection was first opened. */
+  public Optional<Instant> openedAt() {
+    return instant(openedMillis);
+  }
+
+  /** When bytes last arrived from the peer. */
+  public Optional<Instant> lastReceivedAt() {
+    return instant(lastReceivedMillis);
+  }
+
+  /** When bytes were last written to the peer. */
+  public Optional<Instant> lastSentAt() {
+    return instant(lastSentMillis);
+  }
+
+  /** Bytes received so far. */
+  public long bytesReceived() {
+    return bytesReceived;
+  }
+
+  /** Bytes sent so far. */
+  public long bytesSent() {
+    return bytesSent;
+  }
+
+  /** Packets received so far. */
+  public long packetsReceived() {
+    return packetsReceived;
+  }
+
+  /** Packets sent so far. */
+  public long packetsSent() {
+    return packetsSent;
+  }
+
+  /** Requests this end sent that await their answer. */
+  public int pendingRequests() {
+    synchronized (outbound) {
+      return pending.size();
+    }
+  }
+
+  /** The peer's requests whose handlers are running now. */
+  public int runningRequests() {
+    synchronized (inbound) {
+      return running;
+    }
+  }
+
+  /** The peer's requests waiting for a free handler slot. */
+  public int queuedRequests() {
+    synchronized (inbound) {
+      return queued.size();
+    }
+  }
+
+  /** Whether the peer has said (ERQ) that it sends no more requests. */
+  public boolean peerEndedRequests() {
+    return peerEndedRequests;
+  }
+
+  @Override
+  public String toString() {
+    return "PacketConnection[" + name + ", " + state.name().toLowerCase()
+        + remoteAddress().map(a -> ", " + a).orElse("") + "]";
+  }
+
+  private static Optional<Instant> instant(long millis) {
+    return millis == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+  }
+
+  // ---------------------------------------------------------------- reader
+
+  private void readLoop() {
+    ByteBuffer buffer = ByteBuffer.allocate(settings.bufferSize);
+    String ended = "stream ended";
+    Throwable error = null;
+    try {
+      read:
+      while (true) {
+        int n = transport.read(buffer);
+        if (n < 0) {
+          if (buffer.position() > 0) {
+            throw new ProtocolException("stream ends inside a frame, " + buffer.position()
+                + " bytes into it");
+          }
+          break;
+        }
+        lastReceivedMillis = System.currentTimeMillis();
+        bytesReceived += n;
+        buffer.flip();
+        long count = 0;
+        Packet packet;
+        int start = buffer.position();
+        while ((packet = codec.decode(buffer)) != null) {
+          count++;
+          int size = buffer.position() - start;
+          start = buffer.position();
+          listener.packetReceived(this, packet, size);
+          if (!dispatch(packet)) {
+            packetsReceived += count;
+            ended = "peer sent EOF";
+            break read;
+          }
+        }
+        packetsReceived += count;
+        int frame = codec.peekFrameLength(buffer);
+        buffer = refill(buffer, frame);
+      }
+    } catch (Throwable t) {
+      error = t;
+    }
+    readerEnded(ended, error);
+  }
+
+  /** Readies the buffer for the next read, growing it for a frame too big for it. */
+  private ByteBuffer refill(ByteBuffer buffer, int frame) {
+    if (frame > buffer.capacity()) {
+      ByteBuffer bigger = ByteBuffer.allocate(frame);
+      bigger.put(buffer);
+      return bigger;
+    }
+    if (buffer.capacity() > settings.bufferSize && buffer.remaining() <= settings.bufferSize
+        && frame <= settings.bufferSize) {
+      ByteBuffer smaller = ByteBuffer.allocate(settings.bufferSize);
+      smaller.put(buffer);
+      return smaller;
+    }
+    buffer.compact();
+    return buffer;
+  }
+
+  /** Acts on one packet; false when it was the peer's EOF. */
+  private boolean dispatch(Packet packet) throws ProtocolException {
+    if (!packet.request()) {
+      PendingRequest request;
+      synchronized (outbound) {
+        request = pending.remove(packet.channel(), packet.tag());
+        if (request != null && pending.isEmpty() && state == ConnectionState.DRAINING) {
+          outbound.notifyAll();
+        }
+      }
+      if (request == null) {
+        LOG.log(Level.DEBUG, () -> name + ": dropping a response that matches no pending request: "
+            + packet);
+      } else {
+        request.resolve(new Response(packet.ok(), packet.resultFlags(), packet.payload()));
+      }
+      return true;
+    }
+    if (packet.isControl()) {
+      if (packet.isEof()) {
+        return false;
+      }
+      if (packet.isErq()) {
+        peerEndedRequests = true;
+        return true;
+      }
+      throw new ProtocolException(
+          "malformed control packet (wire request type 0 but not EOF or ERQ): " + packet);
+    }
+    admit(packet);
+    return true;
+  }
+
+  private void admit(Packet packet) {
+    long channel = packet.channel();
+    long tag = packet.tag();
+    long startNanos = System.nanoTime();
+    listener.requestStarted(this, Direction.INBOUND, channel, tag, packet.rqType());
+    RequestHandler handler = channel == 0 ? handler0 : settings.handlers.get(channel);
+    String refusal = null;
+    InboundRequest request = null;
+    boolean start = false;
+    if (handler == null) {
+      refusal = channel == 0 ? REFUSE_NO_HANDLER : REFUSE_UNKNOWN_CHANNEL;
+    } else {
+      synchronized (inbound) {
+        if (state != ConnectionState.OPEN) {
+          refusal = REFUSE_CLOSING;
+        } else if (peerEndedRequests) {
+          refusal = REFUSE_AFTER_ERQ;
+        } else if (inboundTags.containsKey(channel, tag)) {
+          refusal = "channel " + channel + ": tag already in use: " + tag;
+        } else if (running < settings.maxConcurrentRequests) {
+          request = new InboundRequest(this, packet, handler, startNanos);
+          inboundTags.put(channel, tag, request);
+          running++;
+          start = true;
+        } else if (queued.size() < settings.maxQueuedRequests) {
+          request = new InboundRequest(this, packet, handler, startNanos);
+          inboundTags.put(channel, tag, request);
+          queued.add(request);
+        } else {
+          refusal = "too many requests: " + running + " running, " + queued.size()
+              + " queued (limits maxConcurrentRequests=" + settings.maxConcurrentRequests
+              + ", maxQueuedRequests=" + settings.maxQueuedRequests + ")";
+        }
+      }
+    }
+    if (refusal != null) {
+      String why = refusal;
+      LOG.log(Level.DEBUG, () -> name + ": refusing " + packet + ": " + why);
+      writer.enqueue(Packet.response(channel, tag, false, 0, refusal.getBytes(StandardCharsets.US_ASCII)));
+      listener.requestFinished(this, Direction.INBOUND, channel, tag, packet.rqType(),
+          Outcome.REJECTED, System.nanoTime() - startNanos);
+    } else if (start) {
+      execute(request);
+    }
+  }
+
+  // ---------------------------------------------------------------- handlers (any thread)
+
+  void execute(InboundRequest request) {
+    try {
+      settings.executor.execute(request);
+    } catch (RejectedExecutionException e) {
+      InboundRequest next = request;
+      // the executor is shut down or full: answer here, and the queued ones after it
+      while (next != null) {
+        respond(next, Response.failure("handler executor refused the request"));
+        next = release(next);
+      }
+    }
+  }
+
+  Response failureResponse(InboundRequest request, Throwable error) {
+    if (error instanceof RequestFailedException failed) {
+      return failed.response();
+    }
+    LOG.log(Level.WARNING, () -> name + ": handler failed for " + request.packet, error);
+    return Response.failure();
+  }
+
+  void respond(InboundRequest request, Response response) {
+    Packet p = request.packet;
+    boolean sent = writer.enqueue(
+        Packet.response(p.channel(), p.tag(), response.ok(), response.flags(), response.payload()));
+    Outcome outcome = !sent ? Outcome.ERROR : response.ok() ? Outcome.OK : Outcome.FAILED;
+    listener.requestFinished(this, Direction.INBOUND, p.channel(), p.tag(), p.rqType(), outcome,
+        System.nanoTime() - request.startNanos);
+  }
+
+  /** Frees the request's slot; returns the queued request that takes it over, if any. */
+  InboundRequest release(InboundRequest request) {
+    synchronized (inbound) {
+      inboundTags.remove(request.packet.channel(), request.packet.tag());
+      InboundRequest next = queued.poll();
+      if (next == null) {
+        running--;
+        if (running == 0 && state == ConnectionState.DRAINING) {
+          inbound.notifyAll();
+        }
+      }
+      return next;
+    }
+  }
+
+  // ---------------------------------------------------------------- pending requests
+
+  /** Takes a request out of the pending table; true if it was there. */
+  boolean removePending(PendingRequest request) {
+    synchronized (outbound) {
+      PendingRequest found = pending.get(request.channel, request.tag);
+      if (found != request) {
+        return false;
+      }
+      pending.remove(request.channel, request.tag);
+      if (pending.isEmpty() && state == ConnectionState.DRAINING) {
+        outbound.notifyAll();
+      }
+      return true;
+    }
+  }
+
+  void requestEnded(PendingRequest request, Outcome outcome) {
+    listener.requestFinished(this, Direction.OUTBOUND, request.channel, request.tag,
+        request.rqType, outcome, System.nanoTime() - request.startNanos);
+  }
+
+  // ---------------------------------------------------------------- writer callbacks
+
+  void sent(Packet packet, int bytes) {
+    bytesSent += bytes;
+    packetsSent++;
+    listener.packetSent(this, packet, bytes);
+  }
+
+  void flushed() {
+    lastSentMillis = System.currentTimeMillis();
+  }
+
+  void writerFailed(Throwable error) {
+    if (!state.isTerminal()) {
+      LOG.log(Level.DEBUG, () -> name + ": write failed", error);
+      terminate(error, "write failed: " + error);
+    }
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  private void readerEnded(String why, Throwable error) {
+    readerDone.countDown();
+    if (state.isTerminal()) {
+      return;
+    }
+    if (error != null) {
+      LOG.log(error instanceof ProtocolException ? Level.WARNING : Level.DEBUG,
+          () -> name + ": receiving failed: " + error);
+      terminate(error, "receiving failed: " + error.getMessage());
+      return;
+    }
+    // Nothing more will come from the peer: our pending requests can never be answered.
+    List<PendingRequest> orphans;
+    synchronized (outbound) {
+      readerEnded = true;
+      orphans = pending.clear();
+    }
+    ConnectionClosedException closed = new ConnectionClosedException(name + ": " + why
+        + " before the response arrived");
+    for (PendingRequest request : orphans) {
+      request.fail(closed, Outcome.ERROR);
+    }
+    shutdown(true);
+  }
+
+  /**
+   * The graceful shutdown: refuse new requests, let running handlers answer, wait for our own
+   * answers, send ERQ and EOF, wait for the peer's EOF; every wait bounded by the close timeout.
+   */
+  private void shutdown(boolean fromReader) {
+    long deadline = System.nanoTime() + settings.closeTimeout.toNanos();
+    boolean first;
+    synchronized (outbound) {
+      synchronized (inbound) {
+        first = state == ConnectionState.OPEN;
+        if (first) {
+          state = ConnectionState.DRAINING;
+        }
+      }
+    }
+    if (!first) {
+      if (!fromReader) {
+        awaitTermination(deadline);
+      }
+      return;
+    }
+    try {
+      if (settings.sendErq && !fromReader) {
+        writer.enqueue(Packet.ERQ);
+      }
+      synchronized (inbound) {
+        while ((running > 0 || !queued.isEmpty()) && waitUntil(inbound, deadline)) {
+          // handlers still running
+        }
+      }
+      synchronized (outbound) {
+        while (!pending.isEmpty() && waitUntil(outbound, deadline)) {
+          // our requests still pending
+        }
+      }
+      writer.enqueue(Packet.EOF);
+      writer.finish();
+      writer.await(deadline - System.nanoTime());
+      if (!fromReader) {
+        readerDone.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    terminate(null, "closed");
+  }
+
+  private static boolean waitUntil(Object monitor, long deadline) throws InterruptedException {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      return false;
+    }
+    TimeUnit.NANOSECONDS.timedWait(monitor, left);
+    return true;
+  }
+
+  private void awaitTermination(long deadline) {
+    try {
+      terminated.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // ended badly or not in time: nothing more to wait for
+    }
+  }
+
+  /** Ends the connection for good; the first call wins. */
+  private void terminate(Throwable cause, String why) {
+    List<PendingRequest> orphans;
+    List<InboundRequest> unstarted;
+    synchronized (outbound) {
+      synchronized (inbound) {
+        if (state.isTerminal()) {
+          return;
+        }
+        if (state == ConnectionState.NEW) {
+          opens = 0;
+        }
+        state = cause == null ? ConnectionState.CLOSED : ConnectionState.FAILED;
+        failure = cause;
+        unstarted = new ArrayList<>(queued);
+        queued.clear();
+        for (InboundRequest r : unstarted) {
+          inboundTags.remove(r.packet.channel(), r.packet.tag());
+        }
+        inbound.notifyAll();
+      }
+      orphans = pending.clear();
+      outbound.notifyAll();
+    }
+    writer.abort();
+    try {
+      transport.close();
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, () -> name + ": closing the transport failed", e);
+    }
+    ConnectionClosedException closed = new ConnectionClosedException(name + " " + why, cause);
+    for (PendingRequest request : orphans) {
+      request.fail(closed, Outcome.ERROR);
+    }
+    for (InboundRequest r : unstarted) {
+      listener.requestFinished(this, Direction.INBOUND, r.packet.channel(), r.packet.tag(),
+          r.packet.rqType(), Outcome.ERROR, System.nanoTime() - r.startNanos);
+    }
+    if (openedMillis != 0) {
+      listener.connectionClosed(this, Optional.ofNullable(cause));
+    }
+    terminated.complete(null);
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  /** The settings a builder collected, frozen when a connection is opened. */
+  private static final class Settings {
+    final String name;
+    final Map<Long, RequestHandler> handlers;
+    final Executor executor;
+    final ThreadFactory ioThreads;
+    final int maxFrameLength;
+    final int maxConcurrentRequests;
+    final int maxQueuedRequests;
+    final int maxPendingRequests;
+    final Duration requestTimeout;
+    final Duration closeTimeout;
+    final Duration packetGrace;
+    final boolean sendErq;
+    final List<TrafficListener> listeners;
+    final int bufferSize;
+
+    Settings(Builder b) {
+      name = b.name;
+      handlers = Map.copyOf(b.handlers);
+      executor = b.executor != null ? b.executor : DefaultThreads.handlerExecutor();
+      ioThreads = b.ioThreads != null ? b.ioThreads : DefaultThreads.ioThreadFactory();
+      maxFrameLength = b.maxFrameLength;
+      maxConcurrentRequests = b.maxConcurrentRequests;
+      maxQueuedRequests = b.maxQueuedRequests;
+      maxPendingRequests = b.maxPendingRequests;
+      requestTimeout = b.requestTimeout;
+      closeTimeout = b.closeTimeout;
+      packetGrace = b.packetGrace;
+      sendErq = b.sendErq;
+      listeners = List.copyOf(b.listeners);
+      bufferSize = b.bufferSize;
+    }
+
+    TrafficListener listener() {
+      return TrafficListener.of(listeners);
+    }
+  }
+
+  /**
+   * Collects a connection's settings; every limit has a safe default. A builder can open any
+   * number of connections and is not thread-safe; {@link #copy()} one to vary it.
+   */
+  public static final class Builder {
+
+    /** Default for {@link #maxConcurrentRequests}. */
+    public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 64;
+    /** Default for {@link #maxQueuedRequests}. */
+    public static final int DEFAULT_MAX_QUEUED_REQUESTS = 4096;
+    /** Default for {@link #maxPendingRequests}. */
+    public static final int DEFAULT_MAX_PENDING_REQUESTS = 65536;
+    /** Default for {@link #closeTimeout}. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** Default for {@link #bufferSize}. */
+    public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
+
+    private String name;
+    private final Map<Long, RequestHandler> handlers = new HashMap<>();
+    private Executor executor;
+    private ThreadFactory ioThreads;
+    private int maxFrameLength = PacketCodec.DEFAULT_MAX_FRAME_LENGTH;
+    private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
+    private int maxQueuedRequests = DEFAULT_MAX_QUEUED_REQUESTS;
+    private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
+    private Duration requestTimeout = Duration.ZERO;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private Duration packetGrace = Duration.ZERO;
+    private boolean sendErq = true;
+    private final List<TrafficListener> listeners = new ArrayList<>();
+    private int bufferSize = DEFAULT_BUFFER_SIZE;
+
+    Builder() {}
+
+    /** A builder with the same settings, to vary independently. */
+    public Builder copy() {
+      Builder b = new Builder();
+      b.name = name;
+      b.handlers.putAll(handlers);
+      b.executor = executor;
+      b.ioThreads = ioThreads;
+      b.maxFrameLength = maxFrameLength;
+      b.maxConcurrentRequests = maxConcurrentRequests;
+      b.maxQueuedRequests = maxQueuedRequests;
+      b.maxPendingRequests = maxPendingRequests;
+      b.requestTimeout = requestTimeout;
+      b.closeTimeout = closeTimeout;
+      b.packetGrace = packetGrace;
+      b.sendErq = sendErq;
+      b.listeners.addAll(listeners);
+      b.bufferSize = bufferSize;
+      return b;
+    }
+
+    /** The connection's name in logs, metrics and health; default {@code packetstream-N}. */
+    public Builder name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * Serves the peer's requests on channel 0. Without one, they are refused with the
+     * original's {@code no request handler}.
+     */
+    public Builder handler(RequestHandler handler) {
+      return handler(0, handler);
+    }
+
+    /**
+     * Serves the peer's requests on {@code channel}. Requests on a channel without a handler
+     * are refused with the original's {@code unknown channel %d}.
+     */
+    public Builder handler(long channel, RequestHandler handler) {
+      if (channel < 0) {
+        throw new IllegalArgumentException("negative channel " + channel);
+      }
+      handlers.put(channel, Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /**
+     * Where handlers run. Default: a virtual thread per request on Java 21+, a shared pool of
+     * {@code max(16, 8 x cores)} threads on 17. A direct executor ({@code Runnable::run}) runs
+     * handlers on the reader thread: fastest for handlers that never block, but one that blocks
+     * stalls the whole connection.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Makes the connection's reader and writer threads. Default: virtual threads on Java 21+,
+     * daemon platform threads on 17.
+     */
+    public Builder ioThreadFactory(ThreadFactory threads) {
+      this.ioThreads = Objects.requireNonNull(threads, "threads");
+      return this;
+    }
+
+    /** The longest frame body accepted from the peer; default 16 MiB. */
+    public Builder maxFrameLength(int bytes) {
+      if (bytes < 2) {
+        throw new IllegalArgumentException("maxFrameLength " + bytes + " is below 2");
+      }
+      this.maxFrameLength = bytes;
+      return this;
+    }
+
+    /** How many of the peer's requests run at once; default 64. */
+    public Builder maxConcurrentRequests(int n) {
+      this.maxConcurrentRequests = positive("maxConcurrentRequests", n);
+      return this;
+    }
+
+    /**
+     * How many of the peer's requests may wait for a slot; default 4096. Beyond that a request
+     * is refused at once with a not-ok response naming the limits.
+     */
+    public Builder maxQueuedRequests(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("maxQueuedRequests " + n + " is negative");
+      }
+      this.maxQueuedRequests = n;
+      return this;
+    }
+
+    /** How many of this end's requests may await answers at once; default 65536. */
+    public Builder maxPendingRequests(int n) {
+      this.maxPendingRequests = positive("maxPendingRequests", n);
+      return this;
+    }
+
+    /** How long this end's requests wait for an answer; {@link Duration#ZERO} (default) = no limit. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = nonNegative("requestTimeout", timeout);
+      return this;
+    }
+
+    /** How long a graceful close may take before the connection is ended anyway; default 10 s. */
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = nonNegative("closeTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * How long the writer waits for more packets before it flushes what it has. Default
+     * {@link Duration#ZERO}: write as soon as the queue is empty, which still puts everything
+     * queued meanwhile into one write. The original's 10 ms costs about 20 ms a round trip.
+     */
+    public Builder packetGrace(Duration grace) {
+      this.packetGrace = nonNegative("packetGrace", grace);
+      return this;
+    }
+
+    /**
+     * Whether closing sends ERQ before EOF (default true, as release 20240630 does). Turn it off
+     * for peers of release 20240412, which stop reading when they see it.
+     */
+    public Builder sendErq(boolean sendErq) {
+      this.sendErq = sendErq;
+      return this;
+    }
+
+    /** Adds a listener for the connection's traffic and requests. */
+    public Builder listener(TrafficListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Gives {@code tick} a short label for every packet sent ({@code >Q}, {@code >A},
+     * {@code >EOF}, ...) or received ({@code <Q}, ...): the original's activity ticker.
+     */
+    public Builder tick(Consumer<String> tick) {
+      return listener(new ActivityTicker(Objects.requireNonNull(tick, "tick")));
+    }
+
+    /** The size of the read and write buffers; default 64 KiB. Larger frames still pass. */
+    public Builder bufferSize(int bytes) {
+      if (bytes < 64) {
+        throw new IllegalArgumentException("bufferSize " + bytes + " is below 64");
+      }
+      this.bufferSize = bytes;
+      return this;
+    }
+
+    /**
+     * Opens a connection over a stream pair. The streams stay the caller's: the connection never
+     * closes them.
+     */
+    public PacketConnection open(InputStream in, OutputStream out) {
+      return open(new StreamTransport(
+          Objects.requireNonNull(in, "in"), Objects.requireNonNull(out, "out"), null, null));
+    }
+
+    /**
+     * Opens a connection over a connected socket (plain or TLS). With {@code owned} the
+     * connection closes the socket when it ends; otherwise that is left to the caller.
+     */
+    public PacketConnection open(Socket socket, boolean owned) throws IOException {
+      socket.setTcpNoDelay(true);
+      return open(new StreamTransport(socket.getInputStream(), socket.getOutputStream(),
+          owned ? socket : null, socket.getRemoteSocketAddress()));
+    }
+
+    /**
+     * Opens a connection over a connected blocking socket channel, TCP or Unix domain. With
+     * {@code owned} the connection closes the channel when it ends.
+     */
+    public PacketConnection open(SocketChannel channel, boolean owned) throws IOException {
+      if (!channel.isBlocking()) {
+        throw new IllegalArgumentException("the channel must be in blocking mode");
+      }
+      return open(new ChannelTransport(channel, channel, owned ? channel : null,
+          channel.getRemoteAddress()));
+    }
+
+    /**
+     * Opens a connection over a pair of blocking channels, such as the ends of two
+     * {@link java.nio.channels.Pipe}s. The channels stay the caller's.
+     */
+    public PacketConnection open(ReadableByteChannel in, WritableByteChannel out) {
+      return open(new ChannelTransport(
+          Objects.requireNonNull(in, "in"), Objects.requireNonNull(out, "out"), null, null));
+    }
+
+    private PacketConnection open(Transport transport) {
+      return new PacketConnection(new Settings(this), transport).open();
+    }
+
+    private static int positive(String what, int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException(what + " " + n + " is below 1");
+      }
+      return n;
+    }
+
+    private static Duration nonNegative(String what, Duration d) {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(what + " " + d + " is negative");
+      }
+      return d;
+    }
+  }
+}

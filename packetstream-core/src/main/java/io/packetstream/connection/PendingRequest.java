@@ -1,0 +1,92 @@
+package io.packetstream.connection;
+
+import io.packetstream.connection.TrafficListener.Outcome;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A request this end sent and has not had an answer to: the future its caller holds.
+ *
+ * <p>Two parties may end it. The connection ends it with the response or with an error, after
+ * taking it out of its pending table ({@link #resolve}, {@link #fail}). The caller, a timeout or
+ * anyone else holding the future ends it through the public completion methods, which then take
+ * it out of the table. Whoever takes it out of the table reports the end to the listener, so every
+ * start gets exactly one end.
+ */
+final class PendingRequest extends CompletableFuture<Response> {
+
+  final PacketConnection connection;
+  final long channel;
+  final long tag;
+  final long rqType;
+  final long startNanos;
+
+  PendingRequest(PacketConnection connection, long channel, long tag, long rqType, long startNanos) {
+    this.connection = connection;
+    this.channel = channel;
+    this.tag = tag;
+    this.rqType = rqType;
+    this.startNanos = startNanos;
+  }
+
+  /** Ends it with the peer's response; the connection already took it out of its table. */
+  void resolve(Response response) {
+    Outcome outcome = super.complete(response) ? (response.ok() ? Outcome.OK : Outcome.FAILED) : endedAs();
+    connection.requestEnded(this, outcome);
+  }
+
+  /** Ends it with an error; the connection already took it out of its table (or never put it in). */
+  void fail(Throwable error, Outcome outcome) {
+    connection.requestEnded(this, super.completeExceptionally(error) ? outcome : endedAs());
+  }
+
+  @Override
+  public boolean complete(Response value) {
+    if (!super.complete(value)) {
+      return false;
+    }
+    forget(value.ok() ? Outcome.OK : Outcome.FAILED);
+    return true;
+  }
+
+  @Override
+  public boolean completeExceptionally(Throwable ex) {
+    if (!super.completeExceptionally(ex)) {
+      return false;
+    }
+    forget(ex instanceof TimeoutException ? Outcome.TIMEOUT : Outcome.ERROR);
+    return true;
+  }
+
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    if (!super.cancel(mayInterruptIfRunning)) {
+      return false;
+    }
+    forget(Outcome.CANCELLED);
+    return true;
+  }
+
+  private void forget(Outcome outcome) {
+    if (connection.removePending(this)) {
+      connection.requestEnded(this, outcome);
+    }
+  }
+
+  /** How someone else ended it, when the connection's own completion came second. */
+  private Outcome endedAs() {
+    if (isCancelled()) {
+      return Outcome.CANCELLED;
+    }
+    try {
+      Response r = join();
+      return r.ok() ? Outcome.OK : Outcome.FAILED;
+    } catch (CompletionException e) {
+      return e.getCause() instanceof TimeoutException ? Outcome.TIMEOUT : Outcome.ERROR;
+    } catch (CancellationException e) {
+      return Outcome.CANCELLED;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.packetstream.connection;
+
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What a {@link RequestHandler} gives back: a {@link Response} now, or one {@link #later} when
+ * a {@link CompletionStage} completes, so that a handler never has to block a thread to wait.
+ */
+public sealed interface Reply permits Response, DeferredReply {
+
+  /**
+   * A reply that is sent when {@code stage} completes. A stage that completes exceptionally
+   * sends a not-ok response, exactly as if the handler had thrown.
+   *
+   * <pre>{@code
+   * return Reply.later(request.connection().submit(1, 0, request.payload())
+   *     .thenApply(r -> Response.ok(r.payload())));
+   * }</pre>
+   */
+  static Reply later(CompletionStage<Response> stage) {
+    return new DeferredReply(Objects.requireNonNull(stage, "stage"));
+  }
+}

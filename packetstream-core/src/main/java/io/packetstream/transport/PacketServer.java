@@ -1,0 +1,325 @@
+package io.packetstream.transport;
+
+import io.packetstream.connection.PacketConnection;
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ServerSocketFactory;
+
+/**
+ * Listens for packetstream peers on a TCP port (plain or TLS) or a Unix domain socket, and opens
+ * a {@link PacketConnection} for each one that connects, with the settings of a connection
+ * builder.
+ *
+ * <pre>{@code
+ * PacketServer server = PacketServer.builder(PacketConnection.builder().handler(myHandler))
+ *     .bind(new InetSocketAddress("127.0.0.1", 0));
+ * int port = server.port();
+ * ...
+ * server.close(); // stops accepting, closes every connection gracefully
+ * }</pre>
+ *
+ * <p>The server tracks its live connections; a connection leaves the set when it ends. At most
+ * {@link Builder#maxConnections} are open at once: a peer beyond that is disconnected at once.
+ */
+public final class PacketServer implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(PacketServer.class.getName());
+  private static final AtomicLong SERVERS = new AtomicLong();
+
+  private final String name;
+  private final PacketConnection.Builder connections;
+  private final int maxConnections;
+  private final Duration shutdownTimeout;
+  private final Closeable listener;
+  private final SocketAddress localAddress;
+  private final Path unixPath;
+  private final Set<PacketConnection> live = ConcurrentHashMap.newKeySet();
+  private final AtomicLong accepted = new AtomicLong();
+  private final CountDownLatch acceptorDone = new CountDownLatch(1);
+  private volatile boolean listening = true;
+
+  private PacketServer(Builder b, Closeable listener, SocketAddress localAddress, Path unixPath) {
+    this.name = b.name != null ? b.name : "packetstream-server-" + SERVERS.incrementAndGet();
+    this.connections = b.connections.copy();
+    this.maxConnections = b.maxConnections;
+    this.shutdownTimeout = b.shutdownTimeout;
+    this.listener = listener;
+    this.localAddress = localAddress;
+    this.unixPath = unixPath;
+  }
+
+  /** A server whose connections get the settings (handlers, limits, listeners) of {@code connections}. */
+  public static Builder builder(PacketConnection.Builder connections) {
+    return new Builder(connections);
+  }
+
+  /** The server's name; its connections are named after it. */
+  public String name() {
+    return name;
+  }
+
+  /** The address the server listens on: the bound port for TCP, the socket path for Unix. */
+  public SocketAddress localAddress() {
+    return localAddress;
+  }
+
+  /** The TCP port the server listens on (useful after binding port 0), or -1 for a Unix socket. */
+  public int port() {
+    return localAddress instanceof InetSocketAddress inet ? inet.getPort() : -1;
+  }
+
+  /** Whether the server still accepts connections. */
+  public boolean isListening() {
+    return listening;
+  }
+
+  /** The connections open now. */
+  public List<PacketConnection> connections() {
+    return List.copyOf(live);
+  }
+
+  /** How many peers have connected since the server started. */
+  public long acceptedCount() {
+    return accepted.get();
+  }
+
+  /**
+   * Stops accepting and closes every connection gracefully in parallel, waiting at most the
+   * builder's shutdown timeout; connections still open after that are aborted.
+   */
+  @Override
+  public void close() {
+    stopListening();
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (PacketConnection c : connections()) {
+      closing.add(CompletableFuture.runAsync(c::close, r -> {
+        Thread t = new Thread(r, name + " closing " + c.name());
+        t.setDaemon(true);
+        t.start();
+      }));
+    }
+    try {
+      CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+          .get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.log(Level.DEBUG, () -> name + ": connections did not close in time", e);
+    }
+    abort();
+  }
+
+  /** Stops accepting and ends every connection at once. */
+  public void abort() {
+    stopListening();
+    for (PacketConnection c : connections()) {
+      c.abort();
+    }
+  }
+
+  private void stopListening() {
+    listening = false;
+    try {
+      listener.close();
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, () -> name + ": closing the listener failed", e);
+    }
+    try {
+      acceptorDone.await(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (unixPath != null) {
+      try {
+        Files.deleteIfExists(unixPath);
+      } catch (IOException e) {
+        LOG.log(Level.DEBUG, () -> name + ": cannot remove " + unixPath, e);
+      }
+    }
+  }
+
+  private void start(Acceptor acceptor) {
+    Thread t = new Thread(() -> acceptLoop(acceptor), name + " acceptor");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void acceptLoop(Acceptor acceptor) {
+    try {
+      while (listening) {
+        Closeable peer;
+        try {
+          peer = acceptor.accept();
+        } catch (IOException e) {
+          if (listening) {
+            LOG.log(Level.WARNING, () -> name + ": accept failed", e);
+            continue;
+          }
+          return;
+        }
+        serve(peer);
+      }
+    } finally {
+      acceptorDone.countDown();
+    }
+  }
+
+  private void serve(Closeable peer) {
+    long n = accepted.incrementAndGet();
+    if (live.size() >= maxConnections) {
+      LOG.log(Level.WARNING, () -> name + ": refusing a connection: " + maxConnections
+          + " open (limit maxConnections)");
+      closeQuietly(peer);
+      return;
+    }
+    try {
+      PacketConnection.Builder b = connections.copy().name(name + "#" + n);
+      PacketConnection c = peer instanceof Socket s ? b.open(s, true) : b.open((SocketChannel) peer, true);
+      live.add(c);
+      c.termination().whenComplete((v, e) -> live.remove(c));
+      if (c.state().isTerminal()) {
+        live.remove(c);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, () -> name + ": cannot open a connection", e);
+      closeQuietly(peer);
+    }
+  }
+
+  private static void closeQuietly(Closeable c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // already gone
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PacketServer[" + name + ", " + localAddress + ", " + live.size() + " connections]";
+  }
+
+  @FunctionalInterface
+  private interface Acceptor {
+    Closeable accept() throws IOException;
+  }
+
+  /** Collects a server's settings. */
+  public static final class Builder {
+
+    /** Default for {@link #maxConnections}. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+    private final PacketConnection.Builder connections;
+    private String name;
+    private ServerSocketFactory socketFactory = ServerSocketFactory.getDefault();
+    private int backlog = 128;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+    Builder(PacketConnection.Builder connections) {
+      this.connections = Objects.requireNonNull(connections, "connections");
+    }
+
+    /** The server's name; connections are called {@code name#N}. */
+    public Builder name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * Makes the TCP listening socket: pass an {@code SSLContext}'s server socket factory for
+     * TLS. Default: plain TCP.
+     */
+    public Builder socketFactory(ServerSocketFactory factory) {
+      this.socketFactory = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /** The TCP listen backlog; default 128. */
+    public Builder backlog(int backlog) {
+      this.backlog = backlog;
+      return this;
+    }
+
+    /** The most connections open at once; default 10000. */
+    public Builder maxConnections(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxConnections " + n + " is below 1");
+      }
+      this.maxConnections = n;
+      return this;
+    }
+
+    /** How long {@link PacketServer#close()} waits for connections to close; default 30 s. */
+    public Builder shutdownTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("shutdownTimeout " + timeout + " is negative");
+      }
+      this.shutdownTimeout = timeout;
+      return this;
+    }
+
+    /** Listens on a TCP address (port 0 picks a free port) and starts accepting. */
+    public PacketServer bind(InetSocketAddress address) throws IOException {
+      ServerSocket socket = socketFactory.createServerSocket();
+      try {
+        socket.setReuseAddress(true);
+        socket.bind(address, backlog);
+      } catch (IOException e) {
+        socket.close();
+        throw e;
+      }
+      PacketServer server = new PacketServer(this, socket, socket.getLocalSocketAddress(), null);
+      server.start(socket::accept);
+      return server;
+    }
+
+    /** Listens on {@code port} of 127.0.0.1 (0 picks a free port). */
+    public PacketServer bindLoopback(int port) throws IOException {
+      return bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    }
+
+    /** Listens on a Unix domain socket at {@code path} and starts accepting. */
+    public PacketServer bind(Path path) throws IOException {
+      ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+      try {
+        channel.bind(UnixDomainSocketAddress.of(path), backlog);
+      } catch (IOException e) {
+        channel.close();
+        throw e;
+      }
+      PacketServer server = new PacketServer(this, channel, channel.getLocalAddress(), path);
+      server.start(channel::accept);
+      return server;
+    }
+  }
+
+  /** The server's Unix socket path, when it listens on one. */
+  public Optional<Path> unixSocketPath() {
+    return Optional.ofNullable(unixPath);
+  }
+}

@@ -1,0 +1,258 @@
+package io.packetstream.wire;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+
+/**
+ * Turns packets into frames and frames into packets.
+ *
+ * <p>A frame is a length-prefixed body; every integer is a {@link BSUInt}:
+ *
+ * <pre>
+ * +-------------+-----+-----------+-----------+-----------+-----------------+
+ * | body length | tag | flag word | channel   | rq_type+1 | payload ...     |
+ * |             |     |           | if bit 0  | if bit 1  | rest of the body|
+ * +-------------+-----+-----------+-----------+-----------+-----------------+
+ *                     flag word = flags << 2 | is_request << 1 | (channel != 0)
+ * </pre>
+ *
+ * <p>The protocol sets no maximum length; this codec does. {@link #decode(ByteBuffer)} and
+ * {@link #read(InputStream)} check the length prefix against {@link #maxFrameLength()} before they
+ * allocate anything, and fail with a {@link ProtocolException} naming both numbers. Encoding is
+ * static: it needs no limit, and it allocates nothing when given a buffer.
+ *
+ * <p>Instances are immutable and safe to share between threads.
+ */
+public final class PacketCodec {
+
+  /** The default limit on a frame's body: 16 MiB, far above any sane request yet safe to buffer. */
+  public static final int DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
+
+  private static final int CHANNEL_BIT = 0x01;
+  private static final int REQUEST_BIT = 0x02;
+
+  private final int maxFrameLength;
+
+  /** A codec that refuses frames whose body is longer than {@code maxFrameLength} bytes. */
+  public PacketCodec(int maxFrameLength) {
+    if (maxFrameLength < 2) {
+      throw new IllegalArgumentException("maxFrameLength " + maxFrameLength + " is below 2");
+    }
+    this.maxFrameLength = maxFrameLength;
+  }
+
+  /** A codec with {@link #DEFAULT_MAX_FRAME_LENGTH}. */
+  public PacketCodec() {
+    this(DEFAULT_MAX_FRAME_LENGTH);
+  }
+
+  /** The longest frame body this codec accepts, in bytes. */
+  public int maxFrameLength() {
+    return maxFrameLength;
+  }
+
+  // ---- encoding ----
+
+  /** The length of the packet's frame body (everything after the length prefix). */
+  public static int bodyLength(Packet p) {
+    long n = (long) BSUInt.size(p.tag()) + BSUInt.size(flagWord(p)) + p.payload().length;
+    if (p.channel() != 0) {
+      n += BSUInt.size(p.channel());
+    }
+    if (p.request()) {
+      n += BSUInt.size(p.wireRqType());
+    }
+    if (n > Integer.MAX_VALUE - BSUInt.MAX_BYTES) {
+      throw new IllegalArgumentException("packet of " + n + " bytes is too large to frame");
+    }
+    return (int) n;
+  }
+
+  /** The length of the whole frame: length prefix and body. */
+  public static int frameLength(Packet p) {
+    int body = bodyLength(p);
+    return BSUInt.size(body) + body;
+  }
+
+  /** The length of the frame without its payload: what {@link #encodeHeader} writes. */
+  public static int headerLength(Packet p) {
+    return frameLength(p) - p.payload().length;
+  }
+
+  /**
+   * Writes the frame's length prefix and fields, everything but the payload, into {@code dst} at
+   * {@code offset}; returns the offset after them. Lets a writer send a large payload straight from
+   * the packet's array instead of copying it.
+   */
+  public static int encodeHeader(Packet p, byte[] dst, int offset) {
+    int i = BSUInt.write(dst, offset, bodyLength(p));
+    i = BSUInt.write(dst, i, p.tag());
+    i = BSUInt.write(dst, i, flagWord(p));
+    if (p.channel() != 0) {
+      i = BSUInt.write(dst, i, p.channel());
+    }
+    if (p.request()) {
+      i = BSUInt.write(dst, i, p.wireRqType());
+    }
+    return i;
+  }
+
+  /** Writes the whole frame into {@code dst} at {@code offset}; returns the offset after it. */
+  public static int encode(Packet p, byte[] dst, int offset) {
+    int i = encodeHeader(p, dst, offset);
+    byte[] payload = p.payload();
+    System.arraycopy(payload, 0, dst, i, payload.length);
+    return i + payload.length;
+  }
+
+  /** Writes the whole frame at the buffer's position and advances it. */
+  public static void encode(Packet p, ByteBuffer dst) {
+    if (dst.hasArray()) {
+      int start = dst.arrayOffset() + dst.position();
+      if (dst.remaining() < frameLength(p)) {
+        throw new java.nio.BufferOverflowException();
+      }
+      int end = encode(p, dst.array(), start);
+      dst.position(dst.position() + end - start);
+    } else {
+      dst.put(encode(p));
+    }
+  }
+
+  /** The whole frame as a new array. */
+  public static byte[] encode(Packet p) {
+    byte[] frame = new byte[frameLength(p)];
+    encode(p, frame, 0);
+    return frame;
+  }
+
+  /** Writes the frame to a stream (without flushing it). */
+  public static void write(Packet p, OutputStream out) throws IOException {
+    byte[] header = new byte[headerLength(p)];
+    encodeHeader(p, header, 0);
+    out.write(header);
+    out.write(p.payload());
+  }
+
+  private static long flagWord(Packet p) {
+    return (p.flags() << 2) | (p.request() ? REQUEST_BIT : 0) | (p.channel() != 0 ? CHANNEL_BIT : 0);
+  }
+
+  // ---- decoding ----
+
+  /**
+   * Looks at the frame starting at the buffer's position without consuming anything.
+   *
+   * @return the whole frame's length (prefix and body), or -1 if the length prefix itself is not
+   *     all there yet
+   * @throws ProtocolException if the prefix is malformed or announces a body over the limit
+   */
+  public int peekFrameLength(ByteBuffer src) throws ProtocolException {
+    long length = 0;
+    int pos = src.position();
+    int limit = src.limit();
+    for (int count = 1; ; count++) {
+      if (pos >= limit) {
+        return -1;
+      }
+      int b = src.get(pos++);
+      length = BSUInt.accumulate(length, b, count);
+      if (length > maxFrameLength) {
+        throw new ProtocolException(
+            "frame length " + length + "+ exceeds the limit of " + maxFrameLength + " bytes");
+      }
+      if (b >= 0) {
+        return (pos - src.position()) + (int) length;
+      }
+    }
+  }
+
+  /**
+   * Decodes the frame at the buffer's position if the buffer holds all of it, advancing past it.
+   *
+   * @return the packet, or {@code null} (buffer unchanged) if the frame is not complete yet
+   * @throws ProtocolException if the frame is over the limit or its body is malformed
+   */
+  public Packet decode(ByteBuffer src) throws ProtocolException {
+    int frame = peekFrameLength(src);
+    if (frame < 0 || src.remaining() < frame) {
+      return null;
+    }
+    int end = src.position() + frame;
+    readPrefix(src);
+    Packet p = decodeBody(src, end);
+    src.position(end);
+    return p;
+  }
+
+  /**
+   * Reads one frame from a stream.
+   *
+   * @return the packet, or {@code null} if the stream ended cleanly before the frame's first byte
+   * @throws ProtocolException if the frame is over the limit, malformed, or cut short by the end
+   *     of the stream
+   */
+  public Packet read(InputStream in) throws IOException {
+    int first = in.read();
+    if (first < 0) {
+      return null;
+    }
+    long length = BSUInt.accumulate(0, (byte) first, 1);
+    for (int count = 2, b = first; (b & 0x80) != 0; count++) {
+      b = in.read();
+      if (b < 0) {
+        throw new ProtocolException("stream ends inside a frame's length prefix");
+      }
+      length = BSUInt.accumulate(length, (byte) b, count);
+    }
+    if (length > maxFrameLength) {
+      throw new ProtocolException(
+          "frame length " + length + " exceeds the limit of " + maxFrameLength + " bytes");
+    }
+    byte[] body = in.readNBytes((int) length);
+    if (body.length < length) {
+      throw new ProtocolException(
+          "stream ends inside a frame: " + body.length + " of " + length + " body bytes");
+    }
+    ByteBuffer buffer = ByteBuffer.wrap(body);
+    return decodeBody(buffer, body.length);
+  }
+
+  private static void readPrefix(ByteBuffer src) {
+    while (src.get() < 0) {
+      // skip the length prefix already checked by peekFrameLength
+    }
+  }
+
+  /**
+   * Decodes a frame body that runs from the buffer's position to {@code end}.
+   *
+   * @throws ProtocolException if the fields run past the end of the body or a number is invalid
+   */
+  static Packet decodeBody(ByteBuffer src, int end) throws ProtocolException {
+    int limit = src.limit();
+    int start = src.position();
+    src.limit(end);
+    try {
+      long tag = BSUInt.read(src);
+      long word = BSUInt.read(src);
+      long channel = (word & CHANNEL_BIT) != 0 ? BSUInt.read(src) : 0;
+      boolean request = (word & REQUEST_BIT) != 0;
+      long rqType = request ? BSUInt.read(src) - 1 : Packet.NO_RQ_TYPE;
+      byte[] payload = new byte[end - src.position()];
+      src.get(payload);
+      return new Packet(channel, tag, word >>> 2, request, rqType, payload);
+    } catch (EOFException e) {
+      throw new ProtocolException("frame body of " + (end - start) + " bytes ends inside its fields");
+    } catch (ProtocolException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new ProtocolException("malformed frame: " + e.getMessage());
+    } finally {
+      src.limit(limit);
+    }
+  }
+}
