@@ -1,0 +1,163 @@
+package io.packetstream.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class PacketCodecTest {
+
+  private final PacketCodec codec = new PacketCodec();
+
+  @Test
+  void encodesEveryPacketVectorToTheOriginalsBytes() throws Exception {
+    JsonNode vectors = SharedWire.json("vectors.json").get("packets");
+    assertThat(vectors.size()).isGreaterThan(30);
+    for (JsonNode v : vectors) {
+      Packet p = SharedWire.packet(v);
+      byte[] expected = SharedWire.hex(v.get("encoded_hex"));
+      String name = v.get("name").asString();
+      assertThat(PacketCodec.encode(p)).as(name).isEqualTo(expected);
+      assertThat(PacketCodec.frameLength(p)).as(name).isEqualTo(expected.length);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      PacketCodec.write(p, out);
+      assertThat(out.toByteArray()).as(name).isEqualTo(expected);
+      assertThat(decodeWhole(expected)).as(name).containsExactly(p);
+      assertThat(decodeByteByByte(expected)).as(name).containsExactly(p);
+      assertThat(codec.read(new ByteArrayInputStream(expected))).as(name).isEqualTo(p);
+    }
+  }
+
+  @Test
+  void recognisesTheControlPackets() throws Exception {
+    assertThat(PacketCodec.encode(Packet.EOF)).isEqualTo(HexFormat.of().parseHex("03000200"));
+    assertThat(PacketCodec.encode(Packet.ERQ)).isEqualTo(HexFormat.of().parseHex("03010200"));
+    assertThat(Packet.EOF.isEof()).isTrue();
+    assertThat(Packet.ERQ.isErq()).isTrue();
+    Packet rqType0Tag5 = decodeWhole(HexFormat.of().parseHex("03050200")).get(0);
+    assertThat(rqType0Tag5.isControl()).isTrue();
+    assertThat(rqType0Tag5.isEof() || rqType0Tag5.isErq()).isFalse();
+  }
+
+  @Test
+  void decodesUnusualInputsAsTheOriginalParserDid() throws Exception {
+    for (JsonNode v : SharedWire.json("vectors.json").get("packet_decodes")) {
+      byte[] input = SharedWire.hex(v.get("input_hex"));
+      String name = v.get("name").asString();
+      if (v.has("error")) {
+        assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(input))).as(name)
+            .isInstanceOf(ProtocolException.class);
+        if (name.equals("frame_truncated")) {
+          assertThat(codec.decode(ByteBuffer.wrap(input))).as("incomplete, not an error").isNull();
+        } else {
+          assertThatThrownBy(() -> codec.decode(ByteBuffer.wrap(input))).as(name)
+              .isInstanceOf(ProtocolException.class)
+              .hasMessageContaining("ends inside its fields");
+        }
+        continue;
+      }
+      ByteBuffer buffer = ByteBuffer.wrap(input);
+      Packet p = codec.decode(buffer);
+      assertThat(buffer.position()).as(name).isEqualTo(v.get("consumed").intValue());
+      Packet expected = SharedWire.packet(v);
+      assertThat(p).as(name).isEqualTo(expected);
+      assertThat(PacketCodec.encode(p)).as(name).isEqualTo(SharedWire.hex(v.get("reencoded_hex")));
+    }
+  }
+
+  @Test
+  void rejectsAnOversizedLengthBeforeAllocating() {
+    PacketCodec small = new PacketCodec(1000);
+    byte[] huge = HexFormat.of().parseHex("ffffffffffffff7f"); // about 2^56 bytes announced
+    assertThatThrownBy(() -> small.decode(ByteBuffer.wrap(huge)))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("exceeds the limit of 1000 bytes");
+    assertThatThrownBy(() -> small.read(new ByteArrayInputStream(huge)))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("exceeds the limit of 1000 bytes");
+    byte[] justOver = BSUInt.encode(1001);
+    assertThatThrownBy(() -> small.decode(ByteBuffer.wrap(justOver)))
+        .hasMessageContaining("frame length 1001");
+  }
+
+  @Test
+  void acceptsAFrameExactlyAtTheLimit() throws Exception {
+    Packet p = Packet.request(0, 2, 0, 0, new byte[997]);
+    assertThat(PacketCodec.bodyLength(p)).isEqualTo(1000);
+    assertThat(new PacketCodec(1000).decode(ByteBuffer.wrap(PacketCodec.encode(p)))).isEqualTo(p);
+  }
+
+  @Test
+  void reportsAStreamThatEndsInsideAFrame() {
+    byte[] frame = PacketCodec.encode(Packet.request(0, 2, 0, 0, new byte[50]));
+    for (int cut = 1; cut < frame.length; cut++) {
+      byte[] part = java.util.Arrays.copyOf(frame, cut);
+      assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(part)))
+          .as("cut at %d", cut)
+          .isInstanceOf(ProtocolException.class)
+          .hasMessageContaining("stream ends inside a frame");
+    }
+  }
+
+  @Test
+  void returnsNullAtACleanEndOfStream() throws Exception {
+    assertThat(codec.read(new ByteArrayInputStream(new byte[0]))).isNull();
+  }
+
+  @Test
+  void keepsLargePayloadsIntact() throws Exception {
+    byte[] payload = new byte[4 * 1024 * 1024 + 3];
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) (i % 251);
+    }
+    Packet p = Packet.response(7, 1L << 40, true, 12345, payload);
+    byte[] frame = PacketCodec.encode(p);
+    assertThat(decodeWhole(frame)).containsExactly(p);
+    assertThat(codec.read(new ByteArrayInputStream(frame))).isEqualTo(p);
+  }
+
+  @Test
+  void refusesFieldsTheWireCannotCarry() {
+    assertThatThrownBy(() -> Packet.request(0, 1, Packet.MAX_FLAGS + 1, 0, new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Packet.response(0, 1, true, Packet.MAX_RESULT_FLAGS + 1, new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Packet.request(-1, 1, 0, 0, new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private List<Packet> decodeWhole(byte[] bytes) throws Exception {
+    List<Packet> packets = new ArrayList<>();
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    Packet p;
+    while ((p = codec.decode(buffer)) != null) {
+      packets.add(p);
+    }
+    assertThat(buffer.hasRemaining()).as("undecoded tail").isFalse();
+    return packets;
+  }
+
+  /** Feeds the decoder one byte at a time, as a slow network would. */
+  private List<Packet> decodeByteByByte(byte[] bytes) throws Exception {
+    List<Packet> packets = new ArrayList<>();
+    ByteBuffer buffer = ByteBuffer.allocate(bytes.length);
+    for (byte b : bytes) {
+      buffer.put(b);
+      buffer.flip();
+      Packet p;
+      while ((p = codec.decode(buffer)) != null) {
+        packets.add(p);
+      }
+      buffer.compact();
+    }
+    assertThat(buffer.position()).as("undecoded tail").isZero();
+    return packets;
+  }
+}
