@@ -5,7 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DefaultThreads {
 
-  /** Threads of the shared handler pool on Java 17; per-connection limits bound its queue. */
-  static final int POOL_THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
+  /**
+   * The most threads of the shared handler pool on Java 17. Threads are made as handlers need them
+   * and end when idle, so that handlers blocked on one another (a handler waiting for a callback it
+   * asked of its peer) never starve the pool; each connection's own limit bounds its share.
+   */
+  static final int POOL_MAX_THREADS = 512;
 
   private static final MethodHandle NEW_VIRTUAL_EXECUTOR = lookupVirtualExecutor();
   private static final ThreadFactory VIRTUAL_FACTORY = lookupVirtualFactory();
@@ -62,17 +66,16 @@ final class DefaultThreads {
       }
       AtomicLong count = new AtomicLong();
       ThreadPoolExecutor pool = new ThreadPoolExecutor(
-          POOL_THREADS,
-          POOL_THREADS,
+          0,
+          POOL_MAX_THREADS,
           30,
           TimeUnit.SECONDS,
-          new LinkedBlockingQueue<>(),
+          new SynchronousQueue<>(),
           r -> {
             Thread t = new Thread(r, "packetstream-handler-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
           });
-      pool.allowCoreThreadTimeOut(true);
       return Executors.unconfigurableExecutorService(pool);
     }
   }

@@ -89,6 +89,9 @@ public final class PacketConnection implements AutoCloseable {
   /** Tags on every channel start here: 0 and 1 of channel 0 are the control packets. */
   static final long FIRST_TAG = 2;
 
+  /** How long a close past its deadline still waits for its EOF to be written. */
+  private static final long EOF_FLUSH_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   static final String REFUSE_NO_HANDLER = "no request handler";
   static final String REFUSE_CLOSING = "rejecting request: runstate.cancelled";
   static final String REFUSE_AFTER_ERQ = "requests no longer allowed";
@@ -728,7 +731,8 @@ public final class PacketConnection implements AutoCloseable {
       }
       writer.enqueue(Packet.EOF);
       writer.finish();
-      writer.await(deadline - System.nanoTime());
+      // a late close still gets its EOF out, unless the peer has stopped reading altogether
+      writer.await(Math.max(deadline - System.nanoTime(), EOF_FLUSH_NANOS));
       if (!fromReader) {
         readerDone.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
@@ -923,8 +927,9 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * Where handlers run. Default: a virtual thread per request on Java 21+, a shared pool of
-     * {@code max(16, 8 x cores)} threads on 17. A direct executor ({@code Runnable::run}) runs
+     * Where handlers run. Default: a virtual thread per request on Java 21+, on 17 a shared pool
+     * that grows to 512 threads as handlers need them (a request it cannot take is answered
+     * not-ok). A direct executor ({@code Runnable::run}) runs
      * handlers on the reader thread: fastest for handlers that never block, but one that blocks
      * stalls the whole connection.
      */
