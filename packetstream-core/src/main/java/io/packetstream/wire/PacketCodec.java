@@ -156,15 +156,20 @@ public final class PacketCodec {
     int limit = src.limit();
     for (int count = 1; ; count++) {
       if (pos >= limit) {
+        if (length > maxFrameLength) {
+          // fail fast: the rest of the prefix can only make it longer
+          throw new ProtocolException("frame length of at least " + length
+              + " bytes exceeds the limit of " + maxFrameLength + " bytes");
+        }
         return -1;
       }
       int b = src.get(pos++);
       length = BSUInt.accumulate(length, b, count);
-      if (length > maxFrameLength) {
-        throw new ProtocolException(
-            "frame length " + length + "+ exceeds the limit of " + maxFrameLength + " bytes");
-      }
       if (b >= 0) {
+        if (length > maxFrameLength) {
+          throw new ProtocolException(
+              "frame length " + length + " exceeds the limit of " + maxFrameLength + " bytes");
+        }
         return (pos - src.position()) + (int) length;
       }
     }

@@ -1,0 +1,34 @@
+package io.packetstream.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UnixSocketTest {
+
+  @Test
+  void servesRequestsOverAUnixDomainSocket(@TempDir Path dir) throws Exception {
+    Path path = dir.resolve("ps.sock");
+    PacketServer server = PacketServer.builder(
+            PacketConnection.builder().handler(rq -> Response.ok(rq.flags(), rq.payload())))
+        .bind(path);
+    try (PacketConnection client = PacketClient.connect(path, PacketConnection.builder())) {
+      assertThat(server.port()).isEqualTo(-1);
+      assertThat(server.unixSocketPath()).contains(path);
+      for (int i = 0; i < 100; i++) {
+        Response r = client.call(0, 0, i, new byte[i * 100], Duration.ofSeconds(10));
+        assertThat(r).isEqualTo(new Response(true, i, new byte[i * 100]));
+      }
+    } finally {
+      server.close();
+    }
+    assertThat(Files.exists(path)).as("socket file removed").isFalse();
+    assertThat(server.isListening()).isFalse();
+  }
+}
