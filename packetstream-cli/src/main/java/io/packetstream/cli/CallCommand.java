@@ -1,0 +1,138 @@
+package io.packetstream.cli;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
+import io.packetstream.transport.PacketClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code call}: sends one request to a packetstream peer and prints its answer, three lines:
+ *
+ * <pre>
+ * ok: true
+ * flags: 17
+ * payload: dlrow olleh
+ * </pre>
+ *
+ * <p>The payload is printed as text when it is valid UTF-8, else as {@code payload (hex): ...}.
+ * The exit status is 0 for an ok answer, 1 for a not-ok one, 2 when the peer cannot be reached or
+ * gives no answer.
+ */
+@Command(name = "call", mixinStandardHelpOptions = true,
+    description = "Send one request and print the answer (ok, flags, payload).")
+final class CallCommand implements Callable<Integer> {
+
+  static final int NOT_OK = 1;
+  static final int NO_ANSWER = 2;
+
+  @Mixin
+  Endpoint endpoint;
+
+  @Option(names = "--type", required = true, description = "The request type.")
+  long type;
+
+  @Option(names = "--flags", defaultValue = "0", description = "The request flags (default 0).")
+  long flags;
+
+  @Option(names = "--timeout-seconds", defaultValue = "30",
+      description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
+  long timeoutSeconds;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  PayloadSource source;
+
+  @Spec
+  CommandSpec spec;
+
+  /** Where the request's payload comes from: exactly one of the three. */
+  static final class PayloadSource {
+    @Option(names = "--text", description = "The payload: this text in UTF-8.")
+    String text;
+
+    @Option(names = "--file", description = "The payload: this file's bytes.")
+    Path file;
+
+    @Option(names = "--stdin", description = "The payload: everything on standard input.")
+    boolean stdin;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    byte[] payload;
+    try {
+      payload = payload();
+    } catch (IOException e) {
+      err.println("call: cannot read the payload: " + e);
+      return NO_ANSWER;
+    }
+    PacketConnection connection;
+    try {
+      connection = PacketClient.connect(endpoint.host, endpoint.port,
+          endpoint.applyGrace(PacketConnection.builder().name("call").closeTimeout(Duration.ofSeconds(5))));
+    } catch (IOException e) {
+      err.println("call: cannot connect to " + endpoint.host + ":" + endpoint.port + ": " + e.getMessage());
+      return NO_ANSWER;
+    }
+    Response response;
+    try (connection) {
+      response = connection.call(0, type, flags, payload, Duration.ofSeconds(timeoutSeconds));
+    } catch (TimeoutException e) {
+      err.println("call: no answer within " + timeoutSeconds + " s");
+      return NO_ANSWER;
+    } catch (IOException e) {
+      err.println("call: the request failed: " + e.getMessage());
+      return NO_ANSWER;
+    }
+    out.println("ok: " + response.ok());
+    out.println("flags: " + response.flags());
+    String text = utf8(response.payload());
+    out.println(text != null ? "payload: " + text
+        : "payload (hex): " + HexFormat.of().formatHex(response.payload()));
+    out.flush();
+    return response.ok() ? 0 : NOT_OK;
+  }
+
+  private byte[] payload() throws IOException {
+    if (source.text != null) {
+      return source.text.getBytes(StandardCharsets.UTF_8);
+    }
+    if (source.file != null) {
+      return Files.readAllBytes(source.file);
+    }
+    InputStream in = System.in;
+    return in.readAllBytes();
+  }
+
+  /** The bytes as a string if they are valid UTF-8, else null. */
+  static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.packetstream.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code packetstream} tool: the entry point of {@code packetstream.jar}, one subcommand per
+ * job. The conformance and load commands follow {@code CONFORMANCE.md} to the letter (names,
+ * options, output lines) so that scripts outside the project can drive them.
+ *
+ * <pre>
+ * java -jar packetstream.jar call --port 9000 --type 0 --text hello
+ * java -jar packetstream.jar conformance-server --port 9000
+ * java -jar packetstream.jar conformance-client --port 9000 --scenario all
+ * java -jar packetstream.jar rr-server --port 9001
+ * java -jar packetstream.jar rr-client --port 9001 --requests 500000 --window 256 --payload 32
+ * </pre>
+ */
+@Command(
+    name = "packetstream",
+    mixinStandardHelpOptions = true,
+    version = "packetstream 0.1.0",
+    description = "Talk packetstream: one-off calls, the conformance service and client, the rr load.",
+    subcommands = {
+        CallCommand.class,
+        ConformanceServerCommand.class,
+        ConformanceClientCommand.class,
+        RrServerCommand.class,
+        RrClientCommand.class,
+    })
+public final class PacketstreamCommand implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** Runs the tool and exits with the command's status. */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The tool's command line, ready to {@code execute}; tests capture its output. */
+  static CommandLine commandLine() {
+    return new CommandLine(new PacketstreamCommand());
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+}

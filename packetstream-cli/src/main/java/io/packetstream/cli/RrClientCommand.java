@@ -1,0 +1,93 @@
+package io.packetstream.cli;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.transport.PacketClient;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.AtomicHistogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code rr-client}: the client side of the rr load (CONFORMANCE.md section 2). One connection,
+ * a warm-up of max(20% of N, 20000) requests that is not counted, then N measured requests, and
+ * exactly one result line on stdout:
+ *
+ * <pre>
+ * rr impl=packetstream-java payload=B window=W requests=N seconds=S rps=R p50_us=X p99_us=Y errors=E
+ * </pre>
+ *
+ * <p>Latencies go into an HdrHistogram (3 significant digits), from submit to completion.
+ */
+@Command(name = "rr-client", mixinStandardHelpOptions = true,
+    description = "Play the rr load against an rr server and print one result line.")
+final class RrClientCommand implements Callable<Integer> {
+
+  @Mixin
+  Endpoint endpoint;
+
+  @Option(names = "--requests", required = true, description = "Measured requests (N).")
+  long requests;
+
+  @Option(names = "--window", required = true, description = "Most requests in flight (W).")
+  int window;
+
+  @Option(names = "--payload", required = true, description = "Payload bytes per request (B).")
+  int payload;
+
+  @Option(names = "--timeout-seconds", defaultValue = "600", hidden = true,
+      description = "Give up on a phase after this long.")
+  long timeoutSeconds;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    if (requests < 1 || window < 1 || payload < 0) {
+      err.println("rr-client: --requests and --window must be at least 1, --payload at least 0");
+      return 2;
+    }
+    long warmup = Math.max(requests / 5, 20_000);
+    long timeout = TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    PacketConnection connection = PacketClient.connect(endpoint.host, endpoint.port,
+        endpoint.applyGrace(PacketConnection.builder()
+            .name("rr-client")
+            .maxPendingRequests(Math.max(window, PacketConnection.Builder.DEFAULT_MAX_PENDING_REQUESTS))
+            .closeTimeout(Duration.ofSeconds(5))));
+    try {
+      RrLoad load = new RrLoad(connection, window, payload);
+      if (!load.run(0, warmup, null, timeout)) {
+        err.println("rr-client: the warm-up did not finish: " + connection.state()
+            + connection.failure().map(f -> " (" + f + ")").orElse(""));
+        return 1;
+      }
+      AtomicHistogram latencies = RrLoad.histogram();
+      long start = System.nanoTime();
+      boolean finished = load.run(warmup, requests, latencies, timeout);
+      long elapsed = System.nanoTime() - start;
+      if (!finished) {
+        err.println("rr-client: the measured run did not finish: " + connection.state()
+            + connection.failure().map(f -> " (" + f + ")").orElse(""));
+      }
+      double seconds = elapsed / 1e9;
+      spec.commandLine().getOut().println(String.format(Locale.ROOT,
+          "rr impl=packetstream-java payload=%d window=%d requests=%d seconds=%.3f rps=%d"
+              + " p50_us=%.1f p99_us=%.1f errors=%d",
+          payload, window, requests, seconds, Math.round(requests / seconds),
+          latencies.getValueAtPercentile(50) / 1000.0, latencies.getValueAtPercentile(99) / 1000.0,
+          load.errors()));
+      spec.commandLine().getOut().flush();
+      return finished && load.errors() == 0 ? 0 : 1;
+    } finally {
+      connection.close();
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.packetstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
+import io.packetstream.transport.PacketServer;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class RrLoadTest {
+
+  private static final Pattern LINE = Pattern.compile(
+      "rr impl=packetstream-java payload=(\\d+) window=(\\d+) requests=(\\d+) seconds=\\d+\\.\\d{3}"
+          + " rps=\\d+ p50_us=\\d+\\.\\d p99_us=\\d+\\.\\d errors=(\\d+)");
+
+  @Test
+  void clientPrintsOneWellFormedLineAgainstTheServer() throws Exception {
+    try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
+      CommandRun run = CommandRun.of("rr-client", "--port", Integer.toString(server.port()),
+          "--requests", "3000", "--window", "16", "--payload", "32");
+
+      assertThat(run.out().lines()).hasSize(1);
+      Matcher m = LINE.matcher(run.out().strip());
+      assertThat(m.matches()).as(run.out() + run.err()).isTrue();
+      assertThat(m.group(1)).isEqualTo("32");
+      assertThat(m.group(2)).isEqualTo("16");
+      assertThat(m.group(3)).isEqualTo("3000");
+      assertThat(m.group(4)).isEqualTo("0");
+      assertThat(run.exitCode()).isZero();
+    }
+  }
+
+  @Test
+  void windowOfOneAndLargePayloadsWork() throws Exception {
+    try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
+      CommandRun run = CommandRun.of("rr-client", "--port", Integer.toString(server.port()),
+          "--requests", "500", "--window", "1", "--payload", "4096", "--grace-ms", "0");
+
+      assertThat(run.out().strip()).matches(LINE).contains("window=1 ").endsWith("errors=0");
+      assertThat(run.exitCode()).isZero();
+    }
+  }
+
+  @Test
+  void wrongAnswersCountAsErrors() throws Exception {
+    // a server that echoes instead of reversing: every request whose payload is not a palindrome
+    // is answered wrongly; rr payloads are one byte repeated, so flip the first byte instead
+    PacketConnection.Builder wrong = PacketConnection.builder().executor(Runnable::run)
+        .handler(request -> {
+          byte[] p = request.payload().clone();
+          if (p.length > 0 && request.tag() % 2 == 0) {
+            p[0]++;
+          }
+          return Response.ok(p);
+        });
+    try (PacketServer server = PacketServer.builder(wrong).bindLoopback(0)) {
+      CommandRun run = CommandRun.of("rr-client", "--port", Integer.toString(server.port()),
+          "--requests", "1000", "--window", "8", "--payload", "8");
+
+      Matcher m = LINE.matcher(run.out().strip());
+      assertThat(m.matches()).as(run.out() + run.err()).isTrue();
+      // half of the warm-up's 20000 and half of the measured 1000
+      assertThat(Long.parseLong(m.group(4))).isEqualTo(10_500);
+      assertThat(run.exitCode()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void loadStopsWhenTheConnectionEnds() throws Exception {
+    PacketServer server = RrServerCommand.start(Endpoint.loopback(0));
+    PacketConnection c = io.packetstream.transport.PacketClient.connect("127.0.0.1", server.port(),
+        PacketConnection.builder());
+    server.abort();
+    RrLoad load = new RrLoad(c, 4, 16);
+
+    boolean finished = load.run(0, 1000, null, Duration.ofSeconds(20).toNanos());
+
+    assertThat(finished).isFalse();
+    assertThat(load.errors()).isPositive();
+    c.close();
+  }
+}
