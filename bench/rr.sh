@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs the rr load (CONFORMANCE.md section 2) with packetstream.jar's rr-server and rr-client for
+# the four configurations of issue 3 -- windows 1, 16 and 256 at 32-byte payloads, window 64 at
+# 4096 bytes -- and prints the result lines.
+#
+# When the anchors of ../shared/perf are built (target/anchors-perf.jar), the same configurations
+# run interleaved with them (raw, grpc, rsocket) through that harness's bench.sh, which also
+# prints the medians as a Markdown table and keeps the lines under ../shared/perf/results/.
+#
+# usage: bench/rr.sh [REPS]         (default 3; run from anywhere, after mvn -DskipTests package)
+#
+# Environment (optional):
+#   ANCHORS=0        only ours, even when the anchors are built
+#   IMPLS            implementations for the interleaved run (default "raw grpc rsocket ps")
+#   CONFIGS          WINDOW:PAYLOAD pairs (default "1:32 16:32 256:32 64:4096")
+#   JAVA_OPTS        JVM options of server and client (default -Xms512m -Xmx512m -XX:+UseParallelGC)
+#   PS_ARGS          extra rr-server/rr-client options, e.g. "--grace-ms 1"
+#   KEEP_AWAKE=1     passed on to the harness (see its README)
+#   N_ps_<w>_<b>     our measured request count per configuration
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PS_JAR="$ROOT/packetstream-cli/target/packetstream.jar"
+PERF="$(cd "$ROOT/.." && pwd)/shared/perf"
+REPS="${1:-3}"
+CONFIGS="${CONFIGS:-1:32 16:32 256:32 64:4096}"
+export JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
+PS_ARGS="${PS_ARGS:-}"
+JAVA="${JAVA:-java}"
+
+[[ -f "$PS_JAR" ]] || { echo "rr.sh: $PS_JAR not found; run: mvn -q -B -DskipTests package" >&2; exit 2; }
+
+# measured requests per configuration: each measured phase lasts a few seconds here
+export N_ps_1_32="${N_ps_1_32:-100000}"
+export N_ps_16_32="${N_ps_16_32:-1000000}"
+export N_ps_256_32="${N_ps_256_32:-4000000}"
+export N_ps_64_4096="${N_ps_64_4096:-1000000}"
+
+SERVER="$JAVA $JAVA_OPTS -jar $PS_JAR rr-server --port PORT $PS_ARGS"
+CLIENT="$JAVA $JAVA_OPTS -jar $PS_JAR rr-client --port PORT --requests REQUESTS --window WINDOW --payload PAYLOAD $PS_ARGS"
+
+if [[ "${ANCHORS:-1}" != 0 && -f "$PERF/target/anchors-perf.jar" ]]; then
+  IMPLS="${IMPLS:-raw grpc rsocket ps}" CONFIGS="$CONFIGS" \
+  SERVER_CMD_ps="$SERVER" CLIENT_CMD_ps="$CLIENT" APPEND_SERVER_RSS="${APPEND_SERVER_RSS:-1}" \
+    exec "$PERF/bench.sh" "$REPS"
+fi
+
+# only ours: the same start / measure / stop cycle, without the harness
+PORT="${BASE_PORT:-47600}"
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for ((rep = 1; rep <= REPS; rep++)); do
+  for cfg in $CONFIGS; do
+    W="${cfg%%:*}" B="${cfg##*:}"
+    var="N_ps_${W}_${B}"
+    N="${!var:-500000}"
+    PORT=$((PORT + 1))
+    setsid bash -c "${SERVER//PORT/$PORT}" >/dev/null 2>&1 </dev/null &
+    SPID=$!
+    for _ in $(seq 1 300); do port_open "$PORT" && break; sleep 0.1; done
+    line="${CLIENT//PORT/$PORT}"
+    line="${line//REQUESTS/$N}"; line="${line//WINDOW/$W}"; line="${line//PAYLOAD/$B}"
+    bash -c "$line" || echo "rr.sh: client failed for window $W payload $B" >&2
+    kill -TERM -- "-$SPID" 2>/dev/null || true
+    wait "$SPID" 2>/dev/null || true
+  done
+done
