@@ -295,6 +295,7 @@ public final class PacketConnection implements AutoCloseable {
       w.setName("packetstream " + name + " writer");
       r.setName("packetstream " + name + " reader");
       readerThread = r;
+      writer.readerThread(r);
       w.start();
       r.start();
     }
@@ -474,6 +475,7 @@ public final class PacketConnection implements AutoCloseable {
           }
         }
         packetsReceived += count;
+        writer.flushInline();
         int frame = codec.peekFrameLength(buffer);
         buffer = refill(buffer, frame);
       }
@@ -939,8 +941,9 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * Makes the connection's reader and writer threads. Default: virtual threads on Java 21+,
-     * daemon platform threads on 17.
+     * Makes the connection's reader and writer threads. Default: daemon platform threads, on
+     * every Java version, because they wake up for every burst of traffic and a platform thread
+     * wakes fastest. A virtual-thread factory saves memory for very many idle connections.
      */
     public Builder ioThreadFactory(ThreadFactory threads) {
       this.ioThreads = Objects.requireNonNull(threads, "threads");
@@ -1054,22 +1057,24 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * Opens a connection over a connected blocking socket channel, TCP or Unix domain. With
-     * {@code owned} the connection closes the channel when it ends.
+     * Opens a connection over a connected socket channel, TCP or Unix domain; the fastest
+     * transport. The connection puts the channel in non-blocking mode and uses it alone from then
+     * on. With {@code owned} the connection closes the channel when it ends.
      */
     public PacketConnection open(SocketChannel channel, boolean owned) throws IOException {
-      if (!channel.isBlocking()) {
-        throw new IllegalArgumentException("the channel must be in blocking mode");
+      if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
+        channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
       }
       return open(new ChannelTransport(channel, channel, owned ? channel : null,
           channel.getRemoteAddress()));
     }
 
     /**
-     * Opens a connection over a pair of blocking channels, such as the ends of two
-     * {@link java.nio.channels.Pipe}s. The channels stay the caller's.
+     * Opens a connection over a pair of channels, such as the ends of two
+     * {@link java.nio.channels.Pipe}s. The channels stay the caller's, but selectable ones are put
+     * in non-blocking mode and must not be used by anyone else while the connection lives.
      */
-    public PacketConnection open(ReadableByteChannel in, WritableByteChannel out) {
+    public PacketConnection open(ReadableByteChannel in, WritableByteChannel out) throws IOException {
       return open(new ChannelTransport(
           Objects.requireNonNull(in, "in"), Objects.requireNonNull(out, "out"), null, null));
     }

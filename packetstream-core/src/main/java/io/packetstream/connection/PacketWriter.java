@@ -1,23 +1,28 @@
 package io.packetstream.connection;
 
-import io.packetstream.wire.PacketCodec;
 import io.packetstream.wire.Packet;
+import io.packetstream.wire.PacketCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The single writer of a connection: drains a queue of packets into one buffer and writes it to
- * the transport when the queue runs dry (or after the packet grace, when one is set), so that a
- * burst of packets leaves in one write.
+ * Everything a connection sends goes through here, in order: a queue of packets drained into one
+ * buffer and written when the queue runs dry (or after the packet grace, when one is set), so that
+ * a burst of packets leaves in one write.
  *
- * <p>Any thread may {@link #enqueue}; only the writer's own thread touches the buffer and the
- * transport's output. The queue is a list swapped out whole under the monitor, so producers hold
- * it for one {@code add}. The writer parks when it has nothing to do; a producer that finds it
- * {@code waiting} unparks it.
+ * <p>Two threads may write, never at once. The writer thread drains the queue whenever it is
+ * woken. The connection's reader thread, when the transport can write without blocking and there
+ * is no grace, writes what it queued itself at the end of each read ({@link #flushInline}) if the
+ * writer thread is idle: an answer computed on the reader thread then leaves without waking
+ * another thread. Bytes it cannot write without blocking go to the writer thread, first in line.
+ *
+ * <p>The monitor guards the queue and the ownership flags; no I/O happens under it. Any thread
+ * may {@link #enqueue}; producers hold the monitor for one {@code add}.
  */
 final class PacketWriter implements Runnable {
 
@@ -25,21 +30,33 @@ final class PacketWriter implements Runnable {
   private final Transport transport;
   private final long graceNanos;
   private final int bufferSize;
+  private final boolean inlineCapable;
   private final CountDownLatch done = new CountDownLatch(1);
 
   // guarded by this
   private ArrayList<Packet> queue = new ArrayList<>();
-  private boolean waiting;
+  private boolean waiting; // the writer thread is parked or about to park
+  private boolean idle; // ... and its buffer is empty, so another thread may write
+  private boolean inline; // the reader thread is writing: the writer thread must not
+  private ByteBuffer leftover; // bytes the reader thread could not write without blocking
   private boolean finishing;
   private boolean stopped;
 
   private volatile Thread thread;
+  private volatile Thread reader;
+  private ByteBuffer inlineBuffer; // the reader thread's own
 
   PacketWriter(PacketConnection connection, Transport transport, long graceNanos, int bufferSize) {
     this.connection = connection;
     this.transport = transport;
     this.graceNanos = graceNanos;
     this.bufferSize = bufferSize;
+    this.inlineCapable = graceNanos == 0 && transport.canWriteWithoutBlocking();
+  }
+
+  /** Names the connection's reader thread, whose packets {@link #flushInline} may write. */
+  void readerThread(Thread reader) {
+    this.reader = reader;
   }
 
   /** Queues a packet; false if the writer is finishing or stopped and the packet will not go. */
@@ -50,14 +67,98 @@ final class PacketWriter implements Runnable {
         return false;
       }
       queue.add(packet);
-      if (!waiting) {
+      if (!waiting || inline || (inlineCapable && idle && Thread.currentThread() == reader)) {
+        // the writer is busy, or the reader's own flushInline will write it
         return true;
       }
       waiting = false;
+      idle = false;
       wake = thread;
     }
     LockSupport.unpark(wake);
     return true;
+  }
+
+  /**
+   * Called by the reader thread after each read: writes what is queued, if the writer thread is
+   * idle, without blocking; hands any rest to the writer thread.
+   */
+  void flushInline() {
+    if (!inlineCapable) {
+      return;
+    }
+    ArrayList<Packet> batch;
+    synchronized (this) {
+      if (queue.isEmpty() || !idle || inline || finishing || stopped) {
+        return;
+      }
+      inline = true;
+      batch = queue;
+      queue = new ArrayList<>();
+    }
+    if (inlineBuffer == null) {
+      inlineBuffer = ByteBuffer.allocate(bufferSize);
+    }
+    ByteBuffer out = inlineBuffer;
+    List<Packet> rest = List.of();
+    ByteBuffer unwritten = null;
+    try {
+      for (int i = 0, n = batch.size(); i < n; i++) {
+        Packet p = batch.get(i);
+        int size = PacketCodec.frameLength(p);
+        if (size > out.remaining()) {
+          out.flip();
+          boolean all = transport.tryWrite(out);
+          if (!all || size > out.capacity()) {
+            unwritten = copyRemaining(out);
+            rest = batch.subList(i, n);
+            break;
+          }
+          out.clear();
+        }
+        out.position(PacketCodec.encode(p, out.array(), out.position()));
+        connection.sent(p, size);
+      }
+      if (unwritten == null) {
+        out.flip();
+        if (!transport.tryWrite(out)) {
+          unwritten = copyRemaining(out);
+        }
+        connection.flushed();
+      }
+    } catch (IOException | RuntimeException e) {
+      synchronized (this) {
+        inline = false;
+        stopped = true;
+        queue.clear();
+      }
+      connection.writerFailed(e);
+      return;
+    } finally {
+      out.clear();
+    }
+    Thread wake = null;
+    synchronized (this) {
+      inline = false;
+      if (!rest.isEmpty()) {
+        ArrayList<Packet> front = new ArrayList<>(rest);
+        front.addAll(queue);
+        queue = front;
+      }
+      leftover = unwritten;
+      if (waiting && (leftover != null || !queue.isEmpty() || finishing || stopped)) {
+        waiting = false;
+        idle = false;
+        wake = thread;
+      }
+    }
+    LockSupport.unpark(wake);
+  }
+
+  private static ByteBuffer copyRemaining(ByteBuffer out) {
+    ByteBuffer copy = ByteBuffer.allocate(out.remaining());
+    copy.put(out).flip();
+    return copy;
   }
 
   /** Writes what is queued, flushes, and ends; nothing more is accepted. */
@@ -65,6 +166,8 @@ final class PacketWriter implements Runnable {
     Thread wake;
     synchronized (this) {
       finishing = true;
+      waiting = false;
+      idle = false;
       wake = thread;
     }
     LockSupport.unpark(wake);
@@ -76,6 +179,7 @@ final class PacketWriter implements Runnable {
     synchronized (this) {
       stopped = true;
       queue.clear();
+      leftover = null;
       wake = thread;
     }
     LockSupport.unpark(wake);
@@ -95,15 +199,34 @@ final class PacketWriter implements Runnable {
     try {
       while (true) {
         boolean finish;
+        ByteBuffer first;
         synchronized (this) {
           if (stopped) {
             return;
           }
-          ArrayList<Packet> swap = queue;
-          queue = batch;
-          batch = swap;
-          waiting = false;
-          finish = finishing;
+          if (inline) {
+            // the reader thread is writing; it wakes us when it is done
+            waiting = true;
+            idle = out.position() == 0;
+            finish = false;
+            first = null;
+          } else {
+            ArrayList<Packet> swap = queue;
+            queue = batch;
+            batch = swap;
+            first = leftover;
+            leftover = null;
+            waiting = false;
+            idle = false;
+            finish = finishing;
+          }
+        }
+        if (first == null && batch.isEmpty() && waiting) {
+          LockSupport.park(this);
+          continue;
+        }
+        if (first != null) {
+          transport.write(first);
         }
         if (!batch.isEmpty()) {
           for (int i = 0, n = batch.size(); i < n; i++) {
@@ -116,7 +239,7 @@ final class PacketWriter implements Runnable {
         if (out.position() > 0) {
           if (graceNanos > 0 && !graceSpent && !finish) {
             graceSpent = true;
-            park(graceNanos);
+            park(graceNanos, false);
           } else {
             writeOut(out);
             transport.flush();
@@ -127,7 +250,7 @@ final class PacketWriter implements Runnable {
         if (finish) {
           return;
         }
-        park(0);
+        park(0, true);
       }
     } catch (IOException | RuntimeException e) {
       synchronized (this) {
@@ -140,12 +263,13 @@ final class PacketWriter implements Runnable {
     }
   }
 
-  private void park(long nanos) {
+  private void park(long nanos, boolean bufferEmpty) {
     synchronized (this) {
-      if (!queue.isEmpty() || finishing || stopped) {
+      if (!queue.isEmpty() || leftover != null || finishing || stopped) {
         return;
       }
       waiting = true;
+      idle = bufferEmpty;
     }
     if (nanos > 0) {
       LockSupport.parkNanos(this, nanos);

@@ -11,16 +11,32 @@ import java.util.Optional;
  */
 interface Transport {
 
-  /** Reads some bytes into {@code dst}'s array; returns how many, or -1 at end of stream. */
+  /** Reads some bytes into {@code dst}, blocking until there are some; -1 at end of stream. */
   int read(ByteBuffer dst) throws IOException;
 
-  /** Writes all of {@code src}'s remaining bytes. */
+  /** Writes all of {@code src}'s remaining bytes, blocking as long as it takes. */
   void write(ByteBuffer src) throws IOException;
+
+  /**
+   * Writes what it can of {@code src} without blocking; true if nothing remains. Only for
+   * transports whose {@link #canWriteWithoutBlocking()} is true.
+   */
+  default boolean tryWrite(ByteBuffer src) throws IOException {
+    throw new UnsupportedOperationException("this transport can only block");
+  }
+
+  /** Whether {@link #tryWrite} works, so the reader thread may write without risk of blocking. */
+  default boolean canWriteWithoutBlocking() {
+    return false;
+  }
 
   /** Pushes written bytes to the peer. */
   void flush() throws IOException;
 
-  /** Closes the underlying stream(s) if this transport owns them; otherwise does nothing. */
+  /**
+   * Closes the underlying stream(s) if this transport owns them, and in any case releases a
+   * reader or writer blocked in it where the transport can.
+   */
   void close() throws IOException;
 
   /** Whether {@link #close} releases the underlying stream(s). */
