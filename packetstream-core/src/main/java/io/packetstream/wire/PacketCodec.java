@@ -16,7 +16,7 @@ import java.nio.ByteBuffer;
  * | body length | tag | flag word | channel   | rq_type+1 | payload ...     |
  * |             |     |           | if bit 0  | if bit 1  | rest of the body|
  * +-------------+-----+-----------+-----------+-----------+-----------------+
- *                     flag word = flags << 2 | is_request << 1 | (channel != 0)
+ *                     flag word = flags &lt;&lt; 2 | is_request &lt;&lt; 1 | (channel != 0)
  * </pre>
  *
  * <p>The protocol sets no maximum length; this codec does. {@link #decode(ByteBuffer)} and

@@ -379,4 +379,32 @@ class PacketConnectionTest {
       assertThat(pair.left.toString()).contains("left", "open");
     }
   }
+
+  @Test
+  void worksWithAPacketGrace() throws Exception {
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().packetGrace(Duration.ofMillis(5)),
+        PacketConnection.builder().packetGrace(Duration.ofMillis(5)).handler(rq -> Response.ok(rq.payload())))) {
+      List<CompletableFuture<Response>> all = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        all.add(pair.left.submit(0, 0, bytes("g" + i)));
+      }
+      for (int i = 0; i < 100; i++) {
+        assertThat(all.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok(bytes("g" + i)));
+      }
+      pair.left.close();
+      assertThat(pair.left.state()).isEqualTo(ConnectionState.CLOSED);
+    }
+  }
+
+  @Test
+  void joinReturnsWhenThePeerEndsTheStream() throws Exception {
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(), PacketConnection.builder())) {
+      assertThat(pair.left.join(Duration.ofMillis(50))).isFalse();
+      pair.right.close();
+      assertThat(pair.left.join(WAIT)).isTrue();
+      pair.left.join();
+      assertThat(pair.left.termination().toCompletableFuture().get(10, TimeUnit.SECONDS)).isNull();
+      assertThat(pair.left.state()).isEqualTo(ConnectionState.CLOSED);
+    }
+  }
 }
