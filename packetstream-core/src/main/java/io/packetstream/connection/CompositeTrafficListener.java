@@ -1,11 +1,17 @@
 package io.packetstream.connection;
 
 import io.packetstream.wire.Packet;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Optional;
 
-/** Passes each event to several listeners; made by {@link TrafficListener#of}. */
+/**
+ * Passes each event to several listeners, shielding the connection and the other listeners from
+ * one that throws; made by {@link TrafficListener#of}.
+ */
 final class CompositeTrafficListener implements TrafficListener {
+
+  private static final System.Logger LOG = System.getLogger(TrafficListener.class.getName());
 
   private final TrafficListener[] listeners;
 
@@ -13,31 +19,51 @@ final class CompositeTrafficListener implements TrafficListener {
     this.listeners = listeners.toArray(TrafficListener[]::new);
   }
 
+  private static void failed(TrafficListener listener, RuntimeException e) {
+    LOG.log(Level.WARNING, () -> "traffic listener " + listener + " threw", e);
+  }
+
   @Override
   public void connectionOpened(PacketConnection connection) {
     for (TrafficListener l : listeners) {
-      l.connectionOpened(connection);
+      try {
+        l.connectionOpened(connection);
+      } catch (RuntimeException e) {
+        failed(l, e);
+      }
     }
   }
 
   @Override
   public void connectionClosed(PacketConnection connection, Optional<Throwable> failure) {
     for (TrafficListener l : listeners) {
-      l.connectionClosed(connection, failure);
+      try {
+        l.connectionClosed(connection, failure);
+      } catch (RuntimeException e) {
+        failed(l, e);
+      }
     }
   }
 
   @Override
   public void packetSent(PacketConnection connection, Packet packet, int bytes) {
     for (TrafficListener l : listeners) {
-      l.packetSent(connection, packet, bytes);
+      try {
+        l.packetSent(connection, packet, bytes);
+      } catch (RuntimeException e) {
+        failed(l, e);
+      }
     }
   }
 
   @Override
   public void packetReceived(PacketConnection connection, Packet packet, int bytes) {
     for (TrafficListener l : listeners) {
-      l.packetReceived(connection, packet, bytes);
+      try {
+        l.packetReceived(connection, packet, bytes);
+      } catch (RuntimeException e) {
+        failed(l, e);
+      }
     }
   }
 
@@ -45,7 +71,11 @@ final class CompositeTrafficListener implements TrafficListener {
   public void requestStarted(
       PacketConnection connection, Direction direction, long channel, long tag, long rqType) {
     for (TrafficListener l : listeners) {
-      l.requestStarted(connection, direction, channel, tag, rqType);
+      try {
+        l.requestStarted(connection, direction, channel, tag, rqType);
+      } catch (RuntimeException e) {
+        failed(l, e);
+      }
     }
   }
 
@@ -59,7 +89,11 @@ final class CompositeTrafficListener implements TrafficListener {
       Outcome outcome,
       long nanos) {
     for (TrafficListener l : listeners) {
-      l.requestFinished(connection, direction, channel, tag, rqType, outcome, nanos);
+      try {
+        l.requestFinished(connection, direction, channel, tag, rqType, outcome, nanos);
+      } catch (RuntimeException e) {
+        failed(l, e);
+      }
     }
   }
 }

@@ -47,8 +47,9 @@ final class InboundRequest implements Runnable {
     } catch (Throwable t) {
       return answer(null, t);
     }
-    if (reply instanceof Response response) {
-      return answer(response, null);
+    if (reply == null || reply instanceof Response) {
+      // null is the original's None: ok, flags 0, no payload
+      return answer((Response) reply, null);
     }
     CompletionStage<Response> stage = ((DeferredReply) reply).stage();
     if (stage instanceof CompletableFuture<Response> future && future.isDone()) {

@@ -6,7 +6,8 @@ package io.packetstream.connection;
  * <p>A handler returns a {@link Response} (see its factories for every kind of result), or
  * {@link Reply#later} to answer when a stage completes. Throwing sends a not-ok response: a
  * {@link RequestFailedException} chooses its flags and payload, anything else sends the original's
- * {@value Response#HANDLER_EXCEPTION}.
+ * {@value Response#HANDLER_EXCEPTION}. Returning {@code null} is taken as the original's
+ * {@code None}: ok, flags 0, no payload.
  *
  * <pre>{@code
  * RequestHandler handler = request -> switch ((int) request.rqType()) {

@@ -73,15 +73,12 @@ public interface TrafficListener {
       Outcome outcome,
       long nanos) {}
 
-  /** A listener that passes every event to each of {@code listeners}, in order. */
+  /**
+   * A listener that passes every event to each of {@code listeners}, in order; an exception
+   * from one is logged and does not reach the others or the connection.
+   */
   static TrafficListener of(List<TrafficListener> listeners) {
     List<TrafficListener> all = listeners.stream().filter(l -> l != NONE).toList();
-    if (all.isEmpty()) {
-      return NONE;
-    }
-    if (all.size() == 1) {
-      return all.get(0);
-    }
-    return new CompositeTrafficListener(all);
+    return all.isEmpty() ? NONE : new CompositeTrafficListener(all);
   }
 }

@@ -407,4 +407,27 @@ class PacketConnectionTest {
       assertThat(pair.left.state()).isEqualTo(ConnectionState.CLOSED);
     }
   }
+
+  @Test
+  void aThrowingListenerHarmsNeitherTheConnectionNorOtherListeners() throws Exception {
+    RecordingListener healthy = new RecordingListener();
+    TrafficListener throwing = new TrafficListener() {
+      @Override
+      public void packetReceived(PacketConnection connection, Packet packet, int bytes) {
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override
+      public void requestFinished(PacketConnection c, Direction d, long ch, long tag, long type,
+          Outcome outcome, long nanos) {
+        throw new IllegalStateException("listener bug");
+      }
+    };
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().listener(throwing).listener(healthy),
+        PacketConnection.builder().listener(throwing).handler(rq -> null))) {
+      assertThat(call(pair.left, 0, 0, new byte[0])).isEqualTo(Response.empty());
+      assertThat(healthy.received).hasSize(1);
+      await().atMost(WAIT).until(() -> healthy.finished.size() == 1);
+    }
+  }
 }
