@@ -41,6 +41,11 @@ final class RrClientCommand implements Callable<Integer> {
   @Option(names = "--payload", required = true, description = "Payload bytes per request (B).")
   int payload;
 
+  @Option(names = "--warmup", hidden = true,
+      description = "Warm-up requests instead of max(20% of N, 20000): for experiments only,"
+          + " such as a 10 ms packet grace at window 1, where 20000 round trips take minutes.")
+  Long warmupOverride;
+
   @Option(names = "--timeout-seconds", defaultValue = "600", hidden = true,
       description = "Give up on a phase after this long.")
   long timeoutSeconds;
@@ -55,7 +60,7 @@ final class RrClientCommand implements Callable<Integer> {
       err.println("rr-client: --requests and --window must be at least 1, --payload at least 0");
       return 2;
     }
-    long warmup = Math.max(requests / 5, 20_000);
+    long warmup = warmupOverride != null ? warmupOverride : Math.max(requests / 5, 20_000);
     long timeout = TimeUnit.SECONDS.toNanos(timeoutSeconds);
     PacketConnection connection = PacketClient.connect(endpoint.host, endpoint.port,
         endpoint.applyGrace(PacketConnection.builder()
@@ -64,7 +69,7 @@ final class RrClientCommand implements Callable<Integer> {
             .closeTimeout(Duration.ofSeconds(5))));
     try {
       RrLoad load = new RrLoad(connection, window, payload);
-      if (!load.run(0, warmup, null, timeout)) {
+      if (warmup > 0 && !load.run(0, warmup, null, timeout)) {
         err.println("rr-client: the warm-up did not finish: " + connection.state()
             + connection.failure().map(f -> " (" + f + ")").orElse(""));
         return 1;
