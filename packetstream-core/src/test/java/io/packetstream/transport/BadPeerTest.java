@@ -200,4 +200,29 @@ class BadPeerTest {
     assertThat(second.state()).isEqualTo(ConnectionState.CLOSED);
     assertThat(endings).containsExactly(Optional.empty());
   }
+
+  @Test
+  void closesWithinItsTimeoutWhenThePeerStopsReading() throws Exception {
+    try (java.net.ServerSocket deaf = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      PacketConnection client = PacketClient.connect("127.0.0.1", deaf.getLocalPort(),
+          PacketConnection.builder().closeTimeout(Duration.ofMillis(300)));
+      try (java.net.Socket accepted = deaf.accept()) {
+        // the peer never reads: requests pile up until the socket buffers are full
+        java.util.List<java.util.concurrent.CompletableFuture<Response>> pending = new java.util.ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+          pending.add(client.submit(0, 0, new byte[1 << 20]));
+        }
+        long start = System.nanoTime();
+        client.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(WAIT);
+        assertThat(client.state().isTerminal()).isTrue();
+        for (var p : pending) {
+          assertThat(p).failsWithin(WAIT)
+              .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+              .withCauseInstanceOf(io.packetstream.connection.ConnectionClosedException.class);
+        }
+      }
+    }
+    assertGoodClientServed();
+  }
 }
