@@ -94,6 +94,12 @@ final class ChannelTransport implements Transport {
     }
   }
 
+  /** Direct: a channel copies a heap buffer through a direct one of its own on every call. */
+  @Override
+  public ByteBuffer allocate(int capacity) {
+    return ByteBuffer.allocateDirect(capacity);
+  }
+
   @Override
   public void flush() {
     // channels write straight through

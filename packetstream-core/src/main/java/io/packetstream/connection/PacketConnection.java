@@ -443,7 +443,7 @@ public final class PacketConnection implements AutoCloseable {
   // ---------------------------------------------------------------- reader
 
   private void readLoop() {
-    ByteBuffer buffer = ByteBuffer.allocate(settings.bufferSize);
+    ByteBuffer buffer = transport.allocate(settings.bufferSize);
     String ended = "stream ended";
     Throwable error = null;
     try {
@@ -494,7 +494,7 @@ public final class PacketConnection implements AutoCloseable {
     }
     if (buffer.capacity() > settings.bufferSize && buffer.remaining() <= settings.bufferSize
         && frame <= settings.bufferSize) {
-      ByteBuffer smaller = ByteBuffer.allocate(settings.bufferSize);
+      ByteBuffer smaller = transport.allocate(settings.bufferSize);
       smaller.put(buffer);
       return smaller;
     }

@@ -42,9 +42,14 @@ final class PacketWriter implements Runnable {
   private boolean finishing;
   private boolean stopped;
 
+  /** Frames up to this size are encoded into a scratch array and copied in one piece. */
+  private static final int SCRATCH = 512;
+
   private volatile Thread thread;
   private volatile Thread reader;
   private ByteBuffer inlineBuffer; // the reader thread's own
+  private byte[] inlineScratch; // the reader thread's own
+  private final byte[] scratch = new byte[SCRATCH]; // the writer thread's own
 
   PacketWriter(PacketConnection connection, Transport transport, long graceNanos, int bufferSize) {
     this.connection = connection;
@@ -97,7 +102,8 @@ final class PacketWriter implements Runnable {
       queue = new ArrayList<>();
     }
     if (inlineBuffer == null) {
-      inlineBuffer = ByteBuffer.allocate(bufferSize);
+      inlineBuffer = transport.allocate(bufferSize);
+      inlineScratch = new byte[SCRATCH];
     }
     ByteBuffer out = inlineBuffer;
     List<Packet> rest = List.of();
@@ -116,7 +122,7 @@ final class PacketWriter implements Runnable {
           }
           out.clear();
         }
-        out.position(PacketCodec.encode(p, out.array(), out.position()));
+        put(p, size, out, inlineScratch);
         connection.sent(p, size);
       }
       if (unwritten == null) {
@@ -193,7 +199,7 @@ final class PacketWriter implements Runnable {
   @Override
   public void run() {
     thread = Thread.currentThread();
-    ByteBuffer out = ByteBuffer.allocate(bufferSize);
+    ByteBuffer out = transport.allocate(bufferSize);
     ArrayList<Packet> batch = new ArrayList<>();
     boolean graceSpent = false;
     try {
@@ -285,13 +291,29 @@ final class PacketWriter implements Runnable {
     }
     if (size > out.capacity()) {
       // too big to buffer: send the header from the buffer, the payload from the packet's array
-      out.position(PacketCodec.encodeHeader(p, out.array(), 0));
+      PacketCodec.encodeHeader(p, out);
       writeOut(out);
       transport.write(ByteBuffer.wrap(p.payload()));
     } else {
-      out.position(PacketCodec.encode(p, out.array(), out.position()));
+      put(p, size, out, scratch);
     }
     connection.sent(p, size);
+  }
+
+  /**
+   * Encodes a frame that fits into {@code out}. A direct buffer takes bytes one call at a time,
+   * so a small frame is built in a scratch array first and copied in one piece.
+   */
+  private static void put(Packet p, int size, ByteBuffer out, byte[] scratch) {
+    if (out.hasArray()) {
+      out.position(PacketCodec.encode(p, out.array(), out.arrayOffset() + out.position()) - out.arrayOffset());
+    } else if (size <= scratch.length) {
+      PacketCodec.encode(p, scratch, 0);
+      out.put(scratch, 0, size);
+    } else {
+      out.put(scratch, 0, PacketCodec.encodeHeader(p, scratch, 0));
+      out.put(p.payload());
+    }
   }
 
   private void writeOut(ByteBuffer out) throws IOException {

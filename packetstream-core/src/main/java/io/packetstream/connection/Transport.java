@@ -30,6 +30,11 @@ interface Transport {
     return false;
   }
 
+  /** A buffer of the kind this transport reads and writes fastest. */
+  default ByteBuffer allocate(int capacity) {
+    return ByteBuffer.allocate(capacity);
+  }
+
   /** Pushes written bytes to the peer. */
   void flush() throws IOException;
 

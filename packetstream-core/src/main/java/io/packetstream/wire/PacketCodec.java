@@ -108,17 +108,39 @@ public final class PacketCodec {
     return i + payload.length;
   }
 
-  /** Writes the whole frame at the buffer's position and advances it. */
+  /**
+   * Writes the whole frame at the buffer's position and advances it; heap or direct.
+   *
+   * @throws java.nio.BufferOverflowException if the frame does not fit
+   */
   public static void encode(Packet p, ByteBuffer dst) {
+    encodeHeader(p, dst);
+    dst.put(p.payload());
+  }
+
+  /**
+   * Writes the frame's length prefix and fields, everything but the payload, at the buffer's
+   * position and advances it.
+   *
+   * @throws java.nio.BufferOverflowException if they do not fit
+   */
+  public static void encodeHeader(Packet p, ByteBuffer dst) {
+    if (dst.remaining() < headerLength(p)) {
+      throw new java.nio.BufferOverflowException();
+    }
     if (dst.hasArray()) {
       int start = dst.arrayOffset() + dst.position();
-      if (dst.remaining() < frameLength(p)) {
-        throw new java.nio.BufferOverflowException();
-      }
-      int end = encode(p, dst.array(), start);
-      dst.position(dst.position() + end - start);
-    } else {
-      dst.put(encode(p));
+      dst.position(dst.position() + encodeHeader(p, dst.array(), start) - start);
+      return;
+    }
+    BSUInt.write(dst, bodyLength(p));
+    BSUInt.write(dst, p.tag());
+    BSUInt.write(dst, flagWord(p));
+    if (p.channel() != 0) {
+      BSUInt.write(dst, p.channel());
+    }
+    if (p.request()) {
+      BSUInt.write(dst, p.wireRqType());
     }
   }
 
