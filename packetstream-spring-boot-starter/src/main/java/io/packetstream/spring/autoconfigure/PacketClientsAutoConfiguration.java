@@ -1,0 +1,66 @@
+package io.packetstream.spring.autoconfigure;
+
+import io.packetstream.spring.connection.ClientSpec;
+import io.packetstream.spring.connection.PacketClients;
+import io.packetstream.spring.connection.PacketConnectionBuilders;
+import io.packetstream.transport.PacketClient;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.SocketFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The named clients of {@code packetstream.clients.<name>}: a {@link PacketClients} registry and
+ * one injectable {@link io.packetstream.spring.connection.PacketStreamClient} bean per name.
+ */
+@AutoConfiguration(after = {PacketStreamAutoConfiguration.class, PacketServerAutoConfiguration.class})
+public class PacketClientsAutoConfiguration {
+
+  /** Registers a bean per configured client; static, because it adds bean definitions. */
+  @Bean
+  static ClientBeanRegistrar packetStreamClientBeanRegistrar() {
+    return new ClientBeanRegistrar();
+  }
+
+  /** Every named client, connected when the context starts. */
+  @Bean
+  @ConditionalOnMissingBean
+  PacketClients packetClients(PacketStreamProperties properties, PacketConnectionBuilders builders,
+      ObjectProvider<SslBundles> sslBundles) {
+    List<ClientSpec> specs = new ArrayList<>();
+    properties.getClients().forEach((name, c) -> specs.add(spec(name, c, sslBundles)));
+    return new PacketClients(specs, builders);
+  }
+
+  private static ClientSpec spec(String name, PacketStreamProperties.Client c,
+      ObjectProvider<SslBundles> sslBundles) {
+    ClientSpec.Connector connector;
+    if (c.getUnixSocketPath() != null) {
+      connector = b -> PacketClient.connect(c.getUnixSocketPath(), b);
+    } else if (c.getPort() == null) {
+      throw new IllegalStateException("packetstream.clients." + name
+          + ": set port (with host) or unix-socket-path");
+    } else {
+      String bundle = c.getSsl().getBundle();
+      SocketFactory sockets = bundle == null ? null
+          : new VerifyingSocketFactory(
+              sslBundles.getObject().getBundle(bundle).createSslContext().getSocketFactory());
+      connector = b -> {
+        InetSocketAddress address = new InetSocketAddress(c.getHost(), c.getPort());
+        return sockets == null
+            ? PacketClient.connect(address, c.getConnectTimeout(), b)
+            : PacketClient.connect(address, c.getConnectTimeout(), sockets, b);
+      };
+    }
+    PacketStreamProperties.Reconnect r = c.getReconnect();
+    ClientSpec.Backoff backoff = r.isEnabled()
+        ? new ClientSpec.Backoff(r.getInitialDelay(), r.getMaxDelay(), r.getMultiplier())
+        : null;
+    return new ClientSpec(name, connector, c.isFailFast(), backoff);
+  }
+}

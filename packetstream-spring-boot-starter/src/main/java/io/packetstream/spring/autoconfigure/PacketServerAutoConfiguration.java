@@ -1,0 +1,91 @@
+package io.packetstream.spring.autoconfigure;
+
+import io.packetstream.spring.connection.ConnectionRole;
+import io.packetstream.spring.connection.PacketConnectionBuilders;
+import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.transport.PacketServer;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
+
+/**
+ * The server, when {@code packetstream.server.port} or {@code packetstream.server.unix-socket-path}
+ * is set (and {@code packetstream.server.enabled} is not false): TCP, TLS through an SSL bundle,
+ * or a Unix domain socket. Its port is published as {@code local.packetstream.server.port}.
+ */
+@AutoConfiguration(after = PacketStreamAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "packetstream.server.enabled", matchIfMissing = true)
+@Conditional(PacketServerAutoConfiguration.ListenAddressCondition.class)
+public class PacketServerAutoConfiguration {
+
+  /** The property that holds the port the server got, as Boot does for its other servers. */
+  public static final String LOCAL_PORT_PROPERTY = "local.packetstream.server.port";
+
+  /** The server as a lifecycle bean. */
+  @Bean
+  @ConditionalOnMissingBean
+  PacketStreamServer packetStreamServer(PacketStreamProperties properties,
+      PacketConnectionBuilders builders, ObjectProvider<SslBundles> sslBundles,
+      ConfigurableApplicationContext context) {
+    PacketStreamProperties.Server s = properties.getServer();
+    String bundle = s.getSsl().getBundle();
+    return new PacketStreamServer(s.getName(), () -> {
+      PacketServer.Builder b = PacketServer.builder(builders.builder(ConnectionRole.SERVER, s.getName()))
+          .name(s.getName())
+          .maxConnections(s.getMaxConnections())
+          .shutdownTimeout(s.getShutdownTimeout());
+      if (s.getUnixSocketPath() != null) {
+        return b.bind(s.getUnixSocketPath());
+      }
+      if (bundle != null) {
+        b.socketFactory(sslBundles.getObject().getBundle(bundle).createSslContext()
+            .getServerSocketFactory());
+      }
+      int port = s.getPort() == null ? 0 : s.getPort();
+      InetSocketAddress address = s.getAddress() == null
+          ? new InetSocketAddress(port)
+          : new InetSocketAddress(s.getAddress(), port);
+      return b.bind(address);
+    }, port -> publishPort(context.getEnvironment(), port));
+  }
+
+  private static void publishPort(ConfigurableEnvironment environment, int port) {
+    MutablePropertySources sources = environment.getPropertySources();
+    PropertySource<?> existing = sources.get("server.ports");
+    if (existing instanceof MapPropertySource map) {
+      map.getSource().put(LOCAL_PORT_PROPERTY, port);
+    } else {
+      Map<String, Object> ports = new HashMap<>();
+      ports.put(LOCAL_PORT_PROPERTY, port);
+      sources.addFirst(new MapPropertySource("server.ports", ports));
+    }
+  }
+
+  /** A port or a Unix socket path is set. */
+  static class ListenAddressCondition extends AnyNestedCondition {
+
+    ListenAddressCondition() {
+      super(ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnProperty("packetstream.server.port")
+    static class Port {}
+
+    @ConditionalOnProperty("packetstream.server.unix-socket-path")
+    static class UnixSocket {}
+  }
+}

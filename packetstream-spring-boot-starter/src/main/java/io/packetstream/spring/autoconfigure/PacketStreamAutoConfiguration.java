@@ -1,0 +1,68 @@
+package io.packetstream.spring.autoconfigure;
+
+import io.packetstream.spring.connection.ActivityTick;
+import io.packetstream.spring.connection.PacketConnectionBuilders;
+import io.packetstream.spring.connection.PacketConnectionCustomizer;
+import io.packetstream.spring.handler.JacksonPayloadCodec;
+import io.packetstream.spring.handler.PacketHandlers;
+import io.packetstream.spring.handler.PayloadCodec;
+import java.util.concurrent.Executor;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.thread.Threading;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The core of the starter: {@code @PacketHandler} discovery, the payload codec, and the
+ * connection builders the server and the clients share.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@EnableConfigurationProperties(PacketStreamProperties.class)
+public class PacketStreamAutoConfiguration {
+
+  /** Finds the {@code @PacketHandler} methods; static, because it post-processes beans. */
+  @Bean
+  @ConditionalOnMissingBean
+  static PacketHandlers packetHandlers(ObjectProvider<PayloadCodec> codec) {
+    return new PacketHandlers(codec);
+  }
+
+  /** Builders for every connection of the starter. */
+  @Bean
+  @ConditionalOnMissingBean
+  PacketConnectionBuilders packetConnectionBuilders(PacketStreamProperties properties,
+      PacketHandlers handlers, ObjectProvider<ActivityTick> tick,
+      ObjectProvider<PacketConnectionCustomizer> customizers, Environment environment) {
+    // not an Executor bean: that would turn off Boot's own applicationTaskExecutor
+    Executor executor = Threading.VIRTUAL.isActive(environment)
+        ? new VirtualThreadTaskExecutor("packetstream-handler-")
+        : null;
+    return new StarterConnectionBuilders(properties, handlers, executor, tick, customizers);
+  }
+
+  /** Publishes connection events to the application. */
+  @Bean
+  PacketConnectionCustomizer packetConnectionEvents(ApplicationEventPublisher publisher) {
+    return new ConnectionEventPublisher(publisher);
+  }
+
+  /** JSON payloads through the application's Jackson mapper, when Jackson is present. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(JsonMapper.class)
+  static class JacksonCodecConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(PayloadCodec.class)
+    JacksonPayloadCodec jacksonPayloadCodec(ObjectProvider<JsonMapper> mapper) {
+      return new JacksonPayloadCodec(mapper.getIfAvailable(JsonMapper::new));
+    }
+  }
+}

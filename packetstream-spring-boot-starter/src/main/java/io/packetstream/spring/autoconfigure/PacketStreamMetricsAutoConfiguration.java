@@ -1,0 +1,28 @@
+package io.packetstream.spring.autoconfigure;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.packetstream.spring.metrics.PacketStreamMetrics;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** Micrometer meters for every connection, when Micrometer and a registry are present. */
+@AutoConfiguration(after = PacketStreamAutoConfiguration.class, afterName = {
+    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean(MeterRegistry.class)
+@ConditionalOnBooleanProperty(name = "packetstream.metrics.enabled", matchIfMissing = true)
+public class PacketStreamMetricsAutoConfiguration {
+
+  /** The meters, attached to every connection builder. */
+  @Bean
+  @ConditionalOnMissingBean
+  PacketStreamMetrics packetStreamMetrics(MeterRegistry registry, PacketStreamProperties properties) {
+    return new PacketStreamMetrics(registry, properties.getMetrics().getMaxTaggedConnections());
+  }
+}

@@ -1,0 +1,396 @@
+package io.packetstream.spring.autoconfigure;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the packetstream starter, under {@code packetstream.*}: connection limits shared
+ * by every connection, the server, the named clients and the metrics.
+ */
+@ConfigurationProperties("packetstream")
+public class PacketStreamProperties {
+
+  /** How long a connection's writer waits for more packets before it flushes; 0 writes at once. */
+  private Duration packetGrace = Duration.ZERO;
+
+  /**
+   * Whether to report every packet sent or received to the activity tick (the original's
+   * tick=True): by default to standard error, or to an ActivityTick bean.
+   */
+  private boolean tick = false;
+
+  /** The longest frame accepted from a peer. */
+  private DataSize maxFrameSize = DataSize.ofMegabytes(16);
+
+  /** How many of a peer's requests run at once on one connection. */
+  private int maxConcurrentRequests = 64;
+
+  /** How many of a peer's requests may wait for a free slot before more are refused. */
+  private int maxQueuedRequests = 4096;
+
+  /** How many of this end's requests may await answers at once on one connection. */
+  private int maxPendingRequests = 65536;
+
+  /** How long this end's requests wait for an answer; 0 means no limit. */
+  private Duration requestTimeout = Duration.ZERO;
+
+  /** How long a graceful close of one connection may take before it is ended anyway. */
+  private Duration closeTimeout = Duration.ofSeconds(10);
+
+  /** Whether closing sends ERQ before EOF; turn off for peers of release 20240412. */
+  private boolean sendErq = true;
+
+  /** The server that accepts peers. */
+  private final Server server = new Server();
+
+  /** Named connections to other peers; each becomes a PacketStreamClient bean. */
+  private final Map<String, Client> clients = new LinkedHashMap<>();
+
+  /** Micrometer meters of the connections. */
+  private final Metrics metrics = new Metrics();
+
+  public Duration getPacketGrace() {
+    return packetGrace;
+  }
+
+  public void setPacketGrace(Duration packetGrace) {
+    this.packetGrace = packetGrace;
+  }
+
+  public boolean isTick() {
+    return tick;
+  }
+
+  public void setTick(boolean tick) {
+    this.tick = tick;
+  }
+
+  public DataSize getMaxFrameSize() {
+    return maxFrameSize;
+  }
+
+  public void setMaxFrameSize(DataSize maxFrameSize) {
+    this.maxFrameSize = maxFrameSize;
+  }
+
+  public int getMaxConcurrentRequests() {
+    return maxConcurrentRequests;
+  }
+
+  public void setMaxConcurrentRequests(int maxConcurrentRequests) {
+    this.maxConcurrentRequests = maxConcurrentRequests;
+  }
+
+  public int getMaxQueuedRequests() {
+    return maxQueuedRequests;
+  }
+
+  public void setMaxQueuedRequests(int maxQueuedRequests) {
+    this.maxQueuedRequests = maxQueuedRequests;
+  }
+
+  public int getMaxPendingRequests() {
+    return maxPendingRequests;
+  }
+
+  public void setMaxPendingRequests(int maxPendingRequests) {
+    this.maxPendingRequests = maxPendingRequests;
+  }
+
+  public Duration getRequestTimeout() {
+    return requestTimeout;
+  }
+
+  public void setRequestTimeout(Duration requestTimeout) {
+    this.requestTimeout = requestTimeout;
+  }
+
+  public Duration getCloseTimeout() {
+    return closeTimeout;
+  }
+
+  public void setCloseTimeout(Duration closeTimeout) {
+    this.closeTimeout = closeTimeout;
+  }
+
+  public boolean isSendErq() {
+    return sendErq;
+  }
+
+  public void setSendErq(boolean sendErq) {
+    this.sendErq = sendErq;
+  }
+
+  public Server getServer() {
+    return server;
+  }
+
+  public Map<String, Client> getClients() {
+    return clients;
+  }
+
+  public Metrics getMetrics() {
+    return metrics;
+  }
+
+  /** The server: it starts when a port or a Unix socket path is set. */
+  public static class Server {
+
+    /** Whether to run the server when a port or Unix socket path is set. */
+    private boolean enabled = true;
+
+    /** The address to listen on; all interfaces when unset. */
+    private InetAddress address;
+
+    /** The TCP port to listen on; 0 picks a free one (see local.packetstream.server.port). */
+    private Integer port;
+
+    /** A Unix domain socket path to listen on instead of a TCP port. */
+    private Path unixSocketPath;
+
+    /** The name of the server and the prefix of its connections' names. */
+    private String name = "packetstream-server";
+
+    /** How many peers may be connected at once; more are disconnected at once. */
+    private int maxConnections = 10_000;
+
+    /** How long shutdown waits for connections to finish their running requests. */
+    private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+    /** TLS for the server. */
+    private final Ssl ssl = new Ssl();
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public InetAddress getAddress() {
+      return address;
+    }
+
+    public void setAddress(InetAddress address) {
+      this.address = address;
+    }
+
+    public Integer getPort() {
+      return port;
+    }
+
+    public void setPort(Integer port) {
+      this.port = port;
+    }
+
+    public Path getUnixSocketPath() {
+      return unixSocketPath;
+    }
+
+    public void setUnixSocketPath(Path unixSocketPath) {
+      this.unixSocketPath = unixSocketPath;
+    }
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    public int getMaxConnections() {
+      return maxConnections;
+    }
+
+    public void setMaxConnections(int maxConnections) {
+      this.maxConnections = maxConnections;
+    }
+
+    public Duration getShutdownTimeout() {
+      return shutdownTimeout;
+    }
+
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public Ssl getSsl() {
+      return ssl;
+    }
+  }
+
+  /** One named connection to a peer. */
+  public static class Client {
+
+    /** The peer's host name or address. */
+    private String host = "localhost";
+
+    /** The peer's TCP port. */
+    private Integer port;
+
+    /** A Unix domain socket path to connect to instead of host and port. */
+    private Path unixSocketPath;
+
+    /** How long a TCP connect may take. */
+    private Duration connectTimeout = Duration.ofSeconds(10);
+
+    /**
+     * Whether start-up fails when the first connect fails; otherwise the client keeps trying in
+     * the background and its health is DOWN meanwhile.
+     */
+    private boolean failFast = false;
+
+    /** TLS for the connection. */
+    private final Ssl ssl = new Ssl();
+
+    /** Reconnecting after the connection is lost. */
+    private final Reconnect reconnect = new Reconnect();
+
+    public String getHost() {
+      return host;
+    }
+
+    public void setHost(String host) {
+      this.host = host;
+    }
+
+    public Integer getPort() {
+      return port;
+    }
+
+    public void setPort(Integer port) {
+      this.port = port;
+    }
+
+    public Path getUnixSocketPath() {
+      return unixSocketPath;
+    }
+
+    public void setUnixSocketPath(Path unixSocketPath) {
+      this.unixSocketPath = unixSocketPath;
+    }
+
+    public Duration getConnectTimeout() {
+      return connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+    }
+
+    public boolean isFailFast() {
+      return failFast;
+    }
+
+    public void setFailFast(boolean failFast) {
+      this.failFast = failFast;
+    }
+
+    public Ssl getSsl() {
+      return ssl;
+    }
+
+    public Reconnect getReconnect() {
+      return reconnect;
+    }
+  }
+
+  /** TLS through one of the application's SSL bundles. */
+  public static class Ssl {
+
+    /** The name of the SSL bundle (spring.ssl.bundle.*) to use; plain TCP when unset. */
+    private String bundle;
+
+    public String getBundle() {
+      return bundle;
+    }
+
+    public void setBundle(String bundle) {
+      this.bundle = bundle;
+    }
+  }
+
+  /** Exponential back-off between connect attempts. */
+  public static class Reconnect {
+
+    /** Whether to reconnect after the connection is lost or a connect fails. */
+    private boolean enabled = true;
+
+    /** The wait before the first retry. */
+    private Duration initialDelay = Duration.ofMillis(200);
+
+    /** The longest wait between retries. */
+    private Duration maxDelay = Duration.ofSeconds(30);
+
+    /** How much the wait grows after each failed attempt. */
+    private double multiplier = 2.0;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public Duration getInitialDelay() {
+      return initialDelay;
+    }
+
+    public void setInitialDelay(Duration initialDelay) {
+      this.initialDelay = initialDelay;
+    }
+
+    public Duration getMaxDelay() {
+      return maxDelay;
+    }
+
+    public void setMaxDelay(Duration maxDelay) {
+      this.maxDelay = maxDelay;
+    }
+
+    public double getMultiplier() {
+      return multiplier;
+    }
+
+    public void setMultiplier(double multiplier) {
+      this.multiplier = multiplier;
+    }
+  }
+
+  /** Meters of the connections. */
+  public static class Metrics {
+
+    /** Whether to record packetstream meters when Micrometer is present. */
+    private boolean enabled = true;
+
+    /**
+     * How many server-side connections get meters of their own; the rest share meters tagged
+     * connection=aggregate, so a busy server cannot flood the registry.
+     */
+    private int maxTaggedConnections = 100;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public int getMaxTaggedConnections() {
+      return maxTaggedConnections;
+    }
+
+    public void setMaxTaggedConnections(int maxTaggedConnections) {
+      this.maxTaggedConnections = maxTaggedConnections;
+    }
+  }
+}

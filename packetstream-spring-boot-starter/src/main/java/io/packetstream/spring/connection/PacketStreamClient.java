@@ -1,0 +1,227 @@
+package io.packetstream.spring.connection;
+
+import io.packetstream.connection.ConnectionClosedException;
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
+import io.packetstream.connection.ResponseDecoder;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A named connection to a peer ({@code packetstream.clients.<name>}) that outlives the
+ * connections under it: inject it with {@code @Qualifier("<name>")} and call the peer; when the
+ * connection is lost it reconnects with back-off, and calls made meanwhile fail with a
+ * {@link ConnectionClosedException}. Requests from the peer reach the application's
+ * {@code @PacketHandler} methods, as on the server.
+ *
+ * <pre>{@code
+ * @Autowired @Qualifier("billing") PacketStreamClient billing;
+ * Response r = billing.call(3, 0, payload);
+ * }</pre>
+ */
+public final class PacketStreamClient {
+
+  private static final System.Logger LOG = System.getLogger(PacketStreamClient.class.getName());
+
+  /** Where the client is in its life. */
+  public enum Status {
+    /** Making its first connection. */
+    CONNECTING,
+    /** Connected: calls go to the peer. */
+    CONNECTED,
+    /** The connection was lost or could not be made; trying again after a wait. */
+    RECONNECTING,
+    /** Closed for good (shutdown, or lost with reconnecting disabled). */
+    CLOSED
+  }
+
+  private final ClientSpec spec;
+  private final PacketConnectionBuilders builders;
+  private final ScheduledExecutorService scheduler;
+  private final Object lock = new Object();
+  private volatile PacketConnection current;
+  private volatile Status status = Status.CONNECTING;
+  private volatile Throwable lastFailure;
+  private volatile Instant lastFailureAt;
+  private Duration delay;
+  private boolean closed;
+
+  PacketStreamClient(ClientSpec spec, PacketConnectionBuilders builders,
+      ScheduledExecutorService scheduler) {
+    this.spec = spec;
+    this.builders = builders;
+    this.scheduler = scheduler;
+    this.delay = spec.backoff() == null ? Duration.ZERO : spec.backoff().initial();
+  }
+
+  /** The client's name. */
+  public String name() {
+    return spec.name();
+  }
+
+  /** Where the client is in its life. */
+  public Status status() {
+    return status;
+  }
+
+  /** The connection now open, if the client is connected. */
+  public Optional<PacketConnection> connection() {
+    return Optional.ofNullable(current);
+  }
+
+  /** Why the last connect failed or the last connection was lost, if one did. */
+  public Optional<Throwable> lastFailure() {
+    return Optional.ofNullable(lastFailure);
+  }
+
+  /** When the last failure happened. */
+  public Optional<Instant> lastFailureAt() {
+    return Optional.ofNullable(lastFailureAt);
+  }
+
+  /** Sends a request on channel 0; see {@link PacketConnection#submit(long, long, byte[])}. */
+  public CompletableFuture<Response> submit(long rqType, long flags, byte[] payload) {
+    return submit(0, rqType, flags, payload, Duration.ZERO);
+  }
+
+  /** Sends a request; see {@link PacketConnection#submit(long, long, long, byte[], Duration)}. */
+  public CompletableFuture<Response> submit(
+      long channel, long rqType, long flags, byte[] payload, Duration timeout) {
+    PacketConnection c = current;
+    if (c == null) {
+      return CompletableFuture.failedFuture(notConnected(rqType));
+    }
+    return c.submit(channel, rqType, flags, payload, timeout);
+  }
+
+  /** Sends a request and decodes its ok answer; see {@link PacketConnection#submit(long, long, byte[], ResponseDecoder)}. */
+  public <T> CompletableFuture<T> submit(
+      long rqType, long flags, byte[] payload, ResponseDecoder<T> decoder) {
+    PacketConnection c = current;
+    if (c == null) {
+      return CompletableFuture.failedFuture(notConnected(rqType));
+    }
+    return c.submit(rqType, flags, payload, decoder);
+  }
+
+  /** Sends a request on channel 0 and waits for its answer. */
+  public Response call(long rqType, long flags, byte[] payload)
+      throws IOException, InterruptedException, TimeoutException {
+    PacketConnection c = current;
+    if (c == null) {
+      throw notConnected(rqType);
+    }
+    return c.call(rqType, flags, payload);
+  }
+
+  private ConnectionClosedException notConnected(long rqType) {
+    return new ConnectionClosedException("packetstream client " + spec.name() + " is "
+        + status.name().toLowerCase() + ": cannot send request type " + rqType, lastFailure);
+  }
+
+  /** Connects now (fail-fast) or in the background. */
+  void start() throws IOException {
+    if (spec.failFast()) {
+      try {
+        connected(spec.connector().connect(builders.builder(ConnectionRole.CLIENT, spec.name())));
+      } catch (IOException | RuntimeException e) {
+        synchronized (lock) {
+          status = Status.CLOSED;
+          closed = true;
+        }
+        throw e;
+      }
+    } else {
+      scheduler.execute(this::attempt);
+    }
+  }
+
+  private void attempt() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+    }
+    try {
+      connected(spec.connector().connect(builders.builder(ConnectionRole.CLIENT, spec.name())));
+    } catch (IOException | RuntimeException e) {
+      lost(e);
+    }
+  }
+
+  private void connected(PacketConnection c) {
+    synchronized (lock) {
+      if (closed) {
+        c.close();
+        return;
+      }
+      current = c;
+      status = Status.CONNECTED;
+      if (spec.backoff() != null) {
+        delay = spec.backoff().initial();
+      }
+    }
+    LOG.log(Level.INFO, () -> "packetstream client " + spec.name() + " connected: " + c);
+    c.termination().whenComplete((v, e) -> {
+      synchronized (lock) {
+        if (current != c) {
+          return;
+        }
+        current = null;
+      }
+      lost(c.failure().orElseGet(() -> new ConnectionClosedException(c.name() + " closed by its peer")));
+    });
+  }
+
+  private void lost(Throwable cause) {
+    Duration wait;
+    synchronized (lock) {
+      lastFailure = cause;
+      lastFailureAt = Instant.now();
+      if (closed) {
+        return;
+      }
+      if (spec.backoff() == null) {
+        status = Status.CLOSED;
+        closed = true;
+        return;
+      }
+      status = Status.RECONNECTING;
+      wait = delay;
+      delay = spec.backoff().next(delay);
+    }
+    LOG.log(Level.DEBUG, () -> "packetstream client " + spec.name() + ": retrying in " + wait
+        + " after " + cause);
+    try {
+      scheduler.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // shutting down
+    }
+  }
+
+  /** Closes the connection gracefully and stops reconnecting. */
+  void close() {
+    PacketConnection c;
+    synchronized (lock) {
+      closed = true;
+      status = Status.CLOSED;
+      c = current;
+      current = null;
+    }
+    if (c != null) {
+      c.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PacketStreamClient[" + spec.name() + ", " + status.name().toLowerCase() + "]";
+  }
+}

@@ -1,0 +1,109 @@
+package io.packetstream.spring.connection;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.transport.PacketServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.IntConsumer;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The starter's server as a Spring lifecycle: it binds when the context starts, in the phase of
+ * Boot's web servers, and on shutdown stops accepting, lets running handlers finish and sends
+ * every peer EOF, within {@code packetstream.server.shutdown-timeout}.
+ */
+public final class PacketStreamServer implements SmartLifecycle {
+
+  /** The phase the server starts in (early) and stops in (late), as Boot's web servers do. */
+  public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+
+  private final String name;
+  private final Callable<PacketServer> binder;
+  private final IntConsumer portPublisher;
+  private volatile PacketServer server;
+
+  /**
+   * A server that binds with {@code binder} when started and reports the port it got to
+   * {@code portPublisher} (-1 for a Unix socket).
+   */
+  public PacketStreamServer(String name, Callable<PacketServer> binder, IntConsumer portPublisher) {
+    this.name = name;
+    this.binder = binder;
+    this.portPublisher = portPublisher;
+  }
+
+  /** The server's name; its connections are named {@code name#n}. */
+  public String name() {
+    return name;
+  }
+
+  /** The running core server, once started. */
+  public Optional<PacketServer> server() {
+    return Optional.ofNullable(server);
+  }
+
+  /** Whether the server accepts peers now. */
+  public boolean isListening() {
+    PacketServer s = server;
+    return s != null && s.isListening();
+  }
+
+  /** The TCP port the server listens on, -1 for a Unix socket or before it starts. */
+  public int port() {
+    PacketServer s = server;
+    return s == null ? -1 : s.port();
+  }
+
+  /** The server's live connections. */
+  public List<PacketConnection> connections() {
+    PacketServer s = server;
+    return s == null ? List.of() : s.connections();
+  }
+
+  @Override
+  public synchronized void start() {
+    if (server != null && server.isListening()) {
+      return;
+    }
+    try {
+      server = binder.call();
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + ": cannot listen: " + e.getMessage(), e);
+    } catch (Exception e) {
+      throw new IllegalStateException(name + ": cannot listen: " + e.getMessage(), e);
+    }
+    portPublisher.accept(server.port());
+  }
+
+  @Override
+  public synchronized void stop() {
+    PacketServer s = server;
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return isListening();
+  }
+
+  @Override
+  public boolean isPauseable() {
+    return false;
+  }
+
+  @Override
+  public int getPhase() {
+    return PHASE;
+  }
+
+  @Override
+  public String toString() {
+    PacketServer s = server;
+    return s != null ? s.toString() : "PacketStreamServer[" + name + ", not started]";
+  }
+}

@@ -1,0 +1,58 @@
+package io.packetstream.spring.handler;
+
+import io.packetstream.connection.Reply;
+import io.packetstream.connection.Request;
+import io.packetstream.connection.RequestHandler;
+import io.packetstream.connection.Response;
+import java.util.Map;
+
+/**
+ * The core handler of one channel: finds the method for a request's type in a table (an array
+ * for small types, a map beyond) and calls it; a type nobody handles gets a not-ok answer that
+ * says so.
+ */
+final class ChannelRouter implements RequestHandler {
+
+  /** Types below this go in the array. */
+  static final int DENSE_LIMIT = 1024;
+
+  private final long channel;
+  private final HandlerInvoker[] dense;
+  private final Map<Long, HandlerInvoker> sparse;
+
+  ChannelRouter(long channel, Map<Long, HandlerInvoker> byType) {
+    this.channel = channel;
+    int size = 0;
+    for (long type : byType.keySet()) {
+      if (type < DENSE_LIMIT) {
+        size = Math.max(size, (int) type + 1);
+      }
+    }
+    this.dense = new HandlerInvoker[size];
+    this.sparse = new java.util.HashMap<>();
+    byType.forEach((type, invoker) -> {
+      if (type < DENSE_LIMIT) {
+        dense[type.intValue()] = invoker;
+      } else {
+        sparse.put(type, invoker);
+      }
+    });
+  }
+
+  @Override
+  public Reply handle(Request request) throws Exception {
+    long type = request.rqType();
+    HandlerInvoker invoker = type < dense.length
+        ? dense[(int) type]
+        : sparse.isEmpty() ? null : sparse.get(type);
+    if (invoker == null) {
+      return Response.failure("no @PacketHandler for request type " + type + " on channel " + channel);
+    }
+    return invoker.invoke(request);
+  }
+
+  @Override
+  public String toString() {
+    return "ChannelRouter[channel " + channel + "]";
+  }
+}

@@ -1,0 +1,45 @@
+package io.packetstream.spring.handler;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a bean method that answers the peer's requests of one type on one channel, on every
+ * connection the starter opens (the server's and the clients': both ends are peers).
+ *
+ * <pre>{@code
+ * @Component
+ * class Greeter {
+ *   @PacketHandler(1)
+ *   String hello(String name) { return "hello " + name; }
+ *
+ *   @PacketHandler(2)
+ *   CompletableFuture<Order> order(OrderRequest rq, RequestContext ctx) { ... } // JSON both ways
+ * }
+ * }</pre>
+ *
+ * <p>Parameters are resolved by type: {@code byte[]}, {@link java.nio.ByteBuffer} or
+ * {@link String} (UTF-8) get the payload; an {@code int} or {@code long} annotated
+ * {@link PacketFlags} gets the request flags; {@link RequestContext}, the core
+ * {@link io.packetstream.connection.Request} and {@link io.packetstream.connection.PacketConnection}
+ * describe the request; any other type is decoded from the payload by the {@link PayloadCodec}
+ * bean. The return value becomes the response: nothing (ok, empty), an {@code int}/{@code long}
+ * (flags), bytes, text, a {@link PacketReply}, a core {@link io.packetstream.connection.Response},
+ * any other object (encoded by the codec), or a {@link java.util.concurrent.CompletionStage} of
+ * any of these. A thrown {@link io.packetstream.connection.RequestFailedException} sends its
+ * not-ok response; any other exception the original's {@code exception during handler}.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface PacketHandler {
+
+  /** The request type this method answers. */
+  long value();
+
+  /** The channel it answers on; 0, the only channel the original uses, by default. */
+  long channel() default 0;
+}

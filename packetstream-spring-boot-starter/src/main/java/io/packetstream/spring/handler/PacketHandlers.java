@@ -1,0 +1,157 @@
+package io.packetstream.spring.handler;
+
+import io.packetstream.connection.RequestHandler;
+import io.packetstream.wire.Packet;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * Finds every {@link PacketHandler} method of the application's beans and turns them into one
+ * core {@link RequestHandler} per channel, which the starter gives to every connection it opens.
+ *
+ * <p>Methods are checked once all singletons exist: two methods for the same channel and request
+ * type, or a method whose parameters or result cannot be mapped, stop the application with an
+ * {@link InvalidPacketHandlerException} naming them. Channel 0 always has a handler, so a request
+ * type nobody handles gets a not-ok answer that says so instead of the original's
+ * {@code no request handler}.
+ */
+public final class PacketHandlers implements BeanPostProcessor, SmartInitializingSingleton {
+
+  private record Found(String beanName, Object bean, Method method, PacketHandler annotation) {}
+
+  private final ObjectProvider<PayloadCodec> codec;
+  private final List<Found> found = Collections.synchronizedList(new ArrayList<>());
+  private volatile Map<Long, RequestHandler> routers;
+
+  /** Handlers whose payload objects are decoded and encoded by {@code codec}, if there is one. */
+  public PacketHandlers(ObjectProvider<PayloadCodec> codec) {
+    this.codec = codec;
+  }
+
+  @Override
+  public Object postProcessAfterInitialization(Object bean, String beanName) {
+    Class<?> target = AopUtils.getTargetClass(bean);
+    if (target.getName().startsWith("java.")) {
+      return bean;
+    }
+    Map<Method, PacketHandler> methods = MethodIntrospector.selectMethods(target,
+        (MethodIntrospector.MetadataLookup<PacketHandler>) m ->
+            AnnotatedElementUtils.findMergedAnnotation(m, PacketHandler.class));
+    methods.forEach((m, a) -> found.add(new Found(beanName, bean, m, a)));
+    return bean;
+  }
+
+  @Override
+  public void afterSingletonsInstantiated() {
+    byChannel();
+  }
+
+  /**
+   * The core handler of each channel that has {@link PacketHandler} methods (channel 0 always),
+   * built on first use.
+   *
+   * @throws InvalidPacketHandlerException if the methods cannot be served
+   */
+  public Map<Long, RequestHandler> byChannel() {
+    Map<Long, RequestHandler> r = routers;
+    if (r == null) {
+      synchronized (this) {
+        r = routers;
+        if (r == null) {
+          r = build();
+          routers = r;
+        }
+      }
+    }
+    return r;
+  }
+
+  /** How many {@link PacketHandler} methods were found. */
+  public int size() {
+    return found.size();
+  }
+
+  private Map<Long, RequestHandler> build() {
+    HandlerSignature signature = new HandlerSignature(codec.getIfAvailable());
+    List<String> problems = new ArrayList<>();
+    Map<Long, Map<Long, List<HandlerInvoker>>> table = new TreeMap<>();
+    List<Found> all;
+    synchronized (found) {
+      all = List.copyOf(found);
+    }
+    for (Found f : all) {
+      String description = describe(f);
+      long channel = f.annotation().channel();
+      long type = f.annotation().value();
+      if (channel < 0 || type < 0 || type > Packet.MAX_RQ_TYPE) {
+        problems.add(description + ": channel " + channel + " or request type " + type
+            + " out of range");
+        continue;
+      }
+      int before = problems.size();
+      ArgumentResolver[] resolvers = signature.resolvers(f.method(), description, problems);
+      ResponseMapper mapper = signature.mapper(f.method(), description, problems);
+      if (problems.size() > before) {
+        continue;
+      }
+      HandlerInvoker invoker = new HandlerInvoker(description, handle(f), resolvers, mapper);
+      table.computeIfAbsent(channel, c -> new TreeMap<>())
+          .computeIfAbsent(type, t -> new ArrayList<>()).add(invoker);
+    }
+    Map<Long, RequestHandler> result = new TreeMap<>();
+    table.computeIfAbsent(0L, c -> new TreeMap<>());
+    table.forEach((channel, byType) -> {
+      Map<Long, HandlerInvoker> unique = new TreeMap<>();
+      byType.forEach((type, invokers) -> {
+        if (invokers.size() > 1) {
+          problems.add("request type " + type + " on channel " + channel + " has "
+              + invokers.size() + " handlers: " + invokers.stream()
+                  .map(HandlerInvoker::description).collect(Collectors.joining(" and ")));
+        }
+        unique.put(type, invokers.get(0));
+      });
+      result.put(channel, new ChannelRouter(channel, unique));
+    });
+    if (!problems.isEmpty()) {
+      throw new InvalidPacketHandlerException(problems);
+    }
+    return Collections.unmodifiableMap(result);
+  }
+
+  private static String describe(Found f) {
+    Method m = f.method();
+    return m.getDeclaringClass().getSimpleName() + "." + m.getName() + "("
+        + Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName)
+            .collect(Collectors.joining(", "))
+        + ") of bean '" + f.beanName() + "'";
+  }
+
+  private static MethodHandle handle(Found f) {
+    Method invocable = AopUtils.selectInvocableMethod(f.method(), f.bean().getClass());
+    try {
+      invocable.setAccessible(true);
+      MethodHandle h = MethodHandles.lookup().unreflect(invocable).bindTo(f.bean());
+      int n = invocable.getParameterCount();
+      return h.asType(h.type().generic())
+          .asSpreader(Object[].class, n)
+          .asType(MethodType.methodType(Object.class, Object[].class));
+    } catch (IllegalAccessException | RuntimeException e) {
+      throw new IllegalStateException("cannot call " + describe(f), e);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.packetstream.spring.health;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.spring.connection.PacketClients;
+import io.packetstream.spring.connection.PacketStreamClient;
+import io.packetstream.spring.connection.PacketStreamServer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthContributors;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * The {@code packetstream} health: an entry {@code server} (UP while listening), one per live
+ * server connection and one per named client, read from the live tables on every request so that
+ * connections that come and go show up. A connection is UP while open, OUT_OF_SERVICE while
+ * draining and DOWN when failed; a client is DOWN while it is (re)connecting.
+ */
+public final class PacketStreamHealthContributor implements CompositeHealthContributor {
+
+  private final ObjectProvider<PacketStreamServer> server;
+  private final ObjectProvider<PacketClients> clients;
+
+  /** Health of the server and clients, when there are any. */
+  public PacketStreamHealthContributor(ObjectProvider<PacketStreamServer> server,
+      ObjectProvider<PacketClients> clients) {
+    this.server = server;
+    this.clients = clients;
+  }
+
+  @Override
+  public HealthContributor getContributor(String name) {
+    return entries().get(name);
+  }
+
+  @Override
+  public Stream<HealthContributors.Entry> stream() {
+    return entries().entrySet().stream()
+        .map(e -> new HealthContributors.Entry(e.getKey(), e.getValue()));
+  }
+
+  private Map<String, HealthIndicator> entries() {
+    Map<String, HealthIndicator> all = new LinkedHashMap<>();
+    PacketStreamServer s = server.getIfAvailable();
+    if (s != null) {
+      all.put("server", () -> (s.isListening() ? Health.up() : Health.down())
+          .withDetail("name", s.name())
+          .withDetail("listening", s.isListening())
+          .withDetail("port", s.port())
+          .withDetail("connections", s.connections().size())
+          .build());
+      for (PacketConnection c : s.connections()) {
+        all.put(key(c.name()), () -> ConnectionHealth.of(c));
+      }
+    }
+    PacketClients cs = clients.getIfAvailable();
+    if (cs != null) {
+      for (PacketStreamClient c : cs.all()) {
+        all.put(key(c.name()), () -> ConnectionHealth.of(c));
+      }
+    }
+    return all;
+  }
+
+  /** Health entry names become URL path segments: keep them plain. */
+  static String key(String name) {
+    return name.replaceAll("[^A-Za-z0-9_.-]", "-");
+  }
+}

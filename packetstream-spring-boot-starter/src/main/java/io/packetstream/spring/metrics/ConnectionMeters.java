@@ -1,0 +1,188 @@
+package io.packetstream.spring.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.TrafficListener.Direction;
+import io.packetstream.connection.TrafficListener.Outcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The meters of one connection, or of the aggregate of the server connections beyond the cap.
+ * Request timers are cached per direction, request type and outcome, so recording one costs an
+ * array (or map) lookup and the timer's own work; byte and packet counts of a connection with
+ * meters of its own are read from the connection when the registry asks.
+ */
+final class ConnectionMeters {
+
+  static final String BYTES_SENT = "packetstream.bytes.sent";
+  static final String BYTES_RECEIVED = "packetstream.bytes.received";
+  static final String PACKETS_SENT = "packetstream.packets.sent";
+  static final String PACKETS_RECEIVED = "packetstream.packets.received";
+  static final String REQUESTS_INBOUND = "packetstream.requests.inbound";
+  static final String REQUESTS_OUTBOUND = "packetstream.requests.outbound";
+  static final String REQUESTS_PENDING = "packetstream.requests.pending";
+  static final String REQUESTS_RUNNING = "packetstream.requests.running";
+
+  private static final int DENSE_TYPES = 64;
+  private static final Outcome[] OUTCOMES = Outcome.values();
+
+  private final MeterRegistry registry;
+  private final Tags tags;
+  private final boolean aggregate;
+  private final List<Meter> meters = new ArrayList<>();
+  private final Timer[][] dense = new Timer[2][DENSE_TYPES * OUTCOMES.length];
+  private final List<Map<Long, Timer[]>> sparse =
+      List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+
+  // aggregate only
+  private final Set<PacketConnection> members = ConcurrentHashMap.newKeySet();
+  private final Counter bytesSent;
+  private final Counter bytesReceived;
+  private final Counter packetsSent;
+  private final Counter packetsReceived;
+
+  /** Meters of {@code connection} alone. */
+  ConnectionMeters(MeterRegistry registry, PacketConnection connection, Tags tags) {
+    this.registry = registry;
+    this.tags = tags;
+    this.aggregate = false;
+    this.bytesSent = null;
+    this.bytesReceived = null;
+    this.packetsSent = null;
+    this.packetsReceived = null;
+    add(FunctionCounter.builder(BYTES_SENT, connection, PacketConnection::bytesSent)
+        .baseUnit("bytes").description("Bytes written to the peer").tags(tags).register(registry));
+    add(FunctionCounter.builder(BYTES_RECEIVED, connection, PacketConnection::bytesReceived)
+        .baseUnit("bytes").description("Bytes read from the peer").tags(tags).register(registry));
+    add(FunctionCounter.builder(PACKETS_SENT, connection, PacketConnection::packetsSent)
+        .baseUnit("packets").description("Packets written to the peer").tags(tags).register(registry));
+    add(FunctionCounter.builder(PACKETS_RECEIVED, connection, PacketConnection::packetsReceived)
+        .baseUnit("packets").description("Packets read from the peer").tags(tags).register(registry));
+    gauges(connection, PacketConnection::pendingRequests, PacketConnection::runningRequests);
+  }
+
+  /** Shared meters of the connections tagged {@code tags} (connection=aggregate). */
+  ConnectionMeters(MeterRegistry registry, Tags tags) {
+    this.registry = registry;
+    this.tags = tags;
+    this.aggregate = true;
+    this.bytesSent = Counter.builder(BYTES_SENT).baseUnit("bytes")
+        .description("Bytes written to the peer").tags(tags).register(registry);
+    this.bytesReceived = Counter.builder(BYTES_RECEIVED).baseUnit("bytes")
+        .description("Bytes read from the peer").tags(tags).register(registry);
+    this.packetsSent = Counter.builder(PACKETS_SENT).baseUnit("packets")
+        .description("Packets written to the peer").tags(tags).register(registry);
+    this.packetsReceived = Counter.builder(PACKETS_RECEIVED).baseUnit("packets")
+        .description("Packets read from the peer").tags(tags).register(registry);
+    gauges(members,
+        m -> m.stream().mapToInt(PacketConnection::pendingRequests).sum(),
+        m -> m.stream().mapToInt(PacketConnection::runningRequests).sum());
+  }
+
+  private <T> void gauges(T source, ToDoubleFunction<T> pending, ToDoubleFunction<T> running) {
+    add(Gauge.builder(REQUESTS_PENDING, source, pending).baseUnit("requests")
+        .description("Requests sent to the peer that await an answer").tags(tags)
+        .strongReference(true).register(registry));
+    add(Gauge.builder(REQUESTS_RUNNING, source, running).baseUnit("requests")
+        .description("Requests from the peer whose handlers are running").tags(tags)
+        .strongReference(true).register(registry));
+  }
+
+  private void add(Meter meter) {
+    synchronized (meters) {
+      meters.add(meter);
+    }
+  }
+
+  boolean aggregate() {
+    return aggregate;
+  }
+
+  void join(PacketConnection c) {
+    members.add(c);
+  }
+
+  void leave(PacketConnection c) {
+    members.remove(c);
+  }
+
+  void sent(int bytes) {
+    bytesSent.increment(bytes);
+    packetsSent.increment();
+  }
+
+  void received(int bytes) {
+    bytesReceived.increment(bytes);
+    packetsReceived.increment();
+  }
+
+  void record(Direction direction, long rqType, Outcome outcome, long nanos) {
+    timer(direction, rqType, outcome).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer timer(Direction direction, long rqType, Outcome outcome) {
+    int d = direction.ordinal();
+    Timer[] row;
+    int index;
+    if (rqType < DENSE_TYPES) {
+      row = dense[d];
+      index = (int) rqType * OUTCOMES.length + outcome.ordinal();
+    } else {
+      row = sparse.get(d).computeIfAbsent(rqType, t -> new Timer[OUTCOMES.length]);
+      index = outcome.ordinal();
+    }
+    Timer t = row[index];
+    if (t == null) {
+      t = Timer.builder(direction == Direction.INBOUND ? REQUESTS_INBOUND : REQUESTS_OUTBOUND)
+          .description(direction == Direction.INBOUND
+              ? "Requests from the peer, from arrival to answer"
+              : "Requests to the peer, from sending to answer")
+          .tags(tags).tag("rq.type", Long.toString(rqType)).tag("outcome", outcome(outcome))
+          .register(registry);
+      row[index] = t;
+      add(t);
+    }
+    return t;
+  }
+
+  static String outcome(Outcome outcome) {
+    switch (outcome) {
+      case OK:
+        return "ok";
+      case FAILED:
+        return "fail";
+      case REJECTED:
+        return "rejected";
+      case TIMEOUT:
+        return "timeout";
+      case CANCELLED:
+        return "cancelled";
+      default:
+        return "error";
+    }
+  }
+
+  /** Removes this connection's meters from the registry. */
+  void remove() {
+    List<Meter> all;
+    synchronized (meters) {
+      all = new ArrayList<>(meters);
+      meters.clear();
+    }
+    for (Meter m : all) {
+      registry.remove(m);
+    }
+  }
+}
