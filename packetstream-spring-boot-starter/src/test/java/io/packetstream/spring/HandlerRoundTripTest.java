@@ -1,0 +1,188 @@
+package io.packetstream.spring;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
+import io.packetstream.spring.connection.ConnectionRole;
+import io.packetstream.spring.connection.PacketConnectionEvent;
+import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.transport.PacketClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import io.packetstream.spring.connection.ActivityTick;
+
+/** Every argument and return kind of {@code @PacketHandler}, over real TCP to the real server. */
+@SpringBootTest(classes = {TestApplication.class, HandlerRoundTripTest.Ticks.class},
+    webEnvironment = SpringBootTest.WebEnvironment.NONE,
+    properties = {
+        "packetstream.server.port=0",
+        "packetstream.server.address=127.0.0.1",
+        "packetstream.tick=true",
+        "management.endpoints.web.exposure.include=health,packetstream"})
+class HandlerRoundTripTest {
+
+  /** Records activity ticks instead of writing them to standard error. */
+  @TestConfiguration
+  static class Ticks {
+    final List<String> labels = new CopyOnWriteArrayList<>();
+
+    @Bean
+    ActivityTick recordingTick() {
+      return (name, label) -> labels.add(name + " " + label);
+    }
+  }
+
+  @Autowired PacketStreamServer server;
+  @Autowired RecordedEvents events;
+  @Autowired Ticks ticks;
+  @Value("${local.packetstream.server.port}") int publishedPort;
+
+  PacketConnection client;
+
+  @BeforeEach
+  void connect() throws Exception {
+    client = PacketClient.connect("127.0.0.1", server.port(),
+        PacketConnection.builder().name("test-client")
+            .handler(rq -> Response.ok(rq.text().toUpperCase())));
+  }
+
+  @AfterEach
+  void close() {
+    client.close();
+  }
+
+  private Response call(long type, long flags, String payload) throws Exception {
+    return client.submit(type, flags, payload.getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void publishesTheBoundPort() {
+    assertThat(server.port()).isPositive();
+    assertThat(publishedPort).isEqualTo(server.port());
+  }
+
+  @Test
+  void bytesTextAndBuffers() throws Exception {
+    assertThat(call(1, 0, "abc")).isEqualTo(Response.ok("abc".getBytes(UTF_8)));
+    assertThat(call(2, 0, "abc")).isEqualTo(Response.ok("ABC"));
+    assertThat(call(3, 0, "abc")).isEqualTo(Response.ok("cba"));
+  }
+
+  @Test
+  void flagsInAndOut() throws Exception {
+    assertThat(call(4, 41, "")).isEqualTo(Response.ok(42));
+    assertThat(call(5, 21, "")).isEqualTo(Response.ok(42));
+    assertThat(call(8, 5, "x")).isEqualTo(Response.ok(10, "x".getBytes(UTF_8)));
+  }
+
+  @Test
+  void voidIsAnEmptyOk() throws Exception {
+    assertThat(call(6, 0, "ignored")).isEqualTo(Response.empty());
+  }
+
+  @Test
+  void requestContextDescribesTheRequest() throws Exception {
+    assertThat(call(7, 3, "").text()).matches("packetstream-server#\\d+\\|0\\|7\\|3\\|true");
+  }
+
+  @Test
+  void jsonPayloadsBothWays() throws Exception {
+    assertThat(call(9, 0, "{\"name\":\"ann\",\"times\":2}").text())
+        .isEqualTo("{\"text\":\"hello ann hello ann\"}");
+    assertThat(call(18, 0, "[{\"name\":\"a\",\"times\":1},{\"name\":\"b\",\"times\":1}]").text())
+        .isEqualTo("[{\"text\":\"a\"},{\"text\":\"b\"}]");
+  }
+
+  @Test
+  void badJsonIsANotOkAnswer() throws Exception {
+    Response r = call(9, 0, "not json");
+    assertThat(r.ok()).isFalse();
+    assertThat(r.text()).isEqualTo(Response.HANDLER_EXCEPTION);
+  }
+
+  @Test
+  void asyncResults() throws Exception {
+    assertThat(call(10, 0, "x")).isEqualTo(Response.ok("async x"));
+    assertThat(call(11, 0, "{\"name\":\"bo\",\"times\":1}").text())
+        .isEqualTo("{\"text\":\"later bo\"}");
+  }
+
+  @Test
+  void exceptionsBecomeNotOkAnswers() throws Exception {
+    assertThat(call(12, 0, "x")).isEqualTo(Response.failure());
+    assertThat(call(13, 0, "")).isEqualTo(Response.failure(7, "nope".getBytes(UTF_8)));
+    assertThat(call(14, 0, "")).isEqualTo(Response.failure(9, "not later".getBytes(UTF_8)));
+  }
+
+  @Test
+  void handlersCanCallThePeerBack() throws Exception {
+    assertThat(call(15, 0, "hi")).isEqualTo(Response.ok("peer said HI"));
+  }
+
+  @Test
+  void objectResultsMapByTheirClass() throws Exception {
+    assertThat(call(16, 0, "bytes")).isEqualTo(Response.ok(new byte[] {1, 2}));
+    assertThat(call(16, 0, "flags")).isEqualTo(Response.ok(42));
+    assertThat(call(16, 0, "json").text()).isEqualTo("{\"text\":\"dyn\"}");
+    assertThat(call(16, 0, "none")).isEqualTo(Response.empty());
+  }
+
+  @Test
+  void coreRequestAndResponseTypes() throws Exception {
+    Response r = call(17, 0, "");
+    assertThat(r.ok()).isFalse();
+    assertThat(r.flags()).isEqualTo(3);
+    assertThat(r.text()).startsWith("tag ");
+  }
+
+  @Test
+  void largeTypesAndOtherChannels() throws Exception {
+    assertThat(call(5000, 0, "")).isEqualTo(Response.ok("sparse"));
+    Response r = client.submit(1, 1, 0, "x".getBytes(UTF_8), Duration.ZERO).get(10, TimeUnit.SECONDS);
+    assertThat(r).isEqualTo(Response.ok("channel one x"));
+  }
+
+  @Test
+  void unknownTypeGetsAClearNotOk() throws Exception {
+    Response r = call(99, 0, "");
+    assertThat(r.ok()).isFalse();
+    assertThat(r.text()).isEqualTo("no @PacketHandler for request type 99 on channel 0");
+  }
+
+  @Test
+  void eventsForOpenAndClose() throws Exception {
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
+        .anyMatch(e -> e instanceof PacketConnectionEvent.Opened && e.role() == ConnectionRole.SERVER));
+    PacketConnection c = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().size() == 2);
+    String name = server.connections().stream()
+        .filter(s -> events.events.stream().noneMatch(e -> e.connection() == s && e instanceof PacketConnectionEvent.Closed))
+        .map(PacketConnection::name).max(String::compareTo).orElseThrow();
+    c.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
+        .anyMatch(e -> e instanceof PacketConnectionEvent.Closed && e.connection().name().equals(name)));
+  }
+
+  @Test
+  void tickReportsEveryPacket() throws Exception {
+    call(2, 0, "t");
+    await().atMost(Duration.ofSeconds(10)).until(() -> ticks.labels.stream()
+        .anyMatch(l -> l.matches("packetstream-server#\\d+ <Q")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> ticks.labels.stream()
+        .anyMatch(l -> l.matches("packetstream-server#\\d+ >A")));
+  }
+}
