@@ -49,7 +49,8 @@ public class PacketClientsAutoConfiguration {
       String bundle = c.getSsl().getBundle();
       SocketFactory sockets = bundle == null ? null
           : new VerifyingSocketFactory(
-              sslBundles.getObject().getBundle(bundle).createSslContext().getSocketFactory());
+              SslBundleLookup.get(sslBundles, bundle, "packetstream.clients." + name)
+                  .createSslContext().getSocketFactory());
       connector = b -> {
         InetSocketAddress address = new InetSocketAddress(c.getHost(), c.getPort());
         return sockets == null

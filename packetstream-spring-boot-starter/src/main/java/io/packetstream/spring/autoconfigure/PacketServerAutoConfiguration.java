@@ -52,7 +52,7 @@ public class PacketServerAutoConfiguration {
         return b.bind(s.getUnixSocketPath());
       }
       if (bundle != null) {
-        b.socketFactory(sslBundles.getObject().getBundle(bundle).createSslContext()
+        b.socketFactory(SslBundleLookup.get(sslBundles, bundle, "packetstream.server").createSslContext()
             .getServerSocketFactory());
       }
       int port = s.getPort() == null ? 0 : s.getPort();

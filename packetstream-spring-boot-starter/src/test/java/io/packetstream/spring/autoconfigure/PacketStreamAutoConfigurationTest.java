@@ -1,0 +1,383 @@
+package io.packetstream.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.packetstream.spring.connection.PacketClients;
+import io.packetstream.spring.connection.PacketConnectionBuilders;
+import io.packetstream.spring.connection.PacketStreamClient;
+import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.endpoint.PacketStreamEndpoint;
+import io.packetstream.spring.handler.InvalidPacketHandlerException;
+import io.packetstream.spring.handler.JacksonPayloadCodec;
+import io.packetstream.spring.handler.PacketFlags;
+import io.packetstream.spring.handler.PacketHandler;
+import io.packetstream.spring.handler.PacketHandlerFailureAnalyzer;
+import io.packetstream.spring.handler.PacketHandlers;
+import io.packetstream.spring.handler.PayloadCodec;
+import io.packetstream.spring.health.PacketStreamHealthContributor;
+import io.packetstream.spring.metrics.PacketStreamMetrics;
+import java.lang.reflect.Type;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Which beans each condition of the starter's auto-configurations yields, and property binding. */
+class PacketStreamAutoConfigurationTest {
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(
+          JacksonAutoConfiguration.class,
+          PacketStreamAutoConfiguration.class,
+          PacketServerAutoConfiguration.class,
+          PacketClientsAutoConfiguration.class,
+          PacketStreamMetricsAutoConfiguration.class,
+          HealthContributorAutoConfiguration.class,
+          PacketStreamHealthContributorAutoConfiguration.class,
+          PacketStreamEndpointAutoConfiguration.class));
+
+  @Test
+  void coreBeansWithoutServerWhenNoPortIsSet() {
+    runner.run(context -> {
+      assertThat(context).hasSingleBean(PacketHandlers.class)
+          .hasSingleBean(PacketConnectionBuilders.class)
+          .hasSingleBean(JacksonPayloadCodec.class)
+          .hasSingleBean(PacketClients.class)
+          .doesNotHaveBean(PacketStreamServer.class)
+          .doesNotHaveBean(PacketStreamMetrics.class)
+          .doesNotHaveBean(PacketStreamEndpoint.class);
+    });
+  }
+
+  @Test
+  void serverWhenAPortIsSet() {
+    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1")
+        .run(context -> {
+          assertThat(context).hasSingleBean(PacketStreamServer.class);
+          PacketStreamServer server = context.getBean(PacketStreamServer.class);
+          assertThat(server.isListening()).isTrue();
+          assertThat(context.getEnvironment().getProperty("local.packetstream.server.port", Integer.class))
+              .isEqualTo(server.port());
+        });
+  }
+
+  @Test
+  void serverOnAUnixSocket() {
+    Path path = Path.of(System.getProperty("java.io.tmpdir"), "ps-starter-" + ProcessHandle.current().pid() + ".sock");
+    runner.withPropertyValues("packetstream.server.unix-socket-path=" + path).run(context -> {
+      PacketStreamServer server = context.getBean(PacketStreamServer.class);
+      assertThat(server.isListening()).isTrue();
+      assertThat(server.port()).isEqualTo(-1);
+      assertThat(path).exists();
+    });
+  }
+
+  @Test
+  void noServerWhenDisabled() {
+    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean(PacketStreamServer.class));
+  }
+
+  @Test
+  void userCodecReplacesJackson() {
+    runner.withUserConfiguration(UserCodec.class).run(context -> {
+      assertThat(context).doesNotHaveBean(JacksonPayloadCodec.class);
+      assertThat(context.getBean(PayloadCodec.class)).isSameAs(context.getBean("userCodec"));
+    });
+  }
+
+  @Test
+  void noCodecWithoutJackson() {
+    runner.withClassLoader(new FilteredClassLoader(JsonMapper.class))
+        .run(context -> assertThat(context).doesNotHaveBean(PayloadCodec.class));
+  }
+
+  @Test
+  void userBeansReplaceTheStartersOwn() {
+    runner.withUserConfiguration(UserBuilders.class)
+        .run(context -> assertThat(context.getBean(PacketConnectionBuilders.class))
+            .isSameAs(context.getBean("userBuilders")));
+  }
+
+  @Test
+  void metricsWithARegistry() {
+    runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .run(context -> assertThat(context).hasSingleBean(PacketStreamMetrics.class));
+  }
+
+  @Test
+  void noMetricsWhenDisabled() {
+    runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("packetstream.metrics.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean(PacketStreamMetrics.class));
+  }
+
+  @Test
+  void noMetricsWithoutMicrometer() {
+    runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+        .run(context -> assertThat(context).doesNotHaveBean(PacketStreamMetrics.class));
+  }
+
+  @Test
+  void healthContributorNamedPacketstream() {
+    runner.run(context -> assertThat(context).hasSingleBean(PacketStreamHealthContributor.class)
+        .hasBean("packetstreamHealthContributor"));
+  }
+
+  @Test
+  void noHealthWhenDisabled() {
+    runner.withPropertyValues("management.health.packetstream.enabled=false")
+        .run(context -> assertThat(context).doesNotHaveBean(PacketStreamHealthContributor.class));
+  }
+
+  @Test
+  void noHealthWithoutBootHealth() {
+    runner.withClassLoader(new FilteredClassLoader(HealthContributor.class))
+        .run(context -> assertThat(context).doesNotHaveBean(PacketStreamHealthContributor.class));
+  }
+
+  @Test
+  void endpointWhenExposed() {
+    runner.withPropertyValues("management.endpoints.web.exposure.include=packetstream")
+        .run(context -> assertThat(context).hasSingleBean(PacketStreamEndpoint.class));
+  }
+
+  @Test
+  void bindsEveryPropertyGroup() {
+    runner.withPropertyValues(
+        "packetstream.packet-grace=10ms",
+        "packetstream.tick=true",
+        "packetstream.max-frame-size=1MB",
+        "packetstream.max-concurrent-requests=8",
+        "packetstream.max-queued-requests=16",
+        "packetstream.max-pending-requests=32",
+        "packetstream.request-timeout=5s",
+        "packetstream.close-timeout=2s",
+        "packetstream.send-erq=false",
+        "packetstream.server.shutdown-timeout=3s",
+        "packetstream.server.max-connections=7",
+        "packetstream.server.ssl.bundle=srv",
+        "packetstream.metrics.max-tagged-connections=5",
+        "packetstream.clients.billing.host=billing.example",
+        "packetstream.clients.billing.port=9000",
+        "packetstream.clients.billing.connect-timeout=4s",
+        "packetstream.clients.billing.reconnect.initial-delay=1s",
+        "packetstream.clients.billing.reconnect.max-delay=1m",
+        "packetstream.clients.billing.reconnect.multiplier=3",
+        "packetstream.clients.billing.reconnect.enabled=false").run(context -> {
+          PacketStreamProperties p = context.getBean(PacketStreamProperties.class);
+          assertThat(p.getPacketGrace()).isEqualTo(Duration.ofMillis(10));
+          assertThat(p.isTick()).isTrue();
+          assertThat(p.getMaxFrameSize()).isEqualTo(DataSize.ofMegabytes(1));
+          assertThat(p.getMaxConcurrentRequests()).isEqualTo(8);
+          assertThat(p.getMaxQueuedRequests()).isEqualTo(16);
+          assertThat(p.getMaxPendingRequests()).isEqualTo(32);
+          assertThat(p.getRequestTimeout()).isEqualTo(Duration.ofSeconds(5));
+          assertThat(p.getCloseTimeout()).isEqualTo(Duration.ofSeconds(2));
+          assertThat(p.isSendErq()).isFalse();
+          assertThat(p.getServer().getShutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
+          assertThat(p.getServer().getMaxConnections()).isEqualTo(7);
+          assertThat(p.getServer().getSsl().getBundle()).isEqualTo("srv");
+          assertThat(p.getMetrics().getMaxTaggedConnections()).isEqualTo(5);
+          PacketStreamProperties.Client c = p.getClients().get("billing");
+          assertThat(c.getHost()).isEqualTo("billing.example");
+          assertThat(c.getPort()).isEqualTo(9000);
+          assertThat(c.getConnectTimeout()).isEqualTo(Duration.ofSeconds(4));
+          assertThat(c.getReconnect().getInitialDelay()).isEqualTo(Duration.ofSeconds(1));
+          assertThat(c.getReconnect().getMaxDelay()).isEqualTo(Duration.ofMinutes(1));
+          assertThat(c.getReconnect().getMultiplier()).isEqualTo(3.0);
+          assertThat(c.getReconnect().isEnabled()).isFalse();
+          assertThat(c.isFailFast()).isFalse();
+        });
+  }
+
+  @Test
+  void defaultsAreSafe() {
+    runner.run(context -> {
+      PacketStreamProperties p = context.getBean(PacketStreamProperties.class);
+      assertThat(p.getPacketGrace()).isZero();
+      assertThat(p.isTick()).isFalse();
+      assertThat(p.getMaxFrameSize()).isEqualTo(DataSize.ofMegabytes(16));
+      assertThat(p.isSendErq()).isTrue();
+      assertThat(p.getServer().isEnabled()).isTrue();
+      assertThat(p.getServer().getPort()).isNull();
+      assertThat(p.getMetrics().getMaxTaggedConnections()).isEqualTo(100);
+    });
+  }
+
+  @Test
+  void eachClientIsAQualifiedBean() {
+    runner.withPropertyValues(
+            "packetstream.clients.alpha.port=1", "packetstream.clients.alpha.reconnect.enabled=false",
+            "packetstream.clients.beta.port=1", "packetstream.clients.beta.reconnect.enabled=false")
+        .withUserConfiguration(InjectsClients.class)
+        .run(context -> {
+          InjectsClients user = context.getBean(InjectsClients.class);
+          assertThat(user.alpha.name()).isEqualTo("alpha");
+          assertThat(user.beta.name()).isEqualTo("beta");
+          assertThat(context.getBean(PacketClients.class).get("beta")).isSameAs(user.beta);
+        });
+  }
+
+  @Test
+  void failFastClientStopsStartUp() {
+    runner.withPropertyValues("packetstream.clients.gone.port=1", "packetstream.clients.gone.host=127.0.0.1",
+            "packetstream.clients.gone.fail-fast=true")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .hasStackTraceContaining("packetstream client gone cannot connect (fail-fast)"));
+  }
+
+  @Test
+  void clientWithoutAddressIsAClearError() {
+    runner.withPropertyValues("packetstream.clients.nowhere.host=x")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("packetstream.clients.nowhere: set port"));
+  }
+
+  @Test
+  void duplicateHandlersStopStartUpNamingBoth() {
+    runner.withUserConfiguration(Duplicates.class).run(context -> {
+      assertThat(context).hasFailed();
+      Throwable failure = context.getStartupFailure();
+      assertThat(failure).isInstanceOf(InvalidPacketHandlerException.class)
+          .hasMessageContaining("request type 1 on channel 0 has 2 handlers")
+          .hasMessageContaining("DuplicateA.one(")
+          .hasMessageContaining("DuplicateB.alsoOne(");
+      FailureAnalysis analysis = new PacketHandlerFailureAnalyzer().analyze(failure);
+      assertThat(analysis.getDescription()).contains("DuplicateA.one(", "DuplicateB.alsoOne(");
+      assertThat(analysis.getAction()).contains("exactly one @PacketHandler");
+    });
+  }
+
+  @Test
+  void unservableSignaturesStopStartUp() {
+    runner.withUserConfiguration(Unservable.class).run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).isInstanceOf(InvalidPacketHandlerException.class)
+          .hasMessageContaining("Bad.plainLong(long)")
+          .hasMessageContaining("annotate it @PacketFlags")
+          .hasMessageContaining("Bad.stringFlags(String)")
+          .hasMessageContaining("Bad.twoPayloads(byte[], String)")
+          .hasMessageContaining("more than one parameter takes the payload");
+    });
+  }
+
+  @Test
+  void objectsNeedACodec() {
+    runner.withClassLoader(new FilteredClassLoader(JsonMapper.class))
+        .withUserConfiguration(NeedsCodec.class).run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure())
+              .hasMessageContaining("NeedsCodecHandler.json(Duration)")
+              .hasMessageContaining("needs a PayloadCodec bean");
+        });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class UserCodec {
+    @Bean
+    PayloadCodec userCodec() {
+      return new PayloadCodec() {
+        @Override
+        public Object decode(byte[] payload, Type type) {
+          return null;
+        }
+
+        @Override
+        public byte[] encode(Object value) {
+          return new byte[0];
+        }
+      };
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class UserBuilders {
+    @Bean
+    PacketConnectionBuilders userBuilders() {
+      return (role, name) -> io.packetstream.connection.PacketConnection.builder().name(name);
+    }
+  }
+
+  static class InjectsClients {
+    final PacketStreamClient alpha;
+    final PacketStreamClient beta;
+
+    InjectsClients(@Qualifier("alpha") PacketStreamClient alpha, @Qualifier("beta") PacketStreamClient beta) {
+      this.alpha = alpha;
+      this.beta = beta;
+    }
+  }
+
+  static class DuplicateA {
+    @PacketHandler(1)
+    String one(String s) {
+      return s;
+    }
+  }
+
+  static class DuplicateB {
+    @PacketHandler(1)
+    String alsoOne(String s) {
+      return s;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Duplicates {
+    @Bean
+    DuplicateA duplicateA() {
+      return new DuplicateA();
+    }
+
+    @Bean
+    DuplicateB duplicateB() {
+      return new DuplicateB();
+    }
+  }
+
+  static class Bad {
+    @PacketHandler(1)
+    void plainLong(long flags) {}
+
+    @PacketHandler(2)
+    void stringFlags(@PacketFlags String flags) {}
+
+    @PacketHandler(3)
+    void twoPayloads(byte[] a, String b) {}
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Unservable {
+    @Bean
+    Bad bad() {
+      return new Bad();
+    }
+  }
+
+  static class NeedsCodecHandler {
+    @PacketHandler(1)
+    void json(Duration notBytes) {}
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class NeedsCodec {
+    @Bean
+    NeedsCodecHandler needsCodecHandler() {
+      return new NeedsCodecHandler();
+    }
+  }
+}
