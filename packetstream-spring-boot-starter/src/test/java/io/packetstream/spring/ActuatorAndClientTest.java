@@ -177,9 +177,12 @@ class ActuatorAndClientTest {
     }
     assertThat(c.call(12, 0, "m".getBytes(UTF_8)).ok()).isFalse();
     String name = serverSideOf.name();
-    Timer ok = registry.find("packetstream.requests.inbound")
-        .tags("connection", name, "role", "server", "rq.type", "2", "outcome", "ok").timer();
-    assertThat(ok.count()).isEqualTo(3);
+    // the listener hears of a request's end just after its answer is sent: wait for it
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      Timer ok = registry.find("packetstream.requests.inbound")
+          .tags("connection", name, "role", "server", "rq.type", "2", "outcome", "ok").timer();
+      return ok != null && ok.count() == 3;
+    });
     await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("packetstream.requests.inbound")
         .tags("connection", name, "rq.type", "12", "outcome", "fail").timer() != null);
     FunctionCounter received = registry.find("packetstream.packets.received")
@@ -195,9 +198,11 @@ class ActuatorAndClientTest {
         .isGreaterThanOrEqualTo(1);
 
     client.call(1, 0, "x".getBytes(UTF_8));
-    assertThat(registry.find("packetstream.requests.outbound")
-        .tags("connection", "peer", "role", "client", "rq.type", "1", "outcome", "ok").timer().count())
-        .isPositive();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      Timer out = registry.find("packetstream.requests.outbound")
+          .tags("connection", "peer", "role", "client", "rq.type", "1", "outcome", "ok").timer();
+      return out != null && out.count() > 0;
+    });
 
     c.close();
     await().atMost(Duration.ofSeconds(10)).until(() ->
