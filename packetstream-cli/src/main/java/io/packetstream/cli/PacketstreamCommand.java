@@ -1,5 +1,6 @@
 package io.packetstream.cli;
 
+import java.io.IOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,7 +41,24 @@ public final class PacketstreamCommand implements Runnable {
 
   /** The tool's command line, ready to {@code execute}; tests capture its output. */
   static CommandLine commandLine() {
-    return new CommandLine(new PacketstreamCommand());
+    return new CommandLine(new PacketstreamCommand())
+        .setExecutionExceptionHandler(PacketstreamCommand::report);
+  }
+
+  /**
+   * Reports a command's failure in one line rather than a stack trace when it is the user's or
+   * the network's doing: a bad value (exit 2) or an I/O error such as a refused connection (exit 1).
+   */
+  private static int report(Exception e, CommandLine cli, CommandLine.ParseResult parsed) throws Exception {
+    if (e instanceof IllegalArgumentException) {
+      cli.getErr().println(cli.getCommandName() + ": " + e.getMessage());
+      return 2;
+    }
+    if (e instanceof IOException) {
+      cli.getErr().println(cli.getCommandName() + ": " + e);
+      return 1;
+    }
+    throw e;
   }
 
   @Override

@@ -71,6 +71,29 @@ class RrLoadTest {
   }
 
   @Test
+  void refusedConnectionIsOneLineOnStderr() throws Exception {
+    int port;
+    try (PacketServer gone = RrServerCommand.start(Endpoint.loopback(0))) {
+      port = gone.port();
+    }
+    CommandRun run = CommandRun.of("rr-client", "--port", Integer.toString(port),
+        "--requests", "10", "--window", "1", "--payload", "1");
+
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().lines()).singleElement().asString().startsWith("rr-client: java.net.ConnectException");
+    assertThat(run.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void negativeGraceIsAUsageError() {
+    CommandRun run = CommandRun.of("rr-client", "--port", "1", "--requests", "10", "--window", "1",
+        "--payload", "1", "--grace-ms", "-1");
+
+    assertThat(run.err()).isEqualTo("rr-client: --grace-ms -1.0 is negative" + System.lineSeparator());
+    assertThat(run.exitCode()).isEqualTo(2);
+  }
+
+  @Test
   void loadStopsWhenTheConnectionEnds() throws Exception {
     PacketServer server = RrServerCommand.start(Endpoint.loopback(0));
     PacketConnection c = io.packetstream.transport.PacketClient.connect("127.0.0.1", server.port(),
