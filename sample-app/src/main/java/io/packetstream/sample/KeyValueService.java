@@ -1,0 +1,131 @@
+package io.packetstream.sample;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.RequestFailedException;
+import io.packetstream.connection.Response;
+import io.packetstream.spring.connection.PacketConnectionEvent;
+import io.packetstream.spring.handler.PacketFlags;
+import io.packetstream.spring.handler.PacketHandler;
+import io.packetstream.spring.handler.PayloadCodec;
+import io.packetstream.spring.handler.RequestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The sample's request types, one {@link PacketHandler} method each.
+ *
+ * <table>
+ *   <caption>request types</caption>
+ *   <tr><th>type</th><th>request</th><th>answer</th></tr>
+ *   <tr><td>1 put</td><td>JSON {@code {"key":..,"value":..}}; flags bit 0: wait until every
+ *       watcher has taken the change</td><td>ok, flags 1 if it replaced a value, else 0</td></tr>
+ *   <tr><td>2 get</td><td>the key, as text</td><td>ok with the value's bytes; not ok when
+ *       missing</td></tr>
+ *   <tr><td>3 delete</td><td>the key</td><td>ok, flags 1 if there was a value</td></tr>
+ *   <tr><td>4 list</td><td>a key prefix (empty: all)</td><td>ok, a JSON array of keys</td></tr>
+ *   <tr><td>5 watch</td><td>a key prefix</td><td>ok, "watching PREFIX"; from then on the service
+ *       sends this peer a request of type 100 for every change under the prefix</td></tr>
+ * </table>
+ *
+ * <p>A change request (type 100, sent by the service to each watching peer over that peer's own
+ * connection) carries JSON {@code {"key":..,"value":..}}, with flags 1 and no value when the key
+ * was deleted.
+ */
+@Component
+class KeyValueService {
+
+  static final int PUT = 1;
+  static final int GET = 2;
+  static final int DELETE = 3;
+  static final int LIST = 4;
+  static final int WATCH = 5;
+  static final int CHANGED = 100;
+
+  /** Flags bit 0 of a put: answer only once every watcher has taken the change. */
+  static final long SYNC_WATCHERS = 1;
+  /** Flags of a change request that reports a deletion. */
+  static final long DELETED = 1;
+
+  private static final Logger log = LoggerFactory.getLogger(KeyValueService.class);
+
+  private final KeyValueStore store;
+  private final PayloadCodec codec;
+  private final Map<PacketConnection, String> watchers = new ConcurrentHashMap<>();
+
+  KeyValueService(KeyValueStore store, PayloadCodec codec) {
+    this.store = store;
+    this.codec = codec;
+  }
+
+  /** A put request's payload. */
+  record Put(String key, String value) {}
+
+  /** What a watcher is told. */
+  record Change(String key, String value) {}
+
+  @PacketHandler(PUT)
+  CompletableFuture<Long> put(Put put, @PacketFlags long flags) {
+    if (put.key() == null || put.value() == null) {
+      throw new RequestFailedException(Response.failure("put needs a key and a value"));
+    }
+    boolean replaced = store.put(put.key(), put.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    CompletableFuture<Void> told = notifyWatchers(new Change(put.key(), put.value()), 0);
+    long answer = replaced ? 1 : 0;
+    return (flags & SYNC_WATCHERS) != 0 ? told.thenApply(v -> answer) : CompletableFuture.completedFuture(answer);
+  }
+
+  @PacketHandler(GET)
+  byte[] get(String key) {
+    return store.get(key)
+        .orElseThrow(() -> new RequestFailedException(Response.failure("no such key: " + key)));
+  }
+
+  @PacketHandler(DELETE)
+  long delete(String key) {
+    boolean deleted = store.delete(key);
+    if (deleted) {
+      notifyWatchers(new Change(key, null), DELETED);
+    }
+    return deleted ? 1 : 0;
+  }
+
+  @PacketHandler(LIST)
+  List<String> list(String prefix) {
+    return store.keys(prefix);
+  }
+
+  @PacketHandler(WATCH)
+  String watch(String prefix, PacketConnection peer, RequestContext context) {
+    watchers.put(peer, prefix);
+    log.info("{} watches keys under '{}'", context.connectionName(), prefix);
+    return "watching " + prefix;
+  }
+
+  /** Forgets the watchers whose connection ended. */
+  @EventListener({PacketConnectionEvent.Closed.class, PacketConnectionEvent.Failed.class})
+  void connectionEnded(PacketConnectionEvent event) {
+    watchers.remove(event.connection());
+  }
+
+  /** Sends the change to every peer watching its key; completes when all have answered. */
+  private CompletableFuture<Void> notifyWatchers(Change change, long flags) {
+    byte[] payload = codec.encode(change);
+    List<CompletableFuture<?>> sent = new ArrayList<>();
+    watchers.forEach((peer, prefix) -> {
+      if (change.key().startsWith(prefix)) {
+        sent.add(peer.submit(CHANGED, flags, payload).exceptionally(e -> {
+          log.debug("watcher {} missed a change: {}", peer.name(), e.toString());
+          return null;
+        }));
+      }
+    });
+    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+  }
+}

@@ -1,0 +1,137 @@
+package io.packetstream.sample;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Request;
+import io.packetstream.connection.Response;
+import io.packetstream.transport.PacketClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The sample service on random ports, driven by real packetstream clients over TCP and read over
+ * real HTTP: every request type, a watch callback delivered to a second peer, health and meters.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "packetstream.server.port=0")
+class SampleApplicationTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @LocalServerPort
+  int httpPort;
+
+  @Value("${local.packetstream.server.port}")
+  int packetPort;
+
+  private PacketConnection client;
+
+  @BeforeEach
+  void connect() throws Exception {
+    client = PacketClient.connect("127.0.0.1", packetPort, PacketConnection.builder());
+  }
+
+  @AfterEach
+  void disconnect() {
+    client.close();
+  }
+
+  private Response call(int type, long flags, String payload) throws Exception {
+    return client.call(0, type, flags, payload.getBytes(UTF_8), WAIT);
+  }
+
+  @Test
+  void putsGetsListsAndDeletes() throws Exception {
+    assertThat(call(KeyValueService.PUT, 0, "{\"key\":\"fruit/apple\",\"value\":\"red\"}"))
+        .isEqualTo(Response.ok(0));
+    assertThat(call(KeyValueService.PUT, 0, "{\"key\":\"fruit/apple\",\"value\":\"green\"}"))
+        .as("flags 1: it replaced a value").isEqualTo(Response.ok(1));
+    assertThat(call(KeyValueService.PUT, 0, "{\"key\":\"fruit/pear\",\"value\":\"yellow\"}").ok()).isTrue();
+    assertThat(call(KeyValueService.PUT, 0, "{\"key\":\"veg/leek\",\"value\":\"white\"}").ok()).isTrue();
+
+    assertThat(call(KeyValueService.GET, 0, "fruit/apple")).isEqualTo(Response.ok("green"));
+    Response missing = call(KeyValueService.GET, 0, "fruit/kiwi");
+    assertThat(missing.ok()).isFalse();
+    assertThat(missing.text()).isEqualTo("no such key: fruit/kiwi");
+
+    assertThat(call(KeyValueService.LIST, 0, "fruit/").text()).isEqualTo("[\"fruit/apple\",\"fruit/pear\"]");
+
+    assertThat(call(KeyValueService.DELETE, 0, "fruit/apple")).isEqualTo(Response.ok(1));
+    assertThat(call(KeyValueService.DELETE, 0, "fruit/apple")).isEqualTo(Response.ok(0));
+    assertThat(call(KeyValueService.LIST, 0, "fruit/").text()).isEqualTo("[\"fruit/pear\"]");
+  }
+
+  @Test
+  void refusesMalformedPutsAndUnknownTypes() throws Exception {
+    assertThat(call(KeyValueService.PUT, 0, "not json").ok()).isFalse();
+    assertThat(call(KeyValueService.PUT, 0, "{\"key\":\"k\"}").text()).isEqualTo("put needs a key and a value");
+    assertThat(call(42, 0, "").ok()).isFalse();
+  }
+
+  @Test
+  void callsEveryWatchingPeerBackOverItsOwnConnection() throws Exception {
+    BlockingQueue<Request> changes = new LinkedBlockingQueue<>();
+    try (PacketConnection watcher = PacketClient.connect("127.0.0.1", packetPort,
+        PacketConnection.builder().handler(rq -> {
+          changes.add(rq);
+          return Response.empty();
+        }))) {
+      assertThat(watcher.call(0, KeyValueService.WATCH, 0, "w/".getBytes(UTF_8), WAIT))
+          .isEqualTo(Response.ok("watching w/"));
+
+      // flags bit 0: the put is answered only after the watcher has taken the change
+      assertThat(call(KeyValueService.PUT, KeyValueService.SYNC_WATCHERS, "{\"key\":\"w/a\",\"value\":\"1\"}").ok())
+          .isTrue();
+      Request change = changes.poll(0, TimeUnit.SECONDS);
+      assertThat(change).as("delivered before the put was answered").isNotNull();
+      assertThat(change.rqType()).isEqualTo(KeyValueService.CHANGED);
+      assertThat(change.text()).isEqualTo("{\"key\":\"w/a\",\"value\":\"1\"}");
+
+      call(KeyValueService.PUT, 0, "{\"key\":\"other\",\"value\":\"x\"}");
+      call(KeyValueService.DELETE, 0, "w/a");
+      Request deleted = changes.poll(10, TimeUnit.SECONDS);
+      assertThat(deleted).isNotNull();
+      assertThat(deleted.flags()).isEqualTo(KeyValueService.DELETED);
+      assertThat(deleted.text()).contains("\"key\":\"w/a\"");
+      assertThat(changes).as("no change outside the prefix").isEmpty();
+    }
+  }
+
+  @Test
+  void showsItsConnectionsInHealthAndMetricsOverHttp() throws Exception {
+    call(KeyValueService.PUT, 0, "{\"key\":\"m\",\"value\":\"1\"}");
+    HttpClient http = HttpClient.newHttpClient();
+    String health = get(http, "/actuator/health");
+    assertThat(health).contains("\"packetstream\"").contains("\"status\":\"UP\"");
+    String meters = get(http, "/actuator/metrics");
+    assertThat(meters).contains("packetstream.requests.inbound");
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(get(http, "/actuator/prometheus")).contains("packetstream_requests_inbound"));
+    assertThat(get(http, "/actuator/packetstream")).contains("connections");
+  }
+
+  private String get(HttpClient http, String path) throws Exception {
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path).isEqualTo(200);
+    return response.body();
+  }
+
+}
