@@ -58,4 +58,6 @@ health=$(curl -fs "http://127.0.0.1:$HTTP_PORT/actuator/health")
 grep -q '"packetstream"' <<<"$health" || fail "no packetstream in health: $health"
 curl -fs "http://127.0.0.1:$HTTP_PORT/actuator/metrics/packetstream.requests.inbound" >/dev/null \
   || fail "no packetstream.requests.inbound meter"
-echo "sample-e2e: 4 passed, 0 failed"
+endpoint=$(curl -fs "http://127.0.0.1:$HTTP_PORT/actuator/packetstream") || fail "no packetstream endpoint"
+grep -q 'connections' <<<"$endpoint" || fail "the packetstream endpoint lists no connections: $endpoint"
+echo "sample-e2e: 5 passed, 0 failed"
