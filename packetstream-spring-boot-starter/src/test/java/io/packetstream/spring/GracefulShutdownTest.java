@@ -12,7 +12,11 @@ import io.packetstream.transport.PacketClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import io.packetstream.spring.health.PacketStreamHealthContributor;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.HealthContributors;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -28,6 +32,7 @@ class GracefulShutdownTest {
             "packetstream.server.shutdown-timeout=20s", "spring.main.banner-mode=off")
         .run();
     PacketStreamServer server = context.getBean(PacketStreamServer.class);
+    HealthContributors health = context.getBean(PacketStreamHealthContributor.class);
     TestHandlers handlers = context.getBean(TestHandlers.class);
     PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
     try {
@@ -38,6 +43,11 @@ class GracefulShutdownTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> !server.isListening());
       assertThat(closing).isNotDone();
       assertThat(slow).isNotDone();
+      // while it drains: the server is DOWN and the connection OUT_OF_SERVICE
+      assertThat(status(health, "server")).isEqualTo(Status.DOWN);
+      String entry = health.stream().map(HealthContributors.Entry::name)
+          .filter(n -> n.startsWith("packetstream-server-")).findFirst().orElseThrow();
+      assertThat(status(health, entry)).isEqualTo(Status.OUT_OF_SERVICE);
 
       handlers.slowRelease.countDown();
       assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("slow done"));
@@ -50,6 +60,10 @@ class GracefulShutdownTest {
       client.abort();
       context.close();
     }
+  }
+
+  private static Status status(HealthContributors health, String name) {
+    return ((HealthIndicator) health.getContributor(name)).health().getStatus();
   }
 
   @Test

@@ -21,6 +21,8 @@ final class MeteringListener implements TrafficListener {
   private final MeterRegistry registry;
   private final ConnectionRole role;
   private final Map<PacketConnection, ConnectionMeters> live = new ConcurrentHashMap<>();
+  /** Connections of this listener on the aggregate meters: while none, packets need no lookup. */
+  private final AtomicInteger aggregated = new AtomicInteger();
 
   MeteringListener(PacketStreamMetrics owner, MeterRegistry registry, ConnectionRole role) {
     this.owner = owner;
@@ -40,6 +42,7 @@ final class MeteringListener implements TrafficListener {
       tagged.decrementAndGet();
       meters = owner.aggregate(role);
       meters.join(c);
+      aggregated.incrementAndGet();
     }
     live.put(c, meters);
     owner.open(role).incrementAndGet();
@@ -54,6 +57,7 @@ final class MeteringListener implements TrafficListener {
     owner.open(role).decrementAndGet();
     if (meters.aggregate()) {
       meters.leave(c);
+      aggregated.decrementAndGet();
     } else {
       if (role == ConnectionRole.SERVER) {
         owner.tagged(role).decrementAndGet();
@@ -64,6 +68,9 @@ final class MeteringListener implements TrafficListener {
 
   @Override
   public void packetSent(PacketConnection c, Packet packet, int bytes) {
+    if (aggregated.get() == 0) {
+      return;
+    }
     ConnectionMeters m = live.get(c);
     if (m != null && m.aggregate()) {
       m.sent(bytes);
@@ -72,6 +79,9 @@ final class MeteringListener implements TrafficListener {
 
   @Override
   public void packetReceived(PacketConnection c, Packet packet, int bytes) {
+    if (aggregated.get() == 0) {
+      return;
+    }
     ConnectionMeters m = live.get(c);
     if (m != null && m.aggregate()) {
       m.received(bytes);
