@@ -2,7 +2,10 @@ package io.packetstream.cli;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.transport.PacketClient;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -45,6 +48,10 @@ final class RrClientCommand implements Callable<Integer> {
       description = "Warm-up requests instead of max(20% of N, 20000): for experiments only,"
           + " such as a 10 ms packet grace at window 1, where 20000 round trips take minutes.")
   Long warmupOverride;
+
+  @Option(names = "--histogram", hidden = true,
+      description = "Also print the latency distribution (microseconds) on stderr.")
+  boolean histogram;
 
   @Option(names = "--timeout-seconds", defaultValue = "600", hidden = true,
       description = "Give up on a phase after this long.")
@@ -90,6 +97,12 @@ final class RrClientCommand implements Callable<Integer> {
           latencies.getValueAtPercentile(50) / 1000.0, latencies.getValueAtPercentile(99) / 1000.0,
           load.errors()));
       spec.commandLine().getOut().flush();
+      if (histogram) {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        latencies.outputPercentileDistribution(new PrintStream(text, true, StandardCharsets.UTF_8), 1000.0);
+        err.print(text.toString(StandardCharsets.UTF_8));
+        err.flush();
+      }
       return finished && load.errors() == 0 ? 0 : 1;
     } finally {
       connection.close();
