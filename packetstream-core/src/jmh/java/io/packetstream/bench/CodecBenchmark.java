@@ -15,7 +15,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The wire codec alone: encoding a request into a reused buffer, as the connection's writer does,
- * and decoding one from a buffer, as its reader does, for a small (32-byte) and a 4 KiB payload.
+ * and decoding one from a heap or a direct buffer, as its reader does, for a small (32-byte) and a
+ * 4 KiB payload. (Encoding ignores the buffer parameter.)
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -24,6 +25,10 @@ public class CodecBenchmark {
 
   @Param({"32", "4096"})
   int payloadBytes;
+
+  /** Where the frame to decode sits: a heap buffer, or a direct one as channel transports read into. */
+  @Param({"heap", "direct"})
+  String buffer;
 
   private final PacketCodec codec = new PacketCodec();
   private Packet packet;
@@ -39,7 +44,10 @@ public class CodecBenchmark {
     // a tag past 16384 and non-zero flags: three-byte and two-byte numbers, as under load
     packet = Packet.request(0, 20_000, 300, 0, payload);
     out = new byte[PacketCodec.frameLength(packet)];
-    frame = ByteBuffer.wrap(PacketCodec.encode(packet));
+    byte[] bytes = PacketCodec.encode(packet);
+    frame = buffer.equals("direct")
+        ? ByteBuffer.allocateDirect(bytes.length).put(bytes).flip()
+        : ByteBuffer.wrap(bytes);
   }
 
   /** Encodes into a reused array; returns the end offset so nothing is optimised away. */
