@@ -56,8 +56,8 @@ grep -qx 'ok: false' <<<"$out" || fail "get of a missing key answered: $out"
 
 health=$(curl -fs "http://127.0.0.1:$HTTP_PORT/actuator/health")
 grep -q '"packetstream"' <<<"$health" || fail "no packetstream in health: $health"
-curl -fs "http://127.0.0.1:$HTTP_PORT/actuator/metrics/packetstream.requests.inbound" >/dev/null \
-  || fail "no packetstream.requests.inbound meter"
+curl -fs "http://127.0.0.1:$HTTP_PORT/actuator/metrics/packetstream.connections.open" >/dev/null \
+  || fail "no packetstream.connections.open meter"
 endpoint=$(curl -fs "http://127.0.0.1:$HTTP_PORT/actuator/packetstream") || fail "no packetstream endpoint"
 grep -q 'connections' <<<"$endpoint" || fail "the packetstream endpoint lists no connections: $endpoint"
 echo "sample-e2e: 5 passed, 0 failed"
