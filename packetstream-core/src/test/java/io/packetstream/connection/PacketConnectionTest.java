@@ -139,9 +139,9 @@ class PacketConnectionTest {
       List<String> order = new CopyOnWriteArrayList<>();
       CompletableFuture<Response> slow = pair.left.submit(0, 0, bytes("300"));
       CompletableFuture<Response> fast = pair.left.submit(0, 0, bytes("10"));
-      slow.thenRun(() -> order.add("slow"));
-      fast.thenRun(() -> order.add("fast"));
-      CompletableFuture.allOf(slow, fast).get(10, TimeUnit.SECONDS);
+      CompletableFuture<Void> slowSeen = slow.thenRun(() -> order.add("slow"));
+      CompletableFuture<Void> fastSeen = fast.thenRun(() -> order.add("fast"));
+      CompletableFuture.allOf(slowSeen, fastSeen).get(10, TimeUnit.SECONDS);
       assertThat(order).containsExactly("fast", "slow");
     }
   }
