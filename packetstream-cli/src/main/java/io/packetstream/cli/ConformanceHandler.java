@@ -68,7 +68,8 @@ final class ConformanceHandler implements RequestHandler {
       case CALLBACK:
         return callback(request);
       default:
-        return Response.failure("unknown request type " + request.rqType());
+        // as the original: an unknown type is a handler failure, with its payload
+        throw new RequestFailedException(Response.failure());
     }
   }
 

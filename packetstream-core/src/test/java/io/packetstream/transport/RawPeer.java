@@ -13,39 +13,42 @@ import java.net.SocketTimeoutException;
  * A scripted peer over a real socket that writes whatever bytes a test gives it, well-formed or
  * not, and reads what comes back: the bad peer of the bad-input tests.
  */
-final class RawPeer implements AutoCloseable {
+public final class RawPeer implements AutoCloseable {
 
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
   private final PacketCodec codec = new PacketCodec();
 
-  RawPeer(int port) throws IOException {
+  /** Connects to a server on 127.0.0.1. */
+  public RawPeer(int port) throws IOException {
     socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
   }
 
-  RawPeer send(Packet p) throws IOException {
+  /** Sends one well-formed packet. */
+  public RawPeer send(Packet p) throws IOException {
     out.write(PacketCodec.encode(p));
     out.flush();
     return this;
   }
 
-  RawPeer sendBytes(byte[] bytes) throws IOException {
+  /** Sends raw bytes, whatever they are. */
+  public RawPeer sendBytes(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
     return this;
   }
 
   /** Ends the sending side, as a peer that vanishes mid-frame does. */
-  void shutdownOutput() throws IOException {
+  public void shutdownOutput() throws IOException {
     socket.shutdownOutput();
   }
 
   /** The next packet from the server; fails the test after 10 s of silence. */
-  Packet receive() throws IOException {
+  public Packet receive() throws IOException {
     Packet p = codec.read(in);
     if (p == null) {
       throw new IOException("the server ended the stream");
@@ -54,7 +57,7 @@ final class RawPeer implements AutoCloseable {
   }
 
   /** Reads until the server ends the stream (or closes the socket); false on 10 s of silence. */
-  boolean awaitEnd() throws IOException {
+  public boolean awaitEnd() throws IOException {
     try {
       while (true) {
         Packet p = codec.read(in);

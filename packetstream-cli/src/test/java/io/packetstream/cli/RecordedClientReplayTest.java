@@ -1,19 +1,16 @@
-package io.packetstream.transport;
+package io.packetstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetstream.connection.PacketConnection;
-import io.packetstream.connection.Reply;
-import io.packetstream.connection.Request;
-import io.packetstream.connection.Response;
+import io.packetstream.transport.PacketServer;
+import io.packetstream.transport.RawPeer;
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.SharedWire;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,9 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Plays the requests that the original's clients sent in each recording to a Java server running
- * the conformance service, and checks that every answer is the one the original server gave: same
- * tag, same flags word, same payload, and in the recorded order where timing decides it.
+ * Plays the requests that the original's clients sent in each recording to the Java conformance
+ * service, and checks that every answer is the one the original server gave: same tag, same flags
+ * word, same payload, and in the recorded order where timing decides it.
  */
 class RecordedClientReplayTest {
 
@@ -31,50 +28,13 @@ class RecordedClientReplayTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = PacketServer.builder(PacketConnection.builder().handler(RecordedClientReplayTest::conformance))
+    server = PacketServer.builder(PacketConnection.builder().handler(new ConformanceHandler()))
         .bindLoopback(0);
   }
 
   @AfterAll
   static void stop() {
     server.close();
-  }
-
-  /** The conformance service of CONFORMANCE.md section 1, as the recordings' server ran it. */
-  static Reply conformance(Request rq) throws Exception {
-    byte[] p = rq.payload();
-    switch ((int) rq.rqType()) {
-      case 0:
-        byte[] reversed = new byte[p.length];
-        for (int i = 0; i < p.length; i++) {
-          reversed[i] = p[p.length - 1 - i];
-        }
-        return Response.ok(0x11, reversed);
-      case 1:
-        return Response.ok(rq.flags(), p);
-      case 2:
-        throw new IllegalStateException("fail, as asked");
-      case 3:
-        return Reply.later(CompletableFuture.supplyAsync(() -> Response.ok(p),
-            CompletableFuture.delayedExecutor(Long.parseLong(rq.text()), TimeUnit.MILLISECONDS)));
-      case 4:
-        return Response.ok("héllo wörld");
-      case 5:
-        return Response.empty();
-      case 6:
-        return Response.ok(0x2A);
-      case 7:
-        byte[] big = new byte[Integer.parseInt(rq.text())];
-        for (int i = 0; i < big.length; i++) {
-          big[i] = (byte) (i % 251);
-        }
-        return Response.ok(big);
-      case 8:
-        return Reply.later(rq.connection().submit(1, rq.flags(), p)
-            .thenApply(r -> Response.ok(r.payload())));
-      default:
-        throw new IllegalArgumentException("unknown request type " + rq.rqType());
-    }
   }
 
   @ParameterizedTest
