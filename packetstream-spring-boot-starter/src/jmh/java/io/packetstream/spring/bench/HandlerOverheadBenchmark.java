@@ -1,7 +1,9 @@
 package io.packetstream.spring.bench;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
+import io.packetstream.spring.connection.ConnectionRole;
 import io.packetstream.spring.connection.PacketStreamServer;
 import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.spring.metrics.PacketStreamMetrics;
@@ -65,6 +67,10 @@ public class HandlerOverheadBenchmark {
     }
   }
 
+  /**
+   * core: a plain handler on a bare server; core-metered: the same with the starter's meters;
+   * spring: a @PacketHandler method in Boot with meters; spring-unmetered: without meters.
+   */
   @Param({"core", "spring"})
   public String server;
 
@@ -91,18 +97,26 @@ public class HandlerOverheadBenchmark {
   @Setup(Level.Trial)
   public void start() throws Exception {
     int port;
-    if (server.equals("core")) {
-      coreServer = PacketServer.builder(PacketConnection.builder()
-              .handler(rq -> Response.ok(reverse(rq.payload()))))
-          .bind(new InetSocketAddress("127.0.0.1", 0));
+    if (server.startsWith("core")) {
+      PacketConnection.Builder builder = PacketConnection.builder()
+          .handler(rq -> Response.ok(reverse(rq.payload())));
+      if (server.equals("core-metered")) {
+        new PacketStreamMetrics(new SimpleMeterRegistry(), 100)
+            .customize(builder, ConnectionRole.SERVER, "bench");
+      }
+      coreServer = PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
       port = coreServer.port();
     } else {
+      boolean metered = server.equals("spring");
       context = new SpringApplicationBuilder(BenchApplication.class)
           .web(WebApplicationType.NONE)
           .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
+              "packetstream.metrics.enabled=" + metered,
               "spring.main.banner-mode=off", "logging.level.root=WARN")
           .run();
-      context.getBean(PacketStreamMetrics.class); // the meters must be on
+      if (metered != context.getBeanProvider(PacketStreamMetrics.class).stream().findAny().isPresent()) {
+        throw new IllegalStateException("meters should be " + (metered ? "on" : "off"));
+      }
       port = context.getBean(PacketStreamServer.class).port();
     }
     client = PacketClient.connect("127.0.0.1", port, PacketConnection.builder());
