@@ -32,6 +32,8 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  */
 public final class PacketHandlers implements BeanPostProcessor, SmartInitializingSingleton {
 
+  private static final System.Logger LOG = System.getLogger(PacketHandlers.class.getName());
+
   private record Found(String beanName, Object bean, Method method, PacketHandler annotation) {}
 
   private final ObjectProvider<PayloadCodec> codec;
@@ -52,6 +54,12 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     Map<Method, PacketHandler> methods = MethodIntrospector.selectMethods(target,
         (MethodIntrospector.MetadataLookup<PacketHandler>) m ->
             AnnotatedElementUtils.findMergedAnnotation(m, PacketHandler.class));
+    if (!methods.isEmpty() && routers != null) {
+      LOG.log(System.Logger.Level.WARNING, () -> "bean '" + beanName + "' was created after the"
+          + " connections' handlers were built: its @PacketHandler methods are not served"
+          + " (is it @Lazy or a prototype?)");
+      return bean;
+    }
     methods.forEach((m, a) -> found.add(new Found(beanName, bean, m, a)));
     return bean;
   }
