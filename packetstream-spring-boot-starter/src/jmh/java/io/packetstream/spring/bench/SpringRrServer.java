@@ -51,7 +51,7 @@ public class SpringRrServer {
     new SpringApplicationBuilder(SpringRrServer.class)
         .web(WebApplicationType.NONE)
         .properties("packetstream.server.address=127.0.0.1", "spring.main.banner-mode=off",
-            "logging.level.root=WARN", "spring.main.keep-alive=true")
+            "logging.level.root=WARN")
         .run(args);
   }
 }

@@ -7,23 +7,30 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.IntConsumer;
 import org.springframework.context.SmartLifecycle;
 
 /**
  * The starter's server as a Spring lifecycle: it binds when the context starts, in the phase of
  * Boot's web servers, and on shutdown stops accepting, lets running handlers finish and sends
- * every peer EOF, within {@code packetstream.server.shutdown-timeout}.
+ * every peer EOF, within {@code packetstream.server.shutdown-timeout}. While it listens, a
+ * non-daemon thread keeps the JVM alive, as Boot's own servers do, so that an application
+ * without a web server still runs until it is stopped.
  */
 public final class PacketStreamServer implements SmartLifecycle {
 
   /** The phase the server starts in (early) and stops in (late), as Boot's web servers do. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
+  /** The name of the thread that keeps the JVM alive while the server listens, before the server's name. */
+  static final String AWAIT_THREAD_PREFIX = "packetstream-server-await-";
+
   private final String name;
   private final Callable<PacketServer> binder;
   private final IntConsumer portPublisher;
   private volatile PacketServer server;
+  private CountDownLatch stopped;
 
   /**
    * A server that binds with {@code binder} when started and reports the port it got to
@@ -76,6 +83,21 @@ public final class PacketStreamServer implements SmartLifecycle {
       throw new IllegalStateException(name + ": cannot listen: " + e.getMessage(), e);
     }
     portPublisher.accept(server.port());
+    keepAlive();
+  }
+
+  private void keepAlive() {
+    CountDownLatch latch = new CountDownLatch(1);
+    stopped = latch;
+    Thread await = new Thread(() -> {
+      try {
+        latch.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, AWAIT_THREAD_PREFIX + name);
+    await.setDaemon(false);
+    await.start();
   }
 
   @Override
@@ -83,6 +105,10 @@ public final class PacketStreamServer implements SmartLifecycle {
     PacketServer s = server;
     if (s != null) {
       s.close();
+    }
+    if (stopped != null) {
+      stopped.countDown();
+      stopped = null;
     }
   }
 
