@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The README's tool and benchmark commands, each run once with tiny counts so that CI notices
+# when one of them stops working (the figures they print are not checked: timing lives in the
+# benchmarks, not in tests). Needs the jars that `mvn verify` built. The set-up commands and the
+# sample walk-through are .ci/sample-e2e.sh's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+fail() {
+  echo "readme-commands: FAIL: $*" >&2
+  exit 1
+}
+ok() {
+  passed=$((passed + 1))
+  echo "readme-commands: ok: $*"
+}
+
+CLI=packetstream-cli/target/packetstream.jar
+[[ -f "$CLI" ]] || { echo "readme-commands: $CLI is missing; run mvn verify first" >&2; exit 2; }
+
+# java -jar packetstream-cli/target/packetstream.jar --help
+out=$(java -jar "$CLI" --help)
+for command in call conformance-server conformance-client rr-server rr-client; do
+  grep -qw -- "$command" <<<"$out" || fail "--help does not list $command: $out"
+done
+ok "packetstream.jar --help"
+
+# ANCHORS=0 bench/rr.sh 1: every configuration answers without errors
+out=$(ANCHORS=0 BASE_PORT=$((40000 + RANDOM % 10000)) N_ps_1_32=2000 N_ps_16_32=20000 \
+  N_ps_256_32=50000 N_ps_64_4096=20000 bench/rr.sh 1)
+[[ $(grep -c '^rr impl=packetstream-java .* errors=0$' <<<"$out") == 4 ]] \
+  || fail "bench/rr.sh printed: $out"
+ok "ANCHORS=0 bench/rr.sh 1"
+
+# bench/starter-overhead.sh: the three servers each serve the load
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+OUT="$results" N=50000 BASE_PORT=$((40000 + RANDOM % 10000)) bench/starter-overhead.sh 1 >/dev/null
+for impl in core spring spring-unmetered; do
+  grep -q "^rr impl=$impl .* errors=0 " "$results" || fail "starter-overhead.sh wrote: $(cat "$results")"
+done
+ok "bench/starter-overhead.sh 1"
+
+# mvn -B -q -pl packetstream-core -Pjmh test-compile exec:exec, one short iteration of each
+out=$(mvn -B -q -pl packetstream-core -Pjmh test-compile exec:exec \
+  -Djmh.args="-f 1 -wi 0 -i 1 -r 100ms -foe true")
+for benchmark in CodecBenchmark.encode CodecBenchmark.decode ConnectionBenchmark.roundTrip \
+    ConnectionBenchmark.window64; do
+  grep -q "$benchmark" <<<"$out" || fail "JMH ran no $benchmark: $out"
+done
+ok "core JMH benchmarks"
+
+echo "readme-commands: $passed passed, 0 failed"
