@@ -185,4 +185,20 @@ class HandlerRoundTripTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> ticks.labels.stream()
         .anyMatch(l -> l.matches("packetstream-server#\\d+ >A")));
   }
+
+  @Test
+  void aFailedConnectionIsAnEventWithItsCause() throws Exception {
+    try (java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
+      // a frame length in 11 bytes: longer than any 63-bit BSUInt may be
+      byte[] overlong = new byte[11];
+      java.util.Arrays.fill(overlong, (byte) 0xFF);
+      raw.getOutputStream().write(overlong);
+      raw.getOutputStream().flush();
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
+          .anyMatch(e -> e instanceof PacketConnectionEvent.Failed f
+              && f.role() == ConnectionRole.SERVER
+              && f.cause() instanceof io.packetstream.wire.ProtocolException
+              && f.failure().orElseThrow() == f.cause()));
+    }
+  }
 }

@@ -14,9 +14,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class ServerKeepAliveTest {
 
+  /** The threads that keep the JVM alive for this test's server (other tests' may run too). */
   private static List<Thread> awaitThreads() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith("packetstream-server-await-"))
+        .filter(t -> t.getName().equals("packetstream-server-await-keep-alive-test"))
         .filter(Thread::isAlive)
         .toList();
   }
@@ -27,7 +28,7 @@ class ServerKeepAliveTest {
     ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
         .web(WebApplicationType.NONE)
         .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-            "spring.main.banner-mode=off")
+            "packetstream.server.name=keep-alive-test", "spring.main.banner-mode=off")
         .run();
     List<Thread> running;
     try {
