@@ -104,6 +104,7 @@ public final class PacketConnection implements AutoCloseable {
   private final TrafficListener listener;
   private final PacketWriter writer;
   private final RequestHandler handler0;
+  private final DirectAnswers direct; // null unless a BufferHandler answers on the reader thread
 
   private final Object outbound = new Object();
   private final Object inbound = new Object();
@@ -141,6 +142,9 @@ public final class PacketConnection implements AutoCloseable {
     this.listener = settings.listener();
     this.handler0 = settings.handlers.get(0L);
     this.writer = new PacketWriter(this, transport, settings.packetGrace.toNanos(), settings.bufferSize);
+    this.direct = settings.bufferHandler != null && listener == TrafficListener.NONE
+        ? new DirectAnswers(this, settings.bufferHandler, codec, writer, settings.bufferSize)
+        : null;
   }
 
   /** A builder with the library's defaults. */
@@ -463,7 +467,15 @@ public final class PacketConnection implements AutoCloseable {
         long count = 0;
         Packet packet;
         int start = buffer.position();
-        while ((packet = codec.decode(buffer)) != null) {
+        while (true) {
+          if (direct != null && acceptsRequests() && direct.answer(buffer)) {
+            count++;
+            start = buffer.position();
+            continue;
+          }
+          if ((packet = codec.decode(buffer)) == null) {
+            break;
+          }
           count++;
           int size = buffer.position() - start;
           start = buffer.position();
@@ -658,6 +670,17 @@ public final class PacketConnection implements AutoCloseable {
     listener.packetSent(this, packet, bytes);
   }
 
+  /** A response the reader thread encoded itself, with no packet object (no listener to tell). */
+  void sentDirect(int bytes) {
+    bytesSent += bytes;
+    packetsSent++;
+  }
+
+  /** Whether a new request of the peer may start now; if not, admit refuses it. */
+  private boolean acceptsRequests() {
+    return state == ConnectionState.OPEN && !peerEndedRequests;
+  }
+
   void flushed() {
     lastSentMillis = System.currentTimeMillis();
   }
@@ -813,6 +836,7 @@ public final class PacketConnection implements AutoCloseable {
   private static final class Settings {
     final String name;
     final Map<Long, RequestHandler> handlers;
+    final BufferHandler bufferHandler;
     final Executor executor;
     final ThreadFactory ioThreads;
     final int maxFrameLength;
@@ -828,7 +852,12 @@ public final class PacketConnection implements AutoCloseable {
 
     Settings(Builder b) {
       name = b.name;
-      handlers = Map.copyOf(b.handlers);
+      bufferHandler = b.bufferHandler;
+      Map<Long, RequestHandler> all = new HashMap<>(b.handlers);
+      if (bufferHandler != null) {
+        all.put(0L, DirectAnswers.asRequestHandler(bufferHandler, b.bufferSize));
+      }
+      handlers = Map.copyOf(all);
       executor = b.executor != null ? b.executor : DefaultThreads.handlerExecutor();
       ioThreads = b.ioThreads != null ? b.ioThreads : DefaultThreads.ioThreadFactory();
       maxFrameLength = b.maxFrameLength;
@@ -867,6 +896,7 @@ public final class PacketConnection implements AutoCloseable {
 
     private String name;
     private final Map<Long, RequestHandler> handlers = new HashMap<>();
+    private BufferHandler bufferHandler;
     private Executor executor;
     private ThreadFactory ioThreads;
     private int maxFrameLength = PacketCodec.DEFAULT_MAX_FRAME_LENGTH;
@@ -887,6 +917,7 @@ public final class PacketConnection implements AutoCloseable {
       Builder b = new Builder();
       b.name = name;
       b.handlers.putAll(handlers);
+      b.bufferHandler = bufferHandler;
       b.executor = executor;
       b.ioThreads = ioThreads;
       b.maxFrameLength = maxFrameLength;
@@ -925,6 +956,22 @@ public final class PacketConnection implements AutoCloseable {
         throw new IllegalArgumentException("negative channel " + channel);
       }
       handlers.put(channel, Objects.requireNonNull(handler, "handler"));
+      if (channel == 0) {
+        bufferHandler = null;
+      }
+      return this;
+    }
+
+    /**
+     * Serves the peer's requests on channel 0 with a {@link BufferHandler}, on the reader thread
+     * and without allocating per request, in place of a {@link RequestHandler}. When the
+     * connection has a {@link TrafficListener} or a tick, which see every packet as an object,
+     * requests take the regular path instead: a {@code RequestHandler} around this one, on the
+     * {@link #executor}.
+     */
+    public Builder bufferHandler(BufferHandler handler) {
+      bufferHandler = Objects.requireNonNull(handler, "handler");
+      handlers.remove(0L);
       return this;
     }
 

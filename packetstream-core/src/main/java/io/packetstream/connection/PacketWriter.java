@@ -48,6 +48,8 @@ final class PacketWriter implements Runnable {
   private volatile Thread thread;
   private volatile Thread reader;
   private ByteBuffer inlineBuffer; // the reader thread's own
+  private boolean directOwned; // the reader thread's own: it holds inline for answerInline
+  private ArrayList<Packet> spareBatch; // the reader thread's own: the next queue after a swap
   private byte[] inlineScratch; // the reader thread's own
   private final byte[] scratch = new byte[SCRATCH]; // the writer thread's own
 
@@ -92,18 +94,28 @@ final class PacketWriter implements Runnable {
     if (!inlineCapable) {
       return;
     }
+    boolean owned = directOwned;
+    directOwned = false;
     ArrayList<Packet> batch;
     synchronized (this) {
-      if (queue.isEmpty() || !idle || inline || finishing || stopped) {
-        return;
+      if (owned) {
+        if (stopped) {
+          inline = false;
+          inlineBuffer.clear();
+          return;
+        }
+      } else {
+        if (queue.isEmpty() || !idle || inline || finishing || stopped) {
+          return;
+        }
+        inline = true;
       }
-      inline = true;
       batch = queue;
-      queue = new ArrayList<>();
+      queue = spareBatch != null ? spareBatch : new ArrayList<>();
+      spareBatch = null;
     }
     if (inlineBuffer == null) {
-      inlineBuffer = transport.allocate(bufferSize);
-      inlineScratch = new byte[SCRATCH];
+      allocateInline();
     }
     ByteBuffer out = inlineBuffer;
     List<Packet> rest = List.of();
@@ -158,7 +170,65 @@ final class PacketWriter implements Runnable {
         wake = thread;
       }
     }
+    if (rest.isEmpty()) {
+      batch.clear();
+      spareBatch = batch;
+    }
     LockSupport.unpark(wake);
+  }
+
+  private void allocateInline() {
+    inlineBuffer = transport.allocate(bufferSize);
+    inlineScratch = new byte[SCRATCH];
+  }
+
+  /**
+   * Called by the reader thread: encodes a response straight into its own buffer, which
+   * {@link #flushInline} writes at the end of the read, with no packet object. False when it
+   * cannot (the writer thread is busy, or the frame does not fit): the caller then queues a
+   * packet as usual.
+   *
+   * @throws IOException if writing out a full buffer failed; the connection has been told
+   */
+  boolean answerInline(long channel, long tag, boolean ok, long resultFlags, ByteBuffer payload)
+      throws IOException {
+    if (!inlineCapable) {
+      return false;
+    }
+    if (!directOwned) {
+      synchronized (this) {
+        if (!idle || inline || finishing || stopped) {
+          return false;
+        }
+        inline = true;
+      }
+      directOwned = true;
+      if (inlineBuffer == null) {
+        allocateInline();
+      }
+    }
+    ByteBuffer out = inlineBuffer;
+    for (int attempt = 0; ; attempt++) {
+      try {
+        int size = PacketCodec.encodeResponse(channel, tag, ok, resultFlags, payload, out);
+        connection.sentDirect(size);
+        return true;
+      } catch (java.nio.BufferOverflowException full) {
+        if (attempt > 0 || out.position() == 0) {
+          return false;
+        }
+        // make room: write what is buffered, keeping any part the socket does not take now
+        out.flip();
+        try {
+          transport.tryWrite(out);
+        } catch (IOException e) {
+          connection.writerFailed(e);
+          throw e;
+        } finally {
+          out.compact();
+        }
+      }
+    }
   }
 
   private static ByteBuffer copyRemaining(ByteBuffer out) {

@@ -198,6 +198,84 @@ public final class PacketCodec {
   }
 
   /**
+   * Looks at the frame starting at the buffer's position without consuming anything and, if the
+   * buffer holds all of it and it is a request other than EOF and ERQ, tells {@code frame} where
+   * its fields and payload lie.
+   *
+   * @return true if {@code frame} now describes such a request; false (frame unchanged) for an
+   *     incomplete frame, a response or a control packet, which {@link #decode} then reads
+   * @throws ProtocolException as {@link #decode} would
+   */
+  public boolean peekRequest(ByteBuffer src, RequestFrame frame) throws ProtocolException {
+    int length = peekFrameLength(src);
+    if (length < 0 || src.remaining() < length) {
+      return false;
+    }
+    int start = src.position();
+    int limit = src.limit();
+    int end = start + length;
+    try {
+      readPrefix(src);
+      src.limit(end);
+      long tag = BSUInt.read(src);
+      long word = BSUInt.read(src);
+      if ((word & REQUEST_BIT) == 0) {
+        return false;
+      }
+      long channel = (word & CHANNEL_BIT) != 0 ? BSUInt.read(src) : 0;
+      long wireType = BSUInt.read(src);
+      if (wireType == 0) {
+        return false;
+      }
+      frame.channel = channel;
+      frame.tag = tag;
+      frame.flags = word >>> 2;
+      frame.rqType = wireType - 1;
+      frame.payloadStart = src.position();
+      frame.end = end;
+      return true;
+    } catch (IOException e) {
+      return false; // decode reports what is wrong with it
+    } finally {
+      src.limit(limit);
+      src.position(start);
+    }
+  }
+
+  /**
+   * Writes a whole response frame at the buffer's position and advances it: the payload is
+   * {@code payload}'s remaining bytes, which are consumed. The allocation-free counterpart of
+   * {@code encode(Packet.response(channel, tag, ok, resultFlags, bytes), dst)}.
+   *
+   * @return the frame's length
+   * @throws java.nio.BufferOverflowException if the frame does not fit (nothing is written)
+   * @throws IllegalArgumentException if {@code resultFlags} is negative or over
+   *     {@link Packet#MAX_RESULT_FLAGS}
+   */
+  public static int encodeResponse(
+      long channel, long tag, boolean ok, long resultFlags, ByteBuffer payload, ByteBuffer dst) {
+    if (resultFlags < 0 || resultFlags > Packet.MAX_RESULT_FLAGS) {
+      throw new IllegalArgumentException(
+          "result flags " + resultFlags + " outside 0.." + Packet.MAX_RESULT_FLAGS);
+    }
+    long word = (((resultFlags << 1) | (ok ? 1 : 0)) << 2) | (channel != 0 ? CHANNEL_BIT : 0);
+    int body = BSUInt.size(tag) + BSUInt.size(word) + (channel != 0 ? BSUInt.size(channel) : 0)
+        + payload.remaining();
+    int frame = BSUInt.size(body) + body;
+    if (dst.remaining() < frame) {
+      throw new java.nio.BufferOverflowException();
+    }
+    BSUInt.write(dst, body);
+    BSUInt.write(dst, tag);
+    BSUInt.write(dst, word);
+    if (channel != 0) {
+      BSUInt.write(dst, channel);
+    }
+    dst.put(payload);
+    return frame;
+  }
+
+  /**
    * Decodes the frame at the buffer's position if the buffer holds all of it, advancing past it.
    *
    * @return the packet, or {@code null} (buffer unchanged) if the frame is not complete yet

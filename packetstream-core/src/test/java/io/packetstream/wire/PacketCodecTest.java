@@ -17,6 +17,59 @@ class PacketCodecTest {
   private final PacketCodec codec = new PacketCodec();
 
   @Test
+  void encodesResponsesWithoutAPacketExactlyAsWithOne() {
+    long[][] cases = {{0, 2, 1, 0}, {0, 300, 0, 5}, {7, 1L << 40, 1, Packet.MAX_RESULT_FLAGS}};
+    for (long[] c : cases) {
+      byte[] payload = new byte[(int) (c[1] % 200)];
+      for (int i = 0; i < payload.length; i++) {
+        payload[i] = (byte) (i * 7);
+      }
+      boolean ok = c[2] == 1;
+      ByteBuffer dst = ByteBuffer.allocate(1024);
+      int length = PacketCodec.encodeResponse(c[0], c[1], ok, c[3], ByteBuffer.wrap(payload), dst);
+      byte[] expected = PacketCodec.encode(Packet.response(c[0], c[1], ok, c[3], payload));
+      assertThat(length).isEqualTo(expected.length);
+      assertThat(java.util.Arrays.copyOf(dst.array(), dst.position())).isEqualTo(expected);
+    }
+    ByteBuffer small = ByteBuffer.allocate(3);
+    assertThatThrownBy(() -> PacketCodec.encodeResponse(0, 2, true, 0, ByteBuffer.wrap(new byte[8]), small))
+        .isInstanceOf(java.nio.BufferOverflowException.class);
+    assertThat(small.position()).as("nothing written").isZero();
+    assertThatThrownBy(() -> PacketCodec.encodeResponse(0, 2, true, -1, ByteBuffer.allocate(0), small))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void peeksAtWholeRequestsOnlyAndConsumesNothing() throws Exception {
+    PacketCodec codec = new PacketCodec(1024);
+    Packet request = new Packet(3, 9, 77, true, 12, new byte[] {1, 2, 3});
+    byte[] frame = PacketCodec.encode(request);
+    ByteBuffer buffer = ByteBuffer.allocate(64);
+    buffer.put((byte) 0x55).put(frame).flip();
+    buffer.get(); // the frame starts past position 0
+    RequestFrame view = new RequestFrame();
+    assertThat(codec.peekRequest(buffer, view)).isTrue();
+    assertThat(buffer.position()).isEqualTo(1);
+    assertThat(new long[] {view.channel(), view.tag(), view.flags(), view.rqType()})
+        .containsExactly(3, 9, 77, 12);
+    assertThat(view.end()).isEqualTo(1 + frame.length);
+    assertThat(view.end() - view.payloadStart()).isEqualTo(3);
+    assertThat(buffer.get(view.payloadStart())).isEqualTo((byte) 1);
+
+    RequestFrame untouched = new RequestFrame();
+    for (Packet other : List.of(Packet.EOF, Packet.ERQ, Packet.response(0, 2, true, 0, new byte[2]))) {
+      assertThat(codec.peekRequest(ByteBuffer.wrap(PacketCodec.encode(other)), untouched)).isFalse();
+    }
+    ByteBuffer cut = ByteBuffer.wrap(frame, 0, frame.length - 1);
+    assertThat(codec.peekRequest(cut, untouched)).isFalse();
+    assertThat(cut.position()).isZero();
+    assertThat(untouched.end()).isZero();
+    ByteBuffer oversized = ByteBuffer.wrap(new byte[] {(byte) 0x89, 0, 0}); // 1152
+    assertThatThrownBy(() -> codec.peekRequest(oversized, untouched))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("exceeds the limit of 1024");
+  }
+
+  @Test
   void encodesEveryPacketVectorToTheOriginalsBytes() throws Exception {
     JsonNode vectors = SharedWire.json("vectors.json").get("packets");
     assertThat(vectors.size()).isGreaterThan(30);

@@ -1,0 +1,159 @@
+package io.packetstream.connection;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.packetstream.transport.PacketClient;
+import io.packetstream.transport.PacketServer;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A {@link BufferHandler} answers like a {@link RequestHandler} would, whichever path its
+ * requests take: straight from the buffers on a socket channel, or through the regular path when
+ * a listener is installed or the transport is a stream pair.
+ */
+class BufferHandlerTest {
+
+  private static final long BOOM = 5;
+  private static final long REFUSE = 6;
+  private static final long HUGE = 7;
+  private static final long BAD_FLAGS = 8;
+  private static final long TWICE = 9;
+
+  /** The threads the handler ran on. */
+  private static final java.util.Set<String> THREADS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Reverses the payload with the request's flags plus one; other types fail in their ways. */
+  private static long handle(long rqType, long flags, ByteBuffer payload, ByteBuffer answer) {
+    THREADS.add(Thread.currentThread().getName());
+    if (rqType == TWICE) {
+      answer.put(payload.duplicate()).put(payload);
+      return flags;
+    }
+    if (rqType == BOOM) {
+      throw new IllegalStateException("boom");
+    }
+    if (rqType == REFUSE) {
+      throw new RequestFailedException(3, "refused".getBytes(UTF_8));
+    }
+    if (rqType == HUGE) {
+      answer.put(new byte[answer.capacity() + 1]);
+    }
+    if (rqType == BAD_FLAGS) {
+      return -1;
+    }
+    for (int i = payload.limit() - 1; i >= payload.position(); i--) {
+      answer.put(payload.get(i));
+    }
+    return flags + 1;
+  }
+
+  private static byte[] reversed(byte[] in) {
+    byte[] out = new byte[in.length];
+    for (int i = 0; i < in.length; i++) {
+      out[i] = in[in.length - 1 - i];
+    }
+    return out;
+  }
+
+  private static byte[] twice(byte[] in) {
+    byte[] out = Arrays.copyOf(in, 2 * in.length);
+    System.arraycopy(in, 0, out, in.length, in.length);
+    return out;
+  }
+
+  private static Response call(PacketConnection c, long rqType, long flags, byte[] payload) throws Exception {
+    return c.submit(rqType, flags, payload).get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Every kind of answer, and 600 pipelined 1 KiB requests whose 2 KiB answers to one read's
+   * requests overflow the 16 KiB write buffer.
+   */
+  private static void answersEverything(PacketConnection c) throws Exception {
+    assertThat(call(c, 0, 41, "abc".getBytes(UTF_8))).isEqualTo(Response.ok(42, "cba".getBytes(UTF_8)));
+    assertThat(call(c, 0, 0, new byte[0])).isEqualTo(Response.ok(1, new byte[0]));
+    assertThat(call(c, BOOM, 0, new byte[0])).isEqualTo(Response.failure());
+    assertThat(call(c, REFUSE, 0, new byte[0])).isEqualTo(Response.failure(3, "refused".getBytes(UTF_8)));
+    assertThat(call(c, HUGE, 0, new byte[0])).isEqualTo(Response.failure(DirectAnswers.TOO_LARGE));
+    assertThat(call(c, BAD_FLAGS, 0, new byte[0])).isEqualTo(Response.failure());
+    assertThat(c.submit(3, 1, 0, new byte[0], java.time.Duration.ZERO).get(10, TimeUnit.SECONDS))
+        .isEqualTo(Response.failure("unknown channel %d")); // the original's text, verbatim
+
+    List<byte[]> payloads = new ArrayList<>();
+    List<CompletableFuture<Response>> answers = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      byte[] p = new byte[1024];
+      Arrays.fill(p, (byte) i);
+      p[0] = (byte) (i >> 8);
+      payloads.add(p);
+      answers.add(c.submit(TWICE, i, p));
+    }
+    for (int i = 0; i < 600; i++) {
+      assertThat(answers.get(i).get(10, TimeUnit.SECONDS))
+          .isEqualTo(Response.ok(i, twice(payloads.get(i))));
+    }
+  }
+
+  private static void overTcp(UnaryOperator<PacketConnection.Builder> server) throws Exception {
+    PacketConnection.Builder builder = server.apply(PacketConnection.builder()
+        .bufferHandler(BufferHandlerTest::handle).bufferSize(16 * 1024));
+    try (PacketServer s = PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
+        PacketConnection c = PacketClient.connect("127.0.0.1", s.port(), PacketConnection.builder())) {
+      answersEverything(c);
+    }
+  }
+
+  @Test
+  void answersStraightFromTheBuffersOverTcp() throws Exception {
+    THREADS.clear();
+    overTcp(b -> b);
+    // on the reader thread, though the executor is the default one
+    assertThat(THREADS).allMatch(t -> t.endsWith(" reader"));
+  }
+
+  @Test
+  void answersTheSameThroughTheRegularPathWhenAListenerWatches() throws Exception {
+    RecordingListener listener = new RecordingListener();
+    THREADS.clear();
+    overTcp(b -> b.listener(listener));
+    assertThat(THREADS).noneMatch(t -> t.endsWith(" reader"));
+    // the listener saw the requests as objects: the regular path served them
+    assertThat(listener.finished).hasSizeGreaterThanOrEqualTo(607);
+  }
+
+  @Test
+  void answersOverAStreamPair() throws Exception {
+    try (ServerSocket listening = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        Socket near = new Socket(listening.getInetAddress(), listening.getLocalPort());
+        Socket far = listening.accept();
+        PacketConnection server = PacketConnection.builder()
+            .bufferHandler(BufferHandlerTest::handle).bufferSize(16 * 1024)
+            .open(far.getInputStream(), far.getOutputStream());
+        PacketConnection client = PacketConnection.builder()
+            .open(near.getInputStream(), near.getOutputStream())) {
+      answersEverything(client);
+    }
+  }
+
+  @Test
+  void aLaterRequestHandlerOnChannelZeroReplacesIt() throws Exception {
+    PacketConnection.Builder builder = PacketConnection.builder()
+        .bufferHandler(BufferHandlerTest::handle)
+        .handler(rq -> Response.ok("plain"));
+    try (PacketServer s = PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
+        PacketConnection c = PacketClient.connect("127.0.0.1", s.port(), PacketConnection.builder())) {
+      assertThat(call(c, 0, 0, "abc".getBytes(UTF_8))).isEqualTo(Response.ok("plain"));
+    }
+  }
+}
