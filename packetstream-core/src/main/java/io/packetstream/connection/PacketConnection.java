@@ -494,6 +494,8 @@ public final class PacketConnection implements AutoCloseable {
     } catch (Throwable t) {
       error = t;
     }
+    // answers written into the writer's buffer by this thread go out before the end is handled
+    writer.flushInline();
     readerEnded(ended, error);
   }
 

@@ -156,4 +156,30 @@ class BufferHandlerTest {
       assertThat(call(c, 0, 0, "abc".getBytes(UTF_8))).isEqualTo(Response.ok("plain"));
     }
   }
+
+  @Test
+  void answersWhatArrivedWithThePeersEofBeforeEndingItsSide() throws Exception {
+    PacketConnection.Builder builder = PacketConnection.builder()
+        .bufferHandler(BufferHandlerTest::handle).closeTimeout(java.time.Duration.ofSeconds(5));
+    try (PacketServer s = PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
+        Socket raw = new Socket("127.0.0.1", s.port())) {
+      raw.setSoTimeout(10_000);
+      java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+      for (int tag = 2; tag < 5; tag++) {
+        frames.write(io.packetstream.wire.PacketCodec.encode(
+            new io.packetstream.wire.Packet(0, tag, tag, true, 0, new byte[] {1, 2, (byte) tag})));
+      }
+      frames.write(io.packetstream.wire.PacketCodec.encode(io.packetstream.wire.Packet.EOF));
+      raw.getOutputStream().write(frames.toByteArray()); // one write: requests and EOF in one read
+      io.packetstream.wire.PacketCodec codec = new io.packetstream.wire.PacketCodec(1024);
+      List<io.packetstream.wire.Packet> got = new ArrayList<>();
+      io.packetstream.wire.Packet p;
+      while ((p = codec.read(raw.getInputStream())) != null && !p.isEof()) {
+        got.add(p);
+      }
+      assertThat(got).extracting(io.packetstream.wire.Packet::tag).containsExactly(2L, 3L, 4L);
+      assertThat(got.get(2).payload()).containsExactly(4, 2, 1);
+      assertThat(p).as("the server's EOF").isNotNull();
+    }
+  }
 }
