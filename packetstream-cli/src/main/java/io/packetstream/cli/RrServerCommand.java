@@ -47,8 +47,22 @@ final class RrServerCommand implements Callable<Integer> {
       throw new RequestFailedException(Response.failure(
           "rr-server serves only type 0 (reverse), not type " + rqType));
     }
-    for (int i = payload.limit() - 1; i >= payload.position(); i--) {
-      answer.put(payload.get(i));
+    int n = payload.remaining();
+    if (answer.hasArray()) {
+      // one bulk copy out of the (direct) read buffer, then a reversal in place
+      byte[] a = answer.array();
+      int from = answer.arrayOffset() + answer.position();
+      payload.get(a, from, n);
+      for (int i = from, j = from + n - 1; i < j; i++, j--) {
+        byte t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+      }
+      answer.position(answer.position() + n);
+    } else {
+      for (int i = payload.limit() - 1; i >= payload.position(); i--) {
+        answer.put(payload.get(i));
+      }
     }
     return ConformanceHandler.REVERSE_FLAGS;
   }
