@@ -19,6 +19,13 @@ public class PacketStreamProperties {
   private Duration packetGrace = Duration.ZERO;
 
   /**
+   * How long a connection's reader keeps polling a quiet socket before it sleeps, at most 1s;
+   * some tens of microseconds make round trips several times faster for that much CPU time.
+   * 0 never spins.
+   */
+  private Duration readSpin = Duration.ZERO;
+
+  /**
    * Whether to report every packet sent or received to the activity tick (the original's
    * tick=True): by default to standard error, or to an ActivityTick bean.
    */
@@ -60,6 +67,14 @@ public class PacketStreamProperties {
 
   public void setPacketGrace(Duration packetGrace) {
     this.packetGrace = packetGrace;
+  }
+
+  public Duration getReadSpin() {
+    return readSpin;
+  }
+
+  public void setReadSpin(Duration readSpin) {
+    this.readSpin = readSpin;
   }
 
   public boolean isTick() {

@@ -44,6 +44,7 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
         .requestTimeout(p.getRequestTimeout())
         .closeTimeout(p.getCloseTimeout())
         .packetGrace(p.getPacketGrace())
+        .readSpin(p.getReadSpin())
         .sendErq(p.isSendErq());
     handlers.byChannel().forEach(b::handler);
     if (executor != null) {

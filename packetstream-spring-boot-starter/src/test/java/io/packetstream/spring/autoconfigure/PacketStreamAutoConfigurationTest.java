@@ -159,6 +159,7 @@ class PacketStreamAutoConfigurationTest {
   void bindsEveryPropertyGroup() {
     runner.withPropertyValues(
         "packetstream.packet-grace=10ms",
+        "packetstream.read-spin=50us",
         "packetstream.tick=true",
         "packetstream.max-frame-size=1MB",
         "packetstream.max-concurrent-requests=8",
@@ -180,6 +181,7 @@ class PacketStreamAutoConfigurationTest {
         "packetstream.clients.billing.reconnect.enabled=false").run(context -> {
           PacketStreamProperties p = context.getBean(PacketStreamProperties.class);
           assertThat(p.getPacketGrace()).isEqualTo(Duration.ofMillis(10));
+          assertThat(p.getReadSpin()).isEqualTo(Duration.ofNanos(50_000));
           assertThat(p.isTick()).isTrue();
           assertThat(p.getMaxFrameSize()).isEqualTo(DataSize.ofMegabytes(1));
           assertThat(p.getMaxConcurrentRequests()).isEqualTo(8);
@@ -209,6 +211,7 @@ class PacketStreamAutoConfigurationTest {
     runner.run(context -> {
       PacketStreamProperties p = context.getBean(PacketStreamProperties.class);
       assertThat(p.getPacketGrace()).isZero();
+      assertThat(p.getReadSpin()).isZero();
       assertThat(p.isTick()).isFalse();
       assertThat(p.getMaxFrameSize()).isEqualTo(DataSize.ofMegabytes(16));
       assertThat(p.isSendErq()).isTrue();
