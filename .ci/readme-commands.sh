@@ -28,8 +28,10 @@ ok "packetstream.jar --help"
 
 # ANCHORS=0 bench/rr.sh 1: every configuration answers without errors
 out=$(ANCHORS=0 BASE_PORT=$((40000 + RANDOM % 10000)) N_ps_1_32=2000 N_ps_16_32=20000 \
-  N_ps_256_32=50000 N_ps_64_4096=20000 bench/rr.sh 1)
+  N_ps_256_32=50000 N_ps_64_4096=20000 N_ps_spin_1_32=2000 N_ps_spin_16_32=20000 \
+  N_ps_spin_256_32=50000 N_ps_spin_64_4096=20000 bench/rr.sh 1)
 [[ $(grep -c '^rr impl=packetstream-java .* errors=0$' <<<"$out") == 4 ]] \
+  && [[ $(grep -c '^rr impl=packetstream-java-spin .* errors=0$' <<<"$out") == 4 ]] \
   || fail "bench/rr.sh printed: $out"
 ok "ANCHORS=0 bench/rr.sh 1"
 

@@ -5,13 +5,19 @@
 #
 # When the anchors of ../shared/perf are built (target/anchors-perf.jar), the same configurations
 # run interleaved with them (raw, grpc, rsocket) through that harness's bench.sh, which also
-# prints the medians as a Markdown table and keeps the lines under ../shared/perf/results/.
+# prints the medians as a Markdown table; the lines are kept under bench/results/.
+#
+# Ours runs twice per configuration: as "packetstream-java" with the library's defaults, and as
+# "packetstream-java-spin" with a read spin of SPIN_US microseconds on both ends (README,
+# "Spinning readers"), relabelled so that the two get rows of their own.
 #
 # usage: bench/rr.sh [REPS]         (default 3; run from anywhere, after mvn -DskipTests package)
 #
 # Environment (optional):
 #   ANCHORS=0        only ours, even when the anchors are built
-#   IMPLS            implementations for the interleaved run (default "raw grpc rsocket ps")
+#   IMPLS            implementations for the interleaved run (default "raw grpc rsocket ps ps-spin")
+#   SPIN_US          the read spin of ps-spin, in microseconds (default 50)
+#   OUT              the results file (default bench/results/rr-<UTC time>.txt)
 #   CONFIGS          WINDOW:PAYLOAD pairs (default "1:32 16:32 256:32 64:4096")
 #   JAVA_OPTS        JVM options of server and client (default -Xms512m -Xmx512m -XX:+UseParallelGC)
 #   PS_ARGS          extra rr-server/rr-client options, e.g. "--grace-ms 1"
@@ -38,12 +44,24 @@ export N_ps_16_32="${N_ps_16_32:-1000000}"
 export N_ps_256_32="${N_ps_256_32:-4000000}"
 export N_ps_64_4096="${N_ps_64_4096:-1000000}"
 
+export N_ps_spin_1_32="${N_ps_spin_1_32:-300000}"
+export N_ps_spin_16_32="${N_ps_spin_16_32:-3000000}"
+export N_ps_spin_256_32="${N_ps_spin_256_32:-6000000}"
+export N_ps_spin_64_4096="${N_ps_spin_64_4096:-1000000}"
+SPIN_US="${SPIN_US:-50}"
+
 SERVER="$JAVA $JAVA_OPTS -jar $PS_JAR rr-server --port PORT $PS_ARGS"
 CLIENT="$JAVA $JAVA_OPTS -jar $PS_JAR rr-client --port PORT --requests REQUESTS --window WINDOW --payload PAYLOAD $PS_ARGS"
+SPIN_SERVER="$SERVER --spin-us $SPIN_US"
+SPIN_CLIENT="set -o pipefail; $CLIENT --spin-us $SPIN_US | sed 's/^rr impl=packetstream-java /rr impl=packetstream-java-spin /'"
 
 if [[ "${ANCHORS:-1}" != 0 && -f "$PERF/target/anchors-perf.jar" ]]; then
-  IMPLS="${IMPLS:-raw grpc rsocket ps}" CONFIGS="$CONFIGS" \
-  SERVER_CMD_ps="$SERVER" CLIENT_CMD_ps="$CLIENT" APPEND_SERVER_RSS="${APPEND_SERVER_RSS:-1}" \
+  mkdir -p "$ROOT/bench/results"
+  OUT="${OUT:-$ROOT/bench/results/rr-$(date -u +%Y%m%dT%H%M%SZ).txt}" \
+  IMPLS="${IMPLS:-raw grpc rsocket ps ps-spin}" CONFIGS="$CONFIGS" \
+  SERVER_CMD_ps="$SERVER" CLIENT_CMD_ps="$CLIENT" \
+  SERVER_CMD_ps_spin="$SPIN_SERVER" CLIENT_CMD_ps_spin="$SPIN_CLIENT" \
+  APPEND_SERVER_RSS="${APPEND_SERVER_RSS:-1}" \
     exec "$PERF/bench.sh" "$REPS"
 fi
 
@@ -53,16 +71,20 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for ((rep = 1; rep <= REPS; rep++)); do
   for cfg in $CONFIGS; do
     W="${cfg%%:*}" B="${cfg##*:}"
-    var="N_ps_${W}_${B}"
-    N="${!var:-500000}"
-    PORT=$((PORT + 1))
-    setsid bash -c "${SERVER//PORT/$PORT}" >/dev/null 2>&1 </dev/null &
-    SPID=$!
-    for _ in $(seq 1 300); do port_open "$PORT" && break; sleep 0.1; done
-    line="${CLIENT//PORT/$PORT}"
-    line="${line//REQUESTS/$N}"; line="${line//WINDOW/$W}"; line="${line//PAYLOAD/$B}"
-    bash -c "$line" || echo "rr.sh: client failed for window $W payload $B" >&2
-    kill -TERM -- "-$SPID" 2>/dev/null || true
-    wait "$SPID" 2>/dev/null || true
+    for impl in ps ps_spin; do
+      var="N_${impl}_${W}_${B}"
+      N="${!var:-500000}"
+      server="$SERVER" client="$CLIENT"
+      if [[ "$impl" == ps_spin ]]; then server="$SPIN_SERVER" client="$SPIN_CLIENT"; fi
+      PORT=$((PORT + 1))
+      setsid bash -c "${server//PORT/$PORT}" >/dev/null 2>&1 </dev/null &
+      SPID=$!
+      for _ in $(seq 1 300); do port_open "$PORT" && break; sleep 0.1; done
+      line="${client//PORT/$PORT}"
+      line="${line//REQUESTS/$N}"; line="${line//WINDOW/$W}"; line="${line//PAYLOAD/$B}"
+      bash -c "$line" || echo "rr.sh: $impl client failed for window $W payload $B" >&2
+      kill -TERM -- "-$SPID" 2>/dev/null || true
+      wait "$SPID" 2>/dev/null || true
+    done
   done
 done

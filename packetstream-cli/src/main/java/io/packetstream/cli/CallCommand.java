@@ -88,7 +88,7 @@ final class CallCommand implements Callable<Integer> {
     PacketConnection connection;
     try {
       connection = PacketClient.connect(endpoint.host, endpoint.port,
-          endpoint.applyGrace(PacketConnection.builder().name("call").closeTimeout(Duration.ofSeconds(5))));
+          endpoint.configure(PacketConnection.builder().name("call").closeTimeout(Duration.ofSeconds(5))));
     } catch (IOException e) {
       err.println("call: cannot connect to " + endpoint.host + ":" + endpoint.port + ": " + e.getMessage());
       return NO_ANSWER;

@@ -127,7 +127,7 @@ final class ConformanceClientCommand implements Callable<Integer> {
   }
 
   PacketConnection.Builder connectionBuilder() {
-    return endpoint.applyGrace(PacketConnection.builder()
+    return endpoint.configure(PacketConnection.builder()
         .name("conformance-client")
         .handler(request -> {
           if (request.rqType() != ConformanceHandler.ECHO) {

@@ -36,7 +36,7 @@ final class ConformanceServerCommand implements Callable<Integer> {
 
   /** Starts the service on the endpoint's address; the caller closes it. */
   static PacketServer start(Endpoint endpoint) throws IOException {
-    PacketConnection.Builder connections = endpoint.applyGrace(PacketConnection.builder()
+    PacketConnection.Builder connections = endpoint.configure(PacketConnection.builder()
         .handler(new ConformanceHandler())
         .maxFrameLength(MAX_FRAME)
         // the client pipelines 2000 requests at once: let them wait instead of refusing them

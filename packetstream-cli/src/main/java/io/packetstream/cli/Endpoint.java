@@ -5,7 +5,8 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * The options every command shares: where to listen or connect, and the sender's packet grace.
+ * The options every command shares: where to listen or connect, the sender's packet grace and the
+ * reader's spin.
  * Mixed into each command, so the options read the same everywhere.
  */
 final class Endpoint {
@@ -21,6 +22,11 @@ final class Endpoint {
       description = "The sender's packet grace in milliseconds (default: the library's own).")
   Double graceMs;
 
+  @Option(names = "--spin-us",
+      description = "How long, in microseconds, a reader polls a quiet socket before it sleeps "
+          + "(default: the library's own, 0). Faster round trips for that much CPU time.")
+  Long spinUs;
+
   /** An endpoint on 127.0.0.1, as the options would give it; for code that is not the command line. */
   static Endpoint loopback(int port) {
     Endpoint e = new Endpoint();
@@ -29,13 +35,19 @@ final class Endpoint {
     return e;
   }
 
-  /** Applies the packet grace, when one was given, to a connection builder. */
-  PacketConnection.Builder applyGrace(PacketConnection.Builder builder) {
+  /** Applies the packet grace and the read spin, those that were given, to a connection builder. */
+  PacketConnection.Builder configure(PacketConnection.Builder builder) {
     if (graceMs != null) {
       if (graceMs < 0 || graceMs.isNaN()) {
         throw new IllegalArgumentException("--grace-ms " + graceMs + " is negative");
       }
       builder.packetGrace(Duration.ofNanos(Math.round(graceMs * 1_000_000)));
+    }
+    if (spinUs != null) {
+      if (spinUs < 0 || spinUs > 1_000_000) {
+        throw new IllegalArgumentException("--spin-us " + spinUs + " is not between 0 and 1000000");
+      }
+      builder.readSpin(Duration.ofNanos(spinUs * 1000));
     }
     return builder;
   }

@@ -70,7 +70,7 @@ final class RrClientCommand implements Callable<Integer> {
     long warmup = warmupOverride != null ? warmupOverride : Math.max(requests / 5, 20_000);
     long timeout = TimeUnit.SECONDS.toNanos(timeoutSeconds);
     PacketConnection connection = PacketClient.connect(endpoint.host, endpoint.port,
-        endpoint.applyGrace(PacketConnection.builder()
+        endpoint.configure(PacketConnection.builder()
             .name("rr-client")
             .maxPendingRequests(Math.max(window, PacketConnection.Builder.DEFAULT_MAX_PENDING_REQUESTS))
             .closeTimeout(Duration.ofSeconds(5))));

@@ -69,7 +69,7 @@ final class RrServerCommand implements Callable<Integer> {
 
   /** Starts the server on the endpoint's address; the caller closes it. */
   static PacketServer start(Endpoint endpoint) throws IOException {
-    PacketConnection.Builder connections = endpoint.applyGrace(PacketConnection.builder()
+    PacketConnection.Builder connections = endpoint.configure(PacketConnection.builder()
         .bufferHandler(RrServerCommand::reverse)
         .executor(Runnable::run)
         .closeTimeout(Duration.ofSeconds(5)));

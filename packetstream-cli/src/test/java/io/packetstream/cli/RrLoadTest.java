@@ -47,6 +47,29 @@ class RrLoadTest {
   }
 
   @Test
+  void spinningServerAndClientWork() throws Exception {
+    Endpoint spinning = Endpoint.loopback(0);
+    spinning.spinUs = 50L;
+    try (PacketServer server = RrServerCommand.start(spinning)) {
+      CommandRun run = CommandRun.of("rr-client", "--port", Integer.toString(server.port()),
+          "--requests", "3000", "--window", "4", "--payload", "32", "--spin-us", "50");
+
+      assertThat(run.out().strip()).as(run.err()).matches(LINE).contains("window=4 ").endsWith("errors=0");
+      assertThat(run.exitCode()).isZero();
+    }
+  }
+
+  @Test
+  void spinBeyondOneSecondIsAUsageError() {
+    CommandRun run = CommandRun.of("rr-client", "--port", "1", "--requests", "10", "--window", "1",
+        "--payload", "1", "--spin-us", "1000001");
+
+    assertThat(run.err()).isEqualTo(
+        "rr-client: --spin-us 1000001 is not between 0 and 1000000" + System.lineSeparator());
+    assertThat(run.exitCode()).isEqualTo(2);
+  }
+
+  @Test
   void wrongAnswersCountAsErrors() throws Exception {
     // a server that echoes instead of reversing: every request whose payload is not a palindrome
     // is answered wrongly; rr payloads are one byte repeated, so flip the first byte instead
