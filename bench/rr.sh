@@ -23,13 +23,16 @@
 #   PS_ARGS          extra rr-server/rr-client options, e.g. "--grace-ms 1"
 #   PS_JAR           the jar to measure (default packetstream-cli/target/packetstream.jar);
 #                    a copy keeps a long run safe from rebuilds
+#   PERF             the anchors' harness (default ../shared/perf); point it at a writable copy
+#                    when ../shared is read-only, e.g. cp -r ../shared/perf /tmp/perf and build
+#                    there with (cd /tmp/perf && mvn -q -DskipTests package)
 #   KEEP_AWAKE=1     passed on to the harness (see its README)
 #   N_ps_<w>_<b>     our measured request count per configuration
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PS_JAR="${PS_JAR:-$ROOT/packetstream-cli/target/packetstream.jar}"
-PERF="$(cd "$ROOT/.." && pwd)/shared/perf"
+PERF="${PERF:-$(cd "$ROOT/.." && pwd)/shared/perf}"
 REPS="${1:-3}"
 CONFIGS="${CONFIGS:-1:32 16:32 256:32 64:4096}"
 export JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
