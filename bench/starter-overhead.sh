@@ -2,7 +2,8 @@
 # What the Spring Boot starter costs per request: the rr load (CONFORMANCE.md section 2) played
 # by packetstream.jar's rr-client against three servers, interleaved, medians of REPS rounds:
 #
-#   core              packetstream.jar rr-server: a plain core RequestHandler lambda
+#   core              packetstream.jar rr-server --request-handler: a plain core RequestHandler
+#                     (not rr-server's default BufferHandler, which no @PacketHandler can be)
 #   spring            SpringRrServer: the same reverse as a @PacketHandler method in a Spring Boot
 #                     application, with the starter's meters (a SimpleMeterRegistry)
 #   spring-unmetered  the same application with packetstream.metrics.enabled=false
@@ -14,7 +15,8 @@
 #
 # Environment (optional): CONFIGS (WINDOW:PAYLOAD pairs, default "256:32"), JAVA_OPTS (default
 # -Xms512m -Xmx512m -XX:+UseParallelGC, for every server and client), N (requests per run,
-# default 4000000), PS_JAR (the rr-server and rr-client jar).
+# default 4000000), PS_JAR (the rr-server and rr-client jar), OUT (the results file, default
+# bench/results/starter-<UTC time>.txt).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,7 +42,7 @@ spring() { # the Spring server's command line, extra Spring arguments in $1
   echo "java \$JAVA_OPTS -cp $CP io.packetstream.spring.bench.SpringRrServer --packetstream.server.port=PORT $1"
 }
 
-export SERVER_CMD_core="java \$JAVA_OPTS -jar $PS_JAR rr-server --port PORT"
+export SERVER_CMD_core="java \$JAVA_OPTS -jar $PS_JAR rr-server --port PORT --request-handler"
 export CLIENT_CMD_core="$(client core)"
 export SERVER_CMD_spring="$(spring '')"
 export CLIENT_CMD_spring="$(client spring)"
@@ -54,5 +56,7 @@ for cfg in $CONFIGS; do
   done
 done
 
+mkdir -p "$ROOT/bench/results"
+OUT="${OUT:-$ROOT/bench/results/starter-$(date -u +%Y%m%dT%H%M%SZ).txt}" \
 IMPLS="core spring spring-unmetered" CONFIGS="$CONFIGS" APPEND_SERVER_RSS=1 \
   exec "$PERF/bench.sh" "$REPS"

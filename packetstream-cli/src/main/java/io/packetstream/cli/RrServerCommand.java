@@ -1,9 +1,12 @@
 package io.packetstream.cli;
 
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Reply;
+import io.packetstream.connection.Request;
+import io.packetstream.connection.RequestFailedException;
+import io.packetstream.connection.RequestHandler;
 import io.packetstream.connection.Response;
 import io.packetstream.transport.PacketServer;
-import io.packetstream.connection.RequestFailedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -32,12 +36,17 @@ final class RrServerCommand implements Callable<Integer> {
   @Mixin
   Endpoint endpoint;
 
+  @Option(names = "--request-handler", hidden = true,
+      description = "Serve with a RequestHandler (a request and a response object per request) "
+          + "instead of the BufferHandler, to compare the two or to compare with the starter.")
+  boolean requestHandler;
+
   @Spec
   CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
-    PacketServer server = start(endpoint);
+    PacketServer server = start(endpoint, requestHandler);
     return ServerRunner.runUntilStopped("rr-server", server, spec.commandLine().getErr());
   }
 
@@ -67,12 +76,31 @@ final class RrServerCommand implements Callable<Integer> {
     return ConformanceHandler.REVERSE_FLAGS;
   }
 
-  /** Starts the server on the endpoint's address; the caller closes it. */
+  /** The same reverse as a {@link RequestHandler}: a new array and response per request. */
+  static Reply reverse(Request request) {
+    if (request.rqType() != 0) {
+      throw new RequestFailedException(Response.failure(
+          "rr-server serves only type 0 (reverse), not type " + request.rqType()));
+    }
+    return Response.ok(ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(request.payload()));
+  }
+
+  /** Starts the server on the endpoint's address with the {@code BufferHandler}; the caller closes it. */
   static PacketServer start(Endpoint endpoint) throws IOException {
-    PacketConnection.Builder connections = endpoint.configure(PacketConnection.builder()
-        .bufferHandler(RrServerCommand::reverse)
+    return start(endpoint, false);
+  }
+
+  /** Starts the server on the endpoint's address; the caller closes it. */
+  static PacketServer start(Endpoint endpoint, boolean requestHandler) throws IOException {
+    PacketConnection.Builder connections = PacketConnection.builder()
         .executor(Runnable::run)
-        .closeTimeout(Duration.ofSeconds(5)));
+        .closeTimeout(Duration.ofSeconds(5));
+    if (requestHandler) {
+      connections.handler(RrServerCommand::reverse);
+    } else {
+      connections.bufferHandler(RrServerCommand::reverse);
+    }
+    endpoint.configure(connections);
     return PacketServer.builder(connections)
         .name("rr-server")
         .shutdownTimeout(Duration.ofSeconds(8))

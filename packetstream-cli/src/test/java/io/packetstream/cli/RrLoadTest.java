@@ -46,6 +46,24 @@ class RrLoadTest {
     }
   }
 
+  /** The BufferHandler and the RequestHandler the hidden --request-handler picks answer alike. */
+  @Test
+  void bothHandlersOfTheServerAnswerAlike() throws Exception {
+    for (boolean requestHandler : new boolean[] {false, true}) {
+      try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0), requestHandler);
+          PacketConnection c = io.packetstream.transport.PacketClient.connect("127.0.0.1",
+              server.port(), PacketConnection.builder())) {
+        Response reversed = c.call(0, 0, 0, new byte[] {1, 2, 3, 4, 5}, Duration.ofSeconds(5));
+        Response refused = c.call(0, 1, 0, new byte[] {1}, Duration.ofSeconds(5));
+
+        assertThat(reversed).as("requestHandler=" + requestHandler)
+            .isEqualTo(new Response(true, ConformanceHandler.REVERSE_FLAGS, new byte[] {5, 4, 3, 2, 1}));
+        assertThat(refused.ok()).isFalse();
+        assertThat(refused.text()).isEqualTo("rr-server serves only type 0 (reverse), not type 1");
+      }
+    }
+  }
+
   @Test
   void spinningServerAndClientWork() throws Exception {
     Endpoint spinning = Endpoint.loopback(0);
