@@ -6,8 +6,10 @@ import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener;
 import io.packetstream.spring.connection.ConnectionRole;
 import io.packetstream.wire.Packet;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,6 +25,12 @@ final class MeteringListener implements TrafficListener {
   private final Map<PacketConnection, ConnectionMeters> live = new ConcurrentHashMap<>();
   /** Connections of this listener on the aggregate meters: while none, packets need no lookup. */
   private final AtomicInteger aggregated = new AtomicInteger();
+  /**
+   * Ended connections that were on the aggregate meters, whose handlers may still finish: those
+   * outcomes count there too. Weak, so each entry goes with its connection.
+   */
+  private final Map<PacketConnection, ConnectionMeters> endedAggregated =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   MeteringListener(PacketStreamMetrics owner, MeterRegistry registry, ConnectionRole role) {
     this.owner = owner;
@@ -58,6 +66,7 @@ final class MeteringListener implements TrafficListener {
     if (meters.aggregate()) {
       meters.leave(c);
       aggregated.decrementAndGet();
+      endedAggregated.put(c, meters);
     } else {
       if (role == ConnectionRole.SERVER) {
         owner.tagged(role).decrementAndGet();
@@ -92,6 +101,11 @@ final class MeteringListener implements TrafficListener {
   public void requestFinished(PacketConnection c, Direction direction, long channel, long tag,
       long rqType, Outcome outcome, long nanos) {
     ConnectionMeters m = live.get(c);
+    if (m == null) {
+      // a handler that finished after its connection ended; a connection's own meters are gone
+      // by then, the aggregate ones stay
+      m = endedAggregated.get(c);
+    }
     if (m != null) {
       m.record(direction, rqType, outcome, nanos);
     }
