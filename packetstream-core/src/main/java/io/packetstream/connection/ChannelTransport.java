@@ -23,10 +23,10 @@ import java.util.Optional;
  * {@link #tryWrite} instead of handing it to the writer thread: one thread wake-up less per round
  * trip, and never a reader stuck on a peer that does not read. Other channels block as usual.
  *
- * <p>With a read spin, a reader that finds a selectable channel empty keeps trying for that long
- * before it waits on the selector: bytes that arrive meanwhile are read at once, without the
- * wake-up of a sleeping thread, which on a busy request/response connection is most of a round
- * trip's time.
+ * <p>With a read spin, a reader that finds a selectable channel of a busy connection empty keeps
+ * trying for that long before it waits on the selector: bytes that arrive meanwhile are read at
+ * once, without the wake-up of a sleeping thread, which on a busy request/response connection is
+ * most of a round trip's time. {@link ReadSpin} decides when a spin is worth it.
  */
 final class ChannelTransport implements Transport {
 
@@ -36,12 +36,12 @@ final class ChannelTransport implements Transport {
   private final SocketAddress remote;
   private final Selector readable;
   private final Selector writable;
-  private final long spinNanos;
+  private final ReadSpin spin;
 
   ChannelTransport(ReadableByteChannel in, WritableByteChannel out, Closeable owner, SocketAddress remote,
       Duration readSpin) throws IOException {
     this.in = in;
-    this.spinNanos = readSpin.toNanos();
+    this.spin = new ReadSpin(readSpin);
     this.out = out;
     this.owner = owner;
     this.remote = remote;
@@ -60,21 +60,35 @@ final class ChannelTransport implements Transport {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
+    int n = in.read(dst);
+    if (n != 0 || readable == null) {
+      return n;
+    }
+    if (spin.tryStart()) {
+      boolean caught = false;
+      try {
+        n = spin(dst);
+        caught = n != 0;
+      } finally {
+        spin.spun(caught);
+      }
+      if (caught) {
+        return n;
+      }
+    }
+    long asleep = System.nanoTime();
     while (true) {
-      int n = in.read(dst);
-      if (n != 0 || readable == null) {
-        return n;
-      }
-      if (spinNanos > 0 && (n = spin(dst)) != 0) {
-        return n;
-      }
       await(readable);
+      if ((n = in.read(dst)) != 0) {
+        spin.slept(System.nanoTime() - asleep);
+        return n;
+      }
     }
   }
 
   /** Tries to read until the spin time is up; 0 if nothing came. */
   private int spin(ByteBuffer dst) throws IOException {
-    long deadline = System.nanoTime() + spinNanos;
+    long deadline = System.nanoTime() + spin.nanos();
     int n;
     while ((n = in.read(dst)) == 0 && System.nanoTime() - deadline < 0) {
       Thread.onSpinWait();

@@ -911,7 +911,7 @@ public final class PacketConnection implements AutoCloseable {
     private boolean sendErq = true;
     private final List<TrafficListener> listeners = new ArrayList<>();
     private int bufferSize = DEFAULT_BUFFER_SIZE;
-    private Duration readSpin = Duration.ZERO;
+    private Duration readSpin = ReadSpin.DEFAULT;
 
     Builder() {}
 
@@ -1089,11 +1089,15 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * How long the reader keeps polling a quiet socket channel before it goes to sleep; default
-     * {@link Duration#ZERO}, never. A few tens of microseconds let the answer to a request, or the
-     * next request of a busy peer, be read without waking a sleeping thread, which makes round
-     * trips several times faster on most machines, at the price of up to that much CPU time per
-     * quiet spell; at most one second. For connections over channels ({@link #open(SocketChannel, boolean)} and
+     * How long the reader of a busy connection keeps polling its quiet socket channel before it
+     * goes to sleep; default 50 µs, at most one second, {@link Duration#ZERO} never. Polling lets
+     * the answer to a request, or a busy peer's next request, be read without waking a sleeping
+     * thread, which makes round trips several times faster on most machines. It costs CPU time, so
+     * a reader polls only while its connection is busy (its last poll caught bytes, or its last
+     * sleep was shorter than a millisecond or than the spin), and at most half the cores' worth of
+     * readers in the JVM poll at once: a quiet connection, or one of thousands, sleeps as if there
+     * were no spin. For
+     * connections over channels ({@link #open(SocketChannel, boolean)} and
      * {@link #open(ReadableByteChannel, WritableByteChannel)}); streams always block.
      */
     public Builder readSpin(Duration spin) {

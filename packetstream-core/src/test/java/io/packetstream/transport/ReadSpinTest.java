@@ -50,14 +50,17 @@ class ReadSpinTest {
       made.add(t);
       return t;
     };
+    // the server's readers never spin, so the client's spinning reader alone takes the JVM's cap
     PacketConnection.Builder serving = PacketConnection.builder()
+        .readSpin(Duration.ZERO)
         .handler(rq -> Response.ok(rq.flags(), rq.payload()));
     try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
         PacketConnection spinning = PacketClient.connect("127.0.0.1", server.port(),
             PacketConnection.builder().name("spinning").ioThreadFactory(recording)
                 .readSpin(Duration.ofMillis(400)));
         PacketConnection sleeping = PacketClient.connect("127.0.0.1", server.port(),
-            PacketConnection.builder().name("sleeping").ioThreadFactory(recording))) {
+            PacketConnection.builder().name("sleeping").ioThreadFactory(recording)
+                .readSpin(Duration.ZERO))) {
       Thread spinReader = reader(made, "spinning");
       Thread sleepReader = reader(made, "sleeping");
       spinning.call(0, 0, 0, new byte[] {1}, Duration.ofSeconds(5));
@@ -71,7 +74,7 @@ class ReadSpinTest {
       long spin2 = cpuNanos(spinReader);
 
       assertThat(spin1 - spin0).as("CPU time of the spinning reader after the answer")
-          .isGreaterThan(Duration.ofMillis(100).toNanos());
+          .isGreaterThan(Duration.ofMillis(25).toNanos());
       assertThat(sleep1 - sleep0).as("CPU time of a reader without spin after the answer")
           .isLessThan(Duration.ofMillis(50).toNanos());
       assertThat(spin2 - spin1).as("CPU time of the spinning reader once its spin ran out")
@@ -83,6 +86,38 @@ class ReadSpinTest {
       spinReader.join(5000);
       assertThat(spinReader.isAlive()).as("reader alive after close").isFalse();
       assertThat(spinning.state()).isEqualTo(ConnectionState.CLOSED);
+    }
+  }
+
+  @Test
+  void aReaderWhosePeerAnswersSlowlyDoesNotSpin() throws Exception {
+    List<Thread> made = new CopyOnWriteArrayList<>();
+    ThreadFactory recording = r -> {
+      Thread t = new Thread(r);
+      t.setDaemon(true);
+      made.add(t);
+      return t;
+    };
+    // every answer takes 100 ms, longer than the client's 30 ms spin: spinning would catch nothing
+    PacketConnection.Builder serving = PacketConnection.builder()
+        .readSpin(Duration.ZERO)
+        .handler(rq -> {
+          Thread.sleep(100);
+          return Response.ok(rq.flags(), rq.payload());
+        });
+    try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
+        PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
+            PacketConnection.builder().name("patient").ioThreadFactory(recording)
+                .readSpin(Duration.ofMillis(30)))) {
+      Thread reader = reader(made, "patient");
+      long cpu0 = cpuNanos(reader);
+      for (int i = 0; i < 6; i++) {
+        client.call(0, 0, i, new byte[] {(byte) i}, Duration.ofSeconds(5));
+      }
+      Thread.sleep(100);
+      // a reader that spun before each answer would have burnt 6 x 30 ms and more
+      assertThat(cpuNanos(reader) - cpu0).as("CPU time of the reader over six slow answers")
+          .isLessThan(Duration.ofMillis(60).toNanos());
     }
   }
 

@@ -19,11 +19,11 @@ public class PacketStreamProperties {
   private Duration packetGrace = Duration.ZERO;
 
   /**
-   * How long a connection's reader keeps polling a quiet socket before it sleeps, at most 1s;
-   * some tens of microseconds make round trips several times faster for that much CPU time.
-   * 0 never spins.
+   * How long a busy connection's reader keeps polling its quiet socket before it sleeps, at most
+   * 1s; round trips become several times faster for that much CPU time. Only readers of busy
+   * connections poll, at most half the cores' worth at once. 0 never polls.
    */
-  private Duration readSpin = Duration.ZERO;
+  private Duration readSpin = Duration.ofNanos(50_000);
 
   /**
    * Whether to report every packet sent or received to the activity tick (the original's

@@ -211,7 +211,7 @@ class PacketStreamAutoConfigurationTest {
     runner.run(context -> {
       PacketStreamProperties p = context.getBean(PacketStreamProperties.class);
       assertThat(p.getPacketGrace()).isZero();
-      assertThat(p.getReadSpin()).isZero();
+      assertThat(p.getReadSpin()).isEqualTo(Duration.ofNanos(50_000));
       assertThat(p.isTick()).isFalse();
       assertThat(p.getMaxFrameSize()).isEqualTo(DataSize.ofMegabytes(16));
       assertThat(p.isSendErq()).isTrue();
