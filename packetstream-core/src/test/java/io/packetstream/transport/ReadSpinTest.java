@@ -44,12 +44,7 @@ class ReadSpinTest {
   @Test
   void spinningReaderUsesCpuForItsSpinOnlyThenSleeps() throws Exception {
     List<Thread> made = new CopyOnWriteArrayList<>();
-    ThreadFactory recording = r -> {
-      Thread t = new Thread(r);
-      t.setDaemon(true);
-      made.add(t);
-      return t;
-    };
+    ThreadFactory recording = recording(made);
     // the server's readers never spin, so the client's spinning reader alone takes the JVM's cap
     PacketConnection.Builder serving = PacketConnection.builder()
         .readSpin(Duration.ZERO)
@@ -92,12 +87,7 @@ class ReadSpinTest {
   @Test
   void aReaderWhosePeerAnswersSlowlyDoesNotSpin() throws Exception {
     List<Thread> made = new CopyOnWriteArrayList<>();
-    ThreadFactory recording = r -> {
-      Thread t = new Thread(r);
-      t.setDaemon(true);
-      made.add(t);
-      return t;
-    };
+    ThreadFactory recording = recording(made);
     // every answer takes 100 ms, longer than the client's 30 ms spin: spinning would catch nothing
     PacketConnection.Builder serving = PacketConnection.builder()
         .readSpin(Duration.ZERO)
@@ -127,6 +117,16 @@ class ReadSpinTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("above 1 s");
     assertThatThrownBy(() -> PacketConnection.builder().readSpin(Duration.ofNanos(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
+  }
+
+  /** Makes daemon threads and keeps them in {@code made}, to find a connection's reader. */
+  private static ThreadFactory recording(List<Thread> made) {
+    return r -> {
+      Thread t = new Thread(r);
+      t.setDaemon(true);
+      made.add(t);
+      return t;
+    };
   }
 
   private static Thread reader(List<Thread> made, String connection) {
