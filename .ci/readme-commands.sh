@@ -19,6 +19,16 @@ ok() {
 CLI=packetstream-cli/target/packetstream.jar
 [[ -f "$CLI" ]] || { echo "readme-commands: $CLI is missing; run mvn verify first" >&2; exit 2; }
 
+# the results files, and the .log that ../shared/perf/bench.sh writes beside its results file
+rr_results=$(mktemp)
+results=$(mktemp)
+trap 'rm -f "$rr_results" "$results" "$results.log"' EXIT
+# a cancelled CI job (INT, TERM) exits through the EXIT trap
+trap 'exit 143' INT TERM
+# the servers' ports: BASE_PORT + 1 and up, below 32768, so never in Linux's ephemeral range
+# (32768-60999) where the clients' own ends of connections are
+base_port() { echo $((20000 + RANDOM % 10000)); }
+
 # java -jar packetstream-cli/target/packetstream.jar --help
 out=$(java -jar "$CLI" --help)
 for command in call conformance-server conformance-client rr-server rr-client; do
@@ -27,18 +37,31 @@ done
 ok "packetstream.jar --help"
 
 # ANCHORS=0 bench/rr.sh 1: every configuration answers without errors
-out=$(ANCHORS=0 BASE_PORT=$((40000 + RANDOM % 10000)) N_ps_1_32=2000 N_ps_16_32=20000 \
+ANCHORS=0 BASE_PORT=$(base_port) N_ps_1_32=2000 N_ps_16_32=20000 \
   N_ps_256_32=50000 N_ps_64_4096=20000 N_ps_spin_1_32=2000 N_ps_spin_16_32=20000 \
-  N_ps_spin_256_32=50000 N_ps_spin_64_4096=20000 bench/rr.sh 1)
+  N_ps_spin_256_32=50000 N_ps_spin_64_4096=20000 bench/rr.sh 1 >"$rr_results" \
+  || fail "bench/rr.sh failed after printing: $(cat "$rr_results")"
+out=$(cat "$rr_results")
 [[ $(grep -c '^rr impl=packetstream-java .* errors=0$' <<<"$out") == 4 ]] \
   && [[ $(grep -c '^rr impl=packetstream-java-spin .* errors=0$' <<<"$out") == 4 ]] \
   || fail "bench/rr.sh printed: $out"
 ok "ANCHORS=0 bench/rr.sh 1"
 
+# ../shared/perf/bench.sh --summarize FILE (the README's way to the table of a results file):
+# needs only the harness's script, which is executable where ../shared is read-only, and awk
+SUMMARIZE=../shared/perf/bench.sh
+if [[ -x "$SUMMARIZE" ]] && command -v awk >/dev/null; then
+  table=$("$SUMMARIZE" --summarize "$rr_results")
+  [[ $(grep -c '^| packetstream-java | ' <<<"$table") == 4 ]] \
+    && [[ $(grep -c '^| packetstream-java-spin | ' <<<"$table") == 4 ]] \
+    || fail "$SUMMARIZE --summarize made of bench/rr.sh's lines: $table"
+  ok "$SUMMARIZE --summarize"
+else
+  echo "readme-commands: skipped $SUMMARIZE --summarize: it or awk is not there"
+fi
+
 # bench/starter-overhead.sh: the three servers each serve the load
-results=$(mktemp)
-trap 'rm -f "$results"' EXIT
-OUT="$results" N=50000 BASE_PORT=$((40000 + RANDOM % 10000)) bench/starter-overhead.sh 1 >/dev/null
+OUT="$results" N=50000 BASE_PORT=$(base_port) bench/starter-overhead.sh 1 >/dev/null
 for impl in core spring spring-unmetered; do
   grep -q "^rr impl=$impl .* errors=0 " "$results" || fail "starter-overhead.sh wrote: $(cat "$results")"
 done

@@ -1,5 +1,7 @@
 package io.packetstream.sample;
 
+import io.packetstream.connection.ConnectionClosedException;
+import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.RequestFailedException;
 import io.packetstream.connection.Response;
@@ -11,7 +13,9 @@ import io.packetstream.spring.handler.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,12 +35,14 @@ import org.springframework.stereotype.Component;
  *   <tr><td>3 delete</td><td>the key</td><td>ok, flags 1 if there was a value</td></tr>
  *   <tr><td>4 list</td><td>a key prefix (empty: all)</td><td>ok, a JSON array of keys</td></tr>
  *   <tr><td>5 watch</td><td>a key prefix</td><td>ok, "watching PREFIX"; from then on the service
- *       sends this peer a request of type 100 for every change under the prefix</td></tr>
+ *       sends this peer a request of type 100 for every change under the prefix. A peer may watch
+ *       several prefixes; it gets each change once, however many of them match</td></tr>
  * </table>
  *
  * <p>A change request (type 100, sent by the service to each watching peer over that peer's own
- * connection) carries JSON {@code {"key":..,"value":..}}, with flags 1 and no value when the key
- * was deleted.
+ * connection) carries JSON {@code {"key":..,"value":..}}; when the key was deleted, flags 1 and
+ * {@code "value":null}. A watcher is forgotten when its connection ends, or when a change finds
+ * it closed.
  */
 @Component
 class KeyValueService {
@@ -57,7 +63,8 @@ class KeyValueService {
 
   private final KeyValueStore store;
   private final PayloadCodec codec;
-  private final Map<PacketConnection, String> watchers = new ConcurrentHashMap<>();
+  /** The prefixes each connection watches. */
+  private final Map<PacketConnection, Set<String>> watchers = new ConcurrentHashMap<>();
 
   KeyValueService(KeyValueStore store, PayloadCodec codec) {
     this.store = store;
@@ -103,7 +110,15 @@ class KeyValueService {
 
   @PacketHandler(WATCH)
   String watch(String prefix, PacketConnection peer, RequestContext context) {
-    watchers.put(peer, prefix);
+    if (peer.state() != ConnectionState.OPEN) {
+      throw new RequestFailedException(Response.failure(
+          context.connectionName() + " is " + peer.state().name().toLowerCase() + ": not watching"));
+    }
+    watchers.computeIfAbsent(peer, p -> ConcurrentHashMap.newKeySet()).add(prefix);
+    if (peer.state().isTerminal()) {
+      // it ended meanwhile, perhaps before connectionEnded could forget it
+      watchers.remove(peer);
+    }
     log.info("{} watches keys under '{}'", context.connectionName(), prefix);
     return "watching " + prefix;
   }
@@ -114,14 +129,26 @@ class KeyValueService {
     watchers.remove(event.connection());
   }
 
-  /** Sends the change to every peer watching its key; completes when all have answered. */
+  /** The prefixes that {@code peer} watches, for tests. */
+  Set<String> watchedPrefixes(PacketConnection peer) {
+    return Set.copyOf(watchers.getOrDefault(peer, Set.of()));
+  }
+
+  /**
+   * Sends the change, once, to every peer watching a prefix of its key; completes when all have
+   * answered. A peer whose connection has closed is forgotten.
+   */
   private CompletableFuture<Void> notifyWatchers(Change change, long flags) {
     byte[] payload = codec.encode(change);
     List<CompletableFuture<?>> sent = new ArrayList<>();
-    watchers.forEach((peer, prefix) -> {
-      if (change.key().startsWith(prefix)) {
+    watchers.forEach((peer, prefixes) -> {
+      if (prefixes.stream().anyMatch(change.key()::startsWith)) {
         sent.add(peer.submit(CHANGED, flags, payload).exceptionally(e -> {
-          log.debug("watcher {} missed a change: {}", peer.name(), e.toString());
+          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (cause instanceof ConnectionClosedException) {
+            watchers.remove(peer, prefixes);
+          }
+          log.debug("watcher {} missed a change: {}", peer.name(), cause.toString());
           return null;
         }));
       }

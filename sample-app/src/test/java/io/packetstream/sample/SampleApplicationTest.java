@@ -13,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The sample service on random ports, driven by real packetstream clients over TCP and read over
- * real HTTP: every request type, a watch callback delivered to a second peer, health and meters.
+ * real HTTP: every request type, watch callbacks delivered to other peers, health and meters.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -33,6 +37,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class SampleApplicationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @LocalServerPort
   int httpPort;
@@ -84,24 +89,45 @@ class SampleApplicationTest {
     assertThat(call(42, 0, "").ok()).isFalse();
   }
 
+  /** A peer that records the change requests the service sends it. */
+  private PacketConnection watcher(BlockingQueue<Request> changes) throws Exception {
+    return PacketClient.connect("127.0.0.1", packetPort, PacketConnection.builder().handler(rq -> {
+      changes.add(rq);
+      return Response.empty();
+    }));
+  }
+
+  private static Response watch(PacketConnection watcher, String prefix) throws Exception {
+    return watcher.call(0, KeyValueService.WATCH, 0, prefix.getBytes(UTF_8), WAIT);
+  }
+
   @Test
   void callsEveryWatchingPeerBackOverItsOwnConnection() throws Exception {
     BlockingQueue<Request> changes = new LinkedBlockingQueue<>();
-    try (PacketConnection watcher = PacketClient.connect("127.0.0.1", packetPort,
-        PacketConnection.builder().handler(rq -> {
-          changes.add(rq);
-          return Response.empty();
-        }))) {
+    BlockingQueue<Request> otherChanges = new LinkedBlockingQueue<>();
+    try (PacketConnection watcher = watcher(changes);
+        PacketConnection other = watcher(otherChanges)) {
       assertThat(watcher.call(0, KeyValueService.WATCH, 0, "w/".getBytes(UTF_8), WAIT))
           .isEqualTo(Response.ok("watching w/"));
+      assertThat(watch(other, "w/a")).as("a prefix that overlaps the first peer's")
+          .isEqualTo(Response.ok("watching w/a"));
 
-      // flags bit 0: the put is answered only after the watcher has taken the change
+      // flags bit 0: the put is answered only after the watchers have taken the change
       assertThat(call(KeyValueService.PUT, KeyValueService.SYNC_WATCHERS, "{\"key\":\"w/a\",\"value\":\"1\"}").ok())
           .isTrue();
       Request change = changes.poll(0, TimeUnit.SECONDS);
       assertThat(change).as("delivered before the put was answered").isNotNull();
       assertThat(change.rqType()).isEqualTo(KeyValueService.CHANGED);
       assertThat(change.text()).isEqualTo("{\"key\":\"w/a\",\"value\":\"1\"}");
+      Request otherChange = otherChanges.poll(0, TimeUnit.SECONDS);
+      assertThat(otherChange).as("delivered to the second peer before the put was answered").isNotNull();
+      assertThat(otherChange.rqType()).isEqualTo(KeyValueService.CHANGED);
+      assertThat(otherChange.text()).isEqualTo("{\"key\":\"w/a\",\"value\":\"1\"}");
+
+      assertThat(call(KeyValueService.PUT, KeyValueService.SYNC_WATCHERS, "{\"key\":\"w/b\",\"value\":\"2\"}").ok())
+          .isTrue();
+      assertThat(changes.poll(0, TimeUnit.SECONDS)).as("w/b is under w/").isNotNull();
+      assertThat(otherChanges).as("w/b is not under w/a").isEmpty();
 
       call(KeyValueService.PUT, 0, "{\"key\":\"other\",\"value\":\"x\"}");
       call(KeyValueService.DELETE, 0, "w/a");
@@ -110,6 +136,35 @@ class SampleApplicationTest {
       assertThat(deleted.flags()).isEqualTo(KeyValueService.DELETED);
       assertThat(deleted.text()).contains("\"key\":\"w/a\"");
       assertThat(changes).as("no change outside the prefix").isEmpty();
+      Request otherDeleted = otherChanges.poll(10, TimeUnit.SECONDS);
+      assertThat(otherDeleted).isNotNull();
+      assertThat(otherDeleted.flags()).isEqualTo(KeyValueService.DELETED);
+      assertThat(otherDeleted.text()).isEqualTo("{\"key\":\"w/a\",\"value\":null}");
+      assertThat(otherChanges).as("no change outside the second peer's prefix").isEmpty();
+    }
+  }
+
+  @Test
+  void callsAPeerBackForChangesUnderEachOfItsPrefixesOnce() throws Exception {
+    BlockingQueue<Request> changes = new LinkedBlockingQueue<>();
+    try (PacketConnection watcher = watcher(changes)) {
+      assertThat(watch(watcher, "x/")).isEqualTo(Response.ok("watching x/"));
+      assertThat(watch(watcher, "y/")).as("a second prefix keeps the first")
+          .isEqualTo(Response.ok("watching y/"));
+      assertThat(watch(watcher, "x/deep/")).as("a prefix inside the first")
+          .isEqualTo(Response.ok("watching x/deep/"));
+
+      for (String key : List.of("x/1", "y/1", "z/1", "x/deep/1")) {
+        assertThat(call(KeyValueService.PUT, KeyValueService.SYNC_WATCHERS,
+            "{\"key\":\"" + key + "\",\"value\":\"v\"}").ok()).isTrue();
+      }
+      // every put was answered after the changes it caused were taken: all are in the queue
+      List<String> keys = new ArrayList<>();
+      for (Request change : changes) {
+        keys.add(JSON.readTree(change.payload()).path("key").asString());
+      }
+      assertThat(keys).as("each change under a prefix, once, and none under z/")
+          .containsExactly("x/1", "y/1", "x/deep/1");
     }
   }
 
@@ -117,13 +172,19 @@ class SampleApplicationTest {
   void showsItsConnectionsInHealthAndMetricsOverHttp() throws Exception {
     call(KeyValueService.PUT, 0, "{\"key\":\"m\",\"value\":\"1\"}");
     HttpClient http = HttpClient.newHttpClient();
-    String health = get(http, "/actuator/health");
-    assertThat(health).contains("\"packetstream\"").contains("\"status\":\"UP\"");
+    JsonNode health = JSON.readTree(get(http, "/actuator/health"));
+    assertThat(health.path("components").path("packetstream").path("status").asString())
+        .as("the packetstream component of %s", health).isEqualTo("UP");
     String meters = get(http, "/actuator/metrics");
     assertThat(meters).contains("packetstream.requests.inbound");
     await().atMost(WAIT).untilAsserted(() ->
         assertThat(get(http, "/actuator/prometheus")).contains("packetstream_requests_inbound"));
-    assertThat(get(http, "/actuator/packetstream")).contains("connections");
+    // this test's client is connected: the server lists its end of that connection
+    JsonNode endpoint = JSON.readTree(get(http, "/actuator/packetstream"));
+    List<String> connections = new ArrayList<>();
+    endpoint.path("connections").forEach(c -> connections.add(c.path("name").asString()));
+    assertThat(connections).as("connections of %s", endpoint)
+        .anySatisfy(name -> assertThat(name).startsWith("packetstream-server#"));
   }
 
   private String get(HttpClient http, String path) throws Exception {
