@@ -74,6 +74,9 @@ public final class PacketConnection implements AutoCloseable {
    * - The writer thread alone writes the transport (PacketWriter). Everyone else enqueues packets.
    * - Handler threads (the executor) run handlers and enqueue their responses.
    * - Callers submit, open, close and abort from any thread.
+   * - Back-pressure: while the answers queued for the peer are over maxQueuedAnswerBytes, the
+   *   reader waits on the writer's monitor (holding no lock of ours) until the writer has written
+   *   enough or stops; the writer never waits for the reader, so this cannot deadlock.
    *
    * `outbound` guards `pending`, `opens`, `readerEnded` and every write of `state`.
    * `inbound` guards `running`, `queued` and `inboundTags`, and is also held for writes of `state`,
@@ -141,7 +144,8 @@ public final class PacketConnection implements AutoCloseable {
     this.codec = new PacketCodec(settings.maxFrameLength);
     this.listener = settings.listener();
     this.handler0 = settings.handlers.get(0L);
-    this.writer = new PacketWriter(this, transport, settings.packetGrace.toNanos(), settings.bufferSize);
+    this.writer = new PacketWriter(this, transport, settings.packetGrace.toNanos(), settings.bufferSize,
+        settings.maxQueuedAnswerBytes);
     this.direct = settings.bufferHandler != null && listener == TrafficListener.NONE
         ? new DirectAnswers(this, settings.bufferHandler, codec, writer, settings.bufferSize)
         : null;
@@ -422,6 +426,15 @@ public final class PacketConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Bytes of answers to the peer queued for writing, each counted as its payload plus a small
+   * fixed overhead. It stays near {@link Builder#maxQueuedAnswerBytes} at most: a high value
+   * means the peer reads its answers slowly, or not at all.
+   */
+  public long queuedAnswerBytes() {
+    return writer.queuedAnswerBytes();
+  }
+
   /** The peer's requests waiting for a free handler slot. */
   public int queuedRequests() {
     synchronized (inbound) {
@@ -471,6 +484,7 @@ public final class PacketConnection implements AutoCloseable {
           if (direct != null && acceptsRequests() && direct.answer(buffer)) {
             count++;
             start = buffer.position();
+            throttle();
             continue;
           }
           if ((packet = codec.decode(buffer)) == null) {
@@ -485,6 +499,7 @@ public final class PacketConnection implements AutoCloseable {
             ended = "peer sent EOF";
             break read;
           }
+          throttle();
         }
         packetsReceived += count;
         writer.flushInline();
@@ -497,6 +512,18 @@ public final class PacketConnection implements AutoCloseable {
     // answers written into the writer's buffer by this thread go out before the end is handled
     writer.flushInline();
     readerEnded(ended, error);
+  }
+
+  /**
+   * Stops reading while the answers queued for the peer are over {@link
+   * Builder#maxQueuedAnswerBytes}: the peer's requests then wait in the socket, and TCP pushes
+   * back on a peer that sends requests without reading the answers.
+   */
+  private void throttle() throws InterruptedException {
+    if (writer.overLimit()) {
+      writer.flushInline();
+      writer.awaitRoom();
+    }
   }
 
   /** Readies the buffer for the next read, growing it for a frame too big for it. */
@@ -845,6 +872,7 @@ public final class PacketConnection implements AutoCloseable {
     final int maxConcurrentRequests;
     final int maxQueuedRequests;
     final int maxPendingRequests;
+    final long maxQueuedAnswerBytes;
     final Duration requestTimeout;
     final Duration closeTimeout;
     final Duration packetGrace;
@@ -866,6 +894,7 @@ public final class PacketConnection implements AutoCloseable {
       maxConcurrentRequests = b.maxConcurrentRequests;
       maxQueuedRequests = b.maxQueuedRequests;
       maxPendingRequests = b.maxPendingRequests;
+      maxQueuedAnswerBytes = b.maxQueuedAnswerBytes;
       requestTimeout = b.requestTimeout;
       closeTimeout = b.closeTimeout;
       packetGrace = b.packetGrace;
@@ -891,6 +920,8 @@ public final class PacketConnection implements AutoCloseable {
     public static final int DEFAULT_MAX_QUEUED_REQUESTS = 4096;
     /** Default for {@link #maxPendingRequests}. */
     public static final int DEFAULT_MAX_PENDING_REQUESTS = 65536;
+    /** Default for {@link #maxQueuedAnswerBytes}: 16 MiB. */
+    public static final long DEFAULT_MAX_QUEUED_ANSWER_BYTES = 16L * 1024 * 1024;
     /** Default for {@link #closeTimeout}. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** Default for {@link #bufferSize}. */
@@ -905,6 +936,7 @@ public final class PacketConnection implements AutoCloseable {
     private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
     private int maxQueuedRequests = DEFAULT_MAX_QUEUED_REQUESTS;
     private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
+    private long maxQueuedAnswerBytes = DEFAULT_MAX_QUEUED_ANSWER_BYTES;
     private Duration requestTimeout = Duration.ZERO;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private Duration packetGrace = Duration.ZERO;
@@ -927,6 +959,7 @@ public final class PacketConnection implements AutoCloseable {
       b.maxConcurrentRequests = maxConcurrentRequests;
       b.maxQueuedRequests = maxQueuedRequests;
       b.maxPendingRequests = maxPendingRequests;
+      b.maxQueuedAnswerBytes = maxQueuedAnswerBytes;
       b.requestTimeout = requestTimeout;
       b.closeTimeout = closeTimeout;
       b.packetGrace = packetGrace;
@@ -1031,6 +1064,24 @@ public final class PacketConnection implements AutoCloseable {
     /** How many of this end's requests may await answers at once; default 65536. */
     public Builder maxPendingRequests(int n) {
       this.maxPendingRequests = positive("maxPendingRequests", n);
+      return this;
+    }
+
+    /**
+     * How many bytes of answers to the peer may wait to be written before this end stops reading
+     * the peer's requests; default 16 MiB, one largest frame at the default
+     * {@link #maxFrameLength}. Reading resumes when the peer has read enough to bring the queue
+     * back under the limit, so a peer that floods requests and never reads the answers is held
+     * back by TCP instead of growing this end's memory. Requests already admitted still answer,
+     * so the queue can pass the limit by their answers. Only answers count: this end's own
+     * requests never stop it from reading the answers to them. While stopped, this end also
+     * reads no answers to its own requests.
+     */
+    public Builder maxQueuedAnswerBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxQueuedAnswerBytes " + bytes + " is below 1");
+      }
+      this.maxQueuedAnswerBytes = bytes;
       return this;
     }
 
