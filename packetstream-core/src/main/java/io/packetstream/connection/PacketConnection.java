@@ -79,7 +79,7 @@ public final class PacketConnection implements AutoCloseable {
    *   enough or stops; the writer never waits for the reader, so this cannot deadlock.
    *
    * `outbound` guards `pending`, `opens`, `readerEnded` and every write of `state`.
-   * `inbound` guards `running`, `queued` and `inboundTags`, and is also held for writes of `state`,
+   * `inbound` guards `running`, `queued`, `queuedBytes` and `inboundTags`, and is also held for writes of `state`,
    * so both the admission of a peer's request and the submission of our own see state changes
    * atomically. Lock order: outbound, then inbound. Nothing is called out (handlers, listeners,
    * futures, the writer's thread) while either is held, and nothing blocks under them except the
@@ -114,6 +114,7 @@ public final class PacketConnection implements AutoCloseable {
   private final TagMap<PendingRequest> pending = new TagMap<>();
   private final TagMap<InboundRequest> inboundTags = new TagMap<>();
   private final ArrayDeque<InboundRequest> queued = new ArrayDeque<>();
+  private long queuedBytes; // the payloads of the requests in `queued`
   private int running;
   private int opens;
   private boolean readerEnded;
@@ -600,14 +601,19 @@ public final class PacketConnection implements AutoCloseable {
           inboundTags.put(channel, tag, request);
           running++;
           start = true;
-        } else if (queued.size() < settings.maxQueuedRequests) {
-          request = new InboundRequest(this, packet, handler, startNanos);
-          inboundTags.put(channel, tag, request);
-          queued.add(request);
-        } else {
+        } else if (queued.size() >= settings.maxQueuedRequests) {
           refusal = "too many requests: " + running + " running, " + queued.size()
               + " queued (limits maxConcurrentRequests=" + settings.maxConcurrentRequests
               + ", maxQueuedRequests=" + settings.maxQueuedRequests + ")";
+        } else if (queuedBytes + packet.payload().length > settings.maxQueuedRequestBytes) {
+          refusal = "too many requests: " + running + " running, " + queued.size()
+              + " queued holding " + queuedBytes + " bytes, this one " + packet.payload().length
+              + " bytes (limit maxQueuedRequestBytes=" + settings.maxQueuedRequestBytes + ")";
+        } else {
+          request = new InboundRequest(this, packet, handler, startNanos);
+          inboundTags.put(channel, tag, request);
+          queued.add(request);
+          queuedBytes += packet.payload().length;
         }
       }
     }
@@ -659,7 +665,9 @@ public final class PacketConnection implements AutoCloseable {
     synchronized (inbound) {
       inboundTags.remove(request.packet.channel(), request.packet.tag());
       InboundRequest next = queued.poll();
-      if (next == null) {
+      if (next != null) {
+        queuedBytes -= next.packet.payload().length;
+      } else {
         running--;
         if (running == 0 && state == ConnectionState.DRAINING) {
           inbound.notifyAll();
@@ -831,6 +839,7 @@ public final class PacketConnection implements AutoCloseable {
         failure = cause;
         unstarted = new ArrayList<>(queued);
         queued.clear();
+        queuedBytes = 0;
         for (InboundRequest r : unstarted) {
           inboundTags.remove(r.packet.channel(), r.packet.tag());
         }
@@ -873,6 +882,7 @@ public final class PacketConnection implements AutoCloseable {
     final int maxQueuedRequests;
     final int maxPendingRequests;
     final long maxQueuedAnswerBytes;
+    final long maxQueuedRequestBytes;
     final Duration requestTimeout;
     final Duration closeTimeout;
     final Duration packetGrace;
@@ -895,6 +905,7 @@ public final class PacketConnection implements AutoCloseable {
       maxQueuedRequests = b.maxQueuedRequests;
       maxPendingRequests = b.maxPendingRequests;
       maxQueuedAnswerBytes = b.maxQueuedAnswerBytes;
+      maxQueuedRequestBytes = b.maxQueuedRequestBytes;
       requestTimeout = b.requestTimeout;
       closeTimeout = b.closeTimeout;
       packetGrace = b.packetGrace;
@@ -922,6 +933,8 @@ public final class PacketConnection implements AutoCloseable {
     public static final int DEFAULT_MAX_PENDING_REQUESTS = 65536;
     /** Default for {@link #maxQueuedAnswerBytes}: 16 MiB. */
     public static final long DEFAULT_MAX_QUEUED_ANSWER_BYTES = 16L * 1024 * 1024;
+    /** Default for {@link #maxQueuedRequestBytes}: 64 MiB. */
+    public static final long DEFAULT_MAX_QUEUED_REQUEST_BYTES = 64L * 1024 * 1024;
     /** Default for {@link #closeTimeout}. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** Default for {@link #bufferSize}. */
@@ -937,6 +950,7 @@ public final class PacketConnection implements AutoCloseable {
     private int maxQueuedRequests = DEFAULT_MAX_QUEUED_REQUESTS;
     private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
     private long maxQueuedAnswerBytes = DEFAULT_MAX_QUEUED_ANSWER_BYTES;
+    private long maxQueuedRequestBytes = DEFAULT_MAX_QUEUED_REQUEST_BYTES;
     private Duration requestTimeout = Duration.ZERO;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private Duration packetGrace = Duration.ZERO;
@@ -960,6 +974,7 @@ public final class PacketConnection implements AutoCloseable {
       b.maxQueuedRequests = maxQueuedRequests;
       b.maxPendingRequests = maxPendingRequests;
       b.maxQueuedAnswerBytes = maxQueuedAnswerBytes;
+      b.maxQueuedRequestBytes = maxQueuedRequestBytes;
       b.requestTimeout = requestTimeout;
       b.closeTimeout = closeTimeout;
       b.packetGrace = packetGrace;
@@ -1058,6 +1073,20 @@ public final class PacketConnection implements AutoCloseable {
         throw new IllegalArgumentException("maxQueuedRequests " + n + " is negative");
       }
       this.maxQueuedRequests = n;
+      return this;
+    }
+
+    /**
+     * How many bytes of payload the peer's requests waiting for a slot may hold together;
+     * default 64 MiB. {@link #maxQueuedRequests} alone would let 4096 frames of 16 MiB wait.
+     * Beyond it a request is refused at once with a not-ok {@code too many requests: ...}
+     * naming the limit; running requests do not count.
+     */
+    public Builder maxQueuedRequestBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxQueuedRequestBytes " + bytes + " is negative");
+      }
+      this.maxQueuedRequestBytes = bytes;
       return this;
     }
 

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(60)
 class PacketConnectionTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -248,6 +250,32 @@ class PacketConnectionTest {
       for (int i = 0; i < 5; i++) {
         assertThat(all.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok(bytes("r" + i)));
       }
+    }
+  }
+
+  @Test
+  void refusesARequestWhosePayloadWouldPassTheQueuedBytesBudget() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
+        PacketConnection.builder().maxConcurrentRequests(1).maxQueuedRequests(100)
+            .maxQueuedRequestBytes(1000).handler(rq -> {
+              release.await(10, TimeUnit.SECONDS);
+              return Response.ok(rq.payload());
+            }))) {
+      CompletableFuture<Response> running = pair.left.submit(0, 0, new byte[5000]);
+      await().atMost(WAIT).until(() -> pair.right.runningRequests() == 1);
+      CompletableFuture<Response> first = pair.left.submit(0, 0, new byte[400]);
+      CompletableFuture<Response> second = pair.left.submit(0, 0, new byte[400]);
+      Response refused = pair.left.submit(0, 0, new byte[400]).get(10, TimeUnit.SECONDS);
+      assertThat(refused.ok()).isFalse();
+      assertThat(refused.text()).startsWith("too many requests").contains("800 bytes", "maxQueuedRequestBytes=1000");
+      assertThat(pair.right.queuedRequests()).isEqualTo(2);
+      release.countDown();
+      assertThat(running.get(10, TimeUnit.SECONDS).payload()).hasSize(5000);
+      assertThat(first.get(10, TimeUnit.SECONDS).payload()).hasSize(400);
+      assertThat(second.get(10, TimeUnit.SECONDS).payload()).hasSize(400);
+      // the budget is free again once the queue has run
+      assertThat(pair.left.submit(0, 0, new byte[900]).get(10, TimeUnit.SECONDS).ok()).isTrue();
     }
   }
 
