@@ -73,7 +73,9 @@ public final class PacketConnection implements AutoCloseable {
    *   requests, and admits the peer's requests to the handler executor.
    * - The writer thread alone writes the transport (PacketWriter). Everyone else enqueues packets.
    * - Handler threads (the executor) run handlers and enqueue their responses.
-   * - Callers submit, open, close and abort from any thread.
+   * - Callers submit, open, close and abort from any thread. A last close on the reader thread or
+   *   inside a handler runs the shutdown on a closer thread (from ioThreadFactory), because the
+   *   shutdown waits for the reader and for running handlers.
    * - Back-pressure: while the answers queued for the peer are over maxQueuedAnswerBytes, the
    *   reader waits on the writer's monitor (holding no lock of ours) until the writer has written
    *   enough or stops; the writer never waits for the reader, so this cannot deadlock.
@@ -314,6 +316,12 @@ public final class PacketConnection implements AutoCloseable {
   /**
    * Closes one level of nesting; the last close shuts the connection down gracefully and
    * returns when it has ended, or after {@link Builder#closeTimeout} at most.
+   *
+   * <p>Called from the connection's own reader thread (a callback of a future it completed, a
+   * {@link BufferHandler}, a handler on a direct executor) or from inside one of its running
+   * handlers, the last close starts the shutdown on another thread and returns at once: the
+   * shutdown waits for answers only the reader can read and for handlers to finish, so waiting
+   * for it there would wait for itself. Use {@link #termination()} to learn when it has ended.
    */
   @Override
   public void close() {
@@ -324,7 +332,14 @@ public final class PacketConnection implements AutoCloseable {
       }
       last = --opens == 0;
     }
-    if (last) {
+    if (!last) {
+      return;
+    }
+    if (Thread.currentThread() == readerThread || InboundRequest.runsOn(this)) {
+      Thread closer = settings.ioThreads.newThread(() -> shutdown(false));
+      closer.setName("packetstream " + name + " closer");
+      closer.start();
+    } else {
       shutdown(false);
     }
   }

@@ -348,6 +348,42 @@ class PacketConnectionTest {
   }
 
   @Test
+  void closeFromTheReaderThreadDoesNotWaitForItself() throws Exception {
+    CountDownLatch registered = new CountDownLatch(1);
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().closeTimeout(Duration.ofSeconds(10)),
+        PacketConnection.builder().handler(rq -> {
+          registered.await(10, TimeUnit.SECONDS);
+          return Response.ok("answer");
+        }))) {
+      List<String> closedOn = new CopyOnWriteArrayList<>();
+      CompletableFuture<Void> closed = pair.left.submit(0, 0, new byte[0]).thenRun(() -> {
+        closedOn.add(Thread.currentThread().getName());
+        pair.left.close();
+      });
+      registered.countDown();
+      closed.get(5, TimeUnit.SECONDS);
+      pair.left.termination().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(closedOn).singleElement().asString().endsWith("reader");
+      assertThat(pair.left.state()).isEqualTo(ConnectionState.CLOSED);
+    }
+  }
+
+  @Test
+  void closeFromInsideAHandlerDoesNotWaitForThatHandler() throws Exception {
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
+        PacketConnection.builder().closeTimeout(Duration.ofSeconds(10)).handler(rq -> {
+          rq.connection().close();
+          return Response.ok("bye");
+        }))) {
+      CompletableFuture<Response> answer = pair.left.submit(0, 0, new byte[0]);
+      pair.right.termination().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(pair.right.state()).isEqualTo(ConnectionState.CLOSED);
+      // the shutdown was graceful: the handler's answer went out before the EOF
+      assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(Response.ok("bye"));
+    }
+  }
+
+  @Test
   void abortFailsPendingRequestsAtOnce() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
