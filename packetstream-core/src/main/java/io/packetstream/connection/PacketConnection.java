@@ -83,9 +83,11 @@ public final class PacketConnection implements AutoCloseable {
    * `outbound` guards `pending`, `opens`, `readerEnded` and every write of `state`.
    * `inbound` guards `running`, `queued`, `queuedBytes` and `inboundTags`, and is also held for writes of `state`,
    * so both the admission of a peer's request and the submission of our own see state changes
-   * atomically. Lock order: outbound, then inbound. Nothing is called out (handlers, listeners,
-   * futures, the writer's thread) while either is held, and nothing blocks under them except the
-   * bounded waits of shutdown, which wait on the lock's own monitor.
+   * atomically. Lock order: outbound, then inbound, then the writer's monitor: submit queues its
+   * request and shutdown its ERQ under outbound, so no request follows our ERQ; the writer's
+   * enqueue holds its monitor for an add and never blocks. Nothing else is called out (handlers,
+   * listeners, futures, the writer's thread) while either is held, and nothing blocks under them
+   * except the bounded waits of shutdown, which wait on the lock's own monitor.
    */
 
   private static final System.Logger LOG = System.getLogger(PacketConnection.class.getName());
@@ -187,6 +189,7 @@ public final class PacketConnection implements AutoCloseable {
         ? tags0.getAndIncrement()
         : otherTags.computeIfAbsent(channel, c -> new AtomicLong(FIRST_TAG)).getAndIncrement();
     PendingRequest request = new PendingRequest(this, channel, tag, rqType, System.nanoTime());
+    Packet packet = new Packet(channel, tag, flags, true, rqType, payload);
     Exception refused = null;
     synchronized (outbound) {
       if (state != ConnectionState.OPEN || readerEnded) {
@@ -198,6 +201,8 @@ public final class PacketConnection implements AutoCloseable {
             + " requests already pending (limit maxPendingRequests=" + settings.maxPendingRequests + ")");
       } else {
         pending.put(channel, tag, request);
+        // under the lock, so that it is queued before shutdown's ERQ or not at all
+        writer.enqueue(packet);
       }
     }
     listener.requestStarted(this, Direction.OUTBOUND, channel, tag, rqType);
@@ -205,7 +210,6 @@ public final class PacketConnection implements AutoCloseable {
       request.fail(refused, Outcome.REJECTED);
       return request;
     }
-    writer.enqueue(new Packet(channel, tag, flags, true, rqType, payload));
     Duration limit = timeout.isZero() ? settings.requestTimeout : timeout;
     if (!limit.isZero() && !limit.isNegative()) {
       request.orTimeout(limit.toNanos(), TimeUnit.NANOSECONDS);
@@ -785,6 +789,10 @@ public final class PacketConnection implements AutoCloseable {
           state = ConnectionState.DRAINING;
         }
       }
+      if (first && settings.sendErq && !fromReader) {
+        // under the lock that submit holds to queue a request: no request can follow it
+        writer.enqueue(Packet.ERQ);
+      }
     }
     if (!first) {
       if (!fromReader) {
@@ -793,9 +801,6 @@ public final class PacketConnection implements AutoCloseable {
       return;
     }
     try {
-      if (settings.sendErq && !fromReader) {
-        writer.enqueue(Packet.ERQ);
-      }
       synchronized (inbound) {
         while ((running > 0 || !queued.isEmpty()) && waitUntil(inbound, deadline)) {
           // handlers still running

@@ -10,6 +10,11 @@ import io.packetstream.connection.TrafficListener.Direction;
 import io.packetstream.connection.TrafficListener.Outcome;
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -380,6 +385,55 @@ class PacketConnectionTest {
       assertThat(pair.right.state()).isEqualTo(ConnectionState.CLOSED);
       // the shutdown was graceful: the handler's answer went out before the EOF
       assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(Response.ok("bye"));
+    }
+  }
+
+  @Test
+  void neverSendsARequestAfterItsOwnErq() throws Exception {
+    // a listener that dawdles as a request starts widens any gap between submit's check and queueing
+    TrafficListener dawdling = new TrafficListener() {
+      @Override
+      public void requestStarted(PacketConnection c, Direction d, long channel, long tag, long type) {
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+      }
+    };
+    for (int round = 0; round < 20; round++) {
+      Pipe toPeer = Pipe.open();
+      Pipe fromPeer = Pipe.open();
+      PacketConnection c = PacketConnection.builder().closeTimeout(Duration.ZERO).listener(dawdling)
+          .open(fromPeer.source(), toPeer.sink());
+      CompletableFuture<List<Packet>> seen = CompletableFuture.supplyAsync(() -> {
+        List<Packet> packets = new ArrayList<>();
+        try (InputStream in = Channels.newInputStream(toPeer.source())) {
+          PacketCodec codec = new PacketCodec();
+          Packet p;
+          while ((p = codec.read(in)) != null && !p.isEof()) {
+            packets.add(p);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return packets;
+      });
+      List<CompletableFuture<Void>> submitters = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        submitters.add(CompletableFuture.runAsync(() -> {
+          while (!c.submit(0, 0, new byte[0]).isCompletedExceptionally()) {
+            // submit until the connection refuses
+          }
+        }));
+      }
+      await().atMost(WAIT).until(() -> c.packetsSent() > 10);
+      c.close();
+      CompletableFuture.allOf(submitters.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      List<Packet> packets = seen.get(10, TimeUnit.SECONDS);
+      int erq = packets.indexOf(Packet.ERQ);
+      assertThat(erq).as("ERQ sent").isNotNegative();
+      assertThat(packets.subList(erq + 1, packets.size())).as("packets after ERQ").isEmpty();
+      toPeer.source().close();
+      toPeer.sink().close();
+      fromPeer.source().close();
+      fromPeer.sink().close();
     }
   }
 
