@@ -248,7 +248,10 @@ public final class PacketConnection implements AutoCloseable {
     return result;
   }
 
-  /** Sends a request on channel 0 and waits for its response. */
+  /**
+   * Sends a request on channel 0 and waits for its response: without a
+   * {@link Builder#requestTimeout}, until it comes or the connection ends.
+   */
   public Response call(long rqType, long flags, byte[] payload)
       throws IOException, InterruptedException, TimeoutException {
     return call(0, rqType, flags, payload, Duration.ZERO);
@@ -256,15 +259,24 @@ public final class PacketConnection implements AutoCloseable {
 
   /**
    * Sends a request and waits for its response, at most {@code timeout} ({@link Duration#ZERO}:
-   * the connection's {@link Builder#requestTimeout}).
+   * the connection's {@link Builder#requestTimeout}). With neither set it waits until the answer
+   * comes or the connection ends, however long that takes: pass a timeout when the peer may
+   * never answer.
    *
    * @throws ConnectionClosedException if the connection is not open or ends first
    * @throws TimeoutException if no response comes in time
+   * @throws InterruptedException if the thread is interrupted while waiting; the request is
+   *     cancelled and the thread's interrupt flag stays set
    */
   public Response call(long channel, long rqType, long flags, byte[] payload, Duration timeout)
       throws IOException, InterruptedException, TimeoutException {
+    CompletableFuture<Response> request = submit(channel, rqType, flags, payload, timeout);
     try {
-      return submit(channel, rqType, flags, payload, timeout).get();
+      return request.get();
+    } catch (InterruptedException e) {
+      request.cancel(false);
+      Thread.currentThread().interrupt();
+      throw e;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {

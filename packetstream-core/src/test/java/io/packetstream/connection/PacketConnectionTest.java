@@ -438,6 +438,36 @@ class PacketConnectionTest {
   }
 
   @Test
+  void anInterruptedCallCancelsItsRequestAndKeepsTheInterrupt() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
+        PacketConnection.builder().handler(rq -> {
+          release.await(10, TimeUnit.SECONDS);
+          return Response.empty();
+        }))) {
+      CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+      CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
+      Thread caller = new Thread(() -> {
+        try {
+          pair.left.call(0, 0, new byte[0]);
+          thrown.complete(null);
+        } catch (Exception e) {
+          thrown.complete(e);
+        }
+        stillInterrupted.complete(Thread.currentThread().isInterrupted());
+      });
+      caller.start();
+      await().atMost(WAIT).until(() -> pair.left.pendingRequests() == 1);
+      caller.interrupt();
+      assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+      assertThat(stillInterrupted.get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(pair.left.pendingRequests()).isZero();
+      release.countDown();
+      caller.join(10_000);
+    }
+  }
+
+  @Test
   void abortFailsPendingRequestsAtOnce() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
