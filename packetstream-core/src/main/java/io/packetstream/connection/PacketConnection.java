@@ -1081,12 +1081,12 @@ public final class PacketConnection implements AutoCloseable {
       return this;
     }
 
-    /** The longest frame body accepted from the peer; default 16 MiB. */
+    /**
+     * The longest frame body accepted from the peer; default 16 MiB, at most
+     * {@link PacketCodec#LARGEST_MAX_FRAME_LENGTH}.
+     */
     public Builder maxFrameLength(int bytes) {
-      if (bytes < 2) {
-        throw new IllegalArgumentException("maxFrameLength " + bytes + " is below 2");
-      }
-      this.maxFrameLength = bytes;
+      this.maxFrameLength = PacketCodec.checkMaxFrameLength(bytes);
       return this;
     }
 

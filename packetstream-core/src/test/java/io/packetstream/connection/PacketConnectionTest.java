@@ -468,6 +468,14 @@ class PacketConnectionTest {
   }
 
   @Test
+  void refusesAFrameLengthLimitThatWouldOverflow() {
+    assertThatThrownBy(() -> PacketConnection.builder().maxFrameLength(Integer.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("LARGEST_MAX_FRAME_LENGTH");
+    assertThat(PacketConnection.builder().maxFrameLength(PacketCodec.LARGEST_MAX_FRAME_LENGTH)).isNotNull();
+  }
+
+  @Test
   void abortFailsPendingRequestsAtOnce() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
