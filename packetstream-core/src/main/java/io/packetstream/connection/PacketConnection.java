@@ -190,6 +190,8 @@ public final class PacketConnection implements AutoCloseable {
         : otherTags.computeIfAbsent(channel, c -> new AtomicLong(FIRST_TAG)).getAndIncrement();
     PendingRequest request = new PendingRequest(this, channel, tag, rqType, System.nanoTime());
     Packet packet = new Packet(channel, tag, flags, true, rqType, payload);
+    // before the request can be answered: a listener sees its start before its end
+    listener.requestStarted(this, Direction.OUTBOUND, channel, tag, rqType);
     Exception refused = null;
     synchronized (outbound) {
       if (state != ConnectionState.OPEN || readerEnded) {
@@ -205,7 +207,6 @@ public final class PacketConnection implements AutoCloseable {
         writer.enqueue(packet);
       }
     }
-    listener.requestStarted(this, Direction.OUTBOUND, channel, tag, rqType);
     if (refused != null) {
       request.fail(refused, Outcome.REJECTED);
       return request;

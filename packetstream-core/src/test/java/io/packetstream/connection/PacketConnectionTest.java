@@ -222,6 +222,34 @@ class PacketConnectionTest {
   }
 
   @Test
+  void reportsARequestsStartBeforeItsEnd() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    TrafficListener slowToSeeStarts = new TrafficListener() {
+      @Override
+      public void requestStarted(PacketConnection c, Direction d, long channel, long tag, long type) {
+        // dawdles long enough for the answer to come back if the request were already out
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        events.add("start " + tag);
+      }
+
+      @Override
+      public void requestFinished(PacketConnection c, Direction d, long channel, long tag, long type,
+          Outcome outcome, long nanos) {
+        events.add("end " + tag);
+      }
+    };
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().listener(slowToSeeStarts),
+        PacketConnection.builder().handler(rq -> Response.empty()))) {
+      for (int i = 0; i < 5; i++) {
+        call(pair.left, 0, 0, new byte[0]);
+      }
+      await().atMost(WAIT).until(() -> events.size() == 10);
+    }
+    assertThat(events).containsExactly("start 2", "end 2", "start 3", "end 3", "start 4", "end 4",
+        "start 5", "end 5", "start 6", "end 6");
+  }
+
+  @Test
   void ticksForEverySentAndReceivedPacket() throws Exception {
     List<String> ticks = new CopyOnWriteArrayList<>();
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().tick(ticks::add),
