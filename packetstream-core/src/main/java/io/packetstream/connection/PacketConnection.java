@@ -364,6 +364,10 @@ public final class PacketConnection implements AutoCloseable {
   /**
    * Ends the connection at once: pending requests fail, running handlers' answers are dropped,
    * and the transport is closed if the connection owns it.
+   *
+   * <p>Over streams or channels it does not own, the connection cannot always release its
+   * reader: a thread blocked reading a plain {@link InputStream} ignores interrupts. The caller
+   * then closes the stream (or the socket under it) to end the reader.
    */
   public void abort() {
     terminate(null, "aborted");
@@ -1219,7 +1223,9 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * Opens a connection over a stream pair. The streams stay the caller's: the connection never
-     * closes them.
+     * closes them, and so cannot interrupt its reader blocked in {@code in.read}: after
+     * {@link PacketConnection#abort()} (or a close that times out) the caller closes {@code in}
+     * to release it.
      */
     public PacketConnection open(InputStream in, OutputStream out) {
       return open(new StreamTransport(
@@ -1228,10 +1234,14 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * Opens a connection over a connected socket (plain or TLS). With {@code owned} the
-     * connection closes the socket when it ends; otherwise that is left to the caller.
+     * connection closes the socket when it ends; otherwise that is left to the caller, who must
+     * also close it to release a reader blocked on it after an abort. The connection turns on
+     * {@code TCP_NODELAY}, and {@code SO_KEEPALIVE} so that a peer that vanished without a word
+     * (a half-open connection) is noticed in the end even with no traffic.
      */
     public PacketConnection open(Socket socket, boolean owned) throws IOException {
       socket.setTcpNoDelay(true);
+      socket.setKeepAlive(true);
       return open(new StreamTransport(socket.getInputStream(), socket.getOutputStream(),
           owned ? socket : null, socket.getRemoteSocketAddress()));
     }
@@ -1239,11 +1249,13 @@ public final class PacketConnection implements AutoCloseable {
     /**
      * Opens a connection over a connected socket channel, TCP or Unix domain; the fastest
      * transport. The connection puts the channel in non-blocking mode and uses it alone from then
-     * on. With {@code owned} the connection closes the channel when it ends.
+     * on. With {@code owned} the connection closes the channel when it ends. On TCP it turns on
+     * {@code TCP_NODELAY} and {@code SO_KEEPALIVE}, so that a half-open peer is noticed in the end.
      */
     public PacketConnection open(SocketChannel channel, boolean owned) throws IOException {
       if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
         channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        channel.setOption(java.net.StandardSocketOptions.SO_KEEPALIVE, true);
       }
       return open(new ChannelTransport(channel, channel, owned ? channel : null,
           channel.getRemoteAddress(), readSpin));
