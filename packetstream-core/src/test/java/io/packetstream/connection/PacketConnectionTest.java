@@ -504,6 +504,46 @@ class PacketConnectionTest {
   }
 
   @Test
+  void rejectsARequestBeyondMaxPendingRequests() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().maxPendingRequests(2),
+        PacketConnection.builder().handler(rq -> {
+          release.await(10, TimeUnit.SECONDS);
+          return Response.empty();
+        }))) {
+      CompletableFuture<Response> first = pair.left.submit(0, 0, new byte[0]);
+      CompletableFuture<Response> second = pair.left.submit(0, 0, new byte[0]);
+      CompletableFuture<Response> third = pair.left.submit(0, 0, new byte[0]);
+      assertThat(third).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+          .withMessageContaining("maxPendingRequests=2");
+      assertThat(pair.left.pendingRequests()).isEqualTo(2);
+      release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(Response.empty());
+      assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(Response.empty());
+      // the slots are free again
+      assertThat(call(pair.left, 0, 0, new byte[0])).isEqualTo(Response.empty());
+    }
+  }
+
+  @Test
+  void failsARequestWithTheBuildersDefaultTimeout() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().requestTimeout(Duration.ofMillis(100)),
+        PacketConnection.builder().handler(rq -> {
+          release.await(10, TimeUnit.SECONDS);
+          return Response.empty();
+        }))) {
+      CompletableFuture<Response> late = pair.left.submit(0, 0, new byte[0]);
+      assertThat(late).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(TimeoutException.class);
+      assertThatThrownBy(() -> pair.left.call(0, 0, new byte[0])).isInstanceOf(TimeoutException.class);
+      assertThat(pair.left.pendingRequests()).isZero();
+      release.countDown();
+    }
+  }
+
+  @Test
   void abortFailsPendingRequestsAtOnce() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
