@@ -399,8 +399,10 @@ final class PacketWriter implements Runnable {
             encode(batch.get(i), out);
           }
           batch.clear();
-          synchronized (this) {
-            written(taken);
+          if (taken != 0) {
+            synchronized (this) {
+              written(taken);
+            }
           }
           graceSpent = false;
           continue;
