@@ -73,14 +73,21 @@ public final class PacketConnection implements AutoCloseable {
    *   requests, and admits the peer's requests to the handler executor.
    * - The writer thread alone writes the transport (PacketWriter). Everyone else enqueues packets.
    * - Handler threads (the executor) run handlers and enqueue their responses.
-   * - Callers submit, open, close and abort from any thread.
+   * - Callers submit, open, close and abort from any thread. A last close on the reader thread or
+   *   inside a handler runs the shutdown on a closer thread (from ioThreadFactory), because the
+   *   shutdown waits for the reader and for running handlers.
+   * - Back-pressure: while the answers queued for the peer are over maxQueuedAnswerBytes, the
+   *   reader waits on the writer's monitor (holding no lock of ours) until the writer has written
+   *   enough or stops; the writer never waits for the reader, so this cannot deadlock.
    *
    * `outbound` guards `pending`, `opens`, `readerEnded` and every write of `state`.
-   * `inbound` guards `running`, `queued` and `inboundTags`, and is also held for writes of `state`,
+   * `inbound` guards `running`, `queued`, `queuedBytes` and `inboundTags`, and is also held for writes of `state`,
    * so both the admission of a peer's request and the submission of our own see state changes
-   * atomically. Lock order: outbound, then inbound. Nothing is called out (handlers, listeners,
-   * futures, the writer's thread) while either is held, and nothing blocks under them except the
-   * bounded waits of shutdown, which wait on the lock's own monitor.
+   * atomically. Lock order: outbound, then inbound, then the writer's monitor: submit queues its
+   * request and shutdown its ERQ under outbound, so no request follows our ERQ; the writer's
+   * enqueue holds its monitor for an add and never blocks. Nothing else is called out (handlers,
+   * listeners, futures, the writer's thread) while either is held, and nothing blocks under them
+   * except the bounded waits of shutdown, which wait on the lock's own monitor.
    */
 
   private static final System.Logger LOG = System.getLogger(PacketConnection.class.getName());
@@ -111,6 +118,7 @@ public final class PacketConnection implements AutoCloseable {
   private final TagMap<PendingRequest> pending = new TagMap<>();
   private final TagMap<InboundRequest> inboundTags = new TagMap<>();
   private final ArrayDeque<InboundRequest> queued = new ArrayDeque<>();
+  private long queuedBytes; // the payloads of the requests in `queued`
   private int running;
   private int opens;
   private boolean readerEnded;
@@ -141,7 +149,8 @@ public final class PacketConnection implements AutoCloseable {
     this.codec = new PacketCodec(settings.maxFrameLength);
     this.listener = settings.listener();
     this.handler0 = settings.handlers.get(0L);
-    this.writer = new PacketWriter(this, transport, settings.packetGrace.toNanos(), settings.bufferSize);
+    this.writer = new PacketWriter(this, transport, settings.packetGrace.toNanos(), settings.bufferSize,
+        settings.maxQueuedAnswerBytes);
     this.direct = settings.bufferHandler != null && listener == TrafficListener.NONE
         ? new DirectAnswers(this, settings.bufferHandler, codec, writer, settings.bufferSize)
         : null;
@@ -180,6 +189,9 @@ public final class PacketConnection implements AutoCloseable {
         ? tags0.getAndIncrement()
         : otherTags.computeIfAbsent(channel, c -> new AtomicLong(FIRST_TAG)).getAndIncrement();
     PendingRequest request = new PendingRequest(this, channel, tag, rqType, System.nanoTime());
+    Packet packet = new Packet(channel, tag, flags, true, rqType, payload);
+    // before the request can be answered: a listener sees its start before its end
+    listener.requestStarted(this, Direction.OUTBOUND, channel, tag, rqType);
     Exception refused = null;
     synchronized (outbound) {
       if (state != ConnectionState.OPEN || readerEnded) {
@@ -191,14 +203,14 @@ public final class PacketConnection implements AutoCloseable {
             + " requests already pending (limit maxPendingRequests=" + settings.maxPendingRequests + ")");
       } else {
         pending.put(channel, tag, request);
+        // under the lock, so that it is queued before shutdown's ERQ or not at all
+        writer.enqueue(packet);
       }
     }
-    listener.requestStarted(this, Direction.OUTBOUND, channel, tag, rqType);
     if (refused != null) {
       request.fail(refused, Outcome.REJECTED);
       return request;
     }
-    writer.enqueue(new Packet(channel, tag, flags, true, rqType, payload));
     Duration limit = timeout.isZero() ? settings.requestTimeout : timeout;
     if (!limit.isZero() && !limit.isNegative()) {
       request.orTimeout(limit.toNanos(), TimeUnit.NANOSECONDS);
@@ -237,7 +249,10 @@ public final class PacketConnection implements AutoCloseable {
     return result;
   }
 
-  /** Sends a request on channel 0 and waits for its response. */
+  /**
+   * Sends a request on channel 0 and waits for its response: without a
+   * {@link Builder#requestTimeout}, until it comes or the connection ends.
+   */
   public Response call(long rqType, long flags, byte[] payload)
       throws IOException, InterruptedException, TimeoutException {
     return call(0, rqType, flags, payload, Duration.ZERO);
@@ -245,15 +260,24 @@ public final class PacketConnection implements AutoCloseable {
 
   /**
    * Sends a request and waits for its response, at most {@code timeout} ({@link Duration#ZERO}:
-   * the connection's {@link Builder#requestTimeout}).
+   * the connection's {@link Builder#requestTimeout}). With neither set it waits until the answer
+   * comes or the connection ends, however long that takes: pass a timeout when the peer may
+   * never answer.
    *
    * @throws ConnectionClosedException if the connection is not open or ends first
    * @throws TimeoutException if no response comes in time
+   * @throws InterruptedException if the thread is interrupted while waiting; the request is
+   *     cancelled and the thread's interrupt flag stays set
    */
   public Response call(long channel, long rqType, long flags, byte[] payload, Duration timeout)
       throws IOException, InterruptedException, TimeoutException {
+    CompletableFuture<Response> request = submit(channel, rqType, flags, payload, timeout);
     try {
-      return submit(channel, rqType, flags, payload, timeout).get();
+      return request.get();
+    } catch (InterruptedException e) {
+      request.cancel(false);
+      Thread.currentThread().interrupt();
+      throw e;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
@@ -309,6 +333,12 @@ public final class PacketConnection implements AutoCloseable {
   /**
    * Closes one level of nesting; the last close shuts the connection down gracefully and
    * returns when it has ended, or after {@link Builder#closeTimeout} at most.
+   *
+   * <p>Called from the connection's own reader thread (a callback of a future it completed, a
+   * {@link BufferHandler}, a handler on a direct executor) or from inside one of its running
+   * handlers, the last close starts the shutdown on another thread and returns at once: the
+   * shutdown waits for answers only the reader can read and for handlers to finish, so waiting
+   * for it there would wait for itself. Use {@link #termination()} to learn when it has ended.
    */
   @Override
   public void close() {
@@ -319,7 +349,14 @@ public final class PacketConnection implements AutoCloseable {
       }
       last = --opens == 0;
     }
-    if (last) {
+    if (!last) {
+      return;
+    }
+    if (Thread.currentThread() == readerThread || InboundRequest.runsOn(this)) {
+      Thread closer = settings.ioThreads.newThread(() -> shutdown(false));
+      closer.setName("packetstream " + name + " closer");
+      closer.start();
+    } else {
       shutdown(false);
     }
   }
@@ -327,6 +364,10 @@ public final class PacketConnection implements AutoCloseable {
   /**
    * Ends the connection at once: pending requests fail, running handlers' answers are dropped,
    * and the transport is closed if the connection owns it.
+   *
+   * <p>Over streams or channels it does not own, the connection cannot always release its
+   * reader: a thread blocked reading a plain {@link InputStream} ignores interrupts. The caller
+   * then closes the stream (or the socket under it) to end the reader.
    */
   public void abort() {
     terminate(null, "aborted");
@@ -422,6 +463,15 @@ public final class PacketConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Bytes of answers to the peer queued for writing, each counted as its payload plus a small
+   * fixed overhead. It stays near {@link Builder#maxQueuedAnswerBytes} at most: a high value
+   * means the peer reads its answers slowly, or not at all.
+   */
+  public long queuedAnswerBytes() {
+    return writer.queuedAnswerBytes();
+  }
+
   /** The peer's requests waiting for a free handler slot. */
   public int queuedRequests() {
     synchronized (inbound) {
@@ -471,6 +521,7 @@ public final class PacketConnection implements AutoCloseable {
           if (direct != null && acceptsRequests() && direct.answer(buffer)) {
             count++;
             start = buffer.position();
+            throttle();
             continue;
           }
           if ((packet = codec.decode(buffer)) == null) {
@@ -485,6 +536,7 @@ public final class PacketConnection implements AutoCloseable {
             ended = "peer sent EOF";
             break read;
           }
+          throttle();
         }
         packetsReceived += count;
         writer.flushInline();
@@ -497,6 +549,18 @@ public final class PacketConnection implements AutoCloseable {
     // answers written into the writer's buffer by this thread go out before the end is handled
     writer.flushInline();
     readerEnded(ended, error);
+  }
+
+  /**
+   * Stops reading while the answers queued for the peer are over {@link
+   * Builder#maxQueuedAnswerBytes}: the peer's requests then wait in the socket, and TCP pushes
+   * back on a peer that sends requests without reading the answers.
+   */
+  private void throttle() throws InterruptedException {
+    if (writer.overLimit()) {
+      writer.flushInline();
+      writer.awaitRoom();
+    }
   }
 
   /** Readies the buffer for the next read, growing it for a frame too big for it. */
@@ -573,14 +637,19 @@ public final class PacketConnection implements AutoCloseable {
           inboundTags.put(channel, tag, request);
           running++;
           start = true;
-        } else if (queued.size() < settings.maxQueuedRequests) {
-          request = new InboundRequest(this, packet, handler, startNanos);
-          inboundTags.put(channel, tag, request);
-          queued.add(request);
-        } else {
+        } else if (queued.size() >= settings.maxQueuedRequests) {
           refusal = "too many requests: " + running + " running, " + queued.size()
               + " queued (limits maxConcurrentRequests=" + settings.maxConcurrentRequests
               + ", maxQueuedRequests=" + settings.maxQueuedRequests + ")";
+        } else if (queuedBytes + packet.payload().length > settings.maxQueuedRequestBytes) {
+          refusal = "too many requests: " + running + " running, " + queued.size()
+              + " queued holding " + queuedBytes + " bytes, this one " + packet.payload().length
+              + " bytes (limit maxQueuedRequestBytes=" + settings.maxQueuedRequestBytes + ")";
+        } else {
+          request = new InboundRequest(this, packet, handler, startNanos);
+          inboundTags.put(channel, tag, request);
+          queued.add(request);
+          queuedBytes += packet.payload().length;
         }
       }
     }
@@ -632,7 +701,9 @@ public final class PacketConnection implements AutoCloseable {
     synchronized (inbound) {
       inboundTags.remove(request.packet.channel(), request.packet.tag());
       InboundRequest next = queued.poll();
-      if (next == null) {
+      if (next != null) {
+        queuedBytes -= next.packet.payload().length;
+      } else {
         running--;
         if (running == 0 && state == ConnectionState.DRAINING) {
           inbound.notifyAll();
@@ -735,6 +806,10 @@ public final class PacketConnection implements AutoCloseable {
           state = ConnectionState.DRAINING;
         }
       }
+      if (first && settings.sendErq && !fromReader) {
+        // under the lock that submit holds to queue a request: no request can follow it
+        writer.enqueue(Packet.ERQ);
+      }
     }
     if (!first) {
       if (!fromReader) {
@@ -743,9 +818,6 @@ public final class PacketConnection implements AutoCloseable {
       return;
     }
     try {
-      if (settings.sendErq && !fromReader) {
-        writer.enqueue(Packet.ERQ);
-      }
       synchronized (inbound) {
         while ((running > 0 || !queued.isEmpty()) && waitUntil(inbound, deadline)) {
           // handlers still running
@@ -804,6 +876,7 @@ public final class PacketConnection implements AutoCloseable {
         failure = cause;
         unstarted = new ArrayList<>(queued);
         queued.clear();
+        queuedBytes = 0;
         for (InboundRequest r : unstarted) {
           inboundTags.remove(r.packet.channel(), r.packet.tag());
         }
@@ -845,6 +918,8 @@ public final class PacketConnection implements AutoCloseable {
     final int maxConcurrentRequests;
     final int maxQueuedRequests;
     final int maxPendingRequests;
+    final long maxQueuedAnswerBytes;
+    final long maxQueuedRequestBytes;
     final Duration requestTimeout;
     final Duration closeTimeout;
     final Duration packetGrace;
@@ -866,6 +941,8 @@ public final class PacketConnection implements AutoCloseable {
       maxConcurrentRequests = b.maxConcurrentRequests;
       maxQueuedRequests = b.maxQueuedRequests;
       maxPendingRequests = b.maxPendingRequests;
+      maxQueuedAnswerBytes = b.maxQueuedAnswerBytes;
+      maxQueuedRequestBytes = b.maxQueuedRequestBytes;
       requestTimeout = b.requestTimeout;
       closeTimeout = b.closeTimeout;
       packetGrace = b.packetGrace;
@@ -891,6 +968,10 @@ public final class PacketConnection implements AutoCloseable {
     public static final int DEFAULT_MAX_QUEUED_REQUESTS = 4096;
     /** Default for {@link #maxPendingRequests}. */
     public static final int DEFAULT_MAX_PENDING_REQUESTS = 65536;
+    /** Default for {@link #maxQueuedAnswerBytes}: 16 MiB. */
+    public static final long DEFAULT_MAX_QUEUED_ANSWER_BYTES = 16L * 1024 * 1024;
+    /** Default for {@link #maxQueuedRequestBytes}: 64 MiB. */
+    public static final long DEFAULT_MAX_QUEUED_REQUEST_BYTES = 64L * 1024 * 1024;
     /** Default for {@link #closeTimeout}. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** Default for {@link #bufferSize}. */
@@ -905,6 +986,8 @@ public final class PacketConnection implements AutoCloseable {
     private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
     private int maxQueuedRequests = DEFAULT_MAX_QUEUED_REQUESTS;
     private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
+    private long maxQueuedAnswerBytes = DEFAULT_MAX_QUEUED_ANSWER_BYTES;
+    private long maxQueuedRequestBytes = DEFAULT_MAX_QUEUED_REQUEST_BYTES;
     private Duration requestTimeout = Duration.ZERO;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private Duration packetGrace = Duration.ZERO;
@@ -927,6 +1010,8 @@ public final class PacketConnection implements AutoCloseable {
       b.maxConcurrentRequests = maxConcurrentRequests;
       b.maxQueuedRequests = maxQueuedRequests;
       b.maxPendingRequests = maxPendingRequests;
+      b.maxQueuedAnswerBytes = maxQueuedAnswerBytes;
+      b.maxQueuedRequestBytes = maxQueuedRequestBytes;
       b.requestTimeout = requestTimeout;
       b.closeTimeout = closeTimeout;
       b.packetGrace = packetGrace;
@@ -1001,12 +1086,12 @@ public final class PacketConnection implements AutoCloseable {
       return this;
     }
 
-    /** The longest frame body accepted from the peer; default 16 MiB. */
+    /**
+     * The longest frame body accepted from the peer; default 16 MiB, at most
+     * {@link PacketCodec#LARGEST_MAX_FRAME_LENGTH}.
+     */
     public Builder maxFrameLength(int bytes) {
-      if (bytes < 2) {
-        throw new IllegalArgumentException("maxFrameLength " + bytes + " is below 2");
-      }
-      this.maxFrameLength = bytes;
+      this.maxFrameLength = PacketCodec.checkMaxFrameLength(bytes);
       return this;
     }
 
@@ -1028,9 +1113,41 @@ public final class PacketConnection implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How many bytes of payload the peer's requests waiting for a slot may hold together;
+     * default 64 MiB. {@link #maxQueuedRequests} alone would let 4096 frames of 16 MiB wait.
+     * Beyond it a request is refused at once with a not-ok {@code too many requests: ...}
+     * naming the limit; running requests do not count.
+     */
+    public Builder maxQueuedRequestBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxQueuedRequestBytes " + bytes + " is negative");
+      }
+      this.maxQueuedRequestBytes = bytes;
+      return this;
+    }
+
     /** How many of this end's requests may await answers at once; default 65536. */
     public Builder maxPendingRequests(int n) {
       this.maxPendingRequests = positive("maxPendingRequests", n);
+      return this;
+    }
+
+    /**
+     * How many bytes of answers to the peer may wait to be written before this end stops reading
+     * the peer's requests; default 16 MiB, one largest frame at the default
+     * {@link #maxFrameLength}. Reading resumes when the peer has read enough to bring the queue
+     * back under the limit, so a peer that floods requests and never reads the answers is held
+     * back by TCP instead of growing this end's memory. Requests already admitted still answer,
+     * so the queue can pass the limit by their answers. Only answers count: this end's own
+     * requests never stop it from reading the answers to them. While stopped, this end also
+     * reads no answers to its own requests.
+     */
+    public Builder maxQueuedAnswerBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxQueuedAnswerBytes " + bytes + " is below 1");
+      }
+      this.maxQueuedAnswerBytes = bytes;
       return this;
     }
 
@@ -1110,7 +1227,9 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * Opens a connection over a stream pair. The streams stay the caller's: the connection never
-     * closes them.
+     * closes them, and so cannot interrupt its reader blocked in {@code in.read}: after
+     * {@link PacketConnection#abort()} (or a close that times out) the caller closes {@code in}
+     * to release it.
      */
     public PacketConnection open(InputStream in, OutputStream out) {
       return open(new StreamTransport(
@@ -1119,10 +1238,14 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * Opens a connection over a connected socket (plain or TLS). With {@code owned} the
-     * connection closes the socket when it ends; otherwise that is left to the caller.
+     * connection closes the socket when it ends; otherwise that is left to the caller, who must
+     * also close it to release a reader blocked on it after an abort. The connection turns on
+     * {@code TCP_NODELAY}, and {@code SO_KEEPALIVE} so that a peer that vanished without a word
+     * (a half-open connection) is noticed in the end even with no traffic.
      */
     public PacketConnection open(Socket socket, boolean owned) throws IOException {
       socket.setTcpNoDelay(true);
+      socket.setKeepAlive(true);
       return open(new StreamTransport(socket.getInputStream(), socket.getOutputStream(),
           owned ? socket : null, socket.getRemoteSocketAddress()));
     }
@@ -1130,11 +1253,13 @@ public final class PacketConnection implements AutoCloseable {
     /**
      * Opens a connection over a connected socket channel, TCP or Unix domain; the fastest
      * transport. The connection puts the channel in non-blocking mode and uses it alone from then
-     * on. With {@code owned} the connection closes the channel when it ends.
+     * on. With {@code owned} the connection closes the channel when it ends. On TCP it turns on
+     * {@code TCP_NODELAY} and {@code SO_KEEPALIVE}, so that a half-open peer is noticed in the end.
      */
     public PacketConnection open(SocketChannel channel, boolean owned) throws IOException {
       if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
         channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        channel.setOption(java.net.StandardSocketOptions.SO_KEEPALIVE, true);
       }
       return open(new ChannelTransport(channel, channel, owned ? channel : null,
           channel.getRemoteAddress(), readSpin));

@@ -23,6 +23,14 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The monitor guards the queue and the ownership flags; no I/O happens under it. Any thread
  * may {@link #enqueue}; producers hold the monitor for one {@code add}.
+ *
+ * <p>Back-pressure: the writer counts the bytes of the answers (responses) queued or being
+ * written. Above {@code maxQueuedAnswerBytes} the reader thread, which admits the peer's
+ * requests, {@linkplain #awaitRoom waits} until the count is back under the limit, so a peer
+ * that sends requests and never reads the answers is stopped by TCP instead of growing the queue.
+ * Only answers count: this end's own requests must never stop it from reading the peer's answers
+ * to them. A packet's cost is its payload plus {@link #PACKET_OVERHEAD}, computed the same way
+ * when it is queued and when it is written.
  */
 final class PacketWriter implements Runnable {
 
@@ -41,9 +49,16 @@ final class PacketWriter implements Runnable {
   private ByteBuffer leftover; // bytes the reader thread could not write without blocking
   private boolean finishing;
   private boolean stopped;
+  private boolean throttled; // the reader thread waits in awaitRoom
+  private volatile long answerBytes; // written under the monitor; read by the reader without it
 
   /** Frames up to this size are encoded into a scratch array and copied in one piece. */
   private static final int SCRATCH = 512;
+
+  /** What a queued packet costs beyond its payload: its header and the packet object. */
+  static final int PACKET_OVERHEAD = 64;
+
+  private final long maxAnswerBytes;
 
   private volatile Thread thread;
   private volatile Thread reader;
@@ -53,8 +68,10 @@ final class PacketWriter implements Runnable {
   private byte[] inlineScratch; // the reader thread's own
   private final byte[] scratch = new byte[SCRATCH]; // the writer thread's own
 
-  PacketWriter(PacketConnection connection, Transport transport, long graceNanos, int bufferSize) {
+  PacketWriter(PacketConnection connection, Transport transport, long graceNanos, int bufferSize,
+      long maxAnswerBytes) {
     this.connection = connection;
+    this.maxAnswerBytes = maxAnswerBytes;
     this.transport = transport;
     this.graceNanos = graceNanos;
     this.bufferSize = bufferSize;
@@ -74,6 +91,9 @@ final class PacketWriter implements Runnable {
         return false;
       }
       queue.add(packet);
+      if (!packet.request()) {
+        answerBytes += cost(packet);
+      }
       if (!waiting || inline || (inlineCapable && idle && Thread.currentThread() == reader)) {
         // the writer is busy, or the reader's own flushInline will write it
         return true;
@@ -97,6 +117,7 @@ final class PacketWriter implements Runnable {
     boolean owned = directOwned;
     directOwned = false;
     ArrayList<Packet> batch;
+    long taken;
     synchronized (this) {
       if (owned) {
         if (stopped) {
@@ -113,6 +134,7 @@ final class PacketWriter implements Runnable {
       batch = queue;
       queue = spareBatch != null ? spareBatch : new ArrayList<>();
       spareBatch = null;
+      taken = answerBytes; // every counted answer is in this batch: nobody else holds one
     }
     if (inlineBuffer == null) {
       allocateInline();
@@ -147,8 +169,7 @@ final class PacketWriter implements Runnable {
     } catch (IOException | RuntimeException e) {
       synchronized (this) {
         inline = false;
-        stopped = true;
-        queue.clear();
+        stop();
       }
       connection.writerFailed(e);
       return;
@@ -162,7 +183,13 @@ final class PacketWriter implements Runnable {
         ArrayList<Packet> front = new ArrayList<>(rest);
         front.addAll(queue);
         queue = front;
+        for (int i = 0, n = rest.size(); i < n; i++) {
+          if (!rest.get(i).request()) {
+            taken -= cost(rest.get(i)); // still queued
+          }
+        }
       }
+      written(taken);
       leftover = unwritten;
       if (waiting && (leftover != null || !queue.isEmpty() || finishing || stopped)) {
         waiting = false;
@@ -253,12 +280,73 @@ final class PacketWriter implements Runnable {
   void abort() {
     Thread wake;
     synchronized (this) {
-      stopped = true;
-      queue.clear();
+      stop();
       leftover = null;
       wake = thread;
     }
     LockSupport.unpark(wake);
+  }
+
+  /** Under the monitor: nothing more is written; a throttled reader goes on. */
+  private void stop() {
+    stopped = true;
+    queue.clear();
+    answerBytes = 0;
+    notifyAll();
+  }
+
+  /** Under the monitor: {@code bytes} of answers have left the queue. */
+  private void written(long bytes) {
+    if (bytes != 0 && !stopped) {
+      long left = answerBytes - bytes;
+      answerBytes = left;
+      if (throttled && left <= maxAnswerBytes) {
+        notifyAll();
+      }
+    }
+  }
+
+  private static long cost(Packet p) {
+    return (long) p.payload().length + PACKET_OVERHEAD;
+  }
+
+  /** The bytes of answers queued or being written; see the class comment. */
+  long queuedAnswerBytes() {
+    return answerBytes;
+  }
+
+  /** Whether the answers queued are over the limit: the reader should {@link #awaitRoom}. */
+  boolean overLimit() {
+    return answerBytes > maxAnswerBytes;
+  }
+
+  /**
+   * Called by the reader thread, after {@link #flushInline}, when {@link #overLimit}: waits until
+   * the answers queued are back under the limit or the writer stops.
+   *
+   * @throws InterruptedException if the reader is interrupted (an abort over streams)
+   */
+  void awaitRoom() throws InterruptedException {
+    Thread wake = null;
+    synchronized (this) {
+      if (waiting && !inline && (!queue.isEmpty() || leftover != null)) {
+        // the reader queued answers for its own flushInline and then did not write them all
+        waiting = false;
+        idle = false;
+        wake = thread;
+      }
+    }
+    LockSupport.unpark(wake);
+    synchronized (this) {
+      throttled = true;
+      try {
+        while (answerBytes > maxAnswerBytes && !stopped) {
+          wait();
+        }
+      } finally {
+        throttled = false;
+      }
+    }
   }
 
   /** Waits up to {@code nanos} for the writer to end; true if it did. */
@@ -271,6 +359,7 @@ final class PacketWriter implements Runnable {
     thread = Thread.currentThread();
     ByteBuffer out = transport.allocate(bufferSize);
     ArrayList<Packet> batch = new ArrayList<>();
+    long taken = 0;
     boolean graceSpent = false;
     try {
       while (true) {
@@ -290,6 +379,7 @@ final class PacketWriter implements Runnable {
             ArrayList<Packet> swap = queue;
             queue = batch;
             batch = swap;
+            taken = answerBytes;
             first = leftover;
             leftover = null;
             waiting = false;
@@ -309,6 +399,11 @@ final class PacketWriter implements Runnable {
             encode(batch.get(i), out);
           }
           batch.clear();
+          if (taken != 0) {
+            synchronized (this) {
+              written(taken);
+            }
+          }
           graceSpent = false;
           continue;
         }
@@ -330,8 +425,7 @@ final class PacketWriter implements Runnable {
       }
     } catch (IOException | RuntimeException e) {
       synchronized (this) {
-        stopped = true;
-        queue.clear();
+        stop();
       }
       connection.writerFailed(e);
     } finally {

@@ -168,18 +168,27 @@ public final class PacketServer implements AutoCloseable {
   }
 
   private void acceptLoop(Acceptor acceptor) {
+    Backoff backoff = new Backoff();
     try {
       while (listening) {
         Closeable peer;
         try {
           peer = acceptor.accept();
         } catch (IOException e) {
-          if (listening) {
-            LOG.log(Level.WARNING, () -> name + ": accept failed", e);
-            continue;
+          if (!listening) {
+            return;
           }
-          return;
+          // a lasting failure (out of file descriptors, say) must not spin the loop and flood the log
+          long pause = backoff.next();
+          LOG.log(Level.WARNING, () -> name + ": accept failed; trying again in " + pause + " ms", e);
+          try {
+            Thread.sleep(pause);
+          } catch (InterruptedException stop) {
+            return;
+          }
+          continue;
         }
+        backoff.reset();
         serve(peer);
       }
     } finally {

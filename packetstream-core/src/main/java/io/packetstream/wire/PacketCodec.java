@@ -31,6 +31,12 @@ public final class PacketCodec {
   /** The default limit on a frame's body: 16 MiB, far above any sane request yet safe to buffer. */
   public static final int DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 
+  /**
+   * The highest limit a codec takes: a whole frame, its length prefix included, must still have
+   * an {@code int} length and fit in one Java array.
+   */
+  public static final int LARGEST_MAX_FRAME_LENGTH = Integer.MAX_VALUE - 64;
+
   private static final int CHANNEL_BIT = 0x01;
   private static final int REQUEST_BIT = 0x02;
 
@@ -38,10 +44,21 @@ public final class PacketCodec {
 
   /** A codec that refuses frames whose body is longer than {@code maxFrameLength} bytes. */
   public PacketCodec(int maxFrameLength) {
-    if (maxFrameLength < 2) {
-      throw new IllegalArgumentException("maxFrameLength " + maxFrameLength + " is below 2");
+    this.maxFrameLength = checkMaxFrameLength(maxFrameLength);
+  }
+
+  /**
+   * Returns {@code bytes} if it is a valid frame length limit: 2 to
+   * {@link #LARGEST_MAX_FRAME_LENGTH}.
+   *
+   * @throws IllegalArgumentException otherwise, naming the bounds
+   */
+  public static int checkMaxFrameLength(int bytes) {
+    if (bytes < 2 || bytes > LARGEST_MAX_FRAME_LENGTH) {
+      throw new IllegalArgumentException("maxFrameLength " + bytes + " is outside 2.."
+          + LARGEST_MAX_FRAME_LENGTH + " (LARGEST_MAX_FRAME_LENGTH)");
     }
-    this.maxFrameLength = maxFrameLength;
+    return bytes;
   }
 
   /** A codec with {@link #DEFAULT_MAX_FRAME_LENGTH}. */

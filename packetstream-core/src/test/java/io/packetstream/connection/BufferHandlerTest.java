@@ -16,12 +16,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A {@link BufferHandler} answers like a {@link RequestHandler} would, whichever path its
  * requests take: straight from the buffers on a socket channel, or through the regular path when
  * a listener is installed or the transport is a stream pair.
  */
+@Timeout(60)
 class BufferHandlerTest {
 
   private static final long BOOM = 5;

@@ -10,6 +10,11 @@ import io.packetstream.connection.TrafficListener.Direction;
 import io.packetstream.connection.TrafficListener.Outcome;
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(60)
 class PacketConnectionTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -215,6 +222,34 @@ class PacketConnectionTest {
   }
 
   @Test
+  void reportsARequestsStartBeforeItsEnd() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    TrafficListener slowToSeeStarts = new TrafficListener() {
+      @Override
+      public void requestStarted(PacketConnection c, Direction d, long channel, long tag, long type) {
+        // dawdles long enough for the answer to come back if the request were already out
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        events.add("start " + tag);
+      }
+
+      @Override
+      public void requestFinished(PacketConnection c, Direction d, long channel, long tag, long type,
+          Outcome outcome, long nanos) {
+        events.add("end " + tag);
+      }
+    };
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().listener(slowToSeeStarts),
+        PacketConnection.builder().handler(rq -> Response.empty()))) {
+      for (int i = 0; i < 5; i++) {
+        call(pair.left, 0, 0, new byte[0]);
+      }
+      await().atMost(WAIT).until(() -> events.size() == 10);
+    }
+    assertThat(events).containsExactly("start 2", "end 2", "start 3", "end 3", "start 4", "end 4",
+        "start 5", "end 5", "start 6", "end 6");
+  }
+
+  @Test
   void ticksForEverySentAndReceivedPacket() throws Exception {
     List<String> ticks = new CopyOnWriteArrayList<>();
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().tick(ticks::add),
@@ -248,6 +283,32 @@ class PacketConnectionTest {
       for (int i = 0; i < 5; i++) {
         assertThat(all.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok(bytes("r" + i)));
       }
+    }
+  }
+
+  @Test
+  void refusesARequestWhosePayloadWouldPassTheQueuedBytesBudget() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
+        PacketConnection.builder().maxConcurrentRequests(1).maxQueuedRequests(100)
+            .maxQueuedRequestBytes(1000).handler(rq -> {
+              release.await(10, TimeUnit.SECONDS);
+              return Response.ok(rq.payload());
+            }))) {
+      CompletableFuture<Response> running = pair.left.submit(0, 0, new byte[5000]);
+      await().atMost(WAIT).until(() -> pair.right.runningRequests() == 1);
+      CompletableFuture<Response> first = pair.left.submit(0, 0, new byte[400]);
+      CompletableFuture<Response> second = pair.left.submit(0, 0, new byte[400]);
+      Response refused = pair.left.submit(0, 0, new byte[400]).get(10, TimeUnit.SECONDS);
+      assertThat(refused.ok()).isFalse();
+      assertThat(refused.text()).startsWith("too many requests").contains("800 bytes", "maxQueuedRequestBytes=1000");
+      assertThat(pair.right.queuedRequests()).isEqualTo(2);
+      release.countDown();
+      assertThat(running.get(10, TimeUnit.SECONDS).payload()).hasSize(5000);
+      assertThat(first.get(10, TimeUnit.SECONDS).payload()).hasSize(400);
+      assertThat(second.get(10, TimeUnit.SECONDS).payload()).hasSize(400);
+      // the budget is free again once the queue has run
+      assertThat(pair.left.submit(0, 0, new byte[900]).get(10, TimeUnit.SECONDS).ok()).isTrue();
     }
   }
 
@@ -316,6 +377,169 @@ class PacketConnectionTest {
           .hasCauseInstanceOf(ConnectionClosedException.class)
           .hasMessageContaining("peer sent EOF");
       never.countDown();
+    }
+  }
+
+  @Test
+  void closeFromTheReaderThreadDoesNotWaitForItself() throws Exception {
+    CountDownLatch registered = new CountDownLatch(1);
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().closeTimeout(Duration.ofSeconds(10)),
+        PacketConnection.builder().handler(rq -> {
+          registered.await(10, TimeUnit.SECONDS);
+          return Response.ok("answer");
+        }))) {
+      List<String> closedOn = new CopyOnWriteArrayList<>();
+      CompletableFuture<Void> closed = pair.left.submit(0, 0, new byte[0]).thenRun(() -> {
+        closedOn.add(Thread.currentThread().getName());
+        pair.left.close();
+      });
+      registered.countDown();
+      closed.get(5, TimeUnit.SECONDS);
+      pair.left.termination().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(closedOn).singleElement().asString().endsWith("reader");
+      assertThat(pair.left.state()).isEqualTo(ConnectionState.CLOSED);
+    }
+  }
+
+  @Test
+  void closeFromInsideAHandlerDoesNotWaitForThatHandler() throws Exception {
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
+        PacketConnection.builder().closeTimeout(Duration.ofSeconds(10)).handler(rq -> {
+          rq.connection().close();
+          return Response.ok("bye");
+        }))) {
+      CompletableFuture<Response> answer = pair.left.submit(0, 0, new byte[0]);
+      pair.right.termination().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(pair.right.state()).isEqualTo(ConnectionState.CLOSED);
+      // the shutdown was graceful: the handler's answer went out before the EOF
+      assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(Response.ok("bye"));
+    }
+  }
+
+  @Test
+  void neverSendsARequestAfterItsOwnErq() throws Exception {
+    // a listener that dawdles as a request starts widens any gap between submit's check and queueing
+    TrafficListener dawdling = new TrafficListener() {
+      @Override
+      public void requestStarted(PacketConnection c, Direction d, long channel, long tag, long type) {
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+      }
+    };
+    for (int round = 0; round < 20; round++) {
+      Pipe toPeer = Pipe.open();
+      Pipe fromPeer = Pipe.open();
+      PacketConnection c = PacketConnection.builder().closeTimeout(Duration.ZERO).listener(dawdling)
+          .open(fromPeer.source(), toPeer.sink());
+      CompletableFuture<List<Packet>> seen = CompletableFuture.supplyAsync(() -> {
+        List<Packet> packets = new ArrayList<>();
+        try (InputStream in = Channels.newInputStream(toPeer.source())) {
+          PacketCodec codec = new PacketCodec();
+          Packet p;
+          while ((p = codec.read(in)) != null && !p.isEof()) {
+            packets.add(p);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return packets;
+      });
+      List<CompletableFuture<Void>> submitters = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        submitters.add(CompletableFuture.runAsync(() -> {
+          while (!c.submit(0, 0, new byte[0]).isCompletedExceptionally()) {
+            // submit until the connection refuses
+          }
+        }));
+      }
+      await().atMost(WAIT).until(() -> c.packetsSent() > 10);
+      c.close();
+      CompletableFuture.allOf(submitters.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      List<Packet> packets = seen.get(10, TimeUnit.SECONDS);
+      int erq = packets.indexOf(Packet.ERQ);
+      assertThat(erq).as("ERQ sent").isNotNegative();
+      assertThat(packets.subList(erq + 1, packets.size())).as("packets after ERQ").isEmpty();
+      toPeer.source().close();
+      toPeer.sink().close();
+      fromPeer.source().close();
+      fromPeer.sink().close();
+    }
+  }
+
+  @Test
+  void anInterruptedCallCancelsItsRequestAndKeepsTheInterrupt() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
+        PacketConnection.builder().handler(rq -> {
+          release.await(10, TimeUnit.SECONDS);
+          return Response.empty();
+        }))) {
+      CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+      CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
+      Thread caller = new Thread(() -> {
+        try {
+          pair.left.call(0, 0, new byte[0]);
+          thrown.complete(null);
+        } catch (Exception e) {
+          thrown.complete(e);
+        }
+        stillInterrupted.complete(Thread.currentThread().isInterrupted());
+      });
+      caller.start();
+      await().atMost(WAIT).until(() -> pair.left.pendingRequests() == 1);
+      caller.interrupt();
+      assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+      assertThat(stillInterrupted.get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(pair.left.pendingRequests()).isZero();
+      release.countDown();
+      caller.join(10_000);
+    }
+  }
+
+  @Test
+  void refusesAFrameLengthLimitThatWouldOverflow() {
+    assertThatThrownBy(() -> PacketConnection.builder().maxFrameLength(Integer.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("LARGEST_MAX_FRAME_LENGTH");
+    assertThat(PacketConnection.builder().maxFrameLength(PacketCodec.LARGEST_MAX_FRAME_LENGTH)).isNotNull();
+  }
+
+  @Test
+  void rejectsARequestBeyondMaxPendingRequests() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().maxPendingRequests(2),
+        PacketConnection.builder().handler(rq -> {
+          release.await(10, TimeUnit.SECONDS);
+          return Response.empty();
+        }))) {
+      CompletableFuture<Response> first = pair.left.submit(0, 0, new byte[0]);
+      CompletableFuture<Response> second = pair.left.submit(0, 0, new byte[0]);
+      CompletableFuture<Response> third = pair.left.submit(0, 0, new byte[0]);
+      assertThat(third).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+          .withMessageContaining("maxPendingRequests=2");
+      assertThat(pair.left.pendingRequests()).isEqualTo(2);
+      release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(Response.empty());
+      assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(Response.empty());
+      // the slots are free again
+      assertThat(call(pair.left, 0, 0, new byte[0])).isEqualTo(Response.empty());
+    }
+  }
+
+  @Test
+  void failsARequestWithTheBuildersDefaultTimeout() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().requestTimeout(Duration.ofMillis(100)),
+        PacketConnection.builder().handler(rq -> {
+          release.await(10, TimeUnit.SECONDS);
+          return Response.empty();
+        }))) {
+      CompletableFuture<Response> late = pair.left.submit(0, 0, new byte[0]);
+      assertThat(late).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(TimeoutException.class);
+      assertThatThrownBy(() -> pair.left.call(0, 0, new byte[0])).isInstanceOf(TimeoutException.class);
+      assertThat(pair.left.pendingRequests()).isZero();
+      release.countDown();
     }
   }
 

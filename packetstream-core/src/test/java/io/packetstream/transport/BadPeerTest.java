@@ -2,6 +2,7 @@ package io.packetstream.transport;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.ConnectionState;
@@ -22,12 +23,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A scripted bad peer over a real socket does each of the things PROTOCOL.md section 6 warns
  * about; the server answers with a clear error, and a well-behaved client on the same server keeps
  * being served throughout.
  */
+@Timeout(60)
 class BadPeerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -133,6 +136,39 @@ class BadPeerTest {
       assertThat(bad.receive()).isEqualTo(Packet.response(7, 2, false, 0, "unknown channel %d".getBytes(US_ASCII)));
       bad.send(Packet.request(0, 3, 0, 0, "ok".getBytes(US_ASCII)));
       assertThat(bad.receive()).isEqualTo(Packet.response(0, 3, true, 0, "ok".getBytes(US_ASCII)));
+    }
+    assertGoodClientServed();
+  }
+
+  @Test
+  void refusesRequestsThatFollowThePeersOwnErq() throws Exception {
+    try (RawPeer bad = new RawPeer(server.port())) {
+      bad.send(Packet.request(0, 2, 0, 0, "before".getBytes(US_ASCII)));
+      assertThat(bad.receive()).isEqualTo(Packet.response(0, 2, true, 0, "before".getBytes(US_ASCII)));
+      bad.send(Packet.ERQ);
+      bad.send(Packet.request(0, 3, 0, 0, "after".getBytes(US_ASCII)));
+      assertThat(bad.receive()).isEqualTo(
+          Packet.response(0, 3, false, 0, "requests no longer allowed".getBytes(US_ASCII)));
+    }
+    assertGoodClientServed();
+  }
+
+  @Test
+  void aConnectionThatReceivesGarbageEndsFailedAndSaysWhy() throws Exception {
+    try (java.net.ServerSocket garbage = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      PacketConnection client = PacketClient.connect("127.0.0.1", garbage.getLocalPort(), PacketConnection.builder());
+      try (java.net.Socket accepted = garbage.accept()) {
+        accepted.getOutputStream().write(HexFormat.of().parseHex("03050200")); // a malformed control packet
+        accepted.getOutputStream().flush();
+        client.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      assertThat(client.state()).isEqualTo(ConnectionState.FAILED);
+      assertThat(client.failure()).get().isInstanceOf(ProtocolException.class)
+          .extracting(Throwable::getMessage).asString().contains("malformed control packet");
+      assertThatThrownBy(() -> client.call(0, 0, 0, new byte[0], WAIT))
+          .isInstanceOf(io.packetstream.connection.ConnectionClosedException.class)
+          .hasMessageContaining("failed");
+      client.close();
     }
     assertGoodClientServed();
   }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 
@@ -22,7 +23,19 @@ public final class RawPeer implements AutoCloseable {
 
   /** Connects to a server on 127.0.0.1. */
   public RawPeer(int port) throws IOException {
-    socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    this(port, 0);
+  }
+
+  /**
+   * Connects to a server on 127.0.0.1 with a receive buffer of {@code receiveBuffer} bytes (0:
+   * the system's), so that a peer that does not read holds back little in its socket.
+   */
+  public RawPeer(int port, int receiveBuffer) throws IOException {
+    socket = new Socket();
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer);
+    }
+    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
@@ -40,6 +53,11 @@ public final class RawPeer implements AutoCloseable {
     out.write(bytes);
     out.flush();
     return this;
+  }
+
+  /** The port this end of the socket has: the server sees it as the peer's. */
+  public int localPort() {
+    return socket.getLocalPort();
   }
 
   /** Ends the sending side, as a peer that vanishes mid-frame does. */

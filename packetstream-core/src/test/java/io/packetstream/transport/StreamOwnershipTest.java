@@ -11,8 +11,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** A connection leaves the streams it was handed to their owner, as the original does. */
+@Timeout(60)
 class StreamOwnershipTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);

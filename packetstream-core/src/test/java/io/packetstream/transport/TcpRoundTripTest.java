@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +17,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(60)
 class TcpRoundTripTest {
 
   @Test
@@ -30,6 +37,21 @@ class TcpRoundTripTest {
       for (int i = 0; i < 2000; i++) {
         Response ri = all.get(i).get(10, TimeUnit.SECONDS);
         assertThat(ri).isEqualTo(new Response(true, i, ("m" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+  }
+
+  @Test
+  void turnsOnKeepAliveSoAHalfOpenPeerIsNoticed() throws Exception {
+    try (PacketServer server = PacketServer.builder(PacketConnection.builder()).bindLoopback(0);
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        SocketChannel channel = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))) {
+      assertThat(socket.getKeepAlive()).isFalse();
+      assertThat(channel.getOption(StandardSocketOptions.SO_KEEPALIVE)).isFalse();
+      try (PacketConnection overSocket = PacketConnection.builder().open(socket, false);
+          PacketConnection overChannel = PacketConnection.builder().open(channel, false)) {
+        assertThat(socket.getKeepAlive()).isTrue();
+        assertThat(channel.getOption(StandardSocketOptions.SO_KEEPALIVE)).isTrue();
       }
     }
   }

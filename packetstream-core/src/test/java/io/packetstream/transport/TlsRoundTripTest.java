@@ -14,8 +14,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The server and client speak the protocol over TLS when given an SSL context's socket factories. */
+@Timeout(60)
 class TlsRoundTripTest {
 
   private static final char[] PASSWORD = "changeit".toCharArray();

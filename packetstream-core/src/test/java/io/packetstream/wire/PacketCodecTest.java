@@ -141,6 +141,20 @@ class PacketCodecTest {
   }
 
   @Test
+  void refusesALimitSoHighThatAWholeFrameLengthWouldOverflow() throws Exception {
+    assertThatThrownBy(() -> new PacketCodec(Integer.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxFrameLength " + Integer.MAX_VALUE)
+        .hasMessageContaining("LARGEST_MAX_FRAME_LENGTH");
+    assertThatThrownBy(() -> new PacketCodec(1)).isInstanceOf(IllegalArgumentException.class);
+    PacketCodec largest = new PacketCodec(PacketCodec.LARGEST_MAX_FRAME_LENGTH);
+    byte[] prefix = BSUInt.encode(PacketCodec.LARGEST_MAX_FRAME_LENGTH);
+    assertThat(largest.peekFrameLength(ByteBuffer.wrap(prefix)))
+        .isEqualTo(prefix.length + PacketCodec.LARGEST_MAX_FRAME_LENGTH)
+        .isPositive();
+  }
+
+  @Test
   void acceptsAFrameExactlyAtTheLimit() throws Exception {
     Packet p = Packet.request(0, 2, 0, 0, new byte[997]);
     assertThat(PacketCodec.bodyLength(p)).isEqualTo(1000);

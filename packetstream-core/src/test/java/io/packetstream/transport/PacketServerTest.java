@@ -1,0 +1,67 @@
+package io.packetstream.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.packetstream.connection.ConnectionState;
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The server's own limits and its shutdown, with real clients over loopback TCP. */
+@Timeout(60)
+class PacketServerTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @Test
+  void disconnectsAPeerBeyondMaxConnectionsAndServesTheOthers() throws Exception {
+    PacketConnection.Builder echo = PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
+    try (PacketServer server = PacketServer.builder(echo).maxConnections(1).bindLoopback(0);
+        PacketConnection first = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      assertThat(first.call(0, 0, 0, new byte[] {1}, WAIT)).isEqualTo(Response.ok(new byte[] {1}));
+      try (RawPeer extra = new RawPeer(server.port())) {
+        assertThat(extra.awaitEnd()).as("the extra peer is disconnected").isTrue();
+      }
+      assertThat(server.acceptedCount()).isEqualTo(2);
+      assertThat(server.connections()).hasSize(1);
+      assertThat(first.call(0, 0, 0, new byte[] {2}, WAIT)).isEqualTo(Response.ok(new byte[] {2}));
+    }
+  }
+
+  @Test
+  void closeLetsTheRequestsInFlightFinish() throws Exception {
+    CountDownLatch started = new CountDownLatch(3);
+    CountDownLatch release = new CountDownLatch(1);
+    PacketConnection.Builder slow = PacketConnection.builder().handler(rq -> {
+      started.countDown();
+      release.await(10, TimeUnit.SECONDS);
+      return Response.ok(rq.payload());
+    });
+    PacketServer server = PacketServer.builder(slow).bindLoopback(0);
+    try (PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      List<CompletableFuture<Response>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        inFlight.add(client.submit(0, 0, ("r" + i).getBytes(StandardCharsets.US_ASCII)));
+      }
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+      await().atMost(WAIT).until(() -> !server.isListening());
+      release.countDown();
+      closing.get(10, TimeUnit.SECONDS);
+      for (int i = 0; i < 3; i++) {
+        assertThat(inFlight.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("r" + i));
+      }
+      assertThat(server.connections()).isEmpty();
+      await().atMost(WAIT).until(() -> client.state() == ConnectionState.CLOSED);
+    }
+  }
+}
