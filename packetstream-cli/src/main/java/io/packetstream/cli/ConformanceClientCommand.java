@@ -98,13 +98,15 @@ final class ConformanceClientCommand implements Callable<Integer> {
   /** Runs one scenario on a fresh connection; returns null when it passed, else the reason. */
   private String run(Scenario s, ExecutorService runner) {
     PacketConnection connection;
+    PeerEof peerEof = new PeerEof();
     try {
-      connection = PacketClient.connect(endpoint.host, endpoint.port, connectionBuilder());
+      connection = PacketClient.connect(endpoint.host, endpoint.port,
+          connectionBuilder().listener(peerEof));
     } catch (Exception e) {
       return "cannot connect to " + endpoint.host + ":" + endpoint.port + ": " + describe(e);
     }
     Future<?> body = runner.submit(() -> {
-      s.body().run(new ScenarioContext(connection, echoesServed));
+      s.body().run(new ScenarioContext(connection, echoesServed, peerEof));
       return null;
     });
     try {

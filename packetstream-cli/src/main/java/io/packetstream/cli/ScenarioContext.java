@@ -22,10 +22,17 @@ final class ScenarioContext {
 
   final PacketConnection connection;
   private final AtomicLong echoesServed;
+  private final PeerEof peerEof;
 
-  ScenarioContext(PacketConnection connection, AtomicLong echoesServed) {
+  ScenarioContext(PacketConnection connection, AtomicLong echoesServed, PeerEof peerEof) {
     this.connection = connection;
     this.echoesServed = echoesServed;
+    this.peerEof = peerEof;
+  }
+
+  /** Whether the service has sent EOF on this connection (final once the connection has ended). */
+  boolean peerSentEof() {
+    return peerEof.received();
   }
 
   /** Echo requests answered for the service so far. */
