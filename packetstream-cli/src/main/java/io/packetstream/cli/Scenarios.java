@@ -155,7 +155,7 @@ final class Scenarios {
       answers.add(c.submit(type, flags, payload));
       expected.add(want);
     }
-    ScenarioContext.await(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
+    c.await(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
         Duration.ofSeconds(30));
     for (int i = 0; i < PIPELINED; i++) {
       Response got = answers.get(i).join();
@@ -175,8 +175,8 @@ final class Scenarios {
     slow.whenComplete((r, e) -> order.add("300"));
     CompletableFuture<Response> quick = c.submit(DELAY, 0, bytes("10"));
     quick.whenComplete((r, e) -> order.add("10"));
-    Response quickAnswer = ScenarioContext.await(quick, Duration.ofSeconds(10));
-    Response slowAnswer = ScenarioContext.await(slow, Duration.ofSeconds(10));
+    Response quickAnswer = c.await(quick, Duration.ofSeconds(10));
+    Response slowAnswer = c.await(slow, Duration.ofSeconds(10));
     expect("delay 10", quickAnswer, true, quickAnswer.flags(), bytes("10"));
     expect("delay 300", slowAnswer, true, slowAnswer.flags(), bytes("300"));
     check(List.copyOf(order).equals(List.of("10", "300")),
@@ -193,7 +193,7 @@ final class Scenarios {
       payloads.add(payload);
       answers.add(c.submit(CALLBACK, i, payload));
     }
-    ScenarioContext.await(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
+    c.await(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
         Duration.ofSeconds(20));
     for (int i = 0; i < CALLBACKS; i++) {
       expect("callback " + i, answers.get(i).join(), true, 0, payloads.get(i));
@@ -206,9 +206,10 @@ final class Scenarios {
   private static void tags(ScenarioContext c) throws Exception {
     Semaphore window = new Semaphore(512);
     AtomicReference<String> wrong = new AtomicReference<>();
+    long limitMs = c.requestLimit().toMillis();
     for (int i = 0; i < TAG_REQUESTS && wrong.get() == null; i++) {
-      if (!window.tryAcquire(15, TimeUnit.SECONDS)) {
-        throw new ScenarioFailure("no answers for 15 s after " + i + " requests");
+      if (!window.tryAcquire(limitMs, TimeUnit.MILLISECONDS)) {
+        throw new ScenarioFailure("no answers for " + limitMs + " ms after " + i + " requests");
       }
       byte[] payload = ByteBuffer.allocate(8).putLong(i).array();
       long flags = i;
@@ -222,8 +223,8 @@ final class Scenarios {
         window.release();
       });
     }
-    if (!window.tryAcquire(512, 15, TimeUnit.SECONDS)) {
-      throw new ScenarioFailure("the last requests got no answer within 15 s");
+    if (!window.tryAcquire(512, limitMs, TimeUnit.MILLISECONDS)) {
+      throw new ScenarioFailure("the last requests got no answer within " + limitMs + " ms");
     }
     check(wrong.get() == null, wrong.get());
   }
@@ -237,7 +238,7 @@ final class Scenarios {
     CompletableFuture<Response> inFlight = c.submit(DELAY, 0, bytes("100"));
     c.connection.close();
     check(inFlight.isDone(), "close returned before the request in flight was answered");
-    expect("request in flight at close", ScenarioContext.await(inFlight, Duration.ofSeconds(1)),
+    expect("request in flight at close", c.await(inFlight, Duration.ofSeconds(1)),
         true, inFlight.join().flags(), bytes("100"));
     check(c.connection.join(Duration.ofSeconds(5)), "the service did not end its side (no EOF)");
     // a close that times out waiting for the service's EOF ends the connection all the same

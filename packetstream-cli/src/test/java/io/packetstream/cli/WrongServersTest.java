@@ -2,7 +2,11 @@ package io.packetstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
+import io.packetstream.transport.PacketServer;
 import io.packetstream.wire.Packet;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,5 +73,52 @@ class WrongServersTest {
           "0 passed, 1 failed");
       assertThat(run.exitCode()).isNotZero();
     }
+  }
+
+  @Test
+  void outOfOrderFailsWhenTheServiceAnswersDelaysInOrder() throws Exception {
+    // each delay sleeps on the connection's reader thread: answers come in the order asked
+    PacketConnection.Builder inOrder = PacketConnection.builder()
+        .executor(Runnable::run)
+        .handler(request -> {
+          Thread.sleep(Long.parseLong(new String(request.payload(), StandardCharsets.US_ASCII)));
+          return Response.ok(request.payload());
+        });
+    try (PacketServer server = PacketServer.builder(inOrder).bindLoopback(0)) {
+      CommandRun run = CommandRun.of("conformance-client", "--port", Integer.toString(server.port()),
+          "--scenario", "out-of-order");
+
+      assertThat(run.out().lines()).as(run.err()).containsExactly(
+          "FAIL out-of-order: expected delay 10 to complete before delay 300, got the order [300, 10]",
+          "0 passed, 1 failed");
+      assertThat(run.exitCode()).isNotZero();
+    }
+  }
+
+  @Test
+  void aServiceThatNeverAnswersFailsWithinTheRequestLimit() throws Exception {
+    ScriptedServer.Script silent = peer -> {
+      while (peer.receive() != null) {
+        // read everything, answer nothing
+      }
+    };
+    try (ScriptedServer server = new ScriptedServer(silent)) {
+      CommandRun run = CommandRun.of("conformance-client", "--port", server.portText(),
+          "--scenario", "echo", "--request-timeout-ms", "500");
+
+      assertThat(run.out().lines()).as(run.err()).containsExactly(
+          "FAIL echo: a request got no answer within 500 ms", "0 passed, 1 failed");
+      assertThat(run.exitCode()).isNotZero();
+      assertThat(server.acceptedCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void requestTimeoutBelowOneMillisecondIsAUsageError() {
+    CommandRun run = CommandRun.of("conformance-client", "--port", "1", "--request-timeout-ms", "0");
+
+    assertThat(run.err()).isEqualTo(
+        "conformance-client: --request-timeout-ms 0 is below 1" + System.lineSeparator());
+    assertThat(run.exitCode()).isEqualTo(2);
   }
 }
