@@ -2,6 +2,7 @@ package io.packetstream.cli;
 
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +33,8 @@ final class ScriptedServer implements AutoCloseable {
 
     Peer(Socket socket) throws IOException {
       this.socket = socket;
-      this.in = socket.getInputStream();
+      socket.setTcpNoDelay(true);
+      this.in = new BufferedInputStream(socket.getInputStream());
       this.out = socket.getOutputStream();
     }
 
@@ -45,8 +47,9 @@ final class ScriptedServer implements AutoCloseable {
       }
     }
 
+    /** Sends one packet in one write. */
     synchronized void send(Packet p) throws IOException {
-      PacketCodec.write(p, out);
+      out.write(PacketCodec.encode(p));
       out.flush();
     }
 
