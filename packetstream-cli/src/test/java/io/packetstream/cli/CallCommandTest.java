@@ -3,6 +3,9 @@ package io.packetstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetstream.transport.PacketServer;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -85,5 +88,69 @@ class CallCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("mutually exclusive");
+  }
+
+  @Test
+  void stdinIsThePayload() {
+    InputStream stdin = System.in;
+    System.setIn(new ByteArrayInputStream("from stdin".getBytes(StandardCharsets.UTF_8)));
+    CommandRun run;
+    try {
+      run = CommandRun.of("call", "--port", port, "--type", "0", "--stdin");
+    } finally {
+      System.setIn(stdin);
+    }
+
+    assertThat(run.out().lines()).as(run.err()).containsExactly("ok: true", "flags: 17", "payload: nidts morf");
+    assertThat(run.exitCode()).isZero();
+  }
+
+  @Test
+  void aPeerThatNeverAnswersIsAClearErrorAfterTheTimeout() throws Exception {
+    ScriptedServer.Script silent = peer -> {
+      while (peer.receive() != null) {
+        // read everything, answer nothing
+      }
+    };
+    try (ScriptedServer silentServer = new ScriptedServer(silent)) {
+      CommandRun run = CommandRun.of("call", "--port", silentServer.portText(), "--type", "0",
+          "--text", "x", "--timeout-seconds", "1");
+
+      assertThat(run.out()).isEmpty();
+      assertThat(run.err()).isEqualTo("call: no answer within 1 s" + System.lineSeparator());
+      assertThat(run.exitCode()).isEqualTo(CallCommand.NO_ANSWER);
+    }
+  }
+
+  @Test
+  void timeoutBelowOneSecondIsAUsageError() {
+    for (String seconds : new String[] {"0", "-3"}) {
+      CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", "x",
+          "--timeout-seconds", seconds);
+
+      assertThat(run.out()).isEmpty();
+      assertThat(run.err()).isEqualTo(
+          "call: --timeout-seconds " + seconds + " is below 1" + System.lineSeparator());
+      assertThat(run.exitCode()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void controlCharactersPrintAsHex() {
+    // valid UTF-8, but BEL, ESC and the C1 control U+0085 would not print as themselves
+    for (String text : new String[] {"a\u0007b", "\u001b[2J", "x\u0085"}) {
+      CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", text);
+
+      assertThat(run.out().lines()).containsExactly("ok: true", "flags: 0",
+          "payload (hex): " + java.util.HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
+  @Test
+  void tabAndLineBreaksStayText() {
+    CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", "a\tb\r\nc");
+
+    assertThat(run.out()).isEqualTo(String.join(System.lineSeparator(),
+        "ok: true", "flags: 0", "payload: a\tb\r\nc") + System.lineSeparator());
   }
 }
