@@ -35,7 +35,9 @@ import picocli.CommandLine.Spec;
  * <p>The payload is printed as text when it is valid UTF-8 with no control characters other than
  * tab, CR and LF, else as {@code payload (hex): ...}. The exit status is 0 for an ok answer, 1 for
  * a not-ok one, 2 when the peer cannot be reached or gives no answer within
- * {@code --timeout-seconds} (at least 1).
+ * {@code --timeout-seconds} (at least 1). With {@code --hold-seconds S} the connection stays open
+ * S seconds after the answer is printed, so that the peer's view of it (such as its meters) can
+ * be looked at while it lasts.
  */
 @Command(name = "call", mixinStandardHelpOptions = true,
     description = "Send one request and print the answer (ok, flags, payload).")
@@ -56,6 +58,11 @@ final class CallCommand implements Callable<Integer> {
   @Option(names = "--timeout-seconds", defaultValue = "30",
       description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
   long timeoutSeconds;
+
+  @Option(names = "--hold-seconds", defaultValue = "0",
+      description = "Keep the connection open this long after printing the answer, e.g. to look at"
+          + " its meters on the peer (default ${DEFAULT-VALUE}; ends early if the peer closes).")
+  long holdSeconds;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   PayloadSource source;
@@ -80,6 +87,9 @@ final class CallCommand implements Callable<Integer> {
     if (timeoutSeconds < 1) {
       // the core reads a zero timeout as no limit at all
       throw new IllegalArgumentException("--timeout-seconds " + timeoutSeconds + " is below 1");
+    }
+    if (holdSeconds < 0) {
+      throw new IllegalArgumentException("--hold-seconds " + holdSeconds + " is negative");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -118,9 +128,23 @@ final class CallCommand implements Callable<Integer> {
       out.println(text != null ? "payload: " + text
           : "payload (hex): " + HexFormat.of().formatHex(response.payload()));
       out.flush();
+      if (holdSeconds > 0) {
+        err.println("call: keeping the connection open for " + holdSeconds + " s");
+        err.flush();
+        hold(connection);
+      }
       return response.ok() ? 0 : NOT_OK;
     } finally {
       connection.close();
+    }
+  }
+
+  /** Waits {@code --hold-seconds}, or less if the peer ends the connection first. */
+  private void hold(PacketConnection connection) {
+    try {
+      connection.join(Duration.ofSeconds(holdSeconds));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

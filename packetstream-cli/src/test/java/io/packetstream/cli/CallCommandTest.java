@@ -2,9 +2,20 @@ package io.packetstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.packetstream.connection.ConnectionState;
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
 import io.packetstream.transport.PacketServer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,5 +163,59 @@ class CallCommandTest {
 
     assertThat(run.out()).isEqualTo(String.join(System.lineSeparator(),
         "ok: true", "flags: 0", "payload: a\tb\r\nc") + System.lineSeparator());
+  }
+
+  @Test
+  void holdKeepsTheConnectionOpenAfterTheAnswerThenClosesIt() throws Exception {
+    AtomicReference<PacketConnection> serverSide = new AtomicReference<>();
+    PacketConnection.Builder echo = PacketConnection.builder().handler(request -> {
+      serverSide.set(request.connection());
+      return Response.ok(request.payload());
+    });
+    try (PacketServer echoServer = PacketServer.builder(echo).bindLoopback(0)) {
+      CountDownLatch printed = new CountDownLatch(1);
+      StringWriter text = new StringWriter();
+      Writer out = new Writer() {
+        @Override
+        public synchronized void write(char[] chars, int offset, int length) {
+          text.write(chars, offset, length);
+          if (text.toString().contains("payload: held")) {
+            printed.countDown();
+          }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+      CommandLine cli = PacketstreamCommand.commandLine();
+      cli.setOut(new PrintWriter(out, true));
+      cli.setErr(new PrintWriter(new StringWriter(), true));
+      CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("call",
+          "--port", Integer.toString(echoServer.port()), "--type", "0", "--text", "held",
+          "--hold-seconds", "3"));
+
+      assertThat(printed.await(30, TimeUnit.SECONDS)).as("the answer was printed").isTrue();
+      PacketConnection held = serverSide.get();
+      assertThat(held.state()).as("the server's side after the answer").isEqualTo(ConnectionState.OPEN);
+      assertThat(exit).isNotDone();
+
+      assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+      held.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(held.state()).isEqualTo(ConnectionState.CLOSED);
+      assertThat(held.failure()).isEmpty();
+      assertThat(text.toString().lines()).containsExactly("ok: true", "flags: 0", "payload: held");
+    }
+  }
+
+  @Test
+  void negativeHoldIsAUsageError() {
+    CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", "x",
+        "--hold-seconds", "-1");
+
+    assertThat(run.err()).isEqualTo("call: --hold-seconds -1 is negative" + System.lineSeparator());
+    assertThat(run.exitCode()).isEqualTo(2);
   }
 }
