@@ -93,6 +93,11 @@ final class ScenarioContext {
     }
   }
 
+  /** Checks a response's ok bit and payload, for answers whose flags the contract leaves open. */
+  static void expectOk(String what, Response r, byte[] payload) throws ScenarioFailure {
+    expect(what, r, true, r.flags(), payload);
+  }
+
   /** Checks that a response is not ok (its flags and payload are the service's to choose). */
   static void expectFailure(String what, Response r) throws ScenarioFailure {
     check(!r.ok(), what + ": expected a not-ok response, got " + r);
