@@ -92,16 +92,34 @@ class ConformanceTest {
     }
   }
 
-  @Test
-  void everyScenarioFailsWhenNothingListens() throws Exception {
-    int port;
+  private static int portNothingListensOn() throws Exception {
     try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
-      port = server.port();
+      return server.port();
     }
+  }
+
+  @Test
+  void echoFailsWhenNothingListens() throws Exception {
+    int port = portNothingListensOn();
     CommandRun run = CommandRun.of("conformance-client", "--port", Integer.toString(port),
         "--scenario", "echo");
 
     assertThat(run.out().lines()).first().asString().startsWith("FAIL echo: cannot connect");
+    assertThat(run.exitCode()).isNotZero();
+  }
+
+  @Test
+  void everyScenarioFailsWhenNothingListens() throws Exception {
+    int port = portNothingListensOn();
+    CommandRun run = CommandRun.of("conformance-client", "--port", Integer.toString(port));
+
+    List<String> lines = run.out().lines().collect(Collectors.toList());
+    List<Scenario> all = Scenarios.all();
+    assertThat(lines).hasSize(all.size() + 1);
+    for (int i = 0; i < all.size(); i++) {
+      assertThat(lines.get(i)).startsWith("FAIL " + all.get(i).name() + ": cannot connect to 127.0.0.1:" + port);
+    }
+    assertThat(lines.get(all.size())).isEqualTo("0 passed, " + all.size() + " failed");
     assertThat(run.exitCode()).isNotZero();
   }
 
