@@ -5,7 +5,8 @@
 #
 # When the anchors of ../shared/perf are built (target/anchors-perf.jar), the same configurations
 # run interleaved with them (raw, grpc, rsocket) through that harness's bench.sh, which also
-# prints the medians as a Markdown table; the lines are kept under bench/results/.
+# prints the medians as a Markdown table. Without them (a note on stderr says so unless
+# ANCHORS=0) only ours runs. Either way the lines are kept under bench/results/ (OUT).
 #
 # Ours runs twice per configuration: as "packetstream-java" with the library's defaults, and as
 # "packetstream-java-spin" with a read spin of SPIN_US microseconds on both ends (README,
@@ -58,19 +59,37 @@ CLIENT="$JAVA $JAVA_OPTS -jar $PS_JAR rr-client --port PORT --requests REQUESTS 
 SPIN_SERVER="$SERVER --spin-us $SPIN_US"
 SPIN_CLIENT="set -o pipefail; $CLIENT --spin-us $SPIN_US | sed 's/^rr impl=packetstream-java /rr impl=packetstream-java-spin /'"
 
-if [[ "${ANCHORS:-1}" != 0 && -f "$PERF/target/anchors-perf.jar" ]]; then
-  mkdir -p "$ROOT/bench/results"
-  OUT="${OUT:-$ROOT/bench/results/rr-$(date -u +%Y%m%dT%H%M%SZ).txt}" \
-  IMPLS="${IMPLS:-raw grpc rsocket ps ps-spin}" CONFIGS="$CONFIGS" \
-  SERVER_CMD_ps="$SERVER" CLIENT_CMD_ps="$CLIENT" \
-  SERVER_CMD_ps_spin="$SPIN_SERVER" CLIENT_CMD_ps_spin="$SPIN_CLIENT" \
-  APPEND_SERVER_RSS="${APPEND_SERVER_RSS:-1}" \
-    exec "$PERF/bench.sh" "$REPS"
+mkdir -p "$ROOT/bench/results"
+OUT="${OUT:-$ROOT/bench/results/rr-$(date -u +%Y%m%dT%H%M%SZ).txt}"
+
+if [[ "${ANCHORS:-1}" != 0 ]]; then
+  if [[ -f "$PERF/target/anchors-perf.jar" ]]; then
+    OUT="$OUT" \
+    IMPLS="${IMPLS:-raw grpc rsocket ps ps-spin}" CONFIGS="$CONFIGS" \
+    SERVER_CMD_ps="$SERVER" CLIENT_CMD_ps="$CLIENT" \
+    SERVER_CMD_ps_spin="$SPIN_SERVER" CLIENT_CMD_ps_spin="$SPIN_CLIENT" \
+    APPEND_SERVER_RSS="${APPEND_SERVER_RSS:-1}" \
+      exec "$PERF/bench.sh" "$REPS"
+  fi
+  echo "rr.sh: $PERF/target/anchors-perf.jar not found: only packetstream-java runs, with no" \
+    "anchors to compare it to (build them as the README says, or set ANCHORS=0)" >&2
 fi
 
 # only ours: the same start / measure / stop cycle, without the harness
 PORT="${BASE_PORT:-47600}"
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# a cancelled or failed run leaves no server behind: each runs in a process group of its own
+SPID=""
+stop_server() {
+  if [[ -n "$SPID" ]]; then
+    kill -TERM -- "-$SPID" 2>/dev/null || true
+    wait "$SPID" 2>/dev/null || true
+    SPID=""
+  fi
+}
+trap stop_server EXIT
+trap 'stop_server; trap - INT; kill -INT $$' INT
+trap 'stop_server; exit 143' TERM
 for ((rep = 1; rep <= REPS; rep++)); do
   for cfg in $CONFIGS; do
     W="${cfg%%:*}" B="${cfg##*:}"
@@ -85,9 +104,10 @@ for ((rep = 1; rep <= REPS; rep++)); do
       for _ in $(seq 1 300); do port_open "$PORT" && break; sleep 0.1; done
       line="${client//PORT/$PORT}"
       line="${line//REQUESTS/$N}"; line="${line//WINDOW/$W}"; line="${line//PAYLOAD/$B}"
-      bash -c "$line" || echo "rr.sh: $impl client failed for window $W payload $B" >&2
-      kill -TERM -- "-$SPID" 2>/dev/null || true
-      wait "$SPID" 2>/dev/null || true
+      bash -c "$line" | tee -a "$OUT" \
+        || echo "rr.sh: $impl client failed for window $W payload $B" >&2
+      stop_server
     done
   done
 done
+echo "rr.sh: the lines are in $OUT" >&2

@@ -32,9 +32,12 @@ import picocli.CommandLine.Spec;
  * payload: dlrow olleh
  * </pre>
  *
- * <p>The payload is printed as text when it is valid UTF-8, else as {@code payload (hex): ...}.
- * The exit status is 0 for an ok answer, 1 for a not-ok one, 2 when the peer cannot be reached or
- * gives no answer.
+ * <p>The payload is printed as text when it is valid UTF-8 with no control characters other than
+ * tab, CR and LF, else as {@code payload (hex): ...}. The exit status is 0 for an ok answer, 1 for
+ * a not-ok one, 2 when the peer cannot be reached or gives no answer within
+ * {@code --timeout-seconds} (at least 1). With {@code --hold-seconds S} the connection stays open
+ * S seconds after the answer is printed, so that the peer's view of it (such as its meters) can
+ * be looked at while it lasts.
  */
 @Command(name = "call", mixinStandardHelpOptions = true,
     description = "Send one request and print the answer (ok, flags, payload).")
@@ -56,6 +59,11 @@ final class CallCommand implements Callable<Integer> {
       description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
+  @Option(names = "--hold-seconds", defaultValue = "0",
+      description = "Keep the connection open this long after printing the answer, e.g. to look at"
+          + " its meters on the peer (default ${DEFAULT-VALUE}; ends early if the peer closes).")
+  long holdSeconds;
+
   @ArgGroup(exclusive = true, multiplicity = "1")
   PayloadSource source;
 
@@ -76,6 +84,13 @@ final class CallCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (timeoutSeconds < 1) {
+      // the core reads a zero timeout as no limit at all
+      throw new IllegalArgumentException("--timeout-seconds " + timeoutSeconds + " is below 1");
+    }
+    if (holdSeconds < 0) {
+      throw new IllegalArgumentException("--hold-seconds " + holdSeconds + " is negative");
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     byte[] payload;
@@ -93,23 +108,44 @@ final class CallCommand implements Callable<Integer> {
       err.println("call: cannot connect to " + endpoint.host + ":" + endpoint.port + ": " + e.getMessage());
       return NO_ANSWER;
     }
-    Response response;
-    try (connection) {
-      response = connection.call(0, type, flags, payload, Duration.ofSeconds(timeoutSeconds));
-    } catch (TimeoutException e) {
-      err.println("call: no answer within " + timeoutSeconds + " s");
-      return NO_ANSWER;
-    } catch (IOException e) {
-      err.println("call: the request failed: " + e.getMessage());
-      return NO_ANSWER;
+    // not try-with-resources: it would close (and await the peer's EOF) before the catch
+    try {
+      Response response;
+      try {
+        response = connection.call(0, type, flags, payload, Duration.ofSeconds(timeoutSeconds));
+      } catch (TimeoutException e) {
+        // a peer that does not answer is not waited for at close either
+        connection.abort();
+        err.println("call: no answer within " + timeoutSeconds + " s");
+        return NO_ANSWER;
+      } catch (IOException e) {
+        err.println("call: the request failed: " + e.getMessage());
+        return NO_ANSWER;
+      }
+      out.println("ok: " + response.ok());
+      out.println("flags: " + response.flags());
+      String text = printable(response.payload());
+      out.println(text != null ? "payload: " + text
+          : "payload (hex): " + HexFormat.of().formatHex(response.payload()));
+      out.flush();
+      if (holdSeconds > 0) {
+        err.println("call: keeping the connection open for " + holdSeconds + " s");
+        err.flush();
+        hold(connection);
+      }
+      return response.ok() ? 0 : NOT_OK;
+    } finally {
+      connection.close();
     }
-    out.println("ok: " + response.ok());
-    out.println("flags: " + response.flags());
-    String text = utf8(response.payload());
-    out.println(text != null ? "payload: " + text
-        : "payload (hex): " + HexFormat.of().formatHex(response.payload()));
-    out.flush();
-    return response.ok() ? 0 : NOT_OK;
+  }
+
+  /** Waits {@code --hold-seconds}, or less if the peer ends the connection first. */
+  private void hold(PacketConnection connection) {
+    try {
+      connection.join(Duration.ofSeconds(holdSeconds));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private byte[] payload() throws IOException {
@@ -123,10 +159,14 @@ final class CallCommand implements Callable<Integer> {
     return in.readAllBytes();
   }
 
-  /** The bytes as a string if they are valid UTF-8, else null. */
-  static String utf8(byte[] bytes) {
+  /**
+   * The bytes as a string if they are valid UTF-8 without control characters (C0, DEL, C1) other
+   * than tab, CR and LF, else null: text that prints as itself.
+   */
+  static String printable(byte[] bytes) {
+    String text;
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
@@ -134,5 +174,12 @@ final class CallCommand implements Callable<Integer> {
     } catch (CharacterCodingException e) {
       return null;
     }
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (Character.isISOControl(ch) && ch != '\t' && ch != '\r' && ch != '\n') {
+        return null;
+      }
+    }
+    return text;
   }
 }

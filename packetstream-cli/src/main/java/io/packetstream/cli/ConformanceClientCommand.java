@@ -45,6 +45,11 @@ final class ConformanceClientCommand implements Callable<Integer> {
       description = "The scenario to run (default: all of them, in order).")
   String scenario;
 
+  @Option(names = "--request-timeout-ms", hidden = true, defaultValue = "15000",
+      description = "How long one request may wait for its answer before its scenario fails"
+          + " (default ${DEFAULT-VALUE}); tests of wrong services lower it.")
+  long requestTimeoutMs;
+
   @Spec
   CommandSpec spec;
 
@@ -53,6 +58,9 @@ final class ConformanceClientCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (requestTimeoutMs < 1) {
+      throw new IllegalArgumentException("--request-timeout-ms " + requestTimeoutMs + " is below 1");
+    }
     List<Scenario> chosen = select();
     PrintWriter out = spec.commandLine().getOut();
     ExecutorService runner = Executors.newCachedThreadPool(r -> {
@@ -98,13 +106,16 @@ final class ConformanceClientCommand implements Callable<Integer> {
   /** Runs one scenario on a fresh connection; returns null when it passed, else the reason. */
   private String run(Scenario s, ExecutorService runner) {
     PacketConnection connection;
+    PeerEof peerEof = new PeerEof();
     try {
-      connection = PacketClient.connect(endpoint.host, endpoint.port, connectionBuilder());
+      connection = PacketClient.connect(endpoint.host, endpoint.port,
+          connectionBuilder().listener(peerEof));
     } catch (Exception e) {
       return "cannot connect to " + endpoint.host + ":" + endpoint.port + ": " + describe(e);
     }
     Future<?> body = runner.submit(() -> {
-      s.body().run(new ScenarioContext(connection, echoesServed));
+      s.body().run(new ScenarioContext(connection, echoesServed, peerEof,
+          Duration.ofMillis(requestTimeoutMs)));
       return null;
     });
     try {

@@ -27,6 +27,11 @@ import picocli.CommandLine.Spec;
  * </pre>
  *
  * <p>Latencies go into an HdrHistogram (3 significant digits), from submit to completion.
+ *
+ * <p>The line is printed even when a phase does not finish (the connection breaks, or the peer
+ * stops answering for the hidden {@code --timeout-seconds}): unanswered requests count as
+ * errors, the measured requests too when the warm-up did not finish, {@code rps} counts only
+ * the answered ones, and the exit status is 1.
  */
 @Command(name = "rr-client", mixinStandardHelpOptions = true,
     description = "Play the rr load against an rr server and print one result line.")
@@ -76,26 +81,35 @@ final class RrClientCommand implements Callable<Integer> {
             .closeTimeout(Duration.ofSeconds(5))));
     try {
       RrLoad load = new RrLoad(connection, window, payload);
-      if (warmup > 0 && !load.run(0, warmup, null, timeout)) {
+      AtomicHistogram latencies = RrLoad.histogram();
+      long elapsed = 0;
+      long answered = 0;
+      long notRun = 0;
+      boolean finished = warmup == 0 || load.run(0, warmup, null, timeout);
+      if (!finished) {
+        // the line is printed all the same: the measured requests, never sent, count as errors
         err.println("rr-client: the warm-up did not finish: " + connection.state()
             + connection.failure().map(f -> " (" + f + ")").orElse(""));
-        return 1;
-      }
-      AtomicHistogram latencies = RrLoad.histogram();
-      long start = System.nanoTime();
-      boolean finished = load.run(warmup, requests, latencies, timeout);
-      long elapsed = System.nanoTime() - start;
-      if (!finished) {
-        err.println("rr-client: the measured run did not finish: " + connection.state()
-            + connection.failure().map(f -> " (" + f + ")").orElse(""));
+        notRun = requests;
+      } else {
+        long answeredBefore = load.answered();
+        long start = System.nanoTime();
+        finished = load.run(warmup, requests, latencies, timeout);
+        elapsed = System.nanoTime() - start;
+        answered = load.answered() - answeredBefore;
+        if (!finished) {
+          err.println("rr-client: the measured run did not finish: " + connection.state()
+              + connection.failure().map(f -> " (" + f + ")").orElse(""));
+        }
       }
       double seconds = elapsed / 1e9;
+      long errors = load.errors() + notRun;
       spec.commandLine().getOut().println(String.format(Locale.ROOT,
           "rr impl=packetstream-java payload=%d window=%d requests=%d seconds=%.3f rps=%d"
               + " p50_us=%.1f p99_us=%.1f errors=%d",
-          payload, window, requests, seconds, Math.round(requests / seconds),
+          payload, window, requests, seconds, elapsed == 0 ? 0 : Math.round(answered / seconds),
           latencies.getValueAtPercentile(50) / 1000.0, latencies.getValueAtPercentile(99) / 1000.0,
-          load.errors()));
+          errors));
       spec.commandLine().getOut().flush();
       if (histogram) {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
@@ -103,7 +117,7 @@ final class RrClientCommand implements Callable<Integer> {
         err.print(text.toString(StandardCharsets.UTF_8));
         err.flush();
       }
-      return finished && load.errors() == 0 ? 0 : 1;
+      return finished && errors == 0 ? 0 : 1;
     } finally {
       connection.close();
     }

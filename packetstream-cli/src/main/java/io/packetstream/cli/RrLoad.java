@@ -28,6 +28,7 @@ final class RrLoad {
   private final byte[][] payloads = new byte[256][];
   private final byte[][] expected = new byte[256][];
   private final AtomicLong errors = new AtomicLong();
+  private final AtomicLong answered = new AtomicLong();
 
   RrLoad(PacketConnection connection, int window, int payloadBytes) {
     if (window < 1) {
@@ -48,6 +49,14 @@ final class RrLoad {
     return errors.get();
   }
 
+  /**
+   * Answers counted so far, right or wrong, over every phase; an answer that arrives after its
+   * phase was counted is not among them (it was counted as missing).
+   */
+  long answered() {
+    return answered.get();
+  }
+
   /** A histogram of latencies in nanoseconds, for {@link #run}. */
   static AtomicHistogram histogram() {
     return new AtomicHistogram(MAX_TRACKED_NANOS, 3);
@@ -56,6 +65,9 @@ final class RrLoad {
   /**
    * Sends requests {@code first} to {@code first + count - 1} and waits for their answers, at most
    * {@code timeoutNanos}; records each latency into {@code latencies} unless it is null.
+   *
+   * <p>Requests still unanswered when it returns count as errors, once: answers that arrive
+   * later are ignored, and send nothing more.
    *
    * @return true if every request was answered (rightly or wrongly) in time
    */
@@ -66,22 +78,34 @@ final class RrLoad {
       new Slot(phase).issue();
     }
     boolean finished = phase.done.await(timeoutNanos, TimeUnit.NANOSECONDS) && !phase.broken;
-    long unanswered = count - phase.completed.get();
+    long counted;
+    synchronized (phase) {
+      phase.closed = true;
+      counted = phase.completed;
+    }
+    answered.addAndGet(counted);
+    long unanswered = count - counted;
     if (unanswered > 0) {
       errors.addAndGet(unanswered);
     }
     return finished;
   }
 
-  /** One phase of the run: the indices still to send and the answers still to come. */
+  /**
+   * One phase of the run: the indices still to send and the answers still to come. Answers are
+   * counted under its lock until {@link #run} closes it and counts the rest as missing.
+   */
   private static final class Phase {
     final long end;
     final AtomicHistogram latencies;
     final AtomicLong next;
-    final AtomicLong completed = new AtomicLong();
     final long count;
     final CountDownLatch done = new CountDownLatch(1);
     volatile boolean broken;
+    /** Answers counted; guarded by this phase's lock. */
+    long completed;
+    /** Set once {@link #run} has counted the phase; read without the lock only to stop early. */
+    volatile boolean closed;
 
     Phase(long first, long end, AtomicHistogram latencies) {
       this.end = end;
@@ -103,7 +127,7 @@ final class RrLoad {
 
     void issue() {
       long i = phase.next.getAndIncrement();
-      if (i >= phase.end || phase.broken) {
+      if (i >= phase.end || phase.broken || phase.closed) {
         return;
       }
       index = i;
@@ -120,14 +144,20 @@ final class RrLoad {
         phase.done.countDown();
         return;
       }
-      if (response.ok() && Arrays.equals(response.payload(), expected[(int) index & 0xFF])) {
-        if (phase.latencies != null) {
+      boolean right = response.ok() && Arrays.equals(response.payload(), expected[(int) index & 0xFF]);
+      boolean last;
+      synchronized (phase) {
+        if (phase.closed) {
+          return; // too late: run counted this request as missing
+        }
+        if (!right) {
+          errors.incrementAndGet();
+        } else if (phase.latencies != null) {
           phase.latencies.recordValue(Math.min(latency, MAX_TRACKED_NANOS));
         }
-      } else {
-        errors.incrementAndGet();
+        last = ++phase.completed == phase.count;
       }
-      if (phase.completed.incrementAndGet() == phase.count) {
+      if (last) {
         phase.done.countDown();
       } else {
         issue();

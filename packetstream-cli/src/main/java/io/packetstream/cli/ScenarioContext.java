@@ -17,15 +17,27 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ScenarioContext {
 
-  /** How long one request may take before the scenario fails. */
-  static final Duration REQUEST_LIMIT = Duration.ofSeconds(15);
-
   final PacketConnection connection;
   private final AtomicLong echoesServed;
+  private final PeerEof peerEof;
+  private final Duration requestLimit;
 
-  ScenarioContext(PacketConnection connection, AtomicLong echoesServed) {
+  ScenarioContext(PacketConnection connection, AtomicLong echoesServed, PeerEof peerEof,
+      Duration requestLimit) {
     this.connection = connection;
     this.echoesServed = echoesServed;
+    this.peerEof = peerEof;
+    this.requestLimit = requestLimit;
+  }
+
+  /** How long one request may take before the scenario fails. */
+  Duration requestLimit() {
+    return requestLimit;
+  }
+
+  /** Whether the service has sent EOF on this connection (final once the connection has ended). */
+  boolean peerSentEof() {
+    return peerEof.received();
   }
 
   /** Echo requests answered for the service so far. */
@@ -33,22 +45,28 @@ final class ScenarioContext {
     return echoesServed.get();
   }
 
-  /** Sends a request; the future fails if no answer comes within {@link #REQUEST_LIMIT}. */
+  /** Sends a request; the future fails if no answer comes within {@link #requestLimit()}. */
   CompletableFuture<Response> submit(long type, long flags, byte[] payload) {
-    return connection.submit(0, type, flags, payload, REQUEST_LIMIT);
+    return connection.submit(0, type, flags, payload, requestLimit);
   }
 
   /** Sends a request and waits (bounded) for its answer. */
   Response ask(long type, long flags, byte[] payload) throws Exception {
-    return await(submit(type, flags, payload), REQUEST_LIMIT.plusSeconds(1));
+    return await(submit(type, flags, payload), requestLimit.plusSeconds(1));
   }
 
-  /** Waits for a future at most {@code limit}, unwrapping its failure. */
-  static <T> T await(CompletableFuture<T> future, Duration limit) throws Exception {
+  /**
+   * Waits for a future at most {@code limit}, unwrapping its failure; a request's own timeout
+   * becomes a scenario failure that says so.
+   */
+  <T> T await(CompletableFuture<T> future, Duration limit) throws Exception {
     try {
       return future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
+      if (cause instanceof TimeoutException) {
+        throw new ScenarioFailure("a request got no answer within " + requestLimit.toMillis() + " ms");
+      }
       if (cause instanceof Exception ex) {
         throw ex;
       }
@@ -73,6 +91,11 @@ final class ScenarioContext {
     if (!Arrays.equals(r.payload(), payload)) {
       throw new ScenarioFailure(what + ": expected payload " + show(payload) + ", got " + show(r.payload()));
     }
+  }
+
+  /** Checks a response's ok bit and payload, for answers whose flags the contract leaves open. */
+  static void expectOk(String what, Response r, byte[] payload) throws ScenarioFailure {
+    expect(what, r, true, r.flags(), payload);
   }
 
   /** Checks that a response is not ok (its flags and payload are the service's to choose). */

@@ -2,7 +2,21 @@ package io.packetstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.packetstream.connection.ConnectionState;
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
 import io.packetstream.transport.PacketServer;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -85,5 +99,123 @@ class CallCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("mutually exclusive");
+  }
+
+  @Test
+  void stdinIsThePayload() {
+    InputStream stdin = System.in;
+    System.setIn(new ByteArrayInputStream("from stdin".getBytes(StandardCharsets.UTF_8)));
+    CommandRun run;
+    try {
+      run = CommandRun.of("call", "--port", port, "--type", "0", "--stdin");
+    } finally {
+      System.setIn(stdin);
+    }
+
+    assertThat(run.out().lines()).as(run.err()).containsExactly("ok: true", "flags: 17", "payload: nidts morf");
+    assertThat(run.exitCode()).isZero();
+  }
+
+  @Test
+  void aPeerThatNeverAnswersIsAClearErrorAfterTheTimeout() throws Exception {
+    ScriptedServer.Script silent = peer -> {
+      while (peer.receive() != null) {
+        // read everything, answer nothing
+      }
+    };
+    try (ScriptedServer silentServer = new ScriptedServer(silent)) {
+      CommandRun run = CommandRun.of("call", "--port", silentServer.portText(), "--type", "0",
+          "--text", "x", "--timeout-seconds", "1");
+
+      assertThat(run.out()).isEmpty();
+      assertThat(run.err()).isEqualTo("call: no answer within 1 s" + System.lineSeparator());
+      assertThat(run.exitCode()).isEqualTo(CallCommand.NO_ANSWER);
+    }
+  }
+
+  @Test
+  void timeoutBelowOneSecondIsAUsageError() {
+    for (String seconds : new String[] {"0", "-3"}) {
+      CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", "x",
+          "--timeout-seconds", seconds);
+
+      assertThat(run.out()).isEmpty();
+      assertThat(run.err()).isEqualTo(
+          "call: --timeout-seconds " + seconds + " is below 1" + System.lineSeparator());
+      assertThat(run.exitCode()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void controlCharactersPrintAsHex() {
+    // valid UTF-8, but BEL, ESC and the C1 control U+0085 would not print as themselves
+    for (String text : new String[] {"a\u0007b", "\u001b[2J", "x\u0085"}) {
+      CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", text);
+
+      assertThat(run.out().lines()).containsExactly("ok: true", "flags: 0",
+          "payload (hex): " + java.util.HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
+  @Test
+  void tabAndLineBreaksStayText() {
+    CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", "a\tb\r\nc");
+
+    assertThat(run.out()).isEqualTo(String.join(System.lineSeparator(),
+        "ok: true", "flags: 0", "payload: a\tb\r\nc") + System.lineSeparator());
+  }
+
+  @Test
+  void holdKeepsTheConnectionOpenAfterTheAnswerThenClosesIt() throws Exception {
+    AtomicReference<PacketConnection> serverSide = new AtomicReference<>();
+    PacketConnection.Builder echo = PacketConnection.builder().handler(request -> {
+      serverSide.set(request.connection());
+      return Response.ok(request.payload());
+    });
+    try (PacketServer echoServer = PacketServer.builder(echo).bindLoopback(0)) {
+      CountDownLatch printed = new CountDownLatch(1);
+      StringWriter text = new StringWriter();
+      Writer out = new Writer() {
+        @Override
+        public synchronized void write(char[] chars, int offset, int length) {
+          text.write(chars, offset, length);
+          if (text.toString().contains("payload: held")) {
+            printed.countDown();
+          }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+      CommandLine cli = PacketstreamCommand.commandLine();
+      cli.setOut(new PrintWriter(out, true));
+      cli.setErr(new PrintWriter(new StringWriter(), true));
+      CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("call",
+          "--port", Integer.toString(echoServer.port()), "--type", "0", "--text", "held",
+          "--hold-seconds", "3"));
+
+      assertThat(printed.await(30, TimeUnit.SECONDS)).as("the answer was printed").isTrue();
+      PacketConnection held = serverSide.get();
+      assertThat(held.state()).as("the server's side after the answer").isEqualTo(ConnectionState.OPEN);
+      assertThat(exit).isNotDone();
+
+      assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+      held.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(held.state()).isEqualTo(ConnectionState.CLOSED);
+      assertThat(held.failure()).isEmpty();
+      assertThat(text.toString().lines()).containsExactly("ok: true", "flags: 0", "payload: held");
+    }
+  }
+
+  @Test
+  void negativeHoldIsAUsageError() {
+    CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", "x",
+        "--hold-seconds", "-1");
+
+    assertThat(run.err()).isEqualTo("call: --hold-seconds -1 is negative" + System.lineSeparator());
+    assertThat(run.exitCode()).isEqualTo(2);
   }
 }

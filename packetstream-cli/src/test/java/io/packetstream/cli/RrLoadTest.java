@@ -3,9 +3,16 @@ package io.packetstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Reply;
 import io.packetstream.connection.Response;
+import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
+import io.packetstream.wire.Packet;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -147,5 +154,92 @@ class RrLoadTest {
     assertThat(finished).isFalse();
     assertThat(load.errors()).isPositive();
     c.close();
+  }
+
+  /**
+   * A service that reverses the first {@code answers} requests and then ends its side of the
+   * stream cleanly (no RST, so every answer it sent arrives), reading on until the client goes.
+   */
+  private static ScriptedServer.Script reversesThenEnds(int answers) {
+    return peer -> {
+      int answered = 0;
+      for (Packet p; (p = peer.receive()) != null; ) {
+        if (p.request() && !p.isControl() && answered < answers) {
+          peer.answer(p, ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(p.payload()));
+          if (++answered == answers) {
+            peer.socket.shutdownOutput();
+          }
+        }
+      }
+    };
+  }
+
+  @Test
+  void brokenWarmUpStillPrintsTheLineWithEveryUnansweredRequestAnError() throws Exception {
+    try (ScriptedServer server = new ScriptedServer(reversesThenEnds(100))) {
+      CommandRun run = CommandRun.of("rr-client", "--port", server.portText(),
+          "--requests", "1000", "--window", "8", "--payload", "16");
+
+      assertThat(run.out().lines()).as(run.err()).hasSize(1);
+      Matcher m = LINE.matcher(run.out().strip());
+      assertThat(m.matches()).as(run.out() + run.err()).isTrue();
+      assertThat(run.out()).contains(" seconds=0.000 rps=0 ");
+      // the warm-up's 20000 less the 100 answered, and the 1000 measured ones never sent
+      assertThat(Long.parseLong(m.group(4))).isEqualTo(20_000 - 100 + 1000);
+      assertThat(run.err()).startsWith("rr-client: the warm-up did not finish");
+      assertThat(run.exitCode()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void brokenMeasuredRunCountsOnlyAnsweredRequestsInTheRate() throws Exception {
+    try (ScriptedServer server = new ScriptedServer(reversesThenEnds(20_000 + 50))) {
+      CommandRun run = CommandRun.of("rr-client", "--port", server.portText(),
+          "--requests", "1000", "--window", "8", "--payload", "16");
+
+      Matcher m = Pattern.compile(".* seconds=(\\d+\\.\\d{3}) rps=(\\d+) .*").matcher(run.out().strip());
+      assertThat(m.matches()).as(run.out() + run.err()).isTrue();
+      assertThat(run.out().strip()).matches(LINE).endsWith(" errors=950");
+      // 50 answers in S seconds, not 1000 (S is rounded to milliseconds)
+      double seconds = Double.parseDouble(m.group(1));
+      assertThat(Long.parseLong(m.group(2)) * seconds).isLessThanOrEqualTo(60.0);
+      assertThat(run.err()).startsWith("rr-client: the measured run did not finish");
+      assertThat(run.exitCode()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void lateAnswersAfterATimedOutPhaseAreNeitherCountedAgainNorFollowedByMoreRequests()
+      throws Exception {
+    // type 0 is held until the test lets it go, then answered wrongly; type 1 answers at once
+    List<CompletableFuture<Response>> held = new CopyOnWriteArrayList<>();
+    AtomicInteger received = new AtomicInteger();
+    PacketConnection.Builder holding = PacketConnection.builder().handler(request -> {
+      if (request.rqType() == 1) {
+        return Response.empty();
+      }
+      received.incrementAndGet();
+      byte[] wrong = request.payload().clone();
+      wrong[0]++;
+      CompletableFuture<Response> answer = new CompletableFuture<>();
+      held.add(answer);
+      return Reply.later(answer.thenApply(ignored -> Response.ok(wrong)));
+    });
+    try (PacketServer server = PacketServer.builder(holding).bindLoopback(0);
+        PacketConnection c = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      RrLoad load = new RrLoad(c, 4, 8);
+
+      boolean finished = load.run(0, 10, null, Duration.ofMillis(300).toNanos());
+      assertThat(finished).isFalse();
+      assertThat(load.errors()).isEqualTo(10);
+
+      held.forEach(answer -> answer.complete(null));
+      // answers come in order on the reader thread: once this one is back, the late ones are in
+      c.call(0, 1, 0, new byte[0], Duration.ofSeconds(10));
+
+      assertThat(load.errors()).isEqualTo(10);
+      assertThat(load.answered()).isZero();
+      assertThat(received).hasValue(4);
+    }
   }
 }
