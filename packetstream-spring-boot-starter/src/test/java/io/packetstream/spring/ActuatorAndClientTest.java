@@ -211,6 +211,31 @@ class ActuatorAndClientTest {
   }
 
   @Test
+  void requestTypesNoHandlerAnswersShareOneUnknownTimer() throws Exception {
+    PacketConnection c = newServerConnection();
+    String name = serverSideOf.name();
+    java.util.Random random = new java.util.Random(20261201);
+    int invented = 200;
+    for (int i = 0; i < invented; i++) {
+      long type = 10_000 + random.nextInt(1_000_000);
+      assertThat(c.call(type, 0, new byte[0]).ok()).isFalse();
+    }
+    // a type that has a handler, but on a channel that has none, is unknown too
+    assertThat(c.submit(9, 2, 0, new byte[0], Duration.ZERO).get(10, TimeUnit.SECONDS).ok()).isFalse();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      Timer failed = registry.find("packetstream.requests.inbound")
+          .tags("connection", name, "rq.type", "unknown", "outcome", "fail").timer();
+      Timer rejected = registry.find("packetstream.requests.inbound")
+          .tags("connection", name, "rq.type", "unknown", "outcome", "rejected").timer();
+      return failed != null && failed.count() == invented && rejected != null && rejected.count() == 1;
+    });
+    assertThat(registry.find("packetstream.requests.inbound").tags("connection", name).timers())
+        .hasSize(2)
+        .allMatch(t -> "unknown".equals(t.getId().getTag("rq.type")));
+    c.close();
+  }
+
+  @Test
   void clientGoesDownWithItsPeerAndUpAfterReconnecting() throws Exception {
     PacketConnection before = client.connection().orElseThrow();
     peer.close();

@@ -89,6 +89,16 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     return r;
   }
 
+  /**
+   * Whether a {@link PacketHandler} method answers {@code rqType} on {@code channel}: metrics tag
+   * only such types with their number, so that a peer cannot invent meters.
+   *
+   * @throws InvalidPacketHandlerException if the methods cannot be served
+   */
+  public boolean handles(long channel, long rqType) {
+    return byChannel().get(channel) instanceof ChannelRouter router && router.handles(rqType);
+  }
+
   /** How many {@link PacketHandler} methods were found. */
   public int size() {
     return found.size();

@@ -23,6 +23,10 @@ import java.util.function.ToDoubleFunction;
  * Request timers are cached per direction, request type and outcome, so recording one costs an
  * array (or map) lookup and the timer's own work; byte and packet counts of a connection with
  * meters of its own are read from the connection when the registry asks.
+ *
+ * <p>The peer chooses the types of its requests: an inbound type that no {@code @PacketHandler}
+ * answers on its channel is tagged {@code rq.type=unknown}, so that a peer cannot add a timer per
+ * type it invents. Outbound types are this end's own choice and keep their number.
  */
 final class ConnectionMeters {
 
@@ -35,14 +39,21 @@ final class ConnectionMeters {
   static final String REQUESTS_PENDING = "packetstream.requests.pending";
   static final String REQUESTS_RUNNING = "packetstream.requests.running";
 
+  /** The {@code rq.type} of inbound requests of a type no handler answers. */
+  static final String UNKNOWN_TYPE = "unknown";
+
   private static final int DENSE_TYPES = 64;
+  /** The key of the timers tagged {@link #UNKNOWN_TYPE}; real types are never negative. */
+  private static final long UNKNOWN = -1;
   private static final Outcome[] OUTCOMES = Outcome.values();
 
   private final MeterRegistry registry;
   private final Tags tags;
+  private final RequestTypes types;
   private final boolean aggregate;
   private final List<Meter> meters = new ArrayList<>();
   private final Timer[][] dense = new Timer[2][DENSE_TYPES * OUTCOMES.length];
+  private final Timer[] unknown = new Timer[OUTCOMES.length];
   private final List<Map<Long, Timer[]>> sparse =
       List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
 
@@ -53,10 +64,12 @@ final class ConnectionMeters {
   private final Counter packetsSent;
   private final Counter packetsReceived;
 
-  /** Meters of {@code connection} alone. */
-  ConnectionMeters(MeterRegistry registry, PacketConnection connection, Tags tags) {
+  /** Meters of {@code connection} alone; inbound types not in {@code types} are unknown. */
+  ConnectionMeters(MeterRegistry registry, PacketConnection connection, Tags tags,
+      RequestTypes types) {
     this.registry = registry;
     this.tags = tags;
+    this.types = types;
     this.aggregate = false;
     this.bytesSent = null;
     this.bytesReceived = null;
@@ -74,9 +87,10 @@ final class ConnectionMeters {
   }
 
   /** Shared meters of the connections tagged {@code tags} (connection=aggregate). */
-  ConnectionMeters(MeterRegistry registry, Tags tags) {
+  ConnectionMeters(MeterRegistry registry, Tags tags, RequestTypes types) {
     this.registry = registry;
     this.tags = tags;
+    this.types = types;
     this.aggregate = true;
     this.bytesSent = Counter.builder(BYTES_SENT).baseUnit("bytes")
         .description("Bytes written to the peer").tags(tags).register(registry);
@@ -128,15 +142,19 @@ final class ConnectionMeters {
     packetsReceived.increment();
   }
 
-  void record(Direction direction, long rqType, Outcome outcome, long nanos) {
-    timer(direction, rqType, outcome).record(nanos, TimeUnit.NANOSECONDS);
+  void record(Direction direction, long channel, long rqType, Outcome outcome, long nanos) {
+    long key = direction == Direction.OUTBOUND || types.tagged(channel, rqType) ? rqType : UNKNOWN;
+    timer(direction, key, outcome).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   private Timer timer(Direction direction, long rqType, Outcome outcome) {
     int d = direction.ordinal();
     Timer[] row;
     int index;
-    if (rqType < DENSE_TYPES) {
+    if (rqType == UNKNOWN) {
+      row = unknown;
+      index = outcome.ordinal();
+    } else if (rqType < DENSE_TYPES) {
       row = dense[d];
       index = (int) rqType * OUTCOMES.length + outcome.ordinal();
     } else {
@@ -149,7 +167,7 @@ final class ConnectionMeters {
           .description(direction == Direction.INBOUND
               ? "Requests from the peer, from arrival to answer"
               : "Requests to the peer, from sending to answer")
-          .tags(tags).tag("rq.type", Long.toString(rqType)).tag("outcome", outcome(outcome))
+          .tags(tags).tag("rq.type", rqType == UNKNOWN ? UNKNOWN_TYPE : Long.toString(rqType)).tag("outcome", outcome(outcome))
           .register(registry);
       row[index] = t;
       add(t);
@@ -172,6 +190,17 @@ final class ConnectionMeters {
       default:
         return "error";
     }
+  }
+
+  /** Which inbound request types get timers tagged with their number. */
+  @FunctionalInterface
+  interface RequestTypes {
+
+    /** None: every inbound type is unknown. */
+    RequestTypes NONE = (channel, rqType) -> false;
+
+    /** Whether a handler answers {@code rqType} on {@code channel}. */
+    boolean tagged(long channel, long rqType);
   }
 
   /** Removes this connection's meters from the registry. */
