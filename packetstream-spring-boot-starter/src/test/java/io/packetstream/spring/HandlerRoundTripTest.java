@@ -167,11 +167,14 @@ class HandlerRoundTripTest {
   void eventsForOpenAndClose() throws Exception {
     await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
         .anyMatch(e -> e instanceof PacketConnectionEvent.Opened && e.role() == ConnectionRole.SERVER));
+    // the new connection is the one that was not there before: names do not sort by age
+    // ("#9" > "#10"), and other tests' connections may still be closing
+    java.util.Set<PacketConnection> before = java.util.Set.copyOf(server.connections());
     PacketConnection c = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().size() == 2);
-    String name = server.connections().stream()
-        .filter(s -> events.events.stream().noneMatch(e -> e.connection() == s && e instanceof PacketConnectionEvent.Closed))
-        .map(PacketConnection::name).max(String::compareTo).orElseThrow();
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        server.connections().stream().anyMatch(s -> !before.contains(s)));
+    String name = server.connections().stream().filter(s -> !before.contains(s))
+        .map(PacketConnection::name).findFirst().orElseThrow();
     c.close();
     await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
         .anyMatch(e -> e instanceof PacketConnectionEvent.Closed && e.connection().name().equals(name)));
