@@ -5,6 +5,7 @@ import io.packetstream.spring.connection.PacketClients;
 import io.packetstream.spring.connection.PacketConnectionBuilders;
 import io.packetstream.transport.PacketClient;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.SocketFactory;
@@ -46,6 +47,13 @@ public class PacketClientsAutoConfiguration {
       throw new IllegalStateException("packetstream.clients." + name
           + ": set port (with host) or unix-socket-path");
     } else {
+      String prefix = "packetstream.clients." + name;
+      PropertyCheck.require(c.getPort() >= 1 && c.getPort() <= 65535, prefix + ".port",
+          c.getPort(), "a TCP port to connect to is 1 to 65535");
+      Duration timeout = c.getConnectTimeout();
+      PropertyCheck.require(timeout != null && !timeout.isNegative()
+              && timeout.toMillis() <= Integer.MAX_VALUE, prefix + ".connect-timeout", timeout,
+          "a connect timeout is 0 (none) or more, up to " + Integer.MAX_VALUE + " ms");
       String bundle = c.getSsl().getBundle();
       SocketFactory sockets = bundle == null ? null
           : new VerifyingSocketFactory(
@@ -59,9 +67,10 @@ public class PacketClientsAutoConfiguration {
       };
     }
     PacketStreamProperties.Reconnect r = c.getReconnect();
-    ClientSpec.Backoff backoff = r.isEnabled()
-        ? new ClientSpec.Backoff(r.getInitialDelay(), r.getMaxDelay(), r.getMultiplier())
-        : null;
+    ClientSpec.Backoff backoff = !r.isEnabled() ? null
+        : PropertyCheck.make("packetstream.clients." + name + ".reconnect",
+            r.getInitialDelay() + ", " + r.getMaxDelay() + ", x" + r.getMultiplier(),
+            () -> new ClientSpec.Backoff(r.getInitialDelay(), r.getMaxDelay(), r.getMultiplier()));
     return new ClientSpec(name, connector, c.isFailFast(), backoff);
   }
 }

@@ -1,5 +1,6 @@
 package io.packetstream.spring.autoconfigure;
 
+import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.connection.ConnectionRole;
 import io.packetstream.spring.connection.PacketConnectionBuilders;
 import io.packetstream.spring.connection.PacketStreamServer;
@@ -43,6 +44,7 @@ public class PacketServerAutoConfiguration {
       ConfigurableApplicationContext context) {
     PacketStreamProperties.Server s = properties.getServer();
     String bundle = s.getSsl().getBundle();
+    check(s);
     return new PacketStreamServer(s.getName(), () -> {
       PacketServer.Builder b = PacketServer.builder(builders.builder(ConnectionRole.SERVER, s.getName()))
           .name(s.getName())
@@ -61,6 +63,20 @@ public class PacketServerAutoConfiguration {
           : new InetSocketAddress(s.getAddress(), port);
       return b.bind(address);
     }, port -> publishPort(context.getEnvironment(), port));
+  }
+
+  /** Fails at start-up, naming the property, for a setting the server would refuse when it binds. */
+  private static void check(PacketStreamProperties.Server s) {
+    PacketServer.Builder b = PacketServer.builder(PacketConnection.builder());
+    PropertyCheck.apply("packetstream.server.max-connections", s.getMaxConnections(),
+        () -> b.maxConnections(s.getMaxConnections()));
+    PropertyCheck.apply("packetstream.server.shutdown-timeout", s.getShutdownTimeout(),
+        () -> b.shutdownTimeout(s.getShutdownTimeout()));
+    if (s.getUnixSocketPath() == null) {
+      Integer port = s.getPort();
+      PropertyCheck.require(port == null || (port >= 0 && port <= 65535),
+          "packetstream.server.port", port, "a TCP port is 0 (any free one) to 65535");
+    }
   }
 
   private static void publishPort(ConfigurableEnvironment environment, int port) {

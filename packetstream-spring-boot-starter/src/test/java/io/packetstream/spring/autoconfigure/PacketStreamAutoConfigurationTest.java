@@ -1,6 +1,7 @@
 package io.packetstream.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,6 +23,12 @@ import java.lang.reflect.Type;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -36,6 +43,7 @@ import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Which beans each condition of the starter's auto-configurations yields, and property binding. */
+@ExtendWith(OutputCaptureExtension.class)
 class PacketStreamAutoConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -248,6 +256,70 @@ class PacketStreamAutoConfigurationTest {
     runner.withPropertyValues("packetstream.clients.nowhere.host=x")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
             .hasMessageContaining("packetstream.clients.nowhere: set port"));
+  }
+
+  /** Each of these would otherwise fail only when a connection opens, in a client's retry loop. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "packetstream.max-concurrent-requests=-1 | packetstream.max-concurrent-requests",
+      "packetstream.max-queued-requests=-1     | packetstream.max-queued-requests",
+      "packetstream.max-pending-requests=0     | packetstream.max-pending-requests",
+      "packetstream.max-frame-size=3GB         | packetstream.max-frame-size",
+      "packetstream.request-timeout=-1s        | packetstream.request-timeout",
+      "packetstream.close-timeout=-1s          | packetstream.close-timeout",
+      "packetstream.packet-grace=-1ms          | packetstream.packet-grace",
+      "packetstream.read-spin=2s               | packetstream.read-spin",
+      "packetstream.clients.lazy.port=70000    | packetstream.clients.lazy.port",
+      "packetstream.clients.lazy.connect-timeout=-1s | packetstream.clients.lazy.connect-timeout",
+      "packetstream.clients.lazy.reconnect.multiplier=0.5 | packetstream.clients.lazy.reconnect",
+      "packetstream.server.max-connections=0   | packetstream.server.max-connections",
+      "packetstream.server.shutdown-timeout=-1s | packetstream.server.shutdown-timeout",
+      "packetstream.server.port=70000          | packetstream.server.port"})
+  void invalidValuesStopStartUpNamingTheProperty(String setting, String property) {
+    runner.withPropertyValues("packetstream.clients.lazy.host=127.0.0.1",
+            "packetstream.clients.lazy.port=1", "packetstream.server.address=127.0.0.1",
+            "packetstream.server.port=0")
+        .withPropertyValues(setting)
+        .run(context -> {
+          assertThat(context).hasFailed();
+          Throwable failure = context.getStartupFailure();
+          while (!(failure instanceof InvalidConfigurationPropertyValueException)
+              && failure.getCause() != null) {
+            failure = failure.getCause();
+          }
+          assertThat(failure).isInstanceOf(InvalidConfigurationPropertyValueException.class);
+          assertThat(((InvalidConfigurationPropertyValueException) failure).getName())
+              .isEqualTo(property);
+        });
+  }
+
+  @Test
+  void aLazyClientWarnsOfItsFirstFailedConnectOnly(CapturedOutput output) throws Exception {
+    runner.withPropertyValues("packetstream.clients.lazy.host=127.0.0.1",
+            "packetstream.clients.lazy.port=" + closedPort(),
+            "packetstream.clients.lazy.reconnect.initial-delay=10ms",
+            "packetstream.clients.lazy.reconnect.max-delay=20ms")
+        .run(context -> {
+          PacketStreamClient lazy = context.getBean(PacketClients.class).get("lazy");
+          await().atMost(Duration.ofSeconds(10)).until(() -> lazy.lastFailureAt().isPresent());
+          java.time.Instant first = lazy.lastFailureAt().orElseThrow();
+          // a later failure, which must not be logged at WARN again
+          await().atMost(Duration.ofSeconds(10)).until(() ->
+              !lazy.lastFailureAt().orElseThrow().equals(first));
+          await().atMost(Duration.ofSeconds(10)).until(() ->
+              output.toString().contains("packetstream client lazy: "));
+          String log = output.toString();
+          assertThat(log).contains("WARN").contains("further failures are logged at DEBUG");
+          assertThat(log.split("packetstream client lazy: ", -1)).hasSize(2);
+        });
+  }
+
+  /** A port nothing listens on: one that was free a moment ago. */
+  private static int closedPort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   @Test
