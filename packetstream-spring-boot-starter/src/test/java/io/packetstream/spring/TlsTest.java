@@ -33,6 +33,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "spring.ssl.bundle.jks.server.keystore.location=classpath:tls/server.p12",
         "spring.ssl.bundle.jks.server.keystore.password=changeit",
         "spring.ssl.bundle.jks.server.keystore.type=PKCS12",
+        "spring.ssl.bundle.jks.server.options.enabled-protocols=TLSv1.2",
         "spring.ssl.bundle.jks.client.truststore.location=classpath:tls/trust.p12",
         "spring.ssl.bundle.jks.client.truststore.password=changeit",
         "spring.ssl.bundle.jks.client.truststore.type=PKCS12",
@@ -69,6 +70,19 @@ class TlsTest {
         Duration.ofSeconds(5), bundles.getBundle("client").createSslContext().getSocketFactory(),
         PacketConnection.builder())) {
       assertThat(c.call(1, 0, "x".getBytes(UTF_8))).isEqualTo(Response.ok("x".getBytes(UTF_8)));
+    }
+  }
+
+  @Test
+  void serverOffersOnlyTheProtocolsOfItsBundlesOptions() throws Exception {
+    javax.net.ssl.SSLSocketFactory tls = bundles.getBundle("client").createSslContext().getSocketFactory();
+    try (javax.net.ssl.SSLSocket only13 = (javax.net.ssl.SSLSocket) tls.createSocket("127.0.0.1", server.port())) {
+      only13.setEnabledProtocols(new String[] {"TLSv1.3"});
+      assertThatThrownBy(only13::startHandshake).isInstanceOf(javax.net.ssl.SSLException.class);
+    }
+    try (javax.net.ssl.SSLSocket any = (javax.net.ssl.SSLSocket) tls.createSocket("127.0.0.1", server.port())) {
+      any.startHandshake();
+      assertThat(any.getSession().getProtocol()).isEqualTo("TLSv1.2");
     }
   }
 

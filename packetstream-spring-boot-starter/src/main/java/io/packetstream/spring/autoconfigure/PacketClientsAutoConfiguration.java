@@ -12,6 +12,7 @@ import javax.net.SocketFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 
@@ -42,6 +43,9 @@ public class PacketClientsAutoConfiguration {
       ObjectProvider<SslBundles> sslBundles) {
     ClientSpec.Connector connector;
     if (c.getUnixSocketPath() != null) {
+      PropertyCheck.require(c.getSsl().getBundle() == null, "packetstream.clients." + name
+          + ".ssl.bundle", c.getSsl().getBundle(), "TLS is not available over a Unix domain socket"
+          + " (packetstream.clients." + name + ".unix-socket-path is set): remove one of the two");
       connector = b -> PacketClient.connect(c.getUnixSocketPath(), b);
     } else if (c.getPort() == null) {
       throw new IllegalStateException("packetstream.clients." + name
@@ -55,10 +59,9 @@ public class PacketClientsAutoConfiguration {
               && timeout.toMillis() <= Integer.MAX_VALUE, prefix + ".connect-timeout", timeout,
           "a connect timeout is 0 (none) or more, up to " + Integer.MAX_VALUE + " ms");
       String bundle = c.getSsl().getBundle();
-      SocketFactory sockets = bundle == null ? null
-          : new VerifyingSocketFactory(
-              SslBundleLookup.get(sslBundles, bundle, "packetstream.clients." + name)
-                  .createSslContext().getSocketFactory());
+      SslBundle ssl = bundle == null ? null : SslBundleLookup.get(sslBundles, bundle, prefix);
+      SocketFactory sockets = ssl == null ? null
+          : new VerifyingSocketFactory(ssl.createSslContext().getSocketFactory(), ssl.getOptions());
       connector = b -> {
         InetSocketAddress address = new InetSocketAddress(c.getHost(), c.getPort());
         return sockets == null

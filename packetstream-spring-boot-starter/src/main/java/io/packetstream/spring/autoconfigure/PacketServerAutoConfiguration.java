@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -54,8 +55,9 @@ public class PacketServerAutoConfiguration {
         return b.bind(s.getUnixSocketPath());
       }
       if (bundle != null) {
-        b.socketFactory(SslBundleLookup.get(sslBundles, bundle, "packetstream.server").createSslContext()
-            .getServerSocketFactory());
+        SslBundle ssl = SslBundleLookup.get(sslBundles, bundle, "packetstream.server");
+        b.socketFactory(new TlsServerSocketFactory(
+            ssl.createSslContext().getServerSocketFactory(), ssl.getOptions()));
       }
       int port = s.getPort() == null ? 0 : s.getPort();
       InetSocketAddress address = s.getAddress() == null
@@ -72,6 +74,10 @@ public class PacketServerAutoConfiguration {
         () -> b.maxConnections(s.getMaxConnections()));
     PropertyCheck.apply("packetstream.server.shutdown-timeout", s.getShutdownTimeout(),
         () -> b.shutdownTimeout(s.getShutdownTimeout()));
+    PropertyCheck.require(s.getUnixSocketPath() == null || s.getSsl().getBundle() == null,
+        "packetstream.server.ssl.bundle", s.getSsl().getBundle(), "TLS is not available on a"
+            + " Unix domain socket (packetstream.server.unix-socket-path is set): remove one of"
+            + " the two");
     if (s.getUnixSocketPath() == null) {
       Integer port = s.getPort();
       PropertyCheck.require(port == null || (port >= 0 && port <= 65535),

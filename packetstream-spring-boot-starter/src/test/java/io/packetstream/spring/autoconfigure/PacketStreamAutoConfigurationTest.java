@@ -280,16 +280,43 @@ class PacketStreamAutoConfigurationTest {
             "packetstream.clients.lazy.port=1", "packetstream.server.address=127.0.0.1",
             "packetstream.server.port=0")
         .withPropertyValues(setting)
+        .run(context -> assertThat(invalidProperty(context).getName()).isEqualTo(property));
+  }
+
+  /** The invalid-property failure that stopped {@code context}. */
+  private static InvalidConfigurationPropertyValueException invalidProperty(
+      org.springframework.boot.test.context.assertj.AssertableApplicationContext context) {
+    assertThat(context).hasFailed();
+    Throwable failure = context.getStartupFailure();
+    while (!(failure instanceof InvalidConfigurationPropertyValueException)
+        && failure.getCause() != null) {
+      failure = failure.getCause();
+    }
+    assertThat(failure).isInstanceOf(InvalidConfigurationPropertyValueException.class);
+    return (InvalidConfigurationPropertyValueException) failure;
+  }
+
+  @Test
+  void anSslBundleOnAUnixSocketServerStopsStartUp() {
+    Path path = Path.of(System.getProperty("java.io.tmpdir"), "ps-tls-" + ProcessHandle.current().pid() + ".sock");
+    runner.withPropertyValues("packetstream.server.unix-socket-path=" + path,
+            "packetstream.server.ssl.bundle=server")
         .run(context -> {
-          assertThat(context).hasFailed();
-          Throwable failure = context.getStartupFailure();
-          while (!(failure instanceof InvalidConfigurationPropertyValueException)
-              && failure.getCause() != null) {
-            failure = failure.getCause();
-          }
-          assertThat(failure).isInstanceOf(InvalidConfigurationPropertyValueException.class);
-          assertThat(((InvalidConfigurationPropertyValueException) failure).getName())
-              .isEqualTo(property);
+          InvalidConfigurationPropertyValueException e = invalidProperty(context);
+          assertThat(e.getName()).isEqualTo("packetstream.server.ssl.bundle");
+          assertThat(e.getMessage()).contains("TLS is not available on a Unix domain socket");
+          assertThat(path).doesNotExist();
+        });
+  }
+
+  @Test
+  void anSslBundleOnAUnixSocketClientStopsStartUp() {
+    runner.withPropertyValues("packetstream.clients.local.unix-socket-path=/nonexistent/peer.sock",
+            "packetstream.clients.local.ssl.bundle=client")
+        .run(context -> {
+          InvalidConfigurationPropertyValueException e = invalidProperty(context);
+          assertThat(e.getName()).isEqualTo("packetstream.clients.local.ssl.bundle");
+          assertThat(e.getMessage()).contains("TLS is not available over a Unix domain socket");
         });
   }
 
