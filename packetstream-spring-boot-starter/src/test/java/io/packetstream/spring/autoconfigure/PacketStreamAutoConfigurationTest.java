@@ -252,6 +252,28 @@ class PacketStreamAutoConfigurationTest {
   }
 
   @Test
+  void aFailFastClientThatCannotConnectClosesTheClientsStartedBeforeIt() throws Exception {
+    try (io.packetstream.transport.PacketServer peer = io.packetstream.transport.PacketServer
+        .builder(io.packetstream.connection.PacketConnection.builder()).name("peer")
+        .bindLoopback(0)) {
+      runner.withPropertyValues(
+              "packetstream.clients.first.host=127.0.0.1",
+              "packetstream.clients.first.port=" + peer.port(),
+              "packetstream.clients.first.fail-fast=true",
+              "packetstream.clients.second.host=127.0.0.1",
+              "packetstream.clients.second.port=" + closedPort(),
+              "packetstream.clients.second.fail-fast=true")
+          .run(context -> {
+            assertThat(context).hasFailed().getFailure()
+                .hasStackTraceContaining("packetstream client second cannot connect (fail-fast)");
+            // the first client did connect before the second failed
+            assertThat(peer.acceptedCount()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> peer.connections().isEmpty());
+          });
+    }
+  }
+
+  @Test
   void clientWithoutAddressIsAClearError() {
     runner.withPropertyValues("packetstream.clients.nowhere.host=x")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
