@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -27,6 +28,12 @@ import java.util.function.ToDoubleFunction;
  * <p>The peer chooses the types of its requests: an inbound type that no {@code @PacketHandler}
  * answers on its channel is tagged {@code rq.type=unknown}, so that a peer cannot add a timer per
  * type it invents. Outbound types are this end's own choice and keep their number.
+ *
+ * <p>Threads: requests end on the connection's threads, possibly after it closed, while
+ * {@link #remove()} runs on the thread that saw it close. The lock of {@code meters} guards the
+ * list of registered meters and {@code closed}; a timer is registered only under it and only
+ * while not closed, so that none outlives {@link #remove()}. The cached timers are read without
+ * the lock, from arrays that publish them safely.
  */
 final class ConnectionMeters {
 
@@ -52,9 +59,13 @@ final class ConnectionMeters {
   private final RequestTypes types;
   private final boolean aggregate;
   private final List<Meter> meters = new ArrayList<>();
-  private final Timer[][] dense = new Timer[2][DENSE_TYPES * OUTCOMES.length];
-  private final Timer[] unknown = new Timer[OUTCOMES.length];
-  private final List<Map<Long, Timer[]>> sparse =
+  /** Guarded by {@code meters}: set by {@link #remove()}, after which nothing is registered. */
+  private boolean closed;
+  private final List<AtomicReferenceArray<Timer>> dense = List.of(
+      new AtomicReferenceArray<>(DENSE_TYPES * OUTCOMES.length),
+      new AtomicReferenceArray<>(DENSE_TYPES * OUTCOMES.length));
+  private final AtomicReferenceArray<Timer> unknown = new AtomicReferenceArray<>(OUTCOMES.length);
+  private final List<Map<Long, AtomicReferenceArray<Timer>>> sparse =
       List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
 
   // aggregate only
@@ -144,35 +155,50 @@ final class ConnectionMeters {
 
   void record(Direction direction, long channel, long rqType, Outcome outcome, long nanos) {
     long key = direction == Direction.OUTBOUND || types.tagged(channel, rqType) ? rqType : UNKNOWN;
-    timer(direction, key, outcome).record(nanos, TimeUnit.NANOSECONDS);
+    Timer t = timer(direction, key, outcome);
+    if (t != null) {
+      t.record(nanos, TimeUnit.NANOSECONDS);
+    }
   }
 
+  /** The timer, registered on first use; null once the meters are removed. */
   private Timer timer(Direction direction, long rqType, Outcome outcome) {
     int d = direction.ordinal();
-    Timer[] row;
+    AtomicReferenceArray<Timer> row;
     int index;
     if (rqType == UNKNOWN) {
       row = unknown;
       index = outcome.ordinal();
     } else if (rqType < DENSE_TYPES) {
-      row = dense[d];
+      row = dense.get(d);
       index = (int) rqType * OUTCOMES.length + outcome.ordinal();
     } else {
-      row = sparse.get(d).computeIfAbsent(rqType, t -> new Timer[OUTCOMES.length]);
+      row = sparse.get(d).computeIfAbsent(rqType, t -> new AtomicReferenceArray<>(OUTCOMES.length));
       index = outcome.ordinal();
     }
-    Timer t = row[index];
-    if (t == null) {
-      t = Timer.builder(direction == Direction.INBOUND ? REQUESTS_INBOUND : REQUESTS_OUTBOUND)
-          .description(direction == Direction.INBOUND
-              ? "Requests from the peer, from arrival to answer"
-              : "Requests to the peer, from sending to answer")
-          .tags(tags).tag("rq.type", rqType == UNKNOWN ? UNKNOWN_TYPE : Long.toString(rqType)).tag("outcome", outcome(outcome))
-          .register(registry);
-      row[index] = t;
-      add(t);
+    Timer t = row.get(index);
+    if (t != null) {
+      return t;
     }
-    return t;
+    synchronized (meters) {
+      if (closed) {
+        // the connection ended and its meters went: a late request must not bring one back
+        return null;
+      }
+      t = row.get(index);
+      if (t == null) {
+        t = Timer.builder(direction == Direction.INBOUND ? REQUESTS_INBOUND : REQUESTS_OUTBOUND)
+            .description(direction == Direction.INBOUND
+                ? "Requests from the peer, from arrival to answer"
+                : "Requests to the peer, from sending to answer")
+            .tags(tags).tag("rq.type", rqType == UNKNOWN ? UNKNOWN_TYPE : Long.toString(rqType))
+            .tag("outcome", outcome(outcome))
+            .register(registry);
+        row.set(index, t);
+        meters.add(t);
+      }
+      return t;
+    }
   }
 
   static String outcome(Outcome outcome) {
@@ -207,6 +233,7 @@ final class ConnectionMeters {
   void remove() {
     List<Meter> all;
     synchronized (meters) {
+      closed = true;
       all = new ArrayList<>(meters);
       meters.clear();
     }
