@@ -142,6 +142,11 @@ class HandlerRoundTripTest {
   }
 
   @Test
+  void aReplyForLaterDeclaredAsObjectIsWaitedFor() throws Exception {
+    assertThat(call(19, 0, "x")).isEqualTo(Response.ok(7, "deferred x".getBytes(UTF_8)));
+  }
+
+  @Test
   void coreRequestAndResponseTypes() throws Exception {
     Response r = call(17, 0, "");
     assertThat(r.ok()).isFalse();

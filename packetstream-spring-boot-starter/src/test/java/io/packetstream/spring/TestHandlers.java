@@ -1,6 +1,7 @@
 package io.packetstream.spring;
 
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Reply;
 import io.packetstream.connection.Request;
 import io.packetstream.connection.RequestFailedException;
 import io.packetstream.connection.Response;
@@ -134,6 +135,13 @@ public class TestHandlers {
   @PacketHandler(18)
   List<Greeting> many(List<Greet> greets) {
     return greets.stream().map(g -> new Greeting(g.name())).collect(Collectors.toList());
+  }
+
+  /** A Reply for later, declared as Object. */
+  @PacketHandler(19)
+  Object deferred(String text) {
+    return Reply.later(CompletableFuture.supplyAsync(() -> Response.ok(7, ("deferred " + text)
+        .getBytes(StandardCharsets.UTF_8))));
   }
 
   @PacketHandler(5000)

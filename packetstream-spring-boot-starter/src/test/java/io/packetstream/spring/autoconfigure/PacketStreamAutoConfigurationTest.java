@@ -395,7 +395,9 @@ class PacketStreamAutoConfigurationTest {
           .hasMessageContaining("annotate it @PacketFlags")
           .hasMessageContaining("Bad.stringFlags(String)")
           .hasMessageContaining("Bad.twoPayloads(byte[], String)")
-          .hasMessageContaining("more than one parameter takes the payload");
+          .hasMessageContaining("more than one parameter takes the payload")
+          .hasMessageContaining("Bad.stageOfReply()")
+          .hasMessageContaining("a stage of a Reply cannot be served");
     });
   }
 
@@ -482,6 +484,11 @@ class PacketStreamAutoConfigurationTest {
 
     @PacketHandler(3)
     void twoPayloads(byte[] a, String b) {}
+
+    @PacketHandler(4)
+    java.util.concurrent.CompletionStage<io.packetstream.connection.Reply> stageOfReply() {
+      return null;
+    }
   }
 
   @Configuration(proxyBeanMethods = false)
