@@ -402,6 +402,22 @@ class PacketStreamAutoConfigurationTest {
   }
 
   @Test
+  void staticAndProxyUnreachableMethodsAreStartUpProblems() {
+    runner.withUserConfiguration(Uncallable.class).run(context -> {
+      assertThat(context).hasFailed();
+      Throwable failure = context.getStartupFailure();
+      assertThat(failure).isInstanceOf(InvalidPacketHandlerException.class)
+          .hasMessageContaining("StaticHandler.atClassLevel(String)")
+          .hasMessageContaining("is static")
+          .hasMessageContaining("PrivateHandler.hidden(String)")
+          .hasMessageContaining("the bean is a proxy");
+      FailureAnalysis analysis = new PacketHandlerFailureAnalyzer().analyze(failure);
+      assertThat(analysis.getDescription()).contains("StaticHandler.atClassLevel(String)",
+          "PrivateHandler.hidden(String)");
+    });
+  }
+
+  @Test
   void objectsNeedACodec() {
     runner.withClassLoader(new FilteredClassLoader(JsonMapper.class))
         .withUserConfiguration(NeedsCodec.class).run(context -> {
@@ -496,6 +512,36 @@ class PacketStreamAutoConfigurationTest {
     @Bean
     Bad bad() {
       return new Bad();
+    }
+  }
+
+  static class StaticHandler {
+    @PacketHandler(1)
+    static String atClassLevel(String s) {
+      return s;
+    }
+  }
+
+  static class PrivateHandler {
+    @PacketHandler(2)
+    private String hidden(String s) {
+      return s;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Uncallable {
+    @Bean
+    StaticHandler staticHandler() {
+      return new StaticHandler();
+    }
+
+    @Bean
+    Object privateHandler() {
+      org.springframework.aop.framework.ProxyFactory proxy =
+          new org.springframework.aop.framework.ProxyFactory(new PrivateHandler());
+      proxy.setProxyTargetClass(true);
+      return proxy.getProxy();
     }
   }
 
