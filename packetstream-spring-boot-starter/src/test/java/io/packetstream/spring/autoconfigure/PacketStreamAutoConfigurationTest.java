@@ -142,6 +142,28 @@ class PacketStreamAutoConfigurationTest {
         .hasBean("packetstreamHealthContributor"));
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      "server, server",
+      "packetstream-server-3, packetstream-server-3",
+      "packetstream-server#3, packetstream-server-3"})
+  void aClientWhoseHealthEntryCollidesStopsStartUp(String name, String entry) {
+    runner.withPropertyValues("packetstream.clients[" + name + "].port=1",
+            "packetstream.clients[" + name + "].reconnect.enabled=false")
+        .run(context -> {
+          InvalidConfigurationPropertyValueException e = invalidProperty(context);
+          assertThat(e.getName()).isEqualTo("packetstream.clients." + name);
+          assertThat(e.getMessage()).contains("health entry");
+        });
+  }
+
+  @Test
+  void twoClientsWithTheSameHealthEntryStopStartUp() {
+    runner.withPropertyValues("packetstream.clients[a b].port=1", "packetstream.clients[a-b].port=1")
+        .run(context -> assertThat(invalidProperty(context).getMessage())
+            .contains("its health entry 'a-b' is also that of client"));
+  }
+
   @Test
   void noHealthWhenDisabled() {
     runner.withPropertyValues("management.health.packetstream.enabled=false")
