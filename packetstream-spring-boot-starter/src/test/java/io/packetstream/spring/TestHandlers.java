@@ -144,6 +144,46 @@ public class TestHandlers {
         .getBytes(StandardCharsets.UTF_8))));
   }
 
+  @PacketHandler(20)
+  CompletionStage<Void> laterNothing() {
+    return CompletableFuture.runAsync(() -> {});
+  }
+
+  @PacketHandler(21)
+  CompletableFuture<Integer> laterFlags(@PacketFlags int flags) {
+    return CompletableFuture.supplyAsync(() -> flags + 100);
+  }
+
+  @PacketHandler(22)
+  CompletionStage<byte[]> laterBytes(byte[] payload) {
+    return CompletableFuture.supplyAsync(() -> new byte[] {(byte) payload.length});
+  }
+
+  @PacketHandler(23)
+  CompletionStage<ByteBuffer> laterBuffer(String text) {
+    return CompletableFuture.supplyAsync(() -> ByteBuffer.wrap(("buffer " + text)
+        .getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @PacketHandler(24)
+  CompletionStage<PacketReply> laterReply(byte[] payload, @PacketFlags long flags) {
+    return CompletableFuture.supplyAsync(() -> new PacketReply(flags + 1, payload));
+  }
+
+  @PacketHandler(25)
+  CompletableFuture<String> failsLater() {
+    return CompletableFuture.supplyAsync(() -> {
+      throw new IllegalStateException("boom later");
+    });
+  }
+
+  /** The context's tag and address, and the core request's, to compare. */
+  @PacketHandler(26)
+  String tagAndAddress(RequestContext ctx, Request request) {
+    return ctx.tag() + "|" + request.tag() + "|" + ctx.remoteAddress() + "|"
+        + request.connection().remoteAddress().orElseThrow();
+  }
+
   @PacketHandler(5000)
   String sparse() {
     return "sparse";
