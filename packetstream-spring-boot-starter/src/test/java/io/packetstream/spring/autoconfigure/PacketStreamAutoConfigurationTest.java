@@ -91,6 +91,64 @@ class PacketStreamAutoConfigurationTest {
   }
 
   @Test
+  void theUnixSocketServerAnswersRequests() {
+    Path path = Path.of(System.getProperty("java.io.tmpdir"), "ps-rq-" + ProcessHandle.current().pid() + ".sock");
+    runner.withPropertyValues("packetstream.server.unix-socket-path=" + path)
+        .withUserConfiguration(OneHandler.class).run(context -> {
+          try (io.packetstream.connection.PacketConnection c = io.packetstream.transport.PacketClient
+              .connect(path, io.packetstream.connection.PacketConnection.builder())) {
+            assertThat(c.call(1, 0, "over unix".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isEqualTo(io.packetstream.connection.Response.ok("over unix"));
+          }
+        });
+    assertThat(path).doesNotExist();
+  }
+
+  @Test
+  void clientsAreClosedWhenTheContextCloses() throws Exception {
+    try (io.packetstream.transport.PacketServer peer = io.packetstream.transport.PacketServer
+        .builder(io.packetstream.connection.PacketConnection.builder()).name("peer")
+        .bindLoopback(0)) {
+      PacketStreamClient[] client = new PacketStreamClient[1];
+      runner.withPropertyValues("packetstream.clients.peer.host=127.0.0.1",
+              "packetstream.clients.peer.port=" + peer.port())
+          .run(context -> {
+            client[0] = context.getBean(PacketClients.class).get("peer");
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> client[0].status() == PacketStreamClient.Status.CONNECTED);
+            assertThat(peer.connections()).hasSize(1);
+          });
+      assertThat(client[0].status()).isEqualTo(PacketStreamClient.Status.CLOSED);
+      assertThat(client[0].connection()).isEmpty();
+      await().atMost(Duration.ofSeconds(10)).until(() -> peer.connections().isEmpty());
+    }
+  }
+
+  @Test
+  void theDefaultTickWritesEveryPacketToStandardError() throws Exception {
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      runner.withPropertyValues("packetstream.tick=true", "packetstream.server.port=0",
+              "packetstream.server.address=127.0.0.1")
+          .withUserConfiguration(OneHandler.class).run(context -> {
+            int port = context.getBean(PacketStreamServer.class).port();
+            try (io.packetstream.connection.PacketConnection c = io.packetstream.transport.PacketClient
+                .connect("127.0.0.1", port, io.packetstream.connection.PacketConnection.builder())) {
+              c.call(1, 0, new byte[0]);
+            }
+            // the server's side: the request in, the answer out
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("<Q")
+                    && captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains(">A"));
+          });
+    } finally {
+      System.setErr(original);
+    }
+  }
+
+  @Test
   void noServerWhenDisabled() {
     runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(PacketStreamServer.class));
@@ -501,6 +559,14 @@ class PacketStreamAutoConfigurationTest {
     InjectsClients(@Qualifier("alpha") PacketStreamClient alpha, @Qualifier("beta") PacketStreamClient beta) {
       this.alpha = alpha;
       this.beta = beta;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OneHandler {
+    @Bean
+    DuplicateA echo() {
+      return new DuplicateA();
     }
   }
 
