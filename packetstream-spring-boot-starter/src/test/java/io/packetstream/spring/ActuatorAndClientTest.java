@@ -208,6 +208,15 @@ class ActuatorAndClientTest {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         registry.find("packetstream.requests.inbound").tags("connection", name).meters().isEmpty()
             && registry.find("packetstream.bytes.received").tags("connection", name).meters().isEmpty());
+    // every meter of the connection goes, not only those two
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      for (String meter : new String[] {"packetstream.bytes.sent", "packetstream.packets.sent",
+          "packetstream.packets.received", "packetstream.requests.pending",
+          "packetstream.requests.running"}) {
+        assertThat(registry.find(meter).tags("connection", name).meters()).as(meter).isEmpty();
+      }
+      assertThat(registry.getMeters()).noneMatch(m -> name.equals(m.getId().getTag("connection")));
+    });
   }
 
   @Test
