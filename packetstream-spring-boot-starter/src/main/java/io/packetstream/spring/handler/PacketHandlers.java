@@ -102,7 +102,7 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
   }
 
   /** How many {@link PacketHandler} methods were found. */
-  public int size() {
+  int size() {
     return found.size();
   }
 

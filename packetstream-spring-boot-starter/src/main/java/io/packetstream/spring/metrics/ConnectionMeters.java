@@ -1,5 +1,14 @@
 package io.packetstream.spring.metrics;
 
+import static io.packetstream.spring.metrics.PacketStreamMetrics.BYTES_RECEIVED;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.BYTES_SENT;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.PACKETS_RECEIVED;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.PACKETS_SENT;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_INBOUND;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_OUTBOUND;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_PENDING;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_RUNNING;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -36,15 +45,6 @@ import java.util.function.ToDoubleFunction;
  * the lock, from arrays that publish them safely.
  */
 final class ConnectionMeters {
-
-  static final String BYTES_SENT = "packetstream.bytes.sent";
-  static final String BYTES_RECEIVED = "packetstream.bytes.received";
-  static final String PACKETS_SENT = "packetstream.packets.sent";
-  static final String PACKETS_RECEIVED = "packetstream.packets.received";
-  static final String REQUESTS_INBOUND = "packetstream.requests.inbound";
-  static final String REQUESTS_OUTBOUND = "packetstream.requests.outbound";
-  static final String REQUESTS_PENDING = "packetstream.requests.pending";
-  static final String REQUESTS_RUNNING = "packetstream.requests.running";
 
   /** The {@code rq.type} of inbound requests of a type no handler answers. */
   static final String UNKNOWN_TYPE = "unknown";

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Micrometer meters for every connection of the starter, attached to each builder as a traffic
- * listener: bytes and packets each way, request timers by type and outcome, pending and running
+ * listener (the constants below name them; each but {@link #CONNECTIONS_OPEN} is tagged
+ * {@code connection}, {@code role} and {@code remote}): bytes and packets each way, request timers by type and outcome, pending and running
  * requests, and open connections per role. A connection's meters go when it ends; server
  * connections beyond {@code maxTaggedConnections} share meters tagged
  * {@code connection=aggregate}. The peer's requests are tagged with their type only when a
@@ -22,8 +23,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class PacketStreamMetrics implements PacketConnectionCustomizer {
 
-  /** Gauge of open connections, tagged {@code role}. */
+  /** Gauge of open connections, tagged {@code role} only; never removed. */
   public static final String CONNECTIONS_OPEN = "packetstream.connections.open";
+
+  /** Function counter (a counter on the aggregate) of bytes written to the peer. */
+  public static final String BYTES_SENT = "packetstream.bytes.sent";
+
+  /** Function counter (a counter on the aggregate) of bytes read from the peer. */
+  public static final String BYTES_RECEIVED = "packetstream.bytes.received";
+
+  /** Function counter (a counter on the aggregate) of packets written, control packets included. */
+  public static final String PACKETS_SENT = "packetstream.packets.sent";
+
+  /** Function counter (a counter on the aggregate) of packets read, control packets included. */
+  public static final String PACKETS_RECEIVED = "packetstream.packets.received";
+
+  /** Timer of the peer's requests, arrival to answer; also tagged {@code rq.type}, {@code outcome}. */
+  public static final String REQUESTS_INBOUND = "packetstream.requests.inbound";
+
+  /** Timer of this end's requests, sending to answer; also tagged {@code rq.type}, {@code outcome}. */
+  public static final String REQUESTS_OUTBOUND = "packetstream.requests.outbound";
+
+  /** Gauge of this end's requests awaiting an answer. */
+  public static final String REQUESTS_PENDING = "packetstream.requests.pending";
+
+  /** Gauge of the peer's requests whose handlers are running. */
+  public static final String REQUESTS_RUNNING = "packetstream.requests.running";
 
   private final MeterRegistry registry;
   private final int maxTaggedConnections;

@@ -28,18 +28,18 @@ class ConnectionMetersTest {
           ConnectionMeters.RequestTypes.NONE);
       meters.record(Direction.OUTBOUND, 0, 1, Outcome.OK, 1_000);
       meters.record(Direction.INBOUND, 0, 1, Outcome.OK, 1_000);
-      assertThat(registry.find(ConnectionMeters.REQUESTS_OUTBOUND).tags("connection", "late").timer())
+      assertThat(registry.find(PacketStreamMetrics.REQUESTS_OUTBOUND).tags("connection", "late").timer())
           .isNotNull();
 
       meters.remove();
-      assertThat(registry.find(ConnectionMeters.REQUESTS_OUTBOUND).tags("connection", "late").meters())
+      assertThat(registry.find(PacketStreamMetrics.REQUESTS_OUTBOUND).tags("connection", "late").meters())
           .isEmpty();
       meters.record(Direction.OUTBOUND, 0, 2, Outcome.FAILED, 1_000);
       meters.record(Direction.INBOUND, 0, 77, Outcome.ERROR, 1_000);
       meters.record(Direction.OUTBOUND, 0, 1_000_000, Outcome.OK, 1_000);
-      assertThat(registry.find(ConnectionMeters.REQUESTS_OUTBOUND).tags("connection", "late").meters())
+      assertThat(registry.find(PacketStreamMetrics.REQUESTS_OUTBOUND).tags("connection", "late").meters())
           .isEmpty();
-      assertThat(registry.find(ConnectionMeters.REQUESTS_INBOUND).tags("connection", "late").meters())
+      assertThat(registry.find(PacketStreamMetrics.REQUESTS_INBOUND).tags("connection", "late").meters())
           .isEmpty();
     }
   }
