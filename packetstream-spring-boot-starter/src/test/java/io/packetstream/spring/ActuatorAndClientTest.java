@@ -208,6 +208,40 @@ class ActuatorAndClientTest {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         registry.find("packetstream.requests.inbound").tags("connection", name).meters().isEmpty()
             && registry.find("packetstream.bytes.received").tags("connection", name).meters().isEmpty());
+    // every meter of the connection goes, not only those two
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      for (String meter : new String[] {"packetstream.bytes.sent", "packetstream.packets.sent",
+          "packetstream.packets.received", "packetstream.requests.pending",
+          "packetstream.requests.running"}) {
+        assertThat(registry.find(meter).tags("connection", name).meters()).as(meter).isEmpty();
+      }
+      assertThat(registry.getMeters()).noneMatch(m -> name.equals(m.getId().getTag("connection")));
+    });
+  }
+
+  @Test
+  void requestTypesNoHandlerAnswersShareOneUnknownTimer() throws Exception {
+    PacketConnection c = newServerConnection();
+    String name = serverSideOf.name();
+    java.util.Random random = new java.util.Random(20261201);
+    int invented = 200;
+    for (int i = 0; i < invented; i++) {
+      long type = 10_000 + random.nextInt(1_000_000);
+      assertThat(c.call(type, 0, new byte[0]).ok()).isFalse();
+    }
+    // a type that has a handler, but on a channel that has none, is unknown too
+    assertThat(c.submit(9, 2, 0, new byte[0], Duration.ZERO).get(10, TimeUnit.SECONDS).ok()).isFalse();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      Timer failed = registry.find("packetstream.requests.inbound")
+          .tags("connection", name, "rq.type", "unknown", "outcome", "fail").timer();
+      Timer rejected = registry.find("packetstream.requests.inbound")
+          .tags("connection", name, "rq.type", "unknown", "outcome", "rejected").timer();
+      return failed != null && failed.count() == invented && rejected != null && rejected.count() == 1;
+    });
+    assertThat(registry.find("packetstream.requests.inbound").tags("connection", name).timers())
+        .hasSize(2)
+        .allMatch(t -> "unknown".equals(t.getId().getTag("rq.type")));
+    c.close();
   }
 
   @Test

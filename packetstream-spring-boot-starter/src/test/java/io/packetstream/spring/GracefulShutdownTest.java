@@ -62,6 +62,41 @@ class GracefulShutdownTest {
     }
   }
 
+  /**
+   * The server drains on a thread of its own: the context's shutdown waits for it only as long
+   * as spring.lifecycle.timeout-per-shutdown-phase allows, and the drain goes on meanwhile.
+   */
+  @Test
+  void shutdownPhaseTimeoutBoundsTheWaitForTheDrain() throws Exception {
+    ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
+        .web(WebApplicationType.NONE)
+        .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
+            "packetstream.server.shutdown-timeout=20s",
+            "spring.lifecycle.timeout-per-shutdown-phase=1s", "spring.main.banner-mode=off")
+        .run();
+    PacketStreamServer server = context.getBean(PacketStreamServer.class);
+    TestHandlers handlers = context.getBean(TestHandlers.class);
+    PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
+    try {
+      CompletableFuture<Response> slow = client.submit(30, 0, new byte[0]);
+      assertThat(handlers.slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // a drain inside stop() would hold close() until the handler gives up, 20 s from now
+      CompletableFuture.runAsync(context::close).get(10, TimeUnit.SECONDS);
+      assertThat(slow).isNotDone();
+
+      handlers.slowRelease.countDown();
+      assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("slow done"));
+      assertThat(client.join(Duration.ofSeconds(10))).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.state().isTerminal());
+      assertThat(client.state()).isEqualTo(ConnectionState.CLOSED);
+    } finally {
+      handlers.slowRelease.countDown();
+      client.abort();
+      context.close();
+    }
+  }
+
   private static Status status(HealthContributors health, String name) {
     return ((HealthIndicator) health.getContributor(name)).health().getStatus();
   }

@@ -122,6 +122,36 @@ class HandlerRoundTripTest {
   }
 
   @Test
+  void stagesOfEveryKind() throws Exception {
+    assertThat(call(20, 0, "ignored")).isEqualTo(Response.empty());
+    assertThat(call(21, 5, "")).isEqualTo(Response.ok(105));
+    assertThat(call(22, 0, "four")).isEqualTo(Response.ok(new byte[] {4}));
+    assertThat(call(23, 0, "x")).isEqualTo(Response.ok("buffer x"));
+    assertThat(call(24, 6, "p")).isEqualTo(Response.ok(7, "p".getBytes(UTF_8)));
+  }
+
+  @Test
+  void aStageFailedByAnOrdinaryExceptionIsTheOriginalsNotOk() throws Exception {
+    Response r = call(25, 0, "");
+    assertThat(r.ok()).isFalse();
+    assertThat(r.text()).isEqualTo(Response.HANDLER_EXCEPTION);
+  }
+
+  @Test
+  void requestContextHasTheTagAndThePeersAddress() throws Exception {
+    java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
+        new java.net.InetSocketAddress("127.0.0.1", server.port()));
+    String local = channel.getLocalAddress().toString();
+    try (PacketConnection own = PacketConnection.builder().open(channel, true)) {
+      String[] seen = own.call(26, 0, new byte[0]).text().split("\\|");
+      // the context's tag is the request's, and its address is this end's socket as the server sees it
+      assertThat(seen[0]).isEqualTo(seen[1]);
+      assertThat(Long.parseLong(seen[0])).isNotNegative();
+      assertThat(seen[2]).isEqualTo(seen[3]).isEqualTo(local);
+    }
+  }
+
+  @Test
   void exceptionsBecomeNotOkAnswers() throws Exception {
     assertThat(call(12, 0, "x")).isEqualTo(Response.failure());
     assertThat(call(13, 0, "")).isEqualTo(Response.failure(7, "nope".getBytes(UTF_8)));
@@ -139,6 +169,11 @@ class HandlerRoundTripTest {
     assertThat(call(16, 0, "flags")).isEqualTo(Response.ok(42));
     assertThat(call(16, 0, "json").text()).isEqualTo("{\"text\":\"dyn\"}");
     assertThat(call(16, 0, "none")).isEqualTo(Response.empty());
+  }
+
+  @Test
+  void aReplyForLaterDeclaredAsObjectIsWaitedFor() throws Exception {
+    assertThat(call(19, 0, "x")).isEqualTo(Response.ok(7, "deferred x".getBytes(UTF_8)));
   }
 
   @Test
@@ -167,11 +202,14 @@ class HandlerRoundTripTest {
   void eventsForOpenAndClose() throws Exception {
     await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
         .anyMatch(e -> e instanceof PacketConnectionEvent.Opened && e.role() == ConnectionRole.SERVER));
+    // the new connection is the one that was not there before: names do not sort by age
+    // ("#9" > "#10"), and other tests' connections may still be closing
+    java.util.Set<PacketConnection> before = java.util.Set.copyOf(server.connections());
     PacketConnection c = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().size() == 2);
-    String name = server.connections().stream()
-        .filter(s -> events.events.stream().noneMatch(e -> e.connection() == s && e instanceof PacketConnectionEvent.Closed))
-        .map(PacketConnection::name).max(String::compareTo).orElseThrow();
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        server.connections().stream().anyMatch(s -> !before.contains(s)));
+    String name = server.connections().stream().filter(s -> !before.contains(s))
+        .map(PacketConnection::name).findFirst().orElseThrow();
     c.close();
     await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
         .anyMatch(e -> e instanceof PacketConnectionEvent.Closed && e.connection().name().equals(name)));

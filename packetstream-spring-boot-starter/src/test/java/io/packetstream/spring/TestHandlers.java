@@ -1,6 +1,7 @@
 package io.packetstream.spring;
 
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Reply;
 import io.packetstream.connection.Request;
 import io.packetstream.connection.RequestFailedException;
 import io.packetstream.connection.Response;
@@ -134,6 +135,53 @@ public class TestHandlers {
   @PacketHandler(18)
   List<Greeting> many(List<Greet> greets) {
     return greets.stream().map(g -> new Greeting(g.name())).collect(Collectors.toList());
+  }
+
+  /** A Reply for later, declared as Object. */
+  @PacketHandler(19)
+  Object deferred(String text) {
+    return Reply.later(CompletableFuture.supplyAsync(() -> Response.ok(7, ("deferred " + text)
+        .getBytes(StandardCharsets.UTF_8))));
+  }
+
+  @PacketHandler(20)
+  CompletionStage<Void> laterNothing() {
+    return CompletableFuture.runAsync(() -> {});
+  }
+
+  @PacketHandler(21)
+  CompletableFuture<Integer> laterFlags(@PacketFlags int flags) {
+    return CompletableFuture.supplyAsync(() -> flags + 100);
+  }
+
+  @PacketHandler(22)
+  CompletionStage<byte[]> laterBytes(byte[] payload) {
+    return CompletableFuture.supplyAsync(() -> new byte[] {(byte) payload.length});
+  }
+
+  @PacketHandler(23)
+  CompletionStage<ByteBuffer> laterBuffer(String text) {
+    return CompletableFuture.supplyAsync(() -> ByteBuffer.wrap(("buffer " + text)
+        .getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @PacketHandler(24)
+  CompletionStage<PacketReply> laterReply(byte[] payload, @PacketFlags long flags) {
+    return CompletableFuture.supplyAsync(() -> new PacketReply(flags + 1, payload));
+  }
+
+  @PacketHandler(25)
+  CompletableFuture<String> failsLater() {
+    return CompletableFuture.supplyAsync(() -> {
+      throw new IllegalStateException("boom later");
+    });
+  }
+
+  /** The context's tag and address, and the core request's, to compare. */
+  @PacketHandler(26)
+  String tagAndAddress(RequestContext ctx, Request request) {
+    return ctx.tag() + "|" + request.tag() + "|" + ctx.remoteAddress() + "|"
+        + request.connection().remoteAddress().orElseThrow();
   }
 
   @PacketHandler(5000)

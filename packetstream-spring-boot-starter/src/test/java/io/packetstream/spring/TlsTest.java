@@ -33,6 +33,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "spring.ssl.bundle.jks.server.keystore.location=classpath:tls/server.p12",
         "spring.ssl.bundle.jks.server.keystore.password=changeit",
         "spring.ssl.bundle.jks.server.keystore.type=PKCS12",
+        "spring.ssl.bundle.jks.server.options.enabled-protocols=TLSv1.2",
         "spring.ssl.bundle.jks.client.truststore.location=classpath:tls/trust.p12",
         "spring.ssl.bundle.jks.client.truststore.password=changeit",
         "spring.ssl.bundle.jks.client.truststore.type=PKCS12",
@@ -73,10 +74,27 @@ class TlsTest {
   }
 
   @Test
+  void serverOffersOnlyTheProtocolsOfItsBundlesOptions() throws Exception {
+    javax.net.ssl.SSLSocketFactory tls = bundles.getBundle("client").createSslContext().getSocketFactory();
+    try (javax.net.ssl.SSLSocket only13 = (javax.net.ssl.SSLSocket) tls.createSocket("127.0.0.1", server.port())) {
+      only13.setEnabledProtocols(new String[] {"TLSv1.3"});
+      assertThatThrownBy(only13::startHandshake).isInstanceOf(javax.net.ssl.SSLException.class);
+    }
+    try (javax.net.ssl.SSLSocket any = (javax.net.ssl.SSLSocket) tls.createSocket("127.0.0.1", server.port())) {
+      any.startHandshake();
+      assertThat(any.getSession().getProtocol()).isEqualTo("TLSv1.2");
+    }
+  }
+
+  @Test
   void plainTcpGetsNoAnswers() throws Exception {
     try (PacketConnection c = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       assertThatThrownBy(() -> c.submit(0, 2, 0, "x".getBytes(UTF_8), Duration.ofSeconds(2))
-          .get(5, TimeUnit.SECONDS)).isNotNull();
+          .get(5, TimeUnit.SECONDS)).isNotNull()
+          // the server's TLS alert is no frame, and the server hangs up: not a timeout
+          .isInstanceOf(java.util.concurrent.ExecutionException.class)
+          .cause().isInstanceOf(io.packetstream.connection.ConnectionClosedException.class)
+          .hasMessageContaining("receiving failed");
     }
   }
 }

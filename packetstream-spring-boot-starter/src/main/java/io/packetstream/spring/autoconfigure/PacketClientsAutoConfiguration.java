@@ -5,12 +5,14 @@ import io.packetstream.spring.connection.PacketClients;
 import io.packetstream.spring.connection.PacketConnectionBuilders;
 import io.packetstream.transport.PacketClient;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.SocketFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 
@@ -41,16 +43,25 @@ public class PacketClientsAutoConfiguration {
       ObjectProvider<SslBundles> sslBundles) {
     ClientSpec.Connector connector;
     if (c.getUnixSocketPath() != null) {
+      PropertyCheck.require(c.getSsl().getBundle() == null, "packetstream.clients." + name
+          + ".ssl.bundle", c.getSsl().getBundle(), "TLS is not available over a Unix domain socket"
+          + " (packetstream.clients." + name + ".unix-socket-path is set): remove one of the two");
       connector = b -> PacketClient.connect(c.getUnixSocketPath(), b);
     } else if (c.getPort() == null) {
       throw new IllegalStateException("packetstream.clients." + name
           + ": set port (with host) or unix-socket-path");
     } else {
+      String prefix = "packetstream.clients." + name;
+      PropertyCheck.require(c.getPort() >= 1 && c.getPort() <= 65535, prefix + ".port",
+          c.getPort(), "a TCP port to connect to is 1 to 65535");
+      Duration timeout = c.getConnectTimeout();
+      PropertyCheck.require(timeout != null && !timeout.isNegative()
+              && timeout.toMillis() <= Integer.MAX_VALUE, prefix + ".connect-timeout", timeout,
+          "a connect timeout is 0 (none) or more, up to " + Integer.MAX_VALUE + " ms");
       String bundle = c.getSsl().getBundle();
-      SocketFactory sockets = bundle == null ? null
-          : new VerifyingSocketFactory(
-              SslBundleLookup.get(sslBundles, bundle, "packetstream.clients." + name)
-                  .createSslContext().getSocketFactory());
+      SslBundle ssl = bundle == null ? null : SslBundleLookup.get(sslBundles, bundle, prefix);
+      SocketFactory sockets = ssl == null ? null
+          : new VerifyingSocketFactory(ssl.createSslContext().getSocketFactory(), ssl.getOptions());
       connector = b -> {
         InetSocketAddress address = new InetSocketAddress(c.getHost(), c.getPort());
         return sockets == null
@@ -59,9 +70,10 @@ public class PacketClientsAutoConfiguration {
       };
     }
     PacketStreamProperties.Reconnect r = c.getReconnect();
-    ClientSpec.Backoff backoff = r.isEnabled()
-        ? new ClientSpec.Backoff(r.getInitialDelay(), r.getMaxDelay(), r.getMultiplier())
-        : null;
+    ClientSpec.Backoff backoff = !r.isEnabled() ? null
+        : PropertyCheck.make("packetstream.clients." + name + ".reconnect",
+            r.getInitialDelay() + ", " + r.getMaxDelay() + ", x" + r.getMultiplier(),
+            () -> new ClientSpec.Backoff(r.getInitialDelay(), r.getMaxDelay(), r.getMultiplier()));
     return new ClientSpec(name, connector, c.isFailFast(), backoff);
   }
 }

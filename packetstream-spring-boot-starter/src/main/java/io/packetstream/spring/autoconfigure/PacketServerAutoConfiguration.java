@@ -1,5 +1,6 @@
 package io.packetstream.spring.autoconfigure;
 
+import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.connection.ConnectionRole;
 import io.packetstream.spring.connection.PacketConnectionBuilders;
 import io.packetstream.spring.connection.PacketStreamServer;
@@ -13,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -43,6 +45,7 @@ public class PacketServerAutoConfiguration {
       ConfigurableApplicationContext context) {
     PacketStreamProperties.Server s = properties.getServer();
     String bundle = s.getSsl().getBundle();
+    check(s);
     return new PacketStreamServer(s.getName(), () -> {
       PacketServer.Builder b = PacketServer.builder(builders.builder(ConnectionRole.SERVER, s.getName()))
           .name(s.getName())
@@ -52,8 +55,9 @@ public class PacketServerAutoConfiguration {
         return b.bind(s.getUnixSocketPath());
       }
       if (bundle != null) {
-        b.socketFactory(SslBundleLookup.get(sslBundles, bundle, "packetstream.server").createSslContext()
-            .getServerSocketFactory());
+        SslBundle ssl = SslBundleLookup.get(sslBundles, bundle, "packetstream.server");
+        b.socketFactory(new TlsServerSocketFactory(
+            ssl.createSslContext().getServerSocketFactory(), ssl.getOptions()));
       }
       int port = s.getPort() == null ? 0 : s.getPort();
       InetSocketAddress address = s.getAddress() == null
@@ -61,6 +65,24 @@ public class PacketServerAutoConfiguration {
           : new InetSocketAddress(s.getAddress(), port);
       return b.bind(address);
     }, port -> publishPort(context.getEnvironment(), port));
+  }
+
+  /** Fails at start-up, naming the property, for a setting the server would refuse when it binds. */
+  private static void check(PacketStreamProperties.Server s) {
+    PacketServer.Builder b = PacketServer.builder(PacketConnection.builder());
+    PropertyCheck.apply("packetstream.server.max-connections", s.getMaxConnections(),
+        () -> b.maxConnections(s.getMaxConnections()));
+    PropertyCheck.apply("packetstream.server.shutdown-timeout", s.getShutdownTimeout(),
+        () -> b.shutdownTimeout(s.getShutdownTimeout()));
+    PropertyCheck.require(s.getUnixSocketPath() == null || s.getSsl().getBundle() == null,
+        "packetstream.server.ssl.bundle", s.getSsl().getBundle(), "TLS is not available on a"
+            + " Unix domain socket (packetstream.server.unix-socket-path is set): remove one of"
+            + " the two");
+    if (s.getUnixSocketPath() == null) {
+      Integer port = s.getPort();
+      PropertyCheck.require(port == null || (port >= 0 && port <= 65535),
+          "packetstream.server.port", port, "a TCP port is 0 (any free one) to 65535");
+    }
   }
 
   private static void publishPort(ConfigurableEnvironment environment, int port) {

@@ -45,6 +45,8 @@ public class PacketStreamAutoConfiguration {
     Executor executor = Threading.VIRTUAL.isActive(environment)
         ? new VirtualThreadTaskExecutor("packetstream-handler-")
         : null;
+    // fail now for a limit no connection would accept, naming its property
+    StarterConnectionBuilders.limits(properties);
     return new StarterConnectionBuilders(properties, handlers, executor, tick, customizers);
   }
 

@@ -1,6 +1,7 @@
 package io.packetstream.spring.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.packetstream.spring.handler.PacketHandlers;
 import io.packetstream.spring.metrics.PacketStreamMetrics;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -22,7 +23,9 @@ public class PacketStreamMetricsAutoConfiguration {
   /** The meters, attached to every connection builder. */
   @Bean
   @ConditionalOnMissingBean
-  PacketStreamMetrics packetStreamMetrics(MeterRegistry registry, PacketStreamProperties properties) {
-    return new PacketStreamMetrics(registry, properties.getMetrics().getMaxTaggedConnections());
+  PacketStreamMetrics packetStreamMetrics(MeterRegistry registry, PacketStreamProperties properties,
+      PacketHandlers handlers) {
+    return new PacketStreamMetrics(registry, properties.getMetrics().getMaxTaggedConnections(),
+        handlers);
   }
 }

@@ -8,6 +8,7 @@ import io.packetstream.spring.connection.PacketConnectionCustomizer;
 import io.packetstream.spring.handler.PacketHandlers;
 import java.util.concurrent.Executor;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Builders with the {@code packetstream.*} limits, the {@code @PacketHandler} routers, the
@@ -32,20 +33,44 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
     this.customizers = customizers;
   }
 
+  /**
+   * A builder with the {@code packetstream.*} limits of {@code p}; a value the connection does
+   * not accept fails for its property. The auto-configuration calls this once at start-up.
+   */
+  static PacketConnection.Builder limits(PacketStreamProperties p) {
+    PacketConnection.Builder b = PacketConnection.builder();
+    PropertyCheck.apply("packetstream.max-frame-size", p.getMaxFrameSize(),
+        () -> b.maxFrameLength(frameLength(p.getMaxFrameSize())));
+    PropertyCheck.apply("packetstream.max-concurrent-requests", p.getMaxConcurrentRequests(),
+        () -> b.maxConcurrentRequests(p.getMaxConcurrentRequests()));
+    PropertyCheck.apply("packetstream.max-queued-requests", p.getMaxQueuedRequests(),
+        () -> b.maxQueuedRequests(p.getMaxQueuedRequests()));
+    PropertyCheck.apply("packetstream.max-pending-requests", p.getMaxPendingRequests(),
+        () -> b.maxPendingRequests(p.getMaxPendingRequests()));
+    PropertyCheck.apply("packetstream.request-timeout", p.getRequestTimeout(),
+        () -> b.requestTimeout(p.getRequestTimeout()));
+    PropertyCheck.apply("packetstream.close-timeout", p.getCloseTimeout(),
+        () -> b.closeTimeout(p.getCloseTimeout()));
+    PropertyCheck.apply("packetstream.packet-grace", p.getPacketGrace(),
+        () -> b.packetGrace(p.getPacketGrace()));
+    PropertyCheck.apply("packetstream.read-spin", p.getReadSpin(),
+        () -> b.readSpin(p.getReadSpin()));
+    b.sendErq(p.isSendErq());
+    return b;
+  }
+
+  private static int frameLength(DataSize size) {
+    long bytes = size.toBytes();
+    if (bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("a frame is at most " + Integer.MAX_VALUE + " bytes");
+    }
+    return (int) bytes;
+  }
+
   @Override
   public PacketConnection.Builder builder(ConnectionRole role, String name) {
     PacketStreamProperties p = properties;
-    PacketConnection.Builder b = PacketConnection.builder()
-        .name(name)
-        .maxFrameLength(Math.toIntExact(p.getMaxFrameSize().toBytes()))
-        .maxConcurrentRequests(p.getMaxConcurrentRequests())
-        .maxQueuedRequests(p.getMaxQueuedRequests())
-        .maxPendingRequests(p.getMaxPendingRequests())
-        .requestTimeout(p.getRequestTimeout())
-        .closeTimeout(p.getCloseTimeout())
-        .packetGrace(p.getPacketGrace())
-        .readSpin(p.getReadSpin())
-        .sendErq(p.isSendErq());
+    PacketConnection.Builder b = limits(p).name(name);
     handlers.byChannel().forEach(b::handler);
     if (executor != null) {
       b.executor(executor);

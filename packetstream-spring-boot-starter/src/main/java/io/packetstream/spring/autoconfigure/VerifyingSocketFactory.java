@@ -7,17 +7,21 @@ import javax.net.SocketFactory;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import org.springframework.boot.ssl.SslOptions;
 
 /**
  * TLS sockets that check the server's certificate names the host connected to, which a plain
- * {@link SSLSocketFactory} does not do by itself.
+ * {@link SSLSocketFactory} does not do by itself, limited to the ciphers and protocols of the SSL
+ * bundle's options ({@code spring.ssl.bundle.*.options}) when it names any.
  */
 final class VerifyingSocketFactory extends SocketFactory {
 
   private final SSLSocketFactory tls;
+  private final SslOptions options;
 
-  VerifyingSocketFactory(SSLSocketFactory tls) {
+  VerifyingSocketFactory(SSLSocketFactory tls, SslOptions options) {
     this.tls = tls;
+    this.options = options;
   }
 
   @Override
@@ -47,10 +51,16 @@ final class VerifyingSocketFactory extends SocketFactory {
     return verify(tls.createSocket(host, port, local, localPort));
   }
 
-  private static Socket verify(Socket socket) {
+  private Socket verify(Socket socket) {
     SSLSocket ssl = (SSLSocket) socket;
     SSLParameters params = ssl.getSSLParameters();
     params.setEndpointIdentificationAlgorithm("HTTPS");
+    if (options.getCiphers() != null) {
+      params.setCipherSuites(options.getCiphers());
+    }
+    if (options.getEnabledProtocols() != null) {
+      params.setProtocols(options.getEnabledProtocols());
+    }
     ssl.setSSLParameters(params);
     return ssl;
   }

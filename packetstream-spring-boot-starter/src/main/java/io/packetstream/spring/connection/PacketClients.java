@@ -64,14 +64,23 @@ public final class PacketClients implements SmartLifecycle {
     return List.copyOf(clients.values());
   }
 
+  /**
+   * Connects every client: fail-fast ones now, the others in the background. When a fail-fast
+   * one cannot connect, the clients started before it are closed again and start-up fails.
+   */
   @Override
   public void start() {
     for (PacketStreamClient c : clients.values()) {
+      // the context does not stop a lifecycle whose start failed: close what did start
       try {
         c.start();
       } catch (IOException e) {
+        stop();
         throw new UncheckedIOException("packetstream client " + c.name()
             + " cannot connect (fail-fast): " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        stop();
+        throw e;
       }
     }
     running = true;

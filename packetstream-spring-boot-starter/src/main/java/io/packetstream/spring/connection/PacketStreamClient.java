@@ -52,6 +52,8 @@ public final class PacketStreamClient {
   private volatile Instant lastFailureAt;
   private Duration delay;
   private boolean closed;
+  /** Failed attempts since the last connection: the first is logged at WARN, the rest at DEBUG. */
+  private int failures;
 
   PacketStreamClient(ClientSpec spec, PacketConnectionBuilders builders,
       ScheduledExecutorService scheduler) {
@@ -164,6 +166,7 @@ public final class PacketStreamClient {
       }
       current = c;
       status = Status.CONNECTED;
+      failures = 0;
       if (spec.backoff() != null) {
         delay = spec.backoff().initial();
       }
@@ -182,23 +185,33 @@ public final class PacketStreamClient {
 
   private void lost(Throwable cause) {
     Duration wait;
+    boolean first;
     synchronized (lock) {
       lastFailure = cause;
       lastFailureAt = Instant.now();
       if (closed) {
         return;
       }
+      first = failures++ == 0;
       if (spec.backoff() == null) {
         status = Status.CLOSED;
         closed = true;
-        return;
+        wait = null;
+      } else {
+        status = Status.RECONNECTING;
+        wait = delay;
+        delay = spec.backoff().next(delay);
       }
-      status = Status.RECONNECTING;
-      wait = delay;
-      delay = spec.backoff().next(delay);
     }
-    LOG.log(Level.DEBUG, () -> "packetstream client " + spec.name() + ": retrying in " + wait
-        + " after " + cause);
+    if (wait == null) {
+      LOG.log(Level.WARNING, () -> "packetstream client " + spec.name() + ": " + cause
+          + "; not reconnecting (reconnect.enabled=false)");
+      return;
+    }
+    // an unreachable peer would fill the log at every attempt: tell once, then at DEBUG
+    LOG.log(first ? Level.WARNING : Level.DEBUG, () -> "packetstream client " + spec.name()
+        + ": " + cause + "; retrying in " + wait
+        + (first ? " (further failures are logged at DEBUG until it connects)" : ""));
     try {
       scheduler.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {

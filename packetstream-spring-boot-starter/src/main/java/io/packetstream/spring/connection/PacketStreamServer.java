@@ -14,7 +14,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The starter's server as a Spring lifecycle: it binds when the context starts, in the phase of
  * Boot's web servers, and on shutdown stops accepting, lets running handlers finish and sends
- * every peer EOF, within {@code packetstream.server.shutdown-timeout}. While it listens, a
+ * every peer EOF, within {@code packetstream.server.shutdown-timeout}, on a thread of its own so
+ * that it drains alongside the web server. While it listens, a
  * non-daemon thread keeps the JVM alive, as Boot's own servers do, so that an application
  * without a web server still runs until it is stopped.
  */
@@ -25,6 +26,9 @@ public final class PacketStreamServer implements SmartLifecycle {
 
   /** The name of the thread that keeps the JVM alive while the server listens, before the server's name. */
   static final String AWAIT_THREAD_PREFIX = "packetstream-server-await-";
+
+  /** The name of the thread that drains the server on shutdown, before the server's name. */
+  static final String STOP_THREAD_PREFIX = "packetstream-server-stop-";
 
   private final String name;
   private final Callable<PacketServer> binder;
@@ -100,15 +104,46 @@ public final class PacketStreamServer implements SmartLifecycle {
     await.start();
   }
 
+  /** Stops accepting and drains the connections, on the calling thread. */
   @Override
-  public synchronized void stop() {
-    PacketServer s = server;
+  public void stop() {
+    drain();
+  }
+
+  /**
+   * Stops accepting and drains the connections on a thread of its own, then calls
+   * {@code callback}: Spring waits for it alongside the other lifecycles of the phase (Boot's
+   * web server drains in the same one), for at most
+   * {@code spring.lifecycle.timeout-per-shutdown-phase}; the drain itself is bounded by
+   * {@code packetstream.server.shutdown-timeout}.
+   */
+  @Override
+  public void stop(Runnable callback) {
+    Thread t = new Thread(() -> {
+      try {
+        drain();
+      } finally {
+        callback.run();
+      }
+    }, STOP_THREAD_PREFIX + name);
+    // as the keep-alive thread: the JVM does not exit half-way through the drain
+    t.setDaemon(false);
+    t.start();
+  }
+
+  private void drain() {
+    PacketServer s;
+    CountDownLatch latch;
+    synchronized (this) {
+      s = server;
+      latch = stopped;
+      stopped = null;
+    }
     if (s != null) {
       s.close();
     }
-    if (stopped != null) {
-      stopped.countDown();
-      stopped = null;
+    if (latch != null) {
+      latch.countDown();
     }
   }
 

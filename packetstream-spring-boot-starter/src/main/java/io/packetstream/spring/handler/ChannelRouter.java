@@ -39,6 +39,12 @@ final class ChannelRouter implements RequestHandler {
     });
   }
 
+  /** Whether a method answers {@code type} on this channel. */
+  boolean handles(long type) {
+    return type >= 0 && (type < dense.length ? dense[(int) type] != null
+        : !sparse.isEmpty() && sparse.containsKey(type));
+  }
+
   @Override
   public Reply handle(Request request) throws Exception {
     long type = request.rqType();

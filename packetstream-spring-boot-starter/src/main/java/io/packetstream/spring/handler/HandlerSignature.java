@@ -93,6 +93,12 @@ final class HandlerSignature {
         problems.add(description + ": a stage of a stage cannot be served");
         return null;
       }
+      if (Reply.class.isAssignableFrom(innerType) && innerType != Response.class) {
+        // a Reply may itself be one for later, which only the core can wait for
+        problems.add(description + ": a stage of a Reply cannot be served; return a"
+            + " CompletionStage<Response>, or the Reply itself (Reply.later(stage) for a later one)");
+        return null;
+      }
       ResponseMapper now = plain(innerType, description, problems);
       if (now == null) {
         return null;
@@ -107,6 +113,10 @@ final class HandlerSignature {
     }
     if (type == Reply.class) {
       return result -> result == null ? Response.empty() : (Reply) result;
+    }
+    if (type == Object.class) {
+      // an Object may be a Reply for later, which the core waits for
+      return result -> result instanceof Reply r ? r : dynamic(result);
     }
     return plain(type, description, problems);
   }
@@ -150,6 +160,10 @@ final class HandlerSignature {
     }
     if (result instanceof Response r) {
       return r;
+    }
+    if (result instanceof Reply) {
+      throw new IllegalStateException("a stage completed with a Reply for later; complete it"
+          + " with a Response instead");
     }
     if (result instanceof byte[] b) {
       return Response.ok(b);

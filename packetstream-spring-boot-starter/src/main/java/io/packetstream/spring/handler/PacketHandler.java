@@ -29,7 +29,8 @@ import java.lang.annotation.Target;
  * bean. The return value becomes the response: nothing (ok, empty), an {@code int}/{@code long}
  * (flags), bytes, text, a {@link PacketReply}, a core {@link io.packetstream.connection.Response},
  * any other object (encoded by the codec), or a {@link java.util.concurrent.CompletionStage} of
- * any of these. A thrown {@link io.packetstream.connection.RequestFailedException} sends its
+ * any of these; or a core {@link io.packetstream.connection.Reply} (not in a stage: a Reply may
+ * itself be one for later). A thrown {@link io.packetstream.connection.RequestFailedException} sends its
  * not-ok response; any other exception the original's {@code exception during handler}.
  */
 @Target(ElementType.METHOD)

@@ -14,7 +14,8 @@ public final class PacketHandlerFailureAnalyzer
             + String.join("\n    - ", cause.problems()),
         "Give each (channel, request type) exactly one @PacketHandler method, and use parameter"
             + " and return types the starter maps (see PacketHandler's documentation); objects"
-            + " need a PayloadCodec bean (Jackson on the class path provides one).",
+            + " need a PayloadCodec bean (Jackson on the class path provides one). Handler"
+            + " methods are instance methods, not private on a proxied bean.",
         cause);
   }
 }

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -25,7 +26,8 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  * core {@link RequestHandler} per channel, which the starter gives to every connection it opens.
  *
  * <p>Methods are checked once all singletons exist: two methods for the same channel and request
- * type, or a method whose parameters or result cannot be mapped, stop the application with an
+ * type, a method whose parameters or result cannot be mapped, or one that cannot be called on its
+ * bean (static, or private on a proxy), stop the application with an
  * {@link InvalidPacketHandlerException} naming them. Channel 0 always has a handler, so a request
  * type nobody handles gets a not-ok answer that says so instead of the original's
  * {@code no request handler}.
@@ -89,8 +91,18 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     return r;
   }
 
+  /**
+   * Whether a {@link PacketHandler} method answers {@code rqType} on {@code channel}: metrics tag
+   * only such types with their number, so that a peer cannot invent meters.
+   *
+   * @throws InvalidPacketHandlerException if the methods cannot be served
+   */
+  public boolean handles(long channel, long rqType) {
+    return byChannel().get(channel) instanceof ChannelRouter router && router.handles(rqType);
+  }
+
   /** How many {@link PacketHandler} methods were found. */
-  public int size() {
+  int size() {
     return found.size();
   }
 
@@ -114,10 +126,11 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
       int before = problems.size();
       ArgumentResolver[] resolvers = signature.resolvers(f.method(), description, problems);
       ResponseMapper mapper = signature.mapper(f.method(), description, problems);
+      MethodHandle handle = handle(f, description, problems);
       if (problems.size() > before) {
         continue;
       }
-      HandlerInvoker invoker = new HandlerInvoker(description, handle(f), resolvers, mapper);
+      HandlerInvoker invoker = new HandlerInvoker(description, handle, resolvers, mapper);
       table.computeIfAbsent(channel, c -> new TreeMap<>())
           .computeIfAbsent(type, t -> new ArrayList<>()).add(invoker);
     }
@@ -149,9 +162,21 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
         + ") of bean '" + f.beanName() + "'";
   }
 
-  private static MethodHandle handle(Found f) {
-    Method invocable = AopUtils.selectInvocableMethod(f.method(), f.bean().getClass());
+  /** A handle that calls the method on its bean, or null after recording why there is none. */
+  private static MethodHandle handle(Found f, String description, List<String> problems) {
+    Method m = f.method();
+    if (Modifier.isStatic(m.getModifiers())) {
+      problems.add(description + ": is static; a @PacketHandler method must be an instance"
+          + " method of its bean");
+      return null;
+    }
+    if (Modifier.isPrivate(m.getModifiers()) && AopUtils.isAopProxy(f.bean())) {
+      problems.add(description + ": is private, and the bean is a proxy, which cannot pass the"
+          + " call on to it; make the method package-private, protected or public");
+      return null;
+    }
     try {
+      Method invocable = AopUtils.selectInvocableMethod(m, f.bean().getClass());
       invocable.setAccessible(true);
       MethodHandle h = MethodHandles.lookup().unreflect(invocable).bindTo(f.bean());
       int n = invocable.getParameterCount();
@@ -159,7 +184,8 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
           .asSpreader(Object[].class, n)
           .asType(MethodType.methodType(Object.class, Object[].class));
     } catch (IllegalAccessException | RuntimeException e) {
-      throw new IllegalStateException("cannot call " + describe(f), e);
+      problems.add(description + ": cannot be called on its bean: " + e.getMessage());
+      return null;
     }
   }
 }

@@ -54,20 +54,24 @@ public final class PacketStreamHealthContributor implements CompositeHealthContr
           .withDetail("connections", s.connections().size())
           .build());
       for (PacketConnection c : s.connections()) {
-        all.put(key(c.name()), () -> ConnectionHealth.of(c));
+        all.put(entryName(c.name()), () -> ConnectionHealth.of(c));
       }
     }
     PacketClients cs = clients.getIfAvailable();
     if (cs != null) {
       for (PacketStreamClient c : cs.all()) {
-        all.put(key(c.name()), () -> ConnectionHealth.of(c));
+        all.put(entryName(c.name()), () -> ConnectionHealth.of(c));
       }
     }
     return all;
   }
 
-  /** Health entry names become URL path segments: keep them plain. */
-  static String key(String name) {
+  /**
+   * The name of the health entry of the connection or client {@code name}: entries become URL
+   * path segments, so every character but letters, digits, {@code _ . -} becomes {@code -}
+   * (server connection {@code packetstream-server#3} is {@code packetstream-server-3}).
+   */
+  public static String entryName(String name) {
     return name.replaceAll("[^A-Za-z0-9_.-]", "-");
   }
 }

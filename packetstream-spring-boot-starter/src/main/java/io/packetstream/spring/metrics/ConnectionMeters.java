@@ -1,5 +1,14 @@
 package io.packetstream.spring.metrics;
 
+import static io.packetstream.spring.metrics.PacketStreamMetrics.BYTES_RECEIVED;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.BYTES_SENT;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.PACKETS_RECEIVED;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.PACKETS_SENT;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_INBOUND;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_OUTBOUND;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_PENDING;
+import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_RUNNING;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -16,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -23,27 +33,39 @@ import java.util.function.ToDoubleFunction;
  * Request timers are cached per direction, request type and outcome, so recording one costs an
  * array (or map) lookup and the timer's own work; byte and packet counts of a connection with
  * meters of its own are read from the connection when the registry asks.
+ *
+ * <p>The peer chooses the types of its requests: an inbound type that no {@code @PacketHandler}
+ * answers on its channel is tagged {@code rq.type=unknown}, so that a peer cannot add a timer per
+ * type it invents. Outbound types are this end's own choice and keep their number.
+ *
+ * <p>Threads: requests end on the connection's threads, possibly after it closed, while
+ * {@link #remove()} runs on the thread that saw it close. The lock of {@code meters} guards the
+ * list of registered meters and {@code closed}; a timer is registered only under it and only
+ * while not closed, so that none outlives {@link #remove()}. The cached timers are read without
+ * the lock, from arrays that publish them safely.
  */
 final class ConnectionMeters {
 
-  static final String BYTES_SENT = "packetstream.bytes.sent";
-  static final String BYTES_RECEIVED = "packetstream.bytes.received";
-  static final String PACKETS_SENT = "packetstream.packets.sent";
-  static final String PACKETS_RECEIVED = "packetstream.packets.received";
-  static final String REQUESTS_INBOUND = "packetstream.requests.inbound";
-  static final String REQUESTS_OUTBOUND = "packetstream.requests.outbound";
-  static final String REQUESTS_PENDING = "packetstream.requests.pending";
-  static final String REQUESTS_RUNNING = "packetstream.requests.running";
+  /** The {@code rq.type} of inbound requests of a type no handler answers. */
+  static final String UNKNOWN_TYPE = "unknown";
 
   private static final int DENSE_TYPES = 64;
+  /** The key of the timers tagged {@link #UNKNOWN_TYPE}; real types are never negative. */
+  private static final long UNKNOWN = -1;
   private static final Outcome[] OUTCOMES = Outcome.values();
 
   private final MeterRegistry registry;
   private final Tags tags;
+  private final RequestTypes types;
   private final boolean aggregate;
   private final List<Meter> meters = new ArrayList<>();
-  private final Timer[][] dense = new Timer[2][DENSE_TYPES * OUTCOMES.length];
-  private final List<Map<Long, Timer[]>> sparse =
+  /** Guarded by {@code meters}: set by {@link #remove()}, after which nothing is registered. */
+  private boolean closed;
+  private final List<AtomicReferenceArray<Timer>> dense = List.of(
+      new AtomicReferenceArray<>(DENSE_TYPES * OUTCOMES.length),
+      new AtomicReferenceArray<>(DENSE_TYPES * OUTCOMES.length));
+  private final AtomicReferenceArray<Timer> unknown = new AtomicReferenceArray<>(OUTCOMES.length);
+  private final List<Map<Long, AtomicReferenceArray<Timer>>> sparse =
       List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
 
   // aggregate only
@@ -53,10 +75,12 @@ final class ConnectionMeters {
   private final Counter packetsSent;
   private final Counter packetsReceived;
 
-  /** Meters of {@code connection} alone. */
-  ConnectionMeters(MeterRegistry registry, PacketConnection connection, Tags tags) {
+  /** Meters of {@code connection} alone; inbound types not in {@code types} are unknown. */
+  ConnectionMeters(MeterRegistry registry, PacketConnection connection, Tags tags,
+      RequestTypes types) {
     this.registry = registry;
     this.tags = tags;
+    this.types = types;
     this.aggregate = false;
     this.bytesSent = null;
     this.bytesReceived = null;
@@ -74,9 +98,10 @@ final class ConnectionMeters {
   }
 
   /** Shared meters of the connections tagged {@code tags} (connection=aggregate). */
-  ConnectionMeters(MeterRegistry registry, Tags tags) {
+  ConnectionMeters(MeterRegistry registry, Tags tags, RequestTypes types) {
     this.registry = registry;
     this.tags = tags;
+    this.types = types;
     this.aggregate = true;
     this.bytesSent = Counter.builder(BYTES_SENT).baseUnit("bytes")
         .description("Bytes written to the peer").tags(tags).register(registry);
@@ -128,33 +153,52 @@ final class ConnectionMeters {
     packetsReceived.increment();
   }
 
-  void record(Direction direction, long rqType, Outcome outcome, long nanos) {
-    timer(direction, rqType, outcome).record(nanos, TimeUnit.NANOSECONDS);
+  void record(Direction direction, long channel, long rqType, Outcome outcome, long nanos) {
+    long key = direction == Direction.OUTBOUND || types.tagged(channel, rqType) ? rqType : UNKNOWN;
+    Timer t = timer(direction, key, outcome);
+    if (t != null) {
+      t.record(nanos, TimeUnit.NANOSECONDS);
+    }
   }
 
+  /** The timer, registered on first use; null once the meters are removed. */
   private Timer timer(Direction direction, long rqType, Outcome outcome) {
     int d = direction.ordinal();
-    Timer[] row;
+    AtomicReferenceArray<Timer> row;
     int index;
-    if (rqType < DENSE_TYPES) {
-      row = dense[d];
+    if (rqType == UNKNOWN) {
+      row = unknown;
+      index = outcome.ordinal();
+    } else if (rqType < DENSE_TYPES) {
+      row = dense.get(d);
       index = (int) rqType * OUTCOMES.length + outcome.ordinal();
     } else {
-      row = sparse.get(d).computeIfAbsent(rqType, t -> new Timer[OUTCOMES.length]);
+      row = sparse.get(d).computeIfAbsent(rqType, t -> new AtomicReferenceArray<>(OUTCOMES.length));
       index = outcome.ordinal();
     }
-    Timer t = row[index];
-    if (t == null) {
-      t = Timer.builder(direction == Direction.INBOUND ? REQUESTS_INBOUND : REQUESTS_OUTBOUND)
-          .description(direction == Direction.INBOUND
-              ? "Requests from the peer, from arrival to answer"
-              : "Requests to the peer, from sending to answer")
-          .tags(tags).tag("rq.type", Long.toString(rqType)).tag("outcome", outcome(outcome))
-          .register(registry);
-      row[index] = t;
-      add(t);
+    Timer t = row.get(index);
+    if (t != null) {
+      return t;
     }
-    return t;
+    synchronized (meters) {
+      if (closed) {
+        // the connection ended and its meters went: a late request must not bring one back
+        return null;
+      }
+      t = row.get(index);
+      if (t == null) {
+        t = Timer.builder(direction == Direction.INBOUND ? REQUESTS_INBOUND : REQUESTS_OUTBOUND)
+            .description(direction == Direction.INBOUND
+                ? "Requests from the peer, from arrival to answer"
+                : "Requests to the peer, from sending to answer")
+            .tags(tags).tag("rq.type", rqType == UNKNOWN ? UNKNOWN_TYPE : Long.toString(rqType))
+            .tag("outcome", outcome(outcome))
+            .register(registry);
+        row.set(index, t);
+        meters.add(t);
+      }
+      return t;
+    }
   }
 
   static String outcome(Outcome outcome) {
@@ -174,10 +218,22 @@ final class ConnectionMeters {
     }
   }
 
+  /** Which inbound request types get timers tagged with their number. */
+  @FunctionalInterface
+  interface RequestTypes {
+
+    /** None: every inbound type is unknown. */
+    RequestTypes NONE = (channel, rqType) -> false;
+
+    /** Whether a handler answers {@code rqType} on {@code channel}. */
+    boolean tagged(long channel, long rqType);
+  }
+
   /** Removes this connection's meters from the registry. */
   void remove() {
     List<Meter> all;
     synchronized (meters) {
+      closed = true;
       all = new ArrayList<>(meters);
       meters.clear();
     }

@@ -45,7 +45,7 @@ final class MeteringListener implements TrafficListener {
     if (role == ConnectionRole.CLIENT || tagged.incrementAndGet() <= owner.maxTaggedConnections()) {
       String remote = c.remoteAddress().map(Object::toString).orElse("none");
       meters = new ConnectionMeters(registry, c,
-          Tags.of("connection", c.name(), "role", role.tag(), "remote", remote));
+          Tags.of("connection", c.name(), "role", role.tag(), "remote", remote), owner.types());
     } else {
       tagged.decrementAndGet();
       meters = owner.aggregate(role);
@@ -107,7 +107,7 @@ final class MeteringListener implements TrafficListener {
       m = endedAggregated.get(c);
     }
     if (m != null) {
-      m.record(direction, rqType, outcome, nanos);
+      m.record(direction, channel, rqType, outcome, nanos);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.packetstream.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -21,7 +22,11 @@ import io.packetstream.spring.metrics.PacketStreamMetrics;
 import java.lang.reflect.Type;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -86,6 +91,64 @@ class PacketStreamAutoConfigurationTest {
   }
 
   @Test
+  void theUnixSocketServerAnswersRequests() {
+    Path path = Path.of(System.getProperty("java.io.tmpdir"), "ps-rq-" + ProcessHandle.current().pid() + ".sock");
+    runner.withPropertyValues("packetstream.server.unix-socket-path=" + path)
+        .withUserConfiguration(OneHandler.class).run(context -> {
+          try (io.packetstream.connection.PacketConnection c = io.packetstream.transport.PacketClient
+              .connect(path, io.packetstream.connection.PacketConnection.builder())) {
+            assertThat(c.call(1, 0, "over unix".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isEqualTo(io.packetstream.connection.Response.ok("over unix"));
+          }
+        });
+    assertThat(path).doesNotExist();
+  }
+
+  @Test
+  void clientsAreClosedWhenTheContextCloses() throws Exception {
+    try (io.packetstream.transport.PacketServer peer = io.packetstream.transport.PacketServer
+        .builder(io.packetstream.connection.PacketConnection.builder()).name("peer")
+        .bindLoopback(0)) {
+      PacketStreamClient[] client = new PacketStreamClient[1];
+      runner.withPropertyValues("packetstream.clients.peer.host=127.0.0.1",
+              "packetstream.clients.peer.port=" + peer.port())
+          .run(context -> {
+            client[0] = context.getBean(PacketClients.class).get("peer");
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> client[0].status() == PacketStreamClient.Status.CONNECTED);
+            assertThat(peer.connections()).hasSize(1);
+          });
+      assertThat(client[0].status()).isEqualTo(PacketStreamClient.Status.CLOSED);
+      assertThat(client[0].connection()).isEmpty();
+      await().atMost(Duration.ofSeconds(10)).until(() -> peer.connections().isEmpty());
+    }
+  }
+
+  @Test
+  void theDefaultTickWritesEveryPacketToStandardError() throws Exception {
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      runner.withPropertyValues("packetstream.tick=true", "packetstream.server.port=0",
+              "packetstream.server.address=127.0.0.1")
+          .withUserConfiguration(OneHandler.class).run(context -> {
+            int port = context.getBean(PacketStreamServer.class).port();
+            try (io.packetstream.connection.PacketConnection c = io.packetstream.transport.PacketClient
+                .connect("127.0.0.1", port, io.packetstream.connection.PacketConnection.builder())) {
+              c.call(1, 0, new byte[0]);
+            }
+            // the server's side: the request in, the answer out
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("<Q")
+                    && captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains(">A"));
+          });
+    } finally {
+      System.setErr(original);
+    }
+  }
+
+  @Test
   void noServerWhenDisabled() {
     runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(PacketStreamServer.class));
@@ -135,6 +198,28 @@ class PacketStreamAutoConfigurationTest {
   void healthContributorNamedPacketstream() {
     runner.run(context -> assertThat(context).hasSingleBean(PacketStreamHealthContributor.class)
         .hasBean("packetstreamHealthContributor"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "server, server",
+      "packetstream-server-3, packetstream-server-3",
+      "packetstream-server#3, packetstream-server-3"})
+  void aClientWhoseHealthEntryCollidesStopsStartUp(String name, String entry) {
+    runner.withPropertyValues("packetstream.clients[" + name + "].port=1",
+            "packetstream.clients[" + name + "].reconnect.enabled=false")
+        .run(context -> {
+          InvalidConfigurationPropertyValueException e = invalidProperty(context);
+          assertThat(e.getName()).isEqualTo("packetstream.clients." + name);
+          assertThat(e.getMessage()).contains("health entry");
+        });
+  }
+
+  @Test
+  void twoClientsWithTheSameHealthEntryStopStartUp() {
+    runner.withPropertyValues("packetstream.clients[a b].port=1", "packetstream.clients[a-b].port=1")
+        .run(context -> assertThat(invalidProperty(context).getMessage())
+            .contains("its health entry 'a-b' is also that of client"));
   }
 
   @Test
@@ -244,10 +329,144 @@ class PacketStreamAutoConfigurationTest {
   }
 
   @Test
+  void aFailFastClientThatCannotConnectClosesTheClientsStartedBeforeIt() throws Exception {
+    try (io.packetstream.transport.PacketServer peer = io.packetstream.transport.PacketServer
+        .builder(io.packetstream.connection.PacketConnection.builder()).name("peer")
+        .bindLoopback(0)) {
+      runner.withPropertyValues(
+              "packetstream.clients.first.host=127.0.0.1",
+              "packetstream.clients.first.port=" + peer.port(),
+              "packetstream.clients.first.fail-fast=true",
+              "packetstream.clients.second.host=127.0.0.1",
+              "packetstream.clients.second.port=" + closedPort(),
+              "packetstream.clients.second.fail-fast=true")
+          .run(context -> {
+            assertThat(context).hasFailed().getFailure()
+                .hasStackTraceContaining("packetstream client second cannot connect (fail-fast)");
+            // the first client did connect before the second failed
+            assertThat(peer.acceptedCount()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> peer.connections().isEmpty());
+          });
+    }
+  }
+
+  @Test
   void clientWithoutAddressIsAClearError() {
     runner.withPropertyValues("packetstream.clients.nowhere.host=x")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
             .hasMessageContaining("packetstream.clients.nowhere: set port"));
+  }
+
+  /** Each of these would otherwise fail only when a connection opens, in a client's retry loop. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "packetstream.max-concurrent-requests=-1 | packetstream.max-concurrent-requests",
+      "packetstream.max-queued-requests=-1     | packetstream.max-queued-requests",
+      "packetstream.max-pending-requests=0     | packetstream.max-pending-requests",
+      "packetstream.max-frame-size=3GB         | packetstream.max-frame-size",
+      "packetstream.request-timeout=-1s        | packetstream.request-timeout",
+      "packetstream.close-timeout=-1s          | packetstream.close-timeout",
+      "packetstream.packet-grace=-1ms          | packetstream.packet-grace",
+      "packetstream.read-spin=2s               | packetstream.read-spin",
+      "packetstream.clients.lazy.port=70000    | packetstream.clients.lazy.port",
+      "packetstream.clients.lazy.connect-timeout=-1s | packetstream.clients.lazy.connect-timeout",
+      "packetstream.clients.lazy.reconnect.multiplier=0.5 | packetstream.clients.lazy.reconnect",
+      "packetstream.server.max-connections=0   | packetstream.server.max-connections",
+      "packetstream.server.shutdown-timeout=-1s | packetstream.server.shutdown-timeout",
+      "packetstream.server.port=70000          | packetstream.server.port"})
+  void invalidValuesStopStartUpNamingTheProperty(String setting, String property) {
+    runner.withPropertyValues("packetstream.clients.lazy.host=127.0.0.1",
+            "packetstream.clients.lazy.port=1", "packetstream.server.address=127.0.0.1",
+            "packetstream.server.port=0")
+        .withPropertyValues(setting)
+        .run(context -> assertThat(invalidProperty(context).getName()).isEqualTo(property));
+  }
+
+  /** The invalid-property failure that stopped {@code context}. */
+  private static InvalidConfigurationPropertyValueException invalidProperty(
+      org.springframework.boot.test.context.assertj.AssertableApplicationContext context) {
+    assertThat(context).hasFailed();
+    Throwable failure = context.getStartupFailure();
+    while (!(failure instanceof InvalidConfigurationPropertyValueException)
+        && failure.getCause() != null) {
+      failure = failure.getCause();
+    }
+    assertThat(failure).isInstanceOf(InvalidConfigurationPropertyValueException.class);
+    return (InvalidConfigurationPropertyValueException) failure;
+  }
+
+  @Test
+  void anSslBundleOnAUnixSocketServerStopsStartUp() {
+    Path path = Path.of(System.getProperty("java.io.tmpdir"), "ps-tls-" + ProcessHandle.current().pid() + ".sock");
+    runner.withPropertyValues("packetstream.server.unix-socket-path=" + path,
+            "packetstream.server.ssl.bundle=server")
+        .run(context -> {
+          InvalidConfigurationPropertyValueException e = invalidProperty(context);
+          assertThat(e.getName()).isEqualTo("packetstream.server.ssl.bundle");
+          assertThat(e.getMessage()).contains("TLS is not available on a Unix domain socket");
+          assertThat(path).doesNotExist();
+        });
+  }
+
+  @Test
+  void anSslBundleOnAUnixSocketClientStopsStartUp() {
+    runner.withPropertyValues("packetstream.clients.local.unix-socket-path=/nonexistent/peer.sock",
+            "packetstream.clients.local.ssl.bundle=client")
+        .run(context -> {
+          InvalidConfigurationPropertyValueException e = invalidProperty(context);
+          assertThat(e.getName()).isEqualTo("packetstream.clients.local.ssl.bundle");
+          assertThat(e.getMessage()).contains("TLS is not available over a Unix domain socket");
+        });
+  }
+
+  @Test
+  void aLazyClientWarnsOfItsFirstFailedConnectOnly() throws Exception {
+    // System.Logger goes to java.util.logging here: listen there, at every level
+    java.util.logging.Logger log =
+        java.util.logging.Logger.getLogger(PacketStreamClient.class.getName());
+    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler recorder = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        if (record.getMessage().startsWith("packetstream client lazy: ")) {
+          records.add(record);
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    java.util.logging.Level level = log.getLevel();
+    log.setLevel(java.util.logging.Level.ALL);
+    log.addHandler(recorder);
+    try {
+      runner.withPropertyValues("packetstream.clients.lazy.host=127.0.0.1",
+              "packetstream.clients.lazy.port=" + closedPort(),
+              "packetstream.clients.lazy.reconnect.initial-delay=10ms",
+              "packetstream.clients.lazy.reconnect.max-delay=20ms")
+          .run(context -> {
+            await().atMost(Duration.ofSeconds(10)).until(() -> records.size() >= 3);
+            List<java.util.logging.LogRecord> seen = List.copyOf(records);
+            assertThat(seen.get(0).getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+            assertThat(seen.get(0).getMessage()).contains("further failures are logged at DEBUG");
+            assertThat(seen.subList(1, seen.size()))
+                .allMatch(r -> r.getLevel() == java.util.logging.Level.FINE);
+          });
+    } finally {
+      log.removeHandler(recorder);
+      log.setLevel(level);
+    }
+  }
+
+  /** A port nothing listens on: one that was free a moment ago. */
+  private static int closedPort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   @Test
@@ -274,7 +493,25 @@ class PacketStreamAutoConfigurationTest {
           .hasMessageContaining("annotate it @PacketFlags")
           .hasMessageContaining("Bad.stringFlags(String)")
           .hasMessageContaining("Bad.twoPayloads(byte[], String)")
-          .hasMessageContaining("more than one parameter takes the payload");
+          .hasMessageContaining("more than one parameter takes the payload")
+          .hasMessageContaining("Bad.stageOfReply()")
+          .hasMessageContaining("a stage of a Reply cannot be served");
+    });
+  }
+
+  @Test
+  void staticAndProxyUnreachableMethodsAreStartUpProblems() {
+    runner.withUserConfiguration(Uncallable.class).run(context -> {
+      assertThat(context).hasFailed();
+      Throwable failure = context.getStartupFailure();
+      assertThat(failure).isInstanceOf(InvalidPacketHandlerException.class)
+          .hasMessageContaining("StaticHandler.atClassLevel(String)")
+          .hasMessageContaining("is static")
+          .hasMessageContaining("PrivateHandler.hidden(String)")
+          .hasMessageContaining("the bean is a proxy");
+      FailureAnalysis analysis = new PacketHandlerFailureAnalyzer().analyze(failure);
+      assertThat(analysis.getDescription()).contains("StaticHandler.atClassLevel(String)",
+          "PrivateHandler.hidden(String)");
     });
   }
 
@@ -325,6 +562,14 @@ class PacketStreamAutoConfigurationTest {
     }
   }
 
+  @Configuration(proxyBeanMethods = false)
+  static class OneHandler {
+    @Bean
+    DuplicateA echo() {
+      return new DuplicateA();
+    }
+  }
+
   static class DuplicateA {
     @PacketHandler(1)
     String one(String s) {
@@ -361,6 +606,11 @@ class PacketStreamAutoConfigurationTest {
 
     @PacketHandler(3)
     void twoPayloads(byte[] a, String b) {}
+
+    @PacketHandler(4)
+    java.util.concurrent.CompletionStage<io.packetstream.connection.Reply> stageOfReply() {
+      return null;
+    }
   }
 
   @Configuration(proxyBeanMethods = false)
@@ -368,6 +618,36 @@ class PacketStreamAutoConfigurationTest {
     @Bean
     Bad bad() {
       return new Bad();
+    }
+  }
+
+  static class StaticHandler {
+    @PacketHandler(1)
+    static String atClassLevel(String s) {
+      return s;
+    }
+  }
+
+  static class PrivateHandler {
+    @PacketHandler(2)
+    private String hidden(String s) {
+      return s;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Uncallable {
+    @Bean
+    StaticHandler staticHandler() {
+      return new StaticHandler();
+    }
+
+    @Bean
+    Object privateHandler() {
+      org.springframework.aop.framework.ProxyFactory proxy =
+          new org.springframework.aop.framework.ProxyFactory(new PrivateHandler());
+      proxy.setProxyTargetClass(true);
+      return proxy.getProxy();
     }
   }
 
