@@ -38,12 +38,12 @@ ok "packetstream.jar --help"
 
 # ANCHORS=0 bench/rr.sh 1: every configuration answers without errors
 ANCHORS=0 BASE_PORT=$(base_port) N_ps_1_32=2000 N_ps_16_32=20000 \
-  N_ps_256_32=50000 N_ps_64_4096=20000 N_ps_nospin_1_32=2000 N_ps_nospin_16_32=20000 \
-  N_ps_nospin_256_32=50000 N_ps_nospin_64_4096=20000 bench/rr.sh 1 >"$rr_results" \
+  N_ps_256_32=50000 N_ps_64_4096=20000 N_ps_spin_1_32=2000 N_ps_spin_16_32=20000 \
+  N_ps_spin_256_32=50000 N_ps_spin_64_4096=20000 bench/rr.sh 1 >"$rr_results" \
   || fail "bench/rr.sh failed after printing: $(cat "$rr_results")"
 out=$(cat "$rr_results")
 [[ $(grep -c '^rr impl=packetstream-java .* errors=0$' <<<"$out") == 4 ]] \
-  && [[ $(grep -c '^rr impl=packetstream-java-nospin .* errors=0$' <<<"$out") == 4 ]] \
+  && [[ $(grep -c '^rr impl=packetstream-java-spin .* errors=0$' <<<"$out") == 4 ]] \
   || fail "bench/rr.sh printed: $out"
 ok "ANCHORS=0 bench/rr.sh 1"
 
@@ -53,7 +53,7 @@ SUMMARIZE=../shared/perf/bench.sh
 if [[ -x "$SUMMARIZE" ]] && command -v awk >/dev/null; then
   table=$("$SUMMARIZE" --summarize "$rr_results")
   [[ $(grep -c '^| packetstream-java | ' <<<"$table") == 4 ]] \
-    && [[ $(grep -c '^| packetstream-java-nospin | ' <<<"$table") == 4 ]] \
+    && [[ $(grep -c '^| packetstream-java-spin | ' <<<"$table") == 4 ]] \
     || fail "$SUMMARIZE --summarize made of bench/rr.sh's lines: $table"
   ok "$SUMMARIZE --summarize"
 else

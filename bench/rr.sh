@@ -9,14 +9,15 @@
 # ANCHORS=0) only ours runs. Either way the lines are kept under bench/results/ (OUT).
 #
 # Ours runs twice per configuration: as "packetstream-java" with the library's defaults, and as
-# "packetstream-java-nospin" with the read spin off on both ends (--spin-us 0; README, "Spinning
-# readers"), relabelled so that the two get rows of their own.
+# "packetstream-java-spin" with a read spin of SPIN_US microseconds on both ends (README,
+# "Spinning readers"), relabelled so that the two get rows of their own.
 #
 # usage: bench/rr.sh [REPS]         (default 3; run from anywhere, after mvn -DskipTests package)
 #
 # Environment (optional):
 #   ANCHORS=0        only ours, even when the anchors are built
-#   IMPLS            implementations for the interleaved run (default "raw grpc rsocket ps ps-nospin")
+#   IMPLS            implementations for the interleaved run (default "raw grpc rsocket ps ps-spin")
+#   SPIN_US          the read spin of ps-spin, in microseconds (default 50)
 #   OUT              the results file (default bench/results/rr-<UTC time>.txt)
 #   CONFIGS          WINDOW:PAYLOAD pairs (default "1:32 16:32 256:32 64:4096")
 #   JAVA_OPTS        JVM options of server and client (default -Xms512m -Xmx512m -XX:+UseParallelGC)
@@ -42,20 +43,21 @@ JAVA="${JAVA:-java}"
 [[ -f "$PS_JAR" ]] || { echo "rr.sh: $PS_JAR not found; run: mvn -q -B -DskipTests package" >&2; exit 2; }
 
 # measured requests per configuration: each measured phase lasts a few seconds here
-export N_ps_1_32="${N_ps_1_32:-300000}"
-export N_ps_16_32="${N_ps_16_32:-3000000}"
-export N_ps_256_32="${N_ps_256_32:-6000000}"
+export N_ps_1_32="${N_ps_1_32:-100000}"
+export N_ps_16_32="${N_ps_16_32:-1000000}"
+export N_ps_256_32="${N_ps_256_32:-4000000}"
 export N_ps_64_4096="${N_ps_64_4096:-1000000}"
 
-export N_ps_nospin_1_32="${N_ps_nospin_1_32:-100000}"
-export N_ps_nospin_16_32="${N_ps_nospin_16_32:-1000000}"
-export N_ps_nospin_256_32="${N_ps_nospin_256_32:-4000000}"
-export N_ps_nospin_64_4096="${N_ps_nospin_64_4096:-1000000}"
+export N_ps_spin_1_32="${N_ps_spin_1_32:-300000}"
+export N_ps_spin_16_32="${N_ps_spin_16_32:-3000000}"
+export N_ps_spin_256_32="${N_ps_spin_256_32:-6000000}"
+export N_ps_spin_64_4096="${N_ps_spin_64_4096:-1000000}"
+SPIN_US="${SPIN_US:-50}"
 
 SERVER="$JAVA $JAVA_OPTS -jar $PS_JAR rr-server --port PORT $PS_ARGS"
 CLIENT="$JAVA $JAVA_OPTS -jar $PS_JAR rr-client --port PORT --requests REQUESTS --window WINDOW --payload PAYLOAD $PS_ARGS"
-NOSPIN_SERVER="$SERVER --spin-us 0"
-NOSPIN_CLIENT="set -o pipefail; $CLIENT --spin-us 0 | sed 's/^rr impl=packetstream-java /rr impl=packetstream-java-nospin /'"
+SPIN_SERVER="$SERVER --spin-us $SPIN_US"
+SPIN_CLIENT="set -o pipefail; $CLIENT --spin-us $SPIN_US | sed 's/^rr impl=packetstream-java /rr impl=packetstream-java-spin /'"
 
 mkdir -p "$ROOT/bench/results"
 OUT="${OUT:-$ROOT/bench/results/rr-$(date -u +%Y%m%dT%H%M%SZ).txt}"
@@ -63,9 +65,9 @@ OUT="${OUT:-$ROOT/bench/results/rr-$(date -u +%Y%m%dT%H%M%SZ).txt}"
 if [[ "${ANCHORS:-1}" != 0 ]]; then
   if [[ -f "$PERF/target/anchors-perf.jar" ]]; then
     OUT="$OUT" \
-    IMPLS="${IMPLS:-raw grpc rsocket ps ps-nospin}" CONFIGS="$CONFIGS" \
+    IMPLS="${IMPLS:-raw grpc rsocket ps ps-spin}" CONFIGS="$CONFIGS" \
     SERVER_CMD_ps="$SERVER" CLIENT_CMD_ps="$CLIENT" \
-    SERVER_CMD_ps_nospin="$NOSPIN_SERVER" CLIENT_CMD_ps_nospin="$NOSPIN_CLIENT" \
+    SERVER_CMD_ps_spin="$SPIN_SERVER" CLIENT_CMD_ps_spin="$SPIN_CLIENT" \
     APPEND_SERVER_RSS="${APPEND_SERVER_RSS:-1}" \
       exec "$PERF/bench.sh" "$REPS"
   fi
@@ -91,11 +93,11 @@ trap 'stop_server; exit 143' TERM
 for ((rep = 1; rep <= REPS; rep++)); do
   for cfg in $CONFIGS; do
     W="${cfg%%:*}" B="${cfg##*:}"
-    for impl in ps ps_nospin; do
+    for impl in ps ps_spin; do
       var="N_${impl}_${W}_${B}"
       N="${!var:-500000}"
       server="$SERVER" client="$CLIENT"
-      if [[ "$impl" == ps_nospin ]]; then server="$NOSPIN_SERVER" client="$NOSPIN_CLIENT"; fi
+      if [[ "$impl" == ps_spin ]]; then server="$SPIN_SERVER" client="$SPIN_CLIENT"; fi
       PORT=$((PORT + 1))
       setsid bash -c "${server//PORT/$PORT}" >/dev/null 2>&1 </dev/null &
       SPID=$!

@@ -24,8 +24,8 @@ final class Endpoint {
 
   @Option(names = "--spin-us",
       description = "How long, in microseconds, a busy connection's reader polls a quiet socket "
-          + "before it sleeps (default: the library's own, 50; 0 never). Faster round trips for "
-          + "that much CPU time.")
+          + "before it sleeps (default: the library's own, 0, never; 50 is a good start). Faster "
+          + "round trips for that much CPU time.")
   Long spinUs;
 
   /** An endpoint on 127.0.0.1, as the options would give it; for code that is not the command line. */

@@ -994,7 +994,7 @@ public final class PacketConnection implements AutoCloseable {
     private boolean sendErq = true;
     private final List<TrafficListener> listeners = new ArrayList<>();
     private int bufferSize = DEFAULT_BUFFER_SIZE;
-    private Duration readSpin = ReadSpin.DEFAULT;
+    private Duration readSpin = Duration.ZERO;
 
     Builder() {}
 
@@ -1207,7 +1207,8 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * How long the reader of a busy connection keeps polling its quiet socket channel before it
-     * goes to sleep; default 50 µs, at most one second, {@link Duration#ZERO} never. Polling lets
+     * goes to sleep; default {@link Duration#ZERO}, never; at most one second; some tens of
+     * microseconds (50 µs, say) suit a busy request/response connection. Polling lets
      * the answer to a request, or a busy peer's next request, be read without waking a sleeping
      * thread, which makes round trips several times faster on most machines. It costs CPU time, so
      * a reader polls only while its connection is busy (its last poll caught bytes, or its last

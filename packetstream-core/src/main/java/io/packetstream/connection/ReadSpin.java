@@ -19,9 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ReadSpin {
 
-  /** The spin of a connection that does not set one. */
-  static final Duration DEFAULT = Duration.ofNanos(50_000);
-
   /**
    * A sleep shorter than this (a millisecond) shows a busy connection, worth spinning for, even when
    * the spin is shorter: a sleep's length includes the wake-up that the spin saves.

@@ -20,10 +20,10 @@ public class PacketStreamProperties {
 
   /**
    * How long a busy connection's reader keeps polling its quiet socket before it sleeps, at most
-   * 1s; round trips become several times faster for that much CPU time. Only readers of busy
-   * connections poll, at most half the cores' worth at once. 0 never polls.
+   * 1s; some tens of microseconds make round trips several times faster for that much CPU time.
+   * Only readers of busy connections poll, at most half the cores' worth at once. 0 never polls.
    */
-  private Duration readSpin = Duration.ofNanos(50_000);
+  private Duration readSpin = Duration.ZERO;
 
   /**
    * Whether to report every packet sent or received to the activity tick (the original's
@@ -39,6 +39,18 @@ public class PacketStreamProperties {
 
   /** How many of a peer's requests may wait for a free slot before more are refused. */
   private int maxQueuedRequests = 4096;
+
+  /**
+   * How many payload bytes a peer's waiting requests may hold on one connection; a request beyond
+   * it is refused.
+   */
+  private DataSize maxQueuedRequestBytes = DataSize.ofMegabytes(64);
+
+  /**
+   * How many bytes of answers the peer has not read yet one connection may hold; beyond it the
+   * connection stops reading the peer until it catches up.
+   */
+  private DataSize maxQueuedAnswerBytes = DataSize.ofMegabytes(16);
 
   /** How many of this end's requests may await answers at once on one connection. */
   private int maxPendingRequests = 65536;
@@ -107,6 +119,22 @@ public class PacketStreamProperties {
 
   public void setMaxQueuedRequests(int maxQueuedRequests) {
     this.maxQueuedRequests = maxQueuedRequests;
+  }
+
+  public DataSize getMaxQueuedRequestBytes() {
+    return maxQueuedRequestBytes;
+  }
+
+  public void setMaxQueuedRequestBytes(DataSize maxQueuedRequestBytes) {
+    this.maxQueuedRequestBytes = maxQueuedRequestBytes;
+  }
+
+  public DataSize getMaxQueuedAnswerBytes() {
+    return maxQueuedAnswerBytes;
+  }
+
+  public void setMaxQueuedAnswerBytes(DataSize maxQueuedAnswerBytes) {
+    this.maxQueuedAnswerBytes = maxQueuedAnswerBytes;
   }
 
   public int getMaxPendingRequests() {

@@ -45,6 +45,10 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
         () -> b.maxConcurrentRequests(p.getMaxConcurrentRequests()));
     PropertyCheck.apply("packetstream.max-queued-requests", p.getMaxQueuedRequests(),
         () -> b.maxQueuedRequests(p.getMaxQueuedRequests()));
+    PropertyCheck.apply("packetstream.max-queued-request-bytes", p.getMaxQueuedRequestBytes(),
+        () -> b.maxQueuedRequestBytes(p.getMaxQueuedRequestBytes().toBytes()));
+    PropertyCheck.apply("packetstream.max-queued-answer-bytes", p.getMaxQueuedAnswerBytes(),
+        () -> b.maxQueuedAnswerBytes(p.getMaxQueuedAnswerBytes().toBytes()));
     PropertyCheck.apply("packetstream.max-pending-requests", p.getMaxPendingRequests(),
         () -> b.maxPendingRequests(p.getMaxPendingRequests()));
     PropertyCheck.apply("packetstream.request-timeout", p.getRequestTimeout(),

@@ -249,6 +249,8 @@ class PacketStreamAutoConfigurationTest {
         "packetstream.max-frame-size=1MB",
         "packetstream.max-concurrent-requests=8",
         "packetstream.max-queued-requests=16",
+        "packetstream.max-queued-request-bytes=2MB",
+        "packetstream.max-queued-answer-bytes=3MB",
         "packetstream.max-pending-requests=32",
         "packetstream.request-timeout=5s",
         "packetstream.close-timeout=2s",
@@ -271,6 +273,8 @@ class PacketStreamAutoConfigurationTest {
           assertThat(p.getMaxFrameSize()).isEqualTo(DataSize.ofMegabytes(1));
           assertThat(p.getMaxConcurrentRequests()).isEqualTo(8);
           assertThat(p.getMaxQueuedRequests()).isEqualTo(16);
+          assertThat(p.getMaxQueuedRequestBytes()).isEqualTo(DataSize.ofMegabytes(2));
+          assertThat(p.getMaxQueuedAnswerBytes()).isEqualTo(DataSize.ofMegabytes(3));
           assertThat(p.getMaxPendingRequests()).isEqualTo(32);
           assertThat(p.getRequestTimeout()).isEqualTo(Duration.ofSeconds(5));
           assertThat(p.getCloseTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -296,9 +300,11 @@ class PacketStreamAutoConfigurationTest {
     runner.run(context -> {
       PacketStreamProperties p = context.getBean(PacketStreamProperties.class);
       assertThat(p.getPacketGrace()).isZero();
-      assertThat(p.getReadSpin()).isEqualTo(Duration.ofNanos(50_000));
+      assertThat(p.getReadSpin()).isZero();
       assertThat(p.isTick()).isFalse();
       assertThat(p.getMaxFrameSize()).isEqualTo(DataSize.ofMegabytes(16));
+      assertThat(p.getMaxQueuedRequestBytes()).isEqualTo(DataSize.ofMegabytes(64));
+      assertThat(p.getMaxQueuedAnswerBytes()).isEqualTo(DataSize.ofMegabytes(16));
       assertThat(p.isSendErq()).isTrue();
       assertThat(p.getServer().isEnabled()).isTrue();
       assertThat(p.getServer().getPort()).isNull();
@@ -362,6 +368,8 @@ class PacketStreamAutoConfigurationTest {
   @CsvSource(delimiter = '|', value = {
       "packetstream.max-concurrent-requests=-1 | packetstream.max-concurrent-requests",
       "packetstream.max-queued-requests=-1     | packetstream.max-queued-requests",
+      "packetstream.max-queued-request-bytes=-1B | packetstream.max-queued-request-bytes",
+      "packetstream.max-queued-answer-bytes=0B | packetstream.max-queued-answer-bytes",
       "packetstream.max-pending-requests=0     | packetstream.max-pending-requests",
       "packetstream.max-frame-size=3GB         | packetstream.max-frame-size",
       "packetstream.request-timeout=-1s        | packetstream.request-timeout",
