@@ -15,8 +15,12 @@ done
 
 LOG=$(mktemp)
 APP=
+HOLD=
 stop() {
   exec 3>&- 2>/dev/null || true
+  if [[ -n "$HOLD" ]]; then
+    kill -TERM "$HOLD" 2>/dev/null || true
+  fi
   if [[ -n "$APP" ]]; then
     kill -TERM -- "-$APP" 2>/dev/null || kill -TERM "$APP" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$APP" 2>/dev/null || break; sleep 0.1; done
@@ -91,6 +95,24 @@ ok "health: packetstream UP"
 get /actuator/metrics/packetstream.connections.open >/dev/null \
   || fail "no packetstream.connections.open meter"
 ok "packetstream.connections.open meter"
+
+# the README's look at one connection's meters: call --hold-seconds keeps its connection open
+# after the answer, and meanwhile the request's timer shows in /actuator/metrics
+call --type 2 --text greeting --hold-seconds 30 >/dev/null 2>&1 &
+HOLD=$!
+deadline=$((SECONDS + 15))
+until metric=$(get '/actuator/metrics/packetstream.requests.inbound?tag=rq.type:2' 2>/dev/null) \
+    && grep -q '"name":"packetstream.requests.inbound"' <<<"$metric"; do
+  kill -0 "$HOLD" 2>/dev/null || fail "call --hold-seconds 30 ended before its meters showed"
+  ((SECONDS < deadline)) || fail "no packetstream.requests.inbound meter for rq.type 2: ${metric:-}"
+  sleep 0.3
+done
+grep -qE '"statistic":"COUNT","value":1(\.0)?[,}]' <<<"$metric" \
+  || fail "the held connection's timer does not count its one request: $metric"
+kill -TERM "$HOLD" 2>/dev/null || true
+wait "$HOLD" 2>/dev/null || true
+HOLD=
+ok "call --hold-seconds: the connection's request timer"
 
 # `call` closes its connection at once; hold one open from here (a TCP peer that sends nothing)
 # and look for the server's end of it among the endpoint's connections
