@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -167,6 +168,9 @@ class RrLoadTest {
         if (p.request() && !p.isControl() && answered < answers) {
           peer.answer(p, ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(p.payload()));
           if (++answered == answers) {
+            // end a while after the last answer, so that the client's phase lasts long enough
+            // for its seconds, rounded to milliseconds, to tell its rate
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             peer.socket.shutdownOutput();
           }
         }
