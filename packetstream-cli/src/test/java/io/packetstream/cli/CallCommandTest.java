@@ -195,7 +195,7 @@ class CallCommandTest {
       cli.setErr(new PrintWriter(new StringWriter(), true));
       CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("call",
           "--port", Integer.toString(echoServer.port()), "--type", "0", "--text", "held",
-          "--hold-seconds", "3"));
+          "--hold-seconds", "3"), r -> new Thread(r).start());
 
       assertThat(printed.await(30, TimeUnit.SECONDS)).as("the answer was printed").isTrue();
       PacketConnection held = serverSide.get();

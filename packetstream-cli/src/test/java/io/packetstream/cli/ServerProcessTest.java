@@ -41,7 +41,7 @@ class ServerProcessTest {
         } catch (java.io.IOException e) {
           return null;
         }
-      }).get(30, TimeUnit.SECONDS);
+      }, r -> new Thread(r).start()).get(30, TimeUnit.SECONDS);
       Matcher m = LISTENING.matcher(String.valueOf(first));
       assertThat(m.find()).as("first line on stderr: %s", first).isTrue();
       int port = Integer.parseInt(m.group(1));

@@ -327,7 +327,7 @@ class PacketConnectionTest {
         inFlight.add(pair.left.submit(0, 0, bytes("f" + i)));
       }
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-      CompletableFuture<Void> closing = CompletableFuture.runAsync(pair.right::close);
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(pair.right::close, r -> new Thread(r).start());
       await().atMost(WAIT).until(() -> pair.right.state() == ConnectionState.DRAINING);
       // a request arriving now is refused as the original refuses it when closing
       assertThat(call(pair.left, 0, 0, new byte[0]).text()).isEqualTo("rejecting request: runstate.cancelled");
@@ -430,6 +430,8 @@ class PacketConnectionTest {
       Pipe fromPeer = Pipe.open();
       PacketConnection c = PacketConnection.builder().closeTimeout(Duration.ZERO).listener(dawdling)
           .open(fromPeer.source(), toPeer.sink());
+      // blocking tasks each get a thread of their own (new Thread(r).start()): CompletableFuture's
+      // default pool is a single worker on two cores from Java 21, which one blocked task holds
       CompletableFuture<List<Packet>> seen = CompletableFuture.supplyAsync(() -> {
         List<Packet> packets = new ArrayList<>();
         try (InputStream in = Channels.newInputStream(toPeer.source())) {
@@ -442,14 +444,14 @@ class PacketConnectionTest {
           throw new UncheckedIOException(e);
         }
         return packets;
-      });
+      }, r -> new Thread(r).start());
       List<CompletableFuture<Void>> submitters = new ArrayList<>();
       for (int t = 0; t < 2; t++) {
         submitters.add(CompletableFuture.runAsync(() -> {
           while (!c.submit(0, 0, new byte[0]).isCompletedExceptionally()) {
             // submit until the connection refuses
           }
-        }));
+        }, r -> new Thread(r).start()));
       }
       await().atMost(WAIT).until(() -> c.packetsSent() > 10);
       c.close();
@@ -580,7 +582,7 @@ class PacketConnectionTest {
   void refusesRequestsAfterThePeerSaidEndOfRequests() throws Exception {
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().handler(rq -> Response.empty()),
         PacketConnection.builder().handler(rq -> Response.empty()))) {
-      CompletableFuture<Void> closing = CompletableFuture.runAsync(pair.right::close);
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(pair.right::close, r -> new Thread(r).start());
       await().atMost(WAIT).until(pair.left::peerEndedRequests);
       closing.get(10, TimeUnit.SECONDS);
       assertThat(pair.left.peerEndedRequests()).isTrue();

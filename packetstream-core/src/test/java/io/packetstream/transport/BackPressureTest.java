@@ -93,7 +93,7 @@ class BackPressureTest {
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
-    });
+    }, r -> new Thread(r).start());
   }
 
   private static PacketConnection flooded(PacketServer server, RawPeer flooder) {

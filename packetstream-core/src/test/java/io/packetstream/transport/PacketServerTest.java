@@ -53,7 +53,7 @@ class PacketServerTest {
         inFlight.add(client.submit(0, 0, ("r" + i).getBytes(StandardCharsets.US_ASCII)));
       }
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-      CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close, r -> new Thread(r).start());
       await().atMost(WAIT).until(() -> !server.isListening());
       release.countDown();
       closing.get(10, TimeUnit.SECONDS);

@@ -39,7 +39,7 @@ class GracefulShutdownTest {
       CompletableFuture<Response> slow = client.submit(30, 0, new byte[0]);
       assertThat(handlers.slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
 
-      CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close, r -> new Thread(r).start());
       await().atMost(Duration.ofSeconds(10)).until(() -> !server.isListening());
       assertThat(closing).isNotDone();
       assertThat(slow).isNotDone();
@@ -82,7 +82,7 @@ class GracefulShutdownTest {
       assertThat(handlers.slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
 
       // a drain inside stop() would hold close() until the handler gives up, 20 s from now
-      CompletableFuture.runAsync(context::close).get(10, TimeUnit.SECONDS);
+      CompletableFuture.runAsync(context::close, r -> new Thread(r).start()).get(10, TimeUnit.SECONDS);
       assertThat(slow).isNotDone();
 
       handlers.slowRelease.countDown();
