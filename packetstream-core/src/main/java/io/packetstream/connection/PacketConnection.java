@@ -1208,14 +1208,15 @@ public final class PacketConnection implements AutoCloseable {
     /**
      * How long the reader of a busy connection keeps polling its quiet socket channel before it
      * goes to sleep; default {@link Duration#ZERO}, never; at most one second; some tens of
-     * microseconds (50 µs, say) suit a busy request/response connection. Polling lets
-     * the answer to a request, or a busy peer's next request, be read without waking a sleeping
-     * thread, which makes round trips several times faster on most machines. It costs CPU time, so
-     * a reader polls only while its connection is busy (its last poll caught bytes, or its last
-     * sleep was shorter than a millisecond or than the spin), and at most half the cores' worth of
-     * readers in the JVM poll at once: a quiet connection, or one of thousands, sleeps as if there
-     * were no spin. For
-     * connections over channels ({@link #open(SocketChannel, boolean)} and
+     * microseconds (50 µs, say) suit a busy request/response connection. Polling lets the answer
+     * to a request, or a busy peer's next request, be read without waking a sleeping thread,
+     * which makes round trips several times faster on a machine with cores to spare. It costs CPU
+     * time, so a reader polls only while its connection is busy (its last poll caught bytes, or
+     * its last sleep was shorter than a millisecond or than the spin), and at most half the cores'
+     * worth of readers in the JVM poll at once: a quiet connection sleeps as if there were no
+     * spin. Where other busy threads want the cores, a polling reader holds one and slows them,
+     * which is why it is off by default. For connections over channels
+     * ({@link #open(SocketChannel, boolean)} and
      * {@link #open(ReadableByteChannel, WritableByteChannel)}); streams always block.
      */
     public Builder readSpin(Duration spin) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import javax.net.ServerSocketFactory;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLServerSocketFactory;
 import org.springframework.boot.ssl.SslOptions;
@@ -46,12 +47,21 @@ final class TlsServerSocketFactory extends ServerSocketFactory {
 
   private ServerSocket limit(ServerSocket socket) {
     SSLServerSocket ssl = (SSLServerSocket) socket;
+    ssl.setSSLParameters(limit(ssl.getSSLParameters(), options));
+    return ssl;
+  }
+
+  /**
+   * Limits {@code params} to the ciphers and protocols {@code options} name, where they name any;
+   * for server and client sockets alike.
+   */
+  static SSLParameters limit(SSLParameters params, SslOptions options) {
     if (options.getCiphers() != null) {
-      ssl.setEnabledCipherSuites(options.getCiphers());
+      params.setCipherSuites(options.getCiphers());
     }
     if (options.getEnabledProtocols() != null) {
-      ssl.setEnabledProtocols(options.getEnabledProtocols());
+      params.setProtocols(options.getEnabledProtocols());
     }
-    return ssl;
+    return params;
   }
 }

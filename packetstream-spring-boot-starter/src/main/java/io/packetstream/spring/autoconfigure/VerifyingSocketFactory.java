@@ -53,14 +53,8 @@ final class VerifyingSocketFactory extends SocketFactory {
 
   private Socket verify(Socket socket) {
     SSLSocket ssl = (SSLSocket) socket;
-    SSLParameters params = ssl.getSSLParameters();
+    SSLParameters params = TlsServerSocketFactory.limit(ssl.getSSLParameters(), options);
     params.setEndpointIdentificationAlgorithm("HTTPS");
-    if (options.getCiphers() != null) {
-      params.setCipherSuites(options.getCiphers());
-    }
-    if (options.getEnabledProtocols() != null) {
-      params.setProtocols(options.getEnabledProtocols());
-    }
     ssl.setSSLParameters(params);
     return ssl;
   }
