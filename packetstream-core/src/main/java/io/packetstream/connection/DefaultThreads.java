@@ -5,7 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +23,8 @@ final class DefaultThreads {
 
   /**
    * The most threads of the shared handler pool on Java 17. Threads are made as handlers need them
-   * and end when idle, so that handlers blocked on one another (a handler waiting for a callback it
-   * asked of its peer) never starve the pool; each connection's own limit bounds its share.
+   * and end after 30 s idle; tasks beyond them wait in the pool's queue, never refused; each
+   * connection's own limit bounds its share.
    */
   static final int POOL_MAX_THREADS = 512;
 
@@ -64,17 +64,21 @@ final class DefaultThreads {
         }
       }
       AtomicLong count = new AtomicLong();
+      // never refuses: a task beyond the threads waits in the queue, and each connection's own
+      // limit (maxConcurrentRequests) bounds how many tasks it has there, so none can take the
+      // whole pool
       ThreadPoolExecutor pool = new ThreadPoolExecutor(
-          0,
+          POOL_MAX_THREADS,
           POOL_MAX_THREADS,
           30,
           TimeUnit.SECONDS,
-          new SynchronousQueue<>(),
+          new LinkedBlockingQueue<>(),
           r -> {
             Thread t = new Thread(r, "packetstream-handler-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
           });
+      pool.allowCoreThreadTimeOut(true);
       return Executors.unconfigurableExecutorService(pool);
     }
   }

@@ -1,10 +1,8 @@
 package io.packetstream.connection;
 
-import io.packetstream.wire.PacketCodec;
-import io.packetstream.wire.ProtocolException;
+import io.packetstream.wire.Packet;
 import io.packetstream.wire.RequestFrame;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -16,35 +14,26 @@ import java.nio.charset.StandardCharsets;
  */
 final class DirectAnswers {
 
-  private static final System.Logger LOG = System.getLogger(PacketConnection.class.getName());
-
   /** The not-ok payload of an answer that does not fit the answer buffer. */
   static final String TOO_LARGE = "answer too large";
 
   private final PacketConnection connection;
   private final BufferHandler handler;
-  private final PacketCodec codec;
-  private final PacketWriter writer;
-  private final RequestFrame frame = new RequestFrame();
+  private final Outbound outbound;
   private final ByteBuffer answer;
 
-  DirectAnswers(PacketConnection connection, BufferHandler handler, PacketCodec codec,
-      PacketWriter writer, int bufferSize) {
+  DirectAnswers(PacketConnection connection, BufferHandler handler, Outbound outbound, int bufferSize) {
     this.connection = connection;
     this.handler = handler;
-    this.codec = codec;
-    this.writer = writer;
+    this.outbound = outbound;
     this.answer = ByteBuffer.allocate(bufferSize);
   }
 
   /**
-   * Answers the request at the buffer's position and moves past it; false (buffer unchanged)
-   * when the next frame is not a whole request on channel 0, for the regular path to read.
+   * Answers the request on channel 0 that {@code frame} describes in {@code buffer}; the caller
+   * moves the buffer past it afterwards.
    */
-  boolean answer(ByteBuffer buffer) throws ProtocolException, IOException {
-    if (!codec.peekRequest(buffer, frame) || frame.channel() != 0) {
-      return false;
-    }
+  void answer(ByteBuffer buffer, RequestFrame frame) throws IOException {
     int limit = buffer.limit();
     buffer.limit(frame.end()).position(frame.payloadStart());
     answer.clear();
@@ -54,7 +43,7 @@ final class DirectAnswers {
     try {
       flags = handler.answer(frame.rqType(), frame.flags(), buffer, answer);
       answer.flip();
-      if (flags < 0 || flags > io.packetstream.wire.Packet.MAX_RESULT_FLAGS) {
+      if (flags < 0 || flags > Packet.MAX_RESULT_FLAGS) {
         throw new IllegalArgumentException("answer flags " + flags + " out of range");
       }
     } catch (BufferOverflowException e) {
@@ -66,8 +55,7 @@ final class DirectAnswers {
       flags = e.response().flags();
       out = ByteBuffer.wrap(e.response().payload());
     } catch (Exception e) {
-      LOG.log(Level.WARNING, () -> connection.name() + ": buffer handler failed for request type "
-          + frame.rqType() + ", tag " + frame.tag(), e);
+      connection.handlerFailed(frame.rqType(), e);
       Response failure = Response.failure();
       ok = false;
       flags = failure.flags();
@@ -75,12 +63,11 @@ final class DirectAnswers {
     } finally {
       buffer.limit(limit).position(frame.end());
     }
-    if (!writer.answerInline(0, frame.tag(), ok, flags, out)) {
+    if (!outbound.answerDirect(0, frame.tag(), ok, flags, out)) {
       byte[] bytes = new byte[out.remaining()];
       out.get(bytes);
-      writer.enqueue(io.packetstream.wire.Packet.response(0, frame.tag(), ok, flags, bytes));
+      outbound.enqueue(Packet.response(0, frame.tag(), ok, flags, bytes));
     }
-    return true;
   }
 
   /**

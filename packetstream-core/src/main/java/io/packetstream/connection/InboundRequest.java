@@ -18,9 +18,6 @@ import java.util.concurrent.ExecutionException;
  */
 final class InboundRequest implements Runnable {
 
-  /** The connection whose handler the current thread is running, so close() knows not to wait. */
-  private static final ThreadLocal<PacketConnection> HANDLING = new ThreadLocal<>();
-
   final PacketConnection connection;
   final Packet packet;
   final RequestHandler handler;
@@ -35,24 +32,25 @@ final class InboundRequest implements Runnable {
 
   @Override
   public void run() {
-    InboundRequest next = this;
-    while (next != null) {
-      next = next.execute();
+    Object outer = connection.enter();
+    try {
+      InboundRequest next = this;
+      while (next != null) {
+        next = next.execute();
+      }
+    } finally {
+      connection.exit(outer);
     }
   }
 
   /** Runs the handler; returns the next queued request if this one is already answered. */
   private InboundRequest execute() {
     Reply reply;
-    PacketConnection outer = HANDLING.get();
-    HANDLING.set(connection);
     try {
       reply = handler.handle(new Request(
           connection, packet.channel(), packet.tag(), packet.rqType(), packet.flags(), packet.payload()));
     } catch (Throwable t) {
       return answer(null, t);
-    } finally {
-      HANDLING.set(outer);
     }
     if (reply == null || reply instanceof Response) {
       // null is the original's None: ok, flags 0, no payload
@@ -69,17 +67,17 @@ final class InboundRequest implements Runnable {
       }
     }
     stage.whenComplete((response, error) -> {
-      InboundRequest next = answer(response, error);
-      if (next != null) {
-        connection.execute(next);
+      Object outer = connection.enter();
+      try {
+        InboundRequest next = answer(response, error);
+        if (next != null) {
+          connection.execute(next);
+        }
+      } finally {
+        connection.exit(outer);
       }
     });
     return null;
-  }
-
-  /** Whether the current thread is running one of {@code connection}'s handlers. */
-  static boolean runsOn(PacketConnection connection) {
-    return HANDLING.get() == connection;
   }
 
   private InboundRequest answer(Response response, Throwable error) {

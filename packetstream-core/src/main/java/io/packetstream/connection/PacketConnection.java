@@ -2,9 +2,11 @@ package io.packetstream.connection;
 
 import io.packetstream.connection.TrafficListener.Direction;
 import io.packetstream.connection.TrafficListener.Outcome;
+import io.packetstream.wire.CorruptedFrameException;
+import io.packetstream.wire.MalformedFrameException;
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
-import io.packetstream.wire.ProtocolException;
+import io.packetstream.wire.RequestFrame;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,16 +20,11 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -48,7 +45,7 @@ import java.util.function.Consumer;
  * <pre>{@code
  * try (PacketConnection conn = PacketConnection.builder()
  *     .handler(request -> Response.ok(request.payload()))   // serve the peer's requests
- *     .open(socket)) {
+ *     .open(socketChannel, true)) {
  *   Response r = conn.call(0, 0, "hello".getBytes(UTF_8)); // and ask the peer
  * }
  * }</pre>
@@ -69,91 +66,107 @@ public final class PacketConnection implements AutoCloseable {
   /*
    * Threads and locks.
    *
-   * - The reader thread alone reads the transport. It decodes packets, resolves this end's pending
-   *   requests, and admits the peer's requests to the handler executor.
-   * - The writer thread alone writes the transport (PacketWriter). Everyone else enqueues packets.
-   * - Handler threads (the executor) run handlers and enqueue their responses.
-   * - Callers submit, open, close and abort from any thread. A last close on the reader thread or
-   *   inside a handler runs the shutdown on a closer thread (from ioThreadFactory), because the
-   *   shutdown waits for the reader and for running handlers.
-   * - Back-pressure: while the answers queued for the peer are over maxQueuedAnswerBytes, the
-   *   reader waits on the writer's monitor (holding no lock of ours) until the writer has written
-   *   enough or stops; the writer never waits for the reader, so this cannot deadlock.
+   * - Reading: over selectable channels (sockets, pipes) an event loop thread of the connection's
+   *   EventLoopGroup reads whenever bytes arrive and runs received(); over streams a reader thread
+   *   of the connection's own does. That thread alone feeds the FrameReader, resolves this end's
+   *   pending requests and admits the peer's requests (Inbound).
+   * - Writing: Outbound. Over channels the thread that queues a packet while nobody writes writes
+   *   it, without blocking; the loop finishes what the channel could not take. Over streams a
+   *   writer thread of the connection's own writes.
+   * - Handlers run on the executor (Inbound); their answers are queued on Outbound.
+   * - Callers submit, open, close and abort from any thread. Nothing here waits except close()
+   *   and call() on a caller's thread: the shutdown is driven by events (the last handler
+   *   answering, the last pending request ending, EOF written, the peer's EOF, the close timer),
+   *   so close() from an event loop, a handler, a listener or a callback of this connection starts
+   *   it and returns at once, and waits for it everywhere else.
+   * - Any Throwable on a reading or writing path fails this connection (FAILED, every request
+   *   ends) and never another.
    *
-   * `outbound` guards `pending`, `opens`, `readerEnded` and every write of `state`.
-   * `inbound` guards `running`, `queued`, `queuedBytes` and `inboundTags`, and is also held for writes of `state`,
-   * so both the admission of a peer's request and the submission of our own see state changes
-   * atomically. Lock order: outbound, then inbound, then the writer's monitor: submit queues its
-   * request and shutdown its ERQ under outbound, so no request follows our ERQ; the writer's
-   * enqueue holds its monitor for an add and never blocks. Nothing else is called out (handlers,
-   * listeners, futures, the writer's thread) while either is held, and nothing blocks under them
-   * except the bounded waits of shutdown, which wait on the lock's own monitor.
+   * `life` guards opens, started, the shutdown flags and every write of `state`. PendingTable,
+   * Inbound and Outbound each guard their own state with their own monitor; the only nesting is
+   * PendingTable, then Outbound (a request and our ERQ are queued under the table's lock) and
+   * Inbound, then Outbound (whether the answers are over their limit). Nothing is called out
+   * (handlers, listeners, futures) while any of them is held.
    */
 
   private static final System.Logger LOG = System.getLogger(PacketConnection.class.getName());
   private static final AtomicLong NAMES = new AtomicLong();
+  private static final ThreadLocal<PacketConnection> WORKING = new ThreadLocal<>();
 
   /** Tags on every channel start here: 0 and 1 of channel 0 are the control packets. */
-  static final long FIRST_TAG = 2;
+  static final long FIRST_TAG = PendingTable.FIRST_TAG;
 
   /** How long a close past its deadline still waits for its EOF to be written. */
   private static final long EOF_FLUSH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  static final String REFUSE_NO_HANDLER = "no request handler";
-  static final String REFUSE_CLOSING = "rejecting request: runstate.cancelled";
-  static final String REFUSE_AFTER_ERQ = "requests no longer allowed";
-  static final String REFUSE_UNKNOWN_CHANNEL = "unknown channel %d";
-
   private final String name;
-  private final Settings settings;
-  private final Transport transport;
-  private final PacketCodec codec;
+  private final ConnectionConfig config;
   private final TrafficListener listener;
-  private final PacketWriter writer;
   private final RequestHandler handler0;
-  private final DirectAnswers direct; // null unless a BufferHandler answers on the reader thread
+  private final EventLoop loop;
+  private final Io io;
+  private final Outbound outbound;
+  private final FrameReader reader;
+  private final Inbound inbound;
+  private final PendingTable pending;
+  private final InboundAccount account;
+  private final DirectAnswers direct; // null unless a BufferHandler answers on the reading thread
+  private final FailureLog failures;
+  private final long answerHardLimit;
 
-  private final Object outbound = new Object();
-  private final Object inbound = new Object();
-  private final TagMap<PendingRequest> pending = new TagMap<>();
-  private final TagMap<InboundRequest> inboundTags = new TagMap<>();
-  private final ArrayDeque<InboundRequest> queued = new ArrayDeque<>();
-  private long queuedBytes; // the payloads of the requests in `queued`
-  private int running;
-  private int opens;
-  private boolean readerEnded;
-
-  private final AtomicLong tags0 = new AtomicLong(FIRST_TAG);
-  private final Map<Long, AtomicLong> otherTags = new ConcurrentHashMap<>();
+  private final Object life = new Object();
+  private int opens; // guarded by life
+  private boolean eofQueued; // guarded by life
+  private boolean terminating; // guarded by life
+  private boolean closeDeadlinePassed; // guarded by life
+  private volatile boolean inputEnded;
+  private volatile boolean eofWritten;
+  private volatile int paused; // reasons to stop reading: bits below; written under life
+  private static final int PAUSE_BUDGET = 1;
+  private static final int PAUSE_ANSWERS = 2;
 
   private volatile ConnectionState state = ConnectionState.NEW;
   private volatile Throwable failure;
   private volatile boolean peerEndedRequests;
+  private volatile boolean partialFrame;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final CountDownLatch readerDone = new CountDownLatch(1);
-  private volatile Thread readerThread;
+  private volatile EventLoop.Timer closeTimer;
+  private volatile EventLoop.Timer watchTimer;
 
-  // single-writer statistics: the reader thread writes the received ones, the writer the sent ones
+  // statistics: the reading thread writes the received ones, the writer (one at a time) the sent
   private volatile long bytesReceived;
   private volatile long packetsReceived;
   private volatile long lastReceivedMillis;
+  private volatile long lastReceivedNanos;
   private volatile long bytesSent;
   private volatile long packetsSent;
   private volatile long lastSentMillis;
+  private volatile long lastSentNanos;
   private volatile long openedMillis;
 
-  private PacketConnection(Settings settings, Transport transport) {
-    this.settings = settings;
-    this.transport = transport;
-    this.name = settings.name != null ? settings.name : "packetstream-" + NAMES.incrementAndGet();
-    this.codec = new PacketCodec(settings.maxFrameLength);
-    this.listener = settings.listener();
-    this.handler0 = settings.handlers.get(0L);
-    this.writer = new PacketWriter(this, transport, settings.packetGrace.toNanos(), settings.bufferSize,
-        settings.maxQueuedAnswerBytes);
-    this.direct = settings.bufferHandler != null && listener == TrafficListener.NONE
-        ? new DirectAnswers(this, settings.bufferHandler, codec, writer, settings.bufferSize)
+  private PacketConnection(ConnectionConfig config, EventLoop loop, Io io) {
+    this.config = config;
+    this.loop = loop;
+    this.io = io;
+    this.name = config.name != null ? config.name : "packetstream-" + NAMES.incrementAndGet();
+    this.listener = config.listener();
+    this.handler0 = config.handlers.get(0L);
+    this.failures = new FailureLog(LOG, name);
+    this.account = new InboundAccount(config.eventLoops.budget(), config.bufferSize);
+    this.outbound = new Outbound(new Writes(), config.eventLoops, loop, io.nonBlocking(),
+        config.packetGrace.toNanos(), config.maxQueuedAnswerBytes);
+    outbound.sink(io);
+    this.answerHardLimit = config.maxQueuedAnswerBytes
+        + Math.max(64 * 1024, config.maxQueuedAnswerBytes / 4);
+    this.pending = new PendingTable(config.maxPendingRequests);
+    this.inbound = new Inbound(this, config, account, outbound::overLimit);
+    this.reader = new FrameReader(new PacketCodec(config.maxFrameLength), new Reads(), account,
+        config.bufferSize);
+    this.direct = config.bufferHandler != null && listener == TrafficListener.NONE
+        ? new DirectAnswers(this, config.bufferHandler, outbound, config.bufferSize)
         : null;
+    pending.onEmpty(this::checkDrained);
   }
 
   /** A builder with the library's defaults. */
@@ -175,44 +188,56 @@ public final class PacketConnection implements AutoCloseable {
    * {@code timeout} ({@link Duration#ZERO}: the connection's {@link Builder#requestTimeout}), with
    * a {@link ConnectionClosedException} if the connection is not open or ends first, and with a
    * {@link RejectedExecutionException} if {@link Builder#maxPendingRequests} are already pending.
-   * It completes on the connection's reader thread: use the {@code ...Async} stages for work that
-   * blocks.
+   * It completes on the thread that read the answer, an event loop's over sockets: use the
+   * {@code ...Async} stages for work that blocks. Completing or obtruding the future yourself
+   * abandons the request.
+   *
+   * @throws IllegalArgumentException before anything is sent, if a number is out of range, the
+   *     timeout is negative, or the request's frame would be longer than
+   *     {@link Builder#maxOutboundFrameLength}
    */
   public CompletableFuture<Response> submit(
       long channel, long rqType, long flags, byte[] payload, Duration timeout) {
     Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(timeout, "timeout");
     if (channel < 0 || rqType < 0 || rqType > Packet.MAX_RQ_TYPE || flags < 0 || flags > Packet.MAX_FLAGS) {
       throw new IllegalArgumentException("channel " + channel + ", request type " + rqType
           + " or flags " + flags + " out of range");
     }
-    long tag = channel == 0
-        ? tags0.getAndIncrement()
-        : otherTags.computeIfAbsent(channel, c -> new AtomicLong(FIRST_TAG)).getAndIncrement();
-    PendingRequest request = new PendingRequest(this, channel, tag, rqType, System.nanoTime());
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout " + timeout + " is negative");
+    }
+    if (payload.length > config.maxOutboundFrameLength - 4) {
+      // the exact check below needs a tag; this one keeps tags for requests that can go
+      long body = (long) payload.length + 4;
+      throw new IllegalArgumentException(name + ": a request of at least " + body
+          + " frame bytes is over the limit maxOutboundFrameLength=" + config.maxOutboundFrameLength);
+    }
+    long tag = pending.nextTag(channel);
     Packet packet = new Packet(channel, tag, flags, true, rqType, payload);
+    int body = PacketCodec.bodyLength(packet);
+    if (body > config.maxOutboundFrameLength) {
+      throw new IllegalArgumentException(name + ": a request of " + body
+          + " frame bytes is over the limit maxOutboundFrameLength=" + config.maxOutboundFrameLength);
+    }
+    PendingRequest request = new PendingRequest(this, channel, tag, rqType, System.nanoTime());
     // before the request can be answered: a listener sees its start before its end
     listener.requestStarted(this, Direction.OUTBOUND, channel, tag, rqType);
-    Exception refused = null;
-    synchronized (outbound) {
-      if (state != ConnectionState.OPEN || readerEnded) {
-        refused = new ConnectionClosedException(
-            name + " is " + (readerEnded ? "ended by its peer" : state.name().toLowerCase())
-                + ": cannot send request type " + rqType);
-      } else if (pending.size() >= settings.maxPendingRequests) {
-        refused = new RejectedExecutionException(name + ": " + pending.size()
-            + " requests already pending (limit maxPendingRequests=" + settings.maxPendingRequests + ")");
-      } else {
-        pending.put(channel, tag, request);
-        // under the lock, so that it is queued before shutdown's ERQ or not at all
-        writer.enqueue(packet);
+    int queued;
+    try {
+      if (state == ConnectionState.NEW) {
+        throw new ConnectionClosedException(name + " is not open: cannot send request type " + rqType);
       }
-    }
-    if (refused != null) {
-      request.fail(refused, Outcome.REJECTED);
+      queued = pending.add(request, packet, outbound);
+    } catch (ConnectionClosedException | RejectedExecutionException e) {
+      request.fail(e, Outcome.REJECTED);
       return request;
     }
-    Duration limit = timeout.isZero() ? settings.requestTimeout : timeout;
-    if (!limit.isZero() && !limit.isNegative()) {
+    if (queued == Outbound.CLAIMED) {
+      outbound.drain();
+    }
+    Duration limit = timeout.isZero() ? config.requestTimeout : timeout;
+    if (!limit.isZero()) {
       request.orTimeout(limit.toNanos(), TimeUnit.NANOSECONDS);
     }
     return request;
@@ -231,8 +256,10 @@ public final class PacketConnection implements AutoCloseable {
     request.whenComplete((response, error) -> {
       if (error != null) {
         result.completeExceptionally(error);
-      } else if (!response.ok()) {
-        result.completeExceptionally(new RequestFailedException(response));
+      } else if (response == null || !response.ok()) {
+        result.completeExceptionally(response == null
+            ? new ConnectionClosedException(name + ": the request was abandoned")
+            : new RequestFailedException(response));
       } else {
         try {
           result.complete(decoder.decode(response.flags(), response.payload()));
@@ -268,12 +295,22 @@ public final class PacketConnection implements AutoCloseable {
    * @throws TimeoutException if no response comes in time
    * @throws InterruptedException if the thread is interrupted while waiting; the request is
    *     cancelled and the thread's interrupt flag stays set
+   * @throws IllegalStateException on an event loop thread, which must never block: use
+   *     {@link #submit} there
    */
   public Response call(long channel, long rqType, long flags, byte[] payload, Duration timeout)
       throws IOException, InterruptedException, TimeoutException {
+    if (EventLoop.onAnyLoop()) {
+      throw new IllegalStateException(name + ": call() would block an event loop thread, which"
+          + " reads for many connections; use submit() and a callback");
+    }
     CompletableFuture<Response> request = submit(channel, rqType, flags, payload, timeout);
     try {
-      return request.get();
+      Response r = request.get();
+      if (r == null) {
+        throw new ConnectionClosedException(name + ": the request was abandoned");
+      }
+      return r;
     } catch (InterruptedException e) {
       request.cancel(false);
       Thread.currentThread().interrupt();
@@ -299,82 +336,82 @@ public final class PacketConnection implements AutoCloseable {
    * Opens the connection once more: the first open starts it; each open needs its own
    * {@link #close()}. Returns this connection.
    *
-   * @throws IllegalStateException if the connection is closing or has ended
+   * @throws IllegalStateException if the connection is closing or has ended, or its last close
+   *     has been called
    */
   public PacketConnection open() {
     boolean start;
-    synchronized (outbound) {
-      synchronized (inbound) {
-        if (state != ConnectionState.NEW && state != ConnectionState.OPEN) {
-          throw new IllegalStateException(name + " is " + state.name().toLowerCase());
-        }
-        start = opens++ == 0;
-        if (start) {
-          state = ConnectionState.OPEN;
-        }
+    synchronized (life) {
+      if (state == ConnectionState.NEW && !terminating) {
+        state = ConnectionState.OPEN;
+        opens = 1;
+        start = true;
+      } else if (state == ConnectionState.OPEN && opens > 0) {
+        opens++;
+        start = false;
+      } else {
+        throw new IllegalStateException(name + " is "
+            + (state == ConnectionState.OPEN ? "closing" : state.name().toLowerCase()));
       }
     }
     if (start) {
-      openedMillis = System.currentTimeMillis();
-      listener.connectionOpened(this);
-      ThreadFactory threads = settings.ioThreads;
-      Thread w = threads.newThread(writer);
-      Thread r = threads.newThread(this::readLoop);
-      w.setName("packetstream " + name + " writer");
-      r.setName("packetstream " + name + " reader");
-      readerThread = r;
-      writer.readerThread(r);
-      w.start();
-      r.start();
+      start();
     }
     return this;
+  }
+
+  private void start() {
+    openedMillis = System.currentTimeMillis();
+    lastReceivedNanos = System.nanoTime();
+    lastSentNanos = lastReceivedNanos;
+    config.eventLoops.connectionOpened();
+    try {
+      listener.connectionOpened(this);
+      if (!config.readSpin.isZero() && io.nonBlocking()) {
+        loop.spin(config.readSpin.toNanos());
+      }
+      io.start(this);
+    } catch (Throwable t) {
+      terminate(t, "failed to start: " + t);
+      throw t;
+    }
+    watch();
   }
 
   /**
    * Closes one level of nesting; the last close shuts the connection down gracefully and
    * returns when it has ended, or after {@link Builder#closeTimeout} at most.
    *
-   * <p>Called from the connection's own reader thread (a callback of a future it completed, a
-   * {@link BufferHandler}, a handler on a direct executor) or from inside one of its running
-   * handlers, the last close starts the shutdown on another thread and returns at once: the
-   * shutdown waits for answers only the reader can read and for handlers to finish, so waiting
-   * for it there would wait for itself. Use {@link #termination()} to learn when it has ended.
+   * <p>Called where waiting would wait for itself or stall others (an event loop thread, one of
+   * this connection's handlers, listeners or reader and writer threads), the last close starts the
+   * shutdown and returns at once: use {@link #termination()} to learn when it has ended.
    */
   @Override
   public void close() {
-    boolean last;
-    synchronized (outbound) {
-      if (opens == 0) {
+    synchronized (life) {
+      if (opens == 0 || terminating) {
         return;
       }
-      last = --opens == 0;
+      if (--opens > 0) {
+        return;
+      }
     }
-    if (!last) {
-      return;
-    }
-    if (Thread.currentThread() == readerThread || InboundRequest.runsOn(this)) {
-      Thread closer = settings.ioThreads.newThread(() -> shutdown(false));
-      closer.setName("packetstream " + name + " closer");
-      closer.start();
-    } else {
-      shutdown(false);
+    beginShutdown(false);
+    if (mayWait()) {
+      awaitTermination(config.closeTimeout.toNanos() + 2 * EOF_FLUSH_NANOS);
     }
   }
 
   /**
    * Ends the connection at once: pending requests fail, running handlers' answers are dropped,
-   * and the transport is closed if the connection owns it.
+   * and the transport is closed if the connection owns it. It never waits.
    *
-   * <p>Over streams or channels it does not own, the connection cannot always release its
-   * reader: a thread blocked reading a plain {@link InputStream} ignores interrupts. The caller
-   * then closes the stream (or the socket under it) to end the reader.
+   * <p>Over streams it does not own, the connection cannot always release its reader: a thread
+   * blocked reading a plain {@link InputStream} ignores interrupts. The caller then closes the
+   * stream (or the socket under it) to end the reader.
    */
   public void abort() {
     terminate(null, "aborted");
-    Thread reader = readerThread;
-    if (reader != null && !transport.owned()) {
-      reader.interrupt();
-    }
   }
 
   /** Waits for the receiving side to end (the peer's EOF, the end of the stream, or an error). */
@@ -411,7 +448,7 @@ public final class PacketConnection implements AutoCloseable {
 
   /** The peer's address, when the connection runs over a socket. */
   public Optional<SocketAddress> remoteAddress() {
-    return transport.remoteAddress();
+    return io.remoteAddress();
   }
 
   /** When the connection was first opened. */
@@ -451,32 +488,26 @@ public final class PacketConnection implements AutoCloseable {
 
   /** Requests this end sent that await their answer. */
   public int pendingRequests() {
-    synchronized (outbound) {
-      return pending.size();
-    }
+    return pending.size();
   }
 
   /** The peer's requests whose handlers are running now. */
   public int runningRequests() {
-    synchronized (inbound) {
-      return running;
-    }
+    return inbound.running();
   }
 
   /**
    * Bytes of answers to the peer queued for writing, each counted as its payload plus a small
-   * fixed overhead. It stays near {@link Builder#maxQueuedAnswerBytes} at most: a high value
-   * means the peer reads its answers slowly, or not at all.
+   * fixed overhead. Over {@link Builder#maxQueuedAnswerBytes} the peer's new requests wait: a
+   * high value means the peer reads its answers slowly, or not at all.
    */
   public long queuedAnswerBytes() {
-    return writer.queuedAnswerBytes();
+    return outbound.answerBytes();
   }
 
   /** The peer's requests waiting for a free handler slot. */
   public int queuedRequests() {
-    synchronized (inbound) {
-      return queued.size();
-    }
+    return inbound.queued();
   }
 
   /** Whether the peer has said (ERQ) that it sends no more requests. */
@@ -494,123 +525,191 @@ public final class PacketConnection implements AutoCloseable {
     return millis == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
   }
 
-  // ---------------------------------------------------------------- reader
+  // ---------------------------------------------------------------- threads at work
 
-  private void readLoop() {
-    ByteBuffer buffer = transport.allocate(settings.bufferSize);
-    String ended = "stream ended";
-    Throwable error = null;
+  /** Marks the current thread as working for this connection; returns what to restore. */
+  PacketConnection enter() {
+    PacketConnection outer = WORKING.get();
+    WORKING.set(this);
+    return outer;
+  }
+
+  void exit(Object outer) {
+    WORKING.set((PacketConnection) outer);
+  }
+
+  /** Whether close() may wait here without waiting for itself or stalling other connections. */
+  private boolean mayWait() {
+    Thread t = Thread.currentThread();
+    return !EventLoop.onAnyLoop() && WORKING.get() != this && t != io.readerThread()
+        && t != io.writerThread();
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  Thread newThread(Runnable task, String role) {
+    Thread t = config.ioThreads.newThread(task);
+    t.setName("packetstream " + name + " " + role);
+    return t;
+  }
+
+  void writerThread(Thread writer) {
+    outbound.writerThread(writer);
+  }
+
+  void runWriter() {
+    PacketConnection outer = enter();
     try {
-      read:
-      while (true) {
-        int n = transport.read(buffer);
-        if (n < 0) {
-          if (buffer.position() > 0) {
-            throw new ProtocolException("stream ends inside a frame, " + buffer.position()
-                + " bytes into it");
-          }
-          break;
-        }
-        lastReceivedMillis = System.currentTimeMillis();
-        bytesReceived += n;
-        buffer.flip();
-        long count = 0;
-        Packet packet;
-        int start = buffer.position();
-        while (true) {
-          if (direct != null && acceptsRequests() && direct.answer(buffer)) {
-            count++;
-            start = buffer.position();
-            throttle();
-            continue;
-          }
-          if ((packet = codec.decode(buffer)) == null) {
-            break;
-          }
-          count++;
-          int size = buffer.position() - start;
-          start = buffer.position();
-          listener.packetReceived(this, packet, size);
-          if (!dispatch(packet)) {
-            packetsReceived += count;
-            ended = "peer sent EOF";
-            break read;
-          }
-          throttle();
-        }
-        packetsReceived += count;
-        writer.flushInline();
-        int frame = codec.peekFrameLength(buffer);
-        buffer = refill(buffer, frame);
-      }
-    } catch (Throwable t) {
-      error = t;
+      outbound.runWriter();
+    } finally {
+      exit(outer);
     }
-    // answers written into the writer's buffer by this thread go out before the end is handled
-    writer.flushInline();
-    readerEnded(ended, error);
+  }
+
+  // ---------------------------------------------------------------- receiving (the reading thread)
+
+  void beginBatch() {
+    outbound.beginBatch();
+  }
+
+  void endBatch() {
+    outbound.endBatch();
   }
 
   /**
-   * Stops reading while the answers queued for the peer are over {@link
-   * Builder#maxQueuedAnswerBytes}: the peer's requests then wait in the socket, and TCP pushes
-   * back on a peer that sends requests without reading the answers.
+   * Bytes arrived: {@code bytes} holds {@code n} of them. Returns false when reading must stop for
+   * now (the peer's EOF, or a limit paused it).
    */
-  private void throttle() throws InterruptedException {
-    if (writer.overLimit()) {
-      writer.flushInline();
-      writer.awaitRoom();
+  boolean received(ByteBuffer bytes, int n) throws IOException {
+    long now = System.nanoTime();
+    lastReceivedNanos = now;
+    lastReceivedMillis = System.currentTimeMillis();
+    bytesReceived += n;
+    boolean more = reader.feed(bytes);
+    partialFrame = reader.holdsBytes();
+    if (!more) {
+      return false;
+    }
+    if (account.mustPause()) {
+      pause(PAUSE_BUDGET);
+      account.awaitRoom(() -> resume(PAUSE_BUDGET));
+      return false;
+    }
+    return true;
+  }
+
+  /** Reading resumes: hands on what the reader kept; false if it must stop again. */
+  boolean resumeInput() {
+    try {
+      boolean more = reader.resume();
+      partialFrame = reader.holdsBytes();
+      return more && paused == 0;
+    } catch (Throwable t) {
+      ioFailed(t);
+      return false;
     }
   }
 
-  /** Readies the buffer for the next read, growing it for a frame too big for it. */
-  private ByteBuffer refill(ByteBuffer buffer, int frame) {
-    if (frame > buffer.capacity()) {
-      ByteBuffer bigger = ByteBuffer.allocate(frame);
-      bigger.put(buffer);
-      return bigger;
-    }
-    if (buffer.capacity() > settings.bufferSize && buffer.remaining() <= settings.bufferSize
-        && frame <= settings.bufferSize) {
-      ByteBuffer smaller = transport.allocate(settings.bufferSize);
-      smaller.put(buffer);
-      return smaller;
-    }
-    buffer.compact();
-    return buffer;
-  }
-
-  /** Acts on one packet; false when it was the peer's EOF. */
-  private boolean dispatch(Packet packet) throws ProtocolException {
-    if (!packet.request()) {
-      PendingRequest request;
-      synchronized (outbound) {
-        request = pending.remove(packet.channel(), packet.tag());
-        if (request != null && pending.isEmpty() && state == ConnectionState.DRAINING) {
-          outbound.notifyAll();
-        }
+  /** The stream ended (not the peer's EOF packet: the bytes themselves). */
+  void receivedEnd() {
+    if (!inputEnded) {
+      try {
+        reader.endOfInput();
+      } catch (CorruptedFrameException e) {
+        ioFailed(e);
+        return;
       }
-      if (request == null) {
-        LOG.log(Level.DEBUG, () -> name + ": dropping a response that matches no pending request: "
-            + packet);
-      } else {
-        request.resolve(new Response(packet.ok(), packet.resultFlags(), packet.payload()));
+    }
+    inputEnded("stream ended");
+  }
+
+  /** Reading or writing failed, or a reading path threw: the connection fails. */
+  void ioFailed(Throwable error) {
+    if (state.isTerminal()) {
+      return;
+    }
+    if (error instanceof MalformedFrameException) {
+      LOG.log(Level.WARNING, () -> name + ": receiving failed: " + error);
+    } else {
+      LOG.log(Level.DEBUG, () -> name + ": receiving failed", error);
+    }
+    terminate(error, "receiving failed: " + error);
+  }
+
+  private void pause(int reason) {
+    synchronized (life) {
+      paused |= reason;
+    }
+    io.pauseReading();
+  }
+
+  private void resume(int reason) {
+    boolean go;
+    synchronized (life) {
+      go = (paused & reason) != 0 && (paused &= ~reason) == 0 && !inputEnded && !terminating;
+    }
+    if (go) {
+      io.resumeReading();
+    }
+  }
+
+  /** The packets the reader decodes, on the reading thread. */
+  private final class Reads implements FrameReader.Sink {
+
+    @Override
+    public boolean wantsFrames() {
+      return direct != null && state == ConnectionState.OPEN && !peerEndedRequests
+          && !outbound.overLimit();
+    }
+
+    @Override
+    public boolean request(ByteBuffer buffer, RequestFrame frame) throws IOException {
+      packetsReceived++;
+      direct.answer(buffer, frame);
+      return true;
+    }
+
+    @Override
+    public boolean packet(Packet packet, int frameBytes) throws IOException {
+      packetsReceived++;
+      listener.packetReceived(PacketConnection.this, packet, frameBytes);
+      if (!packet.request()) {
+        PendingRequest request = pending.remove(packet.channel(), packet.tag());
+        if (request == null) {
+          LOG.log(Level.DEBUG, () -> name + ": dropping a response that matches no pending request: "
+              + packet);
+        } else {
+          request.resolve(new Response(packet.ok(), packet.resultFlags(), packet.payload()));
+        }
+        return true;
+      }
+      if (packet.isControl()) {
+        if (packet.isEof()) {
+          io.pauseReading();
+          inputEnded("peer sent EOF");
+          return false;
+        }
+        if (packet.isErq()) {
+          peerEndedRequests = true;
+          inbound.refuse(Inbound.REFUSE_AFTER_ERQ, false);
+          return true;
+        }
+        throw new CorruptedFrameException(
+            "malformed control packet (wire request type 0 but not EOF or ERQ): " + packet);
+      }
+      admit(packet);
+      if (outbound.answerBytes() > answerHardLimit) {
+        // the peer does not read its answers: stop reading it until it does; TCP holds it back
+        pause(PAUSE_ANSWERS);
+        if (!outbound.overLimit()) {
+          resume(PAUSE_ANSWERS);
+        }
+        return false;
       }
       return true;
     }
-    if (packet.isControl()) {
-      if (packet.isEof()) {
-        return false;
-      }
-      if (packet.isErq()) {
-        peerEndedRequests = true;
-        return true;
-      }
-      throw new ProtocolException(
-          "malformed control packet (wire request type 0 but not EOF or ERQ): " + packet);
-    }
-    admit(packet);
-    return true;
   }
 
   private void admit(Packet packet) {
@@ -618,79 +717,60 @@ public final class PacketConnection implements AutoCloseable {
     long tag = packet.tag();
     long startNanos = System.nanoTime();
     listener.requestStarted(this, Direction.INBOUND, channel, tag, packet.rqType());
-    RequestHandler handler = channel == 0 ? handler0 : settings.handlers.get(channel);
-    String refusal = null;
-    InboundRequest request = null;
-    boolean start = false;
-    if (handler == null) {
-      refusal = channel == 0 ? REFUSE_NO_HANDLER : REFUSE_UNKNOWN_CHANNEL;
-    } else {
-      synchronized (inbound) {
-        if (state != ConnectionState.OPEN) {
-          refusal = REFUSE_CLOSING;
-        } else if (peerEndedRequests) {
-          refusal = REFUSE_AFTER_ERQ;
-        } else if (inboundTags.containsKey(channel, tag)) {
-          refusal = "channel " + channel + ": tag already in use: " + tag;
-        } else if (running < settings.maxConcurrentRequests) {
-          request = new InboundRequest(this, packet, handler, startNanos);
-          inboundTags.put(channel, tag, request);
-          running++;
-          start = true;
-        } else if (queued.size() >= settings.maxQueuedRequests) {
-          refusal = "too many requests: " + running + " running, " + queued.size()
-              + " queued (limits maxConcurrentRequests=" + settings.maxConcurrentRequests
-              + ", maxQueuedRequests=" + settings.maxQueuedRequests + ")";
-        } else if (queuedBytes + packet.payload().length > settings.maxQueuedRequestBytes) {
-          refusal = "too many requests: " + running + " running, " + queued.size()
-              + " queued holding " + queuedBytes + " bytes, this one " + packet.payload().length
-              + " bytes (limit maxQueuedRequestBytes=" + settings.maxQueuedRequestBytes + ")";
-        } else {
-          request = new InboundRequest(this, packet, handler, startNanos);
-          inboundTags.put(channel, tag, request);
-          queued.add(request);
-          queuedBytes += packet.payload().length;
-        }
-      }
-    }
+    RequestHandler handler = channel == 0 ? handler0 : config.handlers.get(channel);
+    String refusal = handler == null
+        ? (channel == 0 ? Inbound.REFUSE_NO_HANDLER : Inbound.REFUSE_UNKNOWN_CHANNEL)
+        : inbound.admit(packet, handler, startNanos);
     if (refusal != null) {
-      String why = refusal;
-      LOG.log(Level.DEBUG, () -> name + ": refusing " + packet + ": " + why);
-      writer.enqueue(Packet.response(channel, tag, false, 0, refusal.getBytes(StandardCharsets.US_ASCII)));
+      LOG.log(Level.DEBUG, () -> name + ": refusing " + packet + ": " + refusal);
+      outbound.enqueue(Packet.response(channel, tag, false, 0, refusal.getBytes(StandardCharsets.US_ASCII)));
       listener.requestFinished(this, Direction.INBOUND, channel, tag, packet.rqType(),
           Outcome.REJECTED, System.nanoTime() - startNanos);
-    } else if (start) {
-      execute(request);
     }
   }
 
   // ---------------------------------------------------------------- handlers (any thread)
 
   void execute(InboundRequest request) {
-    try {
-      settings.executor.execute(request);
-    } catch (RejectedExecutionException e) {
-      InboundRequest next = request;
-      // the executor is shut down or full: answer here, and the queued ones after it
-      while (next != null) {
-        respond(next, Response.failure("handler executor refused the request"));
-        next = release(next);
-      }
-    }
+    inbound.execute(request);
+  }
+
+  /** The handler executor refused a request; it waits and is tried again after {@code pauseNanos}. */
+  void executorRefused(RejectedExecutionException e, long pauseNanos) {
+    LOG.log(Level.DEBUG, () -> name + ": the handler executor is busy (" + e.getMessage()
+        + "); requests wait in the queue and start again in " + pauseNanos / 1000 + " us");
+  }
+
+  /** A request that can no longer start, because the connection ended. */
+  void abandoned(InboundRequest r) {
+    listener.requestFinished(this, Direction.INBOUND, r.packet.channel(), r.packet.tag(),
+        r.packet.rqType(), Outcome.ERROR, System.nanoTime() - r.startNanos);
   }
 
   Response failureResponse(InboundRequest request, Throwable error) {
     if (error instanceof RequestFailedException failed) {
       return failed.response();
     }
-    LOG.log(Level.WARNING, () -> name + ": handler failed for " + request.packet, error);
+    handlerFailed(request.packet.rqType(), error);
     return Response.failure();
+  }
+
+  void handlerFailed(long rqType, Throwable error) {
+    failures.failed("handler for request type " + rqType, error);
   }
 
   void respond(InboundRequest request, Response response) {
     Packet p = request.packet;
-    boolean sent = writer.enqueue(
-        Packet.response(p.channel(), p.tag(), response.ok(), response.flags(), response.payload()));
+    Packet answer = Packet.response(p.channel(), p.tag(), response.ok(), response.flags(), response.payload());
+    if (PacketCodec.bodyLength(answer) > config.maxOutboundFrameLength) {
+      int size = response.payload().length;
+      LOG.log(Level.DEBUG, () -> name + ": answer to " + p + " of " + size
+          + " bytes is over maxOutboundFrameLength=" + config.maxOutboundFrameLength);
+      response = Response.failure("answer too large: " + size
+          + " bytes (limit maxOutboundFrameLength=" + config.maxOutboundFrameLength + ")");
+      answer = Packet.response(p.channel(), p.tag(), false, 0, response.payload());
+    }
+    boolean sent = outbound.enqueue(answer);
     Outcome outcome = !sent ? Outcome.ERROR : response.ok() ? Outcome.OK : Outcome.FAILED;
     listener.requestFinished(this, Direction.INBOUND, p.channel(), p.tag(), p.rqType(), outcome,
         System.nanoTime() - request.startNanos);
@@ -698,36 +778,19 @@ public final class PacketConnection implements AutoCloseable {
 
   /** Frees the request's slot; returns the queued request that takes it over, if any. */
   InboundRequest release(InboundRequest request) {
-    synchronized (inbound) {
-      inboundTags.remove(request.packet.channel(), request.packet.tag());
-      InboundRequest next = queued.poll();
-      if (next != null) {
-        queuedBytes -= next.packet.payload().length;
-      } else {
-        running--;
-        if (running == 0 && state == ConnectionState.DRAINING) {
-          inbound.notifyAll();
-        }
-      }
-      return next;
-    }
+    return inbound.release(request);
+  }
+
+  /** No request of the peer runs or waits. */
+  void inboundIdle() {
+    checkDrained();
   }
 
   // ---------------------------------------------------------------- pending requests
 
   /** Takes a request out of the pending table; true if it was there. */
   boolean removePending(PendingRequest request) {
-    synchronized (outbound) {
-      PendingRequest found = pending.get(request.channel, request.tag);
-      if (found != request) {
-        return false;
-      }
-      pending.remove(request.channel, request.tag);
-      if (pending.isEmpty() && state == ConnectionState.DRAINING) {
-        outbound.notifyAll();
-      }
-      return true;
-    }
+    return pending.remove(request);
   }
 
   void requestEnded(PendingRequest request, Outcome outcome) {
@@ -735,124 +798,154 @@ public final class PacketConnection implements AutoCloseable {
         request.rqType, outcome, System.nanoTime() - request.startNanos);
   }
 
-  // ---------------------------------------------------------------- writer callbacks
+  // ---------------------------------------------------------------- writer events
 
-  void sent(Packet packet, int bytes) {
-    bytesSent += bytes;
-    packetsSent++;
-    listener.packetSent(this, packet, bytes);
+  void writable() {
+    outbound.writable();
   }
 
-  /** A response the reader thread encoded itself, with no packet object (no listener to tell). */
-  void sentDirect(int bytes) {
-    bytesSent += bytes;
-    packetsSent++;
-  }
+  /** What the writer tells the connection, on whichever thread writes. */
+  private final class Writes implements Outbound.Events {
 
-  /** Whether a new request of the peer may start now; if not, admit refuses it. */
-  private boolean acceptsRequests() {
-    return state == ConnectionState.OPEN && !peerEndedRequests;
-  }
+    @Override
+    public void sent(Packet packet, int bytes) {
+      bytesSent += bytes;
+      packetsSent++;
+      PacketConnection outer = enter();
+      try {
+        listener.packetSent(PacketConnection.this, packet, bytes);
+      } finally {
+        exit(outer);
+      }
+    }
 
-  void flushed() {
-    lastSentMillis = System.currentTimeMillis();
-  }
+    @Override
+    public void sentDirect(int bytes) {
+      bytesSent += bytes;
+      packetsSent++;
+    }
 
-  void writerFailed(Throwable error) {
-    if (!state.isTerminal()) {
-      LOG.log(Level.DEBUG, () -> name + ": write failed", error);
-      terminate(error, "write failed: " + error);
+    @Override
+    public void flushed() {
+      lastSentNanos = System.nanoTime();
+      lastSentMillis = System.currentTimeMillis();
+    }
+
+    @Override
+    public void answersDrained() {
+      inbound.startQueued();
+      resume(PAUSE_ANSWERS);
+    }
+
+    @Override
+    public void finished() {
+      eofWritten = true;
+      boolean end;
+      synchronized (life) {
+        end = inputEnded || closeDeadlinePassed;
+      }
+      if (end) {
+        terminate(null, "closed");
+      }
+    }
+
+    @Override
+    public void failed(Throwable error) {
+      if (!state.isTerminal()) {
+        LOG.log(Level.DEBUG, () -> name + ": write failed", error);
+        terminate(error, "write failed: " + error);
+      }
     }
   }
 
   // ---------------------------------------------------------------- ending
 
-  private void readerEnded(String why, Throwable error) {
+  /** Nothing more comes from the peer: its EOF, or the end of the stream. */
+  private void inputEnded(String why) {
+    if (inputEnded) {
+      return;
+    }
+    inputEnded = true;
     readerDone.countDown();
     if (state.isTerminal()) {
       return;
     }
-    if (error != null) {
-      LOG.log(error instanceof ProtocolException ? Level.WARNING : Level.DEBUG,
-          () -> name + ": receiving failed: " + error);
-      terminate(error, "receiving failed: " + error.getMessage());
-      return;
-    }
-    // Nothing more will come from the peer: our pending requests can never be answered.
-    List<PendingRequest> orphans;
-    synchronized (outbound) {
-      readerEnded = true;
-      orphans = pending.clear();
-    }
+    // our pending requests can never be answered now
+    List<PendingRequest> orphans = pending.clear(name + " is ended by its peer");
     ConnectionClosedException closed = new ConnectionClosedException(name + ": " + why
         + " before the response arrived");
     for (PendingRequest request : orphans) {
       request.fail(closed, Outcome.ERROR);
     }
-    shutdown(true);
+    if (eofWritten) {
+      terminate(null, "closed");
+    } else {
+      beginShutdown(true);
+      checkDrained();
+    }
   }
 
   /**
-   * The graceful shutdown: refuse new requests, let running handlers answer, wait for our own
-   * answers, send ERQ and EOF, wait for the peer's EOF; every wait bounded by the close timeout.
+   * Starts the graceful shutdown: refuse new requests, let running handlers answer, wait for our
+   * own answers, send ERQ and EOF, wait for the peer's EOF; bounded by the close timeout. Every
+   * step after this one is taken by an event ({@link #checkDrained}).
    */
-  private void shutdown(boolean fromReader) {
-    long deadline = System.nanoTime() + settings.closeTimeout.toNanos();
-    boolean first;
-    synchronized (outbound) {
-      synchronized (inbound) {
-        first = state == ConnectionState.OPEN;
-        if (first) {
-          state = ConnectionState.DRAINING;
-        }
+  private void beginShutdown(boolean peerEnded) {
+    synchronized (life) {
+      if (state != ConnectionState.OPEN || terminating) {
+        return;
       }
-      if (first && settings.sendErq && !fromReader) {
-        // under the lock that submit holds to queue a request: no request can follow it
-        writer.enqueue(Packet.ERQ);
-      }
+      state = ConnectionState.DRAINING;
     }
-    if (!first) {
-      if (!fromReader) {
-        awaitTermination(deadline);
-      }
+    inbound.refuse(Inbound.REFUSE_CLOSING, true);
+    Packet erq = config.sendErq && !peerEnded && !inputEnded ? Packet.ERQ : null;
+    if (pending.stop(name + " is draining", erq, outbound) == Outbound.CLAIMED) {
+      outbound.drain();
+    }
+    closeTimer = loop.schedule(this::closeDeadline, config.closeTimeout.toNanos());
+    checkDrained();
+  }
+
+  /** The next shutdown step, when the handlers and our own requests are done: EOF. */
+  private void checkDrained() {
+    if (state != ConnectionState.DRAINING || !inbound.isIdle() || !pending.isEmpty()) {
       return;
     }
-    try {
-      synchronized (inbound) {
-        while ((running > 0 || !queued.isEmpty()) && waitUntil(inbound, deadline)) {
-          // handlers still running
-        }
+    synchronized (life) {
+      if (eofQueued || terminating) {
+        return;
       }
-      synchronized (outbound) {
-        while (!pending.isEmpty() && waitUntil(outbound, deadline)) {
-          // our requests still pending
-        }
-      }
-      writer.enqueue(Packet.EOF);
-      writer.finish();
-      // a late close still gets its EOF out, unless the peer has stopped reading altogether
-      writer.await(Math.max(deadline - System.nanoTime(), EOF_FLUSH_NANOS));
-      if (!fromReader) {
-        readerDone.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      eofQueued = true;
     }
-    terminate(null, "closed");
+    outbound.finish();
   }
 
-  private static boolean waitUntil(Object monitor, long deadline) throws InterruptedException {
-    long left = deadline - System.nanoTime();
-    if (left <= 0) {
-      return false;
+  /** The close timeout ran out: EOF goes now, and the connection ends soon after. */
+  private void closeDeadline() {
+    boolean queueEof;
+    synchronized (life) {
+      if (terminating) {
+        return;
+      }
+      closeDeadlinePassed = true;
+      queueEof = !eofQueued;
+      eofQueued = true;
     }
-    TimeUnit.NANOSECONDS.timedWait(monitor, left);
-    return true;
+    if (eofWritten) {
+      terminate(null, "closed");
+      return;
+    }
+    LOG.log(Level.DEBUG, () -> name + ": close timed out after " + config.closeTimeout);
+    if (queueEof) {
+      outbound.finish();
+    }
+    // a late close still gets its EOF out, unless the peer has stopped reading altogether
+    loop.schedule(() -> terminate(null, "closed"), EOF_FLUSH_NANOS);
   }
 
-  private void awaitTermination(long deadline) {
+  private void awaitTermination(long nanos) {
     try {
-      terminated.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      terminated.get(nanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -860,101 +953,91 @@ public final class PacketConnection implements AutoCloseable {
     }
   }
 
-  /** Ends the connection for good; the first call wins. */
+  /** Ends the connection for good; the first call wins. Never waits. */
   private void terminate(Throwable cause, String why) {
-    List<PendingRequest> orphans;
-    List<InboundRequest> unstarted;
-    synchronized (outbound) {
-      synchronized (inbound) {
-        if (state.isTerminal()) {
-          return;
-        }
-        if (state == ConnectionState.NEW) {
-          opens = 0;
-        }
-        state = cause == null ? ConnectionState.CLOSED : ConnectionState.FAILED;
-        failure = cause;
-        unstarted = new ArrayList<>(queued);
-        queued.clear();
-        queuedBytes = 0;
-        for (InboundRequest r : unstarted) {
-          inboundTags.remove(r.packet.channel(), r.packet.tag());
-        }
-        inbound.notifyAll();
+    synchronized (life) {
+      if (terminating) {
+        return;
       }
-      orphans = pending.clear();
-      outbound.notifyAll();
+      terminating = true;
+      opens = 0;
+      failure = cause;
+      state = cause == null ? ConnectionState.CLOSED : ConnectionState.FAILED;
     }
-    writer.abort();
-    try {
-      transport.close();
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, () -> name + ": closing the transport failed", e);
+    cancel(closeTimer);
+    cancel(watchTimer);
+    if (!config.readSpin.isZero() && io.nonBlocking() && openedMillis != 0) {
+      loop.unspin(config.readSpin.toNanos());
+    }
+    outbound.stop();
+    io.close();
+    if (!io.owned() && io.readerThread() != null) {
+      io.readerThread().interrupt();
+    }
+    if (io.nonBlocking()) {
+      loop.execute(reader::release);
     }
     ConnectionClosedException closed = new ConnectionClosedException(name + " " + why, cause);
-    for (PendingRequest request : orphans) {
+    for (PendingRequest request : pending.clear(name + " is " + state.name().toLowerCase())) {
       request.fail(closed, Outcome.ERROR);
     }
-    for (InboundRequest r : unstarted) {
-      listener.requestFinished(this, Direction.INBOUND, r.packet.channel(), r.packet.tag(),
-          r.packet.rqType(), Outcome.ERROR, System.nanoTime() - r.startNanos);
+    for (InboundRequest r : inbound.end()) {
+      abandoned(r);
     }
     if (openedMillis != 0) {
+      config.eventLoops.connectionClosed();
       listener.connectionClosed(this, Optional.ofNullable(cause));
     }
+    readerDone.countDown();
     terminated.complete(null);
   }
 
-  // ---------------------------------------------------------------- settings
-
-  /** The settings a builder collected, frozen when a connection is opened. */
-  private static final class Settings {
-    final String name;
-    final Map<Long, RequestHandler> handlers;
-    final BufferHandler bufferHandler;
-    final Executor executor;
-    final ThreadFactory ioThreads;
-    final int maxFrameLength;
-    final int maxConcurrentRequests;
-    final int maxQueuedRequests;
-    final int maxPendingRequests;
-    final long maxQueuedAnswerBytes;
-    final long maxQueuedRequestBytes;
-    final Duration requestTimeout;
-    final Duration closeTimeout;
-    final Duration packetGrace;
-    final boolean sendErq;
-    final List<TrafficListener> listeners;
-    final int bufferSize;
-
-    Settings(Builder b) {
-      name = b.name;
-      bufferHandler = b.bufferHandler;
-      Map<Long, RequestHandler> all = new HashMap<>(b.handlers);
-      if (bufferHandler != null) {
-        all.put(0L, DirectAnswers.asRequestHandler(bufferHandler, b.bufferSize));
-      }
-      handlers = Map.copyOf(all);
-      executor = b.executor != null ? b.executor : DefaultThreads.handlerExecutor();
-      ioThreads = b.ioThreads != null ? b.ioThreads : DefaultThreads.ioThreadFactory();
-      maxFrameLength = b.maxFrameLength;
-      maxConcurrentRequests = b.maxConcurrentRequests;
-      maxQueuedRequests = b.maxQueuedRequests;
-      maxPendingRequests = b.maxPendingRequests;
-      maxQueuedAnswerBytes = b.maxQueuedAnswerBytes;
-      maxQueuedRequestBytes = b.maxQueuedRequestBytes;
-      requestTimeout = b.requestTimeout;
-      closeTimeout = b.closeTimeout;
-      packetGrace = b.packetGrace;
-      sendErq = b.sendErq;
-      listeners = List.copyOf(b.listeners);
-      bufferSize = b.bufferSize;
-    }
-
-    TrafficListener listener() {
-      return TrafficListener.of(listeners);
+  private static void cancel(EventLoop.Timer timer) {
+    if (timer != null) {
+      timer.cancel();
     }
   }
+
+  // ---------------------------------------------------------------- timeouts
+
+  /** Checks the idle and read timeouts now and then, when either is set. */
+  private void watch() {
+    long idle = config.idleTimeout.toNanos();
+    long read = config.readTimeout.toNanos();
+    long every = Math.min(idle == 0 ? Long.MAX_VALUE : idle, read == 0 ? Long.MAX_VALUE : read);
+    if (every == Long.MAX_VALUE || state.isTerminal()) {
+      return;
+    }
+    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), every / 4);
+    watchTimer = loop.schedule(() -> {
+      if (state.isTerminal()) {
+        return;
+      }
+      long now = System.nanoTime();
+      long quiet = now - lastReceivedNanos;
+      if (read != 0 && partialFrame && quiet > read && !inputEnded) {
+        String why = "read timed out: a frame begun " + TimeUnit.NANOSECONDS.toMillis(quiet)
+            + " ms ago is still incomplete (readTimeout=" + config.readTimeout + ")";
+        LOG.log(Level.INFO, () -> name + ": " + why);
+        terminate(new java.net.SocketTimeoutException(why), why);
+        return;
+      }
+      long idleFor = Math.min(quiet, now - lastSentNanos);
+      if (idle != 0 && idleFor > idle && state == ConnectionState.OPEN
+          && pending.isEmpty() && inbound.isIdle()) {
+        LOG.log(Level.DEBUG, () -> name + ": idle for " + TimeUnit.NANOSECONDS.toMillis(idleFor)
+            + " ms (idleTimeout=" + config.idleTimeout + "): closing");
+        synchronized (life) {
+          opens = Math.min(opens, 1);
+        }
+        close();
+        return;
+      }
+      watch();
+    }, period);
+  }
+
+  // ---------------------------------------------------------------- settings
 
   /**
    * Collects a connection's settings; every limit has a safe default. A builder can open any
@@ -977,54 +1060,27 @@ public final class PacketConnection implements AutoCloseable {
     /** Default for {@link #bufferSize}. */
     public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
 
-    private String name;
-    private final Map<Long, RequestHandler> handlers = new HashMap<>();
-    private BufferHandler bufferHandler;
-    private Executor executor;
-    private ThreadFactory ioThreads;
-    private int maxFrameLength = PacketCodec.DEFAULT_MAX_FRAME_LENGTH;
-    private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
-    private int maxQueuedRequests = DEFAULT_MAX_QUEUED_REQUESTS;
-    private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
-    private long maxQueuedAnswerBytes = DEFAULT_MAX_QUEUED_ANSWER_BYTES;
-    private long maxQueuedRequestBytes = DEFAULT_MAX_QUEUED_REQUEST_BYTES;
-    private Duration requestTimeout = Duration.ZERO;
-    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private Duration packetGrace = Duration.ZERO;
-    private boolean sendErq = true;
-    private final List<TrafficListener> listeners = new ArrayList<>();
-    private int bufferSize = DEFAULT_BUFFER_SIZE;
-    private Duration readSpin = Duration.ZERO;
+    /** Default for {@link #readTimeout}. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
-    Builder() {}
+    private final ConnectionConfig c;
+
+    Builder() {
+      this(new ConnectionConfig());
+    }
+
+    private Builder(ConnectionConfig config) {
+      this.c = config;
+    }
 
     /** A builder with the same settings, to vary independently. */
     public Builder copy() {
-      Builder b = new Builder();
-      b.name = name;
-      b.handlers.putAll(handlers);
-      b.bufferHandler = bufferHandler;
-      b.executor = executor;
-      b.ioThreads = ioThreads;
-      b.maxFrameLength = maxFrameLength;
-      b.maxConcurrentRequests = maxConcurrentRequests;
-      b.maxQueuedRequests = maxQueuedRequests;
-      b.maxPendingRequests = maxPendingRequests;
-      b.maxQueuedAnswerBytes = maxQueuedAnswerBytes;
-      b.maxQueuedRequestBytes = maxQueuedRequestBytes;
-      b.requestTimeout = requestTimeout;
-      b.closeTimeout = closeTimeout;
-      b.packetGrace = packetGrace;
-      b.sendErq = sendErq;
-      b.listeners.addAll(listeners);
-      b.bufferSize = bufferSize;
-      b.readSpin = readSpin;
-      return b;
+      return new Builder(c.copy());
     }
 
     /** The connection's name in logs, metrics and health; default {@code packetstream-N}. */
     public Builder name(String name) {
-      this.name = Objects.requireNonNull(name, "name");
+      c.name = Objects.requireNonNull(name, "name");
       return this;
     }
 
@@ -1044,9 +1100,9 @@ public final class PacketConnection implements AutoCloseable {
       if (channel < 0) {
         throw new IllegalArgumentException("negative channel " + channel);
       }
-      handlers.put(channel, Objects.requireNonNull(handler, "handler"));
+      c.handlers.put(channel, Objects.requireNonNull(handler, "handler"));
       if (channel == 0) {
-        bufferHandler = null;
+        c.bufferHandler = null;
       }
       return this;
     }
@@ -1059,30 +1115,74 @@ public final class PacketConnection implements AutoCloseable {
      * {@link #executor}.
      */
     public Builder bufferHandler(BufferHandler handler) {
-      bufferHandler = Objects.requireNonNull(handler, "handler");
-      handlers.remove(0L);
+      c.bufferHandler = Objects.requireNonNull(handler, "handler");
+      c.handlers.remove(0L);
       return this;
     }
 
     /**
      * Where handlers run. Default: a virtual thread per request on Java 21+, on 17 a shared pool
-     * that grows to 512 threads as handlers need them (a request it cannot take is answered
-     * not-ok). A direct executor ({@code Runnable::run}) runs
-     * handlers on the reader thread: fastest for handlers that never block, but one that blocks
-     * stalls the whole connection.
+     * of up to 512 threads whose further tasks wait in its queue. An executor that refuses a
+     * request (full or shut down) only delays it: it waits in the connection's queue and is tried
+     * again. A direct executor ({@code Runnable::run}) runs handlers on the thread that read the
+     * request, an event loop's over sockets: fastest for handlers that never block, but one that
+     * blocks stalls every connection of that loop.
      */
     public Builder executor(Executor executor) {
-      this.executor = Objects.requireNonNull(executor, "executor");
+      c.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
     /**
-     * Makes the connection's reader and writer threads. Default: daemon platform threads, on
-     * every Java version, because they wake up for every burst of traffic and a platform thread
-     * wakes fastest. A virtual-thread factory saves memory for very many idle connections.
+     * The event loops that serve connections over socket channels and pipes. Default:
+     * {@link EventLoopGroup#shared()}, as many I/O threads as the JVM has processors, shared by
+     * every connection of the JVM; a connection holds no thread of its own.
+     */
+    public Builder eventLoops(EventLoopGroup group) {
+      c.eventLoops = Objects.requireNonNull(group, "group");
+      return this;
+    }
+
+    /**
+     * How long a connection may carry no bytes either way, with nothing pending or running,
+     * before it closes itself gracefully; {@link Duration#ZERO} (default) = never. A silent peer
+     * is not a broken one in this protocol (a watcher waits quietly for callbacks), so this is off
+     * unless asked for; servers facing untrusted peers should set it.
+     */
+    public Builder idleTimeout(Duration timeout) {
+      c.idleTimeout = nonNegative("idleTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * How long the peer may pause in the middle of a frame before the connection fails: a frame
+     * whose first bytes came but whose rest stops arriving for this long; default 30 s,
+     * {@link Duration#ZERO} = never. It frees the connection (and the bytes it holds) of a peer
+     * that stalls or vanished mid-frame.
+     */
+    public Builder readTimeout(Duration timeout) {
+      c.readTimeout = nonNegative("readTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * The longest frame body this end sends; default 16 MiB, the peer's default limit. A request
+     * over it is refused by {@code submit} with an {@link IllegalArgumentException} before
+     * anything is sent, and an answer over it is replaced by a not-ok {@code answer too large},
+     * so that one oversized packet never makes the peer drop the connection.
+     */
+    public Builder maxOutboundFrameLength(int bytes) {
+      c.maxOutboundFrameLength = PacketCodec.checkMaxFrameLength(bytes);
+      return this;
+    }
+
+    /**
+     * Makes the reader and writer threads of connections over streams and sockets opened as
+     * {@link Socket}s (plain or TLS); connections over socket channels and pipes use the
+     * {@link #eventLoops} instead. Default: daemon platform threads, which wake fastest.
      */
     public Builder ioThreadFactory(ThreadFactory threads) {
-      this.ioThreads = Objects.requireNonNull(threads, "threads");
+      c.ioThreads = Objects.requireNonNull(threads, "threads");
       return this;
     }
 
@@ -1091,13 +1191,13 @@ public final class PacketConnection implements AutoCloseable {
      * {@link PacketCodec#LARGEST_MAX_FRAME_LENGTH}.
      */
     public Builder maxFrameLength(int bytes) {
-      this.maxFrameLength = PacketCodec.checkMaxFrameLength(bytes);
+      c.maxFrameLength = PacketCodec.checkMaxFrameLength(bytes);
       return this;
     }
 
     /** How many of the peer's requests run at once; default 64. */
     public Builder maxConcurrentRequests(int n) {
-      this.maxConcurrentRequests = positive("maxConcurrentRequests", n);
+      c.maxConcurrentRequests = positive("maxConcurrentRequests", n);
       return this;
     }
 
@@ -1109,7 +1209,7 @@ public final class PacketConnection implements AutoCloseable {
       if (n < 0) {
         throw new IllegalArgumentException("maxQueuedRequests " + n + " is negative");
       }
-      this.maxQueuedRequests = n;
+      c.maxQueuedRequests = n;
       return this;
     }
 
@@ -1123,43 +1223,43 @@ public final class PacketConnection implements AutoCloseable {
       if (bytes < 0) {
         throw new IllegalArgumentException("maxQueuedRequestBytes " + bytes + " is negative");
       }
-      this.maxQueuedRequestBytes = bytes;
+      c.maxQueuedRequestBytes = bytes;
       return this;
     }
 
     /** How many of this end's requests may await answers at once; default 65536. */
     public Builder maxPendingRequests(int n) {
-      this.maxPendingRequests = positive("maxPendingRequests", n);
+      c.maxPendingRequests = positive("maxPendingRequests", n);
       return this;
     }
 
     /**
-     * How many bytes of answers to the peer may wait to be written before this end stops reading
-     * the peer's requests; default 16 MiB, one largest frame at the default
-     * {@link #maxFrameLength}. Reading resumes when the peer has read enough to bring the queue
-     * back under the limit, so a peer that floods requests and never reads the answers is held
-     * back by TCP instead of growing this end's memory. Requests already admitted still answer,
-     * so the queue can pass the limit by their answers. Only answers count: this end's own
-     * requests never stop it from reading the answers to them. While stopped, this end also
-     * reads no answers to its own requests.
+     * How many bytes of answers to the peer may wait to be written before this end holds back the
+     * peer's new requests; default 16 MiB, one largest frame at the default
+     * {@link #maxFrameLength}. Held requests wait in the queue ({@link #maxQueuedRequests}) and
+     * start when the peer has read enough; this end keeps reading meanwhile, so the answers to its
+     * own requests still come in and two busy peers never wait for each other. Only when the
+     * answers pass the limit by a quarter more (at least 64 KiB: refusals of a flood) does it stop
+     * reading the peer, so a peer that floods requests and never reads is held back by TCP
+     * instead of growing this end's memory.
      */
     public Builder maxQueuedAnswerBytes(long bytes) {
       if (bytes < 1) {
         throw new IllegalArgumentException("maxQueuedAnswerBytes " + bytes + " is below 1");
       }
-      this.maxQueuedAnswerBytes = bytes;
+      c.maxQueuedAnswerBytes = bytes;
       return this;
     }
 
     /** How long this end's requests wait for an answer; {@link Duration#ZERO} (default) = no limit. */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = nonNegative("requestTimeout", timeout);
+      c.requestTimeout = nonNegative("requestTimeout", timeout);
       return this;
     }
 
     /** How long a graceful close may take before the connection is ended anyway; default 10 s. */
     public Builder closeTimeout(Duration timeout) {
-      this.closeTimeout = nonNegative("closeTimeout", timeout);
+      c.closeTimeout = nonNegative("closeTimeout", timeout);
       return this;
     }
 
@@ -1169,7 +1269,7 @@ public final class PacketConnection implements AutoCloseable {
      * queued meanwhile into one write. The original's 10 ms costs about 20 ms a round trip.
      */
     public Builder packetGrace(Duration grace) {
-      this.packetGrace = nonNegative("packetGrace", grace);
+      c.packetGrace = nonNegative("packetGrace", grace);
       return this;
     }
 
@@ -1178,13 +1278,13 @@ public final class PacketConnection implements AutoCloseable {
      * for peers of release 20240412, which stop reading when they see it.
      */
     public Builder sendErq(boolean sendErq) {
-      this.sendErq = sendErq;
+      c.sendErq = sendErq;
       return this;
     }
 
     /** Adds a listener for the connection's traffic and requests. */
     public Builder listener(TrafficListener listener) {
-      listeners.add(Objects.requireNonNull(listener, "listener"));
+      c.listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
@@ -1196,25 +1296,30 @@ public final class PacketConnection implements AutoCloseable {
       return listener(new ActivityTicker(Objects.requireNonNull(tick, "tick")));
     }
 
-    /** The size of the read and write buffers; default 64 KiB. Larger frames still pass. */
+    /**
+     * The size of a stream connection's read buffer and of a {@link BufferHandler}'s answer
+     * buffer, and how much of a partial frame a connection may hold before it counts against its
+     * event loop group's {@linkplain EventLoopGroup#maxBufferedInboundBytes budget}; default 64 KiB.
+     * Larger frames still pass.
+     */
     public Builder bufferSize(int bytes) {
       if (bytes < 64) {
         throw new IllegalArgumentException("bufferSize " + bytes + " is below 64");
       }
-      this.bufferSize = bytes;
+      c.bufferSize = bytes;
       return this;
     }
 
     /**
-     * How long the reader of a busy connection keeps polling its quiet socket channel before it
+     * How long the event loop serving a busy connection keeps polling its quiet channels before it
      * goes to sleep; default {@link Duration#ZERO}, never; at most one second; some tens of
      * microseconds (50 µs, say) suit a busy request/response connection. Polling lets the answer
      * to a request, or a busy peer's next request, be read without waking a sleeping thread,
      * which makes round trips several times faster on a machine with cores to spare. It costs CPU
-     * time, so a reader polls only while its connection is busy (its last poll caught bytes, or
-     * its last sleep was shorter than a millisecond or than the spin), and at most half the cores'
-     * worth of readers in the JVM poll at once: a quiet connection sleeps as if there were no
-     * spin. Where other busy threads want the cores, a polling reader holds one and slows them,
+     * time, so a loop polls only while it is busy (its last poll caught bytes, or its last sleep
+     * was shorter than a millisecond or than the spin), and at most half the cores' worth of
+     * loops in the JVM poll at once: a quiet loop sleeps as if there were no spin; the largest
+     * spin asked by a loop's connections holds for all of them. Where other busy threads want the cores, a polling reader holds one and slows them,
      * which is why it is off by default. For connections over channels
      * ({@link #open(SocketChannel, boolean)} and
      * {@link #open(ReadableByteChannel, WritableByteChannel)}); streams always block.
@@ -1223,63 +1328,80 @@ public final class PacketConnection implements AutoCloseable {
       if (nonNegative("readSpin", spin).compareTo(Duration.ofSeconds(1)) > 0) {
         throw new IllegalArgumentException("readSpin " + spin + " is above 1 s");
       }
-      this.readSpin = spin;
+      c.readSpin = spin;
       return this;
     }
 
     /**
-     * Opens a connection over a stream pair. The streams stay the caller's: the connection never
-     * closes them, and so cannot interrupt its reader blocked in {@code in.read}: after
-     * {@link PacketConnection#abort()} (or a close that times out) the caller closes {@code in}
-     * to release it.
+     * Opens a connection over a stream pair, read by a thread of its own (from
+     * {@link #ioThreadFactory}) and written by another. The streams stay the caller's: the
+     * connection never closes them, and so cannot interrupt its reader blocked in {@code in.read}:
+     * after {@link PacketConnection#abort()} (or a close that times out) the caller closes
+     * {@code in} to release it.
      */
     public PacketConnection open(InputStream in, OutputStream out) {
-      return open(new StreamTransport(
-          Objects.requireNonNull(in, "in"), Objects.requireNonNull(out, "out"), null, null));
+      ConnectionConfig frozen = c.freeze();
+      return open(frozen, StreamIo.of(Objects.requireNonNull(in, "in"),
+          Objects.requireNonNull(out, "out"), null, null, frozen.bufferSize));
     }
 
     /**
-     * Opens a connection over a connected socket (plain or TLS). With {@code owned} the
-     * connection closes the socket when it ends; otherwise that is left to the caller, who must
-     * also close it to release a reader blocked on it after an abort. The connection turns on
-     * {@code TCP_NODELAY}, and {@code SO_KEEPALIVE} so that a peer that vanished without a word
-     * (a half-open connection) is noticed in the end even with no traffic.
+     * Opens a connection over a connected socket (plain or TLS), read and written by threads of
+     * its own, as a stream pair. With {@code owned} the connection closes the socket when it ends;
+     * otherwise that is left to the caller, who must also close it to release a reader blocked on
+     * it after an abort. The connection turns on {@code TCP_NODELAY}, and {@code SO_KEEPALIVE} so
+     * that a peer that vanished without a word (a half-open connection) is noticed in the end even
+     * with no traffic.
      */
     public PacketConnection open(Socket socket, boolean owned) throws IOException {
       socket.setTcpNoDelay(true);
       socket.setKeepAlive(true);
-      return open(new StreamTransport(socket.getInputStream(), socket.getOutputStream(),
-          owned ? socket : null, socket.getRemoteSocketAddress()));
+      ConnectionConfig frozen = c.freeze();
+      return open(frozen, StreamIo.of(socket.getInputStream(), socket.getOutputStream(),
+          owned ? socket : null, socket.getRemoteSocketAddress(), frozen.bufferSize));
     }
 
     /**
-     * Opens a connection over a connected socket channel, TCP or Unix domain; the fastest
-     * transport. The connection puts the channel in non-blocking mode and uses it alone from then
-     * on. With {@code owned} the connection closes the channel when it ends. On TCP it turns on
+     * Opens a connection over a connected socket channel, TCP or Unix domain: the fastest
+     * transport, served by an event loop of {@link #eventLoops}, with no thread of its own. The
+     * connection puts the channel in non-blocking mode and uses it alone from then on. With
+     * {@code owned} the connection closes the channel when it ends. On TCP it turns on
      * {@code TCP_NODELAY} and {@code SO_KEEPALIVE}, so that a half-open peer is noticed in the end.
      */
     public PacketConnection open(SocketChannel channel, boolean owned) throws IOException {
-      if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
+      SocketAddress remote = channel.getRemoteAddress();
+      if (remote instanceof java.net.InetSocketAddress) {
         channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         channel.setOption(java.net.StandardSocketOptions.SO_KEEPALIVE, true);
       }
-      return open(new ChannelTransport(channel, channel, owned ? channel : null,
-          channel.getRemoteAddress(), readSpin));
+      ConnectionConfig frozen = c.freeze();
+      EventLoop loop = frozen.eventLoops.next();
+      return open(frozen, loop, new ChannelIo(channel, channel, owned ? channel : null, remote, loop));
     }
 
     /**
      * Opens a connection over a pair of channels, such as the ends of two
-     * {@link java.nio.channels.Pipe}s. The channels stay the caller's, but selectable ones are put
-     * in non-blocking mode and must not be used by anyone else while the connection lives.
+     * {@link java.nio.channels.Pipe}s. The channels stay the caller's. Selectable ones are served
+     * by an event loop, put in non-blocking mode, and must not be used by anyone else while the
+     * connection lives; others get a reader and a writer thread, as streams do.
      */
     public PacketConnection open(ReadableByteChannel in, WritableByteChannel out) throws IOException {
-      return open(new ChannelTransport(
-          Objects.requireNonNull(in, "in"), Objects.requireNonNull(out, "out"), null, null,
-          readSpin));
+      Objects.requireNonNull(in, "in");
+      Objects.requireNonNull(out, "out");
+      ConnectionConfig frozen = c.freeze();
+      if (ChannelIo.selectable(in, out)) {
+        EventLoop loop = frozen.eventLoops.next();
+        return open(frozen, loop, new ChannelIo(in, out, null, null, loop));
+      }
+      return open(frozen, StreamIo.of(in, out, frozen.bufferSize));
     }
 
-    private PacketConnection open(Transport transport) {
-      return new PacketConnection(new Settings(this), transport).open();
+    private static PacketConnection open(ConnectionConfig frozen, Io io) {
+      return open(frozen, frozen.eventLoops.next(), io);
+    }
+
+    private static PacketConnection open(ConnectionConfig frozen, EventLoop loop, Io io) {
+      return new PacketConnection(frozen, loop, io).open();
     }
 
     private static int positive(String what, int n) {

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeoutException;
  * taking it out of its pending table ({@link #resolve}, {@link #fail}). The caller, a timeout or
  * anyone else holding the future ends it through the public completion methods, which then take
  * it out of the table. Whoever takes it out of the table reports the end to the listener, so every
- * start gets exactly one end.
+ * start gets exactly one end. Whatever a caller does to the future (complete it with null,
+ * obtrude a value), the request leaves the table, so it can never hold up a graceful close.
  */
 final class PendingRequest extends CompletableFuture<Response> {
 
@@ -47,8 +48,22 @@ final class PendingRequest extends CompletableFuture<Response> {
     if (!super.complete(value)) {
       return false;
     }
-    forget(value.ok() ? Outcome.OK : Outcome.FAILED);
+    forget(value == null ? Outcome.CANCELLED : value.ok() ? Outcome.OK : Outcome.FAILED);
     return true;
+  }
+
+  /** Forces the value as its caller may; the request is forgotten as if completed. */
+  @Override
+  public void obtrudeValue(Response value) {
+    super.obtrudeValue(value);
+    forget(value == null ? Outcome.CANCELLED : value.ok() ? Outcome.OK : Outcome.FAILED);
+  }
+
+  /** Forces the failure as its caller may; the request is forgotten as if failed. */
+  @Override
+  public void obtrudeException(Throwable ex) {
+    super.obtrudeException(ex);
+    forget(ex instanceof TimeoutException ? Outcome.TIMEOUT : Outcome.ERROR);
   }
 
   @Override
@@ -82,7 +97,7 @@ final class PendingRequest extends CompletableFuture<Response> {
     }
     try {
       Response r = join();
-      return r.ok() ? Outcome.OK : Outcome.FAILED;
+      return r == null ? Outcome.CANCELLED : r.ok() ? Outcome.OK : Outcome.FAILED;
     } catch (CompletionException e) {
       return e.getCause() instanceof TimeoutException ? Outcome.TIMEOUT : Outcome.ERROR;
     } catch (CancellationException e) {

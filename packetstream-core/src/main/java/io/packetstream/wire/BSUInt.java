@@ -76,7 +76,7 @@ public final class BSUInt {
    * Reads one integer from the buffer's position, advancing it.
    *
    * @throws EOFException if the buffer ends inside the integer
-   * @throws ProtocolException if the integer is longer than {@link #MAX_BYTES} or exceeds 63 bits
+   * @throws MalformedFrameException if the integer is longer than {@link #MAX_BYTES} or exceeds 63 bits
    */
   public static long read(ByteBuffer src) throws IOException {
     long value = 0;
@@ -96,7 +96,7 @@ public final class BSUInt {
    * Reads one integer from a stream.
    *
    * @throws EOFException if the stream ends inside the integer (or before it)
-   * @throws ProtocolException if the integer is longer than {@link #MAX_BYTES} or exceeds 63 bits
+   * @throws MalformedFrameException if the integer is longer than {@link #MAX_BYTES} or exceeds 63 bits
    */
   public static long read(InputStream in) throws IOException {
     long value = 0;
@@ -113,12 +113,12 @@ public final class BSUInt {
   }
 
   /** Adds the seven bits of {@code b}, the {@code count}th byte of an integer, to {@code value}. */
-  static long accumulate(long value, int b, int count) throws ProtocolException {
+  static long accumulate(long value, int b, int count) throws MalformedFrameException {
     if (count > MAX_BYTES) {
-      throw new ProtocolException("integer longer than " + MAX_BYTES + " bytes");
+      throw new CorruptedFrameException("integer longer than " + MAX_BYTES + " bytes");
     }
     if ((value >>> 56) != 0) {
-      throw new ProtocolException("integer exceeds 63 bits (limit " + Long.MAX_VALUE + ")");
+      throw new CorruptedFrameException("integer exceeds 63 bits (limit " + Long.MAX_VALUE + ")");
     }
     return (value << 7) | (b & 0x7f);
   }

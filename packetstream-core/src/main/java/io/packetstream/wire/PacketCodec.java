@@ -21,7 +21,7 @@ import java.nio.ByteBuffer;
  *
  * <p>The protocol sets no maximum length; this codec does. {@link #decode(ByteBuffer)} and
  * {@link #read(InputStream)} check the length prefix against {@link #maxFrameLength()} before they
- * allocate anything, and fail with a {@link ProtocolException} naming both numbers. Encoding is
+ * allocate anything, and fail with a {@link MalformedFrameException} naming both numbers. Encoding is
  * static: it needs no limit, and it allocates nothing when given a buffer.
  *
  * <p>Instances are immutable and safe to share between threads.
@@ -187,9 +187,9 @@ public final class PacketCodec {
    *
    * @return the whole frame's length (prefix and body), or -1 if the length prefix itself is not
    *     all there yet
-   * @throws ProtocolException if the prefix is malformed or announces a body over the limit
+   * @throws MalformedFrameException if the prefix is malformed or announces a body over the limit
    */
-  public int peekFrameLength(ByteBuffer src) throws ProtocolException {
+  public int peekFrameLength(ByteBuffer src) throws MalformedFrameException {
     long length = 0;
     int pos = src.position();
     int limit = src.limit();
@@ -197,7 +197,7 @@ public final class PacketCodec {
       if (pos >= limit) {
         if (length > maxFrameLength) {
           // fail fast: the rest of the prefix can only make it longer
-          throw new ProtocolException("frame length of at least " + length
+          throw new TooLongFrameException("frame length of at least " + length
               + " bytes exceeds the limit of " + maxFrameLength + " bytes");
         }
         return -1;
@@ -206,7 +206,7 @@ public final class PacketCodec {
       length = BSUInt.accumulate(length, b, count);
       if (b >= 0) {
         if (length > maxFrameLength) {
-          throw new ProtocolException(
+          throw new TooLongFrameException(
               "frame length " + length + " exceeds the limit of " + maxFrameLength + " bytes");
         }
         return (pos - src.position()) + (int) length;
@@ -221,9 +221,9 @@ public final class PacketCodec {
    *
    * @return true if {@code frame} now describes such a request; false (frame unchanged) for an
    *     incomplete frame, a response or a control packet, which {@link #decode} then reads
-   * @throws ProtocolException as {@link #decode} would
+   * @throws MalformedFrameException as {@link #decode} would
    */
-  public boolean peekRequest(ByteBuffer src, RequestFrame frame) throws ProtocolException {
+  public boolean peekRequest(ByteBuffer src, RequestFrame frame) throws MalformedFrameException {
     int length = peekFrameLength(src);
     if (length < 0 || src.remaining() < length) {
       return false;
@@ -296,9 +296,9 @@ public final class PacketCodec {
    * Decodes the frame at the buffer's position if the buffer holds all of it, advancing past it.
    *
    * @return the packet, or {@code null} (buffer unchanged) if the frame is not complete yet
-   * @throws ProtocolException if the frame is over the limit or its body is malformed
+   * @throws MalformedFrameException if the frame is over the limit or its body is malformed
    */
-  public Packet decode(ByteBuffer src) throws ProtocolException {
+  public Packet decode(ByteBuffer src) throws MalformedFrameException {
     int frame = peekFrameLength(src);
     if (frame < 0 || src.remaining() < frame) {
       return null;
@@ -314,7 +314,7 @@ public final class PacketCodec {
    * Reads one frame from a stream.
    *
    * @return the packet, or {@code null} if the stream ended cleanly before the frame's first byte
-   * @throws ProtocolException if the frame is over the limit, malformed, or cut short by the end
+   * @throws MalformedFrameException if the frame is over the limit, malformed, or cut short by the end
    *     of the stream
    */
   public Packet read(InputStream in) throws IOException {
@@ -326,17 +326,17 @@ public final class PacketCodec {
     for (int count = 2, b = first; (b & 0x80) != 0; count++) {
       b = in.read();
       if (b < 0) {
-        throw new ProtocolException("stream ends inside a frame's length prefix");
+        throw new CorruptedFrameException("stream ends inside a frame's length prefix");
       }
       length = BSUInt.accumulate(length, (byte) b, count);
     }
     if (length > maxFrameLength) {
-      throw new ProtocolException(
+      throw new TooLongFrameException(
           "frame length " + length + " exceeds the limit of " + maxFrameLength + " bytes");
     }
     byte[] body = in.readNBytes((int) length);
     if (body.length < length) {
-      throw new ProtocolException(
+      throw new CorruptedFrameException(
           "stream ends inside a frame: " + body.length + " of " + length + " body bytes");
     }
     ByteBuffer buffer = ByteBuffer.wrap(body);
@@ -352,9 +352,9 @@ public final class PacketCodec {
   /**
    * Decodes a frame body that runs from the buffer's position to {@code end}.
    *
-   * @throws ProtocolException if the fields run past the end of the body or a number is invalid
+   * @throws MalformedFrameException if the fields run past the end of the body or a number is invalid
    */
-  static Packet decodeBody(ByteBuffer src, int end) throws ProtocolException {
+  static Packet decodeBody(ByteBuffer src, int end) throws MalformedFrameException {
     int limit = src.limit();
     int start = src.position();
     src.limit(end);
@@ -368,11 +368,11 @@ public final class PacketCodec {
       src.get(payload);
       return new Packet(channel, tag, word >>> 2, request, rqType, payload);
     } catch (EOFException e) {
-      throw new ProtocolException("frame body of " + (end - start) + " bytes ends inside its fields");
-    } catch (ProtocolException e) {
+      throw new CorruptedFrameException("frame body of " + (end - start) + " bytes ends inside its fields");
+    } catch (MalformedFrameException e) {
       throw e;
     } catch (IOException e) {
-      throw new ProtocolException("malformed frame: " + e.getMessage());
+      throw new CorruptedFrameException("malformed frame: " + e.getMessage());
     } finally {
       src.limit(limit);
     }

@@ -3,6 +3,8 @@ package io.packetstream.connection;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,13 +33,30 @@ class DefaultThreadsTest {
   }
 
   @Test
-  void readersAndWritersArePlatformThreads() throws Exception {
+  void pipesAreReadByTheSharedEventLoopsAndStreamsByAReaderThread() throws Exception {
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
         PacketConnection.builder().executor(Runnable::run)
             .handler(rq -> Response.ok(describe(Thread.currentThread()))))) {
       String reader = new String(pair.left.call(0, 0, 0, new byte[0], Duration.ofSeconds(10))
           .payload(), UTF_8);
-      assertThat(reader).isEqualTo("platform packetstream right reader");
+      assertThat(reader).startsWith("platform packetstream-io-");
+    }
+    PipedInputStream leftIn = new PipedInputStream(1 << 16);
+    PipedInputStream rightIn = new PipedInputStream(1 << 16);
+    PipedOutputStream leftOut = new PipedOutputStream(rightIn);
+    PipedOutputStream rightOut = new PipedOutputStream(leftIn);
+    PacketConnection left = PacketConnection.builder().open(leftIn, leftOut);
+    PacketConnection right = PacketConnection.builder().name("streamed").executor(Runnable::run)
+        .handler(rq -> Response.ok(describe(Thread.currentThread()))).open(rightIn, rightOut);
+    try {
+      String reader = new String(left.call(0, 0, 0, new byte[0], Duration.ofSeconds(10))
+          .payload(), UTF_8);
+      assertThat(reader).isEqualTo("platform packetstream streamed reader");
+    } finally {
+      left.abort();
+      right.abort();
+      leftIn.close();
+      rightIn.close();
     }
   }
 

@@ -396,7 +396,7 @@ class PacketConnectionTest {
       registered.countDown();
       closed.get(5, TimeUnit.SECONDS);
       pair.left.termination().toCompletableFuture().get(5, TimeUnit.SECONDS);
-      assertThat(closedOn).singleElement().asString().endsWith("reader");
+      assertThat(closedOn).singleElement().asString().startsWith("packetstream-io-");
       assertThat(pair.left.state()).isEqualTo(ConnectionState.CLOSED);
     }
   }

@@ -11,7 +11,7 @@ import io.packetstream.connection.Response;
 import io.packetstream.connection.TrafficListener;
 import io.packetstream.wire.BSUInt;
 import io.packetstream.wire.Packet;
-import io.packetstream.wire.ProtocolException;
+import io.packetstream.wire.MalformedFrameException;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -89,7 +89,7 @@ class BadPeerTest {
       bad.sendBytes(BSUInt.encode(1L << 40));
       assertThat(bad.awaitEnd()).isTrue();
     }
-    assertThat(failureOfBadConnection()).isInstanceOf(ProtocolException.class)
+    assertThat(failureOfBadConnection()).isInstanceOf(MalformedFrameException.class)
         .hasMessageContaining("frame length 1099511627776")
         .hasMessageContaining("limit of 1024 bytes");
     assertGoodClientServed();
@@ -102,7 +102,7 @@ class BadPeerTest {
       bad.shutdownOutput();
       assertThat(bad.awaitEnd()).isTrue();
     }
-    assertThat(failureOfBadConnection()).isInstanceOf(ProtocolException.class)
+    assertThat(failureOfBadConnection()).isInstanceOf(MalformedFrameException.class)
         .hasMessageContaining("stream ends inside a frame");
     assertGoodClientServed();
   }
@@ -113,7 +113,7 @@ class BadPeerTest {
       bad.sendBytes(HexFormat.of().parseHex("0d8080808080808080808080010201"));
       assertThat(bad.awaitEnd()).isTrue();
     }
-    assertThat(failureOfBadConnection()).isInstanceOf(ProtocolException.class)
+    assertThat(failureOfBadConnection()).isInstanceOf(MalformedFrameException.class)
         .hasMessageContaining("integer longer than 10 bytes");
     assertGoodClientServed();
   }
@@ -124,7 +124,7 @@ class BadPeerTest {
       bad.sendBytes(HexFormat.of().parseHex("03050200")); // wire rq_type 0, tag 5: neither EOF nor ERQ
       assertThat(bad.awaitEnd()).isTrue();
     }
-    assertThat(failureOfBadConnection()).isInstanceOf(ProtocolException.class)
+    assertThat(failureOfBadConnection()).isInstanceOf(MalformedFrameException.class)
         .hasMessageContaining("malformed control packet");
     assertGoodClientServed();
   }
@@ -163,7 +163,7 @@ class BadPeerTest {
         client.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
       assertThat(client.state()).isEqualTo(ConnectionState.FAILED);
-      assertThat(client.failure()).get().isInstanceOf(ProtocolException.class)
+      assertThat(client.failure()).get().isInstanceOf(MalformedFrameException.class)
           .extracting(Throwable::getMessage).asString().contains("malformed control packet");
       assertThatThrownBy(() -> client.call(0, 0, 0, new byte[0], WAIT))
           .isInstanceOf(io.packetstream.connection.ConnectionClosedException.class)

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.packetstream.connection.ConnectionState;
+import io.packetstream.connection.EventLoopGroup;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadFactory;
 import org.junit.jupiter.api.Test;
 
 /** A reader that polls a quiet socket for a while before it sleeps, over real loopback TCP. */
@@ -42,22 +40,22 @@ class ReadSpinTest {
   }
 
   @Test
-  void spinningReaderUsesCpuForItsSpinOnlyThenSleeps() throws Exception {
-    List<Thread> made = new CopyOnWriteArrayList<>();
-    ThreadFactory recording = recording(made);
-    // the server's readers never spin, so the client's spinning reader alone takes the JVM's cap
+  void spinningLoopUsesCpuForItsSpinOnlyThenSleeps() throws Exception {
+    // the server's loops never spin, so the client's spinning loop alone takes the JVM's cap
     PacketConnection.Builder serving = PacketConnection.builder()
         .readSpin(Duration.ZERO)
         .handler(rq -> Response.ok(rq.flags(), rq.payload()));
-    try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
+    try (EventLoopGroup spinLoop = EventLoopGroup.create("spinning-io", 1);
+        EventLoopGroup sleepLoop = EventLoopGroup.create("sleeping-io", 1);
+        PacketServer server = PacketServer.builder(serving).bindLoopback(0);
         PacketConnection spinning = PacketClient.connect("127.0.0.1", server.port(),
-            PacketConnection.builder().name("spinning").ioThreadFactory(recording)
+            PacketConnection.builder().name("spinning").eventLoops(spinLoop)
                 .readSpin(Duration.ofMillis(400)));
         PacketConnection sleeping = PacketClient.connect("127.0.0.1", server.port(),
-            PacketConnection.builder().name("sleeping").ioThreadFactory(recording)
+            PacketConnection.builder().name("sleeping").eventLoops(sleepLoop)
                 .readSpin(Duration.ZERO))) {
-      Thread spinReader = reader(made, "spinning");
-      Thread sleepReader = reader(made, "sleeping");
+      Thread spinReader = thread("spinning-io-1");
+      Thread sleepReader = thread("sleeping-io-1");
       spinning.call(0, 0, 0, new byte[] {1}, Duration.ofSeconds(5));
       sleeping.call(0, 0, 0, new byte[] {1}, Duration.ofSeconds(5));
       long spin0 = cpuNanos(spinReader);
@@ -68,26 +66,27 @@ class ReadSpinTest {
       Thread.sleep(500);
       long spin2 = cpuNanos(spinReader);
 
-      assertThat(spin1 - spin0).as("CPU time of the spinning reader after the answer")
+      assertThat(spin1 - spin0).as("CPU time of the spinning loop after the answer")
           .isGreaterThan(Duration.ofMillis(25).toNanos());
-      assertThat(sleep1 - sleep0).as("CPU time of a reader without spin after the answer")
+      assertThat(sleep1 - sleep0).as("CPU time of a loop without spin after the answer")
           .isLessThan(Duration.ofMillis(50).toNanos());
-      assertThat(spin2 - spin1).as("CPU time of the spinning reader once its spin ran out")
+      assertThat(spin2 - spin1).as("CPU time of the spinning loop once its spin ran out")
           .isLessThan(Duration.ofMillis(50).toNanos());
 
-      // a spinning reader ends as soon as its connection is closed
+      // once its connection is closed, the loop no longer spins after an answer
       spinning.call(0, 0, 0, new byte[] {2}, Duration.ofSeconds(5));
       spinning.close();
-      spinReader.join(5000);
-      assertThat(spinReader.isAlive()).as("reader alive after close").isFalse();
       assertThat(spinning.state()).isEqualTo(ConnectionState.CLOSED);
+      Thread.sleep(500);
+      long closed0 = cpuNanos(spinReader);
+      Thread.sleep(500);
+      assertThat(cpuNanos(spinReader) - closed0).as("CPU time of the loop after its spinning"
+          + " connection closed").isLessThan(Duration.ofMillis(50).toNanos());
     }
   }
 
   @Test
-  void aReaderWhosePeerAnswersSlowlyDoesNotSpin() throws Exception {
-    List<Thread> made = new CopyOnWriteArrayList<>();
-    ThreadFactory recording = recording(made);
+  void aLoopWhosePeerAnswersSlowlyDoesNotSpin() throws Exception {
     // every answer takes 100 ms, longer than the client's 30 ms spin: spinning would catch nothing
     PacketConnection.Builder serving = PacketConnection.builder()
         .readSpin(Duration.ZERO)
@@ -95,18 +94,19 @@ class ReadSpinTest {
           Thread.sleep(100);
           return Response.ok(rq.flags(), rq.payload());
         });
-    try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
+    try (EventLoopGroup loop = EventLoopGroup.create("patient-io", 1);
+        PacketServer server = PacketServer.builder(serving).bindLoopback(0);
         PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
-            PacketConnection.builder().name("patient").ioThreadFactory(recording)
+            PacketConnection.builder().name("patient").eventLoops(loop)
                 .readSpin(Duration.ofMillis(30)))) {
-      Thread reader = reader(made, "patient");
+      Thread reader = thread("patient-io-1");
       long cpu0 = cpuNanos(reader);
       for (int i = 0; i < 6; i++) {
         client.call(0, 0, i, new byte[] {(byte) i}, Duration.ofSeconds(5));
       }
       Thread.sleep(100);
-      // a reader that spun before each answer would have burnt 6 x 30 ms and more
-      assertThat(cpuNanos(reader) - cpu0).as("CPU time of the reader over six slow answers")
+      // a loop that spun before each answer would have burnt 6 x 30 ms and more
+      assertThat(cpuNanos(reader) - cpu0).as("CPU time of the loop over six slow answers")
           .isLessThan(Duration.ofMillis(60).toNanos());
     }
   }
@@ -119,19 +119,9 @@ class ReadSpinTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
   }
 
-  /** Makes daemon threads and keeps them in {@code made}, to find a connection's reader. */
-  private static ThreadFactory recording(List<Thread> made) {
-    return r -> {
-      Thread t = new Thread(r);
-      t.setDaemon(true);
-      made.add(t);
-      return t;
-    };
-  }
-
-  private static Thread reader(List<Thread> made, String connection) {
-    return made.stream()
-        .filter(t -> t.getName().equals("packetstream " + connection + " reader"))
+  private static Thread thread(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals(name))
         .findFirst().orElseThrow();
   }
 

@@ -50,7 +50,7 @@ class BSUIntTest {
     for (JsonNode v : SharedWire.json("vectors.json").get("bsuint_beyond_63_bits")) {
       byte[] input = SharedWire.hex(v.get("hex"));
       assertThatThrownBy(() -> BSUInt.read(ByteBuffer.wrap(input)))
-          .isInstanceOf(ProtocolException.class)
+          .isInstanceOf(MalformedFrameException.class)
           .hasMessageContaining("63 bits");
     }
   }
@@ -61,7 +61,7 @@ class BSUIntTest {
     assertThat(BSUInt.read(ByteBuffer.wrap(nine))).isEqualTo(5);
     byte[] eleven = HexFormat.of().parseHex("8080808080808080808005");
     assertThatThrownBy(() -> BSUInt.read(ByteBuffer.wrap(eleven)))
-        .isInstanceOf(ProtocolException.class)
+        .isInstanceOf(MalformedFrameException.class)
         .hasMessageContaining("longer than 10 bytes");
   }
 

@@ -66,7 +66,7 @@ class PacketCodecTest {
     assertThat(untouched.end()).isZero();
     ByteBuffer oversized = ByteBuffer.wrap(new byte[] {(byte) 0x89, 0, 0}); // 1152
     assertThatThrownBy(() -> codec.peekRequest(oversized, untouched))
-        .isInstanceOf(ProtocolException.class).hasMessageContaining("exceeds the limit of 1024");
+        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("exceeds the limit of 1024");
   }
 
   @Test
@@ -106,12 +106,12 @@ class PacketCodecTest {
       String name = v.get("name").asString();
       if (v.has("error")) {
         assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(input))).as(name)
-            .isInstanceOf(ProtocolException.class);
+            .isInstanceOf(MalformedFrameException.class);
         if (name.equals("frame_truncated")) {
           assertThat(codec.decode(ByteBuffer.wrap(input))).as("incomplete, not an error").isNull();
         } else {
           assertThatThrownBy(() -> codec.decode(ByteBuffer.wrap(input))).as(name)
-              .isInstanceOf(ProtocolException.class)
+              .isInstanceOf(MalformedFrameException.class)
               .hasMessageContaining("ends inside its fields");
         }
         continue;
@@ -130,10 +130,10 @@ class PacketCodecTest {
     PacketCodec small = new PacketCodec(1000);
     byte[] huge = HexFormat.of().parseHex("ffffffffffffff7f"); // about 2^56 bytes announced
     assertThatThrownBy(() -> small.decode(ByteBuffer.wrap(huge)))
-        .isInstanceOf(ProtocolException.class)
+        .isInstanceOf(MalformedFrameException.class)
         .hasMessageContaining("exceeds the limit of 1000 bytes");
     assertThatThrownBy(() -> small.read(new ByteArrayInputStream(huge)))
-        .isInstanceOf(ProtocolException.class)
+        .isInstanceOf(MalformedFrameException.class)
         .hasMessageContaining("exceeds the limit of 1000 bytes");
     byte[] justOver = BSUInt.encode(1001);
     assertThatThrownBy(() -> small.decode(ByteBuffer.wrap(justOver)))
@@ -168,7 +168,7 @@ class PacketCodecTest {
       byte[] part = java.util.Arrays.copyOf(frame, cut);
       assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(part)))
           .as("cut at %d", cut)
-          .isInstanceOf(ProtocolException.class)
+          .isInstanceOf(MalformedFrameException.class)
           .hasMessageContaining("stream ends inside a frame");
     }
   }

@@ -235,7 +235,7 @@ class HandlerRoundTripTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
           .anyMatch(e -> e instanceof PacketConnectionEvent.Failed f
               && f.role() == ConnectionRole.SERVER
-              && f.cause() instanceof io.packetstream.wire.ProtocolException
+              && f.cause() instanceof io.packetstream.wire.MalformedFrameException
               && f.failure().orElseThrow() == f.cause()));
     }
   }

@@ -1,0 +1,324 @@
+package io.packetstream.connection;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Iterator;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One I/O thread of an {@link EventLoopGroup}: a selector that multiplexes many connections'
+ * channels, a queue of tasks, and timers.
+ *
+ * <p>Threads: the loop's own thread alone selects, runs tasks and timers, and calls the
+ * {@link Ready} handlers of its keys. Any thread may {@link #execute} a task or {@link #schedule}
+ * a timer; both wake the selector when called from another thread. Nothing the loop runs may
+ * block: a handler or task that waits stalls every connection of the loop. Any {@link Throwable}
+ * from a handler goes to that handler's {@link Ready#failed} and never ends the loop; one from a
+ * task or timer is logged.
+ *
+ * <p>Read spin: when connections of this loop asked for one ({@link #spin}), a loop whose last
+ * wake-up came quickly polls its selector without sleeping for that long before it blocks, so
+ * that the bytes of a busy connection are taken without waking a sleeping thread. {@link ReadSpin}
+ * decides when, and caps how many loops of the JVM spin at once.
+ */
+final class EventLoop implements Runnable {
+
+  private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+  private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+
+  /** What a channel registered with the loop wants done when it is ready. */
+  interface Ready {
+    /** The key's channel is ready for the operations in {@code readyOps}; on the loop thread. */
+    void ready(int readyOps) throws IOException;
+
+    /** {@link #ready} threw; the handler ends its connection. */
+    void failed(Throwable error);
+  }
+
+  /** A task that runs once, after a delay, on the loop thread; {@link #cancel()} to drop it. */
+  static final class Timer implements Comparable<Timer> {
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    final long deadline;
+    final Runnable task;
+    private final long order = SEQUENCE.incrementAndGet();
+    private volatile boolean cancelled;
+
+    Timer(long deadline, Runnable task) {
+      this.deadline = deadline;
+      this.task = task;
+    }
+
+    void cancel() {
+      cancelled = true;
+    }
+
+    @Override
+    public int compareTo(Timer o) {
+      int c = Long.compare(deadline - o.deadline, 0);
+      return c != 0 ? c : Long.compare(order, o.order);
+    }
+  }
+
+  private final EventLoopGroup group;
+  private final Selector selector;
+  private final Thread thread;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean awake = new AtomicBoolean();
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
+  private final ByteBuffer readBuffer;
+  private volatile boolean closed;
+  private volatile long spinNanos;
+  private final java.util.TreeMap<Long, Integer> spins = new java.util.TreeMap<>(); // loop thread
+  private ReadSpin readSpin = new ReadSpin(java.time.Duration.ZERO);
+
+  EventLoop(EventLoopGroup group, String name, int readBufferSize) throws IOException {
+    this.group = group;
+    this.selector = Selector.open();
+    this.readBuffer = ByteBuffer.allocateDirect(readBufferSize);
+    this.thread = new Thread(this, name);
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  EventLoopGroup group() {
+    return group;
+  }
+
+  /** Whether the current thread is any event loop's: it must never block. */
+  static boolean onAnyLoop() {
+    return CURRENT.get() != null;
+  }
+
+  /** Whether the current thread is this loop's. */
+  boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** The loop's read buffer, shared by all its connections; loop thread only. */
+  ByteBuffer readBuffer() {
+    return readBuffer;
+  }
+
+  /** Runs {@code task} on the loop thread, after the tasks already queued. */
+  void execute(Runnable task) {
+    tasks.add(task);
+    if (!inLoop() && awake.compareAndSet(false, true)) {
+      selector.wakeup();
+    }
+    if (closed) {
+      drainTasksAfterClose();
+    }
+  }
+
+  /** Runs {@code task} on the loop thread after {@code delayNanos}. */
+  Timer schedule(Runnable task, long delayNanos) {
+    Timer timer = new Timer(System.nanoTime() + Math.max(0, delayNanos), task);
+    if (inLoop()) {
+      timers.add(timer);
+    } else {
+      execute(() -> timers.add(timer));
+    }
+    return timer;
+  }
+
+  /**
+   * Registers {@code channel} for {@code ops} with {@code handler}; on the loop thread.
+   *
+   * @throws ClosedChannelException if the channel was closed meanwhile
+   */
+  SelectionKey register(SelectableChannel channel, int ops, Ready handler) throws IOException {
+    if (closed) {
+      throw new ClosedChannelException();
+    }
+    return channel.register(selector, ops, handler);
+  }
+
+  /**
+   * A connection of this loop asks for a read spin of {@code nanos} until it calls
+   * {@link #unspin}; the loop spins for the longest spin asked by its live connections.
+   */
+  void spin(long nanos) {
+    execute(() -> {
+      spins.merge(nanos, 1, Integer::sum);
+      updateSpin();
+    });
+  }
+
+  /** Takes back one {@link #spin} of {@code nanos}. */
+  void unspin(long nanos) {
+    execute(() -> {
+      spins.computeIfPresent(nanos, (k, n) -> n > 1 ? n - 1 : null);
+      updateSpin();
+    });
+  }
+
+  private void updateSpin() {
+    long longest = spins.isEmpty() ? 0 : spins.lastKey();
+    if (longest != spinNanos) {
+      spinNanos = longest;
+      readSpin = new ReadSpin(java.time.Duration.ofNanos(longest));
+    }
+  }
+
+  void close() {
+    closed = true;
+    selector.wakeup();
+  }
+
+  @Override
+  public void run() {
+    CURRENT.set(this);
+    try {
+      while (!closed) {
+        long wait = runTimers();
+        select(wait);
+        processKeys();
+        runTasks();
+      }
+    } catch (Throwable t) {
+      LOG.log(Level.ERROR, () -> thread.getName() + " stopped by an error", t);
+    } finally {
+      closeKeys();
+      drainTasksAfterClose();
+    }
+  }
+
+  /** Runs the timers that are due; returns nanoseconds until the next one, or -1 for none. */
+  private long runTimers() {
+    long now = System.nanoTime();
+    Timer t;
+    while ((t = timers.peek()) != null) {
+      if (t.cancelled) {
+        timers.poll();
+        continue;
+      }
+      long left = t.deadline - now;
+      if (left > 0) {
+        return left;
+      }
+      timers.poll();
+      runSafely(t.task);
+      now = System.nanoTime();
+    }
+    return -1;
+  }
+
+  private void select(long waitNanos) throws IOException {
+    if (!tasks.isEmpty()) {
+      selector.selectNow();
+      awake.set(false);
+      return;
+    }
+    if (spinNanos > 0 && readSpin.tryStart()) {
+      boolean caught = false;
+      try {
+        long deadline = System.nanoTime() + spinNanos;
+        do {
+          caught = selector.selectNow() > 0 || !tasks.isEmpty();
+          if (!caught) {
+            Thread.onSpinWait();
+          }
+        } while (!caught && System.nanoTime() - deadline < 0);
+      } finally {
+        readSpin.spun(caught);
+      }
+      if (caught) {
+        awake.set(false);
+        return;
+      }
+    }
+    long asleep = System.nanoTime();
+    if (waitNanos < 0) {
+      selector.select();
+    } else {
+      long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999));
+      selector.select(millis);
+    }
+    awake.set(false);
+    if (spinNanos > 0) {
+      readSpin.slept(System.nanoTime() - asleep);
+    }
+  }
+
+  private void processKeys() {
+    Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+    while (keys.hasNext()) {
+      SelectionKey key = keys.next();
+      keys.remove();
+      Ready handler = (Ready) key.attachment();
+      int ops;
+      try {
+        ops = key.readyOps();
+      } catch (java.nio.channels.CancelledKeyException e) {
+        continue;
+      }
+      try {
+        handler.ready(ops);
+      } catch (Throwable t) {
+        try {
+          handler.failed(t);
+        } catch (Throwable again) {
+          LOG.log(Level.ERROR, () -> thread.getName() + ": a connection failed to end", again);
+        }
+      }
+    }
+  }
+
+  private void runTasks() {
+    // a bounded round, so that tasks that queue tasks cannot starve the selector
+    for (int i = tasks.size(); i > 0; i--) {
+      Runnable task = tasks.poll();
+      if (task == null) {
+        return;
+      }
+      runSafely(task);
+    }
+  }
+
+  private void runSafely(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable t) {
+      LOG.log(Level.WARNING, () -> thread.getName() + ": a task failed", t);
+    }
+  }
+
+  private void closeKeys() {
+    try {
+      for (SelectionKey key : selector.keys()) {
+        if (key.attachment() instanceof Ready handler) {
+          try {
+            handler.failed(new ClosedChannelException());
+          } catch (Throwable ignored) {
+            // ending anyway
+          }
+        }
+      }
+      selector.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.DEBUG, () -> thread.getName() + ": closing the selector failed", e);
+    }
+  }
+
+  /** After the loop stopped, tasks still run (on the caller's thread), so that nothing waits forever. */
+  private void drainTasksAfterClose() {
+    if (!thread.isAlive() || inLoop()) {
+      Runnable task;
+      while ((task = tasks.poll()) != null) {
+        runSafely(task);
+      }
+    }
+  }
+}

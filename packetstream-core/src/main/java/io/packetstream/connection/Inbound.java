@@ -1,0 +1,242 @@
+package io.packetstream.connection;
+
+import io.packetstream.wire.Packet;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Admission of the peer's requests: at most {@code maxConcurrentRequests} run at once, the rest
+ * wait in a queue bounded by count and payload bytes, and beyond that a request is refused at
+ * once with a not-ok answer that names the limit.
+ *
+ * <p>Holding: while the connection's answers to the peer are over their limit, no new request
+ * starts ({@link #startQueued} starts them once the answers drain); they wait in the queue (and beyond it are refused) until the peer has read enough. The
+ * connection goes on reading meanwhile, so answers to its own requests are never held back.
+ *
+ * <p>A handler executor that refuses a request (full or shut down) never costs the request: it
+ * goes back to the head of the queue and starts again after a pause, so a shared pool under load
+ * delays requests instead of failing them.
+ *
+ * <p>The monitor guards every field below; nothing is called out under it.
+ */
+final class Inbound {
+
+  static final String REFUSE_NO_HANDLER = "no request handler";
+  static final String REFUSE_CLOSING = "rejecting request: runstate.cancelled";
+  static final String REFUSE_AFTER_ERQ = "requests no longer allowed";
+  static final String REFUSE_UNKNOWN_CHANNEL = "unknown channel %d";
+
+  private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long MAX_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+  private final PacketConnection connection;
+  private final Executor executor;
+  private final InboundAccount account;
+  private final int maxConcurrent;
+  private final int maxQueued;
+  private final long maxQueuedBytes;
+
+  private final TagMap<InboundRequest> tags = new TagMap<>();
+  private final ArrayDeque<InboundRequest> queued = new ArrayDeque<>(0);
+  private long queuedBytes;
+  private int running;
+  private final java.util.function.BooleanSupplier holding;
+  private String refusal;
+  private boolean ended;
+  private long retryNanos;
+  private boolean retryScheduled;
+
+  /**
+   * @param holding whether new requests must wait now (the answers queued are over their limit);
+   *     read under this object's monitor
+   */
+  Inbound(PacketConnection connection, ConnectionConfig config, InboundAccount account,
+      java.util.function.BooleanSupplier holding) {
+    this.connection = connection;
+    this.holding = holding;
+    this.executor = config.executor();
+    this.account = account;
+    this.maxConcurrent = config.maxConcurrentRequests;
+    this.maxQueued = config.maxQueuedRequests;
+    this.maxQueuedBytes = config.maxQueuedRequestBytes;
+  }
+
+  /**
+   * Refuses every request from now on with {@code why}; a later reason replaces an earlier one
+   * only when {@code replace}.
+   */
+  synchronized void refuse(String why, boolean replace) {
+    if (refusal == null || replace) {
+      refusal = why;
+    }
+  }
+
+  /** Whether requests are refused now. */
+  synchronized boolean refusing() {
+    return refusal != null || ended;
+  }
+
+  /** Admits a request of the peer, to run now or to wait; returns why it is refused, or null. */
+  String admit(Packet packet, RequestHandler handler, long startNanos) {
+    long channel = packet.channel();
+    long tag = packet.tag();
+    int bytes = packet.payload().length;
+    InboundRequest start = null;
+    synchronized (this) {
+      if (refusal != null || ended) {
+        return refusal != null ? refusal : REFUSE_CLOSING;
+      }
+      if (tags.containsKey(channel, tag)) {
+        return "channel " + channel + ": tag already in use: " + tag;
+      }
+      if (running < maxConcurrent && queued.isEmpty() && !holding.getAsBoolean()) {
+        start = new InboundRequest(connection, packet, handler, startNanos);
+        running++;
+        tags.put(channel, tag, start);
+      } else if (queued.size() >= maxQueued) {
+        return "too many requests: " + running + " running, " + queued.size()
+            + " queued (limits maxConcurrentRequests=" + maxConcurrent + ", maxQueuedRequests="
+            + maxQueued + ")";
+      } else if (queuedBytes + bytes > maxQueuedBytes) {
+        return "too many requests: " + running + " running, " + queued.size()
+            + " queued holding " + queuedBytes + " bytes, this one " + bytes
+            + " bytes (limit maxQueuedRequestBytes=" + maxQueuedBytes + ")";
+      } else {
+        InboundRequest r = new InboundRequest(connection, packet, handler, startNanos);
+        tags.put(channel, tag, r);
+        queued.add(r);
+        queuedBytes += bytes;
+      }
+    }
+    account.add(bytes);
+    if (start != null) {
+      execute(start);
+    }
+    return null;
+  }
+
+  /** Runs a request on the executor; one the executor refuses waits at the head of the queue. */
+  void execute(InboundRequest request) {
+    try {
+      executor.execute(request);
+    } catch (RejectedExecutionException e) {
+      long pause;
+      synchronized (this) {
+        if (ended) {
+          running--;
+          pause = -1;
+        } else {
+          running--;
+          queued.addFirst(request);
+          queuedBytes += request.packet.payload().length;
+          if (retryScheduled) {
+            return;
+          }
+          retryScheduled = true;
+          retryNanos = retryNanos == 0 ? FIRST_RETRY_NANOS : Math.min(2 * retryNanos, MAX_RETRY_NANOS);
+          pause = retryNanos;
+        }
+      }
+      if (pause < 0) {
+        account.release(request.packet.payload().length);
+        connection.abandoned(request);
+        return;
+      }
+      connection.executorRefused(e, pause);
+      connection.loop().schedule(this::retry, pause);
+    }
+  }
+
+  private void retry() {
+    synchronized (this) {
+      retryScheduled = false;
+    }
+    startQueued();
+  }
+
+  /**
+   * A request has answered: frees its slot, and returns the queued request that takes the slot
+   * over (the caller runs it), or null.
+   */
+  InboundRequest release(InboundRequest request) {
+    boolean idle;
+    InboundRequest next = null;
+    synchronized (this) {
+      if (tags.get(request.packet.channel(), request.packet.tag()) == request) {
+        tags.remove(request.packet.channel(), request.packet.tag());
+      }
+      if (!ended && !queued.isEmpty() && !holding.getAsBoolean()) {
+        next = queued.poll();
+        queuedBytes -= next.packet.payload().length;
+        retryNanos = 0;
+      } else {
+        running--;
+      }
+      idle = running == 0 && queued.isEmpty();
+    }
+    account.release(request.packet.payload().length);
+    if (idle) {
+      connection.inboundIdle();
+    }
+    return next;
+  }
+
+  /** Starts queued requests while there are free slots. */
+  void startQueued() {
+    List<InboundRequest> start = null;
+    synchronized (this) {
+      while (!ended && running < maxConcurrent && !queued.isEmpty() && !holding.getAsBoolean()) {
+        InboundRequest r = queued.poll();
+        queuedBytes -= r.packet.payload().length;
+        running++;
+        if (start == null) {
+          start = new ArrayList<>();
+        }
+        start.add(r);
+      }
+    }
+    if (start != null) {
+      for (InboundRequest r : start) {
+        execute(r);
+      }
+    }
+  }
+
+  /** Whether no request runs or waits. */
+  synchronized boolean isIdle() {
+    return running == 0 && queued.isEmpty();
+  }
+
+  synchronized int running() {
+    return running;
+  }
+
+  synchronized int queued() {
+    return queued.size();
+  }
+
+  /**
+   * The connection has ended: the requests that never started are returned (to be reported as
+   * ended) and nothing starts any more.
+   */
+  List<InboundRequest> end() {
+    List<InboundRequest> unstarted;
+    long bytes = 0;
+    synchronized (this) {
+      ended = true;
+      unstarted = new ArrayList<>(queued);
+      queued.clear();
+      queuedBytes = 0;
+      for (InboundRequest r : unstarted) {
+        tags.remove(r.packet.channel(), r.packet.tag());
+        bytes += r.packet.payload().length;
+      }
+    }
+    account.release(bytes);
+    return unstarted;
+  }
+}

@@ -1,0 +1,551 @@
+package io.packetstream.connection;
+
+import io.packetstream.wire.Packet;
+import io.packetstream.wire.PacketCodec;
+import java.io.IOException;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+
+/**
+ * Everything a connection sends goes through here, in order: a queue of packets that is drained
+ * into a buffer and written, so that packets queued while a write is under way leave together.
+ *
+ * <p>Two ways to write, chosen by the transport:
+ * <ul>
+ *   <li><b>Inline</b> (non-blocking channels, no packet grace): the thread that queues a packet
+ *       when nobody is writing becomes the writer and drains the queue itself, without blocking;
+ *       bytes the channel does not take now wait in {@code unsent}, and the event loop finishes
+ *       them when the channel is writable. During a read batch the loop thread owns the writer,
+ *       so the answers it computes leave in one write at the end of the batch, and a
+ *       {@link BufferHandler}'s answers are encoded straight into the write buffer.</li>
+ *   <li><b>Threaded</b> (blocking streams, or with a packet grace on a stream): a writer thread
+ *       of the transport drains the queue with blocking writes; with a grace it waits that long
+ *       for more packets first. With a grace on a channel, a loop timer drains it.</li>
+ * </ul>
+ *
+ * <p>Locks: the monitor guards the queue, the owner flags and the answer count; no I/O and no
+ * call out happens under it. One owner at a time writes ({@code owned}); the owner alone touches
+ * {@code unsent} and the batch buffer.
+ *
+ * <p>Accounting: answers (responses) are counted from the moment they are queued until their
+ * bytes have been written, as their payload plus {@link #PACKET_OVERHEAD}: the connection holds
+ * back new requests of the peer while the count is over its limit.
+ */
+final class Outbound {
+
+  /** What a queued answer costs beyond its payload: its header and the packet object. */
+  static final int PACKET_OVERHEAD = 64;
+
+  /** Offer results. */
+  static final int REFUSED = 0;
+  static final int QUEUED = 1;
+  static final int CLAIMED = 2;
+
+  /** The byte stream under the writer. */
+  interface Sink {
+    /** Writes what the channel takes now (non-blocking) or everything (blocking). */
+    int write(ByteBuffer src) throws IOException;
+
+    /** Non-blocking only: call {@link #writable()} on the loop once the channel takes bytes. */
+    void awaitWritable();
+
+    /** Pushes buffered bytes to the peer (streams). */
+    void flush() throws IOException;
+  }
+
+  /** What the writer tells its connection. */
+  interface Events {
+    void sent(Packet packet, int bytes);
+
+    void sentDirect(int bytes);
+
+    void flushed();
+
+    /** The answers queued fell back to the limit or under it. */
+    void answersDrained();
+
+    /** Everything queued, EOF last, has been written. */
+    void finished();
+
+    void failed(Throwable error);
+  }
+
+  private record Chunk(ByteBuffer bytes, long cost) {}
+
+  private final Events events;
+  private final EventLoopGroup group;
+  private final boolean inline;
+  private final long graceNanos;
+  private final EventLoop loop;
+  private final long maxAnswerBytes;
+  private Sink sink;
+
+  // guarded by this
+  private ArrayList<Packet> queue = new ArrayList<>(4);
+  private boolean owned;
+  private boolean blocked; // waiting for the channel to take bytes
+  private boolean closedToAdds;
+  private boolean stopped;
+  private boolean eofQueued;
+  private boolean finishedTold;
+  private boolean graceScheduled;
+  private boolean batchOwned;
+  private long answerBytes;
+  private Thread writerThread;
+
+  // the owner's
+  private final ArrayDeque<Chunk> unsent = new ArrayDeque<>(2);
+  private ByteBuffer batchBuffer;
+  private long batchCost;
+
+  Outbound(Events events, EventLoopGroup group, EventLoop loop, boolean nonBlocking, long graceNanos,
+      long maxAnswerBytes) {
+    this.events = events;
+    this.group = group;
+    this.loop = loop;
+    this.graceNanos = graceNanos;
+    this.inline = nonBlocking && graceNanos == 0;
+    this.maxAnswerBytes = maxAnswerBytes;
+  }
+
+  void sink(Sink sink) {
+    this.sink = sink;
+  }
+
+  /** Threaded mode: names the transport's writer thread, which {@link #runWriter} runs on. */
+  synchronized void writerThread(Thread thread) {
+    this.writerThread = thread;
+  }
+
+  // ---------------------------------------------------------------- queueing (any thread)
+
+  /** Queues a packet and writes it if nobody else is writing; false if nothing more may go. */
+  boolean enqueue(Packet packet) {
+    int r = offer(packet);
+    if (r == CLAIMED) {
+      drain();
+    }
+    return r != REFUSED;
+  }
+
+  /**
+   * Queues a packet without writing: may be called under the caller's own locks. On
+   * {@link #CLAIMED} the caller must call {@link #drain()} once it holds no lock.
+   */
+  int offer(Packet packet) {
+    boolean schedule = false;
+    int result;
+    synchronized (this) {
+      if (closedToAdds) {
+        return REFUSED;
+      }
+      queue.add(packet);
+      if (!packet.request()) {
+        answerBytes += cost(packet.payload().length);
+      }
+      if (inline) {
+        if (owned || blocked) {
+          return QUEUED;
+        }
+        owned = true;
+        return CLAIMED;
+      }
+      result = QUEUED;
+      if (writerThread != null) {
+        if (queue.size() == 1) {
+          notifyAll();
+        }
+      } else if (!graceScheduled && !owned && !blocked) {
+        graceScheduled = true;
+        schedule = true;
+      }
+    }
+    if (schedule) {
+      loop.schedule(this::graceFlush, graceNanos);
+    }
+    return result;
+  }
+
+  /** Queues EOF as the last packet; {@link Events#finished()} follows once it is written. */
+  void finish() {
+    int r;
+    synchronized (this) {
+      if (closedToAdds) {
+        return;
+      }
+      eofQueued = true;
+      r = offer(Packet.EOF);
+      closedToAdds = true;
+      if (writerThread != null || !inline) {
+        notifyAll();
+      }
+    }
+    if (r == CLAIMED) {
+      drain();
+    } else if (!inline && writerThread == null) {
+      loop.execute(this::graceFlush);
+    }
+  }
+
+  /** Drops everything queued; nothing more is written. */
+  void stop() {
+    synchronized (this) {
+      stopped = true;
+      closedToAdds = true;
+      queue.clear();
+      answerBytes = 0;
+      notifyAll();
+    }
+  }
+
+  /** Bytes of answers queued or not yet written. */
+  synchronized long answerBytes() {
+    return answerBytes;
+  }
+
+  /** Whether the answers queued are over the limit. */
+  boolean overLimit() {
+    return answerBytes() > maxAnswerBytes;
+  }
+
+  /** Whether everything queued, EOF included, has been written. */
+  synchronized boolean isFinished() {
+    return finishedTold;
+  }
+
+  // ---------------------------------------------------------------- the loop's read batch
+
+  /**
+   * Called by the loop thread before it handles a connection's bytes: it becomes the writer, if
+   * nobody else is, until {@link #endBatch}, so that answers computed meanwhile leave together.
+   */
+  void beginBatch() {
+    if (!inline) {
+      return;
+    }
+    synchronized (this) {
+      if (owned || blocked || closedToAdds) {
+        return;
+      }
+      owned = true;
+      batchOwned = true;
+    }
+  }
+
+  /** Ends the batch: writes what it gathered. */
+  void endBatch() {
+    boolean mine;
+    synchronized (this) {
+      mine = batchOwned;
+      batchOwned = false;
+    }
+    if (mine) {
+      drain();
+    }
+  }
+
+  /**
+   * During a batch it owns: encodes an answer straight into the write buffer, with no packet
+   * object. False when it cannot (no batch, or the buffer is full and the channel takes no more):
+   * the caller queues a packet instead.
+   */
+  boolean answerDirect(long channel, long tag, boolean ok, long resultFlags, ByteBuffer payload)
+      throws IOException {
+    long cost = cost(payload.remaining());
+    synchronized (this) {
+      if (!batchOwned || stopped) {
+        return false;
+      }
+    }
+    if (!unsent.isEmpty()) {
+      return false; // the channel is full: the answer waits in the queue
+    }
+    synchronized (this) {
+      answerBytes += cost;
+    }
+    if (batchBuffer == null) {
+      batchBuffer = group.acquireWriteBuffer();
+    }
+    for (int attempt = 0; ; attempt++) {
+      try {
+        int size = PacketCodec.encodeResponse(channel, tag, ok, resultFlags, payload, batchBuffer);
+        batchCost += cost;
+        events.sentDirect(size);
+        return true;
+      } catch (BufferOverflowException full) {
+        if (attempt > 0 || batchBuffer.position() == 0 || !unsent.isEmpty()) {
+          uncount(cost);
+          return false;
+        }
+        batchBuffer.flip();
+        boolean all = writeOut(batchBuffer, batchCost, true);
+        batchBuffer.clear();
+        batchCost = 0;
+        if (!all) {
+          uncount(cost);
+          return false;
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- writing (the owner)
+
+  /** The channel takes bytes again; on the loop thread. */
+  void writable() {
+    synchronized (this) {
+      if (!blocked || stopped) {
+        return;
+      }
+      blocked = false;
+      owned = true;
+    }
+    drain();
+  }
+
+  private void graceFlush() {
+    synchronized (this) {
+      graceScheduled = false;
+      if (owned || blocked || stopped) {
+        return;
+      }
+      owned = true;
+    }
+    drain();
+  }
+
+  /**
+   * Threaded mode: the writer thread's loop, until the writer is stopped or has written EOF.
+   */
+  void runWriter() {
+    try {
+      while (true) {
+        synchronized (this) {
+          while (queue.isEmpty() && !stopped) {
+            wait();
+          }
+          if (stopped) {
+            return;
+          }
+        }
+        if (graceNanos > 0 && !isClosedToAdds()) {
+          Thread.sleep(graceNanos / 1_000_000, (int) (graceNanos % 1_000_000));
+        }
+        synchronized (this) {
+          owned = true;
+        }
+        if (!drain() || isFinished()) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      stop();
+    }
+  }
+
+  private synchronized boolean isClosedToAdds() {
+    return closedToAdds;
+  }
+
+  /**
+   * Writes until the queue is empty or the channel is full; the caller owns the writer and gives
+   * it up through this. False if writing failed (the connection has been told).
+   */
+  boolean drain() {
+    ByteBuffer buf = batchBuffer;
+    long bufCost = batchCost;
+    batchBuffer = null;
+    batchCost = 0;
+    long below = 0; // answers written, to take off the count
+    try {
+      while (true) {
+        if (!unsent.isEmpty() || (buf != null && buf.position() > 0)) {
+          boolean all = writeUnsent();
+          if (all && buf != null && buf.position() > 0) {
+            buf.flip();
+            all = writeOut(buf, bufCost, true);
+            buf.clear();
+            bufCost = 0;
+          }
+          if (!all) {
+            if (buf != null && buf.position() > 0) {
+              // bytes encoded after those the channel did not take: they wait behind them
+              buf.flip();
+              ByteBuffer rest = ByteBuffer.allocate(buf.remaining());
+              rest.put(buf).flip();
+              unsent.add(new Chunk(rest, bufCost));
+            }
+            release(buf);
+            block();
+            return true;
+          }
+        }
+        ArrayList<Packet> batch;
+        if (!inline && buf != null) {
+          sink.flush();
+        }
+        boolean tell = false;
+        synchronized (this) {
+          if (queue.isEmpty() || stopped) {
+            owned = false;
+            tell = eofQueued && !finishedTold && !stopped;
+            if (tell) {
+              finishedTold = true;
+            }
+            batch = null;
+          } else {
+            batch = queue;
+            queue = new ArrayList<>(Math.min(16, batch.size()));
+          }
+        }
+        if (batch == null) {
+          release(buf);
+          if (tell) {
+            events.finished();
+          }
+          return true;
+        }
+        if (buf == null) {
+          buf = group.acquireWriteBuffer();
+        }
+        for (int i = 0, n = batch.size(); i < n; i++) {
+          Packet p = batch.get(i);
+          int size = PacketCodec.frameLength(p);
+          long cost = p.request() ? 0 : cost(p.payload().length);
+          if (size > buf.remaining() && buf.position() > 0) {
+            buf.flip();
+            boolean all = writeOut(buf, bufCost, true);
+            buf.clear();
+            bufCost = 0;
+            if (!all) {
+              putBack(batch, i);
+              break;
+            }
+          }
+          if (size > buf.capacity()) {
+            // too big to buffer: the header from the buffer, the payload from the packet's array
+            PacketCodec.encodeHeader(p, buf);
+            buf.flip();
+            boolean all = writeOut(buf, 0, true);
+            buf.clear();
+            ByteBuffer body = ByteBuffer.wrap(p.payload());
+            if (all) {
+              all = writeOut(body, cost, false);
+            } else {
+              unsent.add(new Chunk(body, cost));
+            }
+            events.sent(p, size);
+            if (!all) {
+              putBack(batch, i + 1);
+              break;
+            }
+            continue;
+          }
+          PacketCodec.encode(p, buf);
+          bufCost += cost;
+          events.sent(p, size);
+        }
+      }
+    } catch (Throwable t) {
+      release(buf);
+      synchronized (this) {
+        owned = false;
+      }
+      stop();
+      events.failed(t);
+      return false;
+    }
+  }
+
+  /** Writes {@code bytes}; what the channel does not take now waits in {@code unsent}. */
+  private boolean writeOut(ByteBuffer bytes, long cost, boolean copy) throws IOException {
+    while (bytes.hasRemaining()) {
+      if (sink.write(bytes) == 0) {
+        ByteBuffer rest = bytes;
+        if (copy) {
+          rest = ByteBuffer.allocate(bytes.remaining());
+          rest.put(bytes).flip();
+        }
+        unsent.add(new Chunk(rest, cost));
+        return false;
+      }
+    }
+    events.flushed();
+    written(cost);
+    return true;
+  }
+
+  private boolean writeUnsent() throws IOException {
+    Chunk c;
+    while ((c = unsent.peek()) != null) {
+      while (c.bytes.hasRemaining()) {
+        if (sink.write(c.bytes) == 0) {
+          return false;
+        }
+      }
+      unsent.poll();
+      events.flushed();
+      written(c.cost);
+    }
+    return true;
+  }
+
+  private void putBack(ArrayList<Packet> batch, int from) {
+    if (from >= batch.size()) {
+      return;
+    }
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      ArrayList<Packet> front = new ArrayList<>(batch.subList(from, batch.size()));
+      front.addAll(queue);
+      queue = front;
+    }
+  }
+
+  private void block() {
+    synchronized (this) {
+      owned = false;
+      if (stopped) {
+        return;
+      }
+      blocked = true;
+    }
+    sink.awaitWritable();
+  }
+
+  private void release(ByteBuffer buf) {
+    if (buf != null) {
+      group.release(buf);
+    }
+  }
+
+  private void written(long cost) {
+    if (cost == 0) {
+      return;
+    }
+    boolean drained;
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      long before = answerBytes;
+      answerBytes = before - cost;
+      drained = before > maxAnswerBytes && answerBytes <= maxAnswerBytes;
+    }
+    if (drained) {
+      events.answersDrained();
+    }
+  }
+
+  private void uncount(long cost) {
+    written(cost);
+  }
+
+  private static long cost(int payloadBytes) {
+    return (long) payloadBytes + PACKET_OVERHEAD;
+  }
+}
