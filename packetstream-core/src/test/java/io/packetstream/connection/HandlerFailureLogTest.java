@@ -93,7 +93,8 @@ class HandlerFailureLogTest {
 
       List<LogRecord> warnings = records.stream()
           .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).toList();
-      assertThat(warnings).as("warnings logged for %d failing requests", REQUESTS).hasSizeLessThanOrEqualTo(2);
+      assertThat(warnings).as("warnings logged for %d failing requests", REQUESTS)
+          .hasSizeLessThanOrEqualTo(2);
       assertThat(records).as("the failure is logged at least once, at INFO or above").isNotEmpty();
       assertThat(new SimpleFormatter().formatMessage(records.get(0))).contains(serverSide);
     } finally {
