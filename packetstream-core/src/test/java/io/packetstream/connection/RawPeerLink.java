@@ -30,12 +30,15 @@ final class RawPeerLink implements AutoCloseable {
   /**
    * Lets the peer end gracefully once the connection does, on a thread of its own: it reads until
    * the connection's EOF, answers with its own EOF and closes its socket. The future completes
-   * when it has; it fails if the stream ends or goes quiet for 10 s first.
+   * when it has; it fails if the stream ends, goes quiet for 10 s or sends 1000 packets first.
    */
   CompletableFuture<Void> peerEndsAfterTheConnection() {
     return Threads.run("raw peer", () -> {
-      while (!peer.receive().isEof()) {
+      for (int skipped = 0; !peer.receive().isEof(); skipped++) {
         // skip the connection's remaining packets: ERQ, answers
+        if (skipped == 1000) {
+          throw new IllegalStateException("no EOF in the first 1000 packets");
+        }
       }
       peer.send(Packet.EOF);
       peer.close();
