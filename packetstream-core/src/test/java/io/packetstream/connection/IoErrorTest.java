@@ -1,0 +1,140 @@
+package io.packetstream.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.packetstream.transport.PacketClient;
+import io.packetstream.transport.PacketServer;
+import io.packetstream.wire.Packet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 10, defect 2: an {@link Error} on an I/O path (a listener on the write path, a
+ * {@link BufferHandler} on the read path) fails that connection, and every request pending on it
+ * ends, instead of silently killing a thread and leaving the connection open.
+ */
+@Timeout(60)
+class IoErrorTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  /** Throws {@code error} from {@code packetSent} for the first request of type 2 it sees. */
+  private static final class ThrowsOnSend implements TrafficListener {
+    final OutOfMemoryError error = new OutOfMemoryError("test");
+    private final AtomicBoolean armed = new AtomicBoolean(true);
+
+    @Override
+    public void packetSent(PacketConnection connection, Packet packet, int bytes) {
+      if (packet.request() && packet.rqType() == 2 && armed.compareAndSet(true, false)) {
+        throw error;
+      }
+    }
+  }
+
+  @Test
+  void anErrorFromAListenerOnTheWritePathFailsTheConnectionAndEndsItsRequests() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    PacketServer server = PacketServer.builder(PacketConnection.builder()
+            .handler(rq -> {
+              release.await(30, TimeUnit.SECONDS);
+              return Response.ok(rq.payload());
+            }))
+        .name("write-error-server").bindLoopback(0);
+    ThrowsOnSend listener = new ThrowsOnSend();
+    PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
+        PacketConnection.builder().name("write-error-client").listener(listener));
+    try {
+      List<CompletableFuture<Response>> requests = new ArrayList<>();
+      // a request the peer holds: it is on the wire and pending when the error comes
+      requests.add(client.submit(1, 0, new byte[] {1}));
+      waiting().until(() -> server.connections().size() == 1
+          && server.connections().get(0).runningRequests() == 1);
+
+      try {
+        requests.add(client.submit(2, 0, new byte[] {2}));
+      } catch (Throwable thrownBySubmit) {
+        // an engine that writes on the submitting thread may let the error surface here
+      }
+
+      waiting().untilAsserted(() -> assertThat(client.state()).isEqualTo(ConnectionState.FAILED));
+      assertThat(client.failure()).hasValueSatisfying(f -> assertThat(causedBy(f, listener.error))
+          .as("the failure's cause chain holds the error: %s", f).isTrue());
+      for (CompletableFuture<Response> r : requests) {
+        assertThat(r).failsWithin(WAIT)
+            .withThrowableOfType(ExecutionException.class)
+            .withCauseInstanceOf(ConnectionClosedException.class);
+      }
+    } finally {
+      release.countDown();
+      client.abort();
+      server.abort();
+    }
+  }
+
+  @Test
+  void anErrorFromABufferHandlerFailsTheConnectionAndThePeerSeesItEnd() throws Exception {
+    OutOfMemoryError error = new OutOfMemoryError("test");
+    PacketServer server = PacketServer.builder(PacketConnection.builder()
+            .bufferHandler((rqType, flags, payload, answer) -> {
+              if (rqType == 2) {
+                throw error;
+              }
+              answer.put(payload);
+              return 0;
+            }))
+        .name("read-error-server").bindLoopback(0);
+    PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
+        PacketConnection.builder().name("read-error-client"));
+    try {
+      assertThat(client.submit(1, 0, new byte[] {1}).get(10, TimeUnit.SECONDS).ok()).isTrue();
+      waiting().until(() -> server.connections().size() == 1);
+      PacketConnection serverSide = server.connections().get(0);
+
+      List<CompletableFuture<Response>> requests = new ArrayList<>();
+      requests.add(client.submit(2, 0, new byte[] {2}));
+      for (int i = 0; i < 5; i++) {
+        requests.add(client.submit(1, 0, new byte[] {3}));
+      }
+
+      waiting().untilAsserted(() -> assertThat(serverSide.state()).isEqualTo(ConnectionState.FAILED));
+      assertThat(serverSide.failure()).hasValueSatisfying(f -> assertThat(causedBy(f, error))
+          .as("the failure's cause chain holds the error: %s", f).isTrue());
+      for (CompletableFuture<Response> r : requests) {
+        assertThat(r).failsWithin(WAIT)
+            .withThrowableOfType(ExecutionException.class)
+            .withCauseInstanceOf(ConnectionClosedException.class);
+      }
+      waiting().until(() -> client.state().isTerminal());
+    } finally {
+      client.abort();
+      server.abort();
+    }
+  }
+
+  /** A bounded wait that leaves threads' uncaught errors alone: the engine's own are the subject. */
+  private static ConditionFactory waiting() {
+    return await().dontCatchUncaughtExceptions().atMost(WAIT);
+  }
+
+  private static boolean causedBy(Throwable error, Throwable wanted) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t == wanted) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+}
