@@ -47,6 +47,7 @@ final class Inbound {
   private final java.util.function.BooleanSupplier holding;
   private String refusal;
   private boolean ended;
+  private boolean overflowing; // the last request found the queue full and was refused
   private long retryNanos;
   private boolean retryScheduled;
 
@@ -98,10 +99,12 @@ final class Inbound {
         running++;
         tags.put(channel, tag, start);
       } else if (queued.size() >= maxQueued) {
+        overflowing = true;
         return "too many requests: " + running + " running, " + queued.size()
             + " queued (limits maxConcurrentRequests=" + maxConcurrent + ", maxQueuedRequests="
             + maxQueued + ")";
       } else if (queuedBytes + bytes > maxQueuedBytes) {
+        overflowing = true;
         return "too many requests: " + running + " running, " + queued.size()
             + " queued holding " + queuedBytes + " bytes, this one " + bytes
             + " bytes (limit maxQueuedRequestBytes=" + maxQueuedBytes + ")";
@@ -110,6 +113,7 @@ final class Inbound {
         tags.put(channel, tag, r);
         queued.add(r);
         queuedBytes += bytes;
+        overflowing = false;
       }
     }
     account.add(bytes);
@@ -204,6 +208,15 @@ final class Inbound {
         execute(r);
       }
     }
+  }
+
+  /**
+   * Whether the peer's requests overflow the queue: the last one was refused for the queue's
+   * limits. Only then must the connection stop reading a peer whose answers pile up; requests the
+   * queue holds never need it, so two peers that both request and answer a lot keep reading.
+   */
+  synchronized boolean overflowing() {
+    return overflowing;
   }
 
   /** Whether no request runs or waits. */

@@ -700,8 +700,9 @@ public final class PacketConnection implements AutoCloseable {
             "malformed control packet (wire request type 0 but not EOF or ERQ): " + packet);
       }
       admit(packet);
-      if (outbound.answerBytes() > answerHardLimit) {
-        // the peer does not read its answers: stop reading it until it does; TCP holds it back
+      if (outbound.answerBytes() > answerHardLimit && inbound.overflowing()) {
+        // the peer floods past the queue and does not read its answers: stop reading it until it
+        // does, and TCP holds it back
         pause(PAUSE_ANSWERS);
         if (!outbound.overLimit()) {
           resume(PAUSE_ANSWERS);
