@@ -180,15 +180,24 @@ final class EventLoop implements Runnable {
   @Override
   public void run() {
     CURRENT.set(this);
+    long failures = 0;
     try {
       while (!closed) {
-        long wait = runTimers();
-        select(wait);
-        processKeys();
-        runTasks();
+        try {
+          long wait = runTimers();
+          select(wait);
+          processKeys();
+          runTasks();
+          failures = 0;
+        } catch (Throwable t) {
+          // the loop serves many connections: it survives anything, pausing after failures in a row
+          failures++;
+          long n = failures;
+          LOG.log(n == 1 ? Level.ERROR : Level.DEBUG,
+              () -> thread.getName() + ": an iteration failed (" + n + " in a row)", t);
+          pauseAfterFailure(failures);
+        }
       }
-    } catch (Throwable t) {
-      LOG.log(Level.ERROR, () -> thread.getName() + " stopped by an error", t);
     } finally {
       closeKeys();
       drainTasksAfterClose();
@@ -292,6 +301,14 @@ final class EventLoop implements Runnable {
       task.run();
     } catch (Throwable t) {
       LOG.log(Level.WARNING, () -> thread.getName() + ": a task failed", t);
+    }
+  }
+
+  private static void pauseAfterFailure(long failures) {
+    try {
+      Thread.sleep(Math.min(1000, 1L << Math.min(10, failures)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
