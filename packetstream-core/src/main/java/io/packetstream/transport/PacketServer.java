@@ -59,6 +59,12 @@ public final class PacketServer implements AutoCloseable {
   private final Set<PacketConnection> live = ConcurrentHashMap.newKeySet();
   private final AtomicLong accepted = new AtomicLong();
   private final CountDownLatch acceptorDone = new CountDownLatch(1);
+  private final CountDownLatch stopping = new CountDownLatch(1);
+  /** The accept loop's failures in a row; also the lock for {@link #resumeAt}. */
+  private final Backoff backoff = new Backoff();
+  /** When the accept loop may accept again after a failure ({@link System#nanoTime()}). */
+  private long resumeAt;
+  private boolean pausing;
   private volatile boolean listening = true;
 
   private PacketServer(Builder b, Closeable listener, SocketAddress localAddress, Path unixPath) {
@@ -142,6 +148,7 @@ public final class PacketServer implements AutoCloseable {
 
   private void stopListening() {
     listening = false;
+    stopping.countDown();
     try {
       listener.close();
     } catch (IOException e) {
@@ -167,62 +174,137 @@ public final class PacketServer implements AutoCloseable {
     t.start();
   }
 
+  /**
+   * Accepts until {@link #close()}, whatever is thrown: a failure to accept or to set a connection
+   * up (an {@code IOException} for want of file descriptors, an {@code Error} for want of memory
+   * or stack) pauses the loop, longer after each failure in a row, and never ends it. The loop
+   * ends by itself only if its listener is closed under it, and then the server stops saying it
+   * listens.
+   */
   private void acceptLoop(Acceptor acceptor) {
-    Backoff backoff = new Backoff();
     try {
-      while (listening) {
-        Closeable peer;
+      while (listening && acceptor.isOpen()) {
         try {
-          peer = acceptor.accept();
-        } catch (IOException e) {
+          pauseWhileFailing();
           if (!listening) {
-            return;
+            break;
           }
-          // a lasting failure (out of file descriptors, say) must not spin the loop and flood the log
-          long pause = backoff.next();
-          LOG.log(Level.WARNING, () -> name + ": accept failed; trying again in " + pause + " ms", e);
-          try {
-            Thread.sleep(pause);
-          } catch (InterruptedException stop) {
-            return;
+          serve(acceptor.accept());
+        } catch (Throwable t) {
+          if (!listening || !acceptor.isOpen()) {
+            break;
           }
-          continue;
+          failed("accept", t);
         }
-        backoff.reset();
-        serve(peer);
       }
     } finally {
+      if (listening) {
+        // not stopped by close(): nothing accepts any more, so stop saying otherwise
+        listening = false;
+        stopping.countDown();
+        LOG.log(Level.ERROR, () -> name + ": stopped accepting: the listener was closed");
+      }
       acceptorDone.countDown();
     }
   }
 
+  /** Sleeps out the pause that the last failure asked for, if any; wakes for {@link #close()}. */
+  private void pauseWhileFailing() {
+    long millis;
+    synchronized (backoff) {
+      millis = pausing ? TimeUnit.NANOSECONDS.toMillis(resumeAt - System.nanoTime() + 999_999) : 0;
+    }
+    if (millis > 0) {
+      try {
+        stopping.await(millis, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        // only close() stops the loop; nobody else should interrupt it
+      }
+    }
+  }
+
+  /**
+   * Counts one failure to accept or to set up a connection, sets the pause before the next accept
+   * and, once per run of failures and then once per report interval, logs one line saying why;
+   * the stack trace goes to the debug level, once per run. Never throws.
+   */
+  private void failed(String what, Throwable cause) {
+    try {
+      long pause;
+      long failures;
+      boolean report;
+      synchronized (backoff) {
+        pause = backoff.next();
+        long now = System.nanoTime();
+        resumeAt = now + TimeUnit.MILLISECONDS.toNanos(pause);
+        pausing = true;
+        failures = backoff.failures();
+        report = backoff.shouldReport(now);
+      }
+      if (report) {
+        LOG.log(Level.WARNING, () -> failures == 1
+            ? name + ": " + what + " failing: " + cause + "; pausing " + pause
+                + " ms, longer while it lasts (up to " + Backoff.MAX_MILLIS + " ms)"
+            : name + ": " + what + " still failing: " + cause + "; " + failures
+                + " failures in a row, pausing " + pause + " ms");
+        if (failures == 1) {
+          LOG.log(Level.DEBUG, () -> name + ": " + what + " failed", cause);
+        }
+      }
+    } catch (Throwable again) {
+      // out of memory even for a log line, say: the pause is set, the loop goes on
+    }
+  }
+
+  /** A connection opened: if accepting was failing, it works again; say so once. */
+  private void succeeded() {
+    long failures;
+    synchronized (backoff) {
+      failures = backoff.failures();
+      backoff.reset();
+      pausing = false;
+    }
+    if (failures > 0) {
+      LOG.log(Level.INFO, () -> name + ": accepting again after " + failures
+          + (failures == 1 ? " failure" : " failures"));
+    }
+  }
+
+  /** Hands an accepted peer to a connection, unless the server is full; never throws. */
   private void serve(Closeable peer) {
     long n = accepted.incrementAndGet();
-    if (live.size() >= maxConnections) {
-      LOG.log(Level.WARNING, () -> name + ": refusing a connection: " + maxConnections
-          + " open (limit maxConnections)");
-      closeQuietly(peer);
-      return;
-    }
     try {
-      PacketConnection.Builder b = connections.copy().name(name + "#" + n);
-      PacketConnection c = peer instanceof Socket s ? b.open(s, true) : b.open((SocketChannel) peer, true);
-      live.add(c);
-      c.termination().whenComplete((v, e) -> live.remove(c));
-      if (c.state().isTerminal()) {
-        live.remove(c);
+      if (live.size() >= maxConnections) {
+        LOG.log(Level.WARNING, () -> name + ": refusing a connection: " + maxConnections
+            + " open (limit maxConnections)");
+        closeQuietly(peer);
+        return;
       }
-    } catch (IOException | RuntimeException e) {
-      LOG.log(Level.WARNING, () -> name + ": cannot open a connection", e);
+      open(peer, n);
+    } catch (Throwable t) {
       closeQuietly(peer);
+      if (listening) {
+        failed("connection set-up", t);
+      }
     }
+  }
+
+  private void open(Closeable peer, long n) throws IOException {
+    PacketConnection.Builder b = connections.copy().name(name + "#" + n);
+    PacketConnection c = peer instanceof Socket s ? b.open(s, true) : b.open((SocketChannel) peer, true);
+    live.add(c);
+    c.termination().whenComplete((v, e) -> live.remove(c));
+    if (c.state().isTerminal()) {
+      live.remove(c);
+    }
+    succeeded();
   }
 
   private static void closeQuietly(Closeable c) {
     try {
       c.close();
-    } catch (IOException e) {
-      // already gone
+    } catch (Throwable e) {
+      // already gone, or nothing more to be done about it
     }
   }
 
@@ -231,9 +313,39 @@ public final class PacketServer implements AutoCloseable {
     return "PacketServer[" + name + ", " + localAddress + ", " + live.size() + " connections]";
   }
 
-  @FunctionalInterface
+  /** The listening socket as the accept loop sees it. */
   private interface Acceptor {
     Closeable accept() throws IOException;
+
+    boolean isOpen();
+
+    static Acceptor of(ServerSocketChannel channel) {
+      return new Acceptor() {
+        @Override
+        public Closeable accept() throws IOException {
+          return channel.accept();
+        }
+
+        @Override
+        public boolean isOpen() {
+          return channel.isOpen();
+        }
+      };
+    }
+
+    static Acceptor of(ServerSocket socket) {
+      return new Acceptor() {
+        @Override
+        public Closeable accept() throws IOException {
+          return socket.accept();
+        }
+
+        @Override
+        public boolean isOpen() {
+          return !socket.isClosed();
+        }
+      };
+    }
   }
 
   /** Collects a server's settings. */
@@ -304,7 +416,7 @@ public final class PacketServer implements AutoCloseable {
           throw e;
         }
         PacketServer server = new PacketServer(this, channel, channel.getLocalAddress(), null);
-        server.start(channel::accept);
+        server.start(Acceptor.of(channel));
         return server;
       }
       ServerSocket socket = socketFactory.createServerSocket();
@@ -316,7 +428,7 @@ public final class PacketServer implements AutoCloseable {
         throw e;
       }
       PacketServer server = new PacketServer(this, socket, socket.getLocalSocketAddress(), null);
-      server.start(socket::accept);
+      server.start(Acceptor.of(socket));
       return server;
     }
 
@@ -335,7 +447,7 @@ public final class PacketServer implements AutoCloseable {
         throw e;
       }
       PacketServer server = new PacketServer(this, channel, channel.getLocalAddress(), path);
-      server.start(channel::accept);
+      server.start(Acceptor.of(channel));
       return server;
     }
   }
