@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -25,8 +26,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ServerSocketFactory;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Listens for packetstream peers on a TCP port (plain or TLS) or a Unix domain socket, and opens
@@ -42,7 +50,19 @@ import javax.net.ServerSocketFactory;
  * }</pre>
  *
  * <p>The server tracks its live connections; a connection leaves the set when it ends. At most
- * {@link Builder#maxConnections} are open at once: a peer beyond that is disconnected at once.
+ * {@link Builder#maxConnections} are open at once, TLS peers still in their handshake included:
+ * a peer beyond that is disconnected at once.
+ *
+ * <p>Threads. One accept thread per server ({@code NAME acceptor}) accepts peers and, for plain
+ * TCP and Unix sockets, opens each one's connection itself, which never waits for the peer. A
+ * failure to accept or to open a connection, whatever is thrown, pauses that thread (10 ms,
+ * doubling to 1 s, while the failures last) and is logged once per run of failures, not once per
+ * attempt; only {@link #close()} ends it. A TLS peer's handshake runs on a thread of its own
+ * ({@code NAME TLS handshake}, made on demand and kept 30 s when idle), so that a peer that
+ * stalls in it holds up nobody else; one timer thread ({@code NAME TLS handshake timer}) drops a
+ * peer whose handshake outlasts {@link Builder#handshakeTimeout}; the handshake thread then opens
+ * the connection. Each connection's I/O runs on the connection's own threads. {@link #close()}
+ * runs on its caller's thread and closes the connections in parallel on short-lived threads.
  */
 public final class PacketServer implements AutoCloseable {
 
@@ -53,10 +73,15 @@ public final class PacketServer implements AutoCloseable {
   private final PacketConnection.Builder connections;
   private final int maxConnections;
   private final Duration shutdownTimeout;
+  private final Duration handshakeTimeout;
   private final Closeable listener;
   private final SocketAddress localAddress;
   private final Path unixPath;
   private final Set<PacketConnection> live = ConcurrentHashMap.newKeySet();
+  /** TLS peers in their handshake: they hold places of {@link #maxConnections} too. */
+  private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
+  private final ThreadPoolExecutor handshakes;
+  private final ScheduledThreadPoolExecutor handshakeDeadlines;
   private final AtomicLong accepted = new AtomicLong();
   private final CountDownLatch acceptorDone = new CountDownLatch(1);
   private final CountDownLatch stopping = new CountDownLatch(1);
@@ -72,9 +97,26 @@ public final class PacketServer implements AutoCloseable {
     this.connections = b.connections.copy();
     this.maxConnections = b.maxConnections;
     this.shutdownTimeout = b.shutdownTimeout;
+    this.handshakeTimeout = b.handshakeTimeout;
+    // no thread starts until a TLS peer comes
+    this.handshakes = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), threads("TLS handshake"));
+    this.handshakeDeadlines = new ScheduledThreadPoolExecutor(1, threads("TLS handshake timer"));
+    handshakeDeadlines.setKeepAliveTime(30, TimeUnit.SECONDS);
+    handshakeDeadlines.allowCoreThreadTimeOut(true);
+    handshakeDeadlines.setRemoveOnCancelPolicy(true);
     this.listener = listener;
     this.localAddress = localAddress;
     this.unixPath = unixPath;
+  }
+
+  private ThreadFactory threads(String what) {
+    AtomicLong count = new AtomicLong();
+    return r -> {
+      Thread t = new Thread(r, name + " " + what + " " + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** A server whose connections get the settings (handlers, limits, listeners) of {@code connections}. */
@@ -159,6 +201,11 @@ public final class PacketServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    handshakes.shutdown();
+    handshakeDeadlines.shutdownNow();
+    for (Socket peer : handshaking) {
+      closeQuietly(peer);
+    }
     if (unixPath != null) {
       try {
         Files.deleteIfExists(unixPath);
@@ -229,6 +276,9 @@ public final class PacketServer implements AutoCloseable {
    * the stack trace goes to the debug level, once per run. Never throws.
    */
   private void failed(String what, Throwable cause) {
+    if (!listening) {
+      return; // closing: failures are expected, and there is nothing to pause
+    }
     try {
       long pause;
       long failures;
@@ -274,18 +324,67 @@ public final class PacketServer implements AutoCloseable {
   private void serve(Closeable peer) {
     long n = accepted.incrementAndGet();
     try {
-      if (live.size() >= maxConnections) {
+      if (live.size() + handshaking.size() >= maxConnections) {
         LOG.log(Level.WARNING, () -> name + ": refusing a connection: " + maxConnections
             + " open (limit maxConnections)");
         closeQuietly(peer);
         return;
       }
-      open(peer, n);
+      if (peer instanceof SSLSocket tls) {
+        handshaking.add(tls);
+        try {
+          handshakes.execute(() -> handshakeAndOpen(tls, n));
+        } catch (Throwable t) {
+          handshaking.remove(tls);
+          throw t;
+        }
+      } else {
+        open(peer, n);
+      }
     } catch (Throwable t) {
       closeQuietly(peer);
-      if (listening) {
-        failed("connection set-up", t);
+      failed("connection set-up", t);
+    }
+  }
+
+  /**
+   * On a handshake thread: completes a TLS peer's handshake within the handshake timeout, then
+   * opens its connection. A peer that fails or stalls in its handshake is only logged at debug
+   * level: that is the peer's doing, not the server's trouble.
+   */
+  private void handshakeAndOpen(SSLSocket tls, long n) {
+    try {
+      // settled by whichever comes first: the end of the handshake or its deadline
+      AtomicBoolean settled = new AtomicBoolean();
+      ScheduledFuture<?> deadline = null;
+      try {
+        deadline = handshakeDeadlines.schedule(() -> {
+          if (settled.compareAndSet(false, true)) {
+            closeQuietly(tls);
+          }
+        }, handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        tls.startHandshake();
+        if (!settled.compareAndSet(false, true)) {
+          throw new SocketTimeoutException("closed at the handshake timeout");
+        }
+      } catch (IOException e) {
+        boolean timedOut = !settled.compareAndSet(false, true);
+        closeQuietly(tls);
+        LOG.log(Level.DEBUG, () -> name + ": dropping " + tls.getRemoteSocketAddress() + ": "
+            + (timedOut ? "no TLS handshake within " + handshakeTimeout.toMillis() + " ms"
+                : "TLS handshake failed: " + e));
+        return;
+      } finally {
+        if (deadline != null) {
+          deadline.cancel(false);
+        }
       }
+      open(tls, n);
+    } catch (Throwable t) {
+      closeQuietly(tls);
+      failed("connection set-up", t);
+    } finally {
+      handshaking.remove(tls);
     }
   }
 
@@ -298,6 +397,9 @@ public final class PacketServer implements AutoCloseable {
       live.remove(c);
     }
     succeeded();
+    if (!listening) {
+      c.abort(); // opened on a handshake thread after close() took its list of connections
+    }
   }
 
   private static void closeQuietly(Closeable c) {
@@ -354,12 +456,16 @@ public final class PacketServer implements AutoCloseable {
     /** Default for {@link #maxConnections}. */
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
+    /** Default for {@link #handshakeTimeout}. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
     private final PacketConnection.Builder connections;
     private String name;
     private ServerSocketFactory socketFactory;
     private int backlog = 128;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration shutdownTimeout = Duration.ofSeconds(30);
+    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
 
     Builder(PacketConnection.Builder connections) {
       this.connections = Objects.requireNonNull(connections, "connections");
@@ -401,6 +507,19 @@ public final class PacketServer implements AutoCloseable {
         throw new IllegalArgumentException("shutdownTimeout " + timeout + " is negative");
       }
       this.shutdownTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long a TLS peer has to complete its handshake before it is dropped; default 10 s.
+     * Until then it holds one of the {@link #maxConnections} places, so that peers which connect
+     * and say nothing cannot hold the server's places forever.
+     */
+    public Builder handshakeTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("handshakeTimeout " + timeout + " is not positive");
+      }
+      this.handshakeTimeout = timeout;
       return this;
     }
 
