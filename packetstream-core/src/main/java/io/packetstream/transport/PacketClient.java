@@ -6,9 +6,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import javax.net.SocketFactory;
@@ -101,9 +101,10 @@ public final class PacketClient {
       socket.connect(target, Math.toIntExact(connectTimeout.toMillis()));
       if (socket instanceof SSLSocket ssl) {
         verifyHost(ssl, target.getHostString());
-        ssl.setSoTimeout(Math.toIntExact(Math.max(1, handshakeTimeout.toMillis())));
+        int readTimeout = ssl.getSoTimeout(); // 0, none, unless the factory set one
+        ssl.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis())));
         ssl.startHandshake();
-        ssl.setSoTimeout(0);
+        ssl.setSoTimeout(readTimeout);
       }
       return connection.open(socket, true);
     } catch (IOException | RuntimeException e) {

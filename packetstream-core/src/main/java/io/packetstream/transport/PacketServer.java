@@ -362,7 +362,7 @@ public final class PacketServer implements AutoCloseable {
           if (settled.compareAndSet(false, true)) {
             closeQuietly(tls);
           }
-        }, handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }, handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         tls.startHandshake();
         if (!settled.compareAndSet(false, true)) {
           throw new SocketTimeoutException("closed at the handshake timeout");
