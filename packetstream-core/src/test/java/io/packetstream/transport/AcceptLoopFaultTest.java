@@ -7,6 +7,8 @@ import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.connection.TrafficListener;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -66,18 +68,61 @@ class AcceptLoopFaultTest {
     }
   }
 
-  @Test
-  void anErrorWhileOpeningAConnectionDropsThatPeerAndTheNextIsServed() throws Exception {
-    AtomicInteger opened = new AtomicInteger();
-    PacketConnection.Builder failingTwice = ECHO.copy().listener(new TrafficListener() {
+  /** What a socket throws while the server sets its connection up. */
+  @FunctionalInterface
+  private interface SetUpFailure {
+    void fail() throws SocketException;
+  }
+
+  /**
+   * Server sockets whose first {@code failing} accepted sockets throw from every call the server
+   * makes to set a connection up over them, as they would when the system is out of something;
+   * {@code acceptCalls} gets the time of each call to accept.
+   */
+  private static ServerSockets failingSetUp(int failing, SetUpFailure failure, List<Long> acceptCalls) {
+    AtomicInteger accepted = new AtomicInteger();
+    return new ServerSockets(() -> new ServerSocket() {
       @Override
-      public void connectionOpened(PacketConnection connection) {
-        if (opened.incrementAndGet() <= 2) {
-          throw new OutOfMemoryError("a test's: cannot reserve direct buffer memory");
+      public Socket accept() throws IOException {
+        acceptCalls.add(System.nanoTime());
+        if (accepted.incrementAndGet() > failing) {
+          return super.accept();
         }
+        Socket s = new Socket() {
+          @Override
+          public void setTcpNoDelay(boolean on) throws SocketException {
+            failure.fail();
+          }
+
+          @Override
+          public void setKeepAlive(boolean on) throws SocketException {
+            failure.fail();
+          }
+
+          @Override
+          public InputStream getInputStream() throws IOException {
+            failure.fail();
+            return super.getInputStream();
+          }
+
+          @Override
+          public OutputStream getOutputStream() throws IOException {
+            failure.fail();
+            return super.getOutputStream();
+          }
+        };
+        implAccept(s);
+        return s;
       }
     });
-    try (PacketServer server = PacketServer.builder(failingTwice).bindLoopback(0)) {
+  }
+
+  @Test
+  void anErrorWhileOpeningAConnectionDropsThatPeerAndTheNextIsServed() throws Exception {
+    ServerSockets sockets = failingSetUp(2, () -> {
+      throw new OutOfMemoryError("a test's: cannot reserve direct buffer memory");
+    }, new CopyOnWriteArrayList<>());
+    try (PacketServer server = PacketServer.builder(ECHO).socketFactory(sockets).bindLoopback(0)) {
       for (int i = 0; i < 2; i++) {
         try (PacketConnection dropped = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
           assertThat(dropped.termination().toCompletableFuture())
@@ -92,27 +137,35 @@ class AcceptLoopFaultTest {
   }
 
   @Test
-  void failuresSettingUpAConnectionAreBackedOffLikeFailedAccepts() throws Exception {
-    List<Long> acceptCalls = new CopyOnWriteArrayList<>();
-    AtomicInteger accepted = new AtomicInteger();
-    ServerSockets sockets = new ServerSockets(() -> new ServerSocket() {
+  void anErrorThrownByAConnectionListenerAsItOpensDoesNotStopTheServer() throws Exception {
+    AtomicInteger opened = new AtomicInteger();
+    PacketConnection.Builder failingTwice = ECHO.copy().listener(new TrafficListener() {
       @Override
-      public Socket accept() throws IOException {
-        acceptCalls.add(System.nanoTime());
-        if (accepted.incrementAndGet() > 4) {
-          return super.accept();
+      public void connectionOpened(PacketConnection connection) {
+        if (opened.incrementAndGet() <= 2) {
+          throw new StackOverflowError("a test's, in a listener");
         }
-        // accepted, and then the system is out of something while the connection is set up
-        Socket s = new Socket() {
-          @Override
-          public void setTcpNoDelay(boolean on) throws SocketException {
-            throw new SocketException("Too many open files (a test's)");
-          }
-        };
-        implAccept(s);
-        return s;
       }
     });
+    try (PacketServer server = PacketServer.builder(failingTwice).bindLoopback(0)) {
+      for (int i = 1; i <= 2; i++) {
+        // the peer may be dropped or served, as the connection decides; either way the server goes on
+        int peer = i;
+        try (PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+          await().atMost(WAIT).until(() -> opened.get() >= peer);
+        }
+      }
+      assertThat(server.isListening()).isTrue();
+      assertServed(server);
+    }
+  }
+
+  @Test
+  void failuresSettingUpAConnectionAreBackedOffLikeFailedAccepts() throws Exception {
+    List<Long> acceptCalls = new CopyOnWriteArrayList<>();
+    ServerSockets sockets = failingSetUp(4, () -> {
+      throw new SocketException("Too many open files (a test's)");
+    }, acceptCalls);
     List<Socket> waiting = new ArrayList<>();
     try (PacketServer server = PacketServer.builder(ECHO).socketFactory(sockets).bindLoopback(0)) {
       for (int i = 0; i < 4; i++) {
