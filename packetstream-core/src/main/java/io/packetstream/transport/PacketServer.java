@@ -90,6 +90,10 @@ public final class PacketServer implements AutoCloseable {
   /** When the accept loop may accept again after a failure ({@link System#nanoTime()}). */
   private long resumeAt;
   private boolean pausing;
+  /** Refusals at maxConnections since the last report; also the lock for the report's time. */
+  private final AtomicLong refused = new AtomicLong();
+  private long refusalReportedAt;
+  private boolean refusalReported;
   private volatile boolean listening = true;
 
   private PacketServer(Builder b, Closeable listener, SocketAddress localAddress, Path unixPath) {
@@ -325,9 +329,8 @@ public final class PacketServer implements AutoCloseable {
     long n = accepted.incrementAndGet();
     try {
       if (live.size() + handshaking.size() >= maxConnections) {
-        LOG.log(Level.WARNING, () -> name + ": refusing a connection: " + maxConnections
-            + " open (limit maxConnections)");
         closeQuietly(peer);
+        refused();
         return;
       }
       if (peer instanceof SSLSocket tls) {
@@ -345,6 +348,27 @@ public final class PacketServer implements AutoCloseable {
       closeQuietly(peer);
       failed("connection set-up", t);
     }
+  }
+
+  /**
+   * Counts a peer refused for want of a place and logs the first, then one line per report
+   * interval at most with the count since: a full server is flooded with peers, not its log.
+   */
+  private void refused() {
+    long count = refused.incrementAndGet();
+    synchronized (refused) {
+      long now = System.nanoTime();
+      if (refusalReported && now - refusalReportedAt < Backoff.REPORT_INTERVAL_NANOS) {
+        return;
+      }
+      refusalReported = true;
+      refusalReportedAt = now;
+      refused.addAndGet(-count);
+    }
+    LOG.log(Level.WARNING, () -> name + ": refused " + (count == 1 ? "a connection" : count
+        + " connections since the last report") + ": " + maxConnections
+        + " open (limit maxConnections); reported once per "
+        + TimeUnit.NANOSECONDS.toSeconds(Backoff.REPORT_INTERVAL_NANOS) + " s at most");
   }
 
   /**
