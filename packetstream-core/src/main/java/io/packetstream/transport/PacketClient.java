@@ -19,7 +19,8 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * Connects to a packetstream peer and returns an open connection that owns its socket: closing
- * the connection closes the socket.
+ * the connection closes the socket. Over TLS the client checks that the server's certificate names
+ * the host it connects to, and gives up on a handshake that stalls.
  *
  * <pre>{@code
  * try (PacketConnection conn = PacketClient.connect("127.0.0.1", 9000, PacketConnection.builder())) {

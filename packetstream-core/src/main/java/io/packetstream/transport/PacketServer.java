@@ -503,7 +503,9 @@ public final class PacketServer implements AutoCloseable {
 
     /**
      * Makes the TCP listening socket: pass an {@code SSLContext}'s server socket factory for
-     * TLS. Default: plain TCP over socket channels, the fastest transport.
+     * TLS. Default: plain TCP over socket channels, the fastest transport. Each TLS peer
+     * completes its handshake on a thread of its own within {@link #handshakeTimeout} before its
+     * connection opens.
      */
     public Builder socketFactory(ServerSocketFactory factory) {
       this.socketFactory = Objects.requireNonNull(factory, "factory");
