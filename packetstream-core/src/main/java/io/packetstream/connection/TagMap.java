@@ -2,11 +2,17 @@ package io.packetstream.connection;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A hash map from (channel, tag) to a value, without boxing: the connection looks one up for every
  * packet. Open addressing with linear probing and backward-shift deletion. Not thread-safe: the
  * connection guards each one with a lock.
+ *
+ * <p>The peer chooses the tags of its requests, so the hash is seeded per map with random bits:
+ * with a fixed hash a peer could pick tags that all share one probe chain and make every lookup
+ * under the connection's lock walk all of them. Seeded, the slots a peer's tags land in are as
+ * good as random to it, and differ from one connection to the next.
  */
 final class TagMap<V> {
 
@@ -15,8 +21,13 @@ final class TagMap<V> {
   private Object[] values;
   private int size;
   private int mask;
+  private final long tagSeed;
+  private final long channelSeed;
 
   TagMap() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    tagSeed = random.nextLong();
+    channelSeed = random.nextLong() | 1;
     allocate(64);
   }
 
@@ -84,6 +95,20 @@ final class TagMap<V> {
     return all;
   }
 
+  /**
+   * The most slots any lookup of a present key visits, its own slot included: 1 when every entry
+   * sits in its home slot. For tests that check that chosen keys cannot pile into one chain.
+   */
+  int longestProbe() {
+    int longest = 0;
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] != null) {
+        longest = Math.max(longest, ((i - slot(channels[i], tags[i])) & mask) + 1);
+      }
+    }
+    return longest;
+  }
+
   private void shiftBack(int hole) {
     int i = hole;
     while (true) {
@@ -104,9 +129,13 @@ final class TagMap<V> {
     values[hole] = null;
   }
 
-  private int slot(long channel, long tag) {
-    long h = (tag ^ (channel * 0x9E3779B97F4A7C15L)) * 0xBF58476D1CE4E5B9L;
-    return (int) (h ^ (h >>> 31)) & mask;
+  /** The home slot of a key: where its probe starts. */
+  int slot(long channel, long tag) {
+    long h = (tag ^ tagSeed) + channel * channelSeed;
+    // MurmurHash3's 64-bit finalizer: every bit of h moves about half the bits of the slot
+    h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
+    h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
+    return (int) (h ^ (h >>> 33)) & mask;
   }
 
   private void grow() {

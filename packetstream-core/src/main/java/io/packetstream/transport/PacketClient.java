@@ -6,14 +6,21 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import javax.net.SocketFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Connects to a packetstream peer and returns an open connection that owns its socket: closing
- * the connection closes the socket.
+ * the connection closes the socket. Over TLS the client checks that the server's certificate names
+ * the host it connects to, and gives up on a handshake that stalls.
  *
  * <pre>{@code
  * try (PacketConnection conn = PacketClient.connect("127.0.0.1", 9000, PacketConnection.builder())) {
@@ -25,6 +32,9 @@ public final class PacketClient {
 
   /** Default connect timeout. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Default TLS handshake timeout. */
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
   private PacketClient() {}
 
@@ -50,21 +60,81 @@ public final class PacketClient {
 
   /**
    * Connects over TCP with a socket from {@code sockets}: pass an {@code SSLContext}'s socket
-   * factory for TLS.
+   * factory for TLS. The TLS handshake must complete within {@link #DEFAULT_HANDSHAKE_TIMEOUT};
+   * see {@link #connect(InetSocketAddress, Duration, Duration, SocketFactory,
+   * PacketConnection.Builder)} for what is checked.
    */
   public static PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
       SocketFactory sockets, PacketConnection.Builder connection) throws IOException {
+    return connect(address, connectTimeout, DEFAULT_HANDSHAKE_TIMEOUT, sockets, connection);
+  }
+
+  /**
+   * Connects over TCP with a socket from {@code sockets}; for TLS (the factory makes
+   * {@link SSLSocket}s, as an {@code SSLContext}'s does) the handshake completes before this
+   * returns, and fails with an {@code SSLHandshakeException} unless the server's certificate is
+   * trusted and names the host connected to, as a browser checks (endpoint identification
+   * {@code HTTPS}, unless the factory's sockets already name an algorithm).
+   *
+   * <p>The host is the name {@code address} was made with ({@code new InetSocketAddress("db.example",
+   * port)}, resolved here if it was made unresolved), sent to the server in the TLS server name
+   * indication too; an address made from an IP alone is checked against the certificate's IP
+   * addresses. To reach a server by its IP address and check a name, make the address with
+   * {@code InetAddress.getByAddress(name, ip)}.
+   *
+   * <p>Each read of the handshake waits at most {@code handshakeTimeout}, so a server that accepts
+   * and then stalls cannot hold the caller forever; the connection itself has no read timeout.
+   */
+  public static PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
+      Duration handshakeTimeout, SocketFactory sockets, PacketConnection.Builder connection)
+      throws IOException {
+    if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+      throw new IllegalArgumentException("handshakeTimeout " + handshakeTimeout + " is not positive");
+    }
+    InetSocketAddress target = address.isUnresolved()
+        ? new InetSocketAddress(address.getHostString(), address.getPort())
+        : address;
+    if (target.isUnresolved()) {
+      throw new UnknownHostException(address.getHostString());
+    }
     Socket socket = sockets.createSocket();
     try {
-      socket.connect(address, Math.toIntExact(connectTimeout.toMillis()));
-      if (socket instanceof javax.net.ssl.SSLSocket ssl) {
+      socket.connect(target, Math.toIntExact(connectTimeout.toMillis()));
+      if (socket instanceof SSLSocket ssl) {
+        verifyHost(ssl, target.getHostString());
+        int readTimeout = ssl.getSoTimeout(); // 0, none, unless the factory set one
+        ssl.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis())));
         ssl.startHandshake();
+        ssl.setSoTimeout(readTimeout);
       }
       return connection.open(socket, true);
     } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;
     }
+  }
+
+  /** Asks the TLS socket to check that the server's certificate names {@code host}, and to send it. */
+  private static void verifyHost(SSLSocket ssl, String host) {
+    SSLParameters params = ssl.getSSLParameters();
+    String algorithm = params.getEndpointIdentificationAlgorithm();
+    if (algorithm == null || algorithm.isEmpty()) {
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+    }
+    List<SNIServerName> names = params.getServerNames();
+    if ((names == null || names.isEmpty()) && isHostName(host)) {
+      try {
+        params.setServerNames(List.of(new SNIHostName(host)));
+      } catch (IllegalArgumentException notAHostName) {
+        // a name SNI cannot carry (a trailing dot, say): still checked, just not sent
+      }
+    }
+    ssl.setSSLParameters(params);
+  }
+
+  /** Whether {@code host} is a name rather than an IPv4 or IPv6 literal, which SNI must not carry. */
+  private static boolean isHostName(String host) {
+    return !host.contains(":") && !host.matches("[0-9.]+");
   }
 
   /** Connects to a Unix domain socket at {@code path}. */

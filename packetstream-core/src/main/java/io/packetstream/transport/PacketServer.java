@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -25,8 +26,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ServerSocketFactory;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Listens for packetstream peers on a TCP port (plain or TLS) or a Unix domain socket, and opens
@@ -42,7 +50,19 @@ import javax.net.ServerSocketFactory;
  * }</pre>
  *
  * <p>The server tracks its live connections; a connection leaves the set when it ends. At most
- * {@link Builder#maxConnections} are open at once: a peer beyond that is disconnected at once.
+ * {@link Builder#maxConnections} are open at once, TLS peers still in their handshake included:
+ * a peer beyond that is disconnected at once.
+ *
+ * <p>Threads. One accept thread per server ({@code NAME acceptor}) accepts peers and, for plain
+ * TCP and Unix sockets, opens each one's connection itself, which never waits for the peer. A
+ * failure to accept or to open a connection, whatever is thrown, pauses that thread (10 ms,
+ * doubling to 1 s, while the failures last) and is logged once per run of failures, not once per
+ * attempt; only {@link #close()} ends it. A TLS peer's handshake runs on a thread of its own
+ * ({@code NAME TLS handshake}, made on demand and kept 30 s when idle), so that a peer that
+ * stalls in it holds up nobody else; one timer thread ({@code NAME TLS handshake timer}) drops a
+ * peer whose handshake outlasts {@link Builder#handshakeTimeout}; the handshake thread then opens
+ * the connection. Each connection's I/O runs on the connection's own threads. {@link #close()}
+ * runs on its caller's thread and closes the connections in parallel on short-lived threads.
  */
 public final class PacketServer implements AutoCloseable {
 
@@ -53,12 +73,27 @@ public final class PacketServer implements AutoCloseable {
   private final PacketConnection.Builder connections;
   private final int maxConnections;
   private final Duration shutdownTimeout;
+  private final Duration handshakeTimeout;
   private final Closeable listener;
   private final SocketAddress localAddress;
   private final Path unixPath;
   private final Set<PacketConnection> live = ConcurrentHashMap.newKeySet();
+  /** TLS peers in their handshake: they hold places of {@link #maxConnections} too. */
+  private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
+  private final ThreadPoolExecutor handshakes;
+  private final ScheduledThreadPoolExecutor handshakeDeadlines;
   private final AtomicLong accepted = new AtomicLong();
   private final CountDownLatch acceptorDone = new CountDownLatch(1);
+  private final CountDownLatch stopping = new CountDownLatch(1);
+  /** The accept loop's failures in a row; also the lock for {@link #resumeAt}. */
+  private final Backoff backoff = new Backoff();
+  /** When the accept loop may accept again after a failure ({@link System#nanoTime()}). */
+  private long resumeAt;
+  private boolean pausing;
+  /** Refusals at maxConnections since the last report; also the lock for the report's time. */
+  private final AtomicLong refused = new AtomicLong();
+  private long refusalReportedAt;
+  private boolean refusalReported;
   private volatile boolean listening = true;
 
   private PacketServer(Builder b, Closeable listener, SocketAddress localAddress, Path unixPath) {
@@ -66,9 +101,26 @@ public final class PacketServer implements AutoCloseable {
     this.connections = b.connections.copy();
     this.maxConnections = b.maxConnections;
     this.shutdownTimeout = b.shutdownTimeout;
+    this.handshakeTimeout = b.handshakeTimeout;
+    // no thread starts until a TLS peer comes
+    this.handshakes = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), threads("TLS handshake"));
+    this.handshakeDeadlines = new ScheduledThreadPoolExecutor(1, threads("TLS handshake timer"));
+    handshakeDeadlines.setKeepAliveTime(30, TimeUnit.SECONDS);
+    handshakeDeadlines.allowCoreThreadTimeOut(true);
+    handshakeDeadlines.setRemoveOnCancelPolicy(true);
     this.listener = listener;
     this.localAddress = localAddress;
     this.unixPath = unixPath;
+  }
+
+  private ThreadFactory threads(String what) {
+    AtomicLong count = new AtomicLong();
+    return r -> {
+      Thread t = new Thread(r, name + " " + what + " " + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** A server whose connections get the settings (handlers, limits, listeners) of {@code connections}. */
@@ -142,6 +194,7 @@ public final class PacketServer implements AutoCloseable {
 
   private void stopListening() {
     listening = false;
+    stopping.countDown();
     try {
       listener.close();
     } catch (IOException e) {
@@ -151,6 +204,11 @@ public final class PacketServer implements AutoCloseable {
       acceptorDone.await(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    handshakes.shutdown();
+    handshakeDeadlines.shutdownNow();
+    for (Socket peer : handshaking) {
+      closeQuietly(peer);
     }
     if (unixPath != null) {
       try {
@@ -167,62 +225,212 @@ public final class PacketServer implements AutoCloseable {
     t.start();
   }
 
+  /**
+   * Accepts until {@link #close()}, whatever is thrown: a failure to accept or to set a connection
+   * up (an {@code IOException} for want of file descriptors, an {@code Error} for want of memory
+   * or stack) pauses the loop, longer after each failure in a row, and never ends it. The loop
+   * ends by itself only if its listener is closed under it, and then the server stops saying it
+   * listens.
+   */
   private void acceptLoop(Acceptor acceptor) {
-    Backoff backoff = new Backoff();
     try {
-      while (listening) {
-        Closeable peer;
+      while (listening && acceptor.isOpen()) {
         try {
-          peer = acceptor.accept();
-        } catch (IOException e) {
+          pauseWhileFailing();
           if (!listening) {
-            return;
+            break;
           }
-          // a lasting failure (out of file descriptors, say) must not spin the loop and flood the log
-          long pause = backoff.next();
-          LOG.log(Level.WARNING, () -> name + ": accept failed; trying again in " + pause + " ms", e);
-          try {
-            Thread.sleep(pause);
-          } catch (InterruptedException stop) {
-            return;
+          serve(acceptor.accept());
+        } catch (Throwable t) {
+          if (!listening || !acceptor.isOpen()) {
+            break;
           }
-          continue;
+          failed("accept", t);
         }
-        backoff.reset();
-        serve(peer);
       }
     } finally {
+      if (listening) {
+        // not stopped by close(): nothing accepts any more, so stop saying otherwise
+        listening = false;
+        stopping.countDown();
+        LOG.log(Level.ERROR, () -> name + ": stopped accepting: the listener was closed");
+      }
       acceptorDone.countDown();
     }
   }
 
-  private void serve(Closeable peer) {
-    long n = accepted.incrementAndGet();
-    if (live.size() >= maxConnections) {
-      LOG.log(Level.WARNING, () -> name + ": refusing a connection: " + maxConnections
-          + " open (limit maxConnections)");
-      closeQuietly(peer);
-      return;
+  /** Sleeps out the pause that the last failure asked for, if any; wakes for {@link #close()}. */
+  private void pauseWhileFailing() {
+    long millis;
+    synchronized (backoff) {
+      millis = pausing ? TimeUnit.NANOSECONDS.toMillis(resumeAt - System.nanoTime() + 999_999) : 0;
+    }
+    if (millis > 0) {
+      try {
+        stopping.await(millis, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        // only close() stops the loop; nobody else should interrupt it
+      }
+    }
+  }
+
+  /**
+   * Counts one failure to accept or to set up a connection, sets the pause before the next accept
+   * and, once per run of failures and then once per report interval, logs one line saying why;
+   * the stack trace goes to the debug level, once per run. Never throws.
+   */
+  private void failed(String what, Throwable cause) {
+    if (!listening) {
+      return; // closing: failures are expected, and there is nothing to pause
     }
     try {
-      PacketConnection.Builder b = connections.copy().name(name + "#" + n);
-      PacketConnection c = peer instanceof Socket s ? b.open(s, true) : b.open((SocketChannel) peer, true);
-      live.add(c);
-      c.termination().whenComplete((v, e) -> live.remove(c));
-      if (c.state().isTerminal()) {
-        live.remove(c);
+      long pause;
+      long failures;
+      boolean report;
+      synchronized (backoff) {
+        pause = backoff.next();
+        long now = System.nanoTime();
+        resumeAt = now + TimeUnit.MILLISECONDS.toNanos(pause);
+        pausing = true;
+        failures = backoff.failures();
+        report = backoff.shouldReport(now);
       }
-    } catch (IOException | RuntimeException e) {
-      LOG.log(Level.WARNING, () -> name + ": cannot open a connection", e);
+      if (report) {
+        LOG.log(Level.WARNING, () -> failures == 1
+            ? name + ": " + what + " failing: " + cause + "; pausing " + pause
+                + " ms, longer while it lasts (up to " + Backoff.MAX_MILLIS + " ms)"
+            : name + ": " + what + " still failing: " + cause + "; " + failures
+                + " failures in a row, pausing " + pause + " ms");
+        if (failures == 1) {
+          LOG.log(Level.DEBUG, () -> name + ": " + what + " failed", cause);
+        }
+      }
+    } catch (Throwable again) {
+      // out of memory even for a log line, say: the pause is set, the loop goes on
+    }
+  }
+
+  /** A connection opened: if accepting was failing, it works again; say so once. */
+  private void succeeded() {
+    long failures;
+    synchronized (backoff) {
+      failures = backoff.failures();
+      backoff.reset();
+      pausing = false;
+    }
+    if (failures > 0) {
+      LOG.log(Level.INFO, () -> name + ": accepting again after " + failures
+          + (failures == 1 ? " failure" : " failures"));
+    }
+  }
+
+  /** Hands an accepted peer to a connection, unless the server is full; never throws. */
+  private void serve(Closeable peer) {
+    long n = accepted.incrementAndGet();
+    try {
+      if (live.size() + handshaking.size() >= maxConnections) {
+        closeQuietly(peer);
+        refused();
+        return;
+      }
+      if (peer instanceof SSLSocket tls) {
+        handshaking.add(tls);
+        try {
+          handshakes.execute(() -> handshakeAndOpen(tls, n));
+        } catch (Throwable t) {
+          handshaking.remove(tls);
+          throw t;
+        }
+      } else {
+        open(peer, n);
+      }
+    } catch (Throwable t) {
       closeQuietly(peer);
+      failed("connection set-up", t);
+    }
+  }
+
+  /**
+   * Counts a peer refused for want of a place and logs the first, then one line per report
+   * interval at most with the count since: a full server is flooded with peers, not its log.
+   */
+  private void refused() {
+    long count = refused.incrementAndGet();
+    synchronized (refused) {
+      long now = System.nanoTime();
+      if (refusalReported && now - refusalReportedAt < Backoff.REPORT_INTERVAL_NANOS) {
+        return;
+      }
+      refusalReported = true;
+      refusalReportedAt = now;
+      refused.addAndGet(-count);
+    }
+    LOG.log(Level.WARNING, () -> name + ": refused " + (count == 1 ? "a connection" : count
+        + " connections since the last report") + ": " + maxConnections
+        + " open (limit maxConnections); reported once per "
+        + TimeUnit.NANOSECONDS.toSeconds(Backoff.REPORT_INTERVAL_NANOS) + " s at most");
+  }
+
+  /**
+   * On a handshake thread: completes a TLS peer's handshake within the handshake timeout, then
+   * opens its connection. A peer that fails or stalls in its handshake is only logged at debug
+   * level: that is the peer's doing, not the server's trouble.
+   */
+  private void handshakeAndOpen(SSLSocket tls, long n) {
+    try {
+      // settled by whichever comes first: the end of the handshake or its deadline
+      AtomicBoolean settled = new AtomicBoolean();
+      ScheduledFuture<?> deadline = null;
+      try {
+        deadline = handshakeDeadlines.schedule(() -> {
+          if (settled.compareAndSet(false, true)) {
+            closeQuietly(tls);
+          }
+        }, handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        tls.startHandshake();
+        if (!settled.compareAndSet(false, true)) {
+          throw new SocketTimeoutException("closed at the handshake timeout");
+        }
+      } catch (IOException e) {
+        boolean timedOut = !settled.compareAndSet(false, true);
+        closeQuietly(tls);
+        LOG.log(Level.DEBUG, () -> name + ": dropping " + tls.getRemoteSocketAddress() + ": "
+            + (timedOut ? "no TLS handshake within " + handshakeTimeout.toMillis() + " ms"
+                : "TLS handshake failed: " + e));
+        return;
+      } finally {
+        if (deadline != null) {
+          deadline.cancel(false);
+        }
+      }
+      open(tls, n);
+    } catch (Throwable t) {
+      closeQuietly(tls);
+      failed("connection set-up", t);
+    } finally {
+      handshaking.remove(tls);
+    }
+  }
+
+  private void open(Closeable peer, long n) throws IOException {
+    PacketConnection.Builder b = connections.copy().name(name + "#" + n);
+    PacketConnection c = peer instanceof Socket s ? b.open(s, true) : b.open((SocketChannel) peer, true);
+    live.add(c);
+    c.termination().whenComplete((v, e) -> live.remove(c));
+    if (c.state().isTerminal()) {
+      live.remove(c);
+    }
+    succeeded();
+    if (!listening) {
+      c.abort(); // opened on a handshake thread after close() took its list of connections
     }
   }
 
   private static void closeQuietly(Closeable c) {
     try {
       c.close();
-    } catch (IOException e) {
-      // already gone
+    } catch (Throwable e) {
+      // already gone, or nothing more to be done about it
     }
   }
 
@@ -231,9 +439,39 @@ public final class PacketServer implements AutoCloseable {
     return "PacketServer[" + name + ", " + localAddress + ", " + live.size() + " connections]";
   }
 
-  @FunctionalInterface
+  /** The listening socket as the accept loop sees it. */
   private interface Acceptor {
     Closeable accept() throws IOException;
+
+    boolean isOpen();
+
+    static Acceptor of(ServerSocketChannel channel) {
+      return new Acceptor() {
+        @Override
+        public Closeable accept() throws IOException {
+          return channel.accept();
+        }
+
+        @Override
+        public boolean isOpen() {
+          return channel.isOpen();
+        }
+      };
+    }
+
+    static Acceptor of(ServerSocket socket) {
+      return new Acceptor() {
+        @Override
+        public Closeable accept() throws IOException {
+          return socket.accept();
+        }
+
+        @Override
+        public boolean isOpen() {
+          return !socket.isClosed();
+        }
+      };
+    }
   }
 
   /** Collects a server's settings. */
@@ -242,12 +480,16 @@ public final class PacketServer implements AutoCloseable {
     /** Default for {@link #maxConnections}. */
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
+    /** Default for {@link #handshakeTimeout}. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
     private final PacketConnection.Builder connections;
     private String name;
     private ServerSocketFactory socketFactory;
     private int backlog = 128;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration shutdownTimeout = Duration.ofSeconds(30);
+    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
 
     Builder(PacketConnection.Builder connections) {
       this.connections = Objects.requireNonNull(connections, "connections");
@@ -261,7 +503,9 @@ public final class PacketServer implements AutoCloseable {
 
     /**
      * Makes the TCP listening socket: pass an {@code SSLContext}'s server socket factory for
-     * TLS. Default: plain TCP over socket channels, the fastest transport.
+     * TLS. Default: plain TCP over socket channels, the fastest transport. Each TLS peer
+     * completes its handshake on a thread of its own within {@link #handshakeTimeout} before its
+     * connection opens.
      */
     public Builder socketFactory(ServerSocketFactory factory) {
       this.socketFactory = Objects.requireNonNull(factory, "factory");
@@ -292,6 +536,19 @@ public final class PacketServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a TLS peer has to complete its handshake before it is dropped; default 10 s.
+     * Until then it holds one of the {@link #maxConnections} places, so that peers which connect
+     * and say nothing cannot hold the server's places forever.
+     */
+    public Builder handshakeTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("handshakeTimeout " + timeout + " is not positive");
+      }
+      this.handshakeTimeout = timeout;
+      return this;
+    }
+
     /** Listens on a TCP address (port 0 picks a free port) and starts accepting. */
     public PacketServer bind(InetSocketAddress address) throws IOException {
       if (socketFactory == null) {
@@ -304,7 +561,7 @@ public final class PacketServer implements AutoCloseable {
           throw e;
         }
         PacketServer server = new PacketServer(this, channel, channel.getLocalAddress(), null);
-        server.start(channel::accept);
+        server.start(Acceptor.of(channel));
         return server;
       }
       ServerSocket socket = socketFactory.createServerSocket();
@@ -316,7 +573,7 @@ public final class PacketServer implements AutoCloseable {
         throw e;
       }
       PacketServer server = new PacketServer(this, socket, socket.getLocalSocketAddress(), null);
-      server.start(socket::accept);
+      server.start(Acceptor.of(socket));
       return server;
     }
 
@@ -335,7 +592,7 @@ public final class PacketServer implements AutoCloseable {
         throw e;
       }
       PacketServer server = new PacketServer(this, channel, channel.getLocalAddress(), path);
-      server.start(channel::accept);
+      server.start(Acceptor.of(channel));
       return server;
     }
   }

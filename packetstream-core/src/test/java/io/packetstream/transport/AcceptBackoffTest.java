@@ -33,6 +33,28 @@ class AcceptBackoffTest {
   }
 
   @Test
+  void reportsTheFirstFailureOfARunAndThenOncePerInterval() {
+    Backoff backoff = new Backoff();
+    long start = 123_456_789L;
+    backoff.next();
+    assertThat(backoff.shouldReport(start)).as("the first failure").isTrue();
+    for (int i = 1; i <= 20; i++) {
+      backoff.next();
+      assertThat(backoff.shouldReport(start + i)).as("failure %d, just after", i + 1).isFalse();
+    }
+    backoff.next();
+    assertThat(backoff.shouldReport(start + Backoff.REPORT_INTERVAL_NANOS)).as("an interval on").isTrue();
+    backoff.next();
+    assertThat(backoff.shouldReport(start + Backoff.REPORT_INTERVAL_NANOS + 1)).isFalse();
+    assertThat(backoff.failures()).isEqualTo(23);
+    backoff.reset();
+    assertThat(backoff.failures()).isZero();
+    backoff.next();
+    assertThat(backoff.shouldReport(start + Backoff.REPORT_INTERVAL_NANOS + 2))
+        .as("the first failure of a new run").isTrue();
+  }
+
+  @Test
   void pausesLongerAfterEachFailedAccept() throws Exception {
     List<Long> attempts = new CopyOnWriteArrayList<>();
     ServerSocketFactory failing = new ServerSocketFactory() {

@@ -38,6 +38,25 @@ class PacketServerTest {
   }
 
   @Test
+  void saysOnceThatItIsFullNotOncePerRefusedPeer() throws Exception {
+    PacketConnection.Builder echo = PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
+    try (LogCapture log = new LogCapture(PacketServer.class, "full-server:");
+        PacketServer server = PacketServer.builder(echo).name("full-server").maxConnections(1).bindLoopback(0);
+        PacketConnection first = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      assertThat(first.call(0, 0, 0, new byte[] {1}, WAIT)).isEqualTo(Response.ok(new byte[] {1}));
+      for (int i = 0; i < 5; i++) {
+        try (RawPeer extra = new RawPeer(server.port())) {
+          assertThat(extra.awaitEnd()).as("extra peer %d is disconnected", i + 1).isTrue();
+        }
+      }
+      assertThat(server.acceptedCount()).isEqualTo(6);
+      List<java.util.logging.LogRecord> lines = log.atLeast(java.util.logging.Level.WARNING);
+      assertThat(lines).as("lines for five refused peers").hasSize(1);
+      assertThat(lines.get(0).getMessage()).contains("refused", "limit maxConnections");
+    }
+  }
+
+  @Test
   void closeLetsTheRequestsInFlightFinish() throws Exception {
     CountDownLatch started = new CountDownLatch(3);
     CountDownLatch release = new CountDownLatch(1);

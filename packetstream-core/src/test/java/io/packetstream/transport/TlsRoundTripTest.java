@@ -22,7 +22,7 @@ class TlsRoundTripTest {
 
   private static final char[] PASSWORD = "changeit".toCharArray();
 
-  private static SSLContext context() throws Exception {
+  static SSLContext context() throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = TlsRoundTripTest.class.getResourceAsStream("/test-keystore.p12")) {
       store.load(in, PASSWORD);
