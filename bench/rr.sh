@@ -12,6 +12,9 @@
 # "packetstream-java-spin" with a read spin of SPIN_US microseconds on both ends (README,
 # "Spinning readers"), relabelled so that the two get rows of their own.
 #
+# See also bench/connections.sh: the server's memory, threads and file descriptors for 1k to
+# 10k held connections against the RSocket anchor's, and 1,000 of them active at window 4.
+#
 # usage: bench/rr.sh [REPS]         (default 3; run from anywhere, after mvn -DskipTests package)
 #
 # Environment (optional):

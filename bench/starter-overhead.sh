@@ -11,6 +11,9 @@
 # All three answer on the connection's reader thread, so the difference between them is the
 # starter's routing, argument resolution, result mapping and meters.
 #
+# See also bench/connections.sh: the server's memory, threads and file descriptors for 1k to
+# 10k held connections against the RSocket anchor's, and 1,000 of them active at window 4.
+#
 # usage: bench/starter-overhead.sh [REPS]    (default 3; after mvn -B -DskipTests package)
 #
 # Environment (optional): CONFIGS (WINDOW:PAYLOAD pairs, default "256:32"), JAVA_OPTS (default

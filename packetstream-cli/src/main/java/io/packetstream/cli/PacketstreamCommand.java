@@ -15,19 +15,22 @@ import picocli.CommandLine.Command;
  * java -jar packetstream.jar conformance-client --port 9000 --scenario all
  * java -jar packetstream.jar rr-server --port 9001
  * java -jar packetstream.jar rr-client --port 9001 --requests 500000 --window 256 --payload 32
+ * java -jar packetstream.jar conn-load --port 9001 --steps 1000,5000 --active 1000 --window 4
  * </pre>
  */
 @Command(
     name = "packetstream",
     mixinStandardHelpOptions = true,
     version = "packetstream 0.1.0",
-    description = "Talk packetstream: one-off calls, the conformance service and client, the rr load.",
+    description = "Talk packetstream: one-off calls, the conformance service and client, the rr "
+        + "load, the connection-scale load.",
     subcommands = {
         CallCommand.class,
         ConformanceServerCommand.class,
         ConformanceClientCommand.class,
         RrServerCommand.class,
         RrClientCommand.class,
+        ConnLoadCommand.class,
     })
 public final class PacketstreamCommand implements Runnable {
 
