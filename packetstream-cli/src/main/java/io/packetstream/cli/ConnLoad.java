@@ -2,7 +2,7 @@ package io.packetstream.cli;
 
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
-import io.packetstream.wire.ProtocolException;
+import io.packetstream.wire.MalformedFrameException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -568,7 +568,7 @@ final class ConnLoad implements AutoCloseable {
         for (Packet p; !closed && (p = codec.decode(in)) != null; ) {
           received(p);
         }
-      } catch (ProtocolException e) {
+      } catch (MalformedFrameException e) {
         wrongAnswers++;
         ended(this);
         return;
