@@ -8,9 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The reader thread's allocation-free path for a {@link BufferHandler} on channel 0: each
- * request is answered from the read buffer into a reused answer buffer and encoded straight into
- * the writer's buffer, with no packet, request or response object.
+ * The event loop's allocation-free path for a {@link BufferHandler} on channel 0: each request
+ * is answered from the read buffer into the loop's answer buffer and encoded straight into the
+ * write buffer, with no packet, request or response object, and no buffer per connection.
  */
 final class DirectAnswers {
 
@@ -20,13 +20,16 @@ final class DirectAnswers {
   private final PacketConnection connection;
   private final BufferHandler handler;
   private final Outbound outbound;
-  private final ByteBuffer answer;
+  private final EventLoop loop;
+  private final int bufferSize;
 
-  DirectAnswers(PacketConnection connection, BufferHandler handler, Outbound outbound, int bufferSize) {
+  DirectAnswers(PacketConnection connection, BufferHandler handler, Outbound outbound, EventLoop loop,
+      int bufferSize) {
     this.connection = connection;
     this.handler = handler;
     this.outbound = outbound;
-    this.answer = ByteBuffer.allocate(bufferSize);
+    this.loop = loop;
+    this.bufferSize = bufferSize;
   }
 
   /**
@@ -36,7 +39,8 @@ final class DirectAnswers {
   void answer(ByteBuffer buffer, RequestFrame frame) throws IOException {
     int limit = buffer.limit();
     buffer.limit(frame.end()).position(frame.payloadStart());
-    answer.clear();
+    // the loop's own buffer: answers are encoded before the loop reads anything else
+    ByteBuffer answer = loop.answerBuffer(bufferSize);
     boolean ok = true;
     long flags;
     ByteBuffer out = answer;

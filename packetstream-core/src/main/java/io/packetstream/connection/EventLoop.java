@@ -75,6 +75,7 @@ final class EventLoop implements Runnable {
   private final AtomicBoolean awake = new AtomicBoolean();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
   private final ByteBuffer readBuffer;
+  private ByteBuffer answerBuffer; // loop thread only
   private volatile boolean closed;
   private volatile long spinNanos;
   private final java.util.TreeMap<Long, Integer> spins = new java.util.TreeMap<>(); // loop thread
@@ -109,6 +110,18 @@ final class EventLoop implements Runnable {
   /** The loop's read buffer, shared by all its connections; loop thread only. */
   ByteBuffer readBuffer() {
     return readBuffer;
+  }
+
+  /**
+   * The loop's answer buffer for {@link BufferHandler}s, cleared, with {@code size} bytes of room;
+   * loop thread only, valid until the loop answers the next request.
+   */
+  ByteBuffer answerBuffer(int size) {
+    if (answerBuffer == null || answerBuffer.capacity() < size) {
+      answerBuffer = ByteBuffer.allocate(size);
+    }
+    answerBuffer.clear().limit(size);
+    return answerBuffer;
   }
 
   /** Runs {@code task} on the loop thread, after the tasks already queued. */

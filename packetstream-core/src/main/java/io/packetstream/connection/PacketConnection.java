@@ -163,8 +163,8 @@ public final class PacketConnection implements AutoCloseable {
     this.inbound = new Inbound(this, config, account, outbound::overLimit);
     this.reader = new FrameReader(new PacketCodec(config.maxFrameLength), new Reads(), account,
         config.bufferSize);
-    this.direct = config.bufferHandler != null && listener == TrafficListener.NONE
-        ? new DirectAnswers(this, config.bufferHandler, outbound, config.bufferSize)
+    this.direct = config.bufferHandler != null && listener == TrafficListener.NONE && io.nonBlocking()
+        ? new DirectAnswers(this, config.bufferHandler, outbound, loop, config.bufferSize)
         : null;
     pending.onEmpty(this::checkDrained);
   }

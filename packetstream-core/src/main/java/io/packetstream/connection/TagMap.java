@@ -28,7 +28,7 @@ final class TagMap<V> {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     tagSeed = random.nextLong();
     channelSeed = random.nextLong() | 1;
-    allocate(64);
+    allocate(8);
   }
 
   int size() {

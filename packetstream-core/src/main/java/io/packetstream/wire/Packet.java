@@ -72,11 +72,22 @@ public record Packet(long channel, long tag, long flags, boolean request, long r
 
   /** A response carrying the ok bit and the handler's {@code resultFlags}. */
   public static Packet response(long channel, long tag, boolean ok, long resultFlags, byte[] payload) {
+    return new Packet(channel, tag, responseFlags(ok, resultFlags), false, NO_RQ_TYPE, payload);
+  }
+
+  /**
+   * A response's flags field: the handler's flags above the ok bit. The one place that lays it
+   * out; {@link #ok()} and {@link #resultFlags()} take it apart.
+   *
+   * @throws IllegalArgumentException if {@code resultFlags} is negative or over
+   *     {@link #MAX_RESULT_FLAGS}
+   */
+  static long responseFlags(boolean ok, long resultFlags) {
     if (resultFlags < 0 || resultFlags > MAX_RESULT_FLAGS) {
       throw new IllegalArgumentException(
           "result flags " + resultFlags + " outside 0.." + MAX_RESULT_FLAGS);
     }
-    return new Packet(channel, tag, (resultFlags << 1) | (ok ? 1 : 0), false, NO_RQ_TYPE, payload);
+    return (resultFlags << 1) | (ok ? 1 : 0);
   }
 
   /** Whether this is a control packet (a request with wire request type 0). */

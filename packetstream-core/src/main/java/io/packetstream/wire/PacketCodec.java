@@ -177,7 +177,26 @@ public final class PacketCodec {
   }
 
   private static long flagWord(Packet p) {
-    return (p.flags() << 2) | (p.request() ? REQUEST_BIT : 0) | (p.channel() != 0 ? CHANNEL_BIT : 0);
+    return flagWord(p.flags(), p.request(), p.channel());
+  }
+
+  /** The flag word: the one place that lays it out, and {@link #readFields} that takes it apart. */
+  private static long flagWord(long flags, boolean request, long channel) {
+    return (flags << 2) | (request ? REQUEST_BIT : 0) | (channel != 0 ? CHANNEL_BIT : 0);
+  }
+
+  /**
+   * Reads a frame body's fields, everything before the payload, from the buffer's position (whose
+   * limit is the body's end) into {@code into}: the one place that parses them.
+   */
+  private static void readFields(ByteBuffer src, RequestFrame into) throws IOException {
+    into.tag = BSUInt.read(src);
+    long word = BSUInt.read(src);
+    into.request = (word & REQUEST_BIT) != 0;
+    into.flags = word >>> 2;
+    into.channel = (word & CHANNEL_BIT) != 0 ? BSUInt.read(src) : 0;
+    into.rqType = into.request ? BSUInt.read(src) - 1 : Packet.NO_RQ_TYPE;
+    into.payloadStart = src.position();
   }
 
   // ---- decoding ----
@@ -219,8 +238,9 @@ public final class PacketCodec {
    * buffer holds all of it and it is a request other than EOF and ERQ, tells {@code frame} where
    * its fields and payload lie.
    *
-   * @return true if {@code frame} now describes such a request; false (frame unchanged) for an
-   *     incomplete frame, a response or a control packet, which {@link #decode} then reads
+   * @return true if {@code frame} now describes such a request; false for an incomplete frame, a
+   *     response or a control packet, which {@link #decode} then reads (the frame's
+   *     {@link RequestFrame#end()} is then unchanged, its other fields undefined)
    * @throws MalformedFrameException as {@link #decode} would
    */
   public boolean peekRequest(ByteBuffer src, RequestFrame frame) throws MalformedFrameException {
@@ -234,21 +254,10 @@ public final class PacketCodec {
     try {
       readPrefix(src);
       src.limit(end);
-      long tag = BSUInt.read(src);
-      long word = BSUInt.read(src);
-      if ((word & REQUEST_BIT) == 0) {
+      readFields(src, frame);
+      if (!frame.request || frame.rqType == Packet.NO_RQ_TYPE) {
         return false;
       }
-      long channel = (word & CHANNEL_BIT) != 0 ? BSUInt.read(src) : 0;
-      long wireType = BSUInt.read(src);
-      if (wireType == 0) {
-        return false;
-      }
-      frame.channel = channel;
-      frame.tag = tag;
-      frame.flags = word >>> 2;
-      frame.rqType = wireType - 1;
-      frame.payloadStart = src.position();
       frame.end = end;
       return true;
     } catch (IOException e) {
@@ -271,11 +280,7 @@ public final class PacketCodec {
    */
   public static int encodeResponse(
       long channel, long tag, boolean ok, long resultFlags, ByteBuffer payload, ByteBuffer dst) {
-    if (resultFlags < 0 || resultFlags > Packet.MAX_RESULT_FLAGS) {
-      throw new IllegalArgumentException(
-          "result flags " + resultFlags + " outside 0.." + Packet.MAX_RESULT_FLAGS);
-    }
-    long word = (((resultFlags << 1) | (ok ? 1 : 0)) << 2) | (channel != 0 ? CHANNEL_BIT : 0);
+    long word = flagWord(Packet.responseFlags(ok, resultFlags), false, channel);
     int body = BSUInt.size(tag) + BSUInt.size(word) + (channel != 0 ? BSUInt.size(channel) : 0)
         + payload.remaining();
     int frame = BSUInt.size(body) + body;
@@ -359,14 +364,11 @@ public final class PacketCodec {
     int start = src.position();
     src.limit(end);
     try {
-      long tag = BSUInt.read(src);
-      long word = BSUInt.read(src);
-      long channel = (word & CHANNEL_BIT) != 0 ? BSUInt.read(src) : 0;
-      boolean request = (word & REQUEST_BIT) != 0;
-      long rqType = request ? BSUInt.read(src) - 1 : Packet.NO_RQ_TYPE;
+      RequestFrame f = new RequestFrame();
+      readFields(src, f);
       byte[] payload = new byte[end - src.position()];
       src.get(payload);
-      return new Packet(channel, tag, word >>> 2, request, rqType, payload);
+      return new Packet(f.channel, f.tag, f.flags, f.request, f.rqType, payload);
     } catch (EOFException e) {
       throw new CorruptedFrameException("frame body of " + (end - start) + " bytes ends inside its fields");
     } catch (MalformedFrameException e) {

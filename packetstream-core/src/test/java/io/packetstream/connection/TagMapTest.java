@@ -71,6 +71,10 @@ class TagMapTest {
     List<Long> tags = collidingTags(1000);
     TagMap<Long> a = new TagMap<>();
     TagMap<Long> b = new TagMap<>();
+    for (long tag : tags) {
+      a.put(0, tag, tag);
+      b.put(0, tag, tag);
+    }
     int same = 0;
     for (long tag : tags) {
       if (a.slot(0, tag) == b.slot(0, tag)) {
