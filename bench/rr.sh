@@ -31,6 +31,9 @@
 #                    when ../shared is read-only, e.g. cp -r ../shared/perf /tmp/perf and build
 #                    there with (cd /tmp/perf && mvn -q -DskipTests package)
 #   KEEP_AWAKE=1     passed on to the harness (see its README)
+#   BEFORE_JAR       another build's packetstream.jar (e.g. the previous release's), measured
+#                    interleaved as "packetstream-java-before" (impl ps-before) beside ours, for
+#                    before/after comparisons of an engine change
 #   N_ps_<w>_<b>     our measured request count per configuration
 set -euo pipefail
 
@@ -51,6 +54,11 @@ export N_ps_16_32="${N_ps_16_32:-1000000}"
 export N_ps_256_32="${N_ps_256_32:-4000000}"
 export N_ps_64_4096="${N_ps_64_4096:-1000000}"
 
+export N_ps_before_1_32="${N_ps_before_1_32:-$N_ps_1_32}"
+export N_ps_before_16_32="${N_ps_before_16_32:-$N_ps_16_32}"
+export N_ps_before_256_32="${N_ps_before_256_32:-$N_ps_256_32}"
+export N_ps_before_64_4096="${N_ps_before_64_4096:-$N_ps_64_4096}"
+
 export N_ps_spin_1_32="${N_ps_spin_1_32:-300000}"
 export N_ps_spin_16_32="${N_ps_spin_16_32:-3000000}"
 export N_ps_spin_256_32="${N_ps_spin_256_32:-6000000}"
@@ -60,6 +68,8 @@ SPIN_US="${SPIN_US:-50}"
 SERVER="$JAVA $JAVA_OPTS -jar $PS_JAR rr-server --port PORT $PS_ARGS"
 CLIENT="$JAVA $JAVA_OPTS -jar $PS_JAR rr-client --port PORT --requests REQUESTS --window WINDOW --payload PAYLOAD $PS_ARGS"
 SPIN_SERVER="$SERVER --spin-us $SPIN_US"
+BEFORE_SERVER="$JAVA $JAVA_OPTS -jar ${BEFORE_JAR:-} rr-server --port PORT $PS_ARGS"
+BEFORE_CLIENT="set -o pipefail; $JAVA $JAVA_OPTS -jar ${BEFORE_JAR:-} rr-client --port PORT --requests REQUESTS --window WINDOW --payload PAYLOAD $PS_ARGS | sed 's/^rr impl=packetstream-java /rr impl=packetstream-java-before /'"
 SPIN_CLIENT="set -o pipefail; $CLIENT --spin-us $SPIN_US | sed 's/^rr impl=packetstream-java /rr impl=packetstream-java-spin /'"
 
 mkdir -p "$ROOT/bench/results"
@@ -68,8 +78,9 @@ OUT="${OUT:-$ROOT/bench/results/rr-$(date -u +%Y%m%dT%H%M%SZ).txt}"
 if [[ "${ANCHORS:-1}" != 0 ]]; then
   if [[ -f "$PERF/target/anchors-perf.jar" ]]; then
     OUT="$OUT" \
-    IMPLS="${IMPLS:-raw grpc rsocket ps ps-spin}" CONFIGS="$CONFIGS" \
+    IMPLS="${IMPLS:-raw grpc rsocket ps ps-spin${BEFORE_JAR:+ ps-before}}" CONFIGS="$CONFIGS" \
     SERVER_CMD_ps="$SERVER" CLIENT_CMD_ps="$CLIENT" \
+    SERVER_CMD_ps_before="$BEFORE_SERVER" CLIENT_CMD_ps_before="$BEFORE_CLIENT" \
     SERVER_CMD_ps_spin="$SPIN_SERVER" CLIENT_CMD_ps_spin="$SPIN_CLIENT" \
     APPEND_SERVER_RSS="${APPEND_SERVER_RSS:-1}" \
       exec "$PERF/bench.sh" "$REPS"

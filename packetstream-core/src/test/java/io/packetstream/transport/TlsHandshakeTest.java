@@ -208,16 +208,17 @@ class TlsHandshakeTest {
   void theHandshakeTimeoutDoesNotLimitTheConnectionAfterwards() throws Exception {
     SSLContext tls = TlsRoundTripTest.context();
     PacketConnection.Builder slow = PacketConnection.builder().handler(rq -> {
-      Thread.sleep(1000);
+      Thread.sleep(3000);
       return Response.ok(rq.payload());
     });
     try (PacketServer server = PacketServer.builder(slow)
             .socketFactory(tls.getServerSocketFactory())
-            .handshakeTimeout(Duration.ofMillis(300))
+            .handshakeTimeout(Duration.ofSeconds(2))
             .bindLoopback(0);
         PacketConnection client = PacketClient.connect(loopback(server.port()), WAIT,
-            Duration.ofMillis(300), tls.getSocketFactory(), PacketConnection.builder())) {
-      // both ends wait a second in silence for the answer, longer than either handshake timeout
+            Duration.ofSeconds(2), tls.getSocketFactory(), PacketConnection.builder())) {
+      // both ends wait three seconds in silence (handshakes under load may take a while, so the
+      // timeouts leave room for them) for the answer, longer than either handshake timeout
       assertEchoes(client);
     }
   }
