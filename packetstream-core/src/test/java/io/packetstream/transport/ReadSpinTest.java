@@ -56,8 +56,11 @@ class ReadSpinTest {
                 .readSpin(Duration.ZERO))) {
       Thread spinReader = thread("spinning-io-1");
       Thread sleepReader = thread("sleeping-io-1");
-      spinning.call(0, 0, 0, new byte[] {1}, Duration.ofSeconds(5));
-      sleeping.call(0, 0, 0, new byte[] {1}, Duration.ofSeconds(5));
+      // back-to-back calls, so that the loops' last sleeps are short: a busy connection's
+      for (int i = 0; i < 50; i++) {
+        spinning.call(0, 0, 0, new byte[] {1}, Duration.ofSeconds(5));
+        sleeping.call(0, 0, 0, new byte[] {1}, Duration.ofSeconds(5));
+      }
       long spin0 = cpuNanos(spinReader);
       long sleep0 = cpuNanos(sleepReader);
       Thread.sleep(1000);
