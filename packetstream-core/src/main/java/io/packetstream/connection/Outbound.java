@@ -92,7 +92,7 @@ final class Outbound {
   private boolean finishedTold;
   private boolean graceScheduled;
   private boolean batchOwned;
-  private long answerBytes;
+  private volatile long answerBytes; // written under the monitor, read without it
   private Thread writerThread;
 
   // the owner's
@@ -201,7 +201,7 @@ final class Outbound {
   }
 
   /** Bytes of answers queued or not yet written. */
-  synchronized long answerBytes() {
+  long answerBytes() {
     return answerBytes;
   }
 

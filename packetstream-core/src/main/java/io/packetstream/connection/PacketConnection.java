@@ -612,6 +612,11 @@ public final class PacketConnection implements AutoCloseable {
     }
   }
 
+  /** A stream's reader thread is done: what its reader kept goes back to the budget. */
+  void readerExited() {
+    reader.release();
+  }
+
   /** The stream ended (not the peer's EOF packet: the bytes themselves). */
   void receivedEnd() {
     if (!inputEnded) {

@@ -138,6 +138,8 @@ final class StreamIo extends Io {
       if (!closed) {
         connection.ioFailed(t);
       }
+    } finally {
+      connection.readerExited();
     }
   }
 
