@@ -83,7 +83,7 @@ final class SoakCommand implements Callable<Integer> {
 
   @Option(names = "--fault", defaultValue = "none", hidden = true,
       description = "Make the server misbehave on purpose, to test the soak's checks: "
-          + "none, corrupt, failure_text, twice, hang.")
+          + "none, corrupt, failure_text, twice, hang, unknown_text.")
   SoakHandler.Fault fault;
 
   @Spec

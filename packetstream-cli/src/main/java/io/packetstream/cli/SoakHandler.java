@@ -51,7 +51,9 @@ final class SoakHandler implements RequestHandler {
     /** Every 97th request is marked as handled twice. */
     twice,
     /** Every 97th request of type LATER is never answered. */
-    hang
+    hang,
+    /** Every 97th request of type NOW fails with a text the soak does not know. */
+    unknown_text
   }
 
   private final ScheduledExecutorService scheduler;
@@ -98,6 +100,9 @@ final class SoakHandler implements RequestHandler {
     int type = (int) request.rqType();
     switch (type) {
       case NOW:
+        if (fault == Fault.unknown_text && id % 97 == 0) {
+          return Response.failure("soak: out of the blue");
+        }
         return answer(id, type, payload);
       case LATER: {
         CompletableFuture<Response> later = new CompletableFuture<>();
