@@ -89,7 +89,7 @@ final class Soak {
   /** The run's settings; see {@link SoakCommand} for each. */
   record Settings(int connections, int window, long requests, long gracefulRequests,
       long killEveryMillis, boolean gracefulServerCloses, long seed, double maxSeconds,
-      long deadlineMillis, int maxPayload, SoakHandler.Fault fault) {}
+      long deadlineMillis, int maxPayload, int serverLimit, SoakHandler.Fault fault) {}
 
   /** What the run found. */
   record Result(long requests, Map<Outcome, Long> outcomes, long gracefulClosed, long duplicates,
@@ -170,10 +170,15 @@ final class Soak {
     reconnectors = Executors.newFixedThreadPool(2, threads("soak-reconnect"));
     handler = new SoakHandler(settings.requests(), scheduler, settings.fault());
     Duration closeTimeout = Duration.ofMillis(Math.min(10_000, settings.deadlineMillis()));
-    server = PacketServer.builder(PacketConnection.builder()
-            .name("soak-server")
-            .handler(handler)
-            .closeTimeout(closeTimeout))
+    PacketConnection.Builder serverConnections = PacketConnection.builder()
+        .name("soak-server")
+        .handler(handler)
+        .closeTimeout(closeTimeout);
+    if (settings.serverLimit() > 0) {
+      serverConnections.maxConcurrentRequests(settings.serverLimit())
+          .maxQueuedRequests(settings.serverLimit());
+    }
+    server = PacketServer.builder(serverConnections)
         .name("soak-server")
         .shutdownTimeout(closeTimeout.plusSeconds(5))
         .bindLoopback(0);

@@ -81,6 +81,11 @@ final class SoakCommand implements Callable<Integer> {
       description = "A request not ended after this long is hung; also the close timeout.")
   long deadlineMillis;
 
+  @Option(names = "--server-limit", defaultValue = "0", hidden = true,
+      description = "The server's maxConcurrentRequests and maxQueuedRequests (default: the "
+          + "library's): below the window, requests are refused for a limit.")
+  int serverLimit;
+
   @Option(names = "--fault", defaultValue = "none", hidden = true,
       description = "Make the server misbehave on purpose, to test the soak's checks: "
           + "none, corrupt, failure_text, twice, hang, unknown_text.")
@@ -101,7 +106,7 @@ final class SoakCommand implements Callable<Integer> {
     }
     long seedUsed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
     Soak soak = new Soak(new Soak.Settings(connections, window, requests, graceful, killEveryMillis,
-        gracefulServerCloses, seedUsed, maxSeconds, deadlineMillis, maxPayload, fault));
+        gracefulServerCloses, seedUsed, maxSeconds, deadlineMillis, maxPayload, serverLimit, fault));
     // the handlers' deliberate failures, and the kills, would log a warning per connection
     Logger engineLog = Logger.getLogger("io.packetstream");
     Level level = engineLog.getLevel();
@@ -168,6 +173,9 @@ final class SoakCommand implements Callable<Integer> {
     }
     if (maxPayload < 0 || maxPayload > 65536) {
       return "--max-payload " + maxPayload + " is not between 0 and 65536";
+    }
+    if (serverLimit < 0) {
+      return "--server-limit " + serverLimit + " is below 0";
     }
     if (deadlineMillis < 1) {
       return "--deadline-ms " + deadlineMillis + " is below 1";

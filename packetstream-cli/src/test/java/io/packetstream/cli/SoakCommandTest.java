@@ -68,6 +68,22 @@ class SoakCommandTest {
   }
 
   @Test
+  void refusalsForALimitAreCountedAsRefusedNotAsDefects() {
+    // the server runs one request at a time and queues one more: the rest of a window of 4 is
+    // refused with the engine's "too many requests" answer
+    CommandRun run = soak("--server-limit", "1");
+
+    Map<String, Long> f = fields(run);
+    assertAccounted(f, 3000);
+    assertThat(f.get("refused")).isPositive();
+    assertThat(f.get("refused_limit")).isEqualTo(f.get("refused") - f.get("refused_closing")
+        - f.get("refused_after_erq"));
+    assertThat(f.get("refused_limit")).isPositive();
+    assertThat(f.get("defects")).as(run.err()).isZero();
+    assertThat(run.exitCode()).as(run.err()).isZero();
+  }
+
+  @Test
   void wrongAnswersAreDefects() {
     CommandRun run = soak("--fault", "corrupt");
 
