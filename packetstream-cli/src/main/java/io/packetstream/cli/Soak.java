@@ -578,7 +578,9 @@ final class Soak {
           if (mine && conn.graceful) {
             gracefulClosed.increment();
             if (gracefulClosed.sum() <= SAMPLES) {
-              samples.add("closed in the graceful phase: " + this + ": " + error.getMessage());
+              samples.add("closed in the graceful phase: " + this + " (the server "
+                  + (handler.handled(id) ? "ran" : "never ran") + " its handler): "
+                  + error.getMessage());
             }
           }
           return mine;

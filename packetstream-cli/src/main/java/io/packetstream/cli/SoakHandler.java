@@ -130,6 +130,11 @@ final class SoakHandler implements RequestHandler {
     }
   }
 
+  /** Whether the handler has seen {@code id}. */
+  boolean handled(long id) {
+    return id >= 0 && id < maxId && (handled.get((int) (id >>> 6)) & (1L << (id & 63))) != 0;
+  }
+
   private void mark(long id) {
     int word = (int) (id >>> 6);
     long bit = 1L << (id & 63);
