@@ -241,7 +241,9 @@ final class Soak {
       record(Outcome.OTHER, "the final closes did not end: " + e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    int leftover = awaitServerEmpty(TimeUnit.SECONDS.toNanos(10));
+    // the bounded waits for what must go away: 10 s, shorter when the deadline is (in tests)
+    long settle = TimeUnit.MILLISECONDS.toNanos(Math.max(1_000, Math.min(10_000, settings.deadlineMillis())));
+    int leftover = awaitServerEmpty(settle);
     server.close();
     scheduler.shutdownNow();
     closers.shutdown();
@@ -249,7 +251,7 @@ final class Soak {
     closers.awaitTermination(10, TimeUnit.SECONDS);
     reconnectors.awaitTermination(10, TimeUnit.SECONDS);
     scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    List<String> threads = leftoverThreads(before, TimeUnit.SECONDS.toNanos(10));
+    List<String> threads = leftoverThreads(before, settle);
     Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
     outcomes.forEach((o, n) -> counts.put(o, n.sum()));
     return new Result(Math.min(ids.get(), settings.requests()), counts, gracefulClosed.sum(),

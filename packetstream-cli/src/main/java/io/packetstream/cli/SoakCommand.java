@@ -78,7 +78,9 @@ final class SoakCommand implements Callable<Integer> {
   int maxPayload;
 
   @Option(names = "--deadline-ms", defaultValue = "30000", hidden = true,
-      description = "A request not ended after this long is hung; also the close timeout.")
+      description = "A request not ended after this long is hung; also the close timeout, and "
+          + "(between 1 s and 10 s) how long the server's connections and the run's threads "
+          + "may take to go away at the end.")
   long deadlineMillis;
 
   @Option(names = "--server-limit", defaultValue = "0", hidden = true,
@@ -88,7 +90,7 @@ final class SoakCommand implements Callable<Integer> {
 
   @Option(names = "--fault", defaultValue = "none", hidden = true,
       description = "Make the server misbehave on purpose, to test the soak's checks: "
-          + "none, corrupt, failure_text, twice, hang, unknown_text.")
+          + "none, corrupt, failure_text, twice, hang, unknown_text, leak_thread.")
   SoakHandler.Fault fault;
 
   @Spec

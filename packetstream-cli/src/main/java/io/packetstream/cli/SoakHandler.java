@@ -37,6 +37,9 @@ final class SoakHandler implements RequestHandler {
   static final int THROW = 5;
   static final int TYPES = 5;
 
+  /** How long the thread of {@link Fault#leak_thread} lives. */
+  static final long LEAK_MILLIS = 8_000;
+
   /** The id's bytes at the start of every payload. */
   static final int ID_BYTES = 8;
 
@@ -53,7 +56,9 @@ final class SoakHandler implements RequestHandler {
     /** Every 97th request of type LATER is never answered. */
     hang,
     /** Every 97th request of type NOW fails with a text the soak does not know. */
-    unknown_text
+    unknown_text,
+    /** The first request starts a thread that outlives the run by a few seconds. */
+    leak_thread
   }
 
   private final ScheduledExecutorService scheduler;
@@ -94,6 +99,17 @@ final class SoakHandler implements RequestHandler {
       return Response.failure("soak: stray id " + id);
     }
     mark(id);
+    if (fault == Fault.leak_thread && id == 0) {
+      Thread leak = new Thread(() -> {
+        try {
+          Thread.sleep(LEAK_MILLIS);
+        } catch (InterruptedException e) {
+          // ends early
+        }
+      }, "soak-leak");
+      leak.setDaemon(true);
+      leak.start();
+    }
     if (fault == Fault.twice && id % 97 == 0) {
       mark(id);
     }

@@ -143,6 +143,19 @@ class SoakCommandTest {
   }
 
   @Test
+  void aThreadLeftBehindIsADefect() {
+    // the handler starts a thread that lives on for seconds after the run
+    CommandRun run = soak("--fault", "leak_thread", "--deadline-ms", "1000");
+
+    Map<String, Long> f = fields(run);
+    assertAccounted(f, 3000);
+    assertThat(f.get("leftover_threads")).isEqualTo(1);
+    assertThat(f.get("defects")).isEqualTo(1);
+    assertThat(run.err()).contains("threads left behind: [soak-leak]");
+    assertThat(run.exitCode()).isEqualTo(1);
+  }
+
+  @Test
   void badOptionsAreUsageErrors() {
     CommandRun window = CommandRun.of("soak", "--window", "0");
     CommandRun graceful = CommandRun.of("soak", "--requests", "10", "--graceful-requests", "11");
