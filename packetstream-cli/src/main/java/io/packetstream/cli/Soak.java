@@ -67,7 +67,11 @@ final class Soak {
     REFUSED,
     /** Ended by the connection's end: a {@link ConnectionClosedException} after it was sent. */
     CLOSED,
-    /** Refused at submit: thrown or returned failed at once. */
+    /**
+     * Refused at submit: a {@link RejectedExecutionException} thrown or returned, or a
+     * {@link ConnectionClosedException} whose message is the engine's refusal to send
+     * ({@value #SUBMIT_REFUSED_TEXT}): the request never left.
+     */
     SUBMIT_REFUSED,
     /** An answer other than the one the request must get. */
     WRONG,
@@ -511,7 +515,8 @@ final class Soak {
           future = conn.connection.submit(type, 0, payload);
         } catch (RuntimeException e) {
           conn.retired = true;
-          if (call.settle(Outcome.OTHER, "submit threw " + e)) {
+          Outcome o = e instanceof RejectedExecutionException ? Outcome.SUBMIT_REFUSED : Outcome.OTHER;
+          if (call.settle(o, "submit threw " + e)) {
             continue;
           }
           return;
