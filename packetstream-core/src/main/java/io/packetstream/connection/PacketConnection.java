@@ -99,6 +99,9 @@ public final class PacketConnection implements AutoCloseable {
   /** How long a close past its deadline still waits for its EOF to be written. */
   private static final long EOF_FLUSH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /** How long the peer must have sent no request before a close this end started sends EOF. */
+  static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private final String name;
   private final ConnectionConfig config;
   private final TrafficListener listener;
@@ -129,6 +132,7 @@ public final class PacketConnection implements AutoCloseable {
   private volatile Throwable failure;
   private volatile boolean peerEndedRequests;
   private volatile boolean partialFrame;
+  private volatile long lastRequestNanos; // when the peer's last request arrived
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final CountDownLatch readerDone = new CountDownLatch(1);
   private volatile EventLoop.Timer closeTimer;
@@ -227,6 +231,11 @@ public final class PacketConnection implements AutoCloseable {
     try {
       if (state == ConnectionState.NEW) {
         throw new ConnectionClosedException(name + " is not open: cannot send request type " + rqType);
+      }
+      if (peerEndedRequests) {
+        // the peer refuses every request after its ERQ: say so here, without a round trip
+        throw new ConnectionClosedException(name + ": the peer ended requests (ERQ): cannot send"
+            + " request type " + rqType);
       }
       queued = pending.add(request, packet, outbound);
     } catch (ConnectionClosedException | RejectedExecutionException e) {
@@ -672,6 +681,7 @@ public final class PacketConnection implements AutoCloseable {
     @Override
     public boolean request(ByteBuffer buffer, RequestFrame frame) throws IOException {
       packetsReceived++;
+      lastRequestNanos = System.nanoTime();
       direct.answer(buffer, frame);
       return true;
     }
@@ -722,6 +732,7 @@ public final class PacketConnection implements AutoCloseable {
     long channel = packet.channel();
     long tag = packet.tag();
     long startNanos = System.nanoTime();
+    lastRequestNanos = startNanos;
     listener.requestStarted(this, Direction.INBOUND, channel, tag, packet.rqType());
     RequestHandler handler = channel == 0 ? handler0 : config.handlers.get(channel);
     String refusal = handler == null
@@ -912,10 +923,22 @@ public final class PacketConnection implements AutoCloseable {
     checkDrained();
   }
 
-  /** The next shutdown step, when the handlers and our own requests are done: EOF. */
+  /**
+   * The next shutdown step, when the handlers and our own requests are done: EOF. A close this end
+   * started also waits until the peer has sent no request for {@link #LINGER_NANOS} (unless it
+   * said ERQ or EOF): requests it sent before it read our ERQ are still on their way, and after
+   * our EOF they could get no answer, not even a refusal.
+   */
   private void checkDrained() {
     if (state != ConnectionState.DRAINING || !inbound.isIdle() || !pending.isEmpty()) {
       return;
+    }
+    if (!inputEnded && !peerEndedRequests) {
+      long quiet = System.nanoTime() - lastRequestNanos;
+      if (quiet < LINGER_NANOS) {
+        loop.schedule(this::checkDrained, LINGER_NANOS - quiet);
+        return;
+      }
     }
     synchronized (life) {
       if (eofQueued || terminating) {

@@ -1,0 +1,84 @@
+package io.packetstream.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.packetstream.connection.ConnectionClosedException;
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A graceful close started by the server loses no request of a busy client: every request is
+ * answered, refused with the closing text, or refused at submit once the client has read the
+ * server's ERQ; none is left to end with the connection.
+ */
+@Timeout(60)
+class ServerCloseTest {
+
+  @Test
+  void aBusyClientLosesNoRequestWhenTheServerClosesGracefully() throws Exception {
+    PacketConnection.Builder serving = PacketConnection.builder()
+        .handler(rq -> Response.ok(rq.payload()));
+    try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
+        PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().size() == 1);
+      PacketConnection serverSide = server.connections().get(0);
+      List<CompletableFuture<Response>> sent = new ArrayList<>();
+      Semaphore window = new Semaphore(16);
+      AtomicBoolean closing = new AtomicBoolean();
+      Thread closer = new Thread(() -> {
+        closing.set(true);
+        serverSide.close();
+      });
+      int refusedAtSubmit = 0;
+      for (int i = 0; i < 200_000 && refusedAtSubmit == 0; i++) {
+        if (i == 2000) {
+          closer.start();
+        }
+        window.acquire();
+        CompletableFuture<Response> f = client.submit(0, 1, 0, new byte[] {(byte) i}, Duration.ZERO);
+        f.whenComplete((r, e) -> window.release());
+        if (f.isCompletedExceptionally() && closing.get()) {
+          refusedAtSubmit++;
+        } else {
+          sent.add(f);
+        }
+      }
+      closer.join(20_000);
+      int ok = 0;
+      int refused = 0;
+      for (CompletableFuture<Response> f : sent) {
+        Response r;
+        try {
+          r = f.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new AssertionError("a request ended without an answer: " + e.getCause(), e.getCause());
+        }
+        if (r.ok()) {
+          ok++;
+        } else {
+          assertThat(new String(r.payload(), StandardCharsets.US_ASCII))
+              .isEqualTo("rejecting request: runstate.cancelled");
+          refused++;
+        }
+      }
+      assertThat(ok).isGreaterThanOrEqualTo(2000);
+      assertThat(refusedAtSubmit).as("the client stopped once it read the server's ERQ").isEqualTo(1);
+      assertThat(ok + refused).isEqualTo(sent.size());
+      CompletableFuture<Response> after = client.submit(0, 1, 0, new byte[0], Duration.ZERO);
+      assertThat(after).failsWithin(Duration.ofSeconds(5))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause().isInstanceOf(ConnectionClosedException.class);
+    }
+  }
+}
