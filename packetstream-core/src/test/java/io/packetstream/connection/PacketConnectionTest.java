@@ -316,8 +316,9 @@ class PacketConnectionTest {
   void closingTheResponderLetsRunningHandlersAnswerFirst() throws Exception {
     CountDownLatch started = new CountDownLatch(5);
     CountDownLatch release = new CountDownLatch(1);
+    // without ERQ, so that the requester does not know of the close and sends one more request
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
-        PacketConnection.builder().handler(rq -> {
+        PacketConnection.builder().sendErq(false).handler(rq -> {
           started.countDown();
           release.await(10, TimeUnit.SECONDS);
           return Response.ok(rq.payload());
@@ -581,10 +582,22 @@ class PacketConnectionTest {
 
   @Test
   void refusesRequestsAfterThePeerSaidEndOfRequests() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder().handler(rq -> Response.empty()),
-        PacketConnection.builder().handler(rq -> Response.empty()))) {
+        PacketConnection.builder().handler(rq -> {
+          release.await(10, TimeUnit.SECONDS);
+          return Response.empty();
+        }))) {
+      CompletableFuture<Response> running = pair.left.submit(0, 0, new byte[0]);
       CompletableFuture<Void> closing = CompletableFuture.runAsync(pair.right::close, r -> new Thread(r).start());
       await().atMost(WAIT).until(pair.left::peerEndedRequests);
+      // the peer would refuse it: submit says so at once, without a round trip
+      assertThat(pair.left.submit(0, 0, new byte[0])).failsWithin(WAIT)
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause().isInstanceOf(ConnectionClosedException.class)
+          .withMessageContaining("the peer ended requests (ERQ)");
+      release.countDown();
+      assertThat(running.get(10, TimeUnit.SECONDS)).isEqualTo(Response.empty());
       closing.get(10, TimeUnit.SECONDS);
       assertThat(pair.left.peerEndedRequests()).isTrue();
     }
