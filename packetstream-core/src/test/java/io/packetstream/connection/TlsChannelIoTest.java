@@ -160,6 +160,81 @@ class TlsChannelIoTest {
   }
 
   @Test
+  void aTls12RenegotiationInTheMiddleOfTrafficKeepsTheStreamWhole() throws Exception {
+    SSLContext tls = TestTls.context();
+    ServerSocketChannel listener = closing(TestTls.listen());
+    SocketChannel[] ends = TestTls.connect(listener);
+    SSLEngine serverEngine = TestTls.server(tls);
+    SSLEngine clientEngine = TestTls.client(tls, TestTls.port(listener));
+    clientEngine.setEnabledProtocols(new String[] {"TLSv1.2"});
+    PacketConnection server = closing(echo("reneg-server").open(ends[1], serverEngine, true));
+    PacketConnection client = closing(echo("reneg-client").open(ends[0], clientEngine, true));
+    exchange(client, server, 0);
+    javax.net.ssl.SSLSession first = clientEngine.getSession();
+    assertThat(first.getProtocol()).isEqualTo("TLSv1.2");
+
+    // a full new handshake while requests go both ways
+    first.invalidate();
+    clientEngine.beginHandshake();
+    List<CompletableFuture<Response>> during = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      during.add(client.submit(0, i, new byte[20_000 + i]));
+      during.add(server.submit(0, i, new byte[20_000 + i]));
+    }
+    for (int i = 0; i < during.size(); i++) {
+      assertThat(during.get(i).get(30, TimeUnit.SECONDS))
+          .isEqualTo(new Response(true, i / 2, new byte[20_000 + i / 2]));
+    }
+    await().atMost(WAIT).until(() -> clientEngine.getSession() != first
+        && clientEngine.getHandshakeStatus()
+            == javax.net.ssl.SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING);
+    exchange(client, server, 100);
+    assertThat(client.state()).isEqualTo(ConnectionState.OPEN);
+    assertThat(server.state()).isEqualTo(ConnectionState.OPEN);
+  }
+
+  @Test
+  void aTls13KeyUpdateInTheMiddleOfTrafficKeepsTheStreamWhole() throws Exception {
+    SSLContext tls = TestTls.context();
+    ServerSocketChannel listener = closing(TestTls.listen());
+    SocketChannel[] ends = TestTls.connect(listener);
+    SSLEngine serverEngine = TestTls.server(tls);
+    SSLEngine clientEngine = TestTls.client(tls, TestTls.port(listener));
+    PacketConnection server = closing(echo("update-server").open(ends[1], serverEngine, true));
+    PacketConnection client = closing(echo("update-client").open(ends[0], clientEngine, true));
+    exchange(client, server, 0);
+    assertThat(clientEngine.getSession().getProtocol()).isEqualTo("TLSv1.3");
+    for (int round = 1; round <= 3; round++) {
+      // on an established TLS 1.3 engine a new handshake is a KeyUpdate, answered by the peer
+      (round % 2 == 0 ? serverEngine : clientEngine).beginHandshake();
+      exchange(client, server, round * 100);
+    }
+    assertThat(client.state()).isEqualTo(ConnectionState.OPEN);
+    assertThat(server.state()).isEqualTo(ConnectionState.OPEN);
+  }
+
+  /** Requests both ways, several records each, checked. */
+  private static void exchange(PacketConnection client, PacketConnection server, int base)
+      throws Exception {
+    List<CompletableFuture<Response>> answers = new ArrayList<>();
+    List<byte[]> payloads = new ArrayList<>();
+    Random random = new Random(base);
+    for (int i = 0; i < 10; i++) {
+      byte[] p = new byte[40_000 + i];
+      random.nextBytes(p);
+      payloads.add(p);
+      answers.add(client.submit(1, base + i, p));
+      answers.add(server.submit(0, base + i, p));
+    }
+    for (int i = 0; i < 10; i++) {
+      assertThat(answers.get(2 * i).get(30, TimeUnit.SECONDS))
+          .isEqualTo(new Response(true, base + i, reversed(payloads.get(i))));
+      assertThat(answers.get(2 * i + 1).get(30, TimeUnit.SECONDS))
+          .isEqualTo(new Response(true, base + i, payloads.get(i)));
+    }
+  }
+
+  @Test
   void anEngineClientTalksToAnSslSocketServer() throws Exception {
     SSLContext tls = TestTls.context();
     PacketServer server = closing(PacketServer.builder(echo("socket-server"))
