@@ -252,6 +252,10 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
       connection.endBatch();
     }
     if (ended && !closed) {
+      if (!established) {
+        throw new SSLHandshakeException("the peer" + remoteAddress().map(a -> " " + a).orElse("")
+            + " ended the connection during the TLS handshake");
+      }
       inputDone = true;
       inBuf = null;
       connection.receivedEnd();

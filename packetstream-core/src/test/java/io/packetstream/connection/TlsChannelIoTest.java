@@ -335,6 +335,25 @@ class TlsChannelIoTest {
   }
 
   @Test
+  void aPeerThatHangsUpDuringTheHandshakeFailsTheConnectionAtOnce() throws Exception {
+    SSLContext tls = TestTls.context();
+    ServerSocketChannel listener = closing(TestTls.listen());
+    Socket rude = closing(new Socket(InetAddress.getLoopbackAddress(), TestTls.port(listener)));
+    // with both timeouts far beyond the wait below, only the end of the stream can end it
+    PacketConnection server = closing(echo("hung-up-server")
+        .handshakeTimeout(Duration.ofMinutes(5))
+        .closeTimeout(Duration.ofMinutes(5))
+        .open(listener.accept(), TestTls.server(tls), true));
+    rude.close();
+
+    await().atMost(WAIT).until(() -> server.state().isTerminal());
+    assertThat(server.state()).isEqualTo(ConnectionState.FAILED);
+    assertThat(server.failure().orElseThrow())
+        .isInstanceOf(SSLHandshakeException.class)
+        .hasMessageContaining("during the TLS handshake");
+  }
+
+  @Test
   void theHandshakeTimeoutIsCheckedAndCanBeTurnedOff() {
     assertThatThrownBy(() -> PacketConnection.builder().handshakeTimeout(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
