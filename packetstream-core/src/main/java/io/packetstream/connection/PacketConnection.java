@@ -550,6 +550,11 @@ public final class PacketConnection implements AutoCloseable {
     return loop;
   }
 
+  /** The transport; for tests. */
+  Io io() {
+    return io;
+  }
+
   Thread newThread(Runnable task, String role) {
     Thread t = config.ioThreads.newThread(task);
     t.setName("packetstream " + name + " " + role);

@@ -672,7 +672,7 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
       lingering = true;
       try {
         key.interestOps(SelectionKey.OP_WRITE);
-      } catch (CancelledKeyException e) {
+      } catch (CancelledKeyException | java.nio.channels.ClosedSelectorException e) {
         finishClose();
         return;
       }
@@ -719,6 +719,22 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
       releaseNetOut();
       outPending = false;
     }
+  }
+
+  /**
+   * The bytes of buffers the connection holds of its own now: not the loop's nor the pool's ones
+   * it borrows while it works. Read on the loop thread; for tests.
+   */
+  java.util.concurrent.CompletableFuture<Integer> heldBufferBytes() {
+    java.util.concurrent.CompletableFuture<Integer> held = new java.util.concurrent.CompletableFuture<>();
+    loop.execute(() -> {
+      int n = (inBuf == null ? 0 : inBuf.capacity()) + (ownApp == null ? 0 : ownApp.capacity());
+      synchronized (writeLock) {
+        n += netOut == null ? 0 : netOut.capacity();
+      }
+      held.complete(n);
+    });
+    return held;
   }
 
   @Override

@@ -157,6 +157,11 @@ class TlsChannelIoTest {
           .isEqualTo(new Response(true, i, sent.get(i)));
     }
     assertThat(pair[0].bytesReceived()).isGreaterThan((long) inFlight * size * 2);
+    // quiet again: neither end keeps a network buffer of its own
+    for (PacketConnection end : pair) {
+      TlsChannelIo io = (TlsChannelIo) end.io();
+      await().atMost(WAIT).until(() -> io.heldBufferBytes().get(10, TimeUnit.SECONDS) == 0);
+    }
   }
 
   @Test
@@ -388,6 +393,16 @@ class TlsChannelIoTest {
     }
     assertThat(servers).allMatch(s -> s.state() == ConnectionState.OPEN);
     assertThat(clients).allMatch(c -> c.state() == ConnectionState.OPEN);
+    // and idle, no end keeps a network buffer of its own
+    List<PacketConnection> ends = new ArrayList<>(servers);
+    ends.addAll(clients);
+    await().atMost(WAIT).until(() -> {
+      long held = 0;
+      for (PacketConnection end : ends) {
+        held += ((TlsChannelIo) end.io()).heldBufferBytes().get(10, TimeUnit.SECONDS);
+      }
+      return held == 0;
+    });
     // 400 TLS connection ends; a thread each would add 400 or more
     await().atMost(WAIT).untilAsserted(() ->
         assertThat(threads.getThreadCount() - before)
