@@ -165,6 +165,49 @@ class TlsChannelIoTest {
   }
 
   @Test
+  void readingPausedByTheInboundBudgetResumesWithTheRecordsItHadRead() throws Exception {
+    SSLContext tls = TestTls.context();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (EventLoopGroup small = EventLoopGroup.create(1, 64 * 1024)) {
+      PacketConnection.Builder blocked = PacketConnection.builder().name("budget-server")
+          .eventLoops(small)
+          .handler(rq -> {
+            release.await();
+            return Response.ok(rq.flags(), reversed(rq.payload()));
+          });
+      PacketConnection[] pair = enginePair(tls, PacketConnection.builder().name("budget-client"),
+          blocked);
+      PacketConnection client = pair[0];
+      PacketConnection server = pair[1];
+      int count = 60;
+      int size = 16 * 1024 + 100; // a little over one TLS record each
+      Random random = new Random(7);
+      List<byte[]> sent = new ArrayList<>();
+      List<CompletableFuture<Response>> answers = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        byte[] p = new byte[size];
+        random.nextBytes(p);
+        sent.add(p);
+        answers.add(client.submit(0, i, p));
+      }
+      await().atMost(WAIT).until(() -> server.runningRequests() > 0);
+      // the handlers hold their requests: past the 64 KiB budget the server stops reading
+      assertThat(server.bytesReceived()).isLessThan((long) count * size);
+
+      release.countDown();
+      for (int i = 0; i < count; i++) {
+        assertThat(answers.get(i).get(30, TimeUnit.SECONDS))
+            .isEqualTo(new Response(true, i, reversed(sent.get(i))));
+      }
+      assertThat(server.state()).isEqualTo(ConnectionState.OPEN);
+      client.abort();
+      server.abort();
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void aTls12RenegotiationInTheMiddleOfTrafficKeepsTheStreamWhole() throws Exception {
     SSLContext tls = TestTls.context();
     ServerSocketChannel listener = closing(TestTls.listen());
