@@ -10,7 +10,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
@@ -25,7 +27,7 @@ import javax.net.ssl.SSLHandshakeException;
  *
  * <p>Handshake: driven by the loop without blocking, started by {@link #start}; the engine's
  * delegated tasks (certificate checks, key agreement) run on {@link ForkJoinPool#commonPool()},
- * and the loop goes on when they are done. Until the first handshake has finished, {@link #write}
+ * oldest handshake first ({@link DelegatedTasks}), and the loop goes on when they are done. Until the first handshake has finished, {@link #write}
  * takes nothing (returns 0), and the connection's writer waits for {@link #awaitWritable}. A
  * handshake that has not finished within its timeout fails the connection. Later handshakes
  * (TLS 1.2 renegotiation, TLS 1.3 key updates) are handled the same way, in between records.
@@ -73,6 +75,7 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
   // the loop thread's
   private SelectionKey key;
   private boolean begun; // beginHandshake was called
+  private long begunNanos;
   private boolean pumping;
   private boolean paused;
   private boolean channelEnded; // the channel read EOF
@@ -123,6 +126,7 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
       if (handshakeTimeoutNanos > 0) {
         handshakeTimer = loop.schedule(this::handshakeTimedOut, handshakeTimeoutNanos);
       }
+      begunNanos = System.nanoTime();
       engine.beginHandshake();
       begun = true;
       pump(false);
@@ -370,7 +374,7 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
       return;
     }
     tasksRunning = true;
-    ForkJoinPool.commonPool().execute(() -> {
+    DelegatedTasks.run(begunNanos, () -> {
       Throwable error = null;
       try {
         Runnable task;
@@ -740,5 +744,38 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
   @Override
   boolean owned() {
     return owned;
+  }
+
+  /**
+   * Runs the engines' delegated tasks on {@link ForkJoinPool#commonPool()}, those of the oldest
+   * handshake first: under a burst of new connections the first ones finish their handshakes in
+   * turn, instead of every handshake advancing one step per round of all of them and all of them
+   * running into their timeout together.
+   */
+  static final class DelegatedTasks {
+    private static final PriorityBlockingQueue<Job> QUEUE = new PriorityBlockingQueue<>();
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    private record Job(long begunNanos, long order, Runnable work) implements Comparable<Job> {
+      @Override
+      public int compareTo(Job o) {
+        int c = Long.compare(begunNanos - o.begunNanos, 0);
+        return c != 0 ? c : Long.compare(order, o.order);
+      }
+    }
+
+    private DelegatedTasks() {}
+
+    /** Runs {@code work} for a handshake begun at {@code begunNanos}, after older ones' work. */
+    static void run(long begunNanos, Runnable work) {
+      QUEUE.add(new Job(begunNanos, SEQUENCE.incrementAndGet(), work));
+      // one pool task per job: each runs whichever job is oldest when it starts
+      ForkJoinPool.commonPool().execute(() -> {
+        Job job = QUEUE.poll();
+        if (job != null) {
+          job.work.run();
+        }
+      });
+    }
   }
 }

@@ -421,16 +421,19 @@ class TlsChannelIoTest {
     List<PacketConnection> clients = new ArrayList<>();
     List<CompletableFuture<Response>> answers = new ArrayList<>();
     // handlers on the loop: a handler pool's threads would blur what connections cost
-    PacketConnection.Builder serverSide = echo("idle-server").executor(Runnable::run);
+    // 400 handshakes at once on a machine that may be busy: time enough for all of them
+    PacketConnection.Builder serverSide = echo("idle-server").executor(Runnable::run)
+        .handshakeTimeout(Duration.ofSeconds(90));
     for (int i = 0; i < connections; i++) {
       SocketChannel[] ends = TestTls.connect(listener);
       servers.add(closing(serverSide.open(ends[1], TestTls.server(tls), true)));
       PacketConnection c = closing(PacketConnection.builder().name("idle-client-" + i)
+          .handshakeTimeout(Duration.ofSeconds(90))
           .open(ends[0], TestTls.client(tls, port), true));
       clients.add(c);
       answers.add(c.submit(0, i, new byte[] {(byte) i}));
     }
-    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(100, TimeUnit.SECONDS);
     for (int i = 0; i < connections; i++) {
       assertThat(answers.get(i).join()).isEqualTo(new Response(true, i, new byte[] {(byte) i}));
     }
