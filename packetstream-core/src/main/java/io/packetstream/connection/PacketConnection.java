@@ -1408,7 +1408,8 @@ public final class PacketConnection implements AutoCloseable {
      * configured by the caller: client or server mode, and on a client host name checking
      * ({@code SSLParameters.setEndpointIdentificationAlgorithm("HTTPS")}) where wanted. Requests
      * submitted meanwhile go out once the handshake has finished; a failed handshake fails the
-     * connection. Closing sends {@code close_notify} when the channel takes it.
+     * connection. With {@code owned} the connection closes the channel when it ends, after a
+     * best-effort {@code close_notify}.
      */
     public PacketConnection open(SocketChannel channel, SSLEngine engine, boolean owned)
         throws IOException {

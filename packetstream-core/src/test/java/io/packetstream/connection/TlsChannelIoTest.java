@@ -359,6 +359,27 @@ class TlsChannelIoTest {
   }
 
   @Test
+  void aClientEngineThatChecksHostNamesRefusesACertificateForAnotherName() throws Exception {
+    SSLContext tls = TestTls.context();
+    ServerSocketChannel listener = closing(TestTls.listen());
+    SocketChannel[] ends = TestTls.connect(listener);
+    closing(echo("named-server").open(ends[1], TestTls.server(tls), true));
+    SSLEngine wrongName = tls.createSSLEngine("not-the-server.example", TestTls.port(listener));
+    wrongName.setUseClientMode(true);
+    javax.net.ssl.SSLParameters params = wrongName.getSSLParameters();
+    params.setEndpointIdentificationAlgorithm("HTTPS");
+    wrongName.setSSLParameters(params);
+    PacketConnection client = closing(echo("checking-client").open(ends[0], wrongName, true));
+    CompletableFuture<Response> pending = client.submit(0, 0, new byte[1]);
+
+    assertThatThrownBy(() -> pending.get(30, TimeUnit.SECONDS))
+        .cause().isInstanceOf(ConnectionClosedException.class);
+    await().atMost(WAIT).until(() -> client.state().isTerminal());
+    assertThat(client.state()).isEqualTo(ConnectionState.FAILED);
+    assertThat(client.failure().orElseThrow()).isInstanceOf(SSLHandshakeException.class);
+  }
+
+  @Test
   void aPeerThatNeverSaysHelloIsFailedAfterTheHandshakeTimeout() throws Exception {
     SSLContext tls = TestTls.context();
     ServerSocketChannel listener = closing(TestTls.listen());
