@@ -306,7 +306,7 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
           return MORE;
         case BUFFER_OVERFLOW:
           if (app.position() == 0) {
-            // the engine wants more room than the buffer has: the next one is bigger
+            // appBuffer() is sized from the session: the engine asks for more than it said
             throw new SSLException("TLS plaintext does not fit in " + app.capacity() + " bytes");
           }
           if (!deliver(app)) {
