@@ -34,6 +34,7 @@ final class ConnectionConfig implements Cloneable {
   Duration closeTimeout = PacketConnection.Builder.DEFAULT_CLOSE_TIMEOUT;
   Duration idleTimeout = Duration.ZERO;
   Duration readTimeout = PacketConnection.Builder.DEFAULT_READ_TIMEOUT;
+  Duration handshakeTimeout = PacketConnection.Builder.DEFAULT_HANDSHAKE_TIMEOUT;
   Duration packetGrace = Duration.ZERO;
   boolean sendErq = true;
   List<TrafficListener> listeners = new ArrayList<>();

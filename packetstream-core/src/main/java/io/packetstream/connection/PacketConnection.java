@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLEngine;
 
 /**
  * One end of a packetstream connection over a byte stream: a requester and a responder at once.
@@ -556,6 +557,11 @@ public final class PacketConnection implements AutoCloseable {
 
   EventLoop loop() {
     return loop;
+  }
+
+  /** The transport; for tests. */
+  Io io() {
+    return io;
   }
 
   Thread newThread(Runnable task, String role) {
@@ -1092,6 +1098,9 @@ public final class PacketConnection implements AutoCloseable {
     /** Default for {@link #readTimeout}. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Default for {@link #handshakeTimeout}. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
     private final ConnectionConfig c;
 
     Builder() {
@@ -1191,6 +1200,17 @@ public final class PacketConnection implements AutoCloseable {
      */
     public Builder readTimeout(Duration timeout) {
       c.readTimeout = nonNegative("readTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * How long the TLS handshake of a connection opened with
+     * {@link #open(SocketChannel, SSLEngine, boolean)} may take before the connection fails with
+     * an {@link javax.net.ssl.SSLHandshakeException}; default 10 s, {@link Duration#ZERO} = never.
+     * It frees the slot of a peer that connects and then says nothing.
+     */
+    public Builder handshakeTimeout(Duration timeout) {
+      c.handshakeTimeout = nonNegative("handshakeTimeout", timeout);
       return this;
     }
 
@@ -1406,6 +1426,31 @@ public final class PacketConnection implements AutoCloseable {
       ConnectionConfig frozen = c.freeze();
       EventLoop loop = frozen.eventLoops.next();
       return open(frozen, loop, new ChannelIo(channel, channel, owned ? channel : null, remote, loop));
+    }
+
+    /**
+     * Opens a TLS connection over a connected socket channel, served by an event loop of
+     * {@link #eventLoops} like {@link #open(SocketChannel, boolean)}, with no thread of its own:
+     * the loop runs {@code engine}'s handshake without blocking (bounded by
+     * {@link #handshakeTimeout}), then wraps and unwraps the connection's bytes. The engine must be
+     * configured by the caller: client or server mode, and on a client host name checking
+     * ({@code SSLParameters.setEndpointIdentificationAlgorithm("HTTPS")}) where wanted. Requests
+     * submitted meanwhile go out once the handshake has finished; a failed handshake fails the
+     * connection. With {@code owned} the connection closes the channel when it ends, after a
+     * best-effort {@code close_notify}.
+     */
+    public PacketConnection open(SocketChannel channel, SSLEngine engine, boolean owned)
+        throws IOException {
+      Objects.requireNonNull(engine, "engine");
+      SocketAddress remote = channel.getRemoteAddress();
+      if (remote instanceof java.net.InetSocketAddress) {
+        channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        channel.setOption(java.net.StandardSocketOptions.SO_KEEPALIVE, true);
+      }
+      ConnectionConfig frozen = c.freeze();
+      EventLoop loop = frozen.eventLoops.next();
+      return open(frozen, loop, new TlsChannelIo(channel, engine, owned, remote, loop,
+          frozen.handshakeTimeout.toNanos()));
     }
 
     /**
