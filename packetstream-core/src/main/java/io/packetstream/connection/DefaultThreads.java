@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -63,23 +64,64 @@ final class DefaultThreads {
           throw new IllegalStateException("cannot create virtual-thread executor", e);
         }
       }
+      return Executors.unconfigurableExecutorService(HandlerPool.create());
+    }
+  }
+
+  /**
+   * The Java 17 pool: reuses an idle thread when there is one, makes a new one (up to
+   * {@link #POOL_MAX_THREADS}) when all are busy, and queues a task when all of those are busy,
+   * never refusing it. A plain ThreadPoolExecutor does one of the two: with a queue it never grows
+   * past its core size, without one it refuses work when full. Its queue therefore declines a
+   * task while the pool may still grow and no thread is idle.
+   */
+  static final class HandlerPool extends LinkedBlockingQueue<Runnable> {
+    private static final long serialVersionUID = 1L;
+    private final transient AtomicInteger busy = new AtomicInteger();
+    private transient ThreadPoolExecutor pool;
+
+    static ExecutorService create() {
+      return create(POOL_MAX_THREADS);
+    }
+
+    static ExecutorService create(int maxThreads) {
+      HandlerPool queue = new HandlerPool();
       AtomicLong count = new AtomicLong();
-      // never refuses: a task beyond the threads waits in the queue, and each connection's own
-      // limit (maxConcurrentRequests) bounds how many tasks it has there, so none can take the
-      // whole pool
-      ThreadPoolExecutor pool = new ThreadPoolExecutor(
-          POOL_MAX_THREADS,
-          POOL_MAX_THREADS,
-          30,
-          TimeUnit.SECONDS,
-          new LinkedBlockingQueue<>(),
+      ThreadPoolExecutor pool = new ThreadPoolExecutor(0, maxThreads, 30, TimeUnit.SECONDS, queue,
           r -> {
             Thread t = new Thread(r, "packetstream-handler-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
+          },
+          (task, full) -> queue.force(task)) {
+        @Override
+        public void execute(Runnable task) {
+          queue.busy.incrementAndGet();
+          super.execute(() -> {
+            try {
+              task.run();
+            } finally {
+              queue.busy.decrementAndGet();
+            }
           });
-      pool.allowCoreThreadTimeOut(true);
-      return Executors.unconfigurableExecutorService(pool);
+        }
+      };
+      queue.pool = pool;
+      return pool;
+    }
+
+    /** Queues a task the pool could not give a thread: it waits for one to be free. */
+    void force(Runnable task) {
+      super.offer(task);
+    }
+
+    @Override
+    public boolean offer(Runnable task) {
+      int threads = pool.getPoolSize();
+      if (busy.get() > threads && threads < pool.getMaximumPoolSize()) {
+        return false; // every thread is busy and the pool may grow: make a thread
+      }
+      return super.offer(task);
     }
   }
 

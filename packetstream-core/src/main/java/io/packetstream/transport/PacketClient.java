@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import javax.net.SocketFactory;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -114,9 +116,47 @@ public final class PacketClient {
     }
   }
 
+  /**
+   * Connects over TLS through a socket channel and an {@link SSLEngine} of {@code tls}: the
+   * connection is served by an event loop and holds no thread of its own, as a plain one. The
+   * server's certificate must be trusted and name the host, as for
+   * {@link #connect(InetSocketAddress, Duration, Duration, SocketFactory, PacketConnection.Builder)};
+   * the handshake runs on the event loop and fails the connection (and the requests already
+   * submitted) after the builder's {@link PacketConnection.Builder#handshakeTimeout}, so this
+   * returns once connected, before the handshake has finished.
+   *
+   * <p>The trade against an {@code SSLSocket}: no threads per connection, but each write is
+   * encrypted where it happens, so many tiny requests submitted one by one from one thread each
+   * make a TLS record, where an {@code SSLSocket}'s writer thread batches them; see the README.
+   */
+  public static PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
+      SSLContext tls, PacketConnection.Builder connection) throws IOException {
+    InetSocketAddress target = address.isUnresolved()
+        ? new InetSocketAddress(address.getHostString(), address.getPort())
+        : address;
+    if (target.isUnresolved()) {
+      throw new UnknownHostException(address.getHostString());
+    }
+    SSLEngine engine = tls.createSSLEngine(target.getHostString(), target.getPort());
+    engine.setUseClientMode(true);
+    engine.setSSLParameters(hostChecked(engine.getSSLParameters(), target.getHostString()));
+    SocketChannel channel = SocketChannel.open();
+    try {
+      channel.socket().connect(target, Math.toIntExact(connectTimeout.toMillis()));
+      return connection.open(channel, engine, true);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
   /** Asks the TLS socket to check that the server's certificate names {@code host}, and to send it. */
   private static void verifyHost(SSLSocket ssl, String host) {
-    SSLParameters params = ssl.getSSLParameters();
+    ssl.setSSLParameters(hostChecked(ssl.getSSLParameters(), host));
+  }
+
+  /** TLS parameters that check that the server's certificate names {@code host}, and send it. */
+  private static SSLParameters hostChecked(SSLParameters params, String host) {
     String algorithm = params.getEndpointIdentificationAlgorithm();
     if (algorithm == null || algorithm.isEmpty()) {
       params.setEndpointIdentificationAlgorithm("HTTPS");
@@ -129,7 +169,7 @@ public final class PacketClient {
         // a name SNI cannot carry (a trailing dot, say): still checked, just not sent
       }
     }
-    ssl.setSSLParameters(params);
+    return params;
   }
 
   /** Whether {@code host} is a name rather than an IPv4 or IPv6 literal, which SNI must not carry. */

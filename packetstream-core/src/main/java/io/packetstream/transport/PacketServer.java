@@ -74,6 +74,7 @@ public final class PacketServer implements AutoCloseable {
   private final int maxConnections;
   private final Duration shutdownTimeout;
   private final Duration handshakeTimeout;
+  private final java.util.function.Supplier<javax.net.ssl.SSLEngine> tlsEngines;
   private final Closeable listener;
   private final SocketAddress localAddress;
   private final Path unixPath;
@@ -102,6 +103,7 @@ public final class PacketServer implements AutoCloseable {
     this.maxConnections = b.maxConnections;
     this.shutdownTimeout = b.shutdownTimeout;
     this.handshakeTimeout = b.handshakeTimeout;
+    this.tlsEngines = b.tlsEngines;
     // no thread starts until a TLS peer comes
     this.handshakes = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
         new SynchronousQueue<>(), threads("TLS handshake"));
@@ -414,7 +416,16 @@ public final class PacketServer implements AutoCloseable {
 
   private void open(Closeable peer, long n) throws IOException {
     PacketConnection.Builder b = connections.copy().name(name + "#" + n);
-    PacketConnection c = peer instanceof Socket s ? b.open(s, true) : b.open((SocketChannel) peer, true);
+    PacketConnection c;
+    if (peer instanceof Socket s) {
+      c = b.open(s, true);
+    } else if (tlsEngines != null) {
+      javax.net.ssl.SSLEngine engine = tlsEngines.get();
+      engine.setUseClientMode(false);
+      c = b.handshakeTimeout(handshakeTimeout).open((SocketChannel) peer, engine, true);
+    } else {
+      c = b.open((SocketChannel) peer, true);
+    }
     live.add(c);
     c.termination().whenComplete((v, e) -> live.remove(c));
     if (c.state().isTerminal()) {
@@ -486,6 +497,7 @@ public final class PacketServer implements AutoCloseable {
     private final PacketConnection.Builder connections;
     private String name;
     private ServerSocketFactory socketFactory;
+    private java.util.function.Supplier<javax.net.ssl.SSLEngine> tlsEngines;
     private int backlog = 128;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -510,6 +522,25 @@ public final class PacketServer implements AutoCloseable {
     public Builder socketFactory(ServerSocketFactory factory) {
       this.socketFactory = Objects.requireNonNull(factory, "factory");
       return this;
+    }
+
+    /**
+     * Serves TLS over socket channels on the event loops: every peer gets an engine from
+     * {@code engines} (put in server mode here; configure client authentication, protocols and
+     * ciphers there), and its connection holds no thread of its own, as a plain one. The
+     * handshake runs on the event loop and must finish within {@link #handshakeTimeout}. The
+     * alternative to {@link #socketFactory}, which gives each TLS connection a reader and a writer
+     * thread but batches many small writes into fewer records; the README compares the two.
+     */
+    public Builder tls(java.util.function.Supplier<javax.net.ssl.SSLEngine> engines) {
+      this.tlsEngines = Objects.requireNonNull(engines, "engines");
+      return this;
+    }
+
+    /** {@link #tls(java.util.function.Supplier)} with engines of {@code context} and its defaults. */
+    public Builder tls(javax.net.ssl.SSLContext context) {
+      Objects.requireNonNull(context, "context");
+      return tls(context::createSSLEngine);
     }
 
     /** The TCP listen backlog; default 128. */
@@ -551,6 +582,9 @@ public final class PacketServer implements AutoCloseable {
 
     /** Listens on a TCP address (port 0 picks a free port) and starts accepting. */
     public PacketServer bind(InetSocketAddress address) throws IOException {
+      if (socketFactory != null && tlsEngines != null) {
+        throw new IllegalStateException("both socketFactory and tls are set: choose one way to TLS");
+      }
       if (socketFactory == null) {
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
