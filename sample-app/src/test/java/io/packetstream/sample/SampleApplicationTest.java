@@ -178,7 +178,10 @@ class SampleApplicationTest {
     String meters = get(http, "/actuator/metrics");
     assertThat(meters).contains("packetstream.requests.inbound");
     await().atMost(WAIT).untilAsserted(() ->
-        assertThat(get(http, "/actuator/prometheus")).contains("packetstream_requests_inbound"));
+        assertThat(get(http, "/actuator/prometheus")).contains("packetstream_requests_inbound")
+            // tagged by server, not by connection; the unit is said once
+            .contains("packetstream_received_bytes_total{name=\"packetstream-server\",role=\"server\"}")
+            .doesNotContain("remote=").doesNotContain("_bytes_bytes"));
     // this test's client is connected: the server lists its end of that connection
     JsonNode endpoint = JSON.readTree(get(http, "/actuator/packetstream"));
     List<String> connections = new ArrayList<>();

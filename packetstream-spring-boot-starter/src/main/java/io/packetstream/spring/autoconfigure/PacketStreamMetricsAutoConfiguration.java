@@ -25,7 +25,11 @@ public class PacketStreamMetricsAutoConfiguration {
   @ConditionalOnMissingBean
   PacketStreamMetrics packetStreamMetrics(MeterRegistry registry, PacketStreamProperties properties,
       PacketHandlers handlers) {
-    return new PacketStreamMetrics(registry, properties.getMetrics().getMaxTaggedConnections(),
+    PacketStreamProperties.Metrics m = properties.getMetrics();
+    PropertyCheck.require(m.getMaxTaggedConnections() >= 1,
+        "packetstream.metrics.max-tagged-connections", m.getMaxTaggedConnections(),
+        "at least 1 (turn per-connection meters off with packetstream.metrics.per-connection)");
+    return new PacketStreamMetrics(registry, m.isPerConnection() ? m.getMaxTaggedConnections() : 0,
         handlers);
   }
 }

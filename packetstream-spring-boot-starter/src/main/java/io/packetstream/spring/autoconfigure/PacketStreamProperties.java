@@ -415,8 +415,15 @@ public class PacketStreamProperties {
     private boolean enabled = true;
 
     /**
-     * How many server-side connections get meters of their own; the rest share meters tagged
-     * connection=aggregate, so a busy server cannot flood the registry.
+     * Whether connections get meters of their own, tagged with the connection's name, besides
+     * those of their server or client. Off by default: connection names grow without end.
+     */
+    private boolean perConnection;
+
+    /**
+     * With per-connection meters, how many connections of the server (or of a client) get meters
+     * of their own at a time; the rest share meters tagged connection=aggregate, so a busy server
+     * cannot flood the registry.
      */
     private int maxTaggedConnections = 100;
 
@@ -426,6 +433,14 @@ public class PacketStreamProperties {
 
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
+    }
+
+    public boolean isPerConnection() {
+      return perConnection;
+    }
+
+    public void setPerConnection(boolean perConnection) {
+      this.perConnection = perConnection;
     }
 
     public int getMaxTaggedConnections() {
