@@ -28,6 +28,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import java.util.stream.BaseStream;
 import org.springframework.core.KotlinDetector;
+import org.springframework.core.MethodParameter;
+import org.springframework.validation.Validator;
 import org.springframework.core.ReactiveAdapter;
 import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
@@ -56,10 +58,22 @@ final class HandlerSignature {
       "io.reactivex.", "io.smallrye.mutiny.", "kotlinx.coroutines.");
 
   private final PayloadCodec codec;
+  private final Validator validator;
+  private final List<PacketArgumentResolver> argumentResolvers;
+  private final List<PacketReturnValueHandler> returnValueHandlers;
 
-  /** {@code codec} may be null: then only bytes, text and flags are served. */
-  HandlerSignature(PayloadCodec codec) {
+  /**
+   * {@code codec} may be null: then only bytes, text and flags are served; {@code validator}
+   * may be null: then a payload parameter that asks for validation is refused. The application's
+   * resolvers and return value handlers come first, in their order.
+   */
+  HandlerSignature(PayloadCodec codec, Validator validator,
+      List<PacketArgumentResolver> argumentResolvers,
+      List<PacketReturnValueHandler> returnValueHandlers) {
     this.codec = codec;
+    this.validator = validator;
+    this.argumentResolvers = List.copyOf(argumentResolvers);
+    this.returnValueHandlers = List.copyOf(returnValueHandlers);
   }
 
   /** Whether {@code method} is a Kotlin {@code suspend} function (a continuation comes last). */
@@ -70,7 +84,6 @@ final class HandlerSignature {
 
   ArgumentResolver[] resolvers(Method method, String description, List<String> problems) {
     Parameter[] params = method.getParameters();
-    Type[] generic = method.getGenericParameterTypes();
     int count = params.length;
     if (isSuspending(method)) {
       if (!COROUTINES) {
@@ -83,72 +96,59 @@ final class HandlerSignature {
     ArgumentResolver[] resolvers = new ArgumentResolver[count];
     int payloadParams = 0;
     for (int i = 0; i < count; i++) {
+      MethodParameter parameter = new MethodParameter(method, i);
       Class<?> type = params[i].getType();
-      boolean flags = params[i].isAnnotationPresent(PacketFlags.class);
-      ArgumentResolver r;
-      boolean payload = false;
-      String refused = refusedParameter(type);
-      if (flags) {
-        if (type == long.class || type == Long.class) {
-          r = Request::flags;
-        } else if (type == int.class || type == Integer.class) {
-          r = rq -> Math.toIntExact(rq.flags());
-        } else {
-          problems.add(description + ": @PacketFlags parameter " + i + " must be int or long, not "
-              + type.getSimpleName());
+      if (params[i].isAnnotationPresent(PacketFlags.class) && type != long.class
+          && type != Long.class && type != int.class && type != Integer.class) {
+        problems.add(description + ": @PacketFlags parameter " + i + " must be int or long, not "
+            + type.getSimpleName());
+        continue;
+      }
+      PacketArgumentResolver chosen = first(argumentResolvers, parameter);
+      if (chosen == null) {
+        chosen = first(StandardArguments.SIMPLE, parameter);
+      }
+      if (chosen == null) {
+        String refused = refusedParameter(type);
+        Object[] hints = StandardArguments.validationHints(parameter);
+        if (type.isPrimitive() || type == Long.class || type == Integer.class) {
+          problems.add(description + ": parameter " + i + " (" + type.getSimpleName()
+              + ") cannot be resolved; annotate it @PacketFlags to receive the request flags");
+          continue;
+        } else if (refused != null) {
+          problems.add(description + ": parameter " + i + " (" + type.getSimpleName() + ") "
+              + refused);
+          continue;
+        } else if (codec == null) {
+          problems.add(description + ": parameter " + i + " (" + type.getSimpleName()
+              + ") needs a PayloadCodec bean to decode the payload, and there is none"
+              + " (add Jackson to the class path or define a PayloadCodec)");
+          continue;
+        } else if (hints != null && validator == null) {
+          problems.add(description + ": parameter " + i + " (" + type.getSimpleName()
+              + ") asks for validation, and there is no Validator bean (add"
+              + " spring-boot-starter-validation)");
           continue;
         }
-      } else if (type == byte[].class) {
-        r = Request::payload;
-        payload = true;
-      } else if (type == ByteBuffer.class) {
-        r = rq -> ByteBuffer.wrap(rq.payload()).asReadOnlyBuffer();
-        payload = true;
-      } else if (type == String.class) {
-        r = Request::text;
-        payload = true;
-      } else if (type == RequestContext.class) {
-        r = RequestContext::of;
-      } else if (type == Request.class) {
-        r = rq -> rq;
-      } else if (type == PacketConnection.class) {
-        r = Request::connection;
-      } else if (type.isPrimitive() || type == Long.class || type == Integer.class) {
-        problems.add(description + ": parameter " + i + " (" + type.getSimpleName()
-            + ") cannot be resolved; annotate it @PacketFlags to receive the request flags");
-        continue;
-      } else if (refused != null) {
-        problems.add(description + ": parameter " + i + " (" + type.getSimpleName() + ") "
-            + refused);
-        continue;
-      } else if (codec == null) {
-        problems.add(description + ": parameter " + i + " (" + type.getSimpleName()
-            + ") needs a PayloadCodec bean to decode the payload, and there is none"
-            + " (add Jackson to the class path or define a PayloadCodec)");
-        continue;
-      } else {
-        r = decoder(codec, generic[i], type);
-        payload = true;
+        chosen = StandardArguments.decoded(codec, validator, hints);
       }
-      if (payload && ++payloadParams > 1) {
+      if (chosen instanceof StandardArguments.PayloadResolver && ++payloadParams > 1) {
         problems.add(description + ": more than one parameter takes the payload");
       }
-      resolvers[i] = r;
+      PacketArgumentResolver resolver = chosen;
+      resolvers[i] = rq -> resolver.resolveArgument(parameter, rq);
     }
     return resolvers;
   }
 
-  /** Decodes the payload; a payload the codec cannot read is the peer's mistake. */
-  private static ArgumentResolver decoder(PayloadCodec codec, Type target, Class<?> raw) {
-    String name = raw.getSimpleName();
-    return rq -> {
-      try {
-        return codec.decode(rq.payload(), target);
-      } catch (RuntimeException e) {
-        throw new BadRequestException("cannot read the payload as " + name + ": "
-            + firstLine(e.getMessage()), e);
+  private static PacketArgumentResolver first(List<PacketArgumentResolver> resolvers,
+      MethodParameter parameter) {
+    for (PacketArgumentResolver r : resolvers) {
+      if (r.supportsParameter(parameter)) {
+        return r;
       }
-    };
+    }
+    return null;
   }
 
   /** The first line of a codec's message, at most 200 characters: Jackson's go on for a page. */
@@ -219,7 +219,13 @@ final class HandlerSignature {
   ResponseMapper mapper(Method method, String description, List<String> problems) {
     if (isSuspending(method)) {
       // the declared return type is Object; CoroutinesUtils gives a publisher of the result
-      return COROUTINES ? result -> Reply.later(adapted(result, this::dynamic)) : null;
+      return COROUTINES ? result -> adapted(result, this::dynamic) : null;
+    }
+    MethodParameter returnType = new MethodParameter(method, -1);
+    for (PacketReturnValueHandler h : returnValueHandlers) {
+      if (h.supportsReturnType(returnType)) {
+        return result -> h.handleReturnValue(result, returnType);
+      }
     }
     ResolvableType returned = ResolvableType.forMethodReturnType(method);
     Class<?> type = returned.toClass();
@@ -233,8 +239,13 @@ final class HandlerSignature {
         if (result == null) {
           return Response.empty();
         }
-        CompletionStage<Response> later = ((CompletionStage<?>) result).thenApply(v -> (Response) now.map(v));
-        return Reply.later(later);
+        return ((CompletionStage<?>) result).thenApply(v -> {
+          try {
+            return (Response) now.map(v);
+          } catch (Exception e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        });
       };
     }
     if (type == Reply.class) {
@@ -295,7 +306,7 @@ final class HandlerSignature {
       }
     }
     ResponseMapper value = each;
-    return result -> result == null ? Response.empty() : Reply.later(adapted(result, value));
+    return result -> result == null ? Response.empty() : adapted(result, value);
   }
 
   private static CompletionStage<Response> adapted(Object publisher, ResponseMapper mapper) {
@@ -304,14 +315,20 @@ final class HandlerSignature {
       return CompletableFuture.failedFuture(new IllegalStateException("no ReactiveAdapter for "
           + publisher.getClass().getName()));
     }
-    return ReactiveReturns.collect(adapter, publisher).thenApply(v -> (Response) mapper.map(v));
+    return ReactiveReturns.collect(adapter, publisher).thenApply(v -> {
+      try {
+        return (Response) mapper.map(v);
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
   }
 
   /** Maps a result declared as Object: a reactive one by its adapter, the rest by its class. */
-  private Reply runtime(Object result) {
+  private Object runtime(Object result) {
     if (REACTIVE && result != null && !(result instanceof CompletionStage)
         && ReactiveReturns.adapter(result.getClass()) != null) {
-      return Reply.later(adapted(result, this::dynamic));
+      return adapted(result, this::dynamic);
     }
     return dynamic(result);
   }

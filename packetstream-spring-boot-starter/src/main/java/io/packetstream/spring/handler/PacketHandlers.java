@@ -27,6 +27,8 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.validation.Validator;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -173,9 +175,57 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     return found.size();
   }
 
+  private <T> List<T> beans(Class<T> type) {
+    return beanFactory == null ? List.of()
+        : beanFactory.getBeanProvider(type).orderedStream().toList();
+  }
+
+  /** Boot's validator ({@code defaultValidator}) when there is one, else the only one. */
+  private Validator validator() {
+    if (beanFactory == null) {
+      return null;
+    }
+    if (beanFactory.containsBean("defaultValidator")
+        && beanFactory.isTypeMatch("defaultValidator", Validator.class)) {
+      return beanFactory.getBean("defaultValidator", Validator.class);
+    }
+    return beanFactory.getBeanProvider(Validator.class).getIfUnique();
+  }
+
+  /** The advice beans' exception handlers, in their order. */
+  private List<ExceptionHandlers> advice(PayloadCodec c, List<String> problems) {
+    if (beanFactory == null) {
+      return List.of();
+    }
+    List<Object> beans = new ArrayList<>();
+    Map<Object, String> names = new java.util.IdentityHashMap<>();
+    for (String name : beanFactory.getBeanNamesForAnnotation(PacketControllerAdvice.class)) {
+      if (ScopedProxyUtils.isScopedTarget(name)) {
+        continue;
+      }
+      Object bean = beanFactory.getBean(name);
+      beans.add(bean);
+      names.put(bean, name);
+    }
+    AnnotationAwareOrderComparator.sort(beans);
+    List<ExceptionHandlers> result = new ArrayList<>();
+    for (Object bean : beans) {
+      ExceptionHandlers h = ExceptionHandlers.of(names.get(bean), bean, c, problems);
+      if (h != null) {
+        result.add(h);
+      }
+    }
+    return result;
+  }
+
   private Map<Long, RequestHandler> build() {
-    HandlerSignature signature = new HandlerSignature(codec.getIfAvailable());
+    PayloadCodec c = codec.getIfAvailable();
+    HandlerSignature signature = new HandlerSignature(c, validator(),
+        beans(PacketArgumentResolver.class), beans(PacketReturnValueHandler.class));
+    List<PacketHandlerInterceptor> interceptors = beans(PacketHandlerInterceptor.class);
     List<String> problems = new ArrayList<>();
+    List<ExceptionHandlers> advice = advice(c, problems);
+    Map<String, List<ExceptionHandlers>> chains = new java.util.HashMap<>();
     Map<Long, Map<Long, List<HandlerInvoker>>> table = new TreeMap<>();
     List<Found> all;
     synchronized (found) {
@@ -197,13 +247,24 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
       if (problems.size() > before) {
         continue;
       }
-      HandlerInvoker invoker = new HandlerInvoker(description, handle, resolvers, mapper,
-          clientErrors);
-      table.computeIfAbsent(channel, c -> new TreeMap<>())
+      List<ExceptionHandlers> chain = chains.computeIfAbsent(f.beanName(), n -> {
+        List<ExceptionHandlers> own = new ArrayList<>();
+        ExceptionHandlers h = ExceptionHandlers.of(n, f.bean(), c, problems);
+        if (h != null) {
+          own.add(h);
+        }
+        own.addAll(advice);
+        return own;
+      });
+      PacketHandlerMethod method = new PacketHandlerMethod(f.beanName(), f.bean(), f.method(),
+          channel, type);
+      HandlerInvoker invoker = new HandlerInvoker(description, method, handle, resolvers, mapper,
+          clientErrors, interceptors, chain);
+      table.computeIfAbsent(channel, k -> new TreeMap<>())
           .computeIfAbsent(type, t -> new ArrayList<>()).add(invoker);
     }
     Map<Long, RequestHandler> result = new TreeMap<>();
-    table.computeIfAbsent(0L, c -> new TreeMap<>());
+    table.computeIfAbsent(0L, k -> new TreeMap<>());
     table.forEach((channel, byType) -> {
       Map<Long, HandlerInvoker> unique = new TreeMap<>();
       byType.forEach((type, invokers) -> {

@@ -55,6 +55,26 @@ class UnmappableTypesTest {
     }
   }
 
+  public record Order(String item) {}
+
+  static class NeedsValidation {
+    @PacketHandler(1)
+    String order(@jakarta.validation.Valid Order order) {
+      return order.item();
+    }
+  }
+
+  @Test
+  void refusesAValidatedPayloadWithoutAValidator() {
+    runner.withBean(NeedsValidation.class).run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure())
+          .isInstanceOf(InvalidPacketHandlerException.class)
+          .hasMessageContaining("NeedsValidation.order(Order) of bean")
+          .hasMessageContaining("asks for validation, and there is no Validator bean");
+    });
+  }
+
   @Test
   void refusesEachUnmappableMethodNamingIt() {
     runner.withBean(Unmappable.class).run(context -> {
