@@ -251,7 +251,7 @@ class HandlerModelTest {
     assertThat(output.getOut()).contains("DEBUG").contains("bad request")
         .contains("invalid Order: count").doesNotContain("WARN");
     await().atMost(Duration.ofSeconds(10)).until(() -> {
-      Timer t = registry.find("packetstream.requests.inbound")
+      Timer t = registry.find("packetstream.server.requests")
           .tags("rq.type", "1", "outcome", "CLIENT_ERROR").timer();
       return t != null && t.count() == 1;
     });

@@ -275,7 +275,7 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
         }
         unique.put(type, invokers.get(0));
       });
-      result.put(channel, new ChannelRouter(channel, unique));
+      result.put(channel, new ChannelRouter(channel, unique, clientErrors));
     });
     if (!problems.isEmpty()) {
       throw new InvalidPacketHandlerException(problems);

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener.Direction;
+import io.packetstream.spring.observation.RequestOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,7 @@ package io.packetstream.spring.metrics;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener;
+import io.packetstream.spring.observation.RequestOutcome;
 import io.packetstream.spring.handler.ClientErrors;
 import java.util.Collections;
 import java.util.Map;
@@ -25,9 +26,13 @@ final class MeteringListener implements TrafficListener {
   private final Map<PacketConnection, ConnectionMeters> ended =
       Collections.synchronizedMap(new WeakHashMap<>());
 
-  MeteringListener(PacketStreamMetrics.Group group, ClientErrors clientErrors) {
+  private final boolean requestTimers;
+
+  MeteringListener(PacketStreamMetrics.Group group, ClientErrors clientErrors,
+      boolean requestTimers) {
     this.group = group;
     this.clientErrors = clientErrors;
+    this.requestTimers = requestTimers;
   }
 
   @Override
@@ -52,6 +57,9 @@ final class MeteringListener implements TrafficListener {
   @Override
   public void requestFinished(PacketConnection c, Direction direction, long channel, long tag,
       long rqType, Outcome outcome, long nanos) {
+    if (!requestTimers) {
+      return;
+    }
     boolean clientError = direction == Direction.INBOUND && outcome != Outcome.OK
         && clientErrors != null && clientErrors.take(c, channel, tag);
     ConnectionMeters m = live.get(c);

@@ -69,6 +69,7 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
   private final int maxTaggedConnections;
   private final ConnectionMeters.RequestTypes types;
   private final ClientErrors clientErrors;
+  private final boolean requestTimers;
   private final Map<String, Group> groups = new ConcurrentHashMap<>();
 
   /**
@@ -77,7 +78,7 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
    * is tagged {@code rq.type=unknown}.
    */
   public PacketStreamMetrics(MeterRegistry registry, int maxTaggedConnections) {
-    this(registry, maxTaggedConnections, ConnectionMeters.RequestTypes.NONE, null);
+    this(registry, maxTaggedConnections, ConnectionMeters.RequestTypes.NONE, null, true);
   }
 
   /**
@@ -87,11 +88,11 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
    */
   public PacketStreamMetrics(MeterRegistry registry, int maxTaggedConnections,
       PacketHandlers handlers) {
-    this(registry, maxTaggedConnections, handlers::handles, handlers.clientErrors());
+    this(registry, maxTaggedConnections, handlers::handles, handlers.clientErrors(), true);
   }
 
   private PacketStreamMetrics(MeterRegistry registry, int maxTaggedConnections,
-      ConnectionMeters.RequestTypes types, ClientErrors clientErrors) {
+      ConnectionMeters.RequestTypes types, ClientErrors clientErrors, boolean requestTimers) {
     if (maxTaggedConnections < 0) {
       throw new IllegalArgumentException("maxTaggedConnections must be 0 or more, not "
           + maxTaggedConnections);
@@ -100,14 +101,25 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
     this.maxTaggedConnections = maxTaggedConnections;
     this.types = types;
     this.clientErrors = clientErrors;
-    if (clientErrors != null) {
+    this.requestTimers = requestTimers;
+    if (clientErrors != null && requestTimers) {
       clientErrors.enable();
     }
   }
 
+  /**
+   * The same meters without the request timers, for when request observations time the
+   * requests ({@code packetstream.server.requests}, {@code packetstream.client.requests}).
+   * Call it before any connection uses these meters.
+   */
+  public PacketStreamMetrics withoutRequestTimers() {
+    return new PacketStreamMetrics(registry, maxTaggedConnections, types, clientErrors, false);
+  }
+
   @Override
   public void customize(PacketConnection.Builder builder, ConnectionRole role, String name) {
-    builder.listener(new MeteringListener(group(role, name), clientErrors));
+    builder.listener(new MeteringListener(group(role, name), requestTimers ? clientErrors : null,
+        requestTimers));
   }
 
   /** The meters of the server or client {@code name}. */

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener.Direction;
+import io.packetstream.spring.observation.RequestOutcome;
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
 import org.junit.jupiter.api.Test;

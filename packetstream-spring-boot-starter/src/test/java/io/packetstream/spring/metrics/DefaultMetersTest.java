@@ -39,7 +39,7 @@ class DefaultMetersTest {
   }
 
   private long timer(String outcome, String type) {
-    Timer t = registry.find(PacketStreamMetrics.REQUESTS_INBOUND)
+    Timer t = registry.find("packetstream.server.requests")
         .tags("role", "server", "name", "orders", "rq.type", type, "outcome", outcome).timer();
     return t == null ? 0 : t.count();
   }
@@ -74,6 +74,7 @@ class DefaultMetersTest {
     }
   }
 
+  /** Request timers come from the observations: the traffic listener keeps none of its own. */
   @Test
   void aBadPayloadIsAClientErrorAndAThrowingHandlerAServerError() throws Exception {
     long clientErrors = timer("CLIENT_ERROR", "9");
@@ -87,5 +88,10 @@ class DefaultMetersTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> timer("CLIENT_ERROR", "9") == clientErrors + 1
         && timer("SERVER_ERROR", "12") == serverErrors + 1 && timer("SUCCESS", "9") >= 1);
     assertThat(timer("SERVER_ERROR", "9")).isZero();
+    assertThat(registry.find(PacketStreamMetrics.REQUESTS_INBOUND).meters()).isEmpty();
+    Timer success = registry.find("packetstream.server.requests")
+        .tags("rq.type", "9", "outcome", "SUCCESS").timer();
+    assertThat(success.getId().getTags()).extracting(io.micrometer.core.instrument.Tag::getKey)
+        .containsExactlyInAnyOrder("role", "name", "channel", "rq.type", "outcome", "error");
   }
 }

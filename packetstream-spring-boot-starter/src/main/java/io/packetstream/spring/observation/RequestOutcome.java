@@ -1,10 +1,13 @@
-package io.packetstream.spring.metrics;
+package io.packetstream.spring.observation;
 
 import io.packetstream.connection.TrafficListener.Direction;
 import io.packetstream.connection.TrafficListener.Outcome;
 
-/** How a request ended, as the {@code outcome} tag of the request timers says it. */
-enum RequestOutcome {
+/**
+ * How a request ended, as the {@code outcome} key of request observations and the tag of the
+ * request timers say it.
+ */
+public enum RequestOutcome {
   /** Answered ok. */
   SUCCESS,
   /** The peer's request could not be served as it was (its payload could not be read). */
@@ -22,7 +25,11 @@ enum RequestOutcome {
   /** The connection ended or failed before the request could complete. */
   CLOSED;
 
-  static RequestOutcome of(Direction direction, Outcome outcome, boolean clientError) {
+  /**
+   * The outcome of a request that ended as the core says; {@code clientError} when the starter
+   * answered it not-ok as the peer's mistake.
+   */
+  public static RequestOutcome of(Direction direction, Outcome outcome, boolean clientError) {
     switch (outcome) {
       case OK:
         return SUCCESS;
