@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -37,6 +38,13 @@ public class PacketClientsAutoConfiguration {
     List<ClientSpec> specs = new ArrayList<>();
     properties.getClients().forEach((name, c) -> specs.add(spec(name, c, sslBundles)));
     return new PacketClients(specs, builders);
+  }
+
+  /** Closes the clients on shutdown, after the server has drained. */
+  @Bean
+  static SmartLifecycle packetClientsCloser(ObjectProvider<PacketClients> clients) {
+    // found when it stops, not injected: Spring stops a bean's dependents with it
+    return PacketClients.closer(clients::getIfAvailable);
   }
 
   private static ClientSpec spec(String name, PacketStreamProperties.Client c,

@@ -2,10 +2,16 @@ package io.packetstream.spring.autoconfigure;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.transport.PacketClient;
+import io.packetstream.transport.PacketServer;
+import io.packetstream.wire.PacketCodec;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -32,34 +38,38 @@ public class PacketStreamProperties {
   private boolean tick = false;
 
   /** The longest frame accepted from a peer. */
-  private DataSize maxFrameSize = DataSize.ofMegabytes(16);
+  private DataSize maxFrameSize = DataSize.ofBytes(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
 
   /** How many of a peer's requests run at once on one connection. */
-  private int maxConcurrentRequests = 64;
+  private int maxConcurrentRequests = PacketConnection.Builder.DEFAULT_MAX_CONCURRENT_REQUESTS;
 
   /** How many of a peer's requests may wait for a free slot before more are refused. */
-  private int maxQueuedRequests = 4096;
+  private int maxQueuedRequests = PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUESTS;
 
   /**
    * How many payload bytes a peer's waiting requests may hold on one connection; a request beyond
    * it is refused.
    */
-  private DataSize maxQueuedRequestBytes = DataSize.ofMegabytes(64);
+  private DataSize maxQueuedRequestBytes =
+      DataSize.ofBytes(PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUEST_BYTES);
 
   /**
    * How many bytes of answers the peer has not read yet one connection may hold; beyond it the
    * connection stops reading the peer until it catches up.
    */
-  private DataSize maxQueuedAnswerBytes = DataSize.ofMegabytes(16);
+  private DataSize maxQueuedAnswerBytes =
+      DataSize.ofBytes(PacketConnection.Builder.DEFAULT_MAX_QUEUED_ANSWER_BYTES);
 
   /** How many of this end's requests may await answers at once on one connection. */
-  private int maxPendingRequests = 65536;
+  private int maxPendingRequests = PacketConnection.Builder.DEFAULT_MAX_PENDING_REQUESTS;
 
   /** How long this end's requests wait for an answer; 0 means no limit. */
+  @DurationUnit(ChronoUnit.SECONDS)
   private Duration requestTimeout = Duration.ZERO;
 
   /** How long a graceful close of one connection may take before it is ended anyway. */
-  private Duration closeTimeout = Duration.ofSeconds(10);
+  @DurationUnit(ChronoUnit.SECONDS)
+  private Duration closeTimeout = PacketConnection.Builder.DEFAULT_CLOSE_TIMEOUT;
 
   /** Whether closing sends ERQ before EOF; turn off for peers of release 20240412. */
   private boolean sendErq = true;
@@ -200,10 +210,15 @@ public class PacketStreamProperties {
     private String name = "packetstream-server";
 
     /** How many peers may be connected at once; more are disconnected at once. */
-    private int maxConnections = 10_000;
+    private int maxConnections = PacketServer.Builder.DEFAULT_MAX_CONNECTIONS;
 
-    /** How long shutdown waits for connections to finish their running requests. */
-    private Duration shutdownTimeout = Duration.ofSeconds(30);
+    /**
+     * How long shutdown waits for connections to finish their running requests; below Spring's
+     * spring.lifecycle.timeout-per-shutdown-phase (30s by default), so that the drain ends
+     * within the shutdown phase. A bare number is seconds.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration shutdownTimeout = Duration.ofSeconds(20);
 
     /** TLS for the server. */
     private final Ssl ssl = new Ssl();
@@ -282,7 +297,8 @@ public class PacketStreamProperties {
     private Path unixSocketPath;
 
     /** How long a TCP connect may take. */
-    private Duration connectTimeout = Duration.ofSeconds(10);
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration connectTimeout = PacketClient.DEFAULT_CONNECT_TIMEOUT;
 
     /**
      * Whether start-up fails when the first connect fails; otherwise the client keeps trying in

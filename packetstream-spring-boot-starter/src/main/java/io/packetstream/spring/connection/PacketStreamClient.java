@@ -44,7 +44,7 @@ public final class PacketStreamClient {
 
   private final ClientSpec spec;
   private final PacketConnectionBuilders builders;
-  private final ScheduledExecutorService scheduler;
+  private volatile ScheduledExecutorService scheduler;
   private final Object lock = new Object();
   private volatile PacketConnection current;
   private volatile Status status = Status.CONNECTING;
@@ -55,11 +55,9 @@ public final class PacketStreamClient {
   /** Failed attempts since the last connection: the first is logged at WARN, the rest at DEBUG. */
   private int failures;
 
-  PacketStreamClient(ClientSpec spec, PacketConnectionBuilders builders,
-      ScheduledExecutorService scheduler) {
+  PacketStreamClient(ClientSpec spec, PacketConnectionBuilders builders) {
     this.spec = spec;
     this.builders = builders;
-    this.scheduler = scheduler;
     this.delay = spec.backoff() == null ? Duration.ZERO : spec.backoff().initial();
   }
 
@@ -128,8 +126,18 @@ public final class PacketStreamClient {
         + status.name().toLowerCase() + ": cannot send request type " + rqType, lastFailure);
   }
 
-  /** Connects now (fail-fast) or in the background. */
-  void start() throws IOException {
+  /**
+   * Connects now (fail-fast) or in the background, with {@code scheduler} for the attempts;
+   * again after {@link #close()}, when the context starts again.
+   */
+  void start(ScheduledExecutorService scheduler) throws IOException {
+    synchronized (lock) {
+      this.scheduler = scheduler;
+      closed = false;
+      status = Status.CONNECTING;
+      failures = 0;
+      delay = spec.backoff() == null ? Duration.ZERO : spec.backoff().initial();
+    }
     if (spec.failFast()) {
       try {
         connected(spec.connector().connect(builders.builder(ConnectionRole.CLIENT, spec.name())));

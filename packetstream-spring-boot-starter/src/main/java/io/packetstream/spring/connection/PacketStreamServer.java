@@ -34,6 +34,8 @@ public final class PacketStreamServer implements SmartLifecycle {
   private final Callable<PacketServer> binder;
   private final IntConsumer portPublisher;
   private volatile PacketServer server;
+  /** Started and not stopped: what Spring's lifecycle asks, whatever the core server does. */
+  private volatile boolean running;
   private CountDownLatch stopped;
 
   /**
@@ -76,7 +78,7 @@ public final class PacketStreamServer implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
-    if (server != null && server.isListening()) {
+    if (running) {
       return;
     }
     try {
@@ -87,15 +89,22 @@ public final class PacketStreamServer implements SmartLifecycle {
       throw new IllegalStateException(name + ": cannot listen: " + e.getMessage(), e);
     }
     portPublisher.accept(server.port());
-    keepAlive();
+    running = true;
+    keepAlive(server);
   }
 
-  private void keepAlive() {
+  /**
+   * Keeps the JVM alive until the lifecycle stops or the core server stops listening, whichever
+   * comes first: a server closed through {@link #server()} must not hold the JVM forever.
+   */
+  private void keepAlive(PacketServer core) {
     CountDownLatch latch = new CountDownLatch(1);
     stopped = latch;
     Thread await = new Thread(() -> {
       try {
-        latch.await();
+        while (!latch.await(200, java.util.concurrent.TimeUnit.MILLISECONDS) && core.isListening()) {
+          // the core server can be closed under us; look again
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -138,6 +147,7 @@ public final class PacketStreamServer implements SmartLifecycle {
       s = server;
       latch = stopped;
       stopped = null;
+      running = false;
     }
     if (s != null) {
       s.close();
@@ -149,7 +159,7 @@ public final class PacketStreamServer implements SmartLifecycle {
 
   @Override
   public boolean isRunning() {
-    return isListening();
+    return running;
   }
 
   @Override
