@@ -5,6 +5,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.springframework.aot.hint.annotation.Reflective;
 
 /**
  * Marks a method that answers for an exception of a {@link PacketHandler} method, as
@@ -30,6 +31,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
+@Reflective(PacketHandlerReflectiveProcessor.class)
 public @interface PacketExceptionHandler {
 
   /** The exceptions it answers for; by default those of its exception parameter. */
