@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.handler.PacketChannel;
 import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.transport.PacketClient;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +95,50 @@ class HandlerDiscoveryTest {
     @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
     Upper upper() {
       return new Upper();
+    }
+  }
+
+  /** The application's own annotation for type 7. */
+  @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+  @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
+  @PacketHandler(7)
+  @interface Invoice {}
+
+  @PacketChannel(2)
+  static class Billing {
+    @Invoice
+    String invoice(String order) {
+      return "invoice for " + order;
+    }
+
+    @PacketHandler(value = 8, channel = 0)
+    String ping() {
+      return "pong";
+    }
+  }
+
+  @SpringBootConfiguration(proxyBeanMethods = false)
+  @EnableAutoConfiguration
+  static class BillingApp {
+    @Bean
+    Billing billing() {
+      return new Billing();
+    }
+  }
+
+  @Test
+  void composedAnnotationsAndAClassLevelChannel() throws Exception {
+    try (ConfigurableApplicationContext context = start(BillingApp.class)) {
+      int port = context.getBean(PacketStreamServer.class).port();
+      try (PacketConnection c = PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
+        assertThat(c.submit(2, 7, 0, "tea".getBytes(UTF_8), java.time.Duration.ZERO)
+            .get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("invoice for tea"));
+        assertThat(c.submit(0, 8, 0, new byte[0], java.time.Duration.ZERO)
+            .get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("pong"));
+        // type 7 is the class's channel's, not channel 0's
+        assertThat(c.submit(0, 7, 0, new byte[0], java.time.Duration.ZERO)
+            .get(10, TimeUnit.SECONDS).ok()).isFalse();
+      }
     }
   }
 

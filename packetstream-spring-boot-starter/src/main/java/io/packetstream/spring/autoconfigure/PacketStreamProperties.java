@@ -221,7 +221,7 @@ public class PacketStreamProperties {
     private Duration shutdownTimeout = Duration.ofSeconds(20);
 
     /** TLS for the server. */
-    private final Ssl ssl = new Ssl();
+    private final ServerSsl ssl = new ServerSsl();
 
     public boolean isEnabled() {
       return enabled;
@@ -279,7 +279,7 @@ public class PacketStreamProperties {
       this.shutdownTimeout = shutdownTimeout;
     }
 
-    public Ssl getSsl() {
+    public ServerSsl getSsl() {
       return ssl;
     }
   }
@@ -367,6 +367,13 @@ public class PacketStreamProperties {
     /** The name of the SSL bundle (spring.ssl.bundle.*) to use; plain TCP when unset. */
     private String bundle;
 
+    /**
+     * How long a peer has to complete the TLS handshake before the connection is dropped. A
+     * bare number is seconds.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+
     public String getBundle() {
       return bundle;
     }
@@ -374,6 +381,39 @@ public class PacketStreamProperties {
     public void setBundle(String bundle) {
       this.bundle = bundle;
     }
+
+    public Duration getHandshakeTimeout() {
+      return handshakeTimeout;
+    }
+
+    public void setHandshakeTimeout(Duration handshakeTimeout) {
+      this.handshakeTimeout = handshakeTimeout;
+    }
+  }
+
+  /** TLS for the server: also whether peers must show a certificate. */
+  public static class ServerSsl extends Ssl {
+
+    /** Whether to ask peers for a certificate the bundle's trust store trusts (mutual TLS). */
+    private ClientAuth clientAuth = ClientAuth.NONE;
+
+    public ClientAuth getClientAuth() {
+      return clientAuth;
+    }
+
+    public void setClientAuth(ClientAuth clientAuth) {
+      this.clientAuth = clientAuth;
+    }
+  }
+
+  /** Whether the server asks its peers for a certificate. */
+  public enum ClientAuth {
+    /** Does not ask. */
+    NONE,
+    /** Asks; a peer without one is served all the same. */
+    WANT,
+    /** Asks; a peer without a trusted one is refused. */
+    NEED
   }
 
   /** Exponential back-off between connect attempts. */

@@ -22,6 +22,9 @@ import org.springframework.aot.hint.annotation.Reflective;
  * }
  * }</pre>
  *
+ * <p>It may be a meta-annotation: an annotation of the application's annotated
+ * {@code @PacketHandler(7)} marks methods that answer type 7.
+ *
  * <p>Parameters are resolved by type: {@code byte[]}, {@link java.nio.ByteBuffer} or
  * {@link String} (UTF-8) get the payload; an {@code int} or {@code long} annotated
  * {@link PacketFlags} gets the request flags; {@link RequestContext}, the core
@@ -44,7 +47,7 @@ import org.springframework.aot.hint.annotation.Reflective;
  * one none of them answers sends the original's {@code exception during handler}, unless it is
  * a {@link io.packetstream.connection.RequestFailedException}, whose not-ok response is sent.
  */
-@Target(ElementType.METHOD)
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Reflective(PacketHandlerReflectiveProcessor.class)
@@ -53,6 +56,9 @@ public @interface PacketHandler {
   /** The request type this method answers. */
   long value();
 
-  /** The channel it answers on; 0, the only channel the original uses, by default. */
-  long channel() default 0;
+  /**
+   * The channel it answers on; by default its class's {@link PacketChannel}, else 0, the only
+   * channel the original uses.
+   */
+  long channel() default -1;
 }

@@ -233,7 +233,7 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     }
     for (Found f : all) {
       String description = describe(f);
-      long channel = f.annotation().channel();
+      long channel = channel(f);
       long type = f.annotation().value();
       if (channel < 0 || type < 0 || type > Packet.MAX_RQ_TYPE) {
         problems.add(description + ": channel " + channel + " or request type " + type
@@ -281,6 +281,17 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
       throw new InvalidPacketHandlerException(problems);
     }
     return Collections.unmodifiableMap(result);
+  }
+
+  /** The method's own channel, else its class's {@link PacketChannel}, else 0. */
+  private static long channel(Found f) {
+    long own = f.annotation().channel();
+    if (own != -1) {
+      return own;
+    }
+    PacketChannel onClass = AnnotatedElementUtils.findMergedAnnotation(
+        ClassUtils.getUserClass(AopUtils.getTargetClass(f.bean())), PacketChannel.class);
+    return onClass == null ? 0 : onClass.value();
   }
 
   private static String describe(Found f) {
