@@ -157,6 +157,26 @@ class HandlerDiscoveryTest {
   }
 
   @Test
+  void logsTheHandlerTableAndWhereTheServerListens(CapturedOutput output) throws Exception {
+    try (ConfigurableApplicationContext context = start(PlainApp.class)) {
+      int port = context.getBean(PacketStreamServer.class).port();
+      assertThat(output.getOut())
+          .contains("channel 0, type 1 -> Upper.upper(String) of bean 'upper'")
+          .contains("packetstream server packetstream-server listening on /127.0.0.1:" + port)
+          .doesNotContain("no packetstream server or client to serve them");
+    }
+  }
+
+  @Test
+  void warnsWhenNoServerNorClientServesTheHandlers(CapturedOutput output) throws Exception {
+    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(PlainApp.class)
+        .web(WebApplicationType.NONE).run()) {
+      assertThat(output.getOut()).contains("WARN").contains("there are @PacketHandler methods,"
+          + " but no packetstream server or client to serve them: set packetstream.server.port");
+    }
+  }
+
+  @Test
   void servesHandlersUnderGlobalLazyInitialization() throws Exception {
     try (ConfigurableApplicationContext context = start(PlainApp.class,
         "spring.main.lazy-initialization=true")) {

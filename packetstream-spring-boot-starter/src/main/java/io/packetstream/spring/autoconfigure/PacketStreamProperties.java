@@ -37,7 +37,7 @@ public class PacketStreamProperties {
    */
   private boolean tick = false;
 
-  /** The longest frame accepted from a peer. */
+  /** Longest frame accepted from a peer. */
   private DataSize maxFrameSize = DataSize.ofBytes(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
 
   /** How many of a peer's requests run at once on one connection. */
@@ -74,7 +74,7 @@ public class PacketStreamProperties {
   /** Whether closing sends ERQ before EOF; turn off for peers of release 20240412. */
   private boolean sendErq = true;
 
-  /** The server that accepts peers. */
+  /** Server that accepts peers. */
   private final Server server = new Server();
 
   /** Named connections to other peers; each becomes a PacketStreamClient bean. */
@@ -197,16 +197,16 @@ public class PacketStreamProperties {
     /** Whether to run the server when a port or Unix socket path is set. */
     private boolean enabled = true;
 
-    /** The address to listen on; all interfaces when unset. */
+    /** Address to listen on; all interfaces when unset. */
     private InetAddress address;
 
-    /** The TCP port to listen on; 0 picks a free one (see local.packetstream.server.port). */
+    /** TCP port to listen on; 0 picks a free one (see local.packetstream.server.port). */
     private Integer port;
 
-    /** A Unix domain socket path to listen on instead of a TCP port. */
+    /** Unix domain socket path to listen on instead of a TCP port. */
     private Path unixSocketPath;
 
-    /** The name of the server and the prefix of its connections' names. */
+    /** Name of the server, and the prefix of its connections' names. */
     private String name = "packetstream-server";
 
     /** How many peers may be connected at once; more are disconnected at once. */
@@ -287,13 +287,13 @@ public class PacketStreamProperties {
   /** One named connection to a peer. */
   public static class Client {
 
-    /** The peer's host name or address. */
+    /** Host name or address of the peer. */
     private String host = "localhost";
 
-    /** The peer's TCP port. */
+    /** TCP port of the peer. */
     private Integer port;
 
-    /** A Unix domain socket path to connect to instead of host and port. */
+    /** Unix domain socket path to connect to instead of host and port. */
     private Path unixSocketPath;
 
     /** How long a TCP connect may take. */
@@ -364,7 +364,7 @@ public class PacketStreamProperties {
   /** TLS through one of the application's SSL bundles. */
   public static class Ssl {
 
-    /** The name of the SSL bundle (spring.ssl.bundle.*) to use; plain TCP when unset. */
+    /** Name of the SSL bundle (spring.ssl.bundle.*) to use; plain TCP when unset. */
     private String bundle;
 
     /**
@@ -422,10 +422,10 @@ public class PacketStreamProperties {
     /** Whether to reconnect after the connection is lost or a connect fails. */
     private boolean enabled = true;
 
-    /** The wait before the first retry. */
+    /** Wait before the first retry. */
     private Duration initialDelay = Duration.ofMillis(200);
 
-    /** The longest wait between retries. */
+    /** Longest wait between retries. */
     private Duration maxDelay = Duration.ofSeconds(30);
 
     /** How much the wait grows after each failed attempt. */

@@ -21,6 +21,8 @@ import org.springframework.context.SmartLifecycle;
  */
 public final class PacketStreamServer implements SmartLifecycle {
 
+  private static final System.Logger LOG = System.getLogger(PacketStreamServer.class.getName());
+
   /** The phase the server starts in (early) and stops in (late), as Boot's web servers do. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
@@ -90,6 +92,9 @@ public final class PacketStreamServer implements SmartLifecycle {
     }
     portPublisher.accept(server.port());
     running = true;
+    PacketServer bound = server;
+    LOG.log(System.Logger.Level.INFO, () -> "packetstream server " + name + " listening on "
+        + bound.unixSocketPath().map(Object::toString).orElseGet(() -> String.valueOf(bound.localAddress())));
     keepAlive(server);
   }
 

@@ -61,6 +61,18 @@ final class ChannelRouter implements RequestHandler {
     return invoker.invoke(request);
   }
 
+  /** Adds a line {@code channel 0, type 1 -> Orders.order(Order) of bean 'orders'} per type. */
+  void describe(StringBuilder table) {
+    java.util.TreeMap<Long, HandlerInvoker> all = new java.util.TreeMap<>(sparse);
+    for (int t = 0; t < dense.length; t++) {
+      if (dense[t] != null) {
+        all.put((long) t, dense[t]);
+      }
+    }
+    all.forEach((type, invoker) -> table.append("\n  channel ").append(channel).append(", type ")
+        .append(type).append(" -> ").append(invoker.description()));
+  }
+
   @Override
   public String toString() {
     return "ChannelRouter[channel " + channel + "]";

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -241,10 +240,5 @@ final class ExceptionHandlers {
           + " without a PayloadCodec bean");
     }
     return Response.failure(0, codec.encode(result));
-  }
-
-  /** A stage that fails with {@code e}, for answers that must come through a stage. */
-  static CompletionStage<Response> failed(Throwable e) {
-    return CompletableFuture.failedFuture(e);
   }
 }

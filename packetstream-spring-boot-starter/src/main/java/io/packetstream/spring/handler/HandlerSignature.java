@@ -1,8 +1,6 @@
 package io.packetstream.spring.handler;
 
-import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Reply;
-import io.packetstream.connection.Request;
 import io.packetstream.connection.Response;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,7 +8,6 @@ import java.io.Reader;
 import java.io.Writer;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
-import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.util.ArrayDeque;

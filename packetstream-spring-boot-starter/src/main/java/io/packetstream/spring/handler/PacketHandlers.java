@@ -1,6 +1,8 @@
 package io.packetstream.spring.handler;
 
 import io.packetstream.connection.RequestHandler;
+import io.packetstream.spring.connection.PacketClients;
+import io.packetstream.spring.connection.PacketStreamServer;
 import io.packetstream.wire.Packet;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -108,7 +110,31 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     if (beanFactory != null) {
       fromDefinitions(beanFactory);
     }
-    byChannel();
+    Map<Long, RequestHandler> built = byChannel();
+    if (found.isEmpty()) {
+      return;
+    }
+    StringBuilder table = new StringBuilder("@PacketHandler methods:");
+    built.forEach((channel, handler) -> ((ChannelRouter) handler).describe(table));
+    LOG.log(System.Logger.Level.INFO, table::toString);
+    if (beanFactory != null && nothingServes(beanFactory)) {
+      LOG.log(System.Logger.Level.WARNING, () -> "there are @PacketHandler methods, but no"
+          + " packetstream server or client to serve them: set packetstream.server.port (or"
+          + " packetstream.server.unix-socket-path), or a packetstream.clients.NAME.port");
+    }
+  }
+
+  /** Whether neither a server nor a client will ever pass a request to the handlers. */
+  private static boolean nothingServes(ConfigurableListableBeanFactory beans) {
+    if (beans.getBeanNamesForType(PacketStreamServer.class, true, false).length > 0) {
+      return false;
+    }
+    for (String name : beans.getBeanNamesForType(PacketClients.class, true, false)) {
+      if (!beans.getBean(name, PacketClients.class).all().isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Creates the handler singletons not created yet; reports the handler beans of other scopes. */

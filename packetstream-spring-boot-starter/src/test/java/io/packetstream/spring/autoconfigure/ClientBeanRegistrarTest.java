@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetstream.spring.connection.ConnectionRole;
 import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketConnectionBuilders;
 import io.packetstream.spring.connection.PacketStreamClient;
 import java.util.List;
 import org.junit.jupiter.api.Test;
