@@ -14,6 +14,7 @@ import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -178,6 +179,32 @@ class LifecycleTest {
       assertThat(server.isRunning()).isTrue();
       context.stop();
       assertThat(server.isRunning()).isFalse();
+    }
+  }
+
+  @Test
+  void anApplicationCanWaitForAClientWhosePeerComesLater() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
+        .web(WebApplicationType.NONE)
+        .properties("packetstream.clients.late.host=127.0.0.1",
+            "packetstream.clients.late.port=" + port,
+            "packetstream.clients.late.reconnect.initial-delay=50ms",
+            "packetstream.clients.late.reconnect.max-delay=100ms", "spring.main.banner-mode=off")
+        .run()) {
+      PacketStreamClient late = context.getBean(PacketClients.class).get("late");
+      assertThat(late.awaitConnected(Duration.ofMillis(200))).isFalse();
+      PacketServer comesLater = PacketServer.builder(PacketConnection.builder()
+          .handler(rq -> Response.ok("here"))).name("late").bind(new InetSocketAddress("127.0.0.1", port));
+      try {
+        assertThat(late.awaitConnected(Duration.ofSeconds(10))).isTrue();
+        assertThat(late.call(1, 0, new byte[0]).text()).isEqualTo("here");
+      } finally {
+        comesLater.close();
+      }
     }
   }
 

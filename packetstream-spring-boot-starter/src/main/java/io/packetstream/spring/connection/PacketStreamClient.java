@@ -71,6 +71,30 @@ public final class PacketStreamClient {
     return status;
   }
 
+  /**
+   * Waits until the client is connected, at most {@code timeout}: for an application that must
+   * not go on without its peer, or a test. True if it is connected now.
+   *
+   * <pre>{@code
+   * if (!billing.awaitConnected(Duration.ofSeconds(30))) {
+   *   throw new IllegalStateException("billing is down: " + billing.lastFailure());
+   * }
+   * }</pre>
+   */
+  public boolean awaitConnected(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (status != Status.CONNECTED) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || closed && spec.backoff() == null) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
+      return true;
+    }
+  }
+
   /** The connection now open, if the client is connected. */
   public Optional<PacketConnection> connection() {
     return Optional.ofNullable(current);
@@ -175,6 +199,7 @@ public final class PacketStreamClient {
       current = c;
       status = Status.CONNECTED;
       failures = 0;
+      lock.notifyAll();
       if (spec.backoff() != null) {
         delay = spec.backoff().initial();
       }
