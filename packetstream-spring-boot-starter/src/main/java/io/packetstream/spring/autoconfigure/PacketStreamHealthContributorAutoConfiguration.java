@@ -5,7 +5,9 @@ import io.packetstream.spring.connection.PacketStreamServer;
 import io.packetstream.spring.health.PacketStreamHealthContributor;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -41,7 +43,13 @@ public class PacketStreamHealthContributorAutoConfiguration {
       ObjectProvider<PacketStreamServer> server, ObjectProvider<PacketClients> clients,
       PacketStreamProperties properties) {
     checkClientNames(properties.getClients().keySet());
-    return new PacketStreamHealthContributor(server, clients);
+    Set<String> optional = new HashSet<>();
+    properties.getClients().forEach((name, c) -> {
+      if (c.isOptional()) {
+        optional.add(name);
+      }
+    });
+    return new PacketStreamHealthContributor(server, clients, optional);
   }
 
   /**

@@ -306,6 +306,12 @@ public class PacketStreamProperties {
      */
     private boolean failFast = false;
 
+    /**
+     * Whether the application works without this peer: while it is disconnected, its health is
+     * UNKNOWN instead of DOWN, so that it does not take the application's health down.
+     */
+    private boolean optional;
+
     /** TLS for the connection. */
     private final Ssl ssl = new Ssl();
 
@@ -342,6 +348,14 @@ public class PacketStreamProperties {
 
     public void setConnectTimeout(Duration connectTimeout) {
       this.connectTimeout = connectTimeout;
+    }
+
+    public boolean isOptional() {
+      return optional;
+    }
+
+    public void setOptional(boolean optional) {
+      this.optional = optional;
     }
 
     public boolean isFailFast() {

@@ -37,8 +37,11 @@ final class ConnectionHealth {
         .build();
   }
 
-  /** UP while connected (draining included), DOWN while (re)connecting or closed. */
-  static Health of(PacketStreamClient client) {
+  /**
+   * UP while connected (draining included); DOWN while (re)connecting or closed, or UNKNOWN for
+   * an {@code optional} client, which the application's health then passes over.
+   */
+  static Health of(PacketStreamClient client, boolean optional) {
     PacketConnection c = client.connection().orElse(null);
     if (client.status() == PacketStreamClient.Status.CONNECTED && c != null) {
       Health.Builder b = c.state() == ConnectionState.OPEN || c.state() == ConnectionState.DRAINING
@@ -46,7 +49,11 @@ final class ConnectionHealth {
       c.failure().ifPresent(b::withException);
       return details(b.withDetail("client", client.status().name()), c).build();
     }
-    Health.Builder b = Health.down().withDetail("client", client.status().name());
+    Health.Builder b = (optional ? Health.unknown() : Health.down())
+        .withDetail("client", client.status().name());
+    if (optional) {
+      b.withDetail("optional", true);
+    }
     client.lastFailure().ifPresent(e -> b.withDetail("lastFailure", e.toString()));
     client.lastFailureAt().ifPresent(t -> b.withDetail("lastFailureAt", t.toString()));
     return b.build();

@@ -5,6 +5,7 @@ import io.packetstream.spring.connection.PacketStreamClient;
 import io.packetstream.spring.connection.PacketStreamServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
@@ -15,7 +16,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * The {@code packetstream} health: an entry {@code server} (UP while listening, with the number
  * of its connections) and one per named client (UP while connected, DOWN while it is
- * (re)connecting). A connection that drains never makes either DOWN or OUT_OF_SERVICE: its peer
+ * (re)connecting, UNKNOWN if it is optional). A connection that drains never makes either DOWN or OUT_OF_SERVICE: its peer
  * closing gracefully is no fault of the application. Single connections are listed by the
  * {@code packetstream} endpoint, not here, so that health stays small however many peers come.
  */
@@ -23,12 +24,24 @@ public final class PacketStreamHealthContributor implements CompositeHealthContr
 
   private final ObjectProvider<PacketStreamServer> server;
   private final ObjectProvider<PacketClients> clients;
+  private final Set<String> optionalClients;
 
   /** Health of the server and clients, when there are any. */
   public PacketStreamHealthContributor(ObjectProvider<PacketStreamServer> server,
       ObjectProvider<PacketClients> clients) {
+    this(server, clients, Set.of());
+  }
+
+  /**
+   * Health of the server and clients, when there are any; a client of {@code optionalClients}
+   * that is disconnected is UNKNOWN rather than DOWN, which leaves the application's health as
+   * it is.
+   */
+  public PacketStreamHealthContributor(ObjectProvider<PacketStreamServer> server,
+      ObjectProvider<PacketClients> clients, Set<String> optionalClients) {
     this.server = server;
     this.clients = clients;
+    this.optionalClients = Set.copyOf(optionalClients);
   }
 
   @Override
@@ -51,7 +64,8 @@ public final class PacketStreamHealthContributor implements CompositeHealthContr
     PacketClients cs = clients.getIfAvailable();
     if (cs != null) {
       for (PacketStreamClient c : cs.all()) {
-        all.put(entryName(c.name()), () -> ConnectionHealth.of(c));
+        boolean optional = optionalClients.contains(c.name());
+        all.put(entryName(c.name()), () -> ConnectionHealth.of(c, optional));
       }
     }
     return all;
