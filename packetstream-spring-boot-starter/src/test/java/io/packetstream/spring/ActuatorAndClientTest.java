@@ -22,7 +22,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import io.packetstream.connection.ConnectionState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +52,9 @@ import tools.jackson.databind.json.JsonMapper;
         "packetstream.clients.peer.host=127.0.0.1",
         "packetstream.clients.peer.reconnect.initial-delay=50ms",
         "packetstream.clients.peer.reconnect.max-delay=200ms",
+        "packetstream.metrics.per-connection=true",
+        // the traffic listener's own request timers, per connection
+        "packetstream.observations.enabled=false",
         "management.endpoints.web.exposure.include=health,packetstream",
         "management.endpoint.health.show-details=always"})
 class ActuatorAndClientTest {
@@ -86,6 +93,7 @@ class ActuatorAndClientTest {
   @Autowired PacketStreamServer server;
   @Autowired MeterRegistry registry;
   @Autowired RecordedEvents events;
+  @Autowired TestHandlers handlers;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -110,7 +118,7 @@ class ActuatorAndClientTest {
   }
 
   @Test
-  void healthShowsServerClientAndEachConnection() throws Exception {
+  void healthShowsServerAndClientButNoEntryPerConnection() throws Exception {
     JsonNode health = get("/actuator/health");
     JsonNode ps = health.at("/components/packetstream");
     assertThat(ps.at("/status").asString()).isEqualTo("UP");
@@ -118,22 +126,45 @@ class ActuatorAndClientTest {
     assertThat(ps.at("/components/server/details/listening").asBoolean()).isTrue();
     assertThat(ps.at("/components/peer/status").asString()).isEqualTo("UP");
     assertThat(ps.at("/components/peer/details/remoteAddress").asString()).contains(":" + peerPort);
+    assertThat(ps.at("/components/peer/details/openedAt").asString()).isNotEmpty();
 
     try (PacketConnection c = newServerConnection()) {
       c.call(2, 0, "hello".getBytes(UTF_8));
-      String name = serverSideOf.name().replace('#', '-');
-      JsonNode entry = get("/actuator/health").at("/components/packetstream/components/" + name);
-      assertThat(entry.at("/status").asString()).isEqualTo("UP");
-      assertThat(entry.at("/details/bytesReceived").asLong()).isPositive();
-      assertThat(entry.at("/details/bytesSent").asLong()).isPositive();
-      assertThat(entry.at("/details/openedAt").asString()).isNotEmpty();
-      assertThat(entry.at("/details/lastReceivedAt").asString()).isNotEmpty();
-      assertThat(entry.at("/details/pendingRequests").isNumber()).isTrue();
-      assertThat(entry.at("/details/runningRequests").isNumber()).isTrue();
-      c.close();
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          get("/actuator/health").at("/components/packetstream/components/" + name).isMissingNode());
+      JsonNode components = get("/actuator/health").at("/components/packetstream/components");
+      assertThat(components.at("/server/details/connections").asInt())
+          .isEqualTo(server.connections().size()).isPositive();
+      List<String> names = new ArrayList<>();
+      components.propertyNames().forEach(names::add);
+      assertThat(names).containsExactlyInAnyOrder("server", "peer");
     }
+  }
+
+  /** A connection that drains while its peer's request runs is no outage. */
+  @Test
+  void aDrainingConnectionKeepsTheApplicationUp() throws Exception {
+    PacketConnection c = newServerConnection();
+    CompletableFuture<Response> slow = c.submit(30, 0, new byte[0]);
+    assertThat(handlers.slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    PacketConnection serverSide = serverSideOf;
+    // the server's side closes gracefully: it drains until the running handler answers
+    Thread closer = new Thread(serverSide::close, "graceful-close");
+    closer.start();
+    try {
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> serverSide.state() == ConnectionState.DRAINING);
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + httpPort + "/actuator/health")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      JsonNode ps = JSON.readTree(r.body()).at("/components/packetstream");
+      assertThat(ps.at("/status").asString()).isEqualTo("UP");
+      assertThat(ps.at("/components/server/details/draining").asInt()).isEqualTo(1);
+    } finally {
+      handlers.slowRelease.countDown();
+    }
+    assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("slow done"));
+    closer.join(10_000);
+    c.close();
   }
 
   private PacketConnection serverSideOf;
@@ -180,37 +211,37 @@ class ActuatorAndClientTest {
     // the listener hears of a request's end just after its answer is sent: wait for it
     await().atMost(Duration.ofSeconds(10)).until(() -> {
       Timer ok = registry.find("packetstream.requests.inbound")
-          .tags("connection", name, "role", "server", "rq.type", "2", "outcome", "ok").timer();
+          .tags("connection", name, "role", "server", "rq.type", "2", "outcome", "SUCCESS").timer();
       return ok != null && ok.count() == 3;
     });
     await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("packetstream.requests.inbound")
-        .tags("connection", name, "rq.type", "12", "outcome", "fail").timer() != null);
+        .tags("connection", name, "rq.type", "12", "outcome", "SERVER_ERROR").timer() != null);
     FunctionCounter received = registry.find("packetstream.packets.received")
         .tags("connection", name).functionCounter();
     assertThat(received.count()).isEqualTo(4);
-    assertThat(registry.find("packetstream.bytes.received").tags("connection", name)
+    assertThat(registry.find("packetstream.received").tags("connection", name)
         .functionCounter().count()).isPositive();
-    assertThat(registry.find("packetstream.bytes.sent").tags("connection", name)
+    assertThat(registry.find("packetstream.sent").tags("connection", name)
         .functionCounter().getId().getBaseUnit()).isEqualTo("bytes");
     assertThat(registry.find("packetstream.requests.pending").tags("connection", name).gauge()).isNotNull();
     assertThat(registry.find("packetstream.requests.running").tags("connection", name).gauge()).isNotNull();
-    assertThat(registry.find("packetstream.connections.open").tags("role", "server").gauge().value())
+    assertThat(registry.find("packetstream.connections.open").tags("role", "server", "name", server.name()).gauge().value())
         .isGreaterThanOrEqualTo(1);
 
     client.call(1, 0, "x".getBytes(UTF_8));
     await().atMost(Duration.ofSeconds(10)).until(() -> {
       Timer out = registry.find("packetstream.requests.outbound")
-          .tags("connection", "peer", "role", "client", "rq.type", "1", "outcome", "ok").timer();
+          .tags("connection", "peer", "role", "client", "rq.type", "1", "outcome", "SUCCESS").timer();
       return out != null && out.count() > 0;
     });
 
     c.close();
     await().atMost(Duration.ofSeconds(10)).until(() ->
         registry.find("packetstream.requests.inbound").tags("connection", name).meters().isEmpty()
-            && registry.find("packetstream.bytes.received").tags("connection", name).meters().isEmpty());
+            && registry.find("packetstream.received").tags("connection", name).meters().isEmpty());
     // every meter of the connection goes, not only those two
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      for (String meter : new String[] {"packetstream.bytes.sent", "packetstream.packets.sent",
+      for (String meter : new String[] {"packetstream.sent", "packetstream.packets.sent",
           "packetstream.packets.received", "packetstream.requests.pending",
           "packetstream.requests.running"}) {
         assertThat(registry.find(meter).tags("connection", name).meters()).as(meter).isEmpty();
@@ -233,9 +264,9 @@ class ActuatorAndClientTest {
     assertThat(c.submit(9, 2, 0, new byte[0], Duration.ZERO).get(10, TimeUnit.SECONDS).ok()).isFalse();
     await().atMost(Duration.ofSeconds(10)).until(() -> {
       Timer failed = registry.find("packetstream.requests.inbound")
-          .tags("connection", name, "rq.type", "unknown", "outcome", "fail").timer();
+          .tags("connection", name, "rq.type", "unknown", "outcome", "CLIENT_ERROR").timer();
       Timer rejected = registry.find("packetstream.requests.inbound")
-          .tags("connection", name, "rq.type", "unknown", "outcome", "rejected").timer();
+          .tags("connection", name, "rq.type", "unknown", "outcome", "REJECTED").timer();
       return failed != null && failed.count() == invented && rejected != null && rejected.count() == 1;
     });
     assertThat(registry.find("packetstream.requests.inbound").tags("connection", name).timers())

@@ -16,7 +16,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * {@code spring.threads.virtual.enabled=true} runs handlers on Spring's virtual-thread executor
  * where the JVM has virtual threads (21+); on Java 17 it cannot, and handlers stay on the core's
- * platform-thread pool.
+ * platform-thread pool. Set to false it means platform threads, on every JVM; unset, the core
+ * chooses.
  */
 class VirtualThreadsTest {
 
@@ -31,13 +32,14 @@ class VirtualThreadsTest {
     }
   }
 
-  private static String handlerThread(boolean virtualThreadsEnabled) throws Exception {
+  private static String handlerThread(Boolean virtualThreadsEnabled) throws Exception {
     try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
         TestApplication.class, WhichThread.class)
         .web(WebApplicationType.NONE)
         .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
             "spring.main.banner-mode=off",
-            "spring.threads.virtual.enabled=" + virtualThreadsEnabled)
+            virtualThreadsEnabled == null ? "spring.main.lazy-initialization=false"
+                : "spring.threads.virtual.enabled=" + virtualThreadsEnabled)
         .run();
         PacketConnection client = PacketClient.connect("127.0.0.1",
             context.getBean(PacketStreamServer.class).port(), PacketConnection.builder())) {
@@ -58,8 +60,13 @@ class VirtualThreadsTest {
   }
 
   @Test
-  void theCoreDefaultOtherwise() throws Exception {
-    String thread = handlerThread(false);
+  void platformThreadsWhenDisabled() throws Exception {
+    assertThat(handlerThread(false)).startsWith("packetstream-handler-").endsWith(" platform");
+  }
+
+  @Test
+  void theCoreDefaultWhenUnset() throws Exception {
+    String thread = handlerThread(null);
     if (Runtime.version().feature() >= 21) {
       // the core's own virtual threads, unnamed: not Spring's executor
       assertThat(thread).isEqualTo(" virtual");

@@ -176,9 +176,13 @@ class SampleApplicationTest {
     assertThat(health.path("components").path("packetstream").path("status").asString())
         .as("the packetstream component of %s", health).isEqualTo("UP");
     String meters = get(http, "/actuator/metrics");
-    assertThat(meters).contains("packetstream.requests.inbound");
+    assertThat(meters).contains("packetstream.server.requests");
     await().atMost(WAIT).untilAsserted(() ->
-        assertThat(get(http, "/actuator/prometheus")).contains("packetstream_requests_inbound"));
+        assertThat(get(http, "/actuator/prometheus"))
+            .contains("packetstream_server_requests_seconds_count{channel=\"0\",error=\"none\",name=\"packetstream-server\",outcome=\"SUCCESS\",role=\"server\",rq_type=\"1\"}")
+            // tagged by server, not by connection; the unit is said once
+            .contains("packetstream_received_bytes_total{name=\"packetstream-server\",role=\"server\"}")
+            .doesNotContain("remote=").doesNotContain("_bytes_bytes"));
     // this test's client is connected: the server lists its end of that connection
     JsonNode endpoint = JSON.readTree(get(http, "/actuator/packetstream"));
     List<String> connections = new ArrayList<>();

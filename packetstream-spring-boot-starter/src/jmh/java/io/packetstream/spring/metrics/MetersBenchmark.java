@@ -41,7 +41,7 @@ public class MetersBenchmark {
   public void setUp() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     PacketStreamMetrics metrics = new PacketStreamMetrics(registry, 100);
-    listener = new MeteringListener(metrics, registry, ConnectionRole.SERVER);
+    listener = new MeteringListener(metrics.group(ConnectionRole.SERVER, "bench"), null, true);
     connection = PacketConnection.builder()
         .open(new ByteArrayInputStream(new byte[0]), OutputStream.nullOutputStream());
     listener.connectionOpened(connection);

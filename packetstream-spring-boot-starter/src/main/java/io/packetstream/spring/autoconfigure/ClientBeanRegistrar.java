@@ -3,8 +3,8 @@ package io.packetstream.spring.autoconfigure;
 import io.packetstream.spring.connection.PacketClients;
 import io.packetstream.spring.connection.PacketStreamClient;
 import java.util.Map;
-import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
@@ -16,10 +16,17 @@ import org.springframework.core.env.Environment;
 
 /**
  * Registers one {@link PacketStreamClient} bean per {@code packetstream.clients.<name>}, named
- * {@code <name>PacketStreamClient} and qualified by {@code <name>}, served by the
- * {@link PacketClients} registry.
+ * {@code <name>PacketStreamClient} and qualified by {@code <name>}, made by the starter's
+ * {@link PacketClients} bean's {@code get(name)}: a factory method, which ahead-of-time
+ * processing can write out as code, where a supplier could not be. Only the names are read here
+ * (the properties are bound in full by the properties bean). When the application defines its
+ * own {@link PacketClients} bean, it registers no client beans: that registry's clients are the
+ * application's to expose.
  */
 final class ClientBeanRegistrar implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
+
+  /** The name of the starter's {@link PacketClients} bean. */
+  static final String CLIENTS_BEAN = "packetClients";
 
   private Environment environment;
 
@@ -30,13 +37,20 @@ final class ClientBeanRegistrar implements BeanDefinitionRegistryPostProcessor, 
 
   @Override
   public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
+    if (!registry.containsBeanDefinition(CLIENTS_BEAN)
+        || !PacketClientsAutoConfiguration.class.getName().equals(
+            registry.getBeanDefinition(CLIENTS_BEAN).getFactoryBeanName())) {
+      return;
+    }
     Map<String, Object> clients = Binder.get(environment)
         .bind("packetstream.clients", Bindable.mapOf(String.class, Object.class))
         .orElse(Map.of());
-    BeanFactory beans = (BeanFactory) registry;
     for (String name : clients.keySet()) {
-      RootBeanDefinition definition = new RootBeanDefinition(PacketStreamClient.class,
-          () -> beans.getBean(PacketClients.class).get(name));
+      RootBeanDefinition definition = new RootBeanDefinition(PacketStreamClient.class);
+      definition.setFactoryBeanName(CLIENTS_BEAN);
+      definition.setUniqueFactoryMethodName("get");
+      definition.getConstructorArgumentValues().addIndexedArgumentValue(0, name);
+      definition.setRole(BeanDefinition.ROLE_APPLICATION);
       definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
       registry.registerBeanDefinition(name + "PacketStreamClient", definition);
     }

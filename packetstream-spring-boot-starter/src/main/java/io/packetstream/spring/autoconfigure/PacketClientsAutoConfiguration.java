@@ -8,12 +8,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.SocketFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -39,6 +38,13 @@ public class PacketClientsAutoConfiguration {
     return new PacketClients(specs, builders);
   }
 
+  /** Closes the clients on shutdown, after the server has drained. */
+  @Bean
+  static SmartLifecycle packetClientsCloser(ObjectProvider<PacketClients> clients) {
+    // found when it stops, not injected: Spring stops a bean's dependents with it
+    return PacketClients.closer(clients::getIfAvailable);
+  }
+
   private static ClientSpec spec(String name, PacketStreamProperties.Client c,
       ObjectProvider<SslBundles> sslBundles) {
     ClientSpec.Connector connector;
@@ -59,14 +65,17 @@ public class PacketClientsAutoConfiguration {
               && timeout.toMillis() <= Integer.MAX_VALUE, prefix + ".connect-timeout", timeout,
           "a connect timeout is 0 (none) or more, up to " + Integer.MAX_VALUE + " ms");
       String bundle = c.getSsl().getBundle();
-      SslBundle ssl = bundle == null ? null : SslBundleLookup.get(sslBundles, bundle, prefix);
-      SocketFactory sockets = ssl == null ? null
-          : new VerifyingSocketFactory(ssl.createSslContext().getSocketFactory(), ssl.getOptions());
+      Duration handshake = c.getSsl().getHandshakeTimeout();
+      PropertyCheck.require(handshake != null && !handshake.isNegative()
+              && handshake.toMillis() <= Integer.MAX_VALUE, prefix + ".ssl.handshake-timeout",
+          handshake, "a handshake timeout is 0 (none) or more, up to " + Integer.MAX_VALUE + " ms");
+      VerifyingSocketFactory tls = bundle == null ? null
+          : new VerifyingSocketFactory(TlsMaterial.of(sslBundles, bundle, prefix), handshake);
       connector = b -> {
         InetSocketAddress address = new InetSocketAddress(c.getHost(), c.getPort());
-        return sockets == null
+        return tls == null
             ? PacketClient.connect(address, c.getConnectTimeout(), b)
-            : PacketClient.connect(address, c.getConnectTimeout(), sockets, b);
+            : tls.connect(address, c.getConnectTimeout(), b);
       };
     }
     PacketStreamProperties.Reconnect r = c.getReconnect();

@@ -6,6 +6,7 @@ import io.packetstream.spring.connection.PacketConnectionBuilders;
 import io.packetstream.spring.connection.PacketStreamServer;
 import io.packetstream.transport.PacketServer;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,7 +15,6 @@ import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -46,6 +46,8 @@ public class PacketServerAutoConfiguration {
     PacketStreamProperties.Server s = properties.getServer();
     String bundle = s.getSsl().getBundle();
     check(s);
+    TlsMaterial tls = bundle == null || s.getUnixSocketPath() != null ? null
+        : TlsMaterial.of(sslBundles, bundle, "packetstream.server");
     return new PacketStreamServer(s.getName(), () -> {
       PacketServer.Builder b = PacketServer.builder(builders.builder(ConnectionRole.SERVER, s.getName()))
           .name(s.getName())
@@ -54,10 +56,9 @@ public class PacketServerAutoConfiguration {
       if (s.getUnixSocketPath() != null) {
         return b.bind(s.getUnixSocketPath());
       }
-      if (bundle != null) {
-        SslBundle ssl = SslBundleLookup.get(sslBundles, bundle, "packetstream.server");
-        b.socketFactory(new TlsServerSocketFactory(
-            ssl.createSslContext().getServerSocketFactory(), ssl.getOptions()));
+      if (tls != null) {
+        b.socketFactory(new TlsServerSocketFactory(tls, s.getSsl().getClientAuth(),
+            s.getSsl().getHandshakeTimeout()));
       }
       int port = s.getPort() == null ? 0 : s.getPort();
       InetSocketAddress address = s.getAddress() == null
@@ -74,6 +75,10 @@ public class PacketServerAutoConfiguration {
         () -> b.maxConnections(s.getMaxConnections()));
     PropertyCheck.apply("packetstream.server.shutdown-timeout", s.getShutdownTimeout(),
         () -> b.shutdownTimeout(s.getShutdownTimeout()));
+    Duration handshake = s.getSsl().getHandshakeTimeout();
+    PropertyCheck.require(handshake != null && !handshake.isNegative()
+            && handshake.toMillis() <= Integer.MAX_VALUE, "packetstream.server.ssl.handshake-timeout",
+        handshake, "a handshake timeout is 0 (none) or more, up to " + Integer.MAX_VALUE + " ms");
     PropertyCheck.require(s.getUnixSocketPath() == null || s.getSsl().getBundle() == null,
         "packetstream.server.ssl.bundle", s.getSsl().getBundle(), "TLS is not available on a"
             + " Unix domain socket (packetstream.server.unix-socket-path is set): remove one of"

@@ -42,9 +42,16 @@ public class PacketStreamAutoConfiguration {
       PacketHandlers handlers, ObjectProvider<ActivityTick> tick,
       ObjectProvider<PacketConnectionCustomizer> customizers, Environment environment) {
     // not an Executor bean: that would turn off Boot's own applicationTaskExecutor
-    Executor executor = Threading.VIRTUAL.isActive(environment)
-        ? new VirtualThreadTaskExecutor("packetstream-handler-")
-        : null;
+    Executor executor;
+    if (Threading.VIRTUAL.isActive(environment)) {
+      executor = new VirtualThreadTaskExecutor("packetstream-handler-");
+    } else if (Boolean.FALSE.equals(
+        environment.getProperty("spring.threads.virtual.enabled", Boolean.class))) {
+      // said no to virtual threads: platform ones, even where the core would use virtual ones
+      executor = PlatformHandlerThreads.EXECUTOR;
+    } else {
+      executor = null;
+    }
     // fail now for a limit no connection would accept, naming its property
     StarterConnectionBuilders.limits(properties);
     return new StarterConnectionBuilders(properties, handlers, executor, tick, customizers);

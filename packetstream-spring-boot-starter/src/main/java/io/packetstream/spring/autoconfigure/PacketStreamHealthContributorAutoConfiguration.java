@@ -5,23 +5,35 @@ import io.packetstream.spring.connection.PacketStreamServer;
 import io.packetstream.spring.health.PacketStreamHealthContributor;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * The {@code packetstream} health (server, connections, clients), when Boot's health support is
- * present and {@code management.health.packetstream.enabled} is not false.
+ * The {@code packetstream} health (the server and each client), when Boot's health support is
+ * present, there is a server or a client to report on, and
+ * {@code management.health.packetstream.enabled} is not false.
  */
 @AutoConfiguration(after = {PacketServerAutoConfiguration.class, PacketClientsAutoConfiguration.class})
 @ConditionalOnClass({HealthContributor.class, ConditionalOnEnabledHealthIndicator.class})
 @ConditionalOnEnabledHealthIndicator("packetstream")
+@Conditional(PacketStreamHealthContributorAutoConfiguration.ServerOrClients.class)
 public class PacketStreamHealthContributorAutoConfiguration {
 
   /** The composite; its bean name makes it {@code packetstream} in the health tree. */
@@ -30,32 +42,58 @@ public class PacketStreamHealthContributorAutoConfiguration {
   PacketStreamHealthContributor packetstreamHealthContributor(
       ObjectProvider<PacketStreamServer> server, ObjectProvider<PacketClients> clients,
       PacketStreamProperties properties) {
-    PacketStreamServer s = server.getIfAvailable();
-    checkClientNames(s != null ? s.name() : properties.getServer().getName(),
-        properties.getClients().keySet());
-    return new PacketStreamHealthContributor(server, clients);
+    checkClientNames(properties.getClients().keySet());
+    Set<String> optional = new HashSet<>();
+    properties.getClients().forEach((name, c) -> {
+      if (c.isOptional()) {
+        optional.add(name);
+      }
+    });
+    return new PacketStreamHealthContributor(server, clients, optional);
   }
 
   /**
-   * Fails for a client whose health entry would take the place of the server's, of one of the
-   * server's connections or of another client's: one of the two would vanish from health.
+   * Fails for a client whose health entry would take the place of the server's or of another
+   * client's: one of the two would vanish from health.
    */
-  static void checkClientNames(String serverName, Collection<String> clientNames) {
-    Pattern serverConnection = Pattern.compile(
-        Pattern.quote(PacketStreamHealthContributor.entryName(serverName + "#")) + "\\d+");
+  static void checkClientNames(Collection<String> clientNames) {
     Map<String, String> taken = new HashMap<>();
     for (String name : clientNames) {
       String entry = PacketStreamHealthContributor.entryName(name);
       String property = "packetstream.clients." + name;
       PropertyCheck.require(!entry.equals("server"), property, name,
           "its health entry would replace the server's, 'server': rename the client");
-      PropertyCheck.require(!serverConnection.matcher(entry).matches(), property, name,
-          "its health entry '" + entry + "' is the name of a connection of server '" + serverName
-              + "': rename the client");
       String other = taken.putIfAbsent(entry, name);
       PropertyCheck.require(other == null, property, name,
           "its health entry '" + entry + "' is also that of client '" + other
               + "': rename one of them");
+    }
+  }
+
+  /** There is a server, or at least one client: otherwise the component would be empty. */
+  static class ServerOrClients extends AnyNestedCondition {
+
+    ServerOrClients() {
+      super(ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnBean(PacketStreamServer.class)
+    static class Server {}
+
+    @Conditional(ClientsConfigured.class)
+    static class Clients {}
+  }
+
+  /** At least one {@code packetstream.clients.<name>} is set. */
+  static class ClientsConfigured extends SpringBootCondition {
+
+    @Override
+    public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      boolean any = Binder.get(context.getEnvironment())
+          .bind("packetstream.clients", Bindable.mapOf(String.class, Object.class))
+          .map(m -> !m.isEmpty()).orElse(false);
+      return any ? ConditionOutcome.match("packetstream.clients are configured")
+          : ConditionOutcome.noMatch("no packetstream.clients are configured");
     }
   }
 }

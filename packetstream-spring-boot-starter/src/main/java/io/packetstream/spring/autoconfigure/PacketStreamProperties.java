@@ -2,10 +2,16 @@ package io.packetstream.spring.autoconfigure;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.transport.PacketClient;
+import io.packetstream.transport.PacketServer;
+import io.packetstream.wire.PacketCodec;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -31,40 +37,44 @@ public class PacketStreamProperties {
    */
   private boolean tick = false;
 
-  /** The longest frame accepted from a peer. */
-  private DataSize maxFrameSize = DataSize.ofMegabytes(16);
+  /** Longest frame accepted from a peer. */
+  private DataSize maxFrameSize = DataSize.ofBytes(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
 
   /** How many of a peer's requests run at once on one connection. */
-  private int maxConcurrentRequests = 64;
+  private int maxConcurrentRequests = PacketConnection.Builder.DEFAULT_MAX_CONCURRENT_REQUESTS;
 
   /** How many of a peer's requests may wait for a free slot before more are refused. */
-  private int maxQueuedRequests = 4096;
+  private int maxQueuedRequests = PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUESTS;
 
   /**
    * How many payload bytes a peer's waiting requests may hold on one connection; a request beyond
    * it is refused.
    */
-  private DataSize maxQueuedRequestBytes = DataSize.ofMegabytes(64);
+  private DataSize maxQueuedRequestBytes =
+      DataSize.ofBytes(PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUEST_BYTES);
 
   /**
    * How many bytes of answers the peer has not read yet one connection may hold; beyond it the
    * connection stops reading the peer until it catches up.
    */
-  private DataSize maxQueuedAnswerBytes = DataSize.ofMegabytes(16);
+  private DataSize maxQueuedAnswerBytes =
+      DataSize.ofBytes(PacketConnection.Builder.DEFAULT_MAX_QUEUED_ANSWER_BYTES);
 
   /** How many of this end's requests may await answers at once on one connection. */
-  private int maxPendingRequests = 65536;
+  private int maxPendingRequests = PacketConnection.Builder.DEFAULT_MAX_PENDING_REQUESTS;
 
   /** How long this end's requests wait for an answer; 0 means no limit. */
+  @DurationUnit(ChronoUnit.SECONDS)
   private Duration requestTimeout = Duration.ZERO;
 
   /** How long a graceful close of one connection may take before it is ended anyway. */
-  private Duration closeTimeout = Duration.ofSeconds(10);
+  @DurationUnit(ChronoUnit.SECONDS)
+  private Duration closeTimeout = PacketConnection.Builder.DEFAULT_CLOSE_TIMEOUT;
 
   /** Whether closing sends ERQ before EOF; turn off for peers of release 20240412. */
   private boolean sendErq = true;
 
-  /** The server that accepts peers. */
+  /** Server that accepts peers. */
   private final Server server = new Server();
 
   /** Named connections to other peers; each becomes a PacketStreamClient bean. */
@@ -187,26 +197,31 @@ public class PacketStreamProperties {
     /** Whether to run the server when a port or Unix socket path is set. */
     private boolean enabled = true;
 
-    /** The address to listen on; all interfaces when unset. */
+    /** Address to listen on; all interfaces when unset. */
     private InetAddress address;
 
-    /** The TCP port to listen on; 0 picks a free one (see local.packetstream.server.port). */
+    /** TCP port to listen on; 0 picks a free one (see local.packetstream.server.port). */
     private Integer port;
 
-    /** A Unix domain socket path to listen on instead of a TCP port. */
+    /** Unix domain socket path to listen on instead of a TCP port. */
     private Path unixSocketPath;
 
-    /** The name of the server and the prefix of its connections' names. */
+    /** Name of the server, and the prefix of its connections' names. */
     private String name = "packetstream-server";
 
     /** How many peers may be connected at once; more are disconnected at once. */
-    private int maxConnections = 10_000;
+    private int maxConnections = PacketServer.Builder.DEFAULT_MAX_CONNECTIONS;
 
-    /** How long shutdown waits for connections to finish their running requests. */
-    private Duration shutdownTimeout = Duration.ofSeconds(30);
+    /**
+     * How long shutdown waits for connections to finish their running requests; below Spring's
+     * spring.lifecycle.timeout-per-shutdown-phase (30s by default), so that the drain ends
+     * within the shutdown phase. A bare number is seconds.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration shutdownTimeout = Duration.ofSeconds(20);
 
     /** TLS for the server. */
-    private final Ssl ssl = new Ssl();
+    private final ServerSsl ssl = new ServerSsl();
 
     public boolean isEnabled() {
       return enabled;
@@ -264,7 +279,7 @@ public class PacketStreamProperties {
       this.shutdownTimeout = shutdownTimeout;
     }
 
-    public Ssl getSsl() {
+    public ServerSsl getSsl() {
       return ssl;
     }
   }
@@ -272,23 +287,30 @@ public class PacketStreamProperties {
   /** One named connection to a peer. */
   public static class Client {
 
-    /** The peer's host name or address. */
+    /** Host name or address of the peer. */
     private String host = "localhost";
 
-    /** The peer's TCP port. */
+    /** TCP port of the peer. */
     private Integer port;
 
-    /** A Unix domain socket path to connect to instead of host and port. */
+    /** Unix domain socket path to connect to instead of host and port. */
     private Path unixSocketPath;
 
     /** How long a TCP connect may take. */
-    private Duration connectTimeout = Duration.ofSeconds(10);
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration connectTimeout = PacketClient.DEFAULT_CONNECT_TIMEOUT;
 
     /**
      * Whether start-up fails when the first connect fails; otherwise the client keeps trying in
      * the background and its health is DOWN meanwhile.
      */
     private boolean failFast = false;
+
+    /**
+     * Whether the application works without this peer: while it is disconnected, its health is
+     * UNKNOWN instead of DOWN, so that it does not take the application's health down.
+     */
+    private boolean optional;
 
     /** TLS for the connection. */
     private final Ssl ssl = new Ssl();
@@ -328,6 +350,14 @@ public class PacketStreamProperties {
       this.connectTimeout = connectTimeout;
     }
 
+    public boolean isOptional() {
+      return optional;
+    }
+
+    public void setOptional(boolean optional) {
+      this.optional = optional;
+    }
+
     public boolean isFailFast() {
       return failFast;
     }
@@ -348,8 +378,15 @@ public class PacketStreamProperties {
   /** TLS through one of the application's SSL bundles. */
   public static class Ssl {
 
-    /** The name of the SSL bundle (spring.ssl.bundle.*) to use; plain TCP when unset. */
+    /** Name of the SSL bundle (spring.ssl.bundle.*) to use; plain TCP when unset. */
     private String bundle;
+
+    /**
+     * How long a peer has to complete the TLS handshake before the connection is dropped. A
+     * bare number is seconds.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
 
     public String getBundle() {
       return bundle;
@@ -358,6 +395,39 @@ public class PacketStreamProperties {
     public void setBundle(String bundle) {
       this.bundle = bundle;
     }
+
+    public Duration getHandshakeTimeout() {
+      return handshakeTimeout;
+    }
+
+    public void setHandshakeTimeout(Duration handshakeTimeout) {
+      this.handshakeTimeout = handshakeTimeout;
+    }
+  }
+
+  /** TLS for the server: also whether peers must show a certificate. */
+  public static class ServerSsl extends Ssl {
+
+    /** Whether to ask peers for a certificate the bundle's trust store trusts (mutual TLS). */
+    private ClientAuth clientAuth = ClientAuth.NONE;
+
+    public ClientAuth getClientAuth() {
+      return clientAuth;
+    }
+
+    public void setClientAuth(ClientAuth clientAuth) {
+      this.clientAuth = clientAuth;
+    }
+  }
+
+  /** Whether the server asks its peers for a certificate. */
+  public enum ClientAuth {
+    /** Does not ask. */
+    NONE,
+    /** Asks; a peer without one is served all the same. */
+    WANT,
+    /** Asks; a peer without a trusted one is refused. */
+    NEED
   }
 
   /** Exponential back-off between connect attempts. */
@@ -366,10 +436,10 @@ public class PacketStreamProperties {
     /** Whether to reconnect after the connection is lost or a connect fails. */
     private boolean enabled = true;
 
-    /** The wait before the first retry. */
+    /** Wait before the first retry. */
     private Duration initialDelay = Duration.ofMillis(200);
 
-    /** The longest wait between retries. */
+    /** Longest wait between retries. */
     private Duration maxDelay = Duration.ofSeconds(30);
 
     /** How much the wait grows after each failed attempt. */
@@ -415,8 +485,15 @@ public class PacketStreamProperties {
     private boolean enabled = true;
 
     /**
-     * How many server-side connections get meters of their own; the rest share meters tagged
-     * connection=aggregate, so a busy server cannot flood the registry.
+     * Whether connections get meters of their own, tagged with the connection's name, besides
+     * those of their server or client. Off by default: connection names grow without end.
+     */
+    private boolean perConnection;
+
+    /**
+     * With per-connection meters, how many connections of the server (or of a client) get meters
+     * of their own at a time; the rest share meters tagged connection=aggregate, so a busy server
+     * cannot flood the registry.
      */
     private int maxTaggedConnections = 100;
 
@@ -426,6 +503,14 @@ public class PacketStreamProperties {
 
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
+    }
+
+    public boolean isPerConnection() {
+      return perConnection;
+    }
+
+    public void setPerConnection(boolean perConnection) {
+      this.perConnection = perConnection;
     }
 
     public int getMaxTaggedConnections() {

@@ -6,6 +6,7 @@ import io.packetstream.spring.connection.ConnectionRole;
 import io.packetstream.spring.connection.PacketConnectionBuilders;
 import io.packetstream.spring.connection.PacketConnectionCustomizer;
 import io.packetstream.spring.handler.PacketHandlers;
+import java.util.List;
 import java.util.concurrent.Executor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.util.unit.DataSize;
@@ -80,8 +81,14 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
       b.executor(executor);
     }
     if (p.isTick()) {
-      ActivityTick t = tick.getIfAvailable(() -> StandardErrorTick.INSTANCE);
-      b.listener(new TickListener(t));
+      // every ActivityTick bean hears every packet; standard error when there is none
+      List<ActivityTick> ticks = tick.orderedStream().toList();
+      if (ticks.isEmpty()) {
+        b.listener(new TickListener(StandardErrorTick.INSTANCE));
+      }
+      for (ActivityTick t : ticks) {
+        b.listener(new TickListener(t));
+      }
     }
     customizers.orderedStream().forEach(c -> c.customize(b, role, name));
     return b;

@@ -2,66 +2,103 @@ package io.packetstream.spring.autoconfigure;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
 import javax.net.ServerSocketFactory;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLServerSocketFactory;
-import org.springframework.boot.ssl.SslOptions;
+import javax.net.ssl.SSLSocket;
 
 /**
- * TLS server sockets limited to the ciphers and protocols an SSL bundle's options name
- * ({@code spring.ssl.bundle.*.options}); a plain {@link SSLServerSocketFactory} offers every one
- * its context enables.
+ * Server sockets whose accepted connections speak TLS with the SSL bundle's material of the
+ * moment of accepting (so that a reloaded bundle serves new peers), limited to the ciphers and
+ * protocols of the bundle's options, asking for the peer's certificate as
+ * {@code packetstream.server.ssl.client-auth} says, and giving a peer
+ * {@code packetstream.server.ssl.handshake-timeout} to complete its handshake: a peer that
+ * connects and stays silent is dropped then instead of holding its connection for ever.
  */
 final class TlsServerSocketFactory extends ServerSocketFactory {
 
-  private final SSLServerSocketFactory tls;
-  private final SslOptions options;
+  private final TlsMaterial material;
+  private final PacketStreamProperties.ClientAuth clientAuth;
+  private final int handshakeMillis;
 
-  TlsServerSocketFactory(SSLServerSocketFactory tls, SslOptions options) {
-    this.tls = tls;
-    this.options = options;
+  TlsServerSocketFactory(TlsMaterial material, PacketStreamProperties.ClientAuth clientAuth,
+      Duration handshakeTimeout) {
+    this.material = material;
+    this.clientAuth = clientAuth;
+    this.handshakeMillis = Math.toIntExact(handshakeTimeout.toMillis());
   }
 
   @Override
   public ServerSocket createServerSocket() throws IOException {
-    return limit(tls.createServerSocket());
+    return new TlsServerSocket();
   }
 
   @Override
   public ServerSocket createServerSocket(int port) throws IOException {
-    return limit(tls.createServerSocket(port));
+    return bound(new TlsServerSocket(), new InetSocketAddress(port), 50);
   }
 
   @Override
   public ServerSocket createServerSocket(int port, int backlog) throws IOException {
-    return limit(tls.createServerSocket(port, backlog));
+    return bound(new TlsServerSocket(), new InetSocketAddress(port), backlog);
   }
 
   @Override
   public ServerSocket createServerSocket(int port, int backlog, InetAddress address)
       throws IOException {
-    return limit(tls.createServerSocket(port, backlog, address));
+    return bound(new TlsServerSocket(), new InetSocketAddress(address, port), backlog);
   }
 
-  private ServerSocket limit(ServerSocket socket) {
-    SSLServerSocket ssl = (SSLServerSocket) socket;
-    ssl.setSSLParameters(limit(ssl.getSSLParameters(), options));
-    return ssl;
+  private static ServerSocket bound(ServerSocket s, InetSocketAddress address, int backlog)
+      throws IOException {
+    try {
+      s.bind(address, backlog);
+      return s;
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
   }
 
-  /**
-   * Limits {@code params} to the ciphers and protocols {@code options} name, where they name any;
-   * for server and client sockets alike.
-   */
-  static SSLParameters limit(SSLParameters params, SslOptions options) {
-    if (options.getCiphers() != null) {
-      params.setCipherSuites(options.getCiphers());
+  /** A TCP server socket that layers TLS over each connection it accepts. */
+  private final class TlsServerSocket extends ServerSocket {
+
+    TlsServerSocket() throws IOException {
+      super();
     }
-    if (options.getEnabledProtocols() != null) {
-      params.setProtocols(options.getEnabledProtocols());
+
+    @Override
+    public Socket accept() throws IOException {
+      Socket plain = super.accept();
+      try {
+        SSLSocket tls = (SSLSocket) material.context().getSocketFactory()
+            .createSocket(plain, null, true);
+        tls.setUseClientMode(false);
+        SSLParameters params = TlsMaterial.limit(tls.getSSLParameters(), material.options());
+        params.setNeedClientAuth(clientAuth == PacketStreamProperties.ClientAuth.NEED);
+        if (clientAuth == PacketStreamProperties.ClientAuth.WANT) {
+          params.setWantClientAuth(true);
+        }
+        tls.setSSLParameters(params);
+        if (handshakeMillis > 0) {
+          // the handshake runs on the connection's first read: bound that read, then no more
+          plain.setSoTimeout(handshakeMillis);
+          tls.addHandshakeCompletedListener(e -> {
+            try {
+              plain.setSoTimeout(0);
+            } catch (IOException closed) {
+              // the connection is gone already
+            }
+          });
+        }
+        return tls;
+      } catch (IOException | RuntimeException e) {
+        plain.close();
+        throw e;
+      }
     }
-    return params;
   }
 }

@@ -1,59 +1,61 @@
 package io.packetstream.spring.autoconfigure;
 
+import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
-import javax.net.SocketFactory;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
-import org.springframework.boot.ssl.SslOptions;
 
 /**
- * TLS sockets that check the server's certificate names the host connected to, which a plain
- * {@link SSLSocketFactory} does not do by itself, limited to the ciphers and protocols of the SSL
- * bundle's options ({@code spring.ssl.bundle.*.options}) when it names any.
+ * Connects clients over TLS with the SSL bundle's material of the moment (so that a reloaded
+ * bundle serves the next connect), checking that the server's certificate names the host
+ * connected to, which a plain {@code SSLSocketFactory} does not do by itself, limited to the
+ * ciphers and protocols of the bundle's options, and within
+ * {@code packetstream.clients.NAME.ssl.handshake-timeout}: a server that accepts and stays silent
+ * fails the connect instead of holding it for ever.
  */
-final class VerifyingSocketFactory extends SocketFactory {
+final class VerifyingSocketFactory {
 
-  private final SSLSocketFactory tls;
-  private final SslOptions options;
+  private final TlsMaterial material;
+  private final int handshakeMillis;
 
-  VerifyingSocketFactory(SSLSocketFactory tls, SslOptions options) {
-    this.tls = tls;
-    this.options = options;
+  VerifyingSocketFactory(TlsMaterial material, Duration handshakeTimeout) {
+    this.material = material;
+    this.handshakeMillis = Math.toIntExact(handshakeTimeout.toMillis());
   }
 
-  @Override
-  public Socket createSocket() throws IOException {
-    return verify(tls.createSocket());
+  /** Connects to {@code address}, completes the handshake and opens a connection on it. */
+  PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
+      PacketConnection.Builder builder) throws IOException {
+    SSLSocket ssl = (SSLSocket) material.context().getSocketFactory().createSocket();
+    try {
+      SSLParameters params = TlsMaterial.limit(ssl.getSSLParameters(), material.options());
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      ssl.setSSLParameters(params);
+      ssl.connect(address, Math.toIntExact(connectTimeout.toMillis()));
+      ssl.setSoTimeout(handshakeMillis);
+      try {
+        ssl.startHandshake();
+      } catch (SocketTimeoutException e) {
+        throw new SocketTimeoutException("TLS handshake with " + address + " took longer than "
+            + Duration.ofMillis(handshakeMillis).toString().substring(2).toLowerCase()
+            + " (ssl.handshake-timeout)");
+      }
+      ssl.setSoTimeout(0);
+      return builder.open(ssl, true);
+    } catch (IOException | RuntimeException e) {
+      ssl.close();
+      throw e;
+    }
   }
 
-  @Override
-  public Socket createSocket(String host, int port) throws IOException {
-    return verify(tls.createSocket(host, port));
-  }
-
-  @Override
-  public Socket createSocket(String host, int port, InetAddress local, int localPort)
-      throws IOException {
-    return verify(tls.createSocket(host, port, local, localPort));
-  }
-
-  @Override
-  public Socket createSocket(InetAddress host, int port) throws IOException {
-    return verify(tls.createSocket(host, port));
-  }
-
-  @Override
-  public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
-      throws IOException {
-    return verify(tls.createSocket(host, port, local, localPort));
-  }
-
-  private Socket verify(Socket socket) {
-    SSLSocket ssl = (SSLSocket) socket;
-    SSLParameters params = TlsServerSocketFactory.limit(ssl.getSSLParameters(), options);
+  /** A socket as the connections of this factory get one, for tests of its parameters. */
+  Socket socket() throws IOException {
+    SSLSocket ssl = (SSLSocket) material.context().getSocketFactory().createSocket();
+    SSLParameters params = TlsMaterial.limit(ssl.getSSLParameters(), material.options());
     params.setEndpointIdentificationAlgorithm("HTTPS");
     ssl.setSSLParameters(params);
     return ssl;

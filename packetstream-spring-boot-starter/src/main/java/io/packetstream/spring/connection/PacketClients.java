@@ -2,6 +2,7 @@ package io.packetstream.spring.connection;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,35 +10,48 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.context.SmartLifecycle;
 
 /**
  * Every named client of {@code packetstream.clients}, to look one up by name; a Spring lifecycle
- * that connects them all when the context starts (after the server) and closes them on shutdown
- * (before the server).
+ * that connects them all when the context starts, after the server, so that a client of the same
+ * application finds it. They close only after the server has drained ({@link #closer(Supplier)}, a
+ * lifecycle of a later stop phase), so that handlers finishing during the drain can still call
+ * them; all at once, on threads of their own, within Spring's shutdown phase timeout. A context
+ * started again connects them again.
  */
 public final class PacketClients implements SmartLifecycle {
 
   /** The phase clients start in: after the server, so that a client of the same app finds it. */
   public static final int PHASE = PacketStreamServer.PHASE + 512;
 
+  /** The phase clients close in: after the server's, which stops earlier. */
+  public static final int CLOSE_PHASE = PacketStreamServer.PHASE - 512;
+
   private final Map<String, PacketStreamClient> clients = new LinkedHashMap<>();
-  private final ScheduledThreadPoolExecutor scheduler;
+  private final int threads;
+  private ScheduledThreadPoolExecutor scheduler;
   private volatile boolean running;
 
   /** Clients made from {@code specs}, each opening connections from {@code builders}. */
   public PacketClients(List<ClientSpec> specs, PacketConnectionBuilders builders) {
+    this.threads = Math.max(1, Math.min(4, specs.size()));
+    for (ClientSpec spec : specs) {
+      clients.put(spec.name(), new PacketStreamClient(spec, builders));
+    }
+  }
+
+  private static ScheduledThreadPoolExecutor scheduler(int threads) {
     AtomicInteger n = new AtomicInteger();
-    this.scheduler = new ScheduledThreadPoolExecutor(Math.max(1, Math.min(4, specs.size())), r -> {
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(threads, r -> {
       Thread t = new Thread(r, "packetstream-connect-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
-    scheduler.setRemoveOnCancelPolicy(true);
-    for (ClientSpec spec : specs) {
-      clients.put(spec.name(), new PacketStreamClient(spec, builders, scheduler));
-    }
+    s.setRemoveOnCancelPolicy(true);
+    return s;
   }
 
   /** The client named {@code name}, if there is one. */
@@ -69,28 +83,67 @@ public final class PacketClients implements SmartLifecycle {
    * one cannot connect, the clients started before it are closed again and start-up fails.
    */
   @Override
-  public void start() {
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    scheduler = scheduler(threads);
     for (PacketStreamClient c : clients.values()) {
       // the context does not stop a lifecycle whose start failed: close what did start
       try {
-        c.start();
+        c.start(scheduler);
       } catch (IOException e) {
-        stop();
+        closeAll();
         throw new UncheckedIOException("packetstream client " + c.name()
             + " cannot connect (fail-fast): " + e.getMessage(), e);
       } catch (RuntimeException e) {
-        stop();
+        closeAll();
         throw e;
       }
     }
     running = true;
   }
 
+  /** Closes every client now, on the calling thread; {@link #closer(Supplier)} does it on shutdown. */
   @Override
   public void stop() {
-    running = false;
-    scheduler.shutdownNow();
-    clients.values().parallelStream().forEach(PacketStreamClient::close);
+    closeAll();
+  }
+
+  /**
+   * In this lifecycle's own (earlier) stop phase nothing closes: the server drains first, and
+   * {@link #closer(Supplier)} closes the clients in a later phase.
+   */
+  @Override
+  public void stop(Runnable callback) {
+    callback.run();
+  }
+
+  private void closeAll() {
+    ScheduledThreadPoolExecutor s;
+    synchronized (this) {
+      running = false;
+      s = scheduler;
+      scheduler = null;
+    }
+    if (s != null) {
+      s.shutdownNow();
+    }
+    List<Thread> closing = new ArrayList<>();
+    for (PacketStreamClient c : clients.values()) {
+      Thread t = new Thread(c::close, "packetstream-client-close-" + c.name());
+      t.setDaemon(true);
+      t.start();
+      closing.add(t);
+    }
+    for (Thread t : closing) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   @Override
@@ -106,5 +159,56 @@ public final class PacketClients implements SmartLifecycle {
   @Override
   public int getPhase() {
     return PHASE;
+  }
+
+  /**
+   * The lifecycle that closes the clients on shutdown, in {@link #CLOSE_PHASE}, after the server
+   * has drained: gracefully, each on a thread of its own, while Spring waits at most its phase
+   * timeout. Register it as a bean beside this one, finding the clients through
+   * {@code clients} when it stops: a bean that depended on this one would be stopped with it,
+   * before the server, as Spring stops a bean's dependents first.
+   */
+  public static SmartLifecycle closer(Supplier<PacketClients> clients) {
+    return new SmartLifecycle() {
+      @Override
+      public void start() {
+        // the clients start in their own phase
+      }
+
+      @Override
+      public void stop() {
+        clients.get().closeAll();
+      }
+
+      @Override
+      public void stop(Runnable callback) {
+        PacketClients all = clients.get();
+        Thread t = new Thread(() -> {
+          try {
+            all.closeAll();
+          } finally {
+            callback.run();
+          }
+        }, "packetstream-clients-stop");
+        t.setDaemon(true);
+        t.start();
+      }
+
+      @Override
+      public boolean isRunning() {
+        PacketClients all = clients.get();
+        return all != null && all.running;
+      }
+
+      @Override
+      public boolean isPauseable() {
+        return false;
+      }
+
+      @Override
+      public int getPhase() {
+        return CLOSE_PHASE;
+      }
+    };
   }
 }

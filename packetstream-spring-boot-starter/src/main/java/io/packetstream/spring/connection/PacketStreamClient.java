@@ -44,7 +44,7 @@ public final class PacketStreamClient {
 
   private final ClientSpec spec;
   private final PacketConnectionBuilders builders;
-  private final ScheduledExecutorService scheduler;
+  private volatile ScheduledExecutorService scheduler;
   private final Object lock = new Object();
   private volatile PacketConnection current;
   private volatile Status status = Status.CONNECTING;
@@ -55,11 +55,9 @@ public final class PacketStreamClient {
   /** Failed attempts since the last connection: the first is logged at WARN, the rest at DEBUG. */
   private int failures;
 
-  PacketStreamClient(ClientSpec spec, PacketConnectionBuilders builders,
-      ScheduledExecutorService scheduler) {
+  PacketStreamClient(ClientSpec spec, PacketConnectionBuilders builders) {
     this.spec = spec;
     this.builders = builders;
-    this.scheduler = scheduler;
     this.delay = spec.backoff() == null ? Duration.ZERO : spec.backoff().initial();
   }
 
@@ -71,6 +69,30 @@ public final class PacketStreamClient {
   /** Where the client is in its life. */
   public Status status() {
     return status;
+  }
+
+  /**
+   * Waits until the client is connected, at most {@code timeout}: for an application that must
+   * not go on without its peer, or a test. True if it is connected now.
+   *
+   * <pre>{@code
+   * if (!billing.awaitConnected(Duration.ofSeconds(30))) {
+   *   throw new IllegalStateException("billing is down: " + billing.lastFailure());
+   * }
+   * }</pre>
+   */
+  public boolean awaitConnected(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (status != Status.CONNECTED) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || closed && spec.backoff() == null) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
+      return true;
+    }
   }
 
   /** The connection now open, if the client is connected. */
@@ -128,8 +150,18 @@ public final class PacketStreamClient {
         + status.name().toLowerCase() + ": cannot send request type " + rqType, lastFailure);
   }
 
-  /** Connects now (fail-fast) or in the background. */
-  void start() throws IOException {
+  /**
+   * Connects now (fail-fast) or in the background, with {@code scheduler} for the attempts;
+   * again after {@link #close()}, when the context starts again.
+   */
+  void start(ScheduledExecutorService scheduler) throws IOException {
+    synchronized (lock) {
+      this.scheduler = scheduler;
+      closed = false;
+      status = Status.CONNECTING;
+      failures = 0;
+      delay = spec.backoff() == null ? Duration.ZERO : spec.backoff().initial();
+    }
     if (spec.failFast()) {
       try {
         connected(spec.connector().connect(builders.builder(ConnectionRole.CLIENT, spec.name())));
@@ -167,6 +199,7 @@ public final class PacketStreamClient {
       current = c;
       status = Status.CONNECTED;
       failures = 0;
+      lock.notifyAll();
       if (spec.backoff() != null) {
         delay = spec.backoff().initial();
       }

@@ -21,6 +21,8 @@ import org.springframework.context.SmartLifecycle;
  */
 public final class PacketStreamServer implements SmartLifecycle {
 
+  private static final System.Logger LOG = System.getLogger(PacketStreamServer.class.getName());
+
   /** The phase the server starts in (early) and stops in (late), as Boot's web servers do. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
@@ -34,6 +36,8 @@ public final class PacketStreamServer implements SmartLifecycle {
   private final Callable<PacketServer> binder;
   private final IntConsumer portPublisher;
   private volatile PacketServer server;
+  /** Started and not stopped: what Spring's lifecycle asks, whatever the core server does. */
+  private volatile boolean running;
   private CountDownLatch stopped;
 
   /**
@@ -76,7 +80,7 @@ public final class PacketStreamServer implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
-    if (server != null && server.isListening()) {
+    if (running) {
       return;
     }
     try {
@@ -87,15 +91,25 @@ public final class PacketStreamServer implements SmartLifecycle {
       throw new IllegalStateException(name + ": cannot listen: " + e.getMessage(), e);
     }
     portPublisher.accept(server.port());
-    keepAlive();
+    running = true;
+    PacketServer bound = server;
+    LOG.log(System.Logger.Level.INFO, () -> "packetstream server " + name + " listening on "
+        + bound.unixSocketPath().map(Object::toString).orElseGet(() -> String.valueOf(bound.localAddress())));
+    keepAlive(server);
   }
 
-  private void keepAlive() {
+  /**
+   * Keeps the JVM alive until the lifecycle stops or the core server stops listening, whichever
+   * comes first: a server closed through {@link #server()} must not hold the JVM forever.
+   */
+  private void keepAlive(PacketServer core) {
     CountDownLatch latch = new CountDownLatch(1);
     stopped = latch;
     Thread await = new Thread(() -> {
       try {
-        latch.await();
+        while (!latch.await(200, java.util.concurrent.TimeUnit.MILLISECONDS) && core.isListening()) {
+          // the core server can be closed under us; look again
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -138,6 +152,7 @@ public final class PacketStreamServer implements SmartLifecycle {
       s = server;
       latch = stopped;
       stopped = null;
+      running = false;
     }
     if (s != null) {
       s.close();
@@ -149,7 +164,7 @@ public final class PacketStreamServer implements SmartLifecycle {
 
   @Override
   public boolean isRunning() {
-    return isListening();
+    return running;
   }
 
   @Override

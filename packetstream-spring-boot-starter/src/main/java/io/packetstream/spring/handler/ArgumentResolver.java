@@ -6,5 +6,5 @@ import io.packetstream.connection.Request;
 @FunctionalInterface
 interface ArgumentResolver {
 
-  Object resolve(Request request);
+  Object resolve(Request request) throws Exception;
 }

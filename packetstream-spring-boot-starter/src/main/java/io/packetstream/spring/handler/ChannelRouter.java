@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The core handler of one channel: finds the method for a request's type in a table (an array
  * for small types, a map beyond) and calls it; a type nobody handles gets a not-ok answer that
- * says so.
+ * says so, counted as a client error, without a log line per request.
  */
 final class ChannelRouter implements RequestHandler {
 
@@ -17,11 +17,13 @@ final class ChannelRouter implements RequestHandler {
   static final int DENSE_LIMIT = 1024;
 
   private final long channel;
+  private final ClientErrors clientErrors;
   private final HandlerInvoker[] dense;
   private final Map<Long, HandlerInvoker> sparse;
 
-  ChannelRouter(long channel, Map<Long, HandlerInvoker> byType) {
+  ChannelRouter(long channel, Map<Long, HandlerInvoker> byType, ClientErrors clientErrors) {
     this.channel = channel;
+    this.clientErrors = clientErrors;
     int size = 0;
     for (long type : byType.keySet()) {
       if (type < DENSE_LIMIT) {
@@ -52,9 +54,23 @@ final class ChannelRouter implements RequestHandler {
         ? dense[(int) type]
         : sparse.isEmpty() ? null : sparse.get(type);
     if (invoker == null) {
+      // the peer asked for something this application does not serve: its mistake
+      clientErrors.mark(request.connection(), request.channel(), request.tag());
       return Response.failure("no @PacketHandler for request type " + type + " on channel " + channel);
     }
     return invoker.invoke(request);
+  }
+
+  /** Adds a line {@code channel 0, type 1 -> Orders.order(Order) of bean 'orders'} per type. */
+  void describe(StringBuilder table) {
+    java.util.TreeMap<Long, HandlerInvoker> all = new java.util.TreeMap<>(sparse);
+    for (int t = 0; t < dense.length; t++) {
+      if (dense[t] != null) {
+        all.put((long) t, dense[t]);
+      }
+    }
+    all.forEach((type, invoker) -> table.append("\n  channel ").append(channel).append(", type ")
+        .append(type).append(" -> ").append(invoker.description()));
   }
 
   @Override

@@ -2,29 +2,54 @@ package io.packetstream.spring.handler;
 
 import io.packetstream.connection.Reply;
 import io.packetstream.connection.Request;
+import io.packetstream.connection.RequestFailedException;
+import io.packetstream.connection.Response;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One {@link PacketHandler} method, ready to call: its bean bound into a handle of type
- * {@code (Object[])Object}, a resolver per parameter and a mapper for its result, all chosen at
- * start-up so that a request costs an array, the resolvers and one exact invocation.
+ * {@code (Object[])Object}, a resolver per parameter, a mapper for its result, its interceptors
+ * and its exception handlers, all chosen at start-up so that a request costs an array, the
+ * resolvers and one exact invocation.
+ *
+ * <p>The order of one call: each interceptor's {@code preHandle} (one that answers ends it
+ * there), the arguments, the method, the answer; a failure of any of these, or of a stage the
+ * method returned, goes to the exception handlers (the bean's, then the advice beans'), and
+ * one none handles goes to the connection, which answers {@code exception during handler}. A
+ * request that cannot be served as it is (a {@link BadRequestException}: a payload the codec
+ * cannot read, or one that fails validation) is answered not-ok with the reason, logged at DEBUG
+ * and marked as a client error: the peer's mistake, not the application's. Last, the
+ * interceptors' {@code afterCompletion}, in reverse.
  */
 final class HandlerInvoker {
 
+  private static final System.Logger LOG = System.getLogger(HandlerInvoker.class.getName());
   private static final Object[] NO_ARGS = new Object[0];
 
   private final String description;
+  private final PacketHandlerMethod method;
   private final MethodHandle handle;
   private final ArgumentResolver[] resolvers;
   private final ResponseMapper mapper;
+  private final ClientErrors clientErrors;
+  private final PacketHandlerInterceptor[] interceptors;
+  private final List<ExceptionHandlers> exceptionHandlers;
 
-  HandlerInvoker(String description, MethodHandle handle, ArgumentResolver[] resolvers,
-      ResponseMapper mapper) {
+  HandlerInvoker(String description, PacketHandlerMethod method, MethodHandle handle,
+      ArgumentResolver[] resolvers, ResponseMapper mapper, ClientErrors clientErrors,
+      List<PacketHandlerInterceptor> interceptors, List<ExceptionHandlers> exceptionHandlers) {
     this.description = description;
+    this.method = method;
     this.handle = handle;
     this.resolvers = resolvers;
     this.mapper = mapper;
+    this.clientErrors = clientErrors;
+    this.interceptors = interceptors.toArray(new PacketHandlerInterceptor[0]);
+    this.exceptionHandlers = List.copyOf(exceptionHandlers);
   }
 
   String description() {
@@ -32,19 +57,123 @@ final class HandlerInvoker {
   }
 
   Reply invoke(Request request) throws Exception {
+    PacketHandlerInterceptor[] is = interceptors;
+    int passed = 0;
+    Object answer;
+    try {
+      Response early = null;
+      while (passed < is.length && (early = is[passed].preHandle(request, method)) == null) {
+        passed++;
+      }
+      answer = early != null ? early : call(request);
+    } catch (BadRequestException e) {
+      answer = badRequest(request, e);
+    } catch (Throwable t) {
+      answer = handled(request, t, passed);
+    }
+    if (answer instanceof Response r) {
+      after(request, passed, r, null);
+      return r;
+    }
+    if (answer instanceof CompletionStage<?> stage) {
+      return Reply.later(later(request, stage, passed));
+    }
+    // a core Reply for later: its answer is the core's business
+    after(request, passed, null, null);
+    return (Reply) answer;
+  }
+
+  private Object call(Request request) throws Throwable {
     ArgumentResolver[] rs = resolvers;
     Object[] args = rs.length == 0 ? NO_ARGS : new Object[rs.length];
     for (int i = 0; i < rs.length; i++) {
       args[i] = rs[i].resolve(request);
     }
-    Object result;
+    return mapper.map((Object) handle.invokeExact(args));
+  }
+
+  /** The exception handlers' answer to {@code t}; rethrows it when none answers. */
+  private Object handled(Request request, Throwable t, int passed) throws Exception {
+    Throwable failure = ExceptionHandlers.unwrap(t);
+    Object answer = null;
     try {
-      result = (Object) handle.invokeExact(args);
-    } catch (Exception | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new UndeclaredThrowableException(t, description);
+      if (!exceptionHandlers.isEmpty() && !(failure instanceof RequestFailedException)) {
+        answer = ExceptionHandlers.answer(exceptionHandlers,
+            new ExceptionHandlers.Call(request, method, failure));
+      }
+    } catch (Throwable fromHandler) {
+      failure = fromHandler;
     }
-    return mapper.map(result);
+    if (answer != null) {
+      return answer;
+    }
+    after(request, passed, null, failure);
+    if (failure instanceof Exception e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
+    throw new UndeclaredThrowableException(failure, description);
+  }
+
+  private CompletionStage<Response> later(Request request, CompletionStage<?> stage, int passed) {
+    CompletableFuture<Response> out = new CompletableFuture<>();
+    stage.whenComplete((value, error) -> {
+      if (error == null) {
+        Response r = (Response) value;
+        after(request, passed, r, null);
+        out.complete(r);
+        return;
+      }
+      Object answer;
+      try {
+        answer = handled(request, error, passed);
+      } catch (Throwable t) {
+        // afterCompletion already had it
+        out.completeExceptionally(t);
+        return;
+      }
+      if (answer instanceof Response r) {
+        after(request, passed, r, null);
+        out.complete(r);
+      } else if (answer instanceof CompletionStage<?> next) {
+        next.whenComplete((v, e) -> {
+          if (e == null) {
+            after(request, passed, (Response) v, null);
+            out.complete((Response) v);
+          } else {
+            after(request, passed, null, ExceptionHandlers.unwrap(e));
+            out.completeExceptionally(e);
+          }
+        });
+      } else {
+        IllegalStateException e = new IllegalStateException("an exception handler answered a"
+            + " failed stage of " + description + " with a core Reply for later; return a"
+            + " Response or a CompletionStage of one");
+        after(request, passed, null, e);
+        out.completeExceptionally(e);
+      }
+    });
+    return out;
+  }
+
+  private void after(Request request, int passed, Response answer, Throwable failure) {
+    for (int i = passed - 1; i >= 0; i--) {
+      PacketHandlerInterceptor interceptor = interceptors[i];
+      try {
+        interceptor.afterCompletion(request, method, answer, failure);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, () -> "interceptor " + interceptor
+            + " threw in afterCompletion for " + description, e);
+      }
+    }
+  }
+
+  private Response badRequest(Request request, BadRequestException e) {
+    LOG.log(System.Logger.Level.DEBUG, () -> request.connection().name() + ": bad request "
+        + request + " for " + description + ": " + e.getMessage(), e.getCause());
+    clientErrors.mark(request.connection(), request.channel(), request.tag());
+    return Response.failure(e.getMessage());
   }
 }

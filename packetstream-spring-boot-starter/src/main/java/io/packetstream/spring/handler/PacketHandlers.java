@@ -1,6 +1,8 @@
 package io.packetstream.spring.handler;
 
 import io.packetstream.connection.RequestHandler;
+import io.packetstream.spring.connection.PacketClients;
+import io.packetstream.spring.connection.PacketStreamServer;
 import io.packetstream.wire.Packet;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -10,20 +12,37 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.validation.Validator;
+import org.springframework.util.ClassUtils;
 
 /**
  * Finds every {@link PacketHandler} method of the application's beans and turns them into one
  * core {@link RequestHandler} per channel, which the starter gives to every connection it opens.
+ *
+ * <p>Beans are found as they are created and then, once all singletons exist, from the bean
+ * definitions: a singleton that was not created yet (lazy initialization, {@code @Lazy}, or a
+ * scoped proxy nobody injected) is created then, so that its methods are served from the first
+ * request. The targets behind scoped proxies are never served themselves: their proxy is, and it
+ * finds the target of the current scope per call. A handler bean of another scope (a prototype)
+ * cannot be served, which is logged once at start-up.
  *
  * <p>Methods are checked once all singletons exist: two methods for the same channel and request
  * type, a method whose parameters or result cannot be mapped, or one that cannot be called on its
@@ -32,14 +51,18 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  * type nobody handles gets a not-ok answer that says so instead of the original's
  * {@code no request handler}.
  */
-public final class PacketHandlers implements BeanPostProcessor, SmartInitializingSingleton {
+public final class PacketHandlers implements BeanPostProcessor, SmartInitializingSingleton,
+    BeanFactoryAware {
 
   private static final System.Logger LOG = System.getLogger(PacketHandlers.class.getName());
 
   private record Found(String beanName, Object bean, Method method, PacketHandler annotation) {}
 
   private final ObjectProvider<PayloadCodec> codec;
+  private final ClientErrors clientErrors = new ClientErrors();
   private final List<Found> found = Collections.synchronizedList(new ArrayList<>());
+  private final Set<String> seen = Collections.synchronizedSet(new HashSet<>());
+  private ConfigurableListableBeanFactory beanFactory;
   private volatile Map<Long, RequestHandler> routers;
 
   /** Handlers whose payload objects are decoded and encoded by {@code codec}, if there is one. */
@@ -48,27 +71,94 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
   }
 
   @Override
-  public Object postProcessAfterInitialization(Object bean, String beanName) {
-    Class<?> target = AopUtils.getTargetClass(bean);
-    if (target.getName().startsWith("java.")) {
-      return bean;
+  public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
+    if (beanFactory instanceof ConfigurableListableBeanFactory listable) {
+      this.beanFactory = listable;
     }
-    Map<Method, PacketHandler> methods = MethodIntrospector.selectMethods(target,
+  }
+
+  private static Map<Method, PacketHandler> handlerMethods(Class<?> type) {
+    Class<?> target = ClassUtils.getUserClass(type);
+    if (target.getName().startsWith("java.")) {
+      return Map.of();
+    }
+    return MethodIntrospector.selectMethods(target,
         (MethodIntrospector.MetadataLookup<PacketHandler>) m ->
             AnnotatedElementUtils.findMergedAnnotation(m, PacketHandler.class));
-    if (!methods.isEmpty() && routers != null) {
-      LOG.log(System.Logger.Level.WARNING, () -> "bean '" + beanName + "' was created after the"
-          + " connections' handlers were built: its @PacketHandler methods are not served"
-          + " (is it @Lazy or a prototype?)");
+  }
+
+  @Override
+  public Object postProcessAfterInitialization(Object bean, String beanName) {
+    if (ScopedProxyUtils.isScopedTarget(beanName) || routers != null) {
+      // a scoped target is served through its proxy; after start-up, the definitions were
+      // read and what could not be served was reported once
       return bean;
     }
-    methods.forEach((m, a) -> found.add(new Found(beanName, bean, m, a)));
+    add(bean, beanName);
     return bean;
+  }
+
+  private void add(Object bean, String beanName) {
+    Map<Method, PacketHandler> methods = handlerMethods(AopUtils.getTargetClass(bean));
+    if (!methods.isEmpty() && seen.add(beanName)) {
+      methods.forEach((m, a) -> found.add(new Found(beanName, bean, m, a)));
+    }
   }
 
   @Override
   public void afterSingletonsInstantiated() {
-    byChannel();
+    if (beanFactory != null) {
+      fromDefinitions(beanFactory);
+    }
+    Map<Long, RequestHandler> built = byChannel();
+    if (found.isEmpty()) {
+      return;
+    }
+    StringBuilder table = new StringBuilder("@PacketHandler methods:");
+    built.forEach((channel, handler) -> ((ChannelRouter) handler).describe(table));
+    LOG.log(System.Logger.Level.INFO, table::toString);
+    if (beanFactory != null && nothingServes(beanFactory)) {
+      LOG.log(System.Logger.Level.WARNING, () -> "there are @PacketHandler methods, but no"
+          + " packetstream server or client to serve them: set packetstream.server.port (or"
+          + " packetstream.server.unix-socket-path), or a packetstream.clients.NAME.port");
+    }
+  }
+
+  /** Whether neither a server nor a client will ever pass a request to the handlers. */
+  private static boolean nothingServes(ConfigurableListableBeanFactory beans) {
+    if (beans.getBeanNamesForType(PacketStreamServer.class, true, false).length > 0) {
+      return false;
+    }
+    for (String name : beans.getBeanNamesForType(PacketClients.class, true, false)) {
+      if (!beans.getBean(name, PacketClients.class).all().isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Creates the handler singletons not created yet; reports the handler beans of other scopes. */
+  private void fromDefinitions(ConfigurableListableBeanFactory beans) {
+    for (String name : beans.getBeanDefinitionNames()) {
+      if (ScopedProxyUtils.isScopedTarget(name) || seen.contains(name)
+          || beans.getBeanDefinition(name).isAbstract()) {
+        continue;
+      }
+      Class<?> type = beans.getType(name, false);
+      if (type == null || handlerMethods(type).isEmpty()) {
+        continue;
+      }
+      if (beans.isSingleton(name)) {
+        // created now if it was lazy; this post-processor sees it then, or adds it here if it
+        // was created before this post-processor existed
+        add(beans.getBean(name), name);
+      } else {
+        LOG.log(System.Logger.Level.WARNING, () -> "bean '" + name + "' has @PacketHandler"
+            + " methods but is not a singleton (scope '" + beans.getBeanDefinition(name).getScope()
+            + "'): they are not served; make it a singleton, or give its scope a proxy"
+            + " (proxyMode), which is served");
+      }
+    }
   }
 
   /**
@@ -101,14 +191,67 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     return byChannel().get(channel) instanceof ChannelRouter router && router.handles(rqType);
   }
 
+  /** The peer's requests that the handlers answered as client errors, for metrics to count. */
+  public ClientErrors clientErrors() {
+    return clientErrors;
+  }
+
   /** How many {@link PacketHandler} methods were found. */
   int size() {
     return found.size();
   }
 
+  private <T> List<T> beans(Class<T> type) {
+    return beanFactory == null ? List.of()
+        : beanFactory.getBeanProvider(type).orderedStream().toList();
+  }
+
+  /** Boot's validator ({@code defaultValidator}) when there is one, else the only one. */
+  private Validator validator() {
+    if (beanFactory == null) {
+      return null;
+    }
+    if (beanFactory.containsBean("defaultValidator")
+        && beanFactory.isTypeMatch("defaultValidator", Validator.class)) {
+      return beanFactory.getBean("defaultValidator", Validator.class);
+    }
+    return beanFactory.getBeanProvider(Validator.class).getIfUnique();
+  }
+
+  /** The advice beans' exception handlers, in their order. */
+  private List<ExceptionHandlers> advice(PayloadCodec c, List<String> problems) {
+    if (beanFactory == null) {
+      return List.of();
+    }
+    List<Object> beans = new ArrayList<>();
+    Map<Object, String> names = new java.util.IdentityHashMap<>();
+    for (String name : beanFactory.getBeanNamesForAnnotation(PacketControllerAdvice.class)) {
+      if (ScopedProxyUtils.isScopedTarget(name)) {
+        continue;
+      }
+      Object bean = beanFactory.getBean(name);
+      beans.add(bean);
+      names.put(bean, name);
+    }
+    AnnotationAwareOrderComparator.sort(beans);
+    List<ExceptionHandlers> result = new ArrayList<>();
+    for (Object bean : beans) {
+      ExceptionHandlers h = ExceptionHandlers.of(names.get(bean), bean, c, problems);
+      if (h != null) {
+        result.add(h);
+      }
+    }
+    return result;
+  }
+
   private Map<Long, RequestHandler> build() {
-    HandlerSignature signature = new HandlerSignature(codec.getIfAvailable());
+    PayloadCodec c = codec.getIfAvailable();
+    HandlerSignature signature = new HandlerSignature(c, validator(),
+        beans(PacketArgumentResolver.class), beans(PacketReturnValueHandler.class));
+    List<PacketHandlerInterceptor> interceptors = beans(PacketHandlerInterceptor.class);
     List<String> problems = new ArrayList<>();
+    List<ExceptionHandlers> advice = advice(c, problems);
+    Map<String, List<ExceptionHandlers>> chains = new java.util.HashMap<>();
     Map<Long, Map<Long, List<HandlerInvoker>>> table = new TreeMap<>();
     List<Found> all;
     synchronized (found) {
@@ -116,7 +259,7 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     }
     for (Found f : all) {
       String description = describe(f);
-      long channel = f.annotation().channel();
+      long channel = channel(f);
       long type = f.annotation().value();
       if (channel < 0 || type < 0 || type > Packet.MAX_RQ_TYPE) {
         problems.add(description + ": channel " + channel + " or request type " + type
@@ -126,16 +269,28 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
       int before = problems.size();
       ArgumentResolver[] resolvers = signature.resolvers(f.method(), description, problems);
       ResponseMapper mapper = signature.mapper(f.method(), description, problems);
-      MethodHandle handle = handle(f, description, problems);
+      MethodHandle handle = problems.size() > before ? null : handle(f, description, problems);
       if (problems.size() > before) {
         continue;
       }
-      HandlerInvoker invoker = new HandlerInvoker(description, handle, resolvers, mapper);
-      table.computeIfAbsent(channel, c -> new TreeMap<>())
+      List<ExceptionHandlers> chain = chains.computeIfAbsent(f.beanName(), n -> {
+        List<ExceptionHandlers> own = new ArrayList<>();
+        ExceptionHandlers h = ExceptionHandlers.of(n, f.bean(), c, problems);
+        if (h != null) {
+          own.add(h);
+        }
+        own.addAll(advice);
+        return own;
+      });
+      PacketHandlerMethod method = new PacketHandlerMethod(f.beanName(), f.bean(), f.method(),
+          channel, type);
+      HandlerInvoker invoker = new HandlerInvoker(description, method, handle, resolvers, mapper,
+          clientErrors, interceptors, chain);
+      table.computeIfAbsent(channel, k -> new TreeMap<>())
           .computeIfAbsent(type, t -> new ArrayList<>()).add(invoker);
     }
     Map<Long, RequestHandler> result = new TreeMap<>();
-    table.computeIfAbsent(0L, c -> new TreeMap<>());
+    table.computeIfAbsent(0L, k -> new TreeMap<>());
     table.forEach((channel, byType) -> {
       Map<Long, HandlerInvoker> unique = new TreeMap<>();
       byType.forEach((type, invokers) -> {
@@ -146,12 +301,23 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
         }
         unique.put(type, invokers.get(0));
       });
-      result.put(channel, new ChannelRouter(channel, unique));
+      result.put(channel, new ChannelRouter(channel, unique, clientErrors));
     });
     if (!problems.isEmpty()) {
       throw new InvalidPacketHandlerException(problems);
     }
     return Collections.unmodifiableMap(result);
+  }
+
+  /** The method's own channel, else its class's {@link PacketChannel}, else 0. */
+  private static long channel(Found f) {
+    long own = f.annotation().channel();
+    if (own != -1) {
+      return own;
+    }
+    PacketChannel onClass = AnnotatedElementUtils.findMergedAnnotation(
+        ClassUtils.getUserClass(AopUtils.getTargetClass(f.bean())), PacketChannel.class);
+    return onClass == null ? 0 : onClass.value();
   }
 
   private static String describe(Found f) {
@@ -178,12 +344,19 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     try {
       Method invocable = AopUtils.selectInvocableMethod(m, f.bean().getClass());
       invocable.setAccessible(true);
+      if (HandlerSignature.isSuspending(invocable)) {
+        // CoroutinesUtils supplies the continuation: the handle takes the other arguments
+        MethodHandle suspending = MethodHandles.lookup().findStatic(ReactiveReturns.class,
+            "invokeSuspending", MethodType.methodType(Object.class, Method.class, Object.class,
+                Object[].class));
+        return MethodHandles.insertArguments(suspending, 0, invocable, f.bean());
+      }
       MethodHandle h = MethodHandles.lookup().unreflect(invocable).bindTo(f.bean());
       int n = invocable.getParameterCount();
       return h.asType(h.type().generic())
           .asSpreader(Object[].class, n)
           .asType(MethodType.methodType(Object.class, Object[].class));
-    } catch (IllegalAccessException | RuntimeException e) {
+    } catch (IllegalAccessException | NoSuchMethodException | RuntimeException e) {
       problems.add(description + ": cannot be called on its bean: " + e.getMessage());
       return null;
     }

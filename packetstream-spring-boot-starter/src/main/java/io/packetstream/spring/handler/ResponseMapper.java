@@ -1,10 +1,13 @@
 package io.packetstream.spring.handler;
 
-import io.packetstream.connection.Reply;
-
-/** Turns what a handler method returned into the reply; chosen once at start-up. */
+/**
+ * Turns what a handler method returned into its answer, chosen once at start-up: a
+ * {@link io.packetstream.connection.Response} now, a {@link java.util.concurrent.CompletionStage}
+ * of one for later, or a core {@link io.packetstream.connection.Reply} the starter passes on as
+ * it is.
+ */
 @FunctionalInterface
 interface ResponseMapper {
 
-  Reply map(Object result);
+  Object map(Object result) throws Exception;
 }

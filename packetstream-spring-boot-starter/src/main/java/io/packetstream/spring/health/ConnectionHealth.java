@@ -1,56 +1,72 @@
 package io.packetstream.spring.health;
 
+import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.connection.PacketStreamClient;
+import io.packetstream.spring.connection.PacketStreamServer;
+import java.util.List;
 import org.springframework.boot.health.contributor.Health;
 
-/** The health of one connection or client, with the figures an operator looks at first. */
+/**
+ * The health of the server and of each client, with the figures an operator looks at first.
+ * A connection that drains (its peer said goodbye, or this end is closing) is still UP: it
+ * answers what it has taken on, and nothing is wrong with the application.
+ */
 final class ConnectionHealth {
 
   private ConnectionHealth() {}
 
-  static Health of(PacketConnection c) {
-    Health.Builder b;
-    switch (c.state()) {
-      case OPEN:
-        b = Health.up();
-        break;
-      case DRAINING:
-        b = Health.outOfService();
-        break;
-      case NEW:
-        b = Health.unknown();
-        break;
-      default:
-        b = Health.down();
-        c.failure().ifPresent(b::withException);
+  /** UP while listening, with how many connections are open and draining; DOWN otherwise. */
+  static Health of(PacketStreamServer server) {
+    List<PacketConnection> connections = server.connections();
+    long draining = connections.stream().filter(c -> c.state() == ConnectionState.DRAINING).count();
+    long pending = 0;
+    long running = 0;
+    for (PacketConnection c : connections) {
+      pending += c.pendingRequests();
+      running += c.runningRequests();
     }
-    return details(b, c).build();
+    return (server.isListening() ? Health.up() : Health.down())
+        .withDetail("name", server.name())
+        .withDetail("listening", server.isListening())
+        .withDetail("port", server.port())
+        .withDetail("connections", connections.size())
+        .withDetail("draining", draining)
+        .withDetail("pendingRequests", pending)
+        .withDetail("runningRequests", running)
+        .build();
   }
 
-  static Health of(PacketStreamClient client) {
+  /**
+   * UP while connected (draining included); DOWN while (re)connecting or closed, or UNKNOWN for
+   * an {@code optional} client, which the application's health then passes over.
+   */
+  static Health of(PacketStreamClient client, boolean optional) {
     PacketConnection c = client.connection().orElse(null);
     if (client.status() == PacketStreamClient.Status.CONNECTED && c != null) {
-      Health h = of(c);
-      return Health.status(h.getStatus()).withDetails(h.getDetails())
-          .withDetail("client", client.status().name()).build();
+      Health.Builder b = c.state() == ConnectionState.OPEN || c.state() == ConnectionState.DRAINING
+          ? Health.up() : Health.down();
+      c.failure().ifPresent(b::withException);
+      return details(b.withDetail("client", client.status().name()), c).build();
     }
-    Health.Builder b = Health.down().withDetail("client", client.status().name());
+    Health.Builder b = (optional ? Health.unknown() : Health.down())
+        .withDetail("client", client.status().name());
+    if (optional) {
+      b.withDetail("optional", true);
+    }
     client.lastFailure().ifPresent(e -> b.withDetail("lastFailure", e.toString()));
     client.lastFailureAt().ifPresent(t -> b.withDetail("lastFailureAt", t.toString()));
     return b.build();
   }
 
   private static Health.Builder details(Health.Builder b, PacketConnection c) {
-    b.withDetail("connection", c.name())
-        .withDetail("state", c.state().name())
-        .withDetail("remoteAddress", c.remoteAddress().map(Object::toString).orElse(""))
-        .withDetail("openedAt", c.openedAt().map(Object::toString).orElse(""))
-        .withDetail("lastReceivedAt", c.lastReceivedAt().map(Object::toString).orElse(""))
-        .withDetail("bytesReceived", c.bytesReceived())
+    b.withDetail("connection", c.name()).withDetail("state", c.state().name());
+    c.remoteAddress().ifPresent(a -> b.withDetail("remoteAddress", a.toString()));
+    c.openedAt().ifPresent(t -> b.withDetail("openedAt", t.toString()));
+    c.lastReceivedAt().ifPresent(t -> b.withDetail("lastReceivedAt", t.toString()));
+    return b.withDetail("bytesReceived", c.bytesReceived())
         .withDetail("bytesSent", c.bytesSent())
         .withDetail("pendingRequests", c.pendingRequests())
         .withDetail("runningRequests", c.runningRequests());
-    return b;
   }
 }

@@ -1,35 +1,47 @@
 package io.packetstream.spring.health;
 
-import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.connection.PacketClients;
 import io.packetstream.spring.connection.PacketStreamClient;
 import io.packetstream.spring.connection.PacketStreamServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
-import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.health.contributor.HealthContributors;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The {@code packetstream} health: an entry {@code server} (UP while listening), one per live
- * server connection and one per named client, read from the live tables on every request so that
- * connections that come and go show up. A connection is UP while open, OUT_OF_SERVICE while
- * draining and DOWN when failed; a client is DOWN while it is (re)connecting.
+ * The {@code packetstream} health: an entry {@code server} (UP while listening, with the number
+ * of its connections) and one per named client (UP while connected, DOWN while it is
+ * (re)connecting, UNKNOWN if it is optional). A connection that drains never makes either DOWN or OUT_OF_SERVICE: its peer
+ * closing gracefully is no fault of the application. Single connections are listed by the
+ * {@code packetstream} endpoint, not here, so that health stays small however many peers come.
  */
 public final class PacketStreamHealthContributor implements CompositeHealthContributor {
 
   private final ObjectProvider<PacketStreamServer> server;
   private final ObjectProvider<PacketClients> clients;
+  private final Set<String> optionalClients;
 
   /** Health of the server and clients, when there are any. */
   public PacketStreamHealthContributor(ObjectProvider<PacketStreamServer> server,
       ObjectProvider<PacketClients> clients) {
+    this(server, clients, Set.of());
+  }
+
+  /**
+   * Health of the server and clients, when there are any; a client of {@code optionalClients}
+   * that is disconnected is UNKNOWN rather than DOWN, which leaves the application's health as
+   * it is.
+   */
+  public PacketStreamHealthContributor(ObjectProvider<PacketStreamServer> server,
+      ObjectProvider<PacketClients> clients, Set<String> optionalClients) {
     this.server = server;
     this.clients = clients;
+    this.optionalClients = Set.copyOf(optionalClients);
   }
 
   @Override
@@ -47,29 +59,21 @@ public final class PacketStreamHealthContributor implements CompositeHealthContr
     Map<String, HealthIndicator> all = new LinkedHashMap<>();
     PacketStreamServer s = server.getIfAvailable();
     if (s != null) {
-      all.put("server", () -> (s.isListening() ? Health.up() : Health.down())
-          .withDetail("name", s.name())
-          .withDetail("listening", s.isListening())
-          .withDetail("port", s.port())
-          .withDetail("connections", s.connections().size())
-          .build());
-      for (PacketConnection c : s.connections()) {
-        all.put(entryName(c.name()), () -> ConnectionHealth.of(c));
-      }
+      all.put("server", () -> ConnectionHealth.of(s));
     }
     PacketClients cs = clients.getIfAvailable();
     if (cs != null) {
       for (PacketStreamClient c : cs.all()) {
-        all.put(entryName(c.name()), () -> ConnectionHealth.of(c));
+        boolean optional = optionalClients.contains(c.name());
+        all.put(entryName(c.name()), () -> ConnectionHealth.of(c, optional));
       }
     }
     return all;
   }
 
   /**
-   * The name of the health entry of the connection or client {@code name}: entries become URL
-   * path segments, so every character but letters, digits, {@code _ . -} becomes {@code -}
-   * (server connection {@code packetstream-server#3} is {@code packetstream-server-3}).
+   * The name of the health entry of the client {@code name}: entries become URL path segments,
+   * so every character but letters, digits, {@code _ . -} becomes {@code -}.
    */
   public static String entryName(String name) {
     return name.replaceAll("[^A-Za-z0-9_.-]", "-");

@@ -9,7 +9,6 @@ import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_OUTBOU
 import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_PENDING;
 import static io.packetstream.spring.metrics.PacketStreamMetrics.REQUESTS_RUNNING;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -18,7 +17,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener.Direction;
-import io.packetstream.connection.TrafficListener.Outcome;
+import io.packetstream.spring.observation.RequestOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +25,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
- * The meters of one connection, or of the aggregate of the server connections beyond the cap.
- * Request timers are cached per direction, request type and outcome, so recording one costs an
- * array (or map) lookup and the timer's own work; byte and packet counts of a connection with
- * meters of its own are read from the connection when the registry asks.
+ * The meters of a set of connections: all of a server's or of one client's (the default), or one
+ * connection's own when per-connection meters are asked for. Byte and packet counts are read
+ * from the connections when the registry asks, plus what the connections that left counted, so
+ * that recording them costs nothing per packet and a connection shorter than a scrape interval
+ * still counts. Request timers are cached per direction, request type and outcome, so recording
+ * one costs an array (or map) lookup and the timer's own work.
  *
  * <p>The peer chooses the types of its requests: an inbound type that no {@code @PacketHandler}
  * answers on its channel is tagged {@code rq.type=unknown}, so that a peer cannot add a timer per
@@ -42,7 +43,8 @@ import java.util.function.ToDoubleFunction;
  * {@link #remove()} runs on the thread that saw it close. The lock of {@code meters} guards the
  * list of registered meters and {@code closed}; a timer is registered only under it and only
  * while not closed, so that none outlives {@link #remove()}. The cached timers are read without
- * the lock, from arrays that publish them safely.
+ * the lock, from arrays that publish them safely. The lock of {@code members} guards the members
+ * and the counts of those that left, so that a count never goes back.
  */
 final class ConnectionMeters {
 
@@ -52,12 +54,14 @@ final class ConnectionMeters {
   private static final int DENSE_TYPES = 64;
   /** The key of the timers tagged {@link #UNKNOWN_TYPE}; real types are never negative. */
   private static final long UNKNOWN = -1;
-  private static final Outcome[] OUTCOMES = Outcome.values();
+  private static final RequestOutcome[] OUTCOMES = RequestOutcome.values();
+  private static final List<ToLongFunction<PacketConnection>> COUNTS = List.of(
+      PacketConnection::bytesSent, PacketConnection::bytesReceived,
+      PacketConnection::packetsSent, PacketConnection::packetsReceived);
 
   private final MeterRegistry registry;
   private final Tags tags;
   private final RequestTypes types;
-  private final boolean aggregate;
   private final List<Meter> meters = new ArrayList<>();
   /** Guarded by {@code meters}: set by {@link #remove()}, after which nothing is registered. */
   private boolean closed;
@@ -68,61 +72,50 @@ final class ConnectionMeters {
   private final List<Map<Long, AtomicReferenceArray<Timer>>> sparse =
       List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
 
-  // aggregate only
   private final Set<PacketConnection> members = ConcurrentHashMap.newKeySet();
-  private final Counter bytesSent;
-  private final Counter bytesReceived;
-  private final Counter packetsSent;
-  private final Counter packetsReceived;
+  /** Guarded by {@code members}: the counts of {@link #COUNTS} of the connections that left. */
+  private final long[] left = new long[COUNTS.size()];
 
-  /** Meters of {@code connection} alone; inbound types not in {@code types} are unknown. */
-  ConnectionMeters(MeterRegistry registry, PacketConnection connection, Tags tags,
-      RequestTypes types) {
-    this.registry = registry;
-    this.tags = tags;
-    this.types = types;
-    this.aggregate = false;
-    this.bytesSent = null;
-    this.bytesReceived = null;
-    this.packetsSent = null;
-    this.packetsReceived = null;
-    add(FunctionCounter.builder(BYTES_SENT, connection, PacketConnection::bytesSent)
-        .baseUnit("bytes").description("Bytes written to the peer").tags(tags).register(registry));
-    add(FunctionCounter.builder(BYTES_RECEIVED, connection, PacketConnection::bytesReceived)
-        .baseUnit("bytes").description("Bytes read from the peer").tags(tags).register(registry));
-    add(FunctionCounter.builder(PACKETS_SENT, connection, PacketConnection::packetsSent)
-        .baseUnit("packets").description("Packets written to the peer").tags(tags).register(registry));
-    add(FunctionCounter.builder(PACKETS_RECEIVED, connection, PacketConnection::packetsReceived)
-        .baseUnit("packets").description("Packets read from the peer").tags(tags).register(registry));
-    gauges(connection, PacketConnection::pendingRequests, PacketConnection::runningRequests);
-  }
-
-  /** Shared meters of the connections tagged {@code tags} (connection=aggregate). */
+  /** Meters tagged {@code tags}, for the connections that {@link #join} them. */
   ConnectionMeters(MeterRegistry registry, Tags tags, RequestTypes types) {
     this.registry = registry;
     this.tags = tags;
     this.types = types;
-    this.aggregate = true;
-    this.bytesSent = Counter.builder(BYTES_SENT).baseUnit("bytes")
-        .description("Bytes written to the peer").tags(tags).register(registry);
-    this.bytesReceived = Counter.builder(BYTES_RECEIVED).baseUnit("bytes")
-        .description("Bytes read from the peer").tags(tags).register(registry);
-    this.packetsSent = Counter.builder(PACKETS_SENT).baseUnit("packets")
-        .description("Packets written to the peer").tags(tags).register(registry);
-    this.packetsReceived = Counter.builder(PACKETS_RECEIVED).baseUnit("packets")
-        .description("Packets read from the peer").tags(tags).register(registry);
-    gauges(members,
-        m -> m.stream().mapToInt(PacketConnection::pendingRequests).sum(),
-        m -> m.stream().mapToInt(PacketConnection::runningRequests).sum());
-  }
-
-  private <T> void gauges(T source, ToDoubleFunction<T> pending, ToDoubleFunction<T> running) {
-    add(Gauge.builder(REQUESTS_PENDING, source, pending).baseUnit("requests")
+    add(FunctionCounter.builder(BYTES_SENT, this, m -> m.count(0))
+        .baseUnit("bytes").description("Bytes written to the peer").tags(tags).register(registry));
+    add(FunctionCounter.builder(BYTES_RECEIVED, this, m -> m.count(1))
+        .baseUnit("bytes").description("Bytes read from the peer").tags(tags).register(registry));
+    add(FunctionCounter.builder(PACKETS_SENT, this, m -> m.count(2))
+        .description("Packets written to the peer, control packets included").tags(tags)
+        .register(registry));
+    add(FunctionCounter.builder(PACKETS_RECEIVED, this, m -> m.count(3))
+        .description("Packets read from the peer, control packets included").tags(tags)
+        .register(registry));
+    add(Gauge.builder(REQUESTS_PENDING, this, m -> m.sum(PacketConnection::pendingRequests))
         .description("Requests sent to the peer that await an answer").tags(tags)
         .strongReference(true).register(registry));
-    add(Gauge.builder(REQUESTS_RUNNING, source, running).baseUnit("requests")
+    add(Gauge.builder(REQUESTS_RUNNING, this, m -> m.sum(PacketConnection::runningRequests))
         .description("Requests from the peer whose handlers are running").tags(tags)
         .strongReference(true).register(registry));
+  }
+
+  private double count(int which) {
+    ToLongFunction<PacketConnection> f = COUNTS.get(which);
+    synchronized (members) {
+      long total = left[which];
+      for (PacketConnection c : members) {
+        total += f.applyAsLong(c);
+      }
+      return total;
+    }
+  }
+
+  private double sum(ToLongFunction<PacketConnection> f) {
+    long total = 0;
+    for (PacketConnection c : members) {
+      total += f.applyAsLong(c);
+    }
+    return total;
   }
 
   private void add(Meter meter) {
@@ -131,29 +124,33 @@ final class ConnectionMeters {
     }
   }
 
-  boolean aggregate() {
-    return aggregate;
-  }
-
   void join(PacketConnection c) {
-    members.add(c);
+    synchronized (members) {
+      members.add(c);
+    }
   }
 
+  /** {@code c} ended: what it counted stays in the counts. */
   void leave(PacketConnection c) {
-    members.remove(c);
+    synchronized (members) {
+      if (members.remove(c)) {
+        for (int i = 0; i < left.length; i++) {
+          left[i] += COUNTS.get(i).applyAsLong(c);
+        }
+      }
+    }
   }
 
-  void sent(int bytes) {
-    bytesSent.increment(bytes);
-    packetsSent.increment();
+  /** Adds what {@code c}, which ended on meters of its own, counted. */
+  void absorb(PacketConnection c) {
+    synchronized (members) {
+      for (int i = 0; i < left.length; i++) {
+        left[i] += COUNTS.get(i).applyAsLong(c);
+      }
+    }
   }
 
-  void received(int bytes) {
-    bytesReceived.increment(bytes);
-    packetsReceived.increment();
-  }
-
-  void record(Direction direction, long channel, long rqType, Outcome outcome, long nanos) {
+  void record(Direction direction, long channel, long rqType, RequestOutcome outcome, long nanos) {
     long key = direction == Direction.OUTBOUND || types.tagged(channel, rqType) ? rqType : UNKNOWN;
     Timer t = timer(direction, key, outcome);
     if (t != null) {
@@ -162,7 +159,7 @@ final class ConnectionMeters {
   }
 
   /** The timer, registered on first use; null once the meters are removed. */
-  private Timer timer(Direction direction, long rqType, Outcome outcome) {
+  private Timer timer(Direction direction, long rqType, RequestOutcome outcome) {
     int d = direction.ordinal();
     AtomicReferenceArray<Timer> row;
     int index;
@@ -192,29 +189,12 @@ final class ConnectionMeters {
                 ? "Requests from the peer, from arrival to answer"
                 : "Requests to the peer, from sending to answer")
             .tags(tags).tag("rq.type", rqType == UNKNOWN ? UNKNOWN_TYPE : Long.toString(rqType))
-            .tag("outcome", outcome(outcome))
+            .tag("outcome", outcome.name())
             .register(registry);
         row.set(index, t);
         meters.add(t);
       }
       return t;
-    }
-  }
-
-  static String outcome(Outcome outcome) {
-    switch (outcome) {
-      case OK:
-        return "ok";
-      case FAILED:
-        return "fail";
-      case REJECTED:
-        return "rejected";
-      case TIMEOUT:
-        return "timeout";
-      case CANCELLED:
-        return "cancelled";
-      default:
-        return "error";
     }
   }
 
@@ -229,7 +209,7 @@ final class ConnectionMeters {
     boolean tagged(long channel, long rqType);
   }
 
-  /** Removes this connection's meters from the registry. */
+  /** Removes these meters from the registry; for a connection's own meters when it ends. */
   void remove() {
     List<Meter> all;
     synchronized (meters) {

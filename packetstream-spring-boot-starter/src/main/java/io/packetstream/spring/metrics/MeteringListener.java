@@ -1,17 +1,14 @@
 package io.packetstream.spring.metrics;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener;
-import io.packetstream.spring.connection.ConnectionRole;
-import io.packetstream.wire.Packet;
+import io.packetstream.spring.observation.RequestOutcome;
+import io.packetstream.spring.handler.ClientErrors;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keeps the meters of every connection opened by one builder (all of the server's, or one
@@ -19,41 +16,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class MeteringListener implements TrafficListener {
 
-  private final PacketStreamMetrics owner;
-  private final MeterRegistry registry;
-  private final ConnectionRole role;
+  private final PacketStreamMetrics.Group group;
+  private final ClientErrors clientErrors;
   private final Map<PacketConnection, ConnectionMeters> live = new ConcurrentHashMap<>();
-  /** Connections of this listener on the aggregate meters: while none, packets need no lookup. */
-  private final AtomicInteger aggregated = new AtomicInteger();
   /**
-   * Ended connections that were on the aggregate meters, whose handlers may still finish: those
-   * outcomes count there too. Weak, so each entry goes with its connection.
+   * Ended connections whose handlers may still finish: those outcomes count on the group's
+   * meters, which outlive them. Weak, so each entry goes with its connection.
    */
-  private final Map<PacketConnection, ConnectionMeters> endedAggregated =
+  private final Map<PacketConnection, ConnectionMeters> ended =
       Collections.synchronizedMap(new WeakHashMap<>());
 
-  MeteringListener(PacketStreamMetrics owner, MeterRegistry registry, ConnectionRole role) {
-    this.owner = owner;
-    this.registry = registry;
-    this.role = role;
+  private final boolean requestTimers;
+
+  MeteringListener(PacketStreamMetrics.Group group, ClientErrors clientErrors,
+      boolean requestTimers) {
+    this.group = group;
+    this.clientErrors = clientErrors;
+    this.requestTimers = requestTimers;
   }
 
   @Override
   public void connectionOpened(PacketConnection c) {
-    AtomicInteger tagged = owner.tagged(role);
-    ConnectionMeters meters;
-    if (role == ConnectionRole.CLIENT || tagged.incrementAndGet() <= owner.maxTaggedConnections()) {
-      String remote = c.remoteAddress().map(Object::toString).orElse("none");
-      meters = new ConnectionMeters(registry, c,
-          Tags.of("connection", c.name(), "role", role.tag(), "remote", remote), owner.types());
-    } else {
-      tagged.decrementAndGet();
-      meters = owner.aggregate(role);
-      meters.join(c);
-      aggregated.incrementAndGet();
-    }
+    ConnectionMeters meters = group.meters(c);
+    meters.join(c);
     live.put(c, meters);
-    owner.open(role).incrementAndGet();
   }
 
   @Override
@@ -62,52 +48,28 @@ final class MeteringListener implements TrafficListener {
     if (meters == null) {
       return;
     }
-    owner.open(role).decrementAndGet();
-    if (meters.aggregate()) {
-      meters.leave(c);
-      aggregated.decrementAndGet();
-      endedAggregated.put(c, meters);
-    } else {
-      if (role == ConnectionRole.SERVER) {
-        owner.tagged(role).decrementAndGet();
-      }
-      meters.remove();
-    }
-  }
-
-  @Override
-  public void packetSent(PacketConnection c, Packet packet, int bytes) {
-    if (aggregated.get() == 0) {
-      return;
-    }
-    ConnectionMeters m = live.get(c);
-    if (m != null && m.aggregate()) {
-      m.sent(bytes);
-    }
-  }
-
-  @Override
-  public void packetReceived(PacketConnection c, Packet packet, int bytes) {
-    if (aggregated.get() == 0) {
-      return;
-    }
-    ConnectionMeters m = live.get(c);
-    if (m != null && m.aggregate()) {
-      m.received(bytes);
+    meters.leave(c);
+    if (group.release(meters, c)) {
+      ended.put(c, meters);
     }
   }
 
   @Override
   public void requestFinished(PacketConnection c, Direction direction, long channel, long tag,
       long rqType, Outcome outcome, long nanos) {
+    if (!requestTimers) {
+      return;
+    }
+    boolean clientError = direction == Direction.INBOUND && outcome != Outcome.OK
+        && clientErrors != null && clientErrors.take(c, channel, tag);
     ConnectionMeters m = live.get(c);
     if (m == null) {
       // a handler that finished after its connection ended; a connection's own meters are gone
-      // by then, the aggregate ones stay
-      m = endedAggregated.get(c);
+      // by then, the group's stay
+      m = ended.get(c);
     }
     if (m != null) {
-      m.record(direction, channel, rqType, outcome, nanos);
+      m.record(direction, channel, rqType, RequestOutcome.of(direction, outcome, clientError), nanos);
     }
   }
 }

@@ -1,41 +1,56 @@
 package io.packetstream.spring.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.connection.ConnectionRole;
 import io.packetstream.spring.connection.PacketConnectionCustomizer;
+import io.packetstream.spring.handler.ClientErrors;
 import io.packetstream.spring.handler.PacketHandlers;
-import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Micrometer meters for every connection of the starter, attached to each builder as a traffic
- * listener (the constants below name them; each but {@link #CONNECTIONS_OPEN} is tagged
- * {@code connection}, {@code role} and {@code remote}): bytes and packets each way, request timers by type and outcome, pending and running
- * requests, and open connections per role. A connection's meters go when it ends; server
- * connections beyond {@code maxTaggedConnections} share meters tagged
- * {@code connection=aggregate}. The peer's requests are tagged with their type only when a
- * {@code @PacketHandler} answers that type on that channel, {@code rq.type=unknown} otherwise: a
- * peer cannot add meters by inventing request types.
+ * listener (the constants below name them). Every meter is tagged {@code role} ({@code server} or
+ * {@code client}) and {@code name} (the server's or the client's name), never with a peer's
+ * address or a connection's serial number, which would make series without end: the meters of
+ * one server or client add up all of its connections, those that ended included, so that a
+ * connection shorter than a scrape interval is still counted.
+ *
+ * <p>Per-connection meters, when asked for ({@code maxTaggedConnections} above 0), are also
+ * tagged {@code connection} with the connection's name, for at most that many connections per
+ * server or client at a time; the rest, and the ended ones, count on meters tagged
+ * {@code connection=aggregate}.
+ *
+ * <p>The peer's requests are tagged with their type only when a {@code @PacketHandler} answers
+ * that type on that channel, {@code rq.type=unknown} otherwise: a peer cannot add meters by
+ * inventing request types. {@code outcome} is one of {@code SUCCESS}, {@code CLIENT_ERROR} (the
+ * peer's request could not be read), {@code SERVER_ERROR} (a handler threw or refused),
+ * {@code NOT_OK} (the peer answered this end's request not-ok), {@code REJECTED}, {@code TIMEOUT},
+ * {@code CANCELLED} and {@code CLOSED} (the connection ended first).
  */
 public final class PacketStreamMetrics implements PacketConnectionCustomizer {
 
-  /** Gauge of open connections, tagged {@code role} only; never removed. */
+  /** Gauge of open connections. */
   public static final String CONNECTIONS_OPEN = "packetstream.connections.open";
 
-  /** Function counter (a counter on the aggregate) of bytes written to the peer. */
-  public static final String BYTES_SENT = "packetstream.bytes.sent";
+  /** Counter of connections opened, however short. */
+  public static final String CONNECTIONS_OPENED = "packetstream.connections.opened";
 
-  /** Function counter (a counter on the aggregate) of bytes read from the peer. */
-  public static final String BYTES_RECEIVED = "packetstream.bytes.received";
+  /** Function counter of bytes written to the peer (base unit bytes). */
+  public static final String BYTES_SENT = "packetstream.sent";
 
-  /** Function counter (a counter on the aggregate) of packets written, control packets included. */
+  /** Function counter of bytes read from the peer (base unit bytes). */
+  public static final String BYTES_RECEIVED = "packetstream.received";
+
+  /** Function counter of packets written, control packets included. */
   public static final String PACKETS_SENT = "packetstream.packets.sent";
 
-  /** Function counter (a counter on the aggregate) of packets read, control packets included. */
+  /** Function counter of packets read, control packets included. */
   public static final String PACKETS_RECEIVED = "packetstream.packets.received";
 
   /** Timer of the peer's requests, arrival to answer; also tagged {@code rq.type}, {@code outcome}. */
@@ -53,66 +68,112 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
   private final MeterRegistry registry;
   private final int maxTaggedConnections;
   private final ConnectionMeters.RequestTypes types;
-  private final Map<ConnectionRole, AtomicInteger> open = new EnumMap<>(ConnectionRole.class);
-  private final Map<ConnectionRole, AtomicInteger> tagged = new EnumMap<>(ConnectionRole.class);
-  private final Map<ConnectionRole, ConnectionMeters> aggregates = new EnumMap<>(ConnectionRole.class);
+  private final ClientErrors clientErrors;
+  private final boolean requestTimers;
+  private final Map<String, Group> groups = new ConcurrentHashMap<>();
 
   /**
-   * Meters in {@code registry}; at most {@code maxTaggedConnections} server connections get
-   * meters of their own. Without handlers to ask, every request of the peer is tagged
-   * {@code rq.type=unknown}.
+   * Meters in {@code registry}; at most {@code maxTaggedConnections} connections per server or
+   * client get meters of their own (0: none). Without handlers to ask, every request of the peer
+   * is tagged {@code rq.type=unknown}.
    */
   public PacketStreamMetrics(MeterRegistry registry, int maxTaggedConnections) {
-    this(registry, maxTaggedConnections, ConnectionMeters.RequestTypes.NONE);
+    this(registry, maxTaggedConnections, ConnectionMeters.RequestTypes.NONE, null, true);
   }
 
   /**
-   * Meters in {@code registry}; at most {@code maxTaggedConnections} server connections get
-   * meters of their own; the peer's requests are tagged with their type when one of
-   * {@code handlers} answers it.
+   * Meters in {@code registry}; at most {@code maxTaggedConnections} connections per server or
+   * client get meters of their own (0: none); the peer's requests are tagged with their type when
+   * one of {@code handlers} answers it, and counted as client errors when they say so.
    */
   public PacketStreamMetrics(MeterRegistry registry, int maxTaggedConnections,
       PacketHandlers handlers) {
-    this(registry, maxTaggedConnections, handlers::handles);
+    this(registry, maxTaggedConnections, handlers::handles, handlers.clientErrors(), true);
   }
 
   private PacketStreamMetrics(MeterRegistry registry, int maxTaggedConnections,
-      ConnectionMeters.RequestTypes types) {
+      ConnectionMeters.RequestTypes types, ClientErrors clientErrors, boolean requestTimers) {
+    if (maxTaggedConnections < 0) {
+      throw new IllegalArgumentException("maxTaggedConnections must be 0 or more, not "
+          + maxTaggedConnections);
+    }
     this.registry = registry;
     this.maxTaggedConnections = maxTaggedConnections;
     this.types = types;
-    for (ConnectionRole role : ConnectionRole.values()) {
-      AtomicInteger n = new AtomicInteger();
-      open.put(role, n);
-      tagged.put(role, new AtomicInteger());
-      Gauge.builder(CONNECTIONS_OPEN, n, AtomicInteger::get).baseUnit("connections")
-          .description("Connections open now").tag("role", role.tag()).register(registry);
+    this.clientErrors = clientErrors;
+    this.requestTimers = requestTimers;
+    if (clientErrors != null && requestTimers) {
+      clientErrors.enable();
     }
+  }
+
+  /**
+   * The same meters without the request timers, for when request observations time the
+   * requests ({@code packetstream.server.requests}, {@code packetstream.client.requests}).
+   * Call it before any connection uses these meters.
+   */
+  public PacketStreamMetrics withoutRequestTimers() {
+    return new PacketStreamMetrics(registry, maxTaggedConnections, types, clientErrors, false);
   }
 
   @Override
   public void customize(PacketConnection.Builder builder, ConnectionRole role, String name) {
-    builder.listener(new MeteringListener(this, registry, role));
+    builder.listener(new MeteringListener(group(role, name), requestTimers ? clientErrors : null,
+        requestTimers));
   }
 
-  ConnectionMeters.RequestTypes types() {
-    return types;
+  /** The meters of the server or client {@code name}. */
+  Group group(ConnectionRole role, String name) {
+    return groups.computeIfAbsent(role.tag() + "\u0000" + name, k -> new Group(role, name));
   }
 
-  int maxTaggedConnections() {
-    return maxTaggedConnections;
-  }
+  /** The meters of one server or client, and the connections of it with meters of their own. */
+  final class Group {
 
-  AtomicInteger open(ConnectionRole role) {
-    return open.get(role);
-  }
+    private final Tags tags;
+    private final ConnectionMeters shared;
+    private final AtomicInteger open = new AtomicInteger();
+    private final Counter opened;
+    private final AtomicInteger tagged = new AtomicInteger();
 
-  AtomicInteger tagged(ConnectionRole role) {
-    return tagged.get(role);
-  }
+    Group(ConnectionRole role, String name) {
+      this.tags = Tags.of("role", role.tag(), "name", name);
+      // one set of tag keys per meter name, as Prometheus wants
+      this.shared = new ConnectionMeters(registry,
+          maxTaggedConnections > 0 ? tags.and("connection", "aggregate") : tags, types);
+      Gauge.builder(CONNECTIONS_OPEN, open, AtomicInteger::get).description("Connections open now")
+          .tags(tags).register(registry);
+      this.opened = Counter.builder(CONNECTIONS_OPENED).description("Connections opened")
+          .tags(tags).register(registry);
+    }
 
-  synchronized ConnectionMeters aggregate(ConnectionRole role) {
-    return aggregates.computeIfAbsent(role, r -> new ConnectionMeters(registry,
-        Tags.of("connection", "aggregate", "role", r.tag(), "remote", "aggregate"), types));
+    /** The meters {@code c} counts on: its own while there is room, else the shared ones. */
+    ConnectionMeters meters(PacketConnection c) {
+      open.incrementAndGet();
+      opened.increment();
+      if (maxTaggedConnections > 0 && tagged.incrementAndGet() <= maxTaggedConnections) {
+        return new ConnectionMeters(registry, tags.and("connection", c.name()), types);
+      }
+      if (maxTaggedConnections > 0) {
+        tagged.decrementAndGet();
+      }
+      return shared;
+    }
+
+    /**
+     * Connection {@code c} on {@code meters} ended: its own meters go; true if they were the shared
+     * ones, which stay for its late requests.
+     */
+    boolean release(ConnectionMeters meters, PacketConnection c) {
+      open.decrementAndGet();
+      if (meters == shared) {
+        return true;
+      }
+      tagged.decrementAndGet();
+      meters.remove();
+      // what it counted stays counted, on the aggregate
+      shared.absorb(c);
+      return false;
+    }
   }
 }

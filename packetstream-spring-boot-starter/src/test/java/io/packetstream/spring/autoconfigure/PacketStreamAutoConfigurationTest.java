@@ -195,16 +195,27 @@ class PacketStreamAutoConfigurationTest {
   }
 
   @Test
-  void healthContributorNamedPacketstream() {
-    runner.run(context -> assertThat(context).hasSingleBean(PacketStreamHealthContributor.class)
-        .hasBean("packetstreamHealthContributor"));
+  void healthContributorNamedPacketstreamForAServer() {
+    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1")
+        .run(context -> assertThat(context).hasSingleBean(PacketStreamHealthContributor.class)
+            .hasBean("packetstreamHealthContributor"));
+  }
+
+  @Test
+  void healthContributorForClientsWithoutAServer() {
+    runner.withPropertyValues("packetstream.clients.a.port=1",
+            "packetstream.clients.a.reconnect.enabled=false")
+        .run(context -> assertThat(context).hasSingleBean(PacketStreamHealthContributor.class));
+  }
+
+  @Test
+  void noHealthComponentWithoutServerOrClients() {
+    runner.run(context -> assertThat(context).doesNotHaveBean(PacketStreamHealthContributor.class)
+        .doesNotHaveBean("packetstreamHealthContributor"));
   }
 
   @ParameterizedTest
-  @CsvSource({
-      "server, server",
-      "packetstream-server-3, packetstream-server-3",
-      "packetstream-server#3, packetstream-server-3"})
+  @CsvSource({"server, server"})
   void aClientWhoseHealthEntryCollidesStopsStartUp(String name, String entry) {
     runner.withPropertyValues("packetstream.clients[" + name + "].port=1",
             "packetstream.clients[" + name + "].reconnect.enabled=false")

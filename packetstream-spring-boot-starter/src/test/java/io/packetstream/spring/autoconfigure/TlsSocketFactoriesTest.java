@@ -7,7 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import javax.net.ssl.SSLContext;
+import io.packetstream.connection.PacketConnection;
+import java.time.Duration;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
@@ -20,17 +21,16 @@ import org.springframework.boot.ssl.jks.JksSslStoreDetails;
 class TlsSocketFactoriesTest {
 
   // tls/server.p12 and tls/trust.p12 were made with keytool; their password is changeit
-  private static final SSLContext SERVER = SslBundle.of(new JksSslStoreBundle(
-      new JksSslStoreDetails("PKCS12", null, "classpath:tls/server.p12", "changeit"), null))
-      .createSslContext();
-  private static final SSLContext CLIENT = SslBundle.of(new JksSslStoreBundle(
-      null, new JksSslStoreDetails("PKCS12", null, "classpath:tls/trust.p12", "changeit")))
-      .createSslContext();
+  private static final JksSslStoreBundle SERVER = new JksSslStoreBundle(
+      new JksSslStoreDetails("PKCS12", null, "classpath:tls/server.p12", "changeit"), null);
+  private static final JksSslStoreBundle CLIENT = new JksSslStoreBundle(
+      null, new JksSslStoreDetails("PKCS12", null, "classpath:tls/trust.p12", "changeit"));
 
   /** A server socket that offers TLS 1.3 only, handshaking with every peer in the background. */
   private static ServerSocket only13() throws Exception {
-    ServerSocket server = new TlsServerSocketFactory(SERVER.getServerSocketFactory(),
-        SslOptions.of(null, new String[] {"TLSv1.3"})).createServerSocket();
+    ServerSocket server = new TlsServerSocketFactory(TlsMaterial.fixed(SslBundle.of(SERVER, null,
+        SslOptions.of(null, new String[] {"TLSv1.3"}))), PacketStreamProperties.ClientAuth.NONE,
+        Duration.ofSeconds(10)).createServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getByName("localhost"), 0));
     Thread acceptor = new Thread(() -> {
       while (!server.isClosed()) {
@@ -50,13 +50,15 @@ class TlsSocketFactoriesTest {
   @Test
   void aClientLimitedToTls12CannotHandshakeWithAServerLimitedToTls13() throws Exception {
     try (ServerSocket server = only13()) {
-      VerifyingSocketFactory only12 = new VerifyingSocketFactory(CLIENT.getSocketFactory(),
-          SslOptions.of(null, new String[] {"TLSv1.2"}));
-      try (SSLSocket socket = (SSLSocket) only12.createSocket("localhost", server.getLocalPort())) {
-        assertThatThrownBy(socket::startHandshake).isInstanceOf(SSLException.class);
-      }
-      VerifyingSocketFactory any = new VerifyingSocketFactory(CLIENT.getSocketFactory(), SslOptions.NONE);
-      try (SSLSocket socket = (SSLSocket) any.createSocket("localhost", server.getLocalPort())) {
+      InetSocketAddress address = new InetSocketAddress("localhost", server.getLocalPort());
+      VerifyingSocketFactory only12 = new VerifyingSocketFactory(TlsMaterial.fixed(SslBundle.of(
+          CLIENT, null, SslOptions.of(null, new String[] {"TLSv1.2"}))), Duration.ofSeconds(10));
+      assertThatThrownBy(() -> only12.connect(address, Duration.ofSeconds(5),
+          PacketConnection.builder())).isInstanceOf(SSLException.class);
+      VerifyingSocketFactory any = new VerifyingSocketFactory(
+          TlsMaterial.fixed(SslBundle.of(CLIENT)), Duration.ofSeconds(10));
+      try (SSLSocket socket = (SSLSocket) any.socket()) {
+        socket.connect(address);
         socket.startHandshake();
         assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
       }

@@ -28,7 +28,7 @@ class PacketStreamMetricsTest {
 
   private static long count(SimpleMeterRegistry registry, String connection) {
     io.micrometer.core.instrument.Timer t = registry.find("packetstream.requests.inbound")
-        .tags("connection", connection, "outcome", "ok").timer();
+        .tags("connection", connection, "outcome", "SUCCESS").timer();
     return t == null ? -1 : t.count();
   }
 
@@ -54,13 +54,13 @@ class PacketStreamMetricsTest {
           && count(registry, "aggregate") == 2);
       assertThat(registry.find("packetstream.requests.inbound").tags("connection", "capped#2").meters()).isEmpty();
       assertThat(registry.find("packetstream.packets.received").tags("connection", "aggregate")
-          .counter().count()).isEqualTo(2);
+          .functionCounter().count()).isEqualTo(2);
       assertThat(registry.find("packetstream.connections.open").tags("role", "server").gauge().value())
           .isEqualTo(2);
 
       first.close();
       await().atMost(Duration.ofSeconds(10)).until(() ->
-          registry.find("packetstream.bytes.sent").tags("connection", "capped#1").meters().isEmpty()
+          registry.find("packetstream.sent").tags("connection", "capped#1").meters().isEmpty()
               && registry.find("packetstream.connections.open").tags("role", "server").gauge().value() == 1);
       second.close();
       await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -115,10 +115,10 @@ class PacketStreamMetricsTest {
           .get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(TimeoutException.class);
       client.submit(0, 3, 0, new byte[0], Duration.ZERO).cancel(true);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        assertThat(outcomes(registry, out, "client", "ok")).as("out ok").isEqualTo(1);
-        assertThat(outcomes(registry, out, "client", "fail")).as("out fail").isEqualTo(2);
-        assertThat(outcomes(registry, out, "client", "timeout")).as("out timeout").isEqualTo(1);
-        assertThat(outcomes(registry, out, "client", "cancelled")).as("out cancelled").isEqualTo(1);
+        assertThat(outcomes(registry, out, "client", "SUCCESS")).as("out ok").isEqualTo(1);
+        assertThat(outcomes(registry, out, "client", "NOT_OK")).as("out fail").isEqualTo(2);
+        assertThat(outcomes(registry, out, "client", "TIMEOUT")).as("out timeout").isEqualTo(1);
+        assertThat(outcomes(registry, out, "client", "CANCELLED")).as("out cancelled").isEqualTo(1);
       });
 
       // a peer vanishes while its request waits for the one running: the waiting one ends in error
@@ -137,13 +137,13 @@ class PacketStreamMetricsTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().isEmpty());
       slowMayAnswer.countDown();
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        assertThat(outcomes(registry, in, "server", "ok")).as("in ok").isEqualTo(1);
-        assertThat(outcomes(registry, in, "server", "fail")).as("in fail").isEqualTo(1);
-        assertThat(outcomes(registry, in, "server", "rejected")).as("in rejected").isEqualTo(1);
+        assertThat(outcomes(registry, in, "server", "SUCCESS")).as("in ok").isEqualTo(1);
+        assertThat(outcomes(registry, in, "server", "SERVER_ERROR")).as("in fail").isEqualTo(1);
+        assertThat(outcomes(registry, in, "server", "REJECTED")).as("in rejected").isEqualTo(1);
         // the vanished peer's queued request, the first client's cancelled one, which waited
         // behind its never-answered request when that client went, and the running one, which
         // finished after its connection had ended: the aggregate timers outlive the connection
-        assertThat(outcomes(registry, in, "server", "error")).as("in error").isEqualTo(3);
+        assertThat(outcomes(registry, in, "server", "CLOSED")).as("in error").isEqualTo(3);
       });
     }
   }

@@ -1,0 +1,244 @@
+package io.packetstream.spring.handler;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Reply;
+import io.packetstream.connection.Request;
+import io.packetstream.connection.Response;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.ExceptionDepthComparator;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+
+/**
+ * The {@link PacketExceptionHandler} methods of one bean, checked at start-up and looked up by
+ * exception type, the closest first; a lookup is cached per exception class.
+ */
+final class ExceptionHandlers {
+
+  /** What an exception-handler parameter receives. */
+  private enum Kind { EXCEPTION, HANDLER, CONTEXT, REQUEST, CONNECTION }
+
+  /** One exception-handler method, ready to call. */
+  private record Invocable(String description, MethodHandle handle, Kind[] kinds) {}
+
+  /** The answer for one failure, and the handler method it is for. */
+  record Call(Request request, PacketHandlerMethod handler, Throwable failure) {}
+
+  private static final Optional<Invocable> NONE = Optional.empty();
+
+  private final Map<Class<? extends Throwable>, Invocable> byType;
+  private final Map<Class<?>, Optional<Invocable>> cache = new ConcurrentHashMap<>();
+  private final PayloadCodec codec;
+
+  private ExceptionHandlers(Map<Class<? extends Throwable>, Invocable> byType, PayloadCodec codec) {
+    this.byType = byType;
+    this.codec = codec;
+  }
+
+  /**
+   * The exception handlers of {@code bean}, or null when it has none; records a problem for each
+   * that cannot be served.
+   */
+  static ExceptionHandlers of(String beanName, Object bean, PayloadCodec codec,
+      List<String> problems) {
+    Class<?> type = ClassUtils.getUserClass(AopUtils.getTargetClass(bean));
+    Map<Method, PacketExceptionHandler> methods = MethodIntrospector.selectMethods(type,
+        (MethodIntrospector.MetadataLookup<PacketExceptionHandler>) m ->
+            AnnotatedElementUtils.findMergedAnnotation(m, PacketExceptionHandler.class));
+    if (methods.isEmpty()) {
+      return null;
+    }
+    Map<Class<? extends Throwable>, Invocable> byType = new LinkedHashMap<>();
+    methods.forEach((m, a) -> {
+      String description = m.getDeclaringClass().getSimpleName() + "." + m.getName() + "("
+          + Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName)
+              .collect(Collectors.joining(", ")) + ") of bean '" + beanName + "'";
+      int before = problems.size();
+      Class<?>[] params = m.getParameterTypes();
+      Kind[] kinds = new Kind[params.length];
+      List<Class<? extends Throwable>> declared = new ArrayList<>();
+      for (int i = 0; i < params.length; i++) {
+        Class<?> p = params[i];
+        if (Throwable.class.isAssignableFrom(p)) {
+          kinds[i] = Kind.EXCEPTION;
+          declared.add(p.asSubclass(Throwable.class));
+        } else if (p == PacketHandlerMethod.class) {
+          kinds[i] = Kind.HANDLER;
+        } else if (p == RequestContext.class) {
+          kinds[i] = Kind.CONTEXT;
+        } else if (p == Request.class) {
+          kinds[i] = Kind.REQUEST;
+        } else if (p == PacketConnection.class) {
+          kinds[i] = Kind.CONNECTION;
+        } else {
+          problems.add(description + ": @PacketExceptionHandler parameter " + i + " ("
+              + p.getSimpleName() + ") cannot be resolved; it may take the exception,"
+              + " PacketHandlerMethod, RequestContext, Request or PacketConnection");
+        }
+      }
+      List<Class<? extends Throwable>> handled = a.value().length > 0
+          ? List.of(a.value()) : declared;
+      if (handled.isEmpty()) {
+        problems.add(description + ": says no exception type: give @PacketExceptionHandler"
+            + " one, or take the exception as a parameter");
+      }
+      MethodHandle handle = problems.size() > before ? null : handle(bean, m, description, problems);
+      if (problems.size() > before) {
+        return;
+      }
+      Invocable invocable = new Invocable(description, handle, kinds);
+      for (Class<? extends Throwable> t : handled) {
+        Invocable other = byType.putIfAbsent(t, invocable);
+        if (other != null) {
+          problems.add("exception " + t.getSimpleName() + " has 2 @PacketExceptionHandler"
+              + " methods on bean '" + beanName + "': " + other.description() + " and "
+              + description);
+        }
+      }
+    });
+    return new ExceptionHandlers(byType, codec);
+  }
+
+  private static MethodHandle handle(Object bean, Method m, String description,
+      List<String> problems) {
+    try {
+      Method invocable = AopUtils.selectInvocableMethod(m, bean.getClass());
+      invocable.setAccessible(true);
+      MethodHandle h = MethodHandles.lookup().unreflect(invocable).bindTo(bean);
+      return h.asType(h.type().generic())
+          .asSpreader(Object[].class, invocable.getParameterCount())
+          .asType(MethodType.methodType(Object.class, Object[].class));
+    } catch (IllegalAccessException | RuntimeException e) {
+      problems.add(description + ": cannot be called on its bean: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** The failure behind the wrappers that stages and reflection put around it. */
+  static Throwable unwrap(Throwable t) {
+    Throwable e = t;
+    while ((e instanceof CompletionException || e instanceof ExecutionException
+        || e instanceof UndeclaredThrowableException || e instanceof InvocationTargetException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  /**
+   * The answer of the first of {@code chain} that handles {@code call}'s failure or one of its
+   * causes, or null when none does.
+   */
+  static Object answer(List<ExceptionHandlers> chain, Call call) throws Throwable {
+    for (ExceptionHandlers handlers : chain) {
+      for (Throwable e = call.failure(); e != null; e = e.getCause() == e ? null : e.getCause()) {
+        Optional<Invocable> found = handlers.find(e.getClass());
+        if (found.isPresent()) {
+          return handlers.invoke(found.get(), call, e);
+        }
+      }
+    }
+    return null;
+  }
+
+  private Optional<Invocable> find(Class<?> exceptionType) {
+    return cache.computeIfAbsent(exceptionType, t -> {
+      List<Class<? extends Throwable>> matches = new ArrayList<>();
+      for (Class<? extends Throwable> handled : byType.keySet()) {
+        if (handled.isAssignableFrom(t)) {
+          matches.add(handled);
+        }
+      }
+      if (matches.isEmpty()) {
+        return NONE;
+      }
+      @SuppressWarnings("unchecked")
+      Class<? extends Throwable> thrown = (Class<? extends Throwable>) t;
+      matches.sort(new ExceptionDepthComparator(thrown));
+      return Optional.of(byType.get(matches.get(0)));
+    });
+  }
+
+  /** A Response, or a stage of one. */
+  private Object invoke(Invocable invocable, Call call, Throwable e) throws Throwable {
+    Kind[] kinds = invocable.kinds();
+    Object[] args = new Object[kinds.length];
+    for (int i = 0; i < kinds.length; i++) {
+      switch (kinds[i]) {
+        case EXCEPTION:
+          args[i] = e;
+          break;
+        case HANDLER:
+          args[i] = call.handler();
+          break;
+        case CONTEXT:
+          args[i] = RequestContext.of(call.request());
+          break;
+        case REQUEST:
+          args[i] = call.request();
+          break;
+        default:
+          args[i] = call.request().connection();
+      }
+    }
+    Object result = (Object) invocable.handle().invokeExact(args);
+    if (result instanceof CompletionStage<?> stage) {
+      return stage.thenApply(this::notOk);
+    }
+    if (result instanceof Reply r && !(r instanceof Response)) {
+      return r;
+    }
+    return notOk(result);
+  }
+
+  /** What an exception handler returned, as a not-ok answer unless it is a Response. */
+  private Response notOk(Object result) {
+    if (result == null) {
+      return Response.failure(0, new byte[0]);
+    }
+    if (result instanceof Response r) {
+      return r;
+    }
+    if (result instanceof String s) {
+      return Response.failure(s);
+    }
+    if (result instanceof byte[] b) {
+      return Response.failure(0, b);
+    }
+    if (result instanceof PacketReply p) {
+      return Response.failure(p.flags(), p.payload());
+    }
+    if (result instanceof Long || result instanceof Integer) {
+      return Response.failure(((Number) result).longValue(), new byte[0]);
+    }
+    if (result instanceof ByteBuffer buffer) {
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.duplicate().get(bytes);
+      return Response.failure(0, bytes);
+    }
+    if (codec == null) {
+      throw new IllegalStateException("cannot encode a " + result.getClass().getName()
+          + " without a PayloadCodec bean");
+    }
+    return Response.failure(0, codec.encode(result));
+  }
+}

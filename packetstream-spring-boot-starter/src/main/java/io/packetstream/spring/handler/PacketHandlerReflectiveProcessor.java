@@ -1,0 +1,55 @@
+package io.packetstream.spring.handler;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Reply;
+import io.packetstream.connection.Request;
+import java.lang.reflect.Method;
+import java.lang.reflect.Type;
+import java.nio.ByteBuffer;
+import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
+import org.springframework.aot.hint.ReflectionHints;
+import org.springframework.aot.hint.annotation.SimpleReflectiveProcessor;
+import org.springframework.core.MethodParameter;
+import org.springframework.core.ResolvableType;
+
+/**
+ * The native-image hints of a {@link PacketHandler} or {@link PacketExceptionHandler} method: the
+ * method itself, to be invoked, and the payload types the codec binds (parameters and results,
+ * through stages and reactive types), as Spring's {@code @MessageMapping} processor does.
+ */
+final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
+
+  private final BindingReflectionHintsRegistrar bindings = new BindingReflectionHintsRegistrar();
+
+  @Override
+  protected void registerMethodHint(ReflectionHints hints, Method method) {
+    super.registerMethodHint(hints, method);
+    for (int i = 0; i < method.getParameterCount(); i++) {
+      MethodParameter p = new MethodParameter(method, i);
+      if (!p.hasParameterAnnotation(PacketFlags.class) && isPayload(p.getParameterType())) {
+        bindings.registerReflectionHints(hints, p.getGenericParameterType());
+      }
+    }
+    ResolvableType result = ResolvableType.forMethodReturnType(method);
+    // a stage, Mono or Flux: the value inside is what the codec writes
+    while (result.hasGenerics() && !Iterable.class.isAssignableFrom(result.toClass())
+        && !java.util.Map.class.isAssignableFrom(result.toClass())) {
+      result = result.getGeneric(0);
+    }
+    Type type = result.getType();
+    if (isPayload(result.toClass())) {
+      bindings.registerReflectionHints(hints, type);
+    }
+  }
+
+  /** Whether values of {@code type} go through the codec. */
+  private static boolean isPayload(Class<?> type) {
+    return !(type.isPrimitive() || type == void.class || type == Void.class
+        || type == byte[].class || type == String.class || type == ByteBuffer.class
+        || type == Long.class || type == Integer.class || type == Object.class
+        || Throwable.class.isAssignableFrom(type) || Reply.class.isAssignableFrom(type)
+        || type == Request.class || type == RequestContext.class || type == PacketReply.class
+        || type == PacketConnection.class || type == PacketHandlerMethod.class
+        || type.getName().equals("kotlin.coroutines.Continuation"));
+  }
+}

@@ -1,0 +1,173 @@
+package io.packetstream.spring.handler;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Request;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Type;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.springframework.core.MethodParameter;
+import org.springframework.validation.Errors;
+import org.springframework.validation.SimpleErrors;
+import org.springframework.validation.SmartValidator;
+import org.springframework.validation.Validator;
+import org.springframework.validation.annotation.ValidationAnnotationUtils;
+
+/**
+ * The starter's own kinds of {@link PacketHandler} parameters, as {@link PacketArgumentResolver}s
+ * asked after the application's: the request flags, the context, the core request and
+ * connection, and the payload as bytes, a buffer, text or (last) an object the codec decodes and,
+ * when the parameter asks, the validator checks.
+ */
+final class StandardArguments {
+
+  private StandardArguments() {}
+
+  /** A resolver that takes the payload: a method may have one at most. */
+  interface PayloadResolver extends PacketArgumentResolver {}
+
+  private abstract static class ByType implements PacketArgumentResolver {
+    private final Class<?> type;
+
+    ByType(Class<?> type) {
+      this.type = type;
+    }
+
+    @Override
+    public boolean supportsParameter(MethodParameter parameter) {
+      return parameter.getParameterType() == type
+          && !parameter.hasParameterAnnotation(PacketFlags.class);
+    }
+  }
+
+  static final PacketArgumentResolver FLAGS = new PacketArgumentResolver() {
+    @Override
+    public boolean supportsParameter(MethodParameter parameter) {
+      Class<?> t = parameter.getParameterType();
+      return parameter.hasParameterAnnotation(PacketFlags.class)
+          && (t == long.class || t == Long.class || t == int.class || t == Integer.class);
+    }
+
+    @Override
+    public Object resolveArgument(MethodParameter parameter, Request request) {
+      Class<?> t = parameter.getParameterType();
+      return t == long.class || t == Long.class ? (Object) request.flags()
+          : (Object) Math.toIntExact(request.flags());
+    }
+  };
+
+  static final PacketArgumentResolver CONTEXT = new ByType(RequestContext.class) {
+    @Override
+    public Object resolveArgument(MethodParameter parameter, Request request) {
+      return RequestContext.of(request);
+    }
+  };
+
+  static final PacketArgumentResolver REQUEST = new ByType(Request.class) {
+    @Override
+    public Object resolveArgument(MethodParameter parameter, Request request) {
+      return request;
+    }
+  };
+
+  static final PacketArgumentResolver CONNECTION = new ByType(PacketConnection.class) {
+    @Override
+    public Object resolveArgument(MethodParameter parameter, Request request) {
+      return request.connection();
+    }
+  };
+
+  private abstract static class PayloadByType extends ByType implements PayloadResolver {
+    PayloadByType(Class<?> type) {
+      super(type);
+    }
+  }
+
+  static final PacketArgumentResolver BYTES = new PayloadByType(byte[].class) {
+    @Override
+    public Object resolveArgument(MethodParameter parameter, Request request) {
+      return request.payload();
+    }
+  };
+
+  static final PacketArgumentResolver BUFFER = new PayloadByType(ByteBuffer.class) {
+    @Override
+    public Object resolveArgument(MethodParameter parameter, Request request) {
+      return ByteBuffer.wrap(request.payload()).asReadOnlyBuffer();
+    }
+  };
+
+  static final PacketArgumentResolver TEXT = new PayloadByType(String.class) {
+    @Override
+    public Object resolveArgument(MethodParameter parameter, Request request) {
+      return request.text();
+    }
+  };
+
+  /** The resolvers above, in the order they are asked. */
+  static final List<PacketArgumentResolver> SIMPLE =
+      List.of(FLAGS, CONTEXT, REQUEST, CONNECTION, BYTES, BUFFER, TEXT);
+
+  /**
+   * The validation hints of {@code parameter} ({@code @Valid}, {@code @Validated} with its
+   * groups, or an annotation named {@code Valid...}), or null when it asks for no validation.
+   */
+  static Object[] validationHints(MethodParameter parameter) {
+    for (Annotation a : parameter.getParameterAnnotations()) {
+      Object[] hints = ValidationAnnotationUtils.determineValidationHints(a);
+      if (hints != null) {
+        return hints;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * An object decoded from the payload by {@code codec}, and checked by {@code validator} when
+   * {@code hints} is not null; a payload that cannot be read or fails the check is the peer's
+   * mistake, a {@link BadRequestException} naming the type or the fields.
+   */
+  static PayloadResolver decoded(PayloadCodec codec, Validator validator, Object[] hints) {
+    return new PayloadResolver() {
+      @Override
+      public boolean supportsParameter(MethodParameter parameter) {
+        return true;
+      }
+
+      @Override
+      public Object resolveArgument(MethodParameter parameter, Request request) {
+        Type target = parameter.getGenericParameterType();
+        String name = parameter.getParameterType().getSimpleName();
+        Object value;
+        try {
+          value = codec.decode(request.payload(), target);
+        } catch (RuntimeException e) {
+          throw new BadRequestException("cannot read the payload as " + name + ": "
+              + HandlerSignature.firstLine(e.getMessage()), e);
+        }
+        if (hints != null && value != null) {
+          validate(validator, value, name, hints);
+        }
+        return value;
+      }
+    };
+  }
+
+  private static void validate(Validator validator, Object value, String name, Object[] hints) {
+    Errors errors = new SimpleErrors(value, name);
+    if (hints.length > 0 && validator instanceof SmartValidator smart) {
+      smart.validate(value, errors, hints);
+    } else {
+      validator.validate(value, errors);
+    }
+    if (errors.hasErrors()) {
+      String fields = errors.getAllErrors().stream()
+          .map(e -> (e instanceof org.springframework.validation.FieldError f ? f.getField()
+              : name) + ": " + e.getDefaultMessage())
+          .sorted()
+          .collect(Collectors.joining("; "));
+      throw new BadRequestException("invalid " + name + ": " + fields, null);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.packetstream.spring.observation;
+
+import io.micrometer.common.KeyValue;
+import io.micrometer.common.KeyValues;
+import io.packetstream.connection.TrafficListener.Direction;
+import io.packetstream.spring.observation.PacketStreamObservationDocumentation.HighCardinalityKeys;
+import io.packetstream.spring.observation.PacketStreamObservationDocumentation.LowCardinalityKeys;
+
+/**
+ * The keys {@link PacketStreamObservationDocumentation} lists: the low-cardinality ones for
+ * timers, the connection and tag only for spans. One instance per direction, {@link #SERVER}
+ * and {@link #CLIENT}; extend it to add keys.
+ */
+public class DefaultPacketStreamObservationConvention implements PacketStreamObservationConvention {
+
+  /** The name of observations of the peer's requests. */
+  public static final String SERVER_REQUESTS = "packetstream.server.requests";
+
+  /** The name of observations of this end's requests. */
+  public static final String CLIENT_REQUESTS = "packetstream.client.requests";
+
+  /** The convention of the peer's requests, named {@value #SERVER_REQUESTS}. */
+  public static final DefaultPacketStreamObservationConvention SERVER =
+      new DefaultPacketStreamObservationConvention(SERVER_REQUESTS);
+
+  /** The convention of this end's requests, named {@value #CLIENT_REQUESTS}. */
+  public static final DefaultPacketStreamObservationConvention CLIENT =
+      new DefaultPacketStreamObservationConvention(CLIENT_REQUESTS);
+
+  private static final String UNKNOWN_TYPE = "unknown";
+
+  private final String name;
+
+  /** A convention whose observations are named {@code name}. */
+  protected DefaultPacketStreamObservationConvention(String name) {
+    this.name = name;
+  }
+
+  @Override
+  public String getName() {
+    return name;
+  }
+
+  @Override
+  public String getContextualName(PacketStreamObservationContext context) {
+    return (context.direction() == Direction.INBOUND ? "packetstream serve " : "packetstream call ")
+        + type(context);
+  }
+
+  @Override
+  public KeyValues getLowCardinalityKeyValues(PacketStreamObservationContext context) {
+    RequestOutcome outcome = context.outcome();
+    return KeyValues.of(
+        KeyValue.of(LowCardinalityKeys.ROLE, context.role().tag()),
+        KeyValue.of(LowCardinalityKeys.NAME, context.endpointName()),
+        KeyValue.of(LowCardinalityKeys.CHANNEL, Long.toString(context.channel())),
+        KeyValue.of(LowCardinalityKeys.RQ_TYPE, type(context)),
+        KeyValue.of(LowCardinalityKeys.OUTCOME, outcome == null ? "UNKNOWN" : outcome.name()));
+  }
+
+  @Override
+  public KeyValues getHighCardinalityKeyValues(PacketStreamObservationContext context) {
+    return KeyValues.of(
+        KeyValue.of(HighCardinalityKeys.CONNECTION, context.connection().name()),
+        KeyValue.of(HighCardinalityKeys.TAG, Long.toString(context.tag())));
+  }
+
+  private static String type(PacketStreamObservationContext context) {
+    return context.knownType() ? Long.toString(context.requestType()) : UNKNOWN_TYPE;
+  }
+}

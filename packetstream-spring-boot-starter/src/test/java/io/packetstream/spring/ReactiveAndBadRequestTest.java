@@ -1,0 +1,151 @@
+package io.packetstream.spring;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.RequestFailedException;
+import io.packetstream.connection.Response;
+import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.handler.PacketHandler;
+import io.packetstream.transport.PacketClient;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Import;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Reactor returns, malformed payloads and unknown request types, over real TCP to the real
+ * server of an application with Reactor on its class path.
+ */
+@SpringBootTest(classes = ReactiveAndBadRequestTest.App.class,
+    webEnvironment = SpringBootTest.WebEnvironment.NONE,
+    properties = {"packetstream.server.port=0", "packetstream.server.address=127.0.0.1"})
+@ExtendWith(OutputCaptureExtension.class)
+class ReactiveAndBadRequestTest {
+
+  public record Item(String name, int count) {}
+
+  static class ReactiveHandlers {
+
+    @PacketHandler(1)
+    Mono<String> monoText(String text) {
+      return Mono.fromSupplier(() -> "mono " + text).delayElement(Duration.ofMillis(5));
+    }
+
+    @PacketHandler(2)
+    Mono<Item> monoJson(Item item) {
+      return Mono.just(new Item(item.name(), item.count() + 1));
+    }
+
+    @PacketHandler(3)
+    Flux<Item> fluxAsList(Item item) {
+      return Flux.range(1, item.count()).map(i -> new Item(item.name() + i, i));
+    }
+
+    @PacketHandler(4)
+    Mono<String> monoEmpty() {
+      return Mono.empty();
+    }
+
+    @PacketHandler(5)
+    Mono<Void> monoVoid() {
+      return Mono.empty();
+    }
+
+    @PacketHandler(6)
+    Mono<String> monoRefuses() {
+      return Mono.error(new RequestFailedException(5, "refused".getBytes(UTF_8)));
+    }
+
+    /** A reactive value behind a method declared as Object. */
+    @PacketHandler(7)
+    Object monoAsObject(String text) {
+      return Mono.just("object " + text);
+    }
+
+    @PacketHandler(8)
+    Item json(Item item) {
+      return item;
+    }
+  }
+
+  @SpringBootConfiguration(proxyBeanMethods = false)
+  @EnableAutoConfiguration
+  @Import(ReactiveHandlers.class)
+  static class App {}
+
+  @Autowired PacketStreamServer server;
+  PacketConnection client;
+
+  @BeforeEach
+  void connect() throws Exception {
+    client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
+  }
+
+  @AfterEach
+  void close() {
+    client.close();
+  }
+
+  private Response call(long type, String payload) throws Exception {
+    return client.submit(type, 0, payload.getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void monoIsAnsweredWithItsValue() throws Exception {
+    assertThat(call(1, "x")).isEqualTo(Response.ok("mono x"));
+    assertThat(call(2, "{\"name\":\"a\",\"count\":1}").text())
+        .isEqualTo("{\"name\":\"a\",\"count\":2}");
+    assertThat(call(7, "y")).isEqualTo(Response.ok("object y"));
+  }
+
+  @Test
+  void fluxIsAnsweredWithTheListOfItsValues() throws Exception {
+    assertThat(call(3, "{\"name\":\"n\",\"count\":2}").text())
+        .isEqualTo("[{\"name\":\"n1\",\"count\":1},{\"name\":\"n2\",\"count\":2}]");
+  }
+
+  @Test
+  void emptyMonosAnswerOkWithNothingAndErrorsAnswerNotOk() throws Exception {
+    assertThat(call(4, "")).isEqualTo(Response.empty());
+    assertThat(call(5, "")).isEqualTo(Response.empty());
+    assertThat(call(6, "")).isEqualTo(Response.failure(5, "refused".getBytes(UTF_8)));
+  }
+
+  @Test
+  void malformedJsonIsAClientErrorWithAClearTextAndNoStackTrace(CapturedOutput output)
+      throws Exception {
+    Response r = call(8, "{\"name\": ");
+    assertThat(r.ok()).isFalse();
+    assertThat(r.text()).startsWith("cannot read the payload as Item: ").doesNotContain("\n");
+    Response wrongType = call(8, "{\"name\":\"a\",\"count\":\"many\"}");
+    assertThat(wrongType.ok()).isFalse();
+    assertThat(wrongType.text()).startsWith("cannot read the payload as Item: ");
+    assertThat(output.getOut()).doesNotContain("handler failed").doesNotContain("WARN")
+        .doesNotContain("JacksonException");
+    // the connection goes on serving
+    assertThat(call(8, "{\"name\":\"b\",\"count\":1}").ok()).isTrue();
+  }
+
+  @Test
+  void anUnknownTypeIsAnsweredNotOkWithoutAWarning(CapturedOutput output) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      Response r = call(99, "");
+      assertThat(r.ok()).isFalse();
+      assertThat(r.text()).isEqualTo("no @PacketHandler for request type 99 on channel 0");
+    }
+    assertThat(output.getOut()).doesNotContain("WARN");
+  }
+}
