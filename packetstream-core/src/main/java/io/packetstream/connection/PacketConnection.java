@@ -631,7 +631,7 @@ public final class PacketConnection implements AutoCloseable {
       return;
     }
     if (error instanceof MalformedFrameException) {
-      LOG.log(Level.WARNING, () -> name + ": receiving failed: " + error);
+      PeerFaultLog.MALFORMED.ended(name, "receiving failed: " + error);
     } else {
       LOG.log(Level.DEBUG, () -> name + ": receiving failed", error);
     }
@@ -1019,7 +1019,7 @@ public final class PacketConnection implements AutoCloseable {
       if (read != 0 && partialFrame && quiet > read && !inputEnded) {
         String why = "read timed out: a frame begun " + TimeUnit.NANOSECONDS.toMillis(quiet)
             + " ms ago is still incomplete (readTimeout=" + config.readTimeout + ")";
-        LOG.log(Level.INFO, () -> name + ": " + why);
+        PeerFaultLog.READ_TIMEOUT.ended(name, why);
         terminate(new java.net.SocketTimeoutException(why), why);
         return;
       }
