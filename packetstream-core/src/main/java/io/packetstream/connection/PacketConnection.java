@@ -1026,7 +1026,7 @@ public final class PacketConnection implements AutoCloseable {
       long idleFor = Math.min(quiet, now - lastSentNanos);
       if (idle != 0 && idleFor > idle && state == ConnectionState.OPEN
           && pending.isEmpty() && inbound.isIdle()) {
-        LOG.log(Level.DEBUG, () -> name + ": idle for " + TimeUnit.NANOSECONDS.toMillis(idleFor)
+        PeerFaultLog.IDLE.ended(name, "idle for " + TimeUnit.NANOSECONDS.toMillis(idleFor)
             + " ms (idleTimeout=" + config.idleTimeout + "): closing");
         synchronized (life) {
           opens = Math.min(opens, 1);
