@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
  * java -jar packetstream.jar rr-server --port 9001
  * java -jar packetstream.jar rr-client --port 9001 --requests 500000 --window 256 --payload 32
  * java -jar packetstream.jar conn-load --port 9001 --steps 1000,5000 --active 1000 --window 4
+ * java -jar packetstream.jar rr-server --port 9001 --heap-requests 2&gt;server.log
+ * java -jar packetstream.jar hostile --port 9001 --server-log server.log --attack-seconds 60
  * </pre>
  */
 @Command(
@@ -23,7 +25,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "packetstream 0.1.0",
     description = "Talk packetstream: one-off calls, the conformance service and client, the rr "
-        + "load, the connection-scale load.",
+        + "load, the connection-scale load, the hostile-peer run.",
     subcommands = {
         CallCommand.class,
         ConformanceServerCommand.class,
@@ -31,6 +33,7 @@ import picocli.CommandLine.Command;
         RrServerCommand.class,
         RrClientCommand.class,
         ConnLoadCommand.class,
+        HostileCommand.class,
     })
 public final class PacketstreamCommand implements Runnable {
 

@@ -31,6 +31,11 @@ import picocli.CommandLine.Spec;
  * connection's reader thread (a direct executor): reversing 32 bytes
  * takes far less than handing the request to another thread would, and it never blocks. The gRPC
  * anchor serves the same load with {@code directExecutor()} for the same reason.
+ *
+ * <p>For runs against misbehaving peers ({@code hostile}) it takes the limits a server facing
+ * untrusted peers sets ({@link ServerLimits}: idle and read timeouts, most connections, longest
+ * frame) and, with {@code --heap-requests}, answers request type 1 with its heap in use after a
+ * GC and its connections open.
  */
 @Command(name = "rr-server", mixinStandardHelpOptions = true,
     description = "Serve the rr load's reverse handler (type 0) until killed.")
