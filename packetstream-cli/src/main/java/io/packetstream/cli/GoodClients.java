@@ -33,6 +33,10 @@ final class GoodClients implements AutoCloseable {
       return latencies.getValueAtPercentile(99) / 1000.0;
     }
 
+    double maxMicros() {
+      return latencies.getMaxValue() / 1000.0;
+    }
+
     double p50Micros() {
       return latencies.getValueAtPercentile(50) / 1000.0;
     }

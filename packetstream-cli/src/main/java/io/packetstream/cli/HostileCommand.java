@@ -43,8 +43,8 @@ import picocli.CommandLine.Spec;
  * <p>Output, one line per step, then the verdict:
  *
  * <pre>
- * hostile phase=baseline clients=4 window=16 seconds=10.001 answered=812345 rps=81225 p50_us=610.0 p99_us=1520.0 errors=0 broken=0
- * hostile phase=attack clients=4 window=16 seconds=60.004 answered=... rps=... p50_us=... p99_us=... errors=0 broken=0
+ * hostile phase=baseline clients=4 window=16 seconds=10.001 answered=812345 rps=81225 p50_us=610.0 p99_us=1520.0 max_us=9000.0 errors=0 broken=0
+ * hostile phase=attack clients=4 window=16 seconds=60.004 answered=... rps=... p50_us=... p99_us=... max_us=... errors=0 broken=0
  * hostile attackers seconds=60.0 trickle_peers=50 trickle_bytes=14950 trickle_dropped=0 flood_peers=5 flood_requests=... flood_dropped=0 garbage_loops=... churn_loops=... silent_opened=... silent_dropped=... connect_failures=0
  * hostile heap before_bytes=... after_bytes=... growth_bytes=... slack_bytes=16777216 connections_before=5 connections_after=5
  * hostile log reason=malformed lines=3 connections=6012
@@ -313,9 +313,9 @@ final class HostileCommand implements Callable<Integer> {
   private void print(PrintWriter out, String phase, GoodClients.Phase p) {
     out.println(String.format(Locale.ROOT,
         "hostile phase=%s clients=%d window=%d seconds=%.3f answered=%d rps=%d p50_us=%.1f"
-            + " p99_us=%.1f errors=%d broken=%d",
+            + " p99_us=%.1f max_us=%.1f errors=%d broken=%d",
         phase, good, window, p.nanos() / 1e9, p.answered(), p.rps(), p.p50Micros(), p.p99Micros(),
-        p.errors(), p.broken()));
+        p.maxMicros(), p.errors(), p.broken()));
     out.flush();
   }
 

@@ -25,7 +25,7 @@ class HostileCommandTest {
 
   private static final Pattern PHASE = Pattern.compile(
       "hostile phase=(baseline|attack) clients=2 window=4 seconds=\\d+\\.\\d{3} answered=(\\d+)"
-          + " rps=\\d+ p50_us=\\d+\\.\\d p99_us=\\d+\\.\\d errors=(\\d+) broken=(\\d+)");
+          + " rps=\\d+ p50_us=\\d+\\.\\d p99_us=\\d+\\.\\d max_us=\\d+\\.\\d errors=(\\d+) broken=(\\d+)");
 
   @Test
   void inProcessRunReportsEveryStepAndMeetsItsGoals() {
