@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
  * java -jar packetstream.jar rr-client --port 9001 --requests 500000 --window 256 --payload 32
  * java -jar packetstream.jar conn-load --port 9001 --steps 1000,5000 --active 1000 --window 4
  * java -jar packetstream.jar soak --requests 1000000 --connections 100 --window 16
+ * java -jar packetstream.jar rr-server --port 9001 --heap-requests 2&gt;server.log
+ * java -jar packetstream.jar hostile --port 9001 --server-log server.log --attack-seconds 60
  * </pre>
  */
 @Command(
@@ -24,7 +26,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "packetstream 0.1.0",
     description = "Talk packetstream: one-off calls, the conformance service and client, the rr "
-        + "load, the connection-scale load, the soak.",
+        + "load, the connection-scale load, the soak, the hostile-peer run.",
     subcommands = {
         CallCommand.class,
         ConformanceServerCommand.class,
@@ -33,6 +35,7 @@ import picocli.CommandLine.Command;
         RrClientCommand.class,
         ConnLoadCommand.class,
         SoakCommand.class,
+        HostileCommand.class,
     })
 public final class PacketstreamCommand implements Runnable {
 

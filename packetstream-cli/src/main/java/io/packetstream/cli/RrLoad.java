@@ -31,6 +31,15 @@ final class RrLoad {
   private final AtomicLong answered = new AtomicLong();
 
   RrLoad(PacketConnection connection, int window, int payloadBytes) {
+    this(connection, window, payloadBytes, false);
+  }
+
+  /**
+   * With {@code noPalindromes}, payload i is {@code (byte) (i + k)} at offset k instead of B bytes
+   * of {@code (byte) i}, so that a peer that echoes instead of reversing answers wrongly
+   * (payloads of 2 bytes or more).
+   */
+  RrLoad(PacketConnection connection, int window, int payloadBytes, boolean noPalindromes) {
     if (window < 1) {
       throw new IllegalArgumentException("window " + window + " is below 1");
     }
@@ -38,7 +47,9 @@ final class RrLoad {
     this.window = window;
     for (int b = 0; b < 256; b++) {
       byte[] p = new byte[payloadBytes];
-      Arrays.fill(p, (byte) b);
+      for (int k = 0; k < payloadBytes; k++) {
+        p[k] = (byte) (noPalindromes ? b + k : b);
+      }
       payloads[b] = p;
       expected[b] = ConformanceHandler.reversed(p);
     }

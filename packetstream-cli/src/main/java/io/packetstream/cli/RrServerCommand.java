@@ -8,6 +8,9 @@ import io.packetstream.connection.RequestHandler;
 import io.packetstream.connection.Response;
 import io.packetstream.transport.PacketServer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,13 +31,24 @@ import picocli.CommandLine.Spec;
  * connection's reader thread (a direct executor): reversing 32 bytes
  * takes far less than handing the request to another thread would, and it never blocks. The gRPC
  * anchor serves the same load with {@code directExecutor()} for the same reason.
+ *
+ * <p>For runs against misbehaving peers ({@code hostile}) it takes the limits a server facing
+ * untrusted peers sets ({@link ServerLimits}: idle and read timeouts, most connections, longest
+ * frame) and, with {@code --heap-requests}, answers request type 1 with its heap in use after a
+ * GC and its connections open.
  */
 @Command(name = "rr-server", mixinStandardHelpOptions = true,
     description = "Serve the rr load's reverse handler (type 0) until killed.")
 final class RrServerCommand implements Callable<Integer> {
 
+  /** The request type that {@code --heap-requests} answers with the server's heap in use. */
+  static final long HEAP_TYPE = 1;
+
   @Mixin
   Endpoint endpoint;
+
+  @Mixin
+  ServerLimits limits;
 
   @Option(names = "--request-handler", hidden = true,
       description = "Serve with a RequestHandler (a request and a response object per request) "
@@ -46,7 +60,7 @@ final class RrServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    PacketServer server = start(endpoint, requestHandler);
+    PacketServer server = start(endpoint, requestHandler, limits);
     return ServerRunner.runUntilStopped("rr-server", server, spec.commandLine().getErr());
   }
 
@@ -92,18 +106,51 @@ final class RrServerCommand implements Callable<Integer> {
 
   /** Starts the server on the endpoint's address; the caller closes it. */
   static PacketServer start(Endpoint endpoint, boolean requestHandler) throws IOException {
+    return start(endpoint, requestHandler, ServerLimits.defaults());
+  }
+
+  /** Starts the server on the endpoint's address with these limits; the caller closes it. */
+  static PacketServer start(Endpoint endpoint, boolean requestHandler, ServerLimits limits)
+      throws IOException {
     PacketConnection.Builder connections = PacketConnection.builder()
         .executor(Runnable::run)
         .closeTimeout(Duration.ofSeconds(5));
+    AtomicReference<PacketServer> serving = new AtomicReference<>();
     if (requestHandler) {
-      connections.handler(RrServerCommand::reverse);
+      connections.handler(limits.heapRequests
+          ? request -> request.rqType() == HEAP_TYPE
+              ? Response.ok(heapReport(serving.get()).getBytes(StandardCharsets.US_ASCII))
+              : reverse(request)
+          : RrServerCommand::reverse);
     } else {
-      connections.bufferHandler(RrServerCommand::reverse);
+      connections.bufferHandler(limits.heapRequests
+          ? (rqType, flags, payload, answer) -> {
+            if (rqType != HEAP_TYPE) {
+              return reverse(rqType, flags, payload, answer);
+            }
+            answer.put(heapReport(serving.get()).getBytes(StandardCharsets.US_ASCII));
+            return 0;
+          }
+          : RrServerCommand::reverse);
     }
     endpoint.configure(connections);
-    return PacketServer.builder(connections)
+    limits.configure(connections);
+    PacketServer server = limits.configure(PacketServer.builder(connections))
         .name("rr-server")
         .shutdownTimeout(Duration.ofSeconds(8))
         .bind(new InetSocketAddress(endpoint.host, endpoint.port));
+    serving.set(server);
+    return server;
+  }
+
+  /**
+   * Collects garbage (twice, so that what the first run finalizes goes too) and says how much of
+   * the heap is in use after it and how many connections the server has open.
+   */
+  static String heapReport(PacketServer server) {
+    System.gc();
+    System.gc();
+    long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    return "heap_used=" + used + " connections=" + (server == null ? 0 : server.connections().size());
   }
 }

@@ -48,7 +48,8 @@ final class EventLoop implements Runnable {
   static final class Timer implements Comparable<Timer> {
     private static final AtomicLong SEQUENCE = new AtomicLong();
     final long deadline;
-    final Runnable task;
+    /** Dropped on cancel: a cancelled timer waits in the queue until its deadline, its task need not. */
+    volatile Runnable task;
     private final long order = SEQUENCE.incrementAndGet();
     private volatile boolean cancelled;
 
@@ -59,6 +60,7 @@ final class EventLoop implements Runnable {
 
     void cancel() {
       cancelled = true;
+      task = null;
     }
 
     @Override
@@ -231,7 +233,10 @@ final class EventLoop implements Runnable {
         return left;
       }
       timers.poll();
-      runSafely(t.task);
+      Runnable task = t.task;
+      if (task != null) {
+        runSafely(task);
+      }
       now = System.nanoTime();
     }
     return -1;

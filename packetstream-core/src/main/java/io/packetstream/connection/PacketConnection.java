@@ -651,7 +651,7 @@ public final class PacketConnection implements AutoCloseable {
       return;
     }
     if (error instanceof MalformedFrameException) {
-      LOG.log(Level.WARNING, () -> name + ": receiving failed: " + error);
+      PeerFaultLog.MALFORMED.ended(name, "receiving failed: " + error);
     } else {
       LOG.log(Level.DEBUG, () -> name + ": receiving failed", error);
     }
@@ -1048,28 +1048,50 @@ public final class PacketConnection implements AutoCloseable {
       if (state.isTerminal()) {
         return;
       }
-      long now = System.nanoTime();
-      long quiet = now - lastReceivedNanos;
-      if (read != 0 && partialFrame && quiet > read && !inputEnded) {
-        String why = "read timed out: a frame begun " + TimeUnit.NANOSECONDS.toMillis(quiet)
-            + " ms ago is still incomplete (readTimeout=" + config.readTimeout + ")";
-        LOG.log(Level.INFO, () -> name + ": " + why);
-        terminate(new java.net.SocketTimeoutException(why), why);
+      if (timedOut(read, idle, false)) {
+        // the loop runs its timers before it reads: after a stall of the loop (a GC pause, a busy
+        // machine) the peer's bytes may be waiting unread. Decide once the loop has read them.
+        loop.execute(() -> {
+          if (!state.isTerminal() && !timedOut(read, idle, true)) {
+            watch();
+          }
+        });
         return;
       }
-      long idleFor = Math.min(quiet, now - lastSentNanos);
-      if (idle != 0 && idleFor > idle && state == ConnectionState.OPEN
-          && pending.isEmpty() && inbound.isIdle()) {
-        LOG.log(Level.DEBUG, () -> name + ": idle for " + TimeUnit.NANOSECONDS.toMillis(idleFor)
+      watch();
+    }, period);
+  }
+
+  /**
+   * Whether the read or the idle timeout has run out; with {@code act}, fails or closes the
+   * connection if so.
+   */
+  private boolean timedOut(long read, long idle, boolean act) {
+    long now = System.nanoTime();
+    long quiet = now - lastReceivedNanos;
+    if (read != 0 && partialFrame && quiet > read && !inputEnded) {
+      if (act) {
+        String why = "read timed out: a frame begun " + TimeUnit.NANOSECONDS.toMillis(quiet)
+            + " ms ago is still incomplete (readTimeout=" + config.readTimeout + ")";
+        PeerFaultLog.READ_TIMEOUT.ended(name, why);
+        terminate(new java.net.SocketTimeoutException(why), why);
+      }
+      return true;
+    }
+    long idleFor = Math.min(quiet, now - lastSentNanos);
+    if (idle != 0 && idleFor > idle && state == ConnectionState.OPEN
+        && pending.isEmpty() && inbound.isIdle()) {
+      if (act) {
+        PeerFaultLog.IDLE.ended(name, "idle for " + TimeUnit.NANOSECONDS.toMillis(idleFor)
             + " ms (idleTimeout=" + config.idleTimeout + "): closing");
         synchronized (life) {
           opens = Math.min(opens, 1);
         }
         close();
-        return;
       }
-      watch();
-    }, period);
+      return true;
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- settings
