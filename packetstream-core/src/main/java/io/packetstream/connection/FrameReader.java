@@ -13,9 +13,10 @@ import java.nio.ByteBuffer;
  * and the bytes of a frame not yet complete are kept until the rest comes.
  *
  * <p>Memory: what is kept grows with the bytes that actually arrived (at most twice them), never
- * to a frame's announced length up front, and is dropped as soon as no partial frame remains. The
- * kept buffer's bytes beyond the allowance are charged to the connection's
- * {@link InboundAccount}.
+ * to a frame's announced length up front. Once no partial frame remains, a buffer larger than
+ * the allowance is dropped at once, a smaller one when the connection goes quiet
+ * ({@link #shrink}). The kept buffer's bytes beyond the allowance are charged to the
+ * connection's {@link InboundAccount}.
  *
  * <p>Not thread-safe: one reading thread (an event loop, or a stream's reader) feeds it. No
  * threads of its own; tests feed it byte arrays.
@@ -46,6 +47,8 @@ final class FrameReader {
   }
 
   private static final int MIN_KEPT = 256;
+  /** Bytes to take at a time while a frame's length prefix is incomplete. */
+  private static final int PREFIX_BYTES = 10;
 
   private final PacketCodec codec;
   private final Sink sink;
@@ -70,9 +73,30 @@ final class FrameReader {
    * @throws io.packetstream.wire.MalformedFrameException if the bytes are not valid frames
    */
   boolean feed(ByteBuffer src) throws IOException {
-    if (kept != null && kept.hasRemaining()) {
-      keep(src);
-      return resume();
+    // first complete the frame already begun, copying only its missing bytes
+    while (holdsBytes() && src.hasRemaining()) {
+      int length = codec.peekFrameLength(kept);
+      int missing = length < 0 ? PREFIX_BYTES : length - kept.remaining();
+      if (missing > 0) {
+        int n = Math.min(missing, src.remaining());
+        int limit = src.limit();
+        src.limit(src.position() + n);
+        keep(src);
+        src.limit(limit);
+      }
+      if (!resume()) {
+        if (src.hasRemaining()) {
+          keep(src);
+        }
+        return false;
+      }
+      if (missing <= 0 && holdsBytes()) {
+        // whole frames kept from an earlier stop were handed on, a partial one remains
+        continue;
+      }
+    }
+    if (holdsBytes()) {
+      return true;
     }
     boolean more = decode(src);
     if (src.hasRemaining()) {
@@ -88,9 +112,29 @@ final class FrameReader {
     }
     boolean more = decode(kept);
     if (!kept.hasRemaining()) {
-      drop();
+      emptied();
     }
     return more;
+  }
+
+  /**
+   * Nothing is kept any more: a buffer within the allowance stays for the next partial frame of
+   * a busy connection (so that a stream of frames split across reads allocates nothing), until
+   * {@link #shrink()}; a larger one goes at once.
+   */
+  private void emptied() {
+    if (kept.capacity() > allowance) {
+      drop();
+    } else {
+      kept.clear().flip();
+    }
+  }
+
+  /** Drops the buffer if it keeps nothing: for a connection gone quiet. */
+  void shrink() {
+    if (kept != null && !kept.hasRemaining()) {
+      drop();
+    }
   }
 
   /** Whether bytes of an incomplete frame (or frames not yet handed on) are kept. */
@@ -153,7 +197,7 @@ final class FrameReader {
   /** Appends {@code src}'s remaining bytes to the kept ones, growing the buffer as needed. */
   private void keep(ByteBuffer src) throws IOException {
     int n = src.remaining();
-    if (kept == null) {
+    if (kept == null || (!kept.hasRemaining() && kept.capacity() < n)) {
       int frameLength = Math.max(0, codec.peekFrameLength(src));
       allocate(Math.max(MIN_KEPT, Math.min(2 * n, Math.max(n, frameLength))), null);
     } else if (kept.capacity() - kept.limit() < n) {

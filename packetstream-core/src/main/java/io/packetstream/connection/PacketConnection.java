@@ -100,6 +100,9 @@ public final class PacketConnection implements AutoCloseable {
   /** How long a close past its deadline still waits for its EOF to be written. */
   private static final long EOF_FLUSH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /** How long a connection must have received nothing to count as quiet and drop its buffer. */
+  private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   /** How long the peer must have sent no request before a close this end started sends EOF. */
   static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -671,6 +674,7 @@ public final class PacketConnection implements AutoCloseable {
       go = (paused & reason) != 0 && (paused &= ~reason) == 0 && !inputEnded && !terminating;
     }
     if (go) {
+      lastReceivedNanos = System.nanoTime(); // the read timeout counts from here
       io.resumeReading();
     }
   }
@@ -1040,13 +1044,17 @@ public final class PacketConnection implements AutoCloseable {
     long idle = config.idleTimeout.toNanos();
     long read = config.readTimeout.toNanos();
     long every = Math.min(idle == 0 ? Long.MAX_VALUE : idle, read == 0 ? Long.MAX_VALUE : read);
-    if (every == Long.MAX_VALUE || state.isTerminal()) {
+    boolean shrinks = io.nonBlocking(); // the reader is the loop's: it may be shrunk from here
+    if ((every == Long.MAX_VALUE && !shrinks) || state.isTerminal()) {
       return;
     }
-    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), every / 4);
+    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(every / 4, QUIET_NANOS));
     watchTimer = loop.schedule(() -> {
       if (state.isTerminal()) {
         return;
+      }
+      if (shrinks && System.nanoTime() - lastReceivedNanos > QUIET_NANOS) {
+        reader.shrink(); // a quiet connection keeps no read buffer
       }
       if (timedOut(read, idle, false)) {
         // the loop runs its timers before it reads: after a stall of the loop (a GC pause, a busy
@@ -1069,7 +1077,8 @@ public final class PacketConnection implements AutoCloseable {
   private boolean timedOut(long read, long idle, boolean act) {
     long now = System.nanoTime();
     long quiet = now - lastReceivedNanos;
-    if (read != 0 && partialFrame && quiet > read && !inputEnded) {
+    // a peer is stalled only while this end reads it: time spent paused by our own limits is ours
+    if (read != 0 && partialFrame && quiet > read && !inputEnded && paused == 0) {
       if (act) {
         String why = "read timed out: a frame begun " + TimeUnit.NANOSECONDS.toMillis(quiet)
             + " ms ago is still incomplete (readTimeout=" + config.readTimeout + ")";

@@ -90,6 +90,32 @@ class FrameReaderTest {
   }
 
   @Test
+  void reusesItsSmallBufferForFramesSplitAcrossReadsAndDropsItWhenShrunk() throws IOException {
+    List<Packet> got = new ArrayList<>();
+    FrameReader reader = new FrameReader(CODEC, collect(got), InboundAccount.unlimited(), 64 * 1024);
+    byte[] frame = PacketCodec.encode(Packet.request(0, 2, 0, 1, new byte[4096]));
+    reader.feed(ByteBuffer.wrap(frame, 0, 1000));
+    int capacity = 0;
+    for (int i = 0; i < 100; i++) {
+      // the rest of this frame and the start of the next, as a stream read in pieces comes
+      ByteBuffer piece = ByteBuffer.allocate(frame.length);
+      piece.put(frame, 1000, frame.length - 1000).put(frame, 0, 1000).flip();
+      reader.feed(piece);
+      if (i == 0) {
+        capacity = reader.keptCapacity(); // grown once to hold a whole frame
+        assertThat(capacity).isPositive();
+      }
+      assertThat(reader.keptCapacity()).as("the same buffer, read after read").isEqualTo(capacity);
+    }
+    assertThat(got).hasSize(100);
+    reader.feed(ByteBuffer.wrap(frame, 1000, frame.length - 1000));
+    assertThat(reader.holdsBytes()).isFalse();
+    assertThat(reader.keptCapacity()).as("kept for the next partial frame").isEqualTo(capacity);
+    reader.shrink();
+    assertThat(reader.keptCapacity()).isZero();
+  }
+
+  @Test
   void keepsWhatFollowsWhenTheSinkStopsAndHandsItOnWhenResumed() throws IOException {
     List<Packet> got = new ArrayList<>();
     boolean[] stop = {true};
