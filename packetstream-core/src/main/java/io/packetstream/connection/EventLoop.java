@@ -79,6 +79,7 @@ final class EventLoop implements Runnable {
   private final ByteBuffer readBuffer;
   private ByteBuffer answerBuffer; // loop thread only
   private volatile boolean closed;
+  private volatile boolean ended; // the loop thread has finished: tasks run on their caller
   private volatile long spinNanos;
   private final java.util.TreeMap<Long, Integer> spins = new java.util.TreeMap<>(); // loop thread
   private ReadSpin readSpin = new ReadSpin(java.time.Duration.ZERO);
@@ -128,11 +129,15 @@ final class EventLoop implements Runnable {
 
   /** Runs {@code task} on the loop thread, after the tasks already queued. */
   void execute(Runnable task) {
+    if (ended) {
+      runSafely(task); // the loop is gone: nothing may wait for it
+      return;
+    }
     tasks.add(task);
     if (!inLoop() && awake.compareAndSet(false, true)) {
       selector.wakeup();
     }
-    if (closed) {
+    if (ended) {
       drainTasksAfterClose();
     }
   }
@@ -140,6 +145,10 @@ final class EventLoop implements Runnable {
   /** Runs {@code task} on the loop thread after {@code delayNanos}. */
   Timer schedule(Runnable task, long delayNanos) {
     Timer timer = new Timer(System.nanoTime() + Math.max(0, delayNanos), task);
+    if (ended) {
+      runSafely(task); // no loop to wait on: now rather than never
+      return timer;
+    }
     if (inLoop()) {
       timers.add(timer);
     } else {
@@ -215,7 +224,14 @@ final class EventLoop implements Runnable {
       }
     } finally {
       closeKeys();
+      ended = true;
       drainTasksAfterClose();
+      for (Timer t; (t = timers.poll()) != null; ) {
+        Runnable task = t.task;
+        if (task != null) {
+          runSafely(task);
+        }
+      }
     }
   }
 
@@ -349,11 +365,9 @@ final class EventLoop implements Runnable {
 
   /** After the loop stopped, tasks still run (on the caller's thread), so that nothing waits forever. */
   private void drainTasksAfterClose() {
-    if (!thread.isAlive() || inLoop()) {
-      Runnable task;
-      while ((task = tasks.poll()) != null) {
-        runSafely(task);
-      }
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      runSafely(task);
     }
   }
 }

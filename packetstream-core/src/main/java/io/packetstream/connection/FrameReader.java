@@ -137,6 +137,11 @@ final class FrameReader {
     }
   }
 
+  /** The bytes it holds beyond its allowance, charged to the account. */
+  long charged() {
+    return charged;
+  }
+
   /** Whether bytes of an incomplete frame (or frames not yet handed on) are kept. */
   boolean holdsBytes() {
     return kept != null && kept.hasRemaining();

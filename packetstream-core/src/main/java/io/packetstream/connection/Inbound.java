@@ -94,6 +94,10 @@ final class Inbound {
       if (tags.containsKey(channel, tag)) {
         return "channel " + channel + ": tag already in use: " + tag;
       }
+      if (account.overBudget()) {
+        overflowing = true;
+        return account.refusal();
+      }
       if (running < maxConcurrent && queued.isEmpty() && !holding.getAsBoolean()) {
         start = new InboundRequest(connection, packet, handler, startNanos);
         running++;
@@ -128,31 +132,41 @@ final class Inbound {
     try {
       executor.execute(request);
     } catch (RejectedExecutionException e) {
-      long pause;
-      synchronized (this) {
-        if (ended) {
-          running--;
-          pause = -1;
-        } else {
-          running--;
-          queued.addFirst(request);
-          queuedBytes += request.packet.payload().length;
-          if (retryScheduled) {
-            return;
-          }
-          retryScheduled = true;
-          retryNanos = retryNanos == 0 ? FIRST_RETRY_NANOS : Math.min(2 * retryNanos, MAX_RETRY_NANOS);
-          pause = retryNanos;
-        }
+      refused(request, e);
+    } catch (RuntimeException | Error e) {
+      // a broken executor: the request is answered as failed, its slot freed, the next tried
+      InboundRequest next = request.refuse(e);
+      if (next != null) {
+        execute(next);
       }
-      if (pause < 0) {
-        account.release(request.packet.payload().length);
-        connection.abandoned(request);
-        return;
-      }
-      connection.executorRefused(e, pause);
-      connection.loop().schedule(this::retry, pause);
     }
+  }
+
+  private void refused(InboundRequest request, RejectedExecutionException e) {
+    long pause;
+    synchronized (this) {
+      if (ended) {
+        running--;
+        pause = -1;
+      } else {
+        running--;
+        queued.addFirst(request);
+        queuedBytes += request.packet.payload().length;
+        if (retryScheduled) {
+          return;
+        }
+        retryScheduled = true;
+        retryNanos = retryNanos == 0 ? FIRST_RETRY_NANOS : Math.min(2 * retryNanos, MAX_RETRY_NANOS);
+        pause = retryNanos;
+      }
+    }
+    if (pause < 0) {
+      account.release(request.packet.payload().length);
+      connection.abandoned(request);
+      return;
+    }
+    connection.executorRefused(e, pause);
+    connection.loop().schedule(this::retry, pause);
   }
 
   private void retry() {

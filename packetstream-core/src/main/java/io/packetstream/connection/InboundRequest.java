@@ -80,6 +80,11 @@ final class InboundRequest implements Runnable {
     return null;
   }
 
+  /** Answers without running the handler: the executor failed to take it. */
+  InboundRequest refuse(Throwable error) {
+    return answer(null, error);
+  }
+
   private InboundRequest answer(Response response, Throwable error) {
     if (error instanceof CompletionException && error.getCause() != null) {
       error = error.getCause();
@@ -89,7 +94,13 @@ final class InboundRequest implements Runnable {
     } else if (response == null) {
       response = Response.empty();
     }
-    connection.respond(this, response);
-    return connection.release(this);
+    InboundRequest next;
+    try {
+      connection.respond(this, response);
+    } finally {
+      // the slot is freed whatever respond threw, or a close would wait for it forever
+      next = connection.release(this);
+    }
+    return next;
   }
 }

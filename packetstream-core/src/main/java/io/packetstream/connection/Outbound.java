@@ -77,6 +77,7 @@ final class Outbound {
   private final Events events;
   private final EventLoopGroup group;
   private final boolean inline;
+  private final boolean threaded; // a writer thread of the transport's drains: streams
   private final long graceNanos;
   private final EventLoop loop;
   private final long maxAnswerBytes;
@@ -107,6 +108,7 @@ final class Outbound {
     this.loop = loop;
     this.graceNanos = graceNanos;
     this.inline = nonBlocking && graceNanos == 0;
+    this.threaded = !nonBlocking;
     this.maxAnswerBytes = maxAnswerBytes;
   }
 
@@ -153,7 +155,8 @@ final class Outbound {
         return CLAIMED;
       }
       result = QUEUED;
-      if (writerThread != null) {
+      if (threaded) {
+        // the writer thread drains it, once it runs (a packet queued before it starts waits)
         if (queue.size() == 1) {
           notifyAll();
         }
@@ -178,13 +181,13 @@ final class Outbound {
       eofQueued = true;
       r = offer(Packet.EOF);
       closedToAdds = true;
-      if (writerThread != null || !inline) {
+      if (threaded) {
         notifyAll();
       }
     }
     if (r == CLAIMED) {
       drain();
-    } else if (!inline && writerThread == null) {
+    } else if (!inline && !threaded) {
       loop.execute(this::graceFlush);
     }
   }
@@ -334,6 +337,9 @@ final class Outbound {
           Thread.sleep(graceNanos / 1_000_000, (int) (graceNanos % 1_000_000));
         }
         synchronized (this) {
+          if (owned) {
+            continue; // never two writers
+          }
           owned = true;
         }
         if (!drain() || isFinished()) {
@@ -378,6 +384,7 @@ final class Outbound {
               unsent.add(new Chunk(rest, bufCost));
             }
             release(buf);
+            buf = null;
             block();
             return true;
           }
@@ -402,6 +409,7 @@ final class Outbound {
         }
         if (batch == null) {
           release(buf);
+          buf = null;
           if (tell) {
             events.finished();
           }

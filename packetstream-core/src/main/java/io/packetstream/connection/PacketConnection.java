@@ -249,6 +249,9 @@ public final class PacketConnection implements AutoCloseable {
     if (queued == Outbound.CLAIMED) {
       outbound.drain();
     }
+    if ((paused & PAUSE_BUDGET) != 0) {
+      resume(PAUSE_BUDGET); // its answer must be read, whatever the budget
+    }
     Duration limit = timeout.isZero() ? config.requestTimeout : timeout;
     if (!limit.isZero()) {
       request.orTimeout(limit.toNanos(), TimeUnit.NANOSECONDS);
@@ -610,7 +613,9 @@ public final class PacketConnection implements AutoCloseable {
     if (!more) {
       return false;
     }
-    if (account.mustPause()) {
+    // never while this end awaits answers from the peer: they may lie behind the partial frame,
+    // and the handlers holding the budget may be the ones waiting for them
+    if (account.readerMustPause(reader.charged()) && pending.isEmpty()) {
       pause(PAUSE_BUDGET);
       account.awaitRoom(() -> resume(PAUSE_BUDGET));
       return false;
