@@ -13,6 +13,7 @@
 # Environment (optional):
 #   MVN_ARGS   extra Maven options, e.g. -o to stay offline
 #   LOGS       where each target's log goes (default packetstream-core/target/fuzz)
+#   FUZZ_HEAP  the fuzzing JVM's -Xmx (default 512m): bounded, so that a leak ends as a finding
 #
 # What it uses: JAZZER_FUZZ=1 switches @FuzzTest methods from replaying to fuzzing, and
 # JAZZER_MAX_DURATION (Jazzer's max_duration option, 0.26.0) overrides @FuzzTest(maxDuration).
@@ -44,6 +45,7 @@ for target in "${TARGETS[@]}"; do
   echo "fuzz: $target for ${SECONDS_EACH} s (log $log)"
   # shellcheck disable=SC2086
   if JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${SECONDS_EACH}s" mvn -B ${MVN_ARGS:-} -pl packetstream-core \
+"-DargLine=-Xmx${FUZZ_HEAP:-512m}" \
       surefire:test -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1; then
     echo "fuzz: $target: no finding; $(grep -E '^Done [0-9]+ runs' "$log" | tail -1)"
   else

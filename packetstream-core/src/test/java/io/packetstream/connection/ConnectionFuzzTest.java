@@ -3,10 +3,19 @@ package io.packetstream.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.code_intelligence.jazzer.api.BugDetectors;
 import io.packetstream.wire.MalformedFrameException;
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +33,9 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * Fuzz target of a whole connection: a {@link PacketConnection} over two {@link Pipe}s, served by
- * an event loop, whose peer's byte stream is the fuzzer's input, followed by the end of the
+ * Fuzz target of a whole connection: a {@link PacketConnection} served by an event loop over two
+ * {@link Pipe}s, or for one input in four (length / 4 a multiple of 4) over a TCP connection on
+ * 127.0.0.1, whose peer's byte stream is the fuzzer's input, followed by the end of the
  * stream. The connection has submitted two requests of its own first; its handler answers at
  * once, throws, fails as asked, or answers later, by request type, and on inputs of odd length it
  * is a {@link BufferHandler} answering on the loop instead. Inputs whose length is 2 or 3 modulo 4
@@ -42,8 +52,16 @@ class ConnectionFuzzTest {
   /** Held, so that the level set on it stays: the connections' warnings would flood the run. */
   private static final Logger QUIET = Logger.getLogger("io.packetstream");
 
+  private static final ServerSocketChannel LISTENER = listen();
+
   static {
     QUIET.setLevel(Level.OFF);
+    // Jazzer's request-forgery detector: connections to our own listener are the point
+    try {
+      BugDetectors.allowNetworkConnections((host, port) -> port == LISTENER.socket().getLocalPort());
+    } catch (IllegalStateException e) {
+      // no Jazzer agent (the class is used by a plain test): no detector either
+    }
   }
 
   /**
@@ -56,7 +74,8 @@ class ConnectionFuzzTest {
   void peerStream(byte[] input) throws Exception {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
     boolean direct = input.length % 2 == 1;
-    boolean smallFrames = input.length % 4 >= 2;
+    boolean smallFrames = input.length / 2 % 2 == 1;
+    boolean tcp = input.length / 4 % 4 == 0;
     PacketConnection.Builder builder = PacketConnection.builder()
         .name("fuzzed")
         .eventLoops(GROUP)
@@ -71,16 +90,45 @@ class ConnectionFuzzTest {
       builder.handler(ConnectionFuzzTest::answer);
     }
 
-    Pipe toConnection = Pipe.open();
-    Pipe fromConnection = Pipe.open();
-    PacketConnection connection = builder.open(toConnection.source(), fromConnection.sink());
+    // the peer's ends: it writes into one, reads from the other, and ends its stream
+    WritableByteChannel peerOut;
+    ReadableByteChannel peerIn;
+    Closeable peerEnds;
+    List<Closeable> connectionEnds = new ArrayList<>();
+    PacketConnection connection;
+    if (tcp) {
+      SocketChannel peer = SocketChannel.open(LISTENER.getLocalAddress());
+      SocketChannel accepted = LISTENER.accept();
+      connection = builder.open(accepted, true);
+      connectionEnds.add(accepted);
+      peerOut = peer;
+      peerIn = peer;
+      peerEnds = peer::shutdownOutput;
+      connectionEnds.add(peer);
+    } else {
+      Pipe toConnection = Pipe.open();
+      Pipe fromConnection = Pipe.open();
+      connection = builder.open(toConnection.source(), fromConnection.sink());
+      peerOut = toConnection.sink();
+      peerIn = fromConnection.source();
+      peerEnds = toConnection.sink();
+      // the channels stay ours: closing them ends the peer's two threads' work
+      connectionEnds.add(toConnection.source());
+      connectionEnds.add(fromConnection.sink());
+      connectionEnds.add(toConnection.sink());
+      connectionEnds.add(fromConnection.source());
+    }
     List<CompletableFuture<Response>> ours = new ArrayList<>();
     ours.add(connection.submit(0, 0, new byte[] {1, 2, 3}));
     ours.add(connection.submit(3, 1, new byte[0]));
     Future<?> drain = PEER.submit(() -> {
       ByteBuffer sink = ByteBuffer.allocate(8192);
-      while (fromConnection.source().read(sink.clear()) >= 0) {
-        // the peer reads what the connection sends, so that its writes never stall
+      try {
+        while (peerIn.read(sink.clear()) >= 0) {
+          // the peer reads what the connection sends, so that its writes never stall
+        }
+      } catch (IOException e) {
+        // the connection reset the TCP connection, or the test closed the pipe
       }
       return null;
     });
@@ -88,11 +136,11 @@ class ConnectionFuzzTest {
       try {
         ByteBuffer bytes = ByteBuffer.wrap(input);
         while (bytes.hasRemaining()) {
-          toConnection.sink().write(bytes);
+          peerOut.write(bytes);
         }
-        toConnection.sink().close();
+        peerEnds.close();
       } catch (IOException e) {
-        // the connection stopped reading (it failed) and its pipe was closed under us
+        // the connection stopped reading (it failed) and closed its end, or the test did
       }
       return null;
     });
@@ -120,13 +168,11 @@ class ConnectionFuzzTest {
       }
     } finally {
       connection.abort();
-      // the channels stay ours: closing them ends the peer's two threads' work
-      toConnection.source().close();
-      fromConnection.sink().close();
+      for (Closeable c : connectionEnds) {
+        c.close();
+      }
       write.get(END_SECONDS, TimeUnit.SECONDS);
       drain.get(END_SECONDS, TimeUnit.SECONDS);
-      toConnection.sink().close();
-      fromConnection.source().close();
     }
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(END_SECONDS);
@@ -165,6 +211,16 @@ class ConnectionFuzzTest {
         .filter(t -> !before.contains(t) && t.isAlive())
         .map(Thread::getName)
         .collect(Collectors.toList());
+  }
+
+  private static ServerSocketChannel listen() {
+    try {
+      ServerSocketChannel listener = ServerSocketChannel.open();
+      listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return listener;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static ExecutorService pool(String name, int threads) {
