@@ -45,7 +45,7 @@ for target in "${TARGETS[@]}"; do
   echo "fuzz: $target for ${SECONDS_EACH} s (log $log)"
   # shellcheck disable=SC2086
   if JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${SECONDS_EACH}s" mvn -B ${MVN_ARGS:-} -pl packetstream-core \
-"-DargLine=-Xmx${FUZZ_HEAP:-512m}" \
+      "-DargLine=-Xmx${FUZZ_HEAP:-512m}" \
       surefire:test -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1; then
     echo "fuzz: $target: no finding; $(grep -E '^Done [0-9]+ runs' "$log" | tail -1)"
   else
