@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.api.BugDetectors;
 import io.packetstream.wire.MalformedFrameException;
+import io.packetstream.wire.Packet;
+import io.packetstream.wire.PacketCodec;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +21,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -27,10 +32,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Fuzz target of a whole connection: a {@link PacketConnection} served by an event loop over two
@@ -46,16 +54,18 @@ class ConnectionFuzzTest {
   /** Generous bounds: a finding is a connection that does not end at all, not a slow one. */
   private static final long END_SECONDS = 20;
 
+  private static final PacketCodec CODEC = new PacketCodec(PacketCodec.LARGEST_MAX_FRAME_LENGTH);
+  private static final int MAX_KEPT_OUTPUT = 4 << 20;
   private static final EventLoopGroup GROUP = EventLoopGroup.create("fuzz-io", 1);
   private static final ExecutorService HANDLERS = pool("fuzz-handler", 2);
   private static final ExecutorService PEER = pool("fuzz-peer", 2);
   /** Held, so that the level set on it stays: the connections' warnings would flood the run. */
   private static final Logger QUIET = Logger.getLogger("io.packetstream");
+  private static Level levelBefore;
 
   private static final ServerSocketChannel LISTENER = listen();
 
   static {
-    QUIET.setLevel(Level.OFF);
     // Jazzer's request-forgery detector: connections to our own listener are the point
     try {
       BugDetectors.allowNetworkConnections((host, port) -> port == LISTENER.socket().getLocalPort());
@@ -64,11 +74,24 @@ class ConnectionFuzzTest {
     }
   }
 
+  @BeforeAll
+  static void quiet() {
+    levelBefore = QUIET.getLevel();
+    QUIET.setLevel(Level.OFF);
+  }
+
+  /** The other tests of the run (some check what is logged) see the level they would have. */
+  @AfterAll
+  static void loud() {
+    QUIET.setLevel(levelBefore);
+  }
+
   /**
    * Whatever the peer sends, the connection ends within a bounded time, CLOSED or FAILED with a
    * {@link MalformedFrameException}; every request it submitted has ended, with a response or a
    * {@link ConnectionClosedException}; the group is back to no connections and no buffered
-   * inbound bytes; and no thread started during the run outlives it, the group keeping its one.
+   * inbound bytes; no thread started during the run outlives it, the group keeping its one;
+   * and what it sent is sound ({@link #checkAnswers}).
    */
   @FuzzTest
   void peerStream(byte[] input) throws Exception {
@@ -94,7 +117,8 @@ class ConnectionFuzzTest {
     WritableByteChannel peerOut;
     ReadableByteChannel peerIn;
     Closeable peerEnds;
-    List<Closeable> connectionEnds = new ArrayList<>();
+    List<Closeable> connectionEnds = new ArrayList<>(); // closed when it has ended
+    List<Closeable> peerChannels = new ArrayList<>(); // closed when the peer is done
     PacketConnection connection;
     if (tcp) {
       SocketChannel peer = SocketChannel.open(LISTENER.getLocalAddress());
@@ -104,7 +128,7 @@ class ConnectionFuzzTest {
       peerOut = peer;
       peerIn = peer;
       peerEnds = peer::shutdownOutput;
-      connectionEnds.add(peer);
+      peerChannels.add(peer);
     } else {
       Pipe toConnection = Pipe.open();
       Pipe fromConnection = Pipe.open();
@@ -112,23 +136,29 @@ class ConnectionFuzzTest {
       peerOut = toConnection.sink();
       peerIn = fromConnection.source();
       peerEnds = toConnection.sink();
-      // the channels stay ours: closing them ends the peer's two threads' work
+      // the channels stay ours: closing the connection's ends ends the peer's work
       connectionEnds.add(toConnection.source());
       connectionEnds.add(fromConnection.sink());
-      connectionEnds.add(toConnection.sink());
-      connectionEnds.add(fromConnection.source());
+      peerChannels.add(toConnection.sink());
+      peerChannels.add(fromConnection.source());
     }
     List<CompletableFuture<Response>> ours = new ArrayList<>();
     ours.add(connection.submit(0, 0, new byte[] {1, 2, 3}));
     ours.add(connection.submit(3, 1, new byte[0]));
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    AtomicBoolean reset = new AtomicBoolean();
     Future<?> drain = PEER.submit(() -> {
+      // the peer reads what the connection sends, so that its writes never stall, and keeps it
       ByteBuffer sink = ByteBuffer.allocate(8192);
       try {
         while (peerIn.read(sink.clear()) >= 0) {
-          // the peer reads what the connection sends, so that its writes never stall
+          if (sent.size() < MAX_KEPT_OUTPUT && !reset.get()) {
+            sent.write(sink.array(), 0, sink.position());
+          }
         }
       } catch (IOException e) {
-        // the connection reset the TCP connection, or the test closed the pipe
+        // a TCP connection closed with bytes unread is reset, and what was in flight is lost
+        reset.set(true);
       }
       return null;
     });
@@ -173,6 +203,13 @@ class ConnectionFuzzTest {
       }
       write.get(END_SECONDS, TimeUnit.SECONDS);
       drain.get(END_SECONDS, TimeUnit.SECONDS);
+      for (Closeable c : peerChannels) {
+        c.close();
+      }
+    }
+
+    if (sent.size() < MAX_KEPT_OUTPUT) {
+      checkAnswers(input, sent.toByteArray(), connection.state());
     }
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(END_SECONDS);
@@ -185,6 +222,52 @@ class ConnectionFuzzTest {
     assertThat(newThreads(before)).as("threads started during the run and still alive").isEmpty();
     assertThat(Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("fuzz-io"))).hasSize(1);
+  }
+
+  /**
+   * What the connection sent is well-formed frames (the last one may be cut short only when it
+   * failed, which stops its writes wherever they are), ending with EOF when it closed cleanly;
+   * and it answered only requests the peer sent, each (channel, tag) at most as many times as the
+   * peer sent it.
+   */
+  private static void checkAnswers(byte[] input, byte[] sent, ConnectionState state) {
+    Map<List<Long>, Integer> asked = new HashMap<>();
+    ByteBuffer in = ByteBuffer.wrap(input);
+    try {
+      Packet p;
+      while ((p = CODEC.decode(in)) != null) {
+        if (p.request() && !p.isControl()) {
+          asked.merge(List.of(p.channel(), p.tag()), 1, Integer::sum);
+        }
+      }
+    } catch (MalformedFrameException e) {
+      // what the connection read of the stream ends here too
+    }
+    ByteBuffer out = ByteBuffer.wrap(sent);
+    List<Packet> packets = new ArrayList<>();
+    try {
+      Packet p;
+      while ((p = CODEC.decode(out)) != null) {
+        packets.add(p);
+      }
+    } catch (MalformedFrameException e) {
+      throw new AssertionError("the connection sent a malformed frame after " + packets, e);
+    }
+    if (state == ConnectionState.CLOSED) {
+      assertThat(out.hasRemaining()).as("bytes after the last whole frame sent").isFalse();
+      assertThat(packets).as("sent by a connection that closed").isNotEmpty();
+      assertThat(packets.get(packets.size() - 1).isEof()).as("the last packet sent is EOF: %s",
+          packets.get(packets.size() - 1)).isTrue();
+    }
+    Map<List<Long>, Integer> answered = new HashMap<>();
+    for (Packet p : packets) {
+      if (!p.request()) {
+        List<Long> key = List.of(p.channel(), p.tag());
+        int n = answered.merge(key, 1, Integer::sum);
+        assertThat(n).as("answers to channel %d tag %d", p.channel(), p.tag())
+            .isLessThanOrEqualTo(asked.getOrDefault(key, 0));
+      }
+    }
   }
 
   private static Reply answer(Request request) throws Exception {
