@@ -80,10 +80,17 @@ class ConnectionFuzzTest {
     QUIET.setLevel(Level.OFF);
   }
 
-  /** The other tests of the run (some check what is logged) see the level they would have. */
+  /**
+   * The other tests of the run see nothing of this one: the logging level they would have (some
+   * check what is logged), and none of its threads or its listener.
+   */
   @AfterAll
-  static void loud() {
+  static void leaveNothing() throws IOException {
     QUIET.setLevel(levelBefore);
+    GROUP.close();
+    HANDLERS.shutdown();
+    PEER.shutdown();
+    LISTENER.close();
   }
 
   /**
