@@ -18,11 +18,11 @@
 # What it uses: JAZZER_FUZZ=1 switches @FuzzTest methods from replaying to fuzzing, and
 # JAZZER_MAX_DURATION (Jazzer's max_duration option, 0.26.0) overrides @FuzzTest(maxDuration).
 # Inputs that found new coverage are kept in packetstream-core/.cifuzz-corpus/<class>/<method>
-# (not committed) and reused by the next run. A finding fails the target and Jazzer writes the
-# input (crash-<sha1>) into the target's inputs directory in src/test/resources when it exists,
-# else into packetstream-core/: move it to
+# (not committed) and reused by the next run. A finding fails the target, and Jazzer writes the
+# input as crash-<sha1> into the target's inputs directory,
 #   packetstream-core/src/test/resources/io/packetstream/<package>/<Class>Inputs/<method>/
-# where every `mvn test` replays it, and fix the bug.
+# where every `mvn test` replays it: give it a name that says what it is, commit it, fix the bug.
+# The recordings the build copies beside it (target/test-classes) are the seeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
