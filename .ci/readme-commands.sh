@@ -67,6 +67,33 @@ for impl in core spring spring-unmetered; do
 done
 ok "bench/starter-overhead.sh 1"
 
+# bench/connections.sh: ours only, tiny steps, every connection answered
+OUT="$results" STEPS=20,40 ACTIVE=10 ACTIVE_SECONDS=1 SETTLE_SECONDS=0 PERF=/nonexistent \
+  BASE_PORT=$(base_port) JAVA_OPTS=-Xmx256m CLIENT_JAVA_OPTS=-Xmx256m \
+  bench/connections.sh >/dev/null 2>&1 || fail "connections.sh failed: $(cat "$results")"
+grep -q "^connections impl=packetstream-java step=40 .* answered=40 errors=0 " "$results" \
+  || fail "connections.sh wrote: $(cat "$results")"
+grep -q "^connections impl=packetstream-java active=10 .* errors=0 " "$results" \
+  || fail "connections.sh's active phase wrote: $(cat "$results")"
+ok "bench/connections.sh"
+
+# bench/soak.sh: a tiny soak on the default JDK, 0 defects
+OUT="$results" REQUESTS=3000 JDK21=none bench/soak.sh --connections 10 >/dev/null 2>&1 \
+  || fail "soak.sh failed: $(cat "$results")"
+grep -q "^soak requests=3000 .* defects=0 " "$results" || fail "soak.sh wrote: $(cat "$results")"
+ok "bench/soak.sh"
+
+# bench/hostile.sh: a few seconds of attack, its goals judged but the rate (a timing) not
+OUT="$results" WARMUP_SECONDS=1 BASELINE_SECONDS=2 ATTACK_SECONDS=3 \
+  HOSTILE_OPTS="--min-ratio 0 --tricklers 5 --settle-seconds 10" bench/hostile.sh >/dev/null 2>&1 \
+  || fail "hostile.sh failed: $(grep '^hostile' "$results")"
+grep -q "^hostile result .* defects=0 oom=0 " "$results" || fail "hostile.sh wrote: $(grep '^hostile' "$results")"
+ok "bench/hostile.sh"
+
+# bench/fuzz.sh: one target fuzzed for a few seconds
+bench/fuzz.sh 5 'WireFuzzTest#bsuint' >/dev/null 2>&1 || fail "fuzz.sh 5 WireFuzzTest#bsuint failed"
+ok "bench/fuzz.sh"
+
 # mvn -B -q -pl packetstream-core -Pjmh test-compile exec:exec, one short iteration of each
 out=$(mvn -B -q -pl packetstream-core -Pjmh test-compile exec:exec \
   -Djmh.args="-f 1 -wi 0 -i 1 -r 100ms -foe true")
