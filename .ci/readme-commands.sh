@@ -22,7 +22,7 @@ CLI=packetstream-cli/target/packetstream.jar
 # the results files, and the .log that ../shared/perf/bench.sh writes beside its results file
 rr_results=$(mktemp)
 results=$(mktemp)
-trap 'rm -f "$rr_results" "$results" "$results.log"' EXIT
+trap 'rm -f "$rr_results" "$rr_results.lines" "$results" "$results.log"' EXIT
 # a cancelled CI job (INT, TERM) exits through the EXIT trap
 trap 'exit 143' INT TERM
 # the servers' ports: BASE_PORT + 1 and up, below 32768, so never in Linux's ephemeral range
@@ -37,7 +37,7 @@ done
 ok "packetstream.jar --help"
 
 # ANCHORS=0 bench/rr.sh 1: every configuration answers without errors
-ANCHORS=0 BASE_PORT=$(base_port) N_ps_1_32=2000 N_ps_16_32=20000 \
+ANCHORS=0 OUT="$rr_results.lines" BASE_PORT=$(base_port) N_ps_1_32=2000 N_ps_16_32=20000 \
   N_ps_256_32=50000 N_ps_64_4096=20000 N_ps_spin_1_32=2000 N_ps_spin_16_32=20000 \
   N_ps_spin_256_32=50000 N_ps_spin_64_4096=20000 bench/rr.sh 1 >"$rr_results" \
   || fail "bench/rr.sh failed after printing: $(cat "$rr_results")"
