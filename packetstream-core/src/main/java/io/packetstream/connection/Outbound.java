@@ -261,12 +261,11 @@ final class Outbound {
       if (!batchOwned || stopped) {
         return false;
       }
+      answerBytes += cost;
     }
     if (!unsent.isEmpty()) {
+      uncount(cost);
       return false; // the channel is full: the answer waits in the queue
-    }
-    synchronized (this) {
-      answerBytes += cost;
     }
     if (batchBuffer == null) {
       batchBuffer = group.acquireWriteBuffer();
@@ -278,17 +277,25 @@ final class Outbound {
         events.sentDirect(size);
         return true;
       } catch (BufferOverflowException full) {
-        if (attempt > 0 || batchBuffer.position() == 0 || !unsent.isEmpty()) {
+        if (attempt > 0 || batchBuffer.position() == 0) {
           uncount(cost);
           return false;
         }
+        // make room: write what the channel takes now, and keep the rest in place, first in line
         batchBuffer.flip();
-        boolean all = writeOut(batchBuffer, batchCost, true);
-        batchBuffer.clear();
-        batchCost = 0;
-        if (!all) {
-          uncount(cost);
-          return false;
+        int before = batchBuffer.remaining();
+        while (batchBuffer.hasRemaining() && sink.write(batchBuffer) > 0) {
+          // the channel takes more
+        }
+        if (batchBuffer.remaining() < before) {
+          events.flushed();
+        }
+        if (batchBuffer.hasRemaining()) {
+          batchBuffer.compact(); // its answers stay counted until all of it is written
+        } else {
+          batchBuffer.clear();
+          written(batchCost);
+          batchCost = 0;
         }
       }
     }
