@@ -227,7 +227,9 @@ class BadPeerTest {
 
   @Test
   void tracksLiveConnectionsAndDropsEndedOnes() throws Exception {
-    assertThat(server.connections()).hasSize(1);
+    // the accepting thread adds the good client's connection once open() returns, which can be
+    // just after its first answer went out
+    await().atMost(WAIT).until(() -> server.connections().size() == 1);
     PacketConnection second = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
     assertThat(second.call(0, 0, 0, new byte[0], WAIT).ok()).isTrue();
     // the accepting thread adds the connection once open() returns, which can be just after the
