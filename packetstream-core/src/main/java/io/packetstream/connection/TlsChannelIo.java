@@ -210,7 +210,11 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
       if (!inputDone && !stalled && !tasksRunning) {
         readAndUnwrap(readable);
       }
-      checkEstablished(engine.getHandshakeStatus());
+      // no call into the engine while a delegated task runs: it holds the engine's lock, and the
+      // loop would wait on it, stalling every connection of the loop
+      if (!established && !tasksRunning) {
+        checkEstablished(engine.getHandshakeStatus());
+      }
       maybeWritable();
       updateInterest();
     } finally {
@@ -402,7 +406,7 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
 
   /** Tells the waiting writer it may write, once the handshake and the channel allow it. */
   private void maybeWritable() {
-    if (!wantWrite || !established || outPending || closed) {
+    if (!wantWrite || !established || outPending || closed || tasksRunning) {
       return;
     }
     if (!inputDone && engine.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) {
