@@ -47,15 +47,15 @@ final class SoakHandler implements RequestHandler {
   enum Fault {
     /** Nothing: the real run. */
     none,
-    /** Every 97th answer of the ok types carries a changed byte. */
+    /** Every 97th answer of the ok types, the first included, carries a changed byte. */
     corrupt,
-    /** Every 97th asked failure carries other flags. */
+    /** Every 97th asked failure, the first included, carries other flags. */
     failure_text,
     /** Every 97th request is marked as handled twice. */
     twice,
-    /** Every 97th request of type LATER is never answered. */
+    /** Every 97th request of type LATER, the first included, is never answered. */
     hang,
-    /** Every 97th request of type NOW fails with a text the soak does not know. */
+    /** Every 97th request of type NOW, the first included, fails with a text the soak does not know. */
     unknown_text,
     /** The first request starts a thread that outlives the run by a few seconds. */
     leak_thread
@@ -67,6 +67,9 @@ final class SoakHandler implements RequestHandler {
   private final long maxId;
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong strays = new AtomicLong();
+  /** Requests the fault could strike so far: counted, not drawn from ids, so that even a short
+   * run whose ids fall on other types meets the fault at least once. */
+  private final AtomicLong faultCandidates = new AtomicLong();
 
   /** A handler for ids 0 to {@code maxId - 1}, answering later through {@code scheduler}. */
   SoakHandler(long maxId, ScheduledExecutorService scheduler, Fault fault) {
@@ -116,13 +119,13 @@ final class SoakHandler implements RequestHandler {
     int type = (int) request.rqType();
     switch (type) {
       case NOW:
-        if (fault == Fault.unknown_text && id % 97 == 0) {
+        if (fault == Fault.unknown_text && faultTurn()) {
           return Response.failure("soak: out of the blue");
         }
         return answer(id, type, payload);
       case LATER: {
         CompletableFuture<Response> later = new CompletableFuture<>();
-        if (fault == Fault.hang && id % 97 == 0) {
+        if (fault == Fault.hang && faultTurn()) {
           return Reply.later(later); // never completes
         }
         scheduler.schedule(() -> later.complete(answer(id, type, payload)), 1 + spread(id, 20),
@@ -134,7 +137,7 @@ final class SoakHandler implements RequestHandler {
         return answer(id, type, payload);
       case ASKED: {
         long flags = askedFlags(id);
-        if (fault == Fault.failure_text && id % 97 == 0) {
+        if (fault == Fault.failure_text && faultTurn()) {
           flags++;
         }
         throw new RequestFailedException(flags, askedPayload(id));
@@ -162,10 +165,15 @@ final class SoakHandler implements RequestHandler {
 
   private Response answer(long id, int type, byte[] payload) {
     byte[] body = expectedBody(payload);
-    if (fault == Fault.corrupt && id % 97 == 0) {
+    if (fault == Fault.corrupt && faultTurn()) {
       body[body.length - 1] ^= 1;
     }
     return Response.ok(expectedFlags(id, type), body);
+  }
+
+  /** Whether the fault strikes this candidate: the first and every 97th after it. */
+  private boolean faultTurn() {
+    return faultCandidates.getAndIncrement() % 97 == 0;
   }
 
   /** A number from 0 to {@code n - 1} made from the id. */
