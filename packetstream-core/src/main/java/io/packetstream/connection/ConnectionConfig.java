@@ -34,6 +34,8 @@ final class ConnectionConfig implements Cloneable {
   Duration closeTimeout = PacketConnection.Builder.DEFAULT_CLOSE_TIMEOUT;
   Duration idleTimeout = Duration.ZERO;
   Duration readTimeout = PacketConnection.Builder.DEFAULT_READ_TIMEOUT;
+  Duration probeInterval = Duration.ZERO;
+  Duration probeTimeout = PacketConnection.Builder.DEFAULT_PROBE_TIMEOUT;
   Duration handshakeTimeout = PacketConnection.Builder.DEFAULT_HANDSHAKE_TIMEOUT;
   Duration packetGrace = Duration.ZERO;
   boolean sendErq = true;

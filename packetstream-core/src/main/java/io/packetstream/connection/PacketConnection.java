@@ -97,6 +97,22 @@ public final class PacketConnection implements AutoCloseable {
   /** Tags on every channel start here: 0 and 1 of channel 0 are the control packets. */
   static final long FIRST_TAG = PendingTable.FIRST_TAG;
 
+  /**
+   * The request type of liveness probes ({@link Builder#probeInterval}), on channel 0: 16382, whose
+   * wire value 16383 ({@code ff 7f}) is the largest that fits in two bytes. The Python original
+   * has no request type of its own (it reserves only wire type 0, for its control packets), and
+   * applications number their types up from 0, so a type this high is unlikely to clash. A
+   * connection answers the peer's requests of this type on channel 0 itself, ok and empty, whether
+   * or not it probes, and never hands them to a handler.
+   */
+  public static final long PROBE_TYPE = 16382;
+
+  /**
+   * The payload of probes and of the answers to the peer's probes: this very array, empty, so the
+   * writer tells them from other traffic without a look inside.
+   */
+  private static final byte[] PROBE_PAYLOAD = new byte[0];
+
   /** How long a close past its deadline still waits for its EOF to be written. */
   private static final long EOF_FLUSH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -141,6 +157,15 @@ public final class PacketConnection implements AutoCloseable {
   private final CountDownLatch readerDone = new CountDownLatch(1);
   private volatile EventLoop.Timer closeTimer;
   private volatile EventLoop.Timer watchTimer;
+  private volatile EventLoop.Timer probeTimer; // set on the loop only
+
+  // what the idle timeout counts: traffic other than probes and their answers
+  private volatile long lastUserReceivedNanos;
+  private volatile long lastUserSentNanos;
+  private long userPacketsReceived; // the reading thread's, at its last read
+  private long probePacketsReceived; // the reading thread's
+  private volatile long userPacketsSent; // the writer's (one at a time), at its last flush
+  private volatile long probePacketsSent; // the writer's
 
   // statistics: the reading thread writes the received ones, the writer (one at a time) the sent
   private volatile long bytesReceived;
@@ -380,6 +405,8 @@ public final class PacketConnection implements AutoCloseable {
     openedMillis = System.currentTimeMillis();
     lastReceivedNanos = System.nanoTime();
     lastSentNanos = lastReceivedNanos;
+    lastUserReceivedNanos = lastReceivedNanos;
+    lastUserSentNanos = lastReceivedNanos;
     config.eventLoops.connectionOpened();
     try {
       listener.connectionOpened(this);
@@ -392,6 +419,9 @@ public final class PacketConnection implements AutoCloseable {
       throw t;
     }
     watch();
+    if (!config.probeInterval.isZero()) {
+      loop.execute(this::scheduleProbe);
+    }
   }
 
   /**
@@ -502,7 +532,7 @@ public final class PacketConnection implements AutoCloseable {
     return packetsSent;
   }
 
-  /** Requests this end sent that await their answer. */
+  /** Requests this end sent that await their answer (with a liveness probe awaiting its own). */
   public int pendingRequests() {
     return pending.size();
   }
@@ -610,6 +640,7 @@ public final class PacketConnection implements AutoCloseable {
     bytesReceived += n;
     boolean more = reader.feed(bytes);
     partialFrame = reader.holdsBytes();
+    countUserTraffic(now);
     if (!more) {
       return false;
     }
@@ -628,10 +659,20 @@ public final class PacketConnection implements AutoCloseable {
     try {
       boolean more = reader.resume();
       partialFrame = reader.holdsBytes();
+      countUserTraffic(System.nanoTime());
       return more && paused == 0;
     } catch (Throwable t) {
       ioFailed(t);
       return false;
+    }
+  }
+
+  /** After a read: whether it brought the idle timeout anything but probes and their answers. */
+  private void countUserTraffic(long now) {
+    long user = packetsReceived - probePacketsReceived;
+    if (user != userPacketsReceived || partialFrame) {
+      userPacketsReceived = user;
+      lastUserReceivedNanos = now;
     }
   }
 
@@ -695,6 +736,9 @@ public final class PacketConnection implements AutoCloseable {
 
     @Override
     public boolean request(ByteBuffer buffer, RequestFrame frame) throws IOException {
+      if (frame.rqType() == PROBE_TYPE) {
+        return false; // answered by the connection, on the regular path
+      }
       packetsReceived++;
       lastRequestNanos = lastReceivedNanos; // the read's own time: no clock read per request
       direct.answer(buffer, frame);
@@ -711,6 +755,9 @@ public final class PacketConnection implements AutoCloseable {
           LOG.log(Level.DEBUG, () -> name + ": dropping a response that matches no pending request: "
               + packet);
         } else {
+          if (request.probe) {
+            probePacketsReceived++;
+          }
           request.resolve(new Response(packet.ok(), packet.resultFlags(), packet.payload()));
         }
         return true;
@@ -746,6 +793,13 @@ public final class PacketConnection implements AutoCloseable {
   private void admit(Packet packet) {
     long channel = packet.channel();
     long tag = packet.tag();
+    if (channel == 0 && packet.rqType() == PROBE_TYPE) {
+      // the peer asks whether we are there: the connection says so, and no handler or listener
+      // hears of it as a request
+      probePacketsReceived++;
+      outbound.enqueue(Packet.response(0, tag, true, 0, PROBE_PAYLOAD));
+      return;
+    }
     long startNanos = System.nanoTime();
     lastRequestNanos = startNanos;
     listener.requestStarted(this, Direction.INBOUND, channel, tag, packet.rqType());
@@ -826,6 +880,9 @@ public final class PacketConnection implements AutoCloseable {
   }
 
   void requestEnded(PendingRequest request, Outcome outcome) {
+    if (request.probe) {
+      return; // listeners never saw it start
+    }
     listener.requestFinished(this, Direction.OUTBOUND, request.channel, request.tag,
         request.rqType, outcome, System.nanoTime() - request.startNanos);
   }
@@ -843,6 +900,9 @@ public final class PacketConnection implements AutoCloseable {
     public void sent(Packet packet, int bytes) {
       bytesSent += bytes;
       packetsSent++;
+      if (packet.payload() == PROBE_PAYLOAD) {
+        probePacketsSent++;
+      }
       if (listener == TrafficListener.NONE) {
         return; // no ThreadLocal work per packet when nobody listens
       }
@@ -862,8 +922,14 @@ public final class PacketConnection implements AutoCloseable {
 
     @Override
     public void flushed() {
-      lastSentNanos = System.nanoTime();
+      long now = System.nanoTime();
+      lastSentNanos = now;
       lastSentMillis = System.currentTimeMillis();
+      long user = packetsSent - probePacketsSent;
+      if (user != userPacketsSent) {
+        userPacketsSent = user;
+        lastUserSentNanos = now;
+      }
     }
 
     @Override
@@ -1013,6 +1079,7 @@ public final class PacketConnection implements AutoCloseable {
     }
     cancel(closeTimer);
     cancel(watchTimer);
+    cancel(probeTimer);
     if (!config.readSpin.isZero() && io.nonBlocking() && openedMillis != 0) {
       loop.unspin(config.readSpin.toNanos());
     }
@@ -1095,7 +1162,8 @@ public final class PacketConnection implements AutoCloseable {
       }
       return true;
     }
-    long idleFor = Math.min(quiet, now - lastSentNanos);
+    // probes and their answers do not count: they would keep every probing connection busy
+    long idleFor = Math.min(now - lastUserReceivedNanos, now - lastUserSentNanos);
     if (idle != 0 && idleFor > idle && state == ConnectionState.OPEN
         && pending.isEmpty() && inbound.isIdle()) {
       if (act) {
@@ -1109,6 +1177,89 @@ public final class PacketConnection implements AutoCloseable {
       return true;
     }
     return false;
+  }
+
+  // ---------------------------------------------------------------- liveness probes (on the loop)
+
+  /** Arms the probe timer for when the peer will have sent nothing for the probe interval. */
+  private void scheduleProbe() {
+    if (state != ConnectionState.OPEN) {
+      return;
+    }
+    long quiet = System.nanoTime() - lastReceivedNanos;
+    probeTimer = loop.schedule(this::probeDue, config.probeInterval.toNanos() - quiet);
+  }
+
+  /** The probe timer ran out: probe the peer if it has been silent for the whole interval. */
+  private void probeDue() {
+    if (state != ConnectionState.OPEN) {
+      return;
+    }
+    long interval = config.probeInterval.toNanos();
+    long now = System.nanoTime();
+    if (paused != 0) {
+      // our own limits stopped reading: the peer's silence is ours
+      probeTimer = loop.schedule(this::probeDue, interval);
+      return;
+    }
+    if (now - lastReceivedNanos < interval) {
+      scheduleProbe();
+      return;
+    }
+    long tag = pending.nextTag(0);
+    PendingRequest probe = new PendingRequest(this, 0, tag, PROBE_TYPE, now, true);
+    int queued;
+    try {
+      queued = pending.add(probe, new Packet(0, tag, 0, true, PROBE_TYPE, PROBE_PAYLOAD), outbound);
+    } catch (ConnectionClosedException e) {
+      return; // closing: the close timeout bounds what is left
+    } catch (RejectedExecutionException e) {
+      probeTimer = loop.schedule(this::probeDue, interval); // the pending table is full
+      return;
+    }
+    if (queued == Outbound.CLAIMED) {
+      outbound.drain();
+    }
+    probeTimer = loop.schedule(() -> probeDeadline(probe, now), config.probeTimeout.toNanos());
+    // any answer, ok or not, proves the peer alive; the next probe counts from it
+    probe.whenComplete((answer, error) -> {
+      if (error == null) {
+        loop.execute(this::probeAnswered);
+      }
+    });
+  }
+
+  private void probeAnswered() {
+    cancel(probeTimer);
+    scheduleProbe();
+  }
+
+  /**
+   * The probe timeout ran out. The loop runs its timers before it reads: after a stall of the loop
+   * the peer's answer may be waiting unread, so decide once the loop has read it.
+   */
+  private void probeDeadline(PendingRequest probe, long sentNanos) {
+    if (!probe.isDone() && !state.isTerminal()) {
+      loop.execute(() -> probeExpired(probe, sentNanos));
+    }
+  }
+
+  private void probeExpired(PendingRequest probe, long sentNanos) {
+    if (probe.isDone() || state.isTerminal()) {
+      return;
+    }
+    if (lastReceivedNanos - sentNanos > 0 || paused != 0 || state != ConnectionState.OPEN) {
+      // the peer spoke since (the answer may lie behind what it sends), or this end stopped
+      // reading it, or is closing under its own timeout: no verdict on the peer
+      probe.cancel(false);
+      scheduleProbe();
+      return;
+    }
+    long silent = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReceivedNanos);
+    String why = "probe timed out: no answer to a liveness probe within probeTimeout="
+        + config.probeTimeout + " (nothing received for " + silent + " ms)";
+    PeerFaultLog.PROBE_TIMEOUT.ended(name, why);
+    terminate(new java.net.SocketTimeoutException(why), why);
   }
 
   // ---------------------------------------------------------------- settings
@@ -1139,6 +1290,9 @@ public final class PacketConnection implements AutoCloseable {
 
     /** Default for {@link #handshakeTimeout}. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Default for {@link #probeTimeout}. */
+    public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(10);
 
     private final ConnectionConfig c;
 
@@ -1239,6 +1393,38 @@ public final class PacketConnection implements AutoCloseable {
      */
     public Builder readTimeout(Duration timeout) {
       c.readTimeout = nonNegative("readTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * How long the peer may send nothing before this end asks it whether it is still there;
+     * {@link Duration#ZERO} (default) = never. The question, a liveness probe, is a request of type
+     * {@link PacketConnection#PROBE_TYPE} on channel 0 with an empty payload. Any answer proves the
+     * peer alive, ok or not: a Java peer answers ok by itself, a Python {@code cs.packetstream} peer
+     * refuses the unknown type (not ok), which counts. If nothing at all arrives within
+     * {@link #probeTimeout} of sending it, the connection {@linkplain ConnectionState#FAILED fails}
+     * and its pending requests end with a {@link ConnectionClosedException} that names the probe
+     * timeout. This notices a peer that vanished without a word (its host gone, a NAT that forgot
+     * the connection) or hung, where TCP keepalive takes hours. A busy connection sends no probes;
+     * probes and their answers do not keep a connection from its {@link #idleTimeout}, nor reach
+     * handlers or the {@link TrafficListener}'s request events (its packet events see them).
+     */
+    public Builder probeInterval(Duration interval) {
+      c.probeInterval = nonNegative("probeInterval", interval);
+      return this;
+    }
+
+    /**
+     * How long a liveness probe ({@link #probeInterval}) waits for its answer, or anything else from
+     * the peer, before the connection fails; default 10 s. A Python peer runs only 4 handlers at
+     * once and answers a probe after them: give it longer than its handlers may hold all four.
+     */
+    public Builder probeTimeout(Duration timeout) {
+      if (nonNegative("probeTimeout", timeout).isZero()) {
+        throw new IllegalArgumentException("probeTimeout must be positive; turn probes off with"
+            + " probeInterval(Duration.ZERO)");
+      }
+      c.probeTimeout = timeout;
       return this;
     }
 

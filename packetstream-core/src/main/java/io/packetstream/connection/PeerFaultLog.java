@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Logs the connections the library ends because of what their peer did (malformed frames, a
- * stall inside a frame, silence past the idle timeout) without letting peers that connect again
+ * stall inside a frame, silence past the idle timeout, no answer to a liveness probe) without letting peers that connect again
  * and again flood the log. For
  * each kind of fault, JVM-wide: the first connection is logged with its reason; the next ones
  * within {@link #WINDOW_NANOS} are counted (and logged at DEBUG), and the first one after the
@@ -27,6 +27,10 @@ final class PeerFaultLog {
   /** Connections failed because their peer stalled inside a frame for the read timeout. */
   static final PeerFaultLog READ_TIMEOUT = new PeerFaultLog(LOG, Level.INFO,
       "failed by their read timeout", WINDOW_NANOS, System::nanoTime);
+
+  /** Connections failed because their peer answered no liveness probe in time. */
+  static final PeerFaultLog PROBE_TIMEOUT = new PeerFaultLog(LOG, Level.INFO,
+      "failed by their probe timeout", WINDOW_NANOS, System::nanoTime);
 
   /** Connections closed because they were idle for their idle timeout. */
   static final PeerFaultLog IDLE = new PeerFaultLog(LOG, Level.INFO,

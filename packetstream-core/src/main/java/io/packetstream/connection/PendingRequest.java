@@ -23,13 +23,21 @@ final class PendingRequest extends CompletableFuture<Response> {
   final long tag;
   final long rqType;
   final long startNanos;
+  /** Whether this is the connection's own liveness probe, which listeners never see. */
+  final boolean probe;
 
   PendingRequest(PacketConnection connection, long channel, long tag, long rqType, long startNanos) {
+    this(connection, channel, tag, rqType, startNanos, false);
+  }
+
+  PendingRequest(PacketConnection connection, long channel, long tag, long rqType, long startNanos,
+      boolean probe) {
     this.connection = connection;
     this.channel = channel;
     this.tag = tag;
     this.rqType = rqType;
     this.startNanos = startNanos;
+    this.probe = probe;
   }
 
   /** Ends it with the peer's response; the connection already took it out of its table. */
