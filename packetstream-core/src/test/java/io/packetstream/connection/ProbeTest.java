@@ -92,7 +92,8 @@ class ProbeTest {
       link.peerAnswers(seen, request -> new Packet(request.channel(), request.tag(),
           refusal.flags(), false, Packet.NO_RQ_TYPE, refusal.payload()));
       // several probes, each refused, each more than a probe timeout after the one before
-      await().atMost(WAIT).until(() -> probes(seen) >= 4);
+      await().atMost(WAIT).until(() -> probes(seen) >= 4 || link.connection.state().isTerminal());
+      assertThat(link.connection.failure()).isEmpty();
       assertThat(link.connection.state()).isEqualTo(ConnectionState.OPEN);
       assertThat(link.connection.call(0, 3, 0, new byte[0], WAIT).ok())
           .as("a request after the probes is answered (refused) too").isFalse();
@@ -192,6 +193,49 @@ class ProbeTest {
       client.termination().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(client.state()).isEqualTo(ConnectionState.CLOSED);
       assertThat(client.packetsReceived()).as("probes were answered meanwhile").isGreaterThan(2);
+    }
+  }
+
+  @Test
+  void anAnswerThatArrivesWhileTheLoopStallsPastTheProbeTimeoutKeepsTheConnection()
+      throws Exception {
+    // the loop stalls (a GC pause, a busy machine) right after it sent its first probe, for longer
+    // than the probe timeout; the peer's answer arrives meanwhile and waits unread when the
+    // deadline comes due, since a loop runs its due timers before it reads
+    AtomicInteger stalls = new AtomicInteger();
+    TrafficListener stallsAfterProbe = new TrafficListener() {
+      @Override
+      public void packetSent(PacketConnection connection, Packet packet, int bytes) {
+        if (packet.request() && packet.rqType() == PacketConnection.PROBE_TYPE
+            && stalls.getAndIncrement() == 0) {
+          connection.loop().execute(() -> {
+            try {
+              Thread.sleep(900);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+        }
+      }
+    };
+    try (EventLoopGroup loop = EventLoopGroup.create(1);
+        Link link = new Link(PacketConnection.builder()
+            .eventLoops(loop)
+            .listener(stallsAfterProbe)
+            .probeInterval(Duration.ofMillis(100))
+            .probeTimeout(Duration.ofMillis(300)), Transport.CHANNEL)) {
+      List<Packet> seen = new CopyOnWriteArrayList<>();
+      link.peerAnswers(seen, request -> {
+        try {
+          Thread.sleep(100); // well inside the stall
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return Packet.response(request.channel(), request.tag(), true, 0, new byte[0]);
+      });
+      await().atMost(WAIT).until(() -> probes(seen) >= 3 || link.connection.state().isTerminal());
+      assertThat(link.connection.failure()).isEmpty();
+      assertThat(link.connection.state()).isEqualTo(ConnectionState.OPEN);
     }
   }
 
