@@ -1398,10 +1398,11 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * How long the peer may send nothing before this end asks it whether it is still there;
-     * {@link Duration#ZERO} (default) = never. The question, a liveness probe, is a request of type
-     * {@link PacketConnection#PROBE_TYPE} on channel 0 with an empty payload. Any answer proves the
-     * peer alive, ok or not: a Java peer answers ok by itself, a Python {@code cs.packetstream} peer
-     * refuses the unknown type (not ok), which counts. If nothing at all arrives within
+     * {@link Duration#ZERO} (default) = never. The question, a liveness probe, is a request of
+     * type {@link PacketConnection#PROBE_TYPE} on channel 0 with an empty payload. Any answer
+     * proves the peer alive, ok or not: a Java peer answers ok by itself, a Python
+     * {@code cs.packetstream} peer refuses the unknown type (not ok), which counts. If nothing
+     * at all arrives within
      * {@link #probeTimeout} of sending it, the connection {@linkplain ConnectionState#FAILED fails}
      * and its pending requests end with a {@link ConnectionClosedException} that names the probe
      * timeout. This notices a peer that vanished without a word (its host gone, a NAT that forgot
@@ -1415,8 +1416,8 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * How long a liveness probe ({@link #probeInterval}) waits for its answer, or anything else from
-     * the peer, before the connection fails; default 10 s. A Python peer runs only 4 handlers at
+     * How long a liveness probe ({@link #probeInterval}) waits for its answer, or anything else
+     * from the peer, before the connection fails; default 10 s. A Python peer runs only 4 handlers at
      * once and answers a probe after them: give it longer than its handlers may hold all four.
      */
     public Builder probeTimeout(Duration timeout) {

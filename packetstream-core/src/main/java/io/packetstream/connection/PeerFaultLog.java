@@ -7,11 +7,11 @@ import java.util.function.LongSupplier;
 
 /**
  * Logs the connections the library ends because of what their peer did (malformed frames, a
- * stall inside a frame, silence past the idle timeout, no answer to a liveness probe) without letting peers that connect again
- * and again flood the log. For
- * each kind of fault, JVM-wide: the first connection is logged with its reason; the next ones
- * within {@link #WINDOW_NANOS} are counted (and logged at DEBUG), and the first one after the
- * window is logged with the count of those since the last line. Thread-safe.
+ * stall inside a frame, silence past the idle timeout, no answer to a liveness probe) without
+ * letting peers that connect again and again flood the log. For each kind of fault, JVM-wide:
+ * the first connection is logged with its reason; the next ones within {@link #WINDOW_NANOS} are
+ * counted (and logged at DEBUG), and the first one after the window is logged with the count of
+ * those since the last line. Thread-safe.
  */
 final class PeerFaultLog {
 
