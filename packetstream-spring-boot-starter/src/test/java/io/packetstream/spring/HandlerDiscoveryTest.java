@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.handler.PacketChannel;
 import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.transport.PacketClient;

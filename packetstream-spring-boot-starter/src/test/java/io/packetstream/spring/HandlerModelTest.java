@@ -10,7 +10,7 @@ import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Reply;
 import io.packetstream.connection.Request;
 import io.packetstream.connection.Response;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.handler.PacketArgumentResolver;
 import io.packetstream.spring.handler.PacketControllerAdvice;
 import io.packetstream.spring.handler.PacketExceptionHandler;

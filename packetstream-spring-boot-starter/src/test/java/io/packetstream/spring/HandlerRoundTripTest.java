@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
-import io.packetstream.spring.connection.ConnectionRole;
-import io.packetstream.spring.connection.PacketConnectionEvent;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.context.ConnectionRole;
+import io.packetstream.spring.context.PacketConnectionEvent;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.transport.PacketClient;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import io.packetstream.spring.connection.ActivityTick;
+import io.packetstream.spring.context.ActivityTick;
 
 /** Every argument and return kind of {@code @PacketHandler}, over real TCP to the real server. */
 @SpringBootTest(classes = {TestApplication.class, HandlerRoundTripTest.Ticks.class},

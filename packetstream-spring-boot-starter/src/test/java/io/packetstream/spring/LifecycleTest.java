@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
-import io.packetstream.spring.connection.ActivityTick;
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketStreamClient;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.context.ActivityTick;
+import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.client.PacketStreamClient;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;

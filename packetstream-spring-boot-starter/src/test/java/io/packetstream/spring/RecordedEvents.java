@@ -1,6 +1,6 @@
 package io.packetstream.spring;
 
-import io.packetstream.spring.connection.PacketConnectionEvent;
+import io.packetstream.spring.context.PacketConnectionEvent;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.context.event.EventListener;

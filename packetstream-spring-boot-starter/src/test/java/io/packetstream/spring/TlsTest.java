@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
-import io.packetstream.spring.connection.PacketStreamClient;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.client.PacketStreamClient;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.transport.PacketClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;

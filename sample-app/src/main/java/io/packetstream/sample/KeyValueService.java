@@ -5,7 +5,7 @@ import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.RequestFailedException;
 import io.packetstream.connection.Response;
-import io.packetstream.spring.connection.PacketConnectionEvent;
+import io.packetstream.spring.context.PacketConnectionEvent;
 import io.packetstream.spring.handler.PacketFlags;
 import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.spring.handler.PayloadCodec;

@@ -1,6 +1,6 @@
 package io.packetstream.spring.bench;
 
-import io.packetstream.spring.connection.PacketConnectionCustomizer;
+import io.packetstream.spring.context.PacketConnectionCustomizer;
 import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.spring.handler.PacketReply;
 import org.springframework.boot.SpringBootConfiguration;

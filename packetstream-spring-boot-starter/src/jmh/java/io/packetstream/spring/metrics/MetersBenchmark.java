@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener.Direction;
 import io.packetstream.connection.TrafficListener.Outcome;
-import io.packetstream.spring.connection.ConnectionRole;
+import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.wire.Packet;
 import java.io.ByteArrayInputStream;
 import java.io.OutputStream;

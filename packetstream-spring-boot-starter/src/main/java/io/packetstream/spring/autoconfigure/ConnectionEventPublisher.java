@@ -2,9 +2,9 @@ package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener;
-import io.packetstream.spring.connection.ConnectionRole;
-import io.packetstream.spring.connection.PacketConnectionCustomizer;
-import io.packetstream.spring.connection.PacketConnectionEvent;
+import io.packetstream.spring.context.ConnectionRole;
+import io.packetstream.spring.context.PacketConnectionCustomizer;
+import io.packetstream.spring.context.PacketConnectionEvent;
 import java.util.Optional;
 import org.springframework.context.ApplicationEventPublisher;
 

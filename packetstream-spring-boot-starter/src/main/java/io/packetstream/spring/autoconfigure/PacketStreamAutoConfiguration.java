@@ -1,8 +1,8 @@
 package io.packetstream.spring.autoconfigure;
 
-import io.packetstream.spring.connection.ActivityTick;
-import io.packetstream.spring.connection.PacketConnectionBuilders;
-import io.packetstream.spring.connection.PacketConnectionCustomizer;
+import io.packetstream.spring.context.ActivityTick;
+import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.context.PacketConnectionCustomizer;
 import io.packetstream.spring.handler.JacksonPayloadCodec;
 import io.packetstream.spring.handler.PacketHandlers;
 import io.packetstream.spring.handler.PayloadCodec;
@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
 @EnableConfigurationProperties(PacketStreamProperties.class)
-public class PacketStreamAutoConfiguration {
+public final class PacketStreamAutoConfiguration {
 
   /** Finds the {@code @PacketHandler} methods; static, because it post-processes beans. */
   @Bean

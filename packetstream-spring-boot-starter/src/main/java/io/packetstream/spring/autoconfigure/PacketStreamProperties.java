@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
+import io.packetstream.spring.ssl.ClientAuth;
 import io.packetstream.wire.PacketCodec;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -418,16 +419,6 @@ public class PacketStreamProperties {
     public void setClientAuth(ClientAuth clientAuth) {
       this.clientAuth = clientAuth;
     }
-  }
-
-  /** Whether the server asks its peers for a certificate. */
-  public enum ClientAuth {
-    /** Does not ask. */
-    NONE,
-    /** Asks; a peer without one is served all the same. */
-    WANT,
-    /** Asks; a peer without a trusted one is refused. */
-    NEED
   }
 
   /** Exponential back-off between connect attempts. */

@@ -1,6 +1,6 @@
 package io.packetstream.spring.autoconfigure;
 
-import io.packetstream.spring.connection.ActivityTick;
+import io.packetstream.spring.context.ActivityTick;
 
 /** The original's {@code tick=True}: every label to standard error, as it happens. */
 final class StandardErrorTick implements ActivityTick {

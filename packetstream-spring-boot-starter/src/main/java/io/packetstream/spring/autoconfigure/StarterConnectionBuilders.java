@@ -1,10 +1,10 @@
 package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.connection.PacketConnection;
-import io.packetstream.spring.connection.ActivityTick;
-import io.packetstream.spring.connection.ConnectionRole;
-import io.packetstream.spring.connection.PacketConnectionBuilders;
-import io.packetstream.spring.connection.PacketConnectionCustomizer;
+import io.packetstream.spring.context.ActivityTick;
+import io.packetstream.spring.context.ConnectionRole;
+import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.context.PacketConnectionCustomizer;
 import io.packetstream.spring.handler.PacketHandlers;
 import java.util.List;
 import java.util.concurrent.Executor;

@@ -2,7 +2,7 @@ package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener;
-import io.packetstream.spring.connection.ActivityTick;
+import io.packetstream.spring.context.ActivityTick;
 import io.packetstream.wire.Packet;
 
 /**

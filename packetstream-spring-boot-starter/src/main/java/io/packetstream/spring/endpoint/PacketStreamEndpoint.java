@@ -1,9 +1,9 @@
 package io.packetstream.spring.endpoint;
 
 import io.packetstream.connection.PacketConnection;
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketStreamClient;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.client.PacketStreamClient;
+import io.packetstream.spring.context.PacketStreamServer;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;

@@ -1,8 +1,8 @@
 package io.packetstream.spring.handler;
 
 import io.packetstream.connection.RequestHandler;
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.wire.Packet;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;

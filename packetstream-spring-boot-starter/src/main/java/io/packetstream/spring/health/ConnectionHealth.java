@@ -2,8 +2,8 @@ package io.packetstream.spring.health;
 
 import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
-import io.packetstream.spring.connection.PacketStreamClient;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.client.PacketStreamClient;
+import io.packetstream.spring.context.PacketStreamServer;
 import java.util.List;
 import org.springframework.boot.health.contributor.Health;
 

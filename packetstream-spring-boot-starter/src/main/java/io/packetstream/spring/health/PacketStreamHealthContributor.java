@@ -1,8 +1,8 @@
 package io.packetstream.spring.health;
 
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketStreamClient;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.client.PacketStreamClient;
+import io.packetstream.spring.context.PacketStreamServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

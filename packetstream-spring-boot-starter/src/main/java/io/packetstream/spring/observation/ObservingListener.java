@@ -4,7 +4,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener;
-import io.packetstream.spring.connection.ConnectionRole;
+import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.handler.ClientErrors;
 import java.util.Map;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package io.packetstream.spring.observation;
 import io.micrometer.observation.Observation;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener.Direction;
-import io.packetstream.spring.connection.ConnectionRole;
+import io.packetstream.spring.context.ConnectionRole;
 
 /**
  * What an observation of one request knows: which server or client, which connection, which

@@ -2,8 +2,8 @@ package io.packetstream.spring.observation;
 
 import io.micrometer.observation.ObservationRegistry;
 import io.packetstream.connection.PacketConnection;
-import io.packetstream.spring.connection.ConnectionRole;
-import io.packetstream.spring.connection.PacketConnectionCustomizer;
+import io.packetstream.spring.context.ConnectionRole;
+import io.packetstream.spring.context.PacketConnectionCustomizer;
 import io.packetstream.spring.handler.ClientErrors;
 import io.packetstream.spring.handler.PacketHandlers;
 

@@ -1,14 +1,17 @@
 package io.packetstream.spring.autoconfigure;
 
+import io.packetstream.spring.autoconfigure.metrics.PacketStreamMetricsAutoConfiguration;
+import io.packetstream.spring.autoconfigure.health.PacketStreamHealthContributorAutoConfiguration;
+import io.packetstream.spring.autoconfigure.endpoint.PacketStreamEndpointAutoConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketConnectionBuilders;
-import io.packetstream.spring.connection.PacketStreamClient;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.client.PacketStreamClient;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.endpoint.PacketStreamEndpoint;
 import io.packetstream.spring.handler.InvalidPacketHandlerException;
 import io.packetstream.spring.handler.JacksonPayloadCodec;
@@ -47,8 +50,8 @@ class PacketStreamAutoConfigurationTest {
       .withConfiguration(AutoConfigurations.of(
           JacksonAutoConfiguration.class,
           PacketStreamAutoConfiguration.class,
-          PacketServerAutoConfiguration.class,
-          PacketClientsAutoConfiguration.class,
+          PacketStreamServerAutoConfiguration.class,
+          PacketStreamClientsAutoConfiguration.class,
           PacketStreamMetricsAutoConfiguration.class,
           HealthContributorAutoConfiguration.class,
           PacketStreamHealthContributorAutoConfiguration.class,

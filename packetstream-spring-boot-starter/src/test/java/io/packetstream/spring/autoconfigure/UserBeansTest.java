@@ -1,10 +1,12 @@
 package io.packetstream.spring.autoconfigure;
 
+import io.packetstream.spring.autoconfigure.health.PacketStreamHealthContributorAutoConfiguration;
+import io.packetstream.spring.autoconfigure.endpoint.PacketStreamEndpointAutoConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetstream.connection.PacketConnection;
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.endpoint.PacketStreamEndpoint;
 import io.packetstream.spring.handler.PacketHandlers;
 import io.packetstream.spring.handler.PayloadCodec;
@@ -31,8 +33,8 @@ class UserBeansTest {
       .withConfiguration(AutoConfigurations.of(
           JacksonAutoConfiguration.class,
           PacketStreamAutoConfiguration.class,
-          PacketServerAutoConfiguration.class,
-          PacketClientsAutoConfiguration.class,
+          PacketStreamServerAutoConfiguration.class,
+          PacketStreamClientsAutoConfiguration.class,
           HealthContributorAutoConfiguration.class,
           PacketStreamHealthContributorAutoConfiguration.class,
           PacketStreamEndpointAutoConfiguration.class))

@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.TestApplication;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.transport.PacketClient;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
-import io.packetstream.spring.connection.ConnectionRole;
+import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
 import java.net.InetSocketAddress;

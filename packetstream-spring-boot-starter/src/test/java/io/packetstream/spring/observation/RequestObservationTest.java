@@ -12,7 +12,7 @@ import io.micrometer.tracing.test.simple.SimpleTracer;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.spring.TestApplication;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.transport.PacketClient;
 import java.time.Duration;
 import java.util.List;

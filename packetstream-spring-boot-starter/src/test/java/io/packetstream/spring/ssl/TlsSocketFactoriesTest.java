@@ -1,4 +1,4 @@
-package io.packetstream.spring.autoconfigure;
+package io.packetstream.spring.ssl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,7 +29,7 @@ class TlsSocketFactoriesTest {
   /** A server socket that offers TLS 1.3 only, handshaking with every peer in the background. */
   private static ServerSocket only13() throws Exception {
     ServerSocket server = new TlsServerSocketFactory(TlsMaterial.fixed(SslBundle.of(SERVER, null,
-        SslOptions.of(null, new String[] {"TLSv1.3"}))), PacketStreamProperties.ClientAuth.NONE,
+        SslOptions.of(null, new String[] {"TLSv1.3"}))), ClientAuth.NONE,
         Duration.ofSeconds(10)).createServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getByName("localhost"), 0));
     Thread acceptor = new Thread(() -> {

@@ -1,4 +1,4 @@
-package io.packetstream.spring.autoconfigure;
+package io.packetstream.spring.ssl;
 
 import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
@@ -17,18 +17,18 @@ import javax.net.ssl.SSLSocket;
  * {@code packetstream.clients.NAME.ssl.handshake-timeout}: a server that accepts and stays silent
  * fails the connect instead of holding it for ever.
  */
-final class VerifyingSocketFactory {
+public final class VerifyingSocketFactory {
 
   private final TlsMaterial material;
   private final int handshakeMillis;
 
-  VerifyingSocketFactory(TlsMaterial material, Duration handshakeTimeout) {
+  public VerifyingSocketFactory(TlsMaterial material, Duration handshakeTimeout) {
     this.material = material;
     this.handshakeMillis = Math.toIntExact(handshakeTimeout.toMillis());
   }
 
   /** Connects to {@code address}, completes the handshake and opens a connection on it. */
-  PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
+  public PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
       PacketConnection.Builder builder) throws IOException {
     SSLSocket ssl = (SSLSocket) material.context().getSocketFactory().createSocket();
     try {

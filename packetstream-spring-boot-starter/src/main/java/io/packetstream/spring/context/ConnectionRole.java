@@ -1,4 +1,4 @@
-package io.packetstream.spring.connection;
+package io.packetstream.spring.context;
 
 /** Which side opened a connection: the starter's server accepted it, or a named client made it. */
 public enum ConnectionRole {

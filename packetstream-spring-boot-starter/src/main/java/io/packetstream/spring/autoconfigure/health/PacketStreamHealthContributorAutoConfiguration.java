@@ -1,7 +1,10 @@
-package io.packetstream.spring.autoconfigure;
+package io.packetstream.spring.autoconfigure.health;
 
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.autoconfigure.PacketStreamProperties;
+import io.packetstream.spring.autoconfigure.PacketStreamClientsAutoConfiguration;
+import io.packetstream.spring.autoconfigure.PacketStreamServerAutoConfiguration;
+import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.health.PacketStreamHealthContributor;
 import java.util.Collection;
 import java.util.HashMap;
@@ -9,6 +12,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -30,11 +34,11 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * present, there is a server or a client to report on, and
  * {@code management.health.packetstream.enabled} is not false.
  */
-@AutoConfiguration(after = {PacketServerAutoConfiguration.class, PacketClientsAutoConfiguration.class})
+@AutoConfiguration(after = {PacketStreamServerAutoConfiguration.class, PacketStreamClientsAutoConfiguration.class})
 @ConditionalOnClass({HealthContributor.class, ConditionalOnEnabledHealthIndicator.class})
 @ConditionalOnEnabledHealthIndicator("packetstream")
 @Conditional(PacketStreamHealthContributorAutoConfiguration.ServerOrClients.class)
-public class PacketStreamHealthContributorAutoConfiguration {
+public final class PacketStreamHealthContributorAutoConfiguration {
 
   /** The composite; its bean name makes it {@code packetstream} in the health tree. */
   @Bean
@@ -56,17 +60,21 @@ public class PacketStreamHealthContributorAutoConfiguration {
    * Fails for a client whose health entry would take the place of the server's or of another
    * client's: one of the two would vanish from health.
    */
-  static void checkClientNames(Collection<String> clientNames) {
+  private static void checkClientNames(Collection<String> clientNames) {
     Map<String, String> taken = new HashMap<>();
     for (String name : clientNames) {
       String entry = PacketStreamHealthContributor.entryName(name);
       String property = "packetstream.clients." + name;
-      PropertyCheck.require(!entry.equals("server"), property, name,
-          "its health entry would replace the server's, 'server': rename the client");
+      if (entry.equals("server")) {
+        throw new InvalidConfigurationPropertyValueException(property, name,
+            "its health entry would replace the server's, 'server': rename the client");
+      }
       String other = taken.putIfAbsent(entry, name);
-      PropertyCheck.require(other == null, property, name,
-          "its health entry '" + entry + "' is also that of client '" + other
-              + "': rename one of them");
+      if (other != null) {
+        throw new InvalidConfigurationPropertyValueException(property, name,
+            "its health entry '" + entry + "' is also that of client '" + other
+                + "': rename one of them");
+      }
     }
   }
 

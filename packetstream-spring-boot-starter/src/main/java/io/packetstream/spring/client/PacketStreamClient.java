@@ -1,5 +1,7 @@
-package io.packetstream.spring.connection;
+package io.packetstream.spring.client;
 
+import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.connection.ConnectionClosedException;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;

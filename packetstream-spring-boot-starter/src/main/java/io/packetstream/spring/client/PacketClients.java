@@ -1,5 +1,7 @@
-package io.packetstream.spring.connection;
+package io.packetstream.spring.client;
 
+import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.context.PacketStreamServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

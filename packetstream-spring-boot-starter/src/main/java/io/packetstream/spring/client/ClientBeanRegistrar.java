@@ -1,7 +1,5 @@
-package io.packetstream.spring.autoconfigure;
+package io.packetstream.spring.client;
 
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketStreamClient;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -16,19 +14,29 @@ import org.springframework.core.env.Environment;
 
 /**
  * Registers one {@link PacketStreamClient} bean per {@code packetstream.clients.<name>}, named
- * {@code <name>PacketStreamClient} and qualified by {@code <name>}, made by the starter's
- * {@link PacketClients} bean's {@code get(name)}: a factory method, which ahead-of-time
- * processing can write out as code, where a supplier could not be. Only the names are read here
- * (the properties are bound in full by the properties bean). When the application defines its
- * own {@link PacketClients} bean, it registers no client beans: that registry's clients are the
- * application's to expose.
+ * {@code <name>PacketStreamClient} and qualified by {@code <name>}, made by the
+ * {@link PacketClients} bean {@value #CLIENTS_BEAN}'s {@code get(name)}: a factory method, which
+ * ahead-of-time processing can write out as code, where a supplier could not be. Only the names
+ * are read here (the properties are bound in full by the properties bean). When the application defines its
+ * own {@link PacketClients} bean (one that the given configuration class does not define), it
+ * registers no client beans: that registry's clients are the application's to expose.
  */
-final class ClientBeanRegistrar implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
+public final class ClientBeanRegistrar
+    implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
 
   /** The name of the starter's {@link PacketClients} bean. */
-  static final String CLIENTS_BEAN = "packetClients";
+  public static final String CLIENTS_BEAN = "packetClients";
 
+  private final String configuration;
   private Environment environment;
+
+  /**
+   * A registrar for the {@link PacketClients} bean {@value #CLIENTS_BEAN} of
+   * {@code configuration}, which defines it with a factory method.
+   */
+  public ClientBeanRegistrar(Class<?> configuration) {
+    this.configuration = configuration.getName();
+  }
 
   @Override
   public void setEnvironment(Environment environment) {
@@ -38,7 +46,7 @@ final class ClientBeanRegistrar implements BeanDefinitionRegistryPostProcessor, 
   @Override
   public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
     if (!registry.containsBeanDefinition(CLIENTS_BEAN)
-        || !PacketClientsAutoConfiguration.class.getName().equals(
+        || !configuration.equals(
             registry.getBeanDefinition(CLIENTS_BEAN).getFactoryBeanName())) {
       return;
     }

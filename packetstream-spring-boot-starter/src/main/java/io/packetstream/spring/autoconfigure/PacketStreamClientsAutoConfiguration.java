@@ -1,8 +1,11 @@
 package io.packetstream.spring.autoconfigure;
 
-import io.packetstream.spring.connection.ClientSpec;
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketConnectionBuilders;
+import io.packetstream.spring.client.ClientBeanRegistrar;
+import io.packetstream.spring.ssl.TlsMaterial;
+import io.packetstream.spring.ssl.VerifyingSocketFactory;
+import io.packetstream.spring.client.ClientSpec;
+import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.transport.PacketClient;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -17,15 +20,15 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The named clients of {@code packetstream.clients.<name>}: a {@link PacketClients} registry and
- * one injectable {@link io.packetstream.spring.connection.PacketStreamClient} bean per name.
+ * one injectable {@link io.packetstream.spring.client.PacketStreamClient} bean per name.
  */
-@AutoConfiguration(after = {PacketStreamAutoConfiguration.class, PacketServerAutoConfiguration.class})
-public class PacketClientsAutoConfiguration {
+@AutoConfiguration(after = {PacketStreamAutoConfiguration.class, PacketStreamServerAutoConfiguration.class})
+public final class PacketStreamClientsAutoConfiguration {
 
   /** Registers a bean per configured client; static, because it adds bean definitions. */
   @Bean
   static ClientBeanRegistrar packetStreamClientBeanRegistrar() {
-    return new ClientBeanRegistrar();
+    return new ClientBeanRegistrar(PacketStreamClientsAutoConfiguration.class);
   }
 
   /** Every named client, connected when the context starts. */

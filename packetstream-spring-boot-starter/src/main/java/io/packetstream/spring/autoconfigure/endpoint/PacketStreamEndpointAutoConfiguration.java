@@ -1,7 +1,9 @@
-package io.packetstream.spring.autoconfigure;
+package io.packetstream.spring.autoconfigure.endpoint;
 
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.autoconfigure.PacketStreamClientsAutoConfiguration;
+import io.packetstream.spring.autoconfigure.PacketStreamServerAutoConfiguration;
+import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.endpoint.PacketStreamEndpoint;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -12,10 +14,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /** The {@code packetstream} actuator endpoint, when Actuator is present and it is exposed. */
-@AutoConfiguration(after = {PacketServerAutoConfiguration.class, PacketClientsAutoConfiguration.class})
+@AutoConfiguration(after = {PacketStreamServerAutoConfiguration.class, PacketStreamClientsAutoConfiguration.class})
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
 @ConditionalOnAvailableEndpoint(PacketStreamEndpoint.class)
-public class PacketStreamEndpointAutoConfiguration {
+public final class PacketStreamEndpointAutoConfiguration {
 
   /** The endpoint. */
   @Bean

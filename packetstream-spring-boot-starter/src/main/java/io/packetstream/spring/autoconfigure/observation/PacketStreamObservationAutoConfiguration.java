@@ -1,5 +1,6 @@
-package io.packetstream.spring.autoconfigure;
+package io.packetstream.spring.autoconfigure.observation;
 
+import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
 import io.micrometer.observation.ObservationRegistry;
 import io.packetstream.spring.handler.PacketHandlers;
 import io.packetstream.spring.observation.PacketStreamObservationConvention;

@@ -1,10 +1,10 @@
-package io.packetstream.spring.autoconfigure;
+package io.packetstream.spring.client;
 
+import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
+import io.packetstream.spring.autoconfigure.PacketStreamClientsAutoConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.packetstream.spring.connection.ConnectionRole;
-import io.packetstream.spring.connection.PacketClients;
-import io.packetstream.spring.connection.PacketStreamClient;
+import io.packetstream.spring.context.ConnectionRole;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
@@ -16,7 +16,7 @@ class ClientBeanRegistrarTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(PacketStreamAutoConfiguration.class,
-          PacketClientsAutoConfiguration.class))
+          PacketStreamClientsAutoConfiguration.class))
       .withPropertyValues("packetstream.clients.billing.port=1",
           "packetstream.clients.billing.reconnect.enabled=false");
 

@@ -1,4 +1,4 @@
-package io.packetstream.spring.connection;
+package io.packetstream.spring.context;
 
 import io.packetstream.connection.PacketConnection;
 

@@ -1,4 +1,4 @@
-package io.packetstream.spring.connection;
+package io.packetstream.spring.context;
 
 /**
  * Receives the activity ticks of every connection when {@code packetstream.tick=true}: a short

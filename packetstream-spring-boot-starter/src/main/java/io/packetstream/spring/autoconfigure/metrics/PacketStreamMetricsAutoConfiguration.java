@@ -1,10 +1,14 @@
-package io.packetstream.spring.autoconfigure;
+package io.packetstream.spring.autoconfigure.metrics;
 
+import io.packetstream.spring.autoconfigure.PacketStreamProperties;
+import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
+import io.packetstream.spring.autoconfigure.observation.PacketStreamObservationAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.packetstream.spring.handler.PacketHandlers;
 import io.packetstream.spring.metrics.PacketStreamMetrics;
 import io.packetstream.spring.observation.PacketStreamObservations;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -24,7 +28,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)
 @ConditionalOnBooleanProperty(name = "packetstream.metrics.enabled", matchIfMissing = true)
-public class PacketStreamMetricsAutoConfiguration {
+public final class PacketStreamMetricsAutoConfiguration {
 
   /** The meters, attached to every connection builder. */
   @Bean
@@ -32,9 +36,11 @@ public class PacketStreamMetricsAutoConfiguration {
   PacketStreamMetrics packetStreamMetrics(MeterRegistry registry, PacketStreamProperties properties,
       PacketHandlers handlers, ObjectProvider<PacketStreamObservations> observations) {
     PacketStreamProperties.Metrics m = properties.getMetrics();
-    PropertyCheck.require(m.getMaxTaggedConnections() >= 1,
-        "packetstream.metrics.max-tagged-connections", m.getMaxTaggedConnections(),
-        "at least 1 (turn per-connection meters off with packetstream.metrics.per-connection)");
+    if (m.getMaxTaggedConnections() < 1) {
+      throw new InvalidConfigurationPropertyValueException(
+          "packetstream.metrics.max-tagged-connections", m.getMaxTaggedConnections(),
+          "at least 1 (turn per-connection meters off with packetstream.metrics.per-connection)");
+    }
     PacketStreamMetrics metrics = new PacketStreamMetrics(registry,
         m.isPerConnection() ? m.getMaxTaggedConnections() : 0, handlers);
     // with observations, Boot's observation handlers time the requests

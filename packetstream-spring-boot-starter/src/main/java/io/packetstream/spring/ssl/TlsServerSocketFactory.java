@@ -1,4 +1,4 @@
-package io.packetstream.spring.autoconfigure;
+package io.packetstream.spring.ssl;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,13 +18,13 @@ import javax.net.ssl.SSLSocket;
  * {@code packetstream.server.ssl.handshake-timeout} to complete its handshake: a peer that
  * connects and stays silent is dropped then instead of holding its connection for ever.
  */
-final class TlsServerSocketFactory extends ServerSocketFactory {
+public final class TlsServerSocketFactory extends ServerSocketFactory {
 
   private final TlsMaterial material;
-  private final PacketStreamProperties.ClientAuth clientAuth;
+  private final ClientAuth clientAuth;
   private final int handshakeMillis;
 
-  TlsServerSocketFactory(TlsMaterial material, PacketStreamProperties.ClientAuth clientAuth,
+  public TlsServerSocketFactory(TlsMaterial material, ClientAuth clientAuth,
       Duration handshakeTimeout) {
     this.material = material;
     this.clientAuth = clientAuth;
@@ -78,8 +78,8 @@ final class TlsServerSocketFactory extends ServerSocketFactory {
             .createSocket(plain, null, true);
         tls.setUseClientMode(false);
         SSLParameters params = TlsMaterial.limit(tls.getSSLParameters(), material.options());
-        params.setNeedClientAuth(clientAuth == PacketStreamProperties.ClientAuth.NEED);
-        if (clientAuth == PacketStreamProperties.ClientAuth.WANT) {
+        params.setNeedClientAuth(clientAuth == ClientAuth.NEED);
+        if (clientAuth == ClientAuth.WANT) {
           params.setWantClientAuth(true);
         }
         tls.setSSLParameters(params);

@@ -1,4 +1,4 @@
-package io.packetstream.spring.autoconfigure;
+package io.packetstream.spring.ssl;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -13,7 +13,7 @@ import org.springframework.boot.ssl.SslOptions;
  * {@code spring.ssl.bundle.*.reload-on-update}), so that each new connection uses the latest.
  * Connections already open keep theirs.
  */
-final class TlsMaterial {
+public final class TlsMaterial {
 
   private record Current(SSLContext context, SslOptions options) {}
 
@@ -24,7 +24,7 @@ final class TlsMaterial {
   }
 
   /** The material of bundle {@code name}, followed as it is updated; {@code owner} names who asks. */
-  static TlsMaterial of(ObjectProvider<SslBundles> bundles, String name, String owner) {
+  public static TlsMaterial of(ObjectProvider<SslBundles> bundles, String name, String owner) {
     SslBundles all = bundles.getIfAvailable();
     if (all == null) {
       throw new IllegalStateException(owner + ".ssl.bundle=" + name

@@ -1,9 +1,11 @@
 package io.packetstream.spring.autoconfigure;
 
+import io.packetstream.spring.ssl.TlsMaterial;
+import io.packetstream.spring.ssl.TlsServerSocketFactory;
 import io.packetstream.connection.PacketConnection;
-import io.packetstream.spring.connection.ConnectionRole;
-import io.packetstream.spring.connection.PacketConnectionBuilders;
-import io.packetstream.spring.connection.PacketStreamServer;
+import io.packetstream.spring.context.ConnectionRole;
+import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.transport.PacketServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -31,8 +33,8 @@ import org.springframework.core.env.PropertySource;
  */
 @AutoConfiguration(after = PacketStreamAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "packetstream.server.enabled", matchIfMissing = true)
-@Conditional(PacketServerAutoConfiguration.ListenAddressCondition.class)
-public class PacketServerAutoConfiguration {
+@Conditional(PacketStreamServerAutoConfiguration.ListenAddressCondition.class)
+public final class PacketStreamServerAutoConfiguration {
 
   /** The property that holds the port the server got, as Boot does for its other servers. */
   public static final String LOCAL_PORT_PROPERTY = "local.packetstream.server.port";

@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the packetstream Micrometer meters.
+ */
+@NullMarked
+package io.packetstream.spring.autoconfigure.metrics;
+
+import org.jspecify.annotations.NullMarked;

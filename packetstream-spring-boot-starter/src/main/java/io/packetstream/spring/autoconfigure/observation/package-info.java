@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the packetstream request observations.
+ */
+@NullMarked
+package io.packetstream.spring.autoconfigure.observation;
+
+import org.jspecify.annotations.NullMarked;
