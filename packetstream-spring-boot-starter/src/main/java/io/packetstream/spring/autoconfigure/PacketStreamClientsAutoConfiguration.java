@@ -1,5 +1,6 @@
 package io.packetstream.spring.autoconfigure;
 
+import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.client.ClientBeanRegistrar;
 import io.packetstream.spring.ssl.TlsMaterial;
 import io.packetstream.spring.ssl.VerifyingSocketFactory;
@@ -81,6 +82,8 @@ public final class PacketStreamClientsAutoConfiguration {
             : tls.connect(address, c.getConnectTimeout(), b);
       };
     }
+    StarterConnectionBuilders.probes(PacketConnection.builder(), "packetstream.clients." + name,
+        c.getProbeInterval(), c.getProbeTimeout());
     PacketStreamProperties.Reconnect r = c.getReconnect();
     ClientSpec.Backoff backoff = !r.isEnabled() ? null
         : PropertyCheck.make("packetstream.clients." + name + ".reconnect",

@@ -73,6 +73,8 @@ public final class PacketStreamServerAutoConfiguration {
   /** Fails at start-up, naming the property, for a setting the server would refuse when it binds. */
   private static void check(PacketStreamProperties.Server s) {
     PacketServer.Builder b = PacketServer.builder(PacketConnection.builder());
+    StarterConnectionBuilders.probes(PacketConnection.builder(), "packetstream.server",
+        s.getProbeInterval(), s.getProbeTimeout());
     PropertyCheck.apply("packetstream.server.max-connections", s.getMaxConnections(),
         () -> b.maxConnections(s.getMaxConnections()));
     PropertyCheck.apply("packetstream.server.shutdown-timeout", s.getShutdownTimeout(),

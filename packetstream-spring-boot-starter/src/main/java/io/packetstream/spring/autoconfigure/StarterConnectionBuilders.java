@@ -6,15 +6,16 @@ import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.spring.context.PacketConnectionCustomizer;
 import io.packetstream.spring.handler.PacketHandlers;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Builders with the {@code packetstream.*} limits, the {@code @PacketHandler} routers, the
- * handler executor (virtual threads when Spring's are enabled), the activity tick and every
- * customizer applied, in that order.
+ * Builders with the {@code packetstream.*} limits, the liveness probes of the server or of the
+ * named client, the {@code @PacketHandler} routers, the handler executor (virtual threads when
+ * Spring's are enabled), the activity tick and every customizer applied, in that order.
  */
 final class StarterConnectionBuilders implements PacketConnectionBuilders {
 
@@ -64,6 +65,18 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
     return b;
   }
 
+  /**
+   * Applies the probe settings under {@code prefix} ({@code packetstream.server} or
+   * {@code packetstream.clients.<name>}); a value the connection does not accept fails for its
+   * property. The auto-configurations call this at start-up too, to fail early.
+   */
+  static PacketConnection.Builder probes(PacketConnection.Builder b, String prefix,
+      Duration interval, Duration timeout) {
+    PropertyCheck.apply(prefix + ".probe-interval", interval, () -> b.probeInterval(interval));
+    PropertyCheck.apply(prefix + ".probe-timeout", timeout, () -> b.probeTimeout(timeout));
+    return b;
+  }
+
   private static int frameLength(DataSize size) {
     long bytes = size.toBytes();
     if (bytes > Integer.MAX_VALUE) {
@@ -76,6 +89,13 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
   public PacketConnection.Builder builder(ConnectionRole role, String name) {
     PacketStreamProperties p = properties;
     PacketConnection.Builder b = limits(p).name(name);
+    PacketStreamProperties.Client client = p.getClients().get(name);
+    if (role == ConnectionRole.SERVER) {
+      PacketStreamProperties.Server s = p.getServer();
+      probes(b, "packetstream.server", s.getProbeInterval(), s.getProbeTimeout());
+    } else if (client != null) {
+      probes(b, "packetstream.clients." + name, client.getProbeInterval(), client.getProbeTimeout());
+    }
     handlers.byChannel().forEach(b::handler);
     if (executor != null) {
       b.executor(executor);

@@ -395,7 +395,11 @@ class PacketStreamAutoConfigurationTest {
       "packetstream.clients.lazy.reconnect.multiplier=0.5 | packetstream.clients.lazy.reconnect",
       "packetstream.server.max-connections=0   | packetstream.server.max-connections",
       "packetstream.server.shutdown-timeout=-1s | packetstream.server.shutdown-timeout",
-      "packetstream.server.port=70000          | packetstream.server.port"})
+      "packetstream.server.port=70000          | packetstream.server.port",
+      "packetstream.server.probe-interval=-1s  | packetstream.server.probe-interval",
+      "packetstream.server.probe-timeout=0s    | packetstream.server.probe-timeout",
+      "packetstream.clients.lazy.probe-interval=-1s | packetstream.clients.lazy.probe-interval",
+      "packetstream.clients.lazy.probe-timeout=0 | packetstream.clients.lazy.probe-timeout"})
   void invalidValuesStopStartUpNamingTheProperty(String setting, String property) {
     runner.withPropertyValues("packetstream.clients.lazy.host=127.0.0.1",
             "packetstream.clients.lazy.port=1", "packetstream.server.address=127.0.0.1",

@@ -33,6 +33,18 @@ class PacketStreamPropertiesTest {
     assertThat(p.getServer().getMaxConnections()).isEqualTo(PacketServer.Builder.DEFAULT_MAX_CONNECTIONS);
     assertThat(new PacketStreamProperties.Client().getConnectTimeout())
         .isEqualTo(PacketClient.DEFAULT_CONNECT_TIMEOUT);
+    assertThat(p.getServer().getProbeTimeout())
+        .isEqualTo(PacketConnection.Builder.DEFAULT_PROBE_TIMEOUT);
+    assertThat(new PacketStreamProperties.Client().getProbeTimeout())
+        .isEqualTo(PacketConnection.Builder.DEFAULT_PROBE_TIMEOUT);
+  }
+
+  @Test
+  void probesAreOffOnTheServerAndOnForClients() {
+    PacketStreamProperties.Client client = new PacketStreamProperties.Client();
+    assertThat(new PacketStreamProperties().getServer().getProbeInterval()).isZero();
+    assertThat(client.getProbeInterval()).isPositive();
+    assertThat(client.getProbeInterval()).isGreaterThan(client.getProbeTimeout());
   }
 
   @Test
@@ -47,12 +59,18 @@ class PacketStreamPropertiesTest {
         "packetstream.server.shutdown-timeout", "5",
         "packetstream.close-timeout", "3",
         "packetstream.request-timeout", "2",
-        "packetstream.clients.a.connect-timeout", "4")));
+        "packetstream.clients.a.connect-timeout", "4",
+        "packetstream.server.probe-interval", "6",
+        "packetstream.clients.a.probe-interval", "7",
+        "packetstream.clients.a.probe-timeout", "8")));
     PacketStreamProperties p = binder.bind("packetstream", Bindable.of(PacketStreamProperties.class))
         .get();
     assertThat(p.getServer().getShutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(p.getCloseTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(p.getRequestTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(p.getClients().get("a").getConnectTimeout()).isEqualTo(Duration.ofSeconds(4));
+    assertThat(p.getServer().getProbeInterval()).isEqualTo(Duration.ofSeconds(6));
+    assertThat(p.getClients().get("a").getProbeInterval()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(p.getClients().get("a").getProbeTimeout()).isEqualTo(Duration.ofSeconds(8));
   }
 }
