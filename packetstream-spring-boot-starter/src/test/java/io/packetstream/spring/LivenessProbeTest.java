@@ -3,11 +3,13 @@ package io.packetstream.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.context.PacketConnectionEvent;
 import io.packetstream.spring.client.PacketStreamClient;
+import io.packetstream.spring.observation.DefaultPacketStreamObservationConvention;
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
 import java.io.IOException;
@@ -103,6 +105,40 @@ class LivenessProbeTest {
       await().atMost(WAIT).until(() -> events.events.stream().anyMatch(e ->
           e instanceof PacketConnectionEvent.Failed f && f.role() == ConnectionRole.SERVER
               && f.cause().getMessage().contains("liveness probe")));
+    }
+  }
+
+  @Test
+  void probesBetweenTwoStarterEndsAreAnsweredWithoutHandlersOrRequestMeters() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
+        .web(WebApplicationType.NONE)
+        .properties("packetstream.server.port=" + port, "packetstream.server.address=127.0.0.1",
+            "packetstream.server.probe-interval=100ms",
+            "packetstream.clients.self.host=127.0.0.1", "packetstream.clients.self.port=" + port,
+            "packetstream.clients.self.probe-interval=100ms", "spring.main.banner-mode=off")
+        .run()) {
+      PacketStreamClient client = context.getBean(PacketStreamClient.class);
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      assertThat(client.awaitConnected(WAIT)).isTrue();
+      PacketConnection connection = client.connection().orElseThrow();
+
+      // both ends probe a quiet connection, and each answers the other's probes itself
+      await().atMost(WAIT).until(() -> connection.packetsReceived() >= 6);
+      assertThat(connection.state()).isEqualTo(ConnectionState.OPEN);
+      assertThat(registry.find(DefaultPacketStreamObservationConvention.SERVER_REQUESTS).timers())
+          .as("the server's request timers").isEmpty();
+      assertThat(registry.find(DefaultPacketStreamObservationConvention.CLIENT_REQUESTS).timers())
+          .as("the client's request timers").isEmpty();
+
+      // a request of the application's is metered, as ever
+      assertThat(client.call(1, 0, new byte[] {1}).ok()).isTrue();
+      await().atMost(WAIT).until(() -> registry
+          .find(DefaultPacketStreamObservationConvention.SERVER_REQUESTS).timers().size() == 1);
+      assertThat(client.connection()).containsSame(connection);
     }
   }
 
