@@ -175,7 +175,6 @@ public final class PacketConnection implements AutoCloseable {
   private volatile long bytesSent;
   private volatile long packetsSent;
   private volatile long lastSentMillis;
-  private volatile long lastSentNanos;
   private volatile long openedMillis;
 
   private PacketConnection(ConnectionConfig config, EventLoop loop, Io io) {
@@ -404,7 +403,6 @@ public final class PacketConnection implements AutoCloseable {
   private void start() {
     openedMillis = System.currentTimeMillis();
     lastReceivedNanos = System.nanoTime();
-    lastSentNanos = lastReceivedNanos;
     lastUserReceivedNanos = lastReceivedNanos;
     lastUserSentNanos = lastReceivedNanos;
     config.eventLoops.connectionOpened();
@@ -922,13 +920,11 @@ public final class PacketConnection implements AutoCloseable {
 
     @Override
     public void flushed() {
-      long now = System.nanoTime();
-      lastSentNanos = now;
       lastSentMillis = System.currentTimeMillis();
       long user = packetsSent - probePacketsSent;
       if (user != userPacketsSent) {
         userPacketsSent = user;
-        lastUserSentNanos = now;
+        lastUserSentNanos = System.nanoTime();
       }
     }
 
