@@ -158,13 +158,11 @@ final class Balancer {
       Set<PeerInstance> now = new LinkedHashSet<>(found);
       List<PacketStreamClient> added = new ArrayList<>();
       List<PacketStreamClient> gone = new ArrayList<>();
-      ScheduledExecutorService s;
       synchronized (lock) {
         if (closed) {
           return;
         }
         failing = false;
-        s = scheduler;
         var it = members.entrySet().iterator();
         while (it.hasNext()) {
           var e = it.next();
@@ -182,16 +180,21 @@ final class Balancer {
           }
         }
         snapshot = List.copyOf(members.values());
+        // under the lock, so that a close() now closes them too; this only queues a connect
+        for (PacketStreamClient m : added) {
+          LOG.log(Level.INFO, () -> "packetstream client " + spec.name() + ": instance "
+              + m.name() + " found; connecting");
+          try {
+            m.start(scheduler);
+          } catch (RejectedExecutionException e) {
+            // shutting down: close() ends the member
+          }
+        }
       }
       for (PacketStreamClient m : gone) {
         LOG.log(Level.INFO, () -> "packetstream client " + spec.name() + ": instance "
             + m.name() + " left; closing its connection gracefully");
         closeInBackground(m);
-      }
-      for (PacketStreamClient m : added) {
-        LOG.log(Level.INFO, () -> "packetstream client " + spec.name() + ": instance "
-            + m.name() + " found; connecting");
-        m.start(s);
       }
     }
   }

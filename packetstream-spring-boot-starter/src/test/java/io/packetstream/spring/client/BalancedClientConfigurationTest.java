@@ -214,4 +214,57 @@ class BalancedClientConfigurationTest {
           assertThat(b.answered.get()).isEqualTo(1);
         });
   }
+
+  /** A fail-fast balanced client whose only instance is down stops start-up, saying why. */
+  @Test
+  void aFailFastClientWithoutAnInstanceThatConnectsFailsStartUp() throws Exception {
+    TestPeer gone = peer("gone");
+    String address = gone.address();
+    gone.kill();
+    runner.withPropertyValues("packetstream.clients.svc.addresses=" + address,
+            "packetstream.clients.svc.fail-fast=true",
+            "packetstream.clients.svc.connect-timeout=1s")
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause().isNotNull();
+          Throwable e = context.getStartupFailure();
+          StringBuilder messages = new StringBuilder();
+          for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+          }
+          assertThat(messages.toString()).contains("packetstream client svc")
+              .contains("no instance of addresses [" + address + "] connected within PT1S");
+        });
+  }
+
+  /**
+   * An application's own resolver serves service-id without Spring Cloud; when its look-up
+   * fails, the client keeps the instance it has and reports the failure.
+   */
+  @Test
+  void aFailedLookUpKeepsTheConnectedInstances() throws Exception {
+    TestPeer a = peer("a");
+    java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+    ServiceResolver resolver = serviceId -> () -> {
+      if (broken.get()) {
+        throw new IllegalStateException("registry unreachable");
+      }
+      return List.of(new PeerInstance("a-1", "127.0.0.1", a.port()));
+    };
+    runner.withClassLoader(new FilteredClassLoader("org.springframework.cloud"))
+        .withBean(ServiceResolver.class, () -> resolver)
+        .withPropertyValues("packetstream.clients.svc.service-id=anything",
+            "packetstream.clients.svc.refresh-interval=50ms")
+        .run(context -> {
+          PacketStreamClient svc = context.getBean(PacketClients.class).get("svc");
+          await().atMost(Duration.ofSeconds(20)).until(() -> ready(svc) == 1);
+          assertThat(svc.instances()).extracting(PacketStreamClient::name)
+              .containsExactly("svc[a-1 (127.0.0.1:" + a.port() + ")]");
+          broken.set(true);
+          await().atMost(Duration.ofSeconds(20)).until(() -> svc.lastFailure()
+              .filter(e -> e.getMessage().equals("registry unreachable")).isPresent());
+          assertThat(ready(svc)).isEqualTo(1);
+          assertThat(svc.call(1, 0, new byte[0]).text()).isEqualTo("a");
+        });
+  }
 }
