@@ -235,21 +235,7 @@ final class Balancer {
       members.clear();
       snapshot = List.of();
     }
-    List<Thread> closing = new ArrayList<>();
-    for (PacketStreamClient m : all) {
-      Thread t = new Thread(m::close, "packetstream-client-close-" + m.name());
-      t.setDaemon(true);
-      t.start();
-      closing.add(t);
-    }
-    for (Thread t : closing) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    PacketClients.closeInParallel(all);
   }
 
   /**

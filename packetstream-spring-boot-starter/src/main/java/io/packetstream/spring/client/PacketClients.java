@@ -143,8 +143,16 @@ public final class PacketClients implements SmartLifecycle {
     if (s != null) {
       s.shutdownNow();
     }
+    closeInParallel(clients.values());
+  }
+
+  /**
+   * Closes {@code clients} gracefully, each on a thread of its own, and waits for them all (a
+   * graceful close waits for answers): one slow peer does not hold the others' closes up.
+   */
+  static void closeInParallel(Collection<PacketStreamClient> clients) {
     List<Thread> closing = new ArrayList<>();
-    for (PacketStreamClient c : clients.values()) {
+    for (PacketStreamClient c : clients) {
       Thread t = new Thread(c::close, "packetstream-client-close-" + c.name());
       t.setDaemon(true);
       t.start();
