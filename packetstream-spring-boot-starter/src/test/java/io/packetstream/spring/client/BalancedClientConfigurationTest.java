@@ -267,4 +267,40 @@ class BalancedClientConfigurationTest {
           assertThat(svc.call(1, 0, new byte[0]).text()).isEqualTo("a");
         });
   }
+
+  /**
+   * An instance that shuts down gracefully ends requests (ERQ) while it still owes answers: from
+   * then on nothing more is sent to it, and what it owes still arrives.
+   */
+  @Test
+  void anInstanceShuttingDownGetsNoNewRequestsAndAnswersWhatItHolds() throws Exception {
+    TestPeer leaving = peer("leaving");
+    TestPeer staying = peer("staying");
+    runner.withPropertyValues(
+            "packetstream.clients.svc.addresses=" + leaving.address() + "," + staying.address())
+        .run(context -> {
+          PacketStreamClient svc = context.getBean(PacketClients.class).get("svc");
+          await().atMost(Duration.ofSeconds(20)).until(() -> ready(svc) == 2);
+          leaving.hold = true;
+          List<CompletableFuture<Response>> owed = new ArrayList<>();
+          for (int i = 0; i < 4; i++) {
+            owed.add(svc.submit(1, 0, new byte[0]));
+          }
+          await().atMost(Duration.ofSeconds(20)).until(() -> leaving.held.get() == 2);
+          Thread shutdown = new Thread(leaving.server::close, "leaving-shutdown");
+          shutdown.start();
+          PacketStreamClient member = svc.instances().get(0);
+          await().atMost(Duration.ofSeconds(20)).until(() ->
+              member.connection().map(c -> c.peerEndedRequests()).orElse(true));
+          for (int i = 0; i < 10; i++) {
+            assertThat(svc.call(1, 0, new byte[0]).text()).isEqualTo("staying");
+          }
+          assertThat(leaving.held.get()).isEqualTo(2);
+          leaving.release.complete(Response.ok("owed"));
+          for (CompletableFuture<Response> f : owed) {
+            assertThat(f.get(20, TimeUnit.SECONDS).ok()).isTrue();
+          }
+          shutdown.join(20_000);
+        });
+  }
 }
