@@ -9,7 +9,10 @@ import io.packetstream.spring.ssl.ClientAuth;
 import io.packetstream.wire.PacketCodec;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import io.packetstream.spring.client.Balance;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
@@ -371,6 +374,27 @@ public class PacketStreamProperties {
     /** Reconnecting after the connection is lost. */
     private final Reconnect reconnect = new Reconnect();
 
+    /**
+     * Service whose instances to spread requests over, one connection each, found through
+     * service discovery (Spring Cloud's DiscoveryClient); instead of host and port.
+     */
+    private String serviceId;
+
+    /**
+     * Instances (host:port) to spread requests over, one connection each; instead of host and
+     * port, without service discovery.
+     */
+    private List<String> addresses = new ArrayList<>();
+
+    /** How a request's instance is picked, with service-id or addresses. */
+    private Balance balance = Balance.ROUND_ROBIN;
+
+    /**
+     * How often a service-id's instances are looked up again; connections open and close to
+     * match. Discovery heartbeats look them up sooner.
+     */
+    private Duration refreshInterval = Duration.ofSeconds(10);
+
     public String getHost() {
       return host;
     }
@@ -441,6 +465,38 @@ public class PacketStreamProperties {
 
     public Reconnect getReconnect() {
       return reconnect;
+    }
+
+    public String getServiceId() {
+      return serviceId;
+    }
+
+    public void setServiceId(String serviceId) {
+      this.serviceId = serviceId;
+    }
+
+    public List<String> getAddresses() {
+      return addresses;
+    }
+
+    public void setAddresses(List<String> addresses) {
+      this.addresses = addresses;
+    }
+
+    public Balance getBalance() {
+      return balance;
+    }
+
+    public void setBalance(Balance balance) {
+      this.balance = balance;
+    }
+
+    public Duration getRefreshInterval() {
+      return refreshInterval;
+    }
+
+    public void setRefreshInterval(Duration refreshInterval) {
+      this.refreshInterval = refreshInterval;
     }
   }
 

@@ -6,19 +6,73 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How to make and keep one named client connection.
+ * How to make and keep one named client: one connection to a peer, or with {@code balancing} one
+ * connection per instance of a service.
  *
  * @param name the client's name: its bean qualifier, connection name and health entry
- * @param connector opens a connection with the builder it is given (TCP, TLS or Unix socket)
- * @param failFast whether start-up fails when the first connect fails
- * @param backoff the waits between connect attempts, or null to never reconnect
+ * @param connector opens a connection with the builder it is given (TCP, TLS or Unix socket);
+ *     null for a balanced client, whose instances connect through {@code balancing}
+ * @param failFast whether start-up fails when the first connect fails (for a balanced client:
+ *     when no instance is found or none connects within {@link Balancing#startTimeout()})
+ * @param backoff the waits between connect attempts (per instance for a balanced client), or null
+ *     to never reconnect
+ * @param balancing the instances of a balanced client and how requests spread over them, or null
+ *     for a client of one peer
  */
-public record ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff) {
+public record ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff,
+    Balancing balancing) {
 
-  /** Checks the name and the connector. */
+  /** Checks the name, and that there is a connector or a balancing, not both. */
   public ClientSpec {
     Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(connector, "connector");
+    if ((connector == null) == (balancing == null)) {
+      throw new IllegalArgumentException("client " + name
+          + ": give either a connector (one peer) or a balancing (instances of a service)");
+    }
+  }
+
+  /** A client of one peer. */
+  public ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff) {
+    this(name, Objects.requireNonNull(connector, "connector"), failFast, backoff, null);
+  }
+
+  /** A balanced client: one connection per instance that {@code balancing} finds. */
+  public static ClientSpec balanced(String name, Balancing balancing, boolean failFast,
+      Backoff backoff) {
+    return new ClientSpec(name, null, failFast, backoff, Objects.requireNonNull(balancing, "balancing"));
+  }
+
+  /**
+   * The instances of a balanced client and how requests spread over them.
+   *
+   * @param instances where the instances come from
+   * @param connector opens a connection to one instance
+   * @param balance how a request's instance is picked
+   * @param refreshInterval how often {@code instances} is asked again; zero asks once, at start
+   * @param startTimeout how long a fail-fast start waits for a first instance to connect
+   */
+  public record Balancing(InstanceSource instances, InstanceConnector connector, Balance balance,
+      Duration refreshInterval, Duration startTimeout) {
+
+    /** Checks every part. */
+    public Balancing {
+      Objects.requireNonNull(instances, "instances");
+      Objects.requireNonNull(connector, "connector");
+      Objects.requireNonNull(balance, "balance");
+      if (refreshInterval.isNegative() || startTimeout.isNegative()) {
+        throw new IllegalArgumentException("negative refresh interval " + refreshInterval
+            + " or start timeout " + startTimeout);
+      }
+    }
+  }
+
+  /** Opens one connection to an instance of a balanced client's service. */
+  @FunctionalInterface
+  public interface InstanceConnector {
+
+    /** Connects to {@code instance} and opens a connection with {@code builder}. */
+    PacketConnection connect(PeerInstance instance, PacketConnection.Builder builder)
+        throws IOException;
   }
 
   /** Opens one connection to the peer. */

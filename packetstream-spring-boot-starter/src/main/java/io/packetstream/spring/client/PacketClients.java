@@ -39,7 +39,9 @@ public final class PacketClients implements SmartLifecycle {
 
   /** Clients made from {@code specs}, each opening connections from {@code builders}. */
   public PacketClients(List<ClientSpec> specs, PacketConnectionBuilders builders) {
-    this.threads = Math.max(1, Math.min(4, specs.size()));
+    // a balanced client's instances connect and its look-ups run on these threads too
+    long balanced = specs.stream().filter(s -> s.balancing() != null).count();
+    this.threads = (int) Math.max(1, Math.min(4, specs.size() + balanced));
     for (ClientSpec spec : specs) {
       clients.put(spec.name(), new PacketStreamClient(spec, builders));
     }
@@ -73,6 +75,16 @@ public final class PacketClients implements SmartLifecycle {
           + clients.keySet());
     }
     return c;
+  }
+
+  /**
+   * Asks every balanced client to look up its instances again soon: for a discovery event
+   * (Spring Cloud's heartbeat) that says they may have changed.
+   */
+  public void refreshInstances() {
+    for (PacketStreamClient c : clients.values()) {
+      c.refreshInstances();
+    }
   }
 
   /** Every client, in configuration order. */
@@ -131,8 +143,16 @@ public final class PacketClients implements SmartLifecycle {
     if (s != null) {
       s.shutdownNow();
     }
+    closeInParallel(clients.values());
+  }
+
+  /**
+   * Closes {@code clients} gracefully, each on a thread of its own, and waits for them all (a
+   * graceful close waits for answers): one slow peer does not hold the others' closes up.
+   */
+  static void closeInParallel(Collection<PacketStreamClient> clients) {
     List<Thread> closing = new ArrayList<>();
-    for (PacketStreamClient c : clients.values()) {
+    for (PacketStreamClient c : clients) {
       Thread t = new Thread(c::close, "packetstream-client-close-" + c.name());
       t.setDaemon(true);
       t.start();

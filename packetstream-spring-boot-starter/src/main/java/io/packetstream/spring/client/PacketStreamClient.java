@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,6 +24,10 @@ import java.util.concurrent.TimeoutException;
  * connection is lost it reconnects with back-off, and calls made meanwhile fail with a
  * {@link ConnectionClosedException}. Requests from the peer reach the application's
  * {@code @PacketHandler} methods, as on the server.
+ *
+ * <p>A balanced client ({@code service-id} or {@code addresses}) keeps one such connection per
+ * instance of a service, its {@link #instances()}, and sends each request over one of them that
+ * takes requests; when none does, a call fails at once.
  *
  * <pre>{@code
  * @Autowired @Qualifier("billing") PacketStreamClient billing;
@@ -46,6 +52,8 @@ public final class PacketStreamClient {
 
   private final ClientSpec spec;
   private final PacketConnectionBuilders builders;
+  /** The instances of a balanced client; null for a client of one peer. */
+  private final Balancer balancer;
   private volatile ScheduledExecutorService scheduler;
   private final Object lock = new Object();
   private volatile PacketConnection current;
@@ -60,6 +68,7 @@ public final class PacketStreamClient {
   PacketStreamClient(ClientSpec spec, PacketConnectionBuilders builders) {
     this.spec = spec;
     this.builders = builders;
+    this.balancer = spec.balancing() == null ? null : new Balancer(spec, builders);
     this.delay = spec.backoff() == null ? Duration.ZERO : spec.backoff().initial();
   }
 
@@ -68,9 +77,43 @@ public final class PacketStreamClient {
     return spec.name();
   }
 
-  /** Where the client is in its life. */
+  /**
+   * Where the client is in its life; a balanced client is CONNECTED while any instance takes
+   * requests.
+   */
   public Status status() {
-    return status;
+    return balancer != null ? balancer.status() : status;
+  }
+
+  /** Whether this client spreads requests over the instances of a service. */
+  public boolean isBalanced() {
+    return balancer != null;
+  }
+
+  /**
+   * The instances of a balanced client now known, each a client of its own with one connection
+   * (named {@code <name>[<instance>]}); empty for a client of one peer.
+   */
+  public List<PacketStreamClient> instances() {
+    return balancer != null ? balancer.members() : List.of();
+  }
+
+  /**
+   * Where a balanced client's instances come from and how requests spread over them, as health
+   * and the endpoint show it; empty for a client of one peer.
+   */
+  public Optional<String> balancing() {
+    return balancer != null ? Optional.of(balancer.source()) : Optional.empty();
+  }
+
+  /**
+   * Looks up a balanced client's instances again soon, as after a discovery event, rather than
+   * at its next refresh; nothing for a client of one peer.
+   */
+  public void refreshInstances() {
+    if (balancer != null) {
+      balancer.refreshSoon();
+    }
   }
 
   /**
@@ -84,6 +127,9 @@ public final class PacketStreamClient {
    * }</pre>
    */
   public boolean awaitConnected(Duration timeout) throws InterruptedException {
+    if (balancer != null) {
+      return balancer.awaitConnected(timeout);
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
       while (status != Status.CONNECTED) {
@@ -97,19 +143,25 @@ public final class PacketStreamClient {
     }
   }
 
-  /** The connection now open, if the client is connected. */
+  /**
+   * The connection now open, if the client is connected; for a balanced client, one of its
+   * instances' connections that take requests.
+   */
   public Optional<PacketConnection> connection() {
-    return Optional.ofNullable(current);
+    return balancer != null ? balancer.anyConnection() : Optional.ofNullable(current);
   }
 
-  /** Why the last connect failed or the last connection was lost, if one did. */
+  /**
+   * Why the last connect failed or the last connection was lost, if one did; for a balanced
+   * client, the latest of its instances' failures and of its failed look-ups.
+   */
   public Optional<Throwable> lastFailure() {
-    return Optional.ofNullable(lastFailure);
+    return balancer != null ? balancer.lastFailure() : Optional.ofNullable(lastFailure);
   }
 
   /** When the last failure happened. */
   public Optional<Instant> lastFailureAt() {
-    return Optional.ofNullable(lastFailureAt);
+    return balancer != null ? balancer.lastFailureAt() : Optional.ofNullable(lastFailureAt);
   }
 
   /** Sends a request on channel 0; see {@link PacketConnection#submit(long, long, byte[])}. */
@@ -120,6 +172,9 @@ public final class PacketStreamClient {
   /** Sends a request; see {@link PacketConnection#submit(long, long, long, byte[], Duration)}. */
   public CompletableFuture<Response> submit(
       long channel, long rqType, long flags, byte[] payload, Duration timeout) {
+    if (balancer != null) {
+      return balancer.submit(rqType, c -> c.submit(channel, rqType, flags, payload, timeout));
+    }
     PacketConnection c = current;
     if (c == null) {
       return CompletableFuture.failedFuture(notConnected(rqType));
@@ -130,6 +185,9 @@ public final class PacketStreamClient {
   /** Sends a request and decodes its ok answer; see {@link PacketConnection#submit(long, long, byte[], ResponseDecoder)}. */
   public <T> CompletableFuture<T> submit(
       long rqType, long flags, byte[] payload, ResponseDecoder<T> decoder) {
+    if (balancer != null) {
+      return balancer.submit(rqType, c -> c.submit(rqType, flags, payload, decoder));
+    }
     PacketConnection c = current;
     if (c == null) {
       return CompletableFuture.failedFuture(notConnected(rqType));
@@ -140,11 +198,42 @@ public final class PacketStreamClient {
   /** Sends a request on channel 0 and waits for its answer. */
   public Response call(long rqType, long flags, byte[] payload)
       throws IOException, InterruptedException, TimeoutException {
+    if (balancer != null) {
+      return await(submit(0, rqType, flags, payload, Duration.ZERO));
+    }
     PacketConnection c = current;
     if (c == null) {
       throw notConnected(rqType);
     }
     return c.call(rqType, flags, payload);
+  }
+
+  /**
+   * The answer of a balanced client's request, with the failures {@link #call} declares. Like a
+   * connection's call, it must not run on an event loop thread (a handler's answer callback):
+   * use submit there.
+   */
+  private static Response await(CompletableFuture<Response> request)
+      throws IOException, InterruptedException, TimeoutException {
+    try {
+      return request.get();
+    } catch (InterruptedException e) {
+      request.cancel(false);
+      Thread.currentThread().interrupt();
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof TimeoutException te) {
+        throw te;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException("request failed", cause);
+    }
   }
 
   private ConnectionClosedException notConnected(long rqType) {
@@ -157,6 +246,10 @@ public final class PacketStreamClient {
    * again after {@link #close()}, when the context starts again.
    */
   void start(ScheduledExecutorService scheduler) throws IOException {
+    if (balancer != null) {
+      balancer.start(scheduler);
+      return;
+    }
     synchronized (lock) {
       this.scheduler = scheduler;
       closed = false;
@@ -256,6 +349,10 @@ public final class PacketStreamClient {
 
   /** Closes the connection gracefully and stops reconnecting. */
   void close() {
+    if (balancer != null) {
+      balancer.close();
+      return;
+    }
     PacketConnection c;
     synchronized (lock) {
       closed = true;
@@ -270,6 +367,6 @@ public final class PacketStreamClient {
 
   @Override
   public String toString() {
-    return "PacketStreamClient[" + spec.name() + ", " + status.name().toLowerCase() + "]";
+    return "PacketStreamClient[" + spec.name() + ", " + status().name().toLowerCase() + "]";
   }
 }

@@ -44,9 +44,15 @@ public class PacketStreamEndpoint {
     PacketClients cs = clients.getIfAvailable();
     if (cs != null) {
       for (PacketStreamClient c : cs.all()) {
-        cds.add(new ClientDescriptor(c.name(), c.status().name(),
-            c.lastFailure().map(Object::toString).orElse(null)));
-        c.connection().ifPresent(conn -> connections.add(ConnectionDescriptor.of(conn, "client")));
+        List<ClientDescriptor> instances = new ArrayList<>();
+        for (PacketStreamClient i : c.instances()) {
+          instances.add(ClientDescriptor.of(i, List.of()));
+          i.connection().ifPresent(conn -> connections.add(ConnectionDescriptor.of(conn, "client")));
+        }
+        cds.add(ClientDescriptor.of(c, instances));
+        if (!c.isBalanced()) {
+          c.connection().ifPresent(conn -> connections.add(ConnectionDescriptor.of(conn, "client")));
+        }
       }
     }
     return new PacketStreamDescriptor(sd, cds, connections);
@@ -73,13 +79,25 @@ public class PacketStreamEndpoint {
   public record ServerDescriptor(String name, boolean listening, int port, int connections) {}
 
   /**
-   * A named client.
+   * A named client, or one instance of a balanced client.
    *
-   * @param name its name
+   * @param name its name ({@code <client>[<instance>]} for an instance)
    * @param status CONNECTING, CONNECTED, RECONNECTING or CLOSED
    * @param lastFailure the last connect failure or loss, if any
+   * @param balancing where a balanced client's instances come from and how requests spread over
+   *     them; null for a client of one peer
+   * @param instances a balanced client's instances, each with its connection among the
+   *     connections; empty otherwise
    */
-  public record ClientDescriptor(String name, String status, String lastFailure) {}
+  public record ClientDescriptor(String name, String status, String lastFailure,
+      String balancing, List<ClientDescriptor> instances) {
+
+    static ClientDescriptor of(PacketStreamClient c, List<ClientDescriptor> instances) {
+      return new ClientDescriptor(c.name(), c.status().name(),
+          c.lastFailure().map(Object::toString).orElse(null), c.balancing().orElse(null),
+          List.copyOf(instances));
+    }
+  }
 
   /**
    * One live connection.

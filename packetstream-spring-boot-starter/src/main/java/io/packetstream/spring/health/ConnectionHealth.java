@@ -4,7 +4,9 @@ import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.client.PacketStreamClient;
 import io.packetstream.spring.context.PacketStreamServer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
 
 /**
@@ -42,6 +44,9 @@ final class ConnectionHealth {
    * an {@code optional} client, which the application's health then passes over.
    */
   static Health of(PacketStreamClient client, boolean optional) {
+    if (client.isBalanced()) {
+      return balanced(client, optional);
+    }
     PacketConnection c = client.connection().orElse(null);
     if (client.status() == PacketStreamClient.Status.CONNECTED && c != null) {
       Health.Builder b = c.state() == ConnectionState.OPEN || c.state() == ConnectionState.DRAINING
@@ -54,6 +59,42 @@ final class ConnectionHealth {
     if (optional) {
       b.withDetail("optional", true);
     }
+    client.lastFailure().ifPresent(e -> b.withDetail("lastFailure", e.toString()));
+    client.lastFailureAt().ifPresent(t -> b.withDetail("lastFailureAt", t.toString()));
+    return b.build();
+  }
+
+  /**
+   * A balanced client: UP while at least one instance takes requests, otherwise DOWN (UNKNOWN if
+   * optional); with an entry per instance under {@code instances}, keyed by its connection name.
+   */
+  private static Health balanced(PacketStreamClient client, boolean optional) {
+    Map<String, Map<String, Object>> instances = new LinkedHashMap<>();
+    int ready = 0;
+    for (PacketStreamClient i : client.instances()) {
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("client", i.status().name());
+      PacketConnection c = i.connection().orElse(null);
+      if (c != null) {
+        d.put("state", c.state().name());
+        c.remoteAddress().ifPresent(a -> d.put("remoteAddress", a.toString()));
+        d.put("pendingRequests", c.pendingRequests());
+        d.put("runningRequests", c.runningRequests());
+        if (c.state() == ConnectionState.OPEN && !c.peerEndedRequests()) {
+          ready++;
+        }
+      }
+      i.lastFailure().ifPresent(e -> d.put("lastFailure", e.toString()));
+      instances.put(i.name(), d);
+    }
+    Health.Builder b = ready > 0 ? Health.up() : optional ? Health.unknown() : Health.down();
+    if (optional && ready == 0) {
+      b.withDetail("optional", true);
+    }
+    b.withDetail("client", client.status().name())
+        .withDetail("balancing", client.balancing().orElse(""))
+        .withDetail("ready", ready)
+        .withDetail("instances", instances);
     client.lastFailure().ifPresent(e -> b.withDetail("lastFailure", e.toString()));
     client.lastFailureAt().ifPresent(t -> b.withDetail("lastFailureAt", t.toString()));
     return b.build();

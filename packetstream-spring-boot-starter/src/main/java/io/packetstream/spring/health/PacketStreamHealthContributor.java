@@ -16,7 +16,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * The {@code packetstream} health: an entry {@code server} (UP while listening, with the number
  * of its connections) and one per named client (UP while connected, DOWN while it is
- * (re)connecting, UNKNOWN if it is optional). A connection that drains never makes either DOWN or OUT_OF_SERVICE: its peer
+ * (re)connecting, UNKNOWN if it is optional); a balanced client is UP while one of its
+ * instances takes requests, and lists each instance in its details. A connection that drains never makes either DOWN or OUT_OF_SERVICE: its peer
  * closing gracefully is no fault of the application. Single connections are listed by the
  * {@code packetstream} endpoint, not here, so that health stays small however many peers come.
  */
