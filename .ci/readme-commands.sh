@@ -126,6 +126,13 @@ done <"$CLI_DOC"
 ((doc_commands >= 8)) || fail "$CLI_DOC: found only $doc_commands example commands"
 ok "$CLI_DOC: $doc_commands example commands"
 
+# docs/contributing.md's one-test-class command (without -Dpacketstream.docs.write=true, which
+# would rewrite the page instead of checking it): the property reference agrees with the code
+mvn -B -q -pl packetstream-spring-boot-starter -am test -Dtest=PropertyReferenceTest \
+  -Dsurefire.failIfNoSpecifiedTests=false >"$results" 2>&1 \
+  || fail "PropertyReferenceTest failed: $(tail -n 30 "$results")"
+ok "mvn ... -Dtest=PropertyReferenceTest (docs/reference/properties.md)"
+
 # ANCHORS=0 bench/rr.sh 1: every configuration answers without errors
 ANCHORS=0 OUT="$rr_results.lines" BASE_PORT=$(base_port) N_ps_1_32=2000 N_ps_16_32=20000 \
   N_ps_256_32=50000 N_ps_64_4096=20000 N_ps_spin_1_32=2000 N_ps_spin_16_32=20000 \
