@@ -49,14 +49,15 @@ for command in call conformance-server conformance-client rr-server rr-client; d
 done
 ok "packetstream.jar --help"
 
-# docs/cli.md: every "$ java -jar packetstream.jar ..." line of its examples, run from
-# packetstream-cli/target as the page says, with its ports 9000 and 9001 replaced by two free ones.
-# A line ending in & starts a server (waited for until it listens, stopped on the way out); any
-# other must exit 0 and print every line the page shows below it ("..." stands for any lines).
-# A shown line matches a printed one word by word: a key=value whose value is a figure other than
-# 0 (a rate, a time, a seed) or R matches any value of that key; a 0 of a key naming a failure
-# (errors, defects, oom, ...) must be 0; a shown line ending in "..." allows more words.
-CLI_DOC=docs/cli.md
+# The example commands of docs/cli.md and README.md: every "$ java -jar ..." line of a code block,
+# run from packetstream-cli/target for docs/cli.md's "java -jar packetstream.jar" and from the
+# checkout for README.md's "java -jar packetstream-cli/target/packetstream.jar", with the pages'
+# ports 9000 and 9001 replaced by two free ones (new ones for each page). A line ending in & starts
+# a server (waited for until it listens, stopped on the way out); any other must exit 0 and print
+# every line the page shows below it ("..." stands for any lines). A shown line matches a printed
+# one word by word: a key=value whose value is a figure other than 0 (a rate, a time, a seed) or R
+# matches any value of that key; a 0 of a key naming a failure (errors, defects, oom, ...) must be
+# 0; a shown line ending in "..." allows more words.
 matches() { # expected-line output: 0 when some line of output matches expected-line
   awk -v want="$1" '
     function same(w, a,   k) {
@@ -78,53 +79,55 @@ matches() { # expected-line output: 0 when some line of output matches expected-
     }
     END { exit found ? 0 : 1 }' <<<"$2"
 }
-port_9000=$(base_port)
-port_9001=$((port_9000 + 1))
-doc_commands=0
-run_doc_command() { # command, expected lines (newline-separated)
-  local cmd=${1//--port 9000/--port $port_9000} expected=$2 out line port
+run_doc_command() { # page, directory, command, expected lines (newline-separated)
+  local page=$1 dir=$2 cmd=${3//--port 9000/--port $port_9000} expected=$4 out line port
   cmd=${cmd//--port 9001/--port $port_9001}
   if [[ $cmd == *' &' ]]; then
     cmd=${cmd% &}
     port=$(sed -nE 's/.*--port ([0-9]+).*/\1/p' <<<"$cmd")
-    (cd packetstream-cli/target && eval "exec $cmd") >/dev/null 2>&1 &
+    (cd "$dir" && eval "exec $cmd") >/dev/null 2>&1 &
     servers+=($!)
     local deadline=$((SECONDS + 60))
     until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-      ((SECONDS < deadline)) || fail "$CLI_DOC: '$cmd' does not listen on $port within 60 s"
+      ((SECONDS < deadline)) || fail "$page: '$cmd' does not listen on $port within 60 s"
       sleep 0.3
     done
   else
-    out=$(cd packetstream-cli/target && eval "timeout 300 $cmd" 2>/dev/null) \
-      || fail "$CLI_DOC: '$cmd' exited $? after printing: $out"
+    out=$(cd "$dir" && eval "timeout 300 $cmd" 2>/dev/null) \
+      || fail "$page: '$cmd' exited $? after printing: $out"
     while IFS= read -r line; do
       [[ -z $line || $line == '...' ]] && continue
-      matches "$line" "$out" || fail "$CLI_DOC: '$cmd' printed no line like '$line': $out"
+      matches "$line" "$out" || fail "$page: '$cmd' printed no line like '$line': $out"
     done <<<"$expected"
   fi
   doc_commands=$((doc_commands + 1))
 }
-in_block=0
-cmd=
-expected=
-while IFS= read -r line; do
-  if [[ $line == '```'* ]]; then
-    if ((in_block)) && [[ -n $cmd ]]; then
-      run_doc_command "$cmd" "$expected"
+run_doc_examples() { # page, jar as the page writes it, directory to run in, least commands
+  local page=$1 jar=$2 dir=$3 least=$4 in_block=0 cmd= expected= line
+  port_9000=$(base_port)
+  port_9001=$((port_9000 + 1))
+  doc_commands=0
+  while IFS= read -r line; do
+    if [[ $line == '```'* ]]; then
+      if ((in_block)) && [[ -n $cmd ]]; then
+        run_doc_command "$page" "$dir" "$cmd" "$expected"
+      fi
+      in_block=$((1 - in_block))
+      cmd=
+      expected=
+    elif ((in_block)) && [[ $line == "\$ java -jar $jar "* ]]; then
+      [[ -n $cmd ]] && run_doc_command "$page" "$dir" "$cmd" "$expected"
+      cmd=${line#'$ '}
+      expected=
+    elif ((in_block)) && [[ -n $cmd ]]; then
+      expected+="$line"$'\n'
     fi
-    in_block=$((1 - in_block))
-    cmd=
-    expected=
-  elif ((in_block)) && [[ $line == '$ java -jar packetstream.jar '* ]]; then
-    [[ -n $cmd ]] && run_doc_command "$cmd" "$expected"
-    cmd=${line#'$ '}
-    expected=
-  elif ((in_block)) && [[ -n $cmd ]]; then
-    expected+="$line"$'\n'
-  fi
-done <"$CLI_DOC"
-((doc_commands >= 8)) || fail "$CLI_DOC: found only $doc_commands example commands"
-ok "$CLI_DOC: $doc_commands example commands"
+  done <"$page"
+  ((doc_commands >= least)) || fail "$page: found only $doc_commands example commands"
+  ok "$page: $doc_commands example commands"
+}
+run_doc_examples docs/cli.md packetstream.jar packetstream-cli/target 9
+run_doc_examples README.md packetstream-cli/target/packetstream.jar . 2
 
 # docs/contributing.md's one-test-class command (without -Dpacketstream.docs.write=true, which
 # would rewrite the page instead of checking it): the property reference agrees with the code
