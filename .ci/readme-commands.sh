@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The README's tool and benchmark commands, each run once with tiny counts so that CI notices
-# when one of them stops working (the figures they print are not checked: timing lives in the
-# benchmarks, not in tests). Needs the jars that `mvn verify` built. The set-up commands and the
-# sample walk-through are .ci/sample-e2e.sh's.
+# The tool and benchmark commands of the README and of docs/ and bench/README.md, each run once
+# so that CI notices when one of them stops working: docs/cli.md's examples as printed (on free
+# ports), their output checked against what the page shows; the bench scripts with tiny counts
+# (the figures they print are not checked: timing lives in the benchmarks, not in tests). Needs
+# the jars that `mvn verify` built. The set-up commands and the sample walk-through (README) are
+# .ci/sample-e2e.sh's; the property reference's agreement with the code is PropertyReferenceTest's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +24,18 @@ CLI=packetstream-cli/target/packetstream.jar
 # the results files, and the .log that ../shared/perf/bench.sh writes beside its results file
 rr_results=$(mktemp)
 results=$(mktemp)
-trap 'rm -f "$rr_results" "$rr_results.lines" "$results" "$results.log"' EXIT
+# servers that docs/cli.md's examples start in the background, stopped on the way out
+servers=()
+cleanup() {
+  for pid in "${servers[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${servers[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -f "$rr_results" "$rr_results.lines" "$results" "$results.log"
+}
+trap cleanup EXIT
 # a cancelled CI job (INT, TERM) exits through the EXIT trap
 trap 'exit 143' INT TERM
 # the servers' ports: BASE_PORT + 1 and up, below 32768, so never in Linux's ephemeral range
@@ -35,6 +48,93 @@ for command in call conformance-server conformance-client rr-server rr-client; d
   grep -qw -- "$command" <<<"$out" || fail "--help does not list $command: $out"
 done
 ok "packetstream.jar --help"
+
+# The example commands of docs/cli.md and README.md: every "$ java -jar ..." line of a code block,
+# run from packetstream-cli/target for docs/cli.md's "java -jar packetstream.jar" and from the
+# checkout for README.md's "java -jar packetstream-cli/target/packetstream.jar", with the pages'
+# ports 9000 and 9001 replaced by two free ones (new ones for each page). A line ending in & starts
+# a server (waited for until it listens, stopped on the way out); any other must exit 0 and print
+# every line the page shows below it ("..." stands for any lines). A shown line matches a printed
+# one word by word: a key=value whose value is a figure other than 0 (a rate, a time, a seed) or R
+# matches any value of that key; a 0 of a key naming a failure (errors, defects, oom, ...) must be
+# 0; a shown line ending in "..." allows more words.
+matches() { # expected-line output: 0 when some line of output matches expected-line
+  awk -v want="$1" '
+    function same(w, a,   k) {
+      if (w == a) return 1
+      if (w !~ /=/ || a !~ /=/) return 0
+      k = substr(w, 1, index(w, "="))
+      if (substr(a, 1, length(k)) != k) return 0
+      w = substr(w, length(k) + 1)
+      if (w == "R") return 1
+      if (w ~ /^-?[0-9][0-9.]*$/ && (w + 0 != 0 || k !~ /error|defect|oom|wrong|lost|hung|duplicate|leftover|unanswered|unexpected|failure|stray/)) return 1
+      return 0
+    }
+    BEGIN { nw = split(want, W, /[ \t]+/); open = (W[nw] == "..."); if (open) nw-- }
+    {
+      na = split($0, A, /[ \t]+/)
+      if (na < nw || (!open && na != nw)) next
+      for (i = 1; i <= nw; i++) if (!same(W[i], A[i])) next
+      found = 1; exit
+    }
+    END { exit found ? 0 : 1 }' <<<"$2"
+}
+run_doc_command() { # page, directory, command, expected lines (newline-separated)
+  local page=$1 dir=$2 cmd=${3//--port 9000/--port $port_9000} expected=$4 out line port
+  cmd=${cmd//--port 9001/--port $port_9001}
+  if [[ $cmd == *' &' ]]; then
+    cmd=${cmd% &}
+    port=$(sed -nE 's/.*--port ([0-9]+).*/\1/p' <<<"$cmd")
+    (cd "$dir" && eval "exec $cmd") >/dev/null 2>&1 &
+    servers+=($!)
+    local deadline=$((SECONDS + 60))
+    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+      ((SECONDS < deadline)) || fail "$page: '$cmd' does not listen on $port within 60 s"
+      sleep 0.3
+    done
+  else
+    out=$(cd "$dir" && eval "timeout 300 $cmd" 2>/dev/null) \
+      || fail "$page: '$cmd' exited $? after printing: $out"
+    while IFS= read -r line; do
+      [[ -z $line || $line == '...' ]] && continue
+      matches "$line" "$out" || fail "$page: '$cmd' printed no line like '$line': $out"
+    done <<<"$expected"
+  fi
+  doc_commands=$((doc_commands + 1))
+}
+run_doc_examples() { # page, jar as the page writes it, directory to run in, least commands
+  local page=$1 jar=$2 dir=$3 least=$4 in_block=0 cmd= expected= line
+  port_9000=$(base_port)
+  port_9001=$((port_9000 + 1))
+  doc_commands=0
+  while IFS= read -r line; do
+    if [[ $line == '```'* ]]; then
+      if ((in_block)) && [[ -n $cmd ]]; then
+        run_doc_command "$page" "$dir" "$cmd" "$expected"
+      fi
+      in_block=$((1 - in_block))
+      cmd=
+      expected=
+    elif ((in_block)) && [[ $line == "\$ java -jar $jar "* ]]; then
+      [[ -n $cmd ]] && run_doc_command "$page" "$dir" "$cmd" "$expected"
+      cmd=${line#'$ '}
+      expected=
+    elif ((in_block)) && [[ -n $cmd ]]; then
+      expected+="$line"$'\n'
+    fi
+  done <"$page"
+  ((doc_commands >= least)) || fail "$page: found only $doc_commands example commands"
+  ok "$page: $doc_commands example commands"
+}
+run_doc_examples docs/cli.md packetstream.jar packetstream-cli/target 9
+run_doc_examples README.md packetstream-cli/target/packetstream.jar . 2
+
+# docs/contributing.md's one-test-class command (without -Dpacketstream.docs.write=true, which
+# would rewrite the page instead of checking it): the property reference agrees with the code
+mvn -B -q -pl packetstream-spring-boot-starter -am test -Dtest=PropertyReferenceTest \
+  -Dsurefire.failIfNoSpecifiedTests=false >"$results" 2>&1 \
+  || fail "PropertyReferenceTest failed: $(tail -n 30 "$results")"
+ok "mvn ... -Dtest=PropertyReferenceTest (docs/reference/properties.md)"
 
 # ANCHORS=0 bench/rr.sh 1: every configuration answers without errors
 ANCHORS=0 OUT="$rr_results.lines" BASE_PORT=$(base_port) N_ps_1_32=2000 N_ps_16_32=20000 \
@@ -60,8 +160,9 @@ else
   echo "readme-commands: skipped $SUMMARIZE --summarize: it or awk is not there"
 fi
 
-# bench/starter-overhead.sh: the three servers each serve the load
-OUT="$results" N=50000 BASE_PORT=$(base_port) bench/starter-overhead.sh 1 >/dev/null
+# bench/starter-overhead.sh: the three servers each serve the load (a Spring application may take
+# longer than the harness's default 30 s to listen on a loaded machine: START_TIMEOUT is run.sh's)
+OUT="$results" N=50000 BASE_PORT=$(base_port) START_TIMEOUT=180 bench/starter-overhead.sh 1 >/dev/null
 for impl in core spring spring-unmetered; do
   grep -q "^rr impl=$impl .* errors=0 " "$results" || fail "starter-overhead.sh wrote: $(cat "$results")"
 done
