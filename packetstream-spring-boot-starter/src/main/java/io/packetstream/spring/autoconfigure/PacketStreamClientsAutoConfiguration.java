@@ -5,6 +5,8 @@ import io.packetstream.spring.ssl.TlsMaterial;
 import io.packetstream.spring.ssl.VerifyingSocketFactory;
 import io.packetstream.spring.client.ClientSpec;
 import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.client.PacketExchangeProxyFactory;
+import io.packetstream.spring.handler.PayloadCodec;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.transport.PacketClient;
 import java.net.InetSocketAddress;
@@ -35,10 +37,17 @@ public final class PacketStreamClientsAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   PacketClients packetClients(PacketStreamProperties properties, PacketConnectionBuilders builders,
-      ObjectProvider<SslBundles> sslBundles) {
+      ObjectProvider<SslBundles> sslBundles, ObjectProvider<PayloadCodec> codec) {
     List<ClientSpec> specs = new ArrayList<>();
     properties.getClients().forEach((name, c) -> specs.add(spec(name, c, sslBundles)));
-    return new PacketClients(specs, builders);
+    return new PacketClients(specs, builders, codec.getIfAvailable());
+  }
+
+  /** Makes the proxies of @PacketExchange interfaces, with the application's codec. */
+  @Bean
+  @ConditionalOnMissingBean
+  PacketExchangeProxyFactory packetExchangeProxyFactory(ObjectProvider<PayloadCodec> codec) {
+    return new PacketExchangeProxyFactory(codec.getIfAvailable());
   }
 
   /** Closes the clients on shutdown, after the server has drained. */
@@ -86,6 +95,10 @@ public final class PacketStreamClientsAutoConfiguration {
         : PropertyCheck.make("packetstream.clients." + name + ".reconnect",
             r.getInitialDelay() + ", " + r.getMaxDelay() + ", x" + r.getMultiplier(),
             () -> new ClientSpec.Backoff(r.getInitialDelay(), r.getMaxDelay(), r.getMultiplier()));
-    return new ClientSpec(name, connector, c.isFailFast(), backoff);
+    Duration requestTimeout = c.getRequestTimeout();
+    PropertyCheck.require(requestTimeout != null && !requestTimeout.isNegative(),
+        "packetstream.clients." + name + ".request-timeout", requestTimeout,
+        "a request timeout is 0 (the connection's) or more");
+    return new ClientSpec(name, connector, c.isFailFast(), backoff, requestTimeout);
   }
 }

@@ -9,7 +9,9 @@ import io.packetstream.spring.ssl.ClientAuth;
 import io.packetstream.wire.PacketCodec;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
@@ -313,6 +315,19 @@ public class PacketStreamProperties {
      */
     private boolean optional;
 
+    /**
+     * How long typed calls and exchange methods of this client wait for an answer when the call
+     * names no timeout. 0 leaves it to packetstream.request-timeout. A bare number is seconds.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration requestTimeout = Duration.ZERO;
+
+    /**
+     * Interfaces of @PacketExchange methods that call this client's peer; each becomes a bean
+     * qualified by the client's name.
+     */
+    private List<Class<?>> exchanges = new ArrayList<>();
+
     /** TLS for the connection. */
     private final Ssl ssl = new Ssl();
 
@@ -365,6 +380,22 @@ public class PacketStreamProperties {
 
     public void setFailFast(boolean failFast) {
       this.failFast = failFast;
+    }
+
+    public Duration getRequestTimeout() {
+      return requestTimeout;
+    }
+
+    public void setRequestTimeout(Duration requestTimeout) {
+      this.requestTimeout = requestTimeout;
+    }
+
+    public List<Class<?>> getExchanges() {
+      return exchanges;
+    }
+
+    public void setExchanges(List<Class<?>> exchanges) {
+      this.exchanges = exchanges;
     }
 
     public Ssl getSsl() {

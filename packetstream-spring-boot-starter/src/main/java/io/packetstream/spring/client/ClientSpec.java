@@ -12,13 +12,25 @@ import java.util.Objects;
  * @param connector opens a connection with the builder it is given (TCP, TLS or Unix socket)
  * @param failFast whether start-up fails when the first connect fails
  * @param backoff the waits between connect attempts, or null to never reconnect
+ * @param requestTimeout how long typed calls and exchanges that name no timeout wait for an
+ *     answer; {@link Duration#ZERO} leaves it to the connection's request timeout
  */
-public record ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff) {
+public record ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff,
+    Duration requestTimeout) {
 
-  /** Checks the name and the connector. */
+  /** Checks the name, the connector and the timeout. */
   public ClientSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(connector, "connector");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    if (requestTimeout.isNegative()) {
+      throw new IllegalArgumentException("request timeout " + requestTimeout + " is negative");
+    }
+  }
+
+  /** A spec whose typed calls wait as long as the connection's request timeout. */
+  public ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff) {
+    this(name, connector, failFast, backoff, Duration.ZERO);
   }
 
   /** Opens one connection to the peer. */
