@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
@@ -84,6 +85,18 @@ class PacketExchangeRegistrationTest {
                   "Bad.stream(String): the answer's type Stream is single-use",
                   "Bad.number(long): parameter 0 (long) is a number: annotate it @PacketFlags",
                   "Bad.negativeType(): request type -1 is out of range"));
+    });
+  }
+
+  @Test
+  void theFailureAnalysisListsTheProblemsAndSaysWhatIsMapped() {
+    runner.withUserConfiguration(ImportsBad.class).run(context -> {
+      FailureAnalysis analysis = new PacketExchangeFailureAnalyzer()
+          .analyze(context.getStartupFailure());
+      assertThat(analysis).isNotNull();
+      assertThat(analysis.getDescription()).contains("Bad.twoPayloads(String, String)",
+          "Bad.negativeType()");
+      assertThat(analysis.getAction()).contains("@PacketExchange(type = ...)");
     });
   }
 
