@@ -3,9 +3,11 @@ package io.packetstream.spring.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.packetstream.connection.ConnectionClosedException;
 import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
 import io.packetstream.spring.autoconfigure.PacketStreamClientsAutoConfiguration;
 import io.packetstream.spring.handler.PacketFlags;
+import java.io.UncheckedIOException;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -158,6 +160,21 @@ class PacketExchangeRegistrationTest {
           assertThat(context.getBeanNamesForType(Lowercase.class))
               .containsExactly("shop." + Lowercase.class.getName());
         });
+  }
+
+  @Test
+  void anExchangeOfAClientThatIsNotConnectedFailsAtOnceAndSaysSo() {
+    runner.withUserConfiguration(ImportsTwo.class).run(context -> {
+      Orders orders = context.getBean(Orders.class);
+
+      assertThatThrownBy(() -> orders.upper("x"))
+          .isInstanceOf(UncheckedIOException.class)
+          .hasMessageContaining("Orders.upper(String)")
+          .cause().isInstanceOf(ConnectionClosedException.class)
+          .hasMessageContaining("packetstream client shop is");
+      assertThatThrownBy(() -> orders.orderLater(new ExchangeServer.Order("tea", 1)).join())
+          .cause().isInstanceOf(ConnectionClosedException.class);
+    });
   }
 
   @Test
