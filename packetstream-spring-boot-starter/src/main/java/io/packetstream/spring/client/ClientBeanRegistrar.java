@@ -67,6 +67,10 @@ public final class ClientBeanRegistrar
     Map<String, Object> clients = Binder.get(environment)
         .bind("packetstream.clients", Bindable.mapOf(String.class, Object.class))
         .orElse(Map.of());
+    // bound whole, as the names are: a name may need brackets (packetstream.clients[a b])
+    Map<String, ExchangeNames> exchanges = Binder.get(environment)
+        .bind("packetstream.clients", Bindable.mapOf(String.class, ExchangeNames.class))
+        .orElse(Map.of());
     for (String name : clients.keySet()) {
       RootBeanDefinition definition = new RootBeanDefinition(PacketStreamClient.class);
       definition.setFactoryBeanName(CLIENTS_BEAN);
@@ -76,11 +80,25 @@ public final class ClientBeanRegistrar
       definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
       registry.registerBeanDefinition(name + "PacketStreamClient", definition);
       String property = "packetstream.clients." + name + ".exchanges";
-      for (String type : Binder.get(environment).bind(property, Bindable.listOf(String.class))
-          .orElse(List.of())) {
+      ExchangeNames listed = exchanges.get(name);
+      for (String type : listed == null ? List.<String>of() : listed.getExchanges()) {
         PacketExchangeFactoryBean.register(registry, exchange(type.strip(), property), name,
             property);
       }
+    }
+  }
+
+  /** The interfaces a client lists, bound alone from its properties. */
+  static final class ExchangeNames {
+
+    private List<String> exchanges = List.of();
+
+    public List<String> getExchanges() {
+      return exchanges;
+    }
+
+    public void setExchanges(List<String> exchanges) {
+      this.exchanges = exchanges;
     }
   }
 }

@@ -178,6 +178,18 @@ class PacketExchangeRegistrationTest {
   }
 
   @Test
+  void aClientWhoseNameNeedsBracketsGetsItsInterfacesToo() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(PacketStreamAutoConfiguration.class,
+            PacketStreamClientsAutoConfiguration.class))
+        .withPropertyValues("packetstream.clients[front desk].port=1",
+            "packetstream.clients[front desk].reconnect.enabled=false",
+            "packetstream.clients[front desk].exchanges=" + Lowercase.class.getName())
+        .run(context -> assertThat(context.getBeanNamesForType(Lowercase.class))
+            .containsExactly("front desk." + Lowercase.class.getName()));
+  }
+
+  @Test
   void aPropertyNamingNoClassOrABadInterfaceFailsStartUp() {
     runner.withPropertyValues("packetstream.clients.shop.exchanges=com.example.Missing")
         .run(context -> assertThat(context.getStartupFailure()).rootCause()
