@@ -5,17 +5,16 @@ import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.RequestFailedException;
 import io.packetstream.connection.Response;
+import io.packetstream.spring.client.PacketExchangeProxyFactory;
 import io.packetstream.spring.context.PacketConnectionEvent;
 import io.packetstream.spring.handler.PacketFlags;
 import io.packetstream.spring.handler.PacketHandler;
-import io.packetstream.spring.handler.PayloadCodec;
 import io.packetstream.spring.handler.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,8 @@ import org.springframework.stereotype.Component;
  * <p>A change request (type 100, sent by the service to each watching peer over that peer's own
  * connection) carries JSON {@code {"key":..,"value":..}}; when the key was deleted, flags 1 and
  * {@code "value":null}. A watcher is forgotten when its connection ends, or when a change finds
- * it closed.
+ * it closed. The service calls a watcher back through a {@link Watcher} proxy over the watcher's
+ * connection.
  */
 @Component
 class KeyValueService {
@@ -62,14 +62,17 @@ class KeyValueService {
   private static final Logger log = LoggerFactory.getLogger(KeyValueService.class);
 
   private final KeyValueStore store;
-  private final PayloadCodec codec;
-  /** The prefixes each connection watches. */
-  private final Map<PacketConnection, Set<String>> watchers = new ConcurrentHashMap<>();
+  private final PacketExchangeProxyFactory exchanges;
+  /** Each watching connection: its callback and the prefixes it watches. */
+  private final Map<PacketConnection, Watch> watchers = new ConcurrentHashMap<>();
 
-  KeyValueService(KeyValueStore store, PayloadCodec codec) {
+  KeyValueService(KeyValueStore store, PacketExchangeProxyFactory exchanges) {
     this.store = store;
-    this.codec = codec;
+    this.exchanges = exchanges;
   }
+
+  /** A watching peer: its callback, and the prefixes it watches. */
+  private record Watch(Watcher watcher, Set<String> prefixes) {}
 
   /** A put request's payload. */
   record Put(String key, String value) {}
@@ -114,7 +117,8 @@ class KeyValueService {
       throw new RequestFailedException(Response.failure(
           context.connectionName() + " is " + peer.state().name().toLowerCase() + ": not watching"));
     }
-    watchers.computeIfAbsent(peer, p -> ConcurrentHashMap.newKeySet()).add(prefix);
+    watchers.computeIfAbsent(peer, p -> new Watch(exchanges.createClient(Watcher.class, p),
+        ConcurrentHashMap.newKeySet())).prefixes().add(prefix);
     if (peer.state().isTerminal()) {
       // it ended meanwhile, perhaps before connectionEnded could forget it
       watchers.remove(peer);
@@ -131,7 +135,8 @@ class KeyValueService {
 
   /** The prefixes that {@code peer} watches, for tests. */
   Set<String> watchedPrefixes(PacketConnection peer) {
-    return Set.copyOf(watchers.getOrDefault(peer, Set.of()));
+    Watch watch = watchers.get(peer);
+    return watch == null ? Set.of() : Set.copyOf(watch.prefixes());
   }
 
   /**
@@ -139,16 +144,14 @@ class KeyValueService {
    * answered. A peer whose connection has closed is forgotten.
    */
   private CompletableFuture<Void> notifyWatchers(Change change, long flags) {
-    byte[] payload = codec.encode(change);
     List<CompletableFuture<?>> sent = new ArrayList<>();
-    watchers.forEach((peer, prefixes) -> {
-      if (prefixes.stream().anyMatch(change.key()::startsWith)) {
-        sent.add(peer.submit(CHANGED, flags, payload).exceptionally(e -> {
-          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-          if (cause instanceof ConnectionClosedException) {
-            watchers.remove(peer, prefixes);
+    watchers.forEach((peer, watch) -> {
+      if (watch.prefixes().stream().anyMatch(change.key()::startsWith)) {
+        sent.add(watch.watcher().changed(change, flags).exceptionally(e -> {
+          if (e instanceof ConnectionClosedException) {
+            watchers.remove(peer, watch);
           }
-          log.debug("watcher {} missed a change: {}", peer.name(), cause.toString());
+          log.debug("watcher {} missed a change: {}", peer.name(), e.toString());
           return null;
         }));
       }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.RequestFailedException;
 import io.packetstream.connection.Response;
+import io.packetstream.spring.client.PacketExchangeProxyFactory;
 import io.packetstream.spring.handler.JacksonPayloadCodec;
 import io.packetstream.spring.handler.RequestContext;
 import java.nio.channels.Pipe;
@@ -23,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 class KeyValueServiceTest {
 
   private final KeyValueService service =
-      new KeyValueService(new KeyValueStore(), new JacksonPayloadCodec(JsonMapper.builder().build()));
+      new KeyValueService(new KeyValueStore(), new PacketExchangeProxyFactory(
+          new JacksonPayloadCodec(JsonMapper.builder().build())));
   private Pipe toPeer;
   private Pipe fromPeer;
   private PacketConnection connection;

@@ -11,6 +11,8 @@ import io.packetstream.spring.client.ServiceResolver;
 import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
 import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.client.PacketExchangeProxyFactory;
+import io.packetstream.spring.handler.PayloadCodec;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.transport.PacketClient;
 import java.net.InetSocketAddress;
@@ -45,10 +47,18 @@ public final class PacketStreamClientsAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   PacketClients packetClients(PacketStreamProperties properties, PacketConnectionBuilders builders,
-      ObjectProvider<SslBundles> sslBundles, ObjectProvider<ServiceResolver> services) {
+      ObjectProvider<SslBundles> sslBundles, ObjectProvider<ServiceResolver> services,
+      ObjectProvider<PayloadCodec> codec) {
     List<ClientSpec> specs = new ArrayList<>();
     properties.getClients().forEach((name, c) -> specs.add(spec(name, c, sslBundles, services)));
-    return new PacketClients(specs, builders);
+    return new PacketClients(specs, builders, codec.getIfAvailable());
+  }
+
+  /** Makes the proxies of @PacketExchange interfaces, with the application's codec. */
+  @Bean
+  @ConditionalOnMissingBean
+  PacketExchangeProxyFactory packetExchangeProxyFactory(ObjectProvider<PayloadCodec> codec) {
+    return new PacketExchangeProxyFactory(codec.getIfAvailable());
   }
 
   /** Closes the clients on shutdown, after the server has drained. */
@@ -118,8 +128,13 @@ public final class PacketStreamClientsAutoConfiguration {
         : PropertyCheck.make("packetstream.clients." + name + ".reconnect",
             r.getInitialDelay() + ", " + r.getMaxDelay() + ", x" + r.getMultiplier(),
             () -> new ClientSpec.Backoff(r.getInitialDelay(), r.getMaxDelay(), r.getMultiplier()));
-    return balancing != null ? ClientSpec.balanced(name, balancing, c.isFailFast(), backoff)
-        : new ClientSpec(name, connector, c.isFailFast(), backoff);
+    Duration requestTimeout = c.getRequestTimeout();
+    PropertyCheck.require(requestTimeout != null && !requestTimeout.isNegative(),
+        "packetstream.clients." + name + ".request-timeout", requestTimeout,
+        "a request timeout is 0 (the connection's) or more");
+    return balancing != null
+        ? ClientSpec.balanced(name, balancing, c.isFailFast(), backoff, requestTimeout)
+        : new ClientSpec(name, connector, c.isFailFast(), backoff, requestTimeout);
   }
 
   /** Connects over TCP, or TLS with the client's bundle. */

@@ -368,6 +368,19 @@ public class PacketStreamProperties {
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration probeTimeout = PacketConnection.Builder.DEFAULT_PROBE_TIMEOUT;
 
+    /**
+     * How long typed calls and exchange methods of this client wait for an answer when the call
+     * names no timeout. 0 leaves it to packetstream.request-timeout. A bare number is seconds.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration requestTimeout = Duration.ZERO;
+
+    /**
+     * Interfaces of @PacketExchange methods that call this client's peer; each becomes a bean
+     * qualified by the client's name.
+     */
+    private List<Class<?>> exchanges = new ArrayList<>();
+
     /** TLS for the connection. */
     private final Ssl ssl = new Ssl();
 
@@ -457,6 +470,22 @@ public class PacketStreamProperties {
 
     public void setProbeTimeout(Duration probeTimeout) {
       this.probeTimeout = probeTimeout;
+    }
+
+    public Duration getRequestTimeout() {
+      return requestTimeout;
+    }
+
+    public void setRequestTimeout(Duration requestTimeout) {
+      this.requestTimeout = requestTimeout;
+    }
+
+    public List<Class<?>> getExchanges() {
+      return exchanges;
+    }
+
+    public void setExchanges(List<Class<?>> exchanges) {
+      this.exchanges = exchanges;
     }
 
     public Ssl getSsl() {

@@ -43,6 +43,7 @@ final class Balancer {
   private final ClientSpec spec;
   private final ClientSpec.Balancing balancing;
   private final PacketConnectionBuilders builders;
+  private final TypedCalls calls;
   private final Object lock = new Object();
   /** Serialises refreshes, so that an older answer never undoes a newer one. */
   private final Object refreshLock = new Object();
@@ -61,10 +62,11 @@ final class Balancer {
   /** Whether the last refresh failed: the first failure of a run is logged at WARN. */
   private boolean failing;
 
-  Balancer(ClientSpec spec, PacketConnectionBuilders builders) {
+  Balancer(ClientSpec spec, PacketConnectionBuilders builders, TypedCalls calls) {
     this.spec = spec;
     this.balancing = spec.balancing();
     this.builders = builders;
+    this.calls = calls;
   }
 
   /**
@@ -202,9 +204,11 @@ final class Balancer {
   /** A member client for {@code instance}, metered and customised as this client. */
   private PacketStreamClient member(PeerInstance instance) {
     String name = spec.name() + "[" + instance + "]";
-    ClientSpec member = new ClientSpec(name, b -> connect(instance, b), false, spec.backoff());
+    ClientSpec member = new ClientSpec(name, b -> connect(instance, b), false, spec.backoff(),
+        spec.requestTimeout());
     // meters and customizers see the balanced client's name; the connection is named by instance
-    return new PacketStreamClient(member, (role, n) -> builders.builder(role, spec.name()).name(n));
+    return new PacketStreamClient(member, (role, n) -> builders.builder(role, spec.name()).name(n),
+        calls);
   }
 
   private PacketConnection connect(PeerInstance instance, PacketConnection.Builder builder)

@@ -1,5 +1,6 @@
 package io.packetstream.spring.client;
 
+import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -11,6 +12,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
  * Registers one {@link PacketStreamClient} bean per {@code packetstream.clients.<name>}, named
@@ -20,6 +22,9 @@ import org.springframework.core.env.Environment;
  * are read here (the properties are bound in full by the properties bean). When the application defines its
  * own {@link PacketClients} bean (one that the given configuration class does not define), it
  * registers no client beans: that registry's clients are the application's to expose.
+ *
+ * <p>It also registers the {@link PacketExchange} interfaces each client lists in
+ * {@code packetstream.clients.<name>.exchanges}, as {@link ImportPacketExchanges} does.
  */
 public final class ClientBeanRegistrar
     implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
@@ -43,6 +48,15 @@ public final class ClientBeanRegistrar
     this.environment = environment;
   }
 
+  private static Class<?> exchange(String type, String property) {
+    try {
+      return ClassUtils.forName(type, ClientBeanRegistrar.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalArgumentException(property + ": no interface " + type
+          + " on the class path", e);
+    }
+  }
+
   @Override
   public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
     if (!registry.containsBeanDefinition(CLIENTS_BEAN)
@@ -53,6 +67,10 @@ public final class ClientBeanRegistrar
     Map<String, Object> clients = Binder.get(environment)
         .bind("packetstream.clients", Bindable.mapOf(String.class, Object.class))
         .orElse(Map.of());
+    // bound whole, as the names are: a name may need brackets (packetstream.clients[a b])
+    Map<String, ExchangeNames> exchanges = Binder.get(environment)
+        .bind("packetstream.clients", Bindable.mapOf(String.class, ExchangeNames.class))
+        .orElse(Map.of());
     for (String name : clients.keySet()) {
       RootBeanDefinition definition = new RootBeanDefinition(PacketStreamClient.class);
       definition.setFactoryBeanName(CLIENTS_BEAN);
@@ -61,6 +79,26 @@ public final class ClientBeanRegistrar
       definition.setRole(BeanDefinition.ROLE_APPLICATION);
       definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
       registry.registerBeanDefinition(name + "PacketStreamClient", definition);
+      String property = "packetstream.clients." + name + ".exchanges";
+      ExchangeNames listed = exchanges.get(name);
+      for (String type : listed == null ? List.<String>of() : listed.getExchanges()) {
+        PacketExchangeFactoryBean.register(registry, exchange(type.strip(), property), name,
+            property);
+      }
+    }
+  }
+
+  /** The interfaces a client lists, bound alone from its properties. */
+  static final class ExchangeNames {
+
+    private List<String> exchanges = List.of();
+
+    public List<String> getExchanges() {
+      return exchanges;
+    }
+
+    public void setExchanges(List<String> exchanges) {
+      this.exchanges = exchanges;
     }
   }
 }

@@ -18,28 +18,42 @@ import java.util.Objects;
  *     to never reconnect
  * @param balancing the instances of a balanced client and how requests spread over them, or null
  *     for a client of one peer
+ * @param requestTimeout how long typed calls and exchanges that name no timeout wait for an
+ *     answer; {@link Duration#ZERO} leaves it to the connection's request timeout
  */
 public record ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff,
-    Balancing balancing) {
+    Balancing balancing, Duration requestTimeout) {
 
-  /** Checks the name, and that there is a connector or a balancing, not both. */
+  /** Checks the name, the timeout, and that there is a connector or a balancing, not both. */
   public ClientSpec {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
     if ((connector == null) == (balancing == null)) {
       throw new IllegalArgumentException("client " + name
           + ": give either a connector (one peer) or a balancing (instances of a service)");
     }
+    if (requestTimeout.isNegative()) {
+      throw new IllegalArgumentException("request timeout " + requestTimeout + " is negative");
+    }
+  }
+
+  /** A client of one peer whose typed calls wait as long as the connection's request timeout. */
+  public ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff) {
+    this(name, connector, failFast, backoff, Duration.ZERO);
   }
 
   /** A client of one peer. */
-  public ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff) {
-    this(name, Objects.requireNonNull(connector, "connector"), failFast, backoff, null);
+  public ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff,
+      Duration requestTimeout) {
+    this(name, Objects.requireNonNull(connector, "connector"), failFast, backoff, null,
+        requestTimeout);
   }
 
   /** A balanced client: one connection per instance that {@code balancing} finds. */
   public static ClientSpec balanced(String name, Balancing balancing, boolean failFast,
-      Backoff backoff) {
-    return new ClientSpec(name, null, failFast, backoff, Objects.requireNonNull(balancing, "balancing"));
+      Backoff backoff, Duration requestTimeout) {
+    return new ClientSpec(name, null, failFast, backoff,
+        Objects.requireNonNull(balancing, "balancing"), requestTimeout);
   }
 
   /**

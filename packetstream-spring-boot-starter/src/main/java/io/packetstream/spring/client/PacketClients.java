@@ -2,6 +2,7 @@ package io.packetstream.spring.client;
 
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.spring.context.PacketStreamServer;
+import io.packetstream.spring.handler.PayloadCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -39,11 +41,21 @@ public final class PacketClients implements SmartLifecycle {
 
   /** Clients made from {@code specs}, each opening connections from {@code builders}. */
   public PacketClients(List<ClientSpec> specs, PacketConnectionBuilders builders) {
+    this(specs, builders, null);
+  }
+
+  /**
+   * Clients made from {@code specs}, each opening connections from {@code builders}, whose typed
+   * calls encode and decode objects with {@code codec}, if there is one.
+   */
+  public PacketClients(List<ClientSpec> specs, PacketConnectionBuilders builders,
+      @Nullable PayloadCodec codec) {
     // a balanced client's instances connect and its look-ups run on these threads too
     long balanced = specs.stream().filter(s -> s.balancing() != null).count();
     this.threads = (int) Math.max(1, Math.min(4, specs.size() + balanced));
+    TypedCalls calls = new TypedCalls(codec);
     for (ClientSpec spec : specs) {
-      clients.put(spec.name(), new PacketStreamClient(spec, builders));
+      clients.put(spec.name(), new PacketStreamClient(spec, builders, calls));
     }
   }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.ResolvableType;
 
 /**
  * A named connection to a peer ({@code packetstream.clients.<name>}) that outlives the
@@ -32,7 +34,15 @@ import java.util.concurrent.TimeoutException;
  * <pre>{@code
  * @Autowired @Qualifier("billing") PacketStreamClient billing;
  * Response r = billing.call(3, 0, payload);
+ * Invoice invoice = billing.submit(1, order, Invoice.class).join();
  * }</pre>
+ *
+ * <p>Typed calls encode their payload as a {@code @PacketHandler} method's result is encoded
+ * (bytes, text and buffers as they are, null empty, other objects through the
+ * {@link io.packetstream.spring.handler.PayloadCodec}) and read the answer as the result type
+ * asks ({@link PacketExchange} lists the types); a not-ok answer fails them with a
+ * {@link PacketRequestFailedException}, unless the result type is {@link Response}. For a whole
+ * interface of calls, see {@link ImportPacketExchanges}.
  */
 public final class PacketStreamClient {
 
@@ -54,6 +64,7 @@ public final class PacketStreamClient {
   private final PacketConnectionBuilders builders;
   /** The instances of a balanced client; null for a client of one peer. */
   private final Balancer balancer;
+  private final TypedCalls calls;
   private volatile ScheduledExecutorService scheduler;
   private final Object lock = new Object();
   private volatile PacketConnection current;
@@ -65,10 +76,11 @@ public final class PacketStreamClient {
   /** Failed attempts since the last connection: the first is logged at WARN, the rest at DEBUG. */
   private int failures;
 
-  PacketStreamClient(ClientSpec spec, PacketConnectionBuilders builders) {
+  PacketStreamClient(ClientSpec spec, PacketConnectionBuilders builders, TypedCalls calls) {
     this.spec = spec;
     this.builders = builders;
-    this.balancer = spec.balancing() == null ? null : new Balancer(spec, builders);
+    this.balancer = spec.balancing() == null ? null : new Balancer(spec, builders, calls);
+    this.calls = calls;
     this.delay = spec.backoff() == null ? Duration.ZERO : spec.backoff().initial();
   }
 
@@ -193,6 +205,54 @@ public final class PacketStreamClient {
       return CompletableFuture.failedFuture(notConnected(rqType));
     }
     return c.submit(rqType, flags, payload, decoder);
+  }
+
+  /**
+   * Sends {@code payload} as a request of type {@code rqType} on channel 0, flags 0, and reads
+   * the ok answer as {@code resultType}, waiting at most the client's {@code request-timeout}.
+   *
+   * @throws IllegalArgumentException if the payload cannot be encoded or the result type read
+   */
+  public <T> CompletableFuture<T> submit(
+      long rqType, @Nullable Object payload, Class<T> resultType) {
+    return submit(0, rqType, 0, payload, resultType, Duration.ZERO);
+  }
+
+  /**
+   * Sends {@code payload} as a request of type {@code rqType} on {@code channel} with
+   * {@code flags}, and reads the ok answer as {@code resultType}. The future fails with a
+   * {@link PacketRequestFailedException} on a not-ok answer (unless {@code resultType} is
+   * {@link Response}), with a {@link TimeoutException} when no answer comes within
+   * {@code timeout} ({@link Duration#ZERO}: the client's {@code request-timeout}, else the
+   * connection's), and with a {@link ConnectionClosedException} when the client is not connected
+   * or the connection ends first. Cancelling it cancels the request.
+   *
+   * @throws IllegalArgumentException if the payload cannot be encoded, the result type read, a
+   *     number is out of range or the timeout is negative
+   */
+  public <T> CompletableFuture<T> submit(long channel, long rqType, long flags,
+      @Nullable Object payload, Class<T> resultType, Duration timeout) {
+    ResolvableType type = ResolvableType.forClass(resultType);
+    String problem = calls.resultProblem(type);
+    if (problem != null) {
+      throw new IllegalArgumentException("cannot read an answer as " + resultType.getName()
+          + ": it " + problem);
+    }
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout " + timeout + " is negative");
+    }
+    byte[] bytes = calls.encode(payload);
+    @SuppressWarnings("unchecked")
+    CompletableFuture<T> answer = (CompletableFuture<T>) (CompletableFuture<?>) calls.submit(
+        typedSubmitter(), "packetstream client " + spec.name(), channel, rqType, flags, bytes,
+        calls.reader(type), timeout);
+    return answer;
+  }
+
+  /** The byte-level submit of typed calls: a zero timeout is the client's request timeout. */
+  TypedCalls.Submitter typedSubmitter() {
+    return (channel, rqType, flags, payload, timeout) -> submit(channel, rqType, flags, payload,
+        timeout.isZero() ? spec.requestTimeout() : timeout);
   }
 
   /** Sends a request on channel 0 and waits for its answer. */

@@ -1,0 +1,207 @@
+package io.packetstream.spring.client;
+
+import io.packetstream.spring.handler.PacketChannel;
+import io.packetstream.spring.handler.PacketFlags;
+import io.packetstream.wire.Packet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.MethodParameter;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * One {@link PacketExchange} method, mapped once when its proxy is made: where the payload and
+ * flags come from, where the request goes and how the answer comes back.
+ */
+final class ExchangeMethod {
+
+  private final String description;
+  private final long channel;
+  private final long rqType;
+  private final int payloadIndex;
+  private final int flagsIndex;
+  private final TypedCalls.AnswerReader reader;
+  private final boolean async;
+  private final Class<?>[] declared;
+
+  private ExchangeMethod(String description, long channel, long rqType, int payloadIndex,
+      int flagsIndex, TypedCalls.AnswerReader reader, boolean async, Class<?>[] declared) {
+    this.description = description;
+    this.channel = channel;
+    this.rqType = rqType;
+    this.payloadIndex = payloadIndex;
+    this.flagsIndex = flagsIndex;
+    this.reader = reader;
+    this.async = async;
+    this.declared = declared;
+  }
+
+  static String describe(Class<?> type, Method method) {
+    return type.getSimpleName() + "." + method.getName() + "("
+        + Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName)
+            .collect(Collectors.joining(", ")) + ")";
+  }
+
+  /** Whether {@code method} is one a proxy of {@code type} must map (or refuse). */
+  static boolean isExchange(Method method) {
+    return !Modifier.isStatic(method.getModifiers())
+        && !ReflectionUtils.isEqualsMethod(method) && !ReflectionUtils.isHashCodeMethod(method)
+        && !ReflectionUtils.isToStringMethod(method)
+        && (!method.isDefault() || method.isAnnotationPresent(PacketExchange.class));
+  }
+
+  /** The mapping of {@code method} of {@code type}, or null after adding to {@code problems}. */
+  static @Nullable ExchangeMethod of(Class<?> type, Method method, TypedCalls calls,
+      List<String> problems) {
+    String description = describe(type, method);
+    PacketExchange exchange = method.getAnnotation(PacketExchange.class);
+    if (exchange == null) {
+      problems.add(description + ": has no @PacketExchange; every abstract method of an exchange"
+          + " interface sends a request (make it a default method if it should not)");
+      return null;
+    }
+    int before = problems.size();
+    if (method.isDefault()) {
+      problems.add(description + ": is a default method: a @PacketExchange method has no body");
+    }
+    if (exchange.type() < 0 || exchange.type() > Packet.MAX_RQ_TYPE) {
+      problems.add(description + ": request type " + exchange.type() + " is out of range 0.."
+          + Packet.MAX_RQ_TYPE);
+    }
+    long channel = exchange.channel();
+    if (channel == -1) {
+      PacketChannel onType = AnnotatedElementUtils.findMergedAnnotation(type, PacketChannel.class);
+      channel = onType == null ? 0 : onType.value();
+    }
+    if (channel < 0) {
+      problems.add(description + ": channel " + channel + " is negative");
+    }
+    int payloadIndex = -1;
+    int flagsIndex = -1;
+    Parameter[] params = method.getParameters();
+    for (int i = 0; i < params.length; i++) {
+      Class<?> p = params[i].getType();
+      if (params[i].isAnnotationPresent(PacketFlags.class)) {
+        if (p != long.class && p != Long.class && p != int.class && p != Integer.class) {
+          problems.add(description + ": @PacketFlags parameter " + i + " must be long or int, not "
+              + p.getSimpleName());
+        } else if (flagsIndex >= 0) {
+          problems.add(description + ": more than one parameter is @PacketFlags");
+        }
+        flagsIndex = i;
+        continue;
+      }
+      String problem = calls.payloadProblem(p);
+      if (problem != null) {
+        problems.add(description + ": parameter " + i + " (" + p.getSimpleName() + ") " + problem);
+      } else if (payloadIndex >= 0) {
+        problems.add(description + ": more than one parameter is the payload (parameters "
+            + payloadIndex + " and " + i + ")");
+      }
+      payloadIndex = i;
+    }
+    ResolvableType returned = ResolvableType.forMethodReturnType(method, type);
+    Class<?> r = returned.toClass();
+    boolean async = CompletionStage.class.isAssignableFrom(r);
+    ResolvableType answer = returned;
+    if (async) {
+      if (!r.isAssignableFrom(CompletableFuture.class)) {
+        problems.add(description + ": returns " + r.getSimpleName() + "; return a"
+            + " CompletableFuture or a CompletionStage");
+      }
+      answer = returned.as(CompletionStage.class).getGeneric(0);
+    } else if (java.util.concurrent.Future.class.isAssignableFrom(r)) {
+      problems.add(description + ": returns " + r.getSimpleName() + ", which cannot be completed"
+          + " without blocking; return a CompletableFuture");
+    }
+    String problem = calls.resultProblem(answer);
+    if (problem != null) {
+      problems.add(description + ": the answer's type " + answer.toClass().getSimpleName() + " "
+          + problem);
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    return new ExchangeMethod(description, channel, exchange.type(), payloadIndex, flagsIndex,
+        calls.reader(answer), async, method.getExceptionTypes());
+  }
+
+  /** Sends the request made of {@code args}; for a method that waits, waits for its answer. */
+  @Nullable Object invoke(TypedCalls calls, TypedCalls.Submitter submitter, String target,
+      @Nullable Object[] args) throws Throwable {
+    long flags = 0;
+    if (flagsIndex >= 0 && args[flagsIndex] != null) {
+      flags = ((Number) args[flagsIndex]).longValue();
+    }
+    byte[] payload = calls.encode(payloadIndex < 0 ? null : args[payloadIndex]);
+    CompletableFuture<Object> answer = calls.submit(submitter, target, channel, rqType, flags,
+        payload, reader, Duration.ZERO);
+    if (async) {
+      return answer;
+    }
+    try {
+      return answer.get();
+    } catch (InterruptedException e) {
+      answer.cancel(false);
+      Thread.currentThread().interrupt();
+      throw declares(InterruptedException.class) ? e
+          : new CancellationException(description + ": interrupted while waiting for the answer");
+    } catch (ExecutionException e) {
+      throw unchecked(e.getCause());
+    }
+  }
+
+  /** {@code cause} itself when it is unchecked or the method declares it; else unchecked. */
+  private Throwable unchecked(Throwable cause) {
+    if (cause instanceof RuntimeException || cause instanceof Error
+        || declares(cause.getClass())) {
+      return cause;
+    }
+    if (cause instanceof TimeoutException t) {
+      return new PacketRequestTimeoutException(description + ": no answer in time", t);
+    }
+    if (cause instanceof IOException io) {
+      return new UncheckedIOException(description + ": " + io.getMessage(), io);
+    }
+    return new IllegalStateException(description + ": " + cause, cause);
+  }
+
+  private boolean declares(Class<?> exception) {
+    for (Class<?> d : declared) {
+      if (d.isAssignableFrom(exception)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return description + " -> type " + rqType + " on channel " + channel;
+  }
+
+  /** The parameter of {@code method} the payload comes from, or null; for AOT hints. */
+  static @Nullable MethodParameter payloadParameter(Method method) {
+    for (int i = 0; i < method.getParameterCount(); i++) {
+      MethodParameter p = new MethodParameter(method, i);
+      if (!p.hasParameterAnnotation(PacketFlags.class)) {
+        return p;
+      }
+    }
+    return null;
+  }
+}

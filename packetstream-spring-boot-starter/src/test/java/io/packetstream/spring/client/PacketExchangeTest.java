@@ -1,0 +1,224 @@
+package io.packetstream.spring.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.packetstream.connection.Response;
+import io.packetstream.spring.client.ExchangeServer.Order;
+import io.packetstream.spring.client.ExchangeServer.Problem;
+import io.packetstream.spring.client.ExchangeServer.Receipt;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Typed calls and exchange interfaces of a client context against a server context, over TCP
+ * on 127.0.0.1: each answer kind, flags and channels both ways, a not-ok answer as a typed
+ * exception, timeouts per call and from the client's properties, and interfaces registered by
+ * annotation ({@link Orders}, client "shop") and by property ({@link Lowercase}, client
+ * "other").
+ */
+@SpringBootTest(classes = PacketExchangeTest.ClientApp.class,
+    webEnvironment = SpringBootTest.WebEnvironment.NONE,
+    properties = {
+        "packetstream.clients.shop.host=127.0.0.1",
+        "packetstream.clients.shop.request-timeout=2s",
+        "packetstream.clients.other.host=127.0.0.1",
+        "packetstream.clients.other.exchanges=io.packetstream.spring.client.Lowercase",
+        "packetstream.observations.enabled=false"})
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PacketExchangeTest {
+
+  @SpringBootConfiguration(proxyBeanMethods = false)
+  @EnableAutoConfiguration
+  @ImportPacketExchanges(client = "shop", types = Orders.class)
+  static class ClientApp {}
+
+  private static ConfigurableApplicationContext server;
+
+  @DynamicPropertySource
+  static void serverPort(DynamicPropertyRegistry registry) {
+    if (server == null) {
+      server = ExchangeServer.start();
+    }
+    int port = ExchangeServer.port(server);
+    registry.add("packetstream.clients.shop.port", () -> port);
+    registry.add("packetstream.clients.other.port", () -> port);
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.getBean(ExchangeServer.Handlers.class).release();
+      server.close();
+      server = null;
+    }
+  }
+
+  @Autowired @Qualifier("shop") PacketStreamClient shop;
+  @Autowired @Qualifier("other") PacketStreamClient other;
+  @Autowired Orders orders;
+  @Autowired @Qualifier("other") Lowercase lowercase;
+  @Autowired ApplicationContext context;
+
+  @BeforeEach
+  void connected() throws InterruptedException {
+    assertThat(shop.awaitConnected(Duration.ofSeconds(20))).isTrue();
+    assertThat(other.awaitConnected(Duration.ofSeconds(20))).isTrue();
+  }
+
+  private ExchangeServer.Handlers handlers() {
+    return server.getBean(ExchangeServer.Handlers.class);
+  }
+
+  // ------------------------------------------------------------------ typed calls
+
+  @Test
+  void typedCallsEncodeThePayloadAndReadTheAnswerAsAsked() throws Exception {
+    assertThat(shop.submit(1, new Order("tea", 2), Receipt.class).get())
+        .isEqualTo(new Receipt("2 x tea", 0));
+    assertThat(shop.submit(0, 1, 5, new Order("tea", 1), Receipt.class, Duration.ZERO).get())
+        .isEqualTo(new Receipt("1 x tea", 5));
+    assertThat(shop.submit(0, 2, 41, null, Long.class, Duration.ZERO).get()).isEqualTo(42L);
+    assertThat(shop.submit(3, "abc", String.class).get()).isEqualTo("ABC");
+    assertThat(shop.submit(2, 3, 0, "ABC", String.class, Duration.ZERO).get()).isEqualTo("abc");
+    assertThat(shop.submit(8, ByteBuffer.wrap(new byte[] {1, 2, 3}), byte[].class).get())
+        .containsExactly(1, 2, 3);
+    assertThat(shop.submit(8, null, Receipt.class).get()).isNull();
+  }
+
+  @Test
+  void aNotOkAnswerFailsATypedCallWithItsFlagsAndPayload() {
+    CompletableFuture<Receipt> call = shop.submit(4, "out of tea", Receipt.class);
+
+    assertThatThrownBy(call::get).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOfSatisfying(PacketRequestFailedException.class, e -> {
+          assertThat(e.flags()).isEqualTo(7);
+          assertThat(e.requestType()).isEqualTo(4);
+          assertThat(e.channel()).isZero();
+          assertThat(e.payload(Problem.class)).isEqualTo(new Problem("out of tea"));
+          assertThat(new String(e.payload(), UTF_8)).contains("out of tea");
+          assertThat(e.getMessage()).contains("shop", "request type 4", "flags 7", "out of tea");
+        });
+  }
+
+  @Test
+  void aTypedCallForTheResponseGetsANotOkAnswerAsItCame() throws Exception {
+    Response answer = shop.submit(4, "out of tea", Response.class).get();
+
+    assertThat(answer.ok()).isFalse();
+    assertThat(answer.flags()).isEqualTo(7);
+    assertThat(answer.text()).contains("out of tea");
+  }
+
+  @Test
+  void aTypedCallWithItsOwnTimeoutFailsWhenTheAnswerDoesNotCome() {
+    // "other" has no request-timeout: only the call's own ends it
+    CompletableFuture<String> call = other.submit(0, 5, 0, "x", String.class,
+        Duration.ofMillis(200));
+
+    assertThatThrownBy(() -> call.get(20, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class);
+  }
+
+  @Test
+  void aTypedCallUsesTheClientsRequestTimeoutByDefault() {
+    CompletableFuture<String> call = shop.submit(5, "x", String.class);
+
+    assertThatThrownBy(() -> call.get(20, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class);
+  }
+
+  @Test
+  void aTypedCallRefusesAResultTypeItCannotRead() {
+    assertThatThrownBy(() -> shop.submit(3, "x", java.util.Optional.class))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Optional");
+  }
+
+  // ------------------------------------------------------------------ exchanges
+
+  @Test
+  void anExchangeWaitsForAndReadsEachKindOfAnswer() throws Exception {
+    assertThat(orders.order(new Order("tea", 3), 9)).isEqualTo(new Receipt("3 x tea", 9));
+    assertThat(orders.orderLater(new Order("cake", 1)).get())
+        .isEqualTo(new Receipt("1 x cake", 0));
+    assertThat(orders.nextFlags(41)).isEqualTo(42);
+    assertThat(orders.nextIntFlags(6)).isEqualTo(7);
+    assertThat(orders.upper("abc")).isEqualTo("ABC");
+    assertThat(orders.receipts("tea")).containsExactly(new Receipt("1 x tea", 1),
+        new Receipt("2 x tea", 2), new Receipt("3 x tea", 3));
+    assertThat(orders.bytes(new byte[] {4, 5})).isEqualTo(ByteBuffer.wrap(new byte[] {4, 5}));
+    assertThat(orders.nothing(new byte[0])).isNull();
+    assertThat(orders.shout("hey")).isEqualTo("HEY!");
+  }
+
+  @Test
+  void anExchangeSendsOnItsChannel() throws Exception {
+    assertThat(orders.lower("ABC").toCompletableFuture().get()).isEqualTo("abc");
+    assertThat(lowercase.lower("XYZ")).isEqualTo("xyz");
+  }
+
+  @Test
+  void aVoidExchangeReturnsOnlyOnceAnswered() {
+    orders.touch("key-1");
+
+    assertThat(handlers().touched).contains("key-1");
+    assertThatThrownBy(() -> orders.refuseVoid("no"))
+        .isInstanceOf(PacketRequestFailedException.class);
+  }
+
+  @Test
+  void aNotOkAnswerRaisesATypedExceptionOrIsReturnedAsAResponse() {
+    assertThatThrownBy(() -> orders.refuse("out of cake"))
+        .isInstanceOfSatisfying(PacketRequestFailedException.class, e -> {
+          assertThat(e.flags()).isEqualTo(7);
+          assertThat(e.payload(Problem.class)).isEqualTo(new Problem("out of cake"));
+        });
+    assertThatThrownBy(() -> orders.refuseLater("later").get())
+        .isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(PacketRequestFailedException.class);
+
+    Response raw = orders.refuseRaw("raw");
+    assertThat(raw.ok()).isFalse();
+    assertThat(raw.flags()).isEqualTo(7);
+  }
+
+  @Test
+  void anExchangeThatGetsNoAnswerEndsAtTheClientsRequestTimeout() {
+    assertThatThrownBy(() -> orders.hang("x"))
+        .isInstanceOf(PacketRequestTimeoutException.class)
+        .hasMessageContaining("Orders.hang(String)")
+        .cause().isInstanceOf(TimeoutException.class);
+    assertThatThrownBy(() -> orders.hangDeclared("x")).isInstanceOf(TimeoutException.class);
+    assertThatThrownBy(() -> orders.hangLater("x").get(20, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class);
+  }
+
+  @Test
+  void interfacesAreRegisteredPerClientByAnnotationAndByProperty() {
+    assertThat(context.getBeanNamesForType(Orders.class))
+        .containsExactly("shop." + Orders.class.getName());
+    assertThat(context.getBeanNamesForType(Lowercase.class))
+        .containsExactly("other." + Lowercase.class.getName());
+    assertThat(orders.toString()).contains("Orders", "shop");
+    assertThat(lowercase.toString()).contains("Lowercase", "other");
+  }
+}
