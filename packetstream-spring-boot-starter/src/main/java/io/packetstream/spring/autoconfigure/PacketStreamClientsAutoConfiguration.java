@@ -1,11 +1,11 @@
 package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.spring.client.ClientBeanRegistrar;
-import io.packetstream.spring.ssl.TlsMaterial;
-import io.packetstream.spring.ssl.VerifyingSocketFactory;
 import io.packetstream.spring.client.ClientSpec;
 import io.packetstream.spring.client.PacketClients;
 import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.ssl.TlsMaterial;
+import io.packetstream.spring.ssl.VerifyingSocketFactory;
 import io.packetstream.transport.PacketClient;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,13 +1,16 @@
 package io.packetstream.spring.autoconfigure;
 
+import io.packetstream.connection.EventLoopGroup;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.context.ActivityTick;
 import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.spring.context.PacketConnectionCustomizer;
 import io.packetstream.spring.handler.PacketHandlers;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.util.unit.DataSize;
 
@@ -20,13 +23,15 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
 
   private final PacketStreamProperties properties;
   private final PacketHandlers handlers;
-  private final Executor executor;
+  private final @Nullable Executor executor;
   private final ObjectProvider<ActivityTick> tick;
   private final ObjectProvider<PacketConnectionCustomizer> customizers;
+  private final @Nullable EventLoopGroup eventLoops;
 
   StarterConnectionBuilders(PacketStreamProperties properties, PacketHandlers handlers,
-      Executor executor, ObjectProvider<ActivityTick> tick,
-      ObjectProvider<PacketConnectionCustomizer> customizers) {
+      @Nullable Executor executor, ObjectProvider<ActivityTick> tick,
+      ObjectProvider<PacketConnectionCustomizer> customizers, @Nullable EventLoopGroup eventLoops) {
+    this.eventLoops = eventLoops;
     this.properties = properties;
     this.handlers = handlers;
     this.executor = executor;
@@ -46,10 +51,12 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
         () -> b.maxConcurrentRequests(p.getMaxConcurrentRequests()));
     PropertyCheck.apply("packetstream.max-queued-requests", p.getMaxQueuedRequests(),
         () -> b.maxQueuedRequests(p.getMaxQueuedRequests()));
-    PropertyCheck.apply("packetstream.max-queued-request-bytes", p.getMaxQueuedRequestBytes(),
-        () -> b.maxQueuedRequestBytes(p.getMaxQueuedRequestBytes().toBytes()));
-    PropertyCheck.apply("packetstream.max-queued-answer-bytes", p.getMaxQueuedAnswerBytes(),
-        () -> b.maxQueuedAnswerBytes(p.getMaxQueuedAnswerBytes().toBytes()));
+    PropertyCheck.apply("packetstream.max-outbound-frame-size", p.getMaxOutboundFrameSize(),
+        () -> b.maxOutboundFrameLength(frameLength(p.getMaxOutboundFrameSize())));
+    PropertyCheck.apply("packetstream.max-queued-request-size", p.getMaxQueuedRequestSize(),
+        () -> b.maxQueuedRequestBytes(p.getMaxQueuedRequestSize().toBytes()));
+    PropertyCheck.apply("packetstream.max-queued-answer-size", p.getMaxQueuedAnswerSize(),
+        () -> b.maxQueuedAnswerBytes(p.getMaxQueuedAnswerSize().toBytes()));
     PropertyCheck.apply("packetstream.max-pending-requests", p.getMaxPendingRequests(),
         () -> b.maxPendingRequests(p.getMaxPendingRequests()));
     PropertyCheck.apply("packetstream.request-timeout", p.getRequestTimeout(),
@@ -62,6 +69,24 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
         () -> b.readSpin(p.getReadSpin()));
     b.sendErq(p.isSendErq());
     return b;
+  }
+
+  /**
+   * Checks the timeouts of the server's and of every client's connections, failing for the
+   * first value a connection would not accept, naming its property.
+   */
+  static void checkTimeouts(PacketStreamProperties p) {
+    PacketStreamProperties.Server s = p.getServer();
+    timeouts(PacketConnection.builder(), "packetstream.server", s.getIdleTimeout(),
+        s.getReadTimeout());
+    p.getClients().forEach((name, c) -> timeouts(PacketConnection.builder(),
+        "packetstream.clients." + name, c.getIdleTimeout(), c.getReadTimeout()));
+  }
+
+  private static void timeouts(PacketConnection.Builder b, String prefix, Duration idle,
+      Duration read) {
+    PropertyCheck.apply(prefix + ".idle-timeout", idle, () -> b.idleTimeout(idle));
+    PropertyCheck.apply(prefix + ".read-timeout", read, () -> b.readTimeout(read));
   }
 
   private static int frameLength(DataSize size) {
@@ -79,6 +104,17 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
     handlers.byChannel().forEach(b::handler);
     if (executor != null) {
       b.executor(executor);
+    }
+    if (eventLoops != null) {
+      b.eventLoops(eventLoops);
+    }
+    if (role == ConnectionRole.SERVER) {
+      b.idleTimeout(p.getServer().getIdleTimeout()).readTimeout(p.getServer().getReadTimeout());
+    } else {
+      PacketStreamProperties.Client c = p.getClients().get(name);
+      if (c != null) {
+        b.idleTimeout(c.getIdleTimeout()).readTimeout(c.getReadTimeout());
+      }
     }
     if (p.isTick()) {
       // every ActivityTick bean hears every packet; standard error when there is none

@@ -1,11 +1,11 @@
 package io.packetstream.spring.client;
 
-import io.packetstream.spring.context.PacketConnectionBuilders;
-import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.connection.ConnectionClosedException;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.connection.ResponseDecoder;
+import io.packetstream.spring.context.ConnectionRole;
+import io.packetstream.spring.context.PacketConnectionBuilders;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
