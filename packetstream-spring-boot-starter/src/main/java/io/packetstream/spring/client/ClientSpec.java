@@ -4,6 +4,7 @@ import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to make and keep one named client connection.
@@ -13,7 +14,8 @@ import java.util.Objects;
  * @param failFast whether start-up fails when the first connect fails
  * @param backoff the waits between connect attempts, or null to never reconnect
  */
-public record ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff) {
+public record ClientSpec(String name, Connector connector, boolean failFast,
+    @Nullable Backoff backoff) {
 
   /** Checks the name and the connector. */
   public ClientSpec {

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named connection to a peer ({@code packetstream.clients.<name>}) that outlives the
@@ -46,12 +47,12 @@ public final class PacketStreamClient {
 
   private final ClientSpec spec;
   private final PacketConnectionBuilders builders;
-  private volatile ScheduledExecutorService scheduler;
+  private volatile @Nullable ScheduledExecutorService scheduler;
   private final Object lock = new Object();
-  private volatile PacketConnection current;
+  private volatile @Nullable PacketConnection current;
   private volatile Status status = Status.CONNECTING;
-  private volatile Throwable lastFailure;
-  private volatile Instant lastFailureAt;
+  private volatile @Nullable Throwable lastFailure;
+  private volatile @Nullable Instant lastFailureAt;
   private Duration delay;
   private boolean closed;
   /** Failed attempts since the last connection: the first is logged at WARN, the rest at DEBUG. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
@@ -35,10 +36,10 @@ public final class PacketStreamServer implements SmartLifecycle {
   private final String name;
   private final Callable<PacketServer> binder;
   private final ApplicationEventPublisher events;
-  private volatile PacketServer server;
+  private volatile @Nullable PacketServer server;
   /** Started and not stopped: what Spring's lifecycle asks, whatever the core server does. */
   private volatile boolean running;
-  private CountDownLatch stopped;
+  private @Nullable CountDownLatch stopped;
 
   /**
    * A server that binds with {@code binder} when started and then publishes a
