@@ -378,7 +378,8 @@ public class PacketStreamProperties {
 
     /**
      * Whether the application is ready for traffic only while this client is connected: its
-     * health joins the readiness group (/actuator/health/readiness).
+     * health joins the readiness group (/actuator/health/readiness), when there is one (Boot's
+     * probes are enabled, or management.endpoint.health.group.readiness is defined).
      */
     private boolean readiness;
 
