@@ -1,5 +1,6 @@
 package io.packetstream.spring.autoconfigure;
 
+import io.packetstream.connection.EventLoopGroup;
 import io.packetstream.spring.context.ActivityTick;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.spring.context.PacketConnectionCustomizer;
@@ -11,6 +12,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
@@ -28,6 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties(PacketStreamProperties.class)
 public final class PacketStreamAutoConfiguration {
 
+  /** The names of the threads of {@code packetstream.io-threads}, before their number. */
+  static final String IO_THREAD_NAME = "packetstream-spring-io";
+
   /** Finds the {@code @PacketHandler} methods; static, because it post-processes beans. */
   @Bean
   @ConditionalOnMissingBean
@@ -40,7 +45,8 @@ public final class PacketStreamAutoConfiguration {
   @ConditionalOnMissingBean
   PacketConnectionBuilders packetConnectionBuilders(PacketStreamProperties properties,
       PacketHandlers handlers, ObjectProvider<ActivityTick> tick,
-      ObjectProvider<PacketConnectionCustomizer> customizers, Environment environment) {
+      ObjectProvider<PacketConnectionCustomizer> customizers,
+      ObjectProvider<EventLoopGroup> eventLoops, Environment environment) {
     // not an Executor bean: that would turn off Boot's own applicationTaskExecutor
     Executor executor;
     if (Threading.VIRTUAL.isActive(environment)) {
@@ -54,7 +60,22 @@ public final class PacketStreamAutoConfiguration {
     }
     // fail now for a limit no connection would accept, naming its property
     StarterConnectionBuilders.limits(properties);
-    return new StarterConnectionBuilders(properties, handlers, executor, tick, customizers);
+    StarterConnectionBuilders.checkTimeouts(properties);
+    return new StarterConnectionBuilders(properties, handlers, executor, tick, customizers,
+        eventLoops.getIfUnique());
+  }
+
+  /**
+   * The I/O threads of the starter's connections, when {@code packetstream.io-threads} is set;
+   * closed when the context closes, after the server and the clients have stopped.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty("packetstream.io-threads")
+  @ConditionalOnMissingBean
+  EventLoopGroup packetStreamEventLoopGroup(PacketStreamProperties properties) {
+    Integer threads = properties.getIoThreads();
+    return PropertyCheck.make("packetstream.io-threads", threads,
+        () -> EventLoopGroup.create(IO_THREAD_NAME, threads));
   }
 
   /** Publishes connection events to the application. */

@@ -2,8 +2,6 @@ package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.client.ClientBeanRegistrar;
-import io.packetstream.spring.ssl.TlsMaterial;
-import io.packetstream.spring.ssl.VerifyingSocketFactory;
 import io.packetstream.spring.client.ClientSpec;
 import io.packetstream.spring.client.InstanceSource;
 import io.packetstream.spring.client.PeerInstance;
@@ -14,6 +12,8 @@ import io.packetstream.spring.client.PacketClients;
 import io.packetstream.spring.client.PacketExchangeProxyFactory;
 import io.packetstream.spring.handler.PayloadCodec;
 import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.ssl.TlsMaterial;
+import io.packetstream.spring.ssl.VerifyingSocketFactory;
 import io.packetstream.transport.PacketClient;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package io.packetstream.spring.autoconfigure;
 
-import java.net.InetAddress;
-import java.nio.file.Path;
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.spring.ssl.ClientAuth;
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
-import io.packetstream.spring.ssl.ClientAuth;
 import io.packetstream.wire.PacketCodec;
+import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import io.packetstream.spring.client.Balance;
@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
@@ -25,14 +26,16 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("packetstream")
 public class PacketStreamProperties {
 
-  /** How long a connection's writer waits for more packets before it flushes; 0 writes at once. */
+  /** Time a connection's writer waits for more packets before it flushes; 0 writes at once. */
+  @DurationUnit(ChronoUnit.MILLIS)
   private Duration packetGrace = Duration.ZERO;
 
   /**
-   * How long a busy connection's reader keeps polling its quiet socket before it sleeps, at most
-   * 1s; some tens of microseconds make round trips several times faster for that much CPU time.
-   * Only readers of busy connections poll, at most half the cores' worth at once. 0 never polls.
+   * Time a busy connection's reader keeps polling its quiet socket before it sleeps, at most 1s;
+   * some tens of microseconds make round trips several times faster for that much CPU time. Only
+   * readers of busy connections poll, at most half the cores' worth at once. 0 never polls.
    */
+  @DurationUnit(ChronoUnit.MILLIS)
   private Duration readSpin = Duration.ZERO;
 
   /**
@@ -41,37 +44,51 @@ public class PacketStreamProperties {
    */
   private boolean tick = false;
 
-  /** Longest frame accepted from a peer. */
+  /** Maximum size of a frame accepted from a peer. */
   private DataSize maxFrameSize = DataSize.ofBytes(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
 
-  /** How many of a peer's requests run at once on one connection. */
+  /**
+   * Maximum size of a frame sent to a peer: a larger request is refused before it is sent, a
+   * larger answer is replaced by a not-ok "answer too large". Keep it at most the peers'
+   * max-frame-size.
+   */
+  private DataSize maxOutboundFrameSize = DataSize.ofBytes(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
+
+  /**
+   * Number of I/O threads of an event-loop group of the starter's own, which its connections
+   * over plain sockets share, closed on shutdown; when unset, they use the JVM's shared group
+   * (one thread per processor).
+   */
+  private Integer ioThreads;
+
+  /** Maximum number of a peer's requests that run at once on one connection. */
   private int maxConcurrentRequests = PacketConnection.Builder.DEFAULT_MAX_CONCURRENT_REQUESTS;
 
-  /** How many of a peer's requests may wait for a free slot before more are refused. */
+  /** Maximum number of a peer's requests that wait for a free slot; more are refused. */
   private int maxQueuedRequests = PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUESTS;
 
   /**
-   * How many payload bytes a peer's waiting requests may hold on one connection; a request beyond
+   * Maximum size of the payloads of a peer's waiting requests on one connection; a request beyond
    * it is refused.
    */
-  private DataSize maxQueuedRequestBytes =
+  private DataSize maxQueuedRequestSize =
       DataSize.ofBytes(PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUEST_BYTES);
 
   /**
-   * How many bytes of answers the peer has not read yet one connection may hold; beyond it the
-   * connection stops reading the peer until it catches up.
+   * Maximum size of the answers the peer has not read yet that one connection holds; beyond it
+   * the connection stops reading the peer until it catches up.
    */
-  private DataSize maxQueuedAnswerBytes =
+  private DataSize maxQueuedAnswerSize =
       DataSize.ofBytes(PacketConnection.Builder.DEFAULT_MAX_QUEUED_ANSWER_BYTES);
 
-  /** How many of this end's requests may await answers at once on one connection. */
+  /** Maximum number of this end's requests that await answers at once on one connection. */
   private int maxPendingRequests = PacketConnection.Builder.DEFAULT_MAX_PENDING_REQUESTS;
 
-  /** How long this end's requests wait for an answer; 0 means no limit. */
+  /** Time this end's requests wait for an answer; 0 waits for ever. */
   @DurationUnit(ChronoUnit.SECONDS)
   private Duration requestTimeout = Duration.ZERO;
 
-  /** How long a graceful close of one connection may take before it is ended anyway. */
+  /** Time a graceful close of one connection may take before it is ended anyway. */
   @DurationUnit(ChronoUnit.SECONDS)
   private Duration closeTimeout = PacketConnection.Builder.DEFAULT_CLOSE_TIMEOUT;
 
@@ -119,6 +136,22 @@ public class PacketStreamProperties {
     this.maxFrameSize = maxFrameSize;
   }
 
+  public DataSize getMaxOutboundFrameSize() {
+    return maxOutboundFrameSize;
+  }
+
+  public void setMaxOutboundFrameSize(DataSize maxOutboundFrameSize) {
+    this.maxOutboundFrameSize = maxOutboundFrameSize;
+  }
+
+  public @Nullable Integer getIoThreads() {
+    return ioThreads;
+  }
+
+  public void setIoThreads(@Nullable Integer ioThreads) {
+    this.ioThreads = ioThreads;
+  }
+
   public int getMaxConcurrentRequests() {
     return maxConcurrentRequests;
   }
@@ -135,20 +168,20 @@ public class PacketStreamProperties {
     this.maxQueuedRequests = maxQueuedRequests;
   }
 
-  public DataSize getMaxQueuedRequestBytes() {
-    return maxQueuedRequestBytes;
+  public DataSize getMaxQueuedRequestSize() {
+    return maxQueuedRequestSize;
   }
 
-  public void setMaxQueuedRequestBytes(DataSize maxQueuedRequestBytes) {
-    this.maxQueuedRequestBytes = maxQueuedRequestBytes;
+  public void setMaxQueuedRequestSize(DataSize maxQueuedRequestSize) {
+    this.maxQueuedRequestSize = maxQueuedRequestSize;
   }
 
-  public DataSize getMaxQueuedAnswerBytes() {
-    return maxQueuedAnswerBytes;
+  public DataSize getMaxQueuedAnswerSize() {
+    return maxQueuedAnswerSize;
   }
 
-  public void setMaxQueuedAnswerBytes(DataSize maxQueuedAnswerBytes) {
-    this.maxQueuedAnswerBytes = maxQueuedAnswerBytes;
+  public void setMaxQueuedAnswerSize(DataSize maxQueuedAnswerSize) {
+    this.maxQueuedAnswerSize = maxQueuedAnswerSize;
   }
 
   public int getMaxPendingRequests() {
@@ -201,25 +234,39 @@ public class PacketStreamProperties {
     /** Whether to run the server when a port or Unix socket path is set. */
     private boolean enabled = true;
 
-    /** Address to listen on; all interfaces when unset. */
-    private InetAddress address;
+    /** Network address to listen on; every interface when unset. */
+    private @Nullable InetAddress address;
 
     /** TCP port to listen on; 0 picks a free one (see local.packetstream.server.port). */
-    private Integer port;
+    private @Nullable Integer port;
 
-    /** Unix domain socket path to listen on instead of a TCP port. */
-    private Path unixSocketPath;
+    /** Path of a Unix domain socket to listen on instead of a TCP port. */
+    private @Nullable Path unixSocketPath;
 
     /** Name of the server, and the prefix of its connections' names. */
     private String name = "packetstream-server";
 
-    /** How many peers may be connected at once; more are disconnected at once. */
+    /** Maximum number of peers connected at once; more are disconnected at once. */
     private int maxConnections = PacketServer.Builder.DEFAULT_MAX_CONNECTIONS;
 
     /**
-     * How long shutdown waits for connections to finish their running requests; below Spring's
+     * Time a connection may carry nothing either way, with no request pending or running, before
+     * it closes itself; 0 never closes an idle connection.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration idleTimeout = Duration.ZERO;
+
+    /**
+     * Time a peer may pause in the middle of a frame before its connection fails; 0 waits for
+     * ever.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration readTimeout = PacketConnection.Builder.DEFAULT_READ_TIMEOUT;
+
+    /**
+     * Time shutdown waits for connections to finish their running requests; below Spring's
      * spring.lifecycle.timeout-per-shutdown-phase (30s by default), so that the drain ends
-     * within the shutdown phase. A bare number is seconds.
+     * within the shutdown phase.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration shutdownTimeout = Duration.ofSeconds(20);
@@ -251,27 +298,27 @@ public class PacketStreamProperties {
       this.enabled = enabled;
     }
 
-    public InetAddress getAddress() {
+    public @Nullable InetAddress getAddress() {
       return address;
     }
 
-    public void setAddress(InetAddress address) {
+    public void setAddress(@Nullable InetAddress address) {
       this.address = address;
     }
 
-    public Integer getPort() {
+    public @Nullable Integer getPort() {
       return port;
     }
 
-    public void setPort(Integer port) {
+    public void setPort(@Nullable Integer port) {
       this.port = port;
     }
 
-    public Path getUnixSocketPath() {
+    public @Nullable Path getUnixSocketPath() {
       return unixSocketPath;
     }
 
-    public void setUnixSocketPath(Path unixSocketPath) {
+    public void setUnixSocketPath(@Nullable Path unixSocketPath) {
       this.unixSocketPath = unixSocketPath;
     }
 
@@ -281,6 +328,22 @@ public class PacketStreamProperties {
 
     public void setName(String name) {
       this.name = name;
+    }
+
+    public Duration getIdleTimeout() {
+      return idleTimeout;
+    }
+
+    public void setIdleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
+    }
+
+    public Duration getReadTimeout() {
+      return readTimeout;
+    }
+
+    public void setReadTimeout(Duration readTimeout) {
+      this.readTimeout = readTimeout;
     }
 
     public int getMaxConnections() {
@@ -327,12 +390,12 @@ public class PacketStreamProperties {
     private String host = "localhost";
 
     /** TCP port of the peer. */
-    private Integer port;
+    private @Nullable Integer port;
 
-    /** Unix domain socket path to connect to instead of host and port. */
-    private Path unixSocketPath;
+    /** Path of a Unix domain socket to connect to instead of host and port. */
+    private @Nullable Path unixSocketPath;
 
-    /** How long a TCP connect may take. */
+    /** Time a TCP connect may take. */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration connectTimeout = PacketClient.DEFAULT_CONNECT_TIMEOUT;
 
@@ -381,6 +444,28 @@ public class PacketStreamProperties {
      */
     private List<Class<?>> exchanges = new ArrayList<>();
 
+    /**
+     * Whether the application is ready for traffic only while this client is connected: its
+     * health joins the readiness group (/actuator/health/readiness), when there is one (Boot's
+     * probes are enabled, or management.endpoint.health.group.readiness is defined).
+     */
+    private boolean readiness;
+
+    /**
+     * Time the connection may carry nothing either way, with no request pending or running,
+     * before it closes itself, after which the client reconnects as after any loss (see
+     * reconnect); 0 never closes an idle connection.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration idleTimeout = Duration.ZERO;
+
+    /**
+     * Time the peer may pause in the middle of a frame before the connection fails; 0 waits for
+     * ever.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration readTimeout = PacketConnection.Builder.DEFAULT_READ_TIMEOUT;
+
     /** TLS for the connection. */
     private final Ssl ssl = new Ssl();
 
@@ -416,19 +501,19 @@ public class PacketStreamProperties {
       this.host = host;
     }
 
-    public Integer getPort() {
+    public @Nullable Integer getPort() {
       return port;
     }
 
-    public void setPort(Integer port) {
+    public void setPort(@Nullable Integer port) {
       this.port = port;
     }
 
-    public Path getUnixSocketPath() {
+    public @Nullable Path getUnixSocketPath() {
       return unixSocketPath;
     }
 
-    public void setUnixSocketPath(Path unixSocketPath) {
+    public void setUnixSocketPath(@Nullable Path unixSocketPath) {
       this.unixSocketPath = unixSocketPath;
     }
 
@@ -446,6 +531,30 @@ public class PacketStreamProperties {
 
     public void setOptional(boolean optional) {
       this.optional = optional;
+    }
+
+    public boolean isReadiness() {
+      return readiness;
+    }
+
+    public void setReadiness(boolean readiness) {
+      this.readiness = readiness;
+    }
+
+    public Duration getIdleTimeout() {
+      return idleTimeout;
+    }
+
+    public void setIdleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
+    }
+
+    public Duration getReadTimeout() {
+      return readTimeout;
+    }
+
+    public void setReadTimeout(Duration readTimeout) {
+      this.readTimeout = readTimeout;
     }
 
     public boolean isFailFast() {
@@ -533,20 +642,17 @@ public class PacketStreamProperties {
   public static class Ssl {
 
     /** Name of the SSL bundle (spring.ssl.bundle.*) to use; plain TCP when unset. */
-    private String bundle;
+    private @Nullable String bundle;
 
-    /**
-     * How long a peer has to complete the TLS handshake before the connection is dropped. A
-     * bare number is seconds.
-     */
+    /** Time a peer has to complete the TLS handshake before the connection is dropped. */
     @DurationUnit(ChronoUnit.SECONDS)
-    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration handshakeTimeout = PacketServer.Builder.DEFAULT_HANDSHAKE_TIMEOUT;
 
-    public String getBundle() {
+    public @Nullable String getBundle() {
       return bundle;
     }
 
-    public void setBundle(String bundle) {
+    public void setBundle(@Nullable String bundle) {
       this.bundle = bundle;
     }
 
@@ -580,13 +686,15 @@ public class PacketStreamProperties {
     /** Whether to reconnect after the connection is lost or a connect fails. */
     private boolean enabled = true;
 
-    /** Wait before the first retry. */
+    /** Time to wait before the first retry. */
+    @DurationUnit(ChronoUnit.MILLIS)
     private Duration initialDelay = Duration.ofMillis(200);
 
-    /** Longest wait between retries. */
+    /** Maximum time to wait between retries. */
+    @DurationUnit(ChronoUnit.SECONDS)
     private Duration maxDelay = Duration.ofSeconds(30);
 
-    /** How much the wait grows after each failed attempt. */
+    /** Factor the wait grows by after each failed attempt; at least 1. */
     private double multiplier = 2.0;
 
     public boolean isEnabled() {
@@ -635,9 +743,9 @@ public class PacketStreamProperties {
     private boolean perConnection;
 
     /**
-     * With per-connection meters, how many connections of the server (or of a client) get meters
-     * of their own at a time; the rest share meters tagged connection=aggregate, so a busy server
-     * cannot flood the registry.
+     * Maximum number of connections of the server (or of a client) with per-connection meters of
+     * their own at a time; the rest share meters tagged connection=aggregate, so that a busy
+     * server cannot flood the registry.
      */
     private int maxTaggedConnections = 100;
 

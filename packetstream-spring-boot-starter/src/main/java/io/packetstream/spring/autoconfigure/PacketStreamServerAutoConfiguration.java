@@ -1,73 +1,81 @@
 package io.packetstream.spring.autoconfigure;
 
-import io.packetstream.spring.ssl.TlsMaterial;
-import io.packetstream.spring.ssl.TlsServerSocketFactory;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.context.PacketServerCustomizer;
+import io.packetstream.spring.context.PacketServerFactory;
 import io.packetstream.spring.context.PacketStreamServer;
+import io.packetstream.spring.ssl.TlsMaterial;
+import io.packetstream.spring.ssl.TlsServerSocketFactory;
 import io.packetstream.transport.PacketServer;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.ssl.SslBundles;
-import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.MutablePropertySources;
-import org.springframework.core.env.PropertySource;
 
 /**
  * The server, when {@code packetstream.server.port} or {@code packetstream.server.unix-socket-path}
  * is set (and {@code packetstream.server.enabled} is not false): TCP, TLS through an SSL bundle,
- * or a Unix domain socket. Its port is published as {@code local.packetstream.server.port}.
+ * or a Unix domain socket, made by a {@link PacketServerFactory} that
+ * {@link PacketServerCustomizer} beans adjust. When it listens, a
+ * {@link io.packetstream.spring.context.PacketServerInitializedEvent} is published (and its port
+ * as {@code local.packetstream.server.port}).
  */
 @AutoConfiguration(after = PacketStreamAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "packetstream.server.enabled", matchIfMissing = true)
 @Conditional(PacketStreamServerAutoConfiguration.ListenAddressCondition.class)
 public final class PacketStreamServerAutoConfiguration {
 
-  /** The property that holds the port the server got, as Boot does for its other servers. */
-  public static final String LOCAL_PORT_PROPERTY = "local.packetstream.server.port";
+  /** The factory of the core server, with {@code packetstream.server.*} and the customizers. */
+  @Bean
+  @ConditionalOnMissingBean
+  PacketServerFactory packetServerFactory(PacketStreamProperties properties,
+      ObjectProvider<SslBundles> sslBundles, ObjectProvider<PacketServerCustomizer> customizers) {
+    PacketStreamProperties.Server s = properties.getServer();
+    check(s);
+    PacketServerFactory factory = new PacketServerFactory();
+    PropertyMapper map = PropertyMapper.get();
+    map.from(s::getName).to(factory::setName);
+    map.from(s::getAddress).to(factory::setAddress);
+    map.from(s::getPort).to(factory::setPort);
+    map.from(s::getUnixSocketPath).to(factory::setUnixSocketPath);
+    map.from(s::getMaxConnections).to(factory::setMaxConnections);
+    map.from(s::getShutdownTimeout).to(factory::setShutdownTimeout);
+    map.from(s.getSsl()::getHandshakeTimeout).when(d -> !d.isZero())
+        .to(factory::setHandshakeTimeout);
+    map.from(s.getSsl()::getBundle).when(b -> s.getUnixSocketPath() == null)
+        .as(b -> new TlsServerSocketFactory(TlsMaterial.of(sslBundles, b, "packetstream.server"),
+            s.getSsl().getClientAuth(), s.getSsl().getHandshakeTimeout()))
+        .to(factory::setSocketFactory);
+    factory.addServerCustomizers(
+        customizers.orderedStream().toArray(PacketServerCustomizer[]::new));
+    return factory;
+  }
 
-  /** The server as a lifecycle bean. */
+  /** The server as a lifecycle bean, bound by the factory when the context starts. */
   @Bean
   @ConditionalOnMissingBean
   PacketStreamServer packetStreamServer(PacketStreamProperties properties,
-      PacketConnectionBuilders builders, ObjectProvider<SslBundles> sslBundles,
-      ConfigurableApplicationContext context) {
-    PacketStreamProperties.Server s = properties.getServer();
-    String bundle = s.getSsl().getBundle();
-    check(s);
-    TlsMaterial tls = bundle == null || s.getUnixSocketPath() != null ? null
-        : TlsMaterial.of(sslBundles, bundle, "packetstream.server");
-    return new PacketStreamServer(s.getName(), () -> {
-      PacketServer.Builder b = PacketServer.builder(builders.builder(ConnectionRole.SERVER, s.getName()))
-          .name(s.getName())
-          .maxConnections(s.getMaxConnections())
-          .shutdownTimeout(s.getShutdownTimeout());
-      if (s.getUnixSocketPath() != null) {
-        return b.bind(s.getUnixSocketPath());
-      }
-      if (tls != null) {
-        b.socketFactory(new TlsServerSocketFactory(tls, s.getSsl().getClientAuth(),
-            s.getSsl().getHandshakeTimeout()));
-      }
-      int port = s.getPort() == null ? 0 : s.getPort();
-      InetSocketAddress address = s.getAddress() == null
-          ? new InetSocketAddress(port)
-          : new InetSocketAddress(s.getAddress(), port);
-      return b.bind(address);
-    }, port -> publishPort(context.getEnvironment(), port));
+      PacketServerFactory factory, PacketConnectionBuilders builders,
+      ApplicationEventPublisher events) {
+    String name = properties.getServer().getName();
+    return new PacketStreamServer(name,
+        () -> factory.create(builders.builder(ConnectionRole.SERVER, name)), events);
+  }
+
+  /** New peers are turned away while the application's readiness refuses traffic. */
+  @Bean
+  static ServerReadinessGate packetStreamServerReadinessGate() {
+    return new ServerReadinessGate();
   }
 
   /** Fails at start-up, naming the property, for a setting the server would refuse when it binds. */
@@ -91,18 +99,6 @@ public final class PacketStreamServerAutoConfiguration {
       Integer port = s.getPort();
       PropertyCheck.require(port == null || (port >= 0 && port <= 65535),
           "packetstream.server.port", port, "a TCP port is 0 (any free one) to 65535");
-    }
-  }
-
-  private static void publishPort(ConfigurableEnvironment environment, int port) {
-    MutablePropertySources sources = environment.getPropertySources();
-    PropertySource<?> existing = sources.get("server.ports");
-    if (existing instanceof MapPropertySource map) {
-      map.getSource().put(LOCAL_PORT_PROPERTY, port);
-    } else {
-      Map<String, Object> ports = new HashMap<>();
-      ports.put(LOCAL_PORT_PROPERTY, port);
-      sources.addFirst(new MapPropertySource("server.ports", ports));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.packetstream.spring.autoconfigure;
 
+import io.packetstream.connection.EventLoopGroup;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.context.ActivityTick;
 import io.packetstream.spring.context.ConnectionRole;
@@ -9,6 +10,7 @@ import io.packetstream.spring.handler.PacketHandlers;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.util.unit.DataSize;
 
@@ -21,13 +23,15 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
 
   private final PacketStreamProperties properties;
   private final PacketHandlers handlers;
-  private final Executor executor;
+  private final @Nullable Executor executor;
   private final ObjectProvider<ActivityTick> tick;
   private final ObjectProvider<PacketConnectionCustomizer> customizers;
+  private final @Nullable EventLoopGroup eventLoops;
 
   StarterConnectionBuilders(PacketStreamProperties properties, PacketHandlers handlers,
-      Executor executor, ObjectProvider<ActivityTick> tick,
-      ObjectProvider<PacketConnectionCustomizer> customizers) {
+      @Nullable Executor executor, ObjectProvider<ActivityTick> tick,
+      ObjectProvider<PacketConnectionCustomizer> customizers, @Nullable EventLoopGroup eventLoops) {
+    this.eventLoops = eventLoops;
     this.properties = properties;
     this.handlers = handlers;
     this.executor = executor;
@@ -47,10 +51,12 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
         () -> b.maxConcurrentRequests(p.getMaxConcurrentRequests()));
     PropertyCheck.apply("packetstream.max-queued-requests", p.getMaxQueuedRequests(),
         () -> b.maxQueuedRequests(p.getMaxQueuedRequests()));
-    PropertyCheck.apply("packetstream.max-queued-request-bytes", p.getMaxQueuedRequestBytes(),
-        () -> b.maxQueuedRequestBytes(p.getMaxQueuedRequestBytes().toBytes()));
-    PropertyCheck.apply("packetstream.max-queued-answer-bytes", p.getMaxQueuedAnswerBytes(),
-        () -> b.maxQueuedAnswerBytes(p.getMaxQueuedAnswerBytes().toBytes()));
+    PropertyCheck.apply("packetstream.max-outbound-frame-size", p.getMaxOutboundFrameSize(),
+        () -> b.maxOutboundFrameLength(frameLength(p.getMaxOutboundFrameSize())));
+    PropertyCheck.apply("packetstream.max-queued-request-size", p.getMaxQueuedRequestSize(),
+        () -> b.maxQueuedRequestBytes(p.getMaxQueuedRequestSize().toBytes()));
+    PropertyCheck.apply("packetstream.max-queued-answer-size", p.getMaxQueuedAnswerSize(),
+        () -> b.maxQueuedAnswerBytes(p.getMaxQueuedAnswerSize().toBytes()));
     PropertyCheck.apply("packetstream.max-pending-requests", p.getMaxPendingRequests(),
         () -> b.maxPendingRequests(p.getMaxPendingRequests()));
     PropertyCheck.apply("packetstream.request-timeout", p.getRequestTimeout(),
@@ -77,6 +83,24 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
     return b;
   }
 
+  /**
+   * Checks the timeouts of the server's and of every client's connections, failing for the
+   * first value a connection would not accept, naming its property.
+   */
+  static void checkTimeouts(PacketStreamProperties p) {
+    PacketStreamProperties.Server s = p.getServer();
+    timeouts(PacketConnection.builder(), "packetstream.server", s.getIdleTimeout(),
+        s.getReadTimeout());
+    p.getClients().forEach((name, c) -> timeouts(PacketConnection.builder(),
+        "packetstream.clients." + name, c.getIdleTimeout(), c.getReadTimeout()));
+  }
+
+  private static void timeouts(PacketConnection.Builder b, String prefix, Duration idle,
+      Duration read) {
+    PropertyCheck.apply(prefix + ".idle-timeout", idle, () -> b.idleTimeout(idle));
+    PropertyCheck.apply(prefix + ".read-timeout", read, () -> b.readTimeout(read));
+  }
+
   private static int frameLength(DataSize size) {
     long bytes = size.toBytes();
     if (bytes > Integer.MAX_VALUE) {
@@ -93,12 +117,17 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
     if (role == ConnectionRole.SERVER) {
       PacketStreamProperties.Server s = p.getServer();
       probes(b, "packetstream.server", s.getProbeInterval(), s.getProbeTimeout());
+      b.idleTimeout(s.getIdleTimeout()).readTimeout(s.getReadTimeout());
     } else if (client != null) {
       probes(b, "packetstream.clients." + name, client.getProbeInterval(), client.getProbeTimeout());
+      b.idleTimeout(client.getIdleTimeout()).readTimeout(client.getReadTimeout());
     }
     handlers.byChannel().forEach(b::handler);
     if (executor != null) {
       b.executor(executor);
+    }
+    if (eventLoops != null) {
+      b.eventLoops(eventLoops);
     }
     if (p.isTick()) {
       // every ActivityTick bean hears every packet; standard error when there is none

@@ -2,6 +2,7 @@ package io.packetstream.spring.client;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.support.AutowireCandidateQualifier;
@@ -33,7 +34,7 @@ public final class ClientBeanRegistrar
   public static final String CLIENTS_BEAN = "packetClients";
 
   private final String configuration;
-  private Environment environment;
+  private @Nullable Environment environment;
 
   /**
    * A registrar for the {@link PacketClients} bean {@value #CLIENTS_BEAN} of

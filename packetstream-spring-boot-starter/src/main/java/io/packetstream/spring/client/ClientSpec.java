@@ -4,6 +4,7 @@ import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to make and keep one named client: one connection to a peer, or with {@code balancing} one
@@ -21,8 +22,8 @@ import java.util.Objects;
  * @param requestTimeout how long typed calls and exchanges that name no timeout wait for an
  *     answer; {@link Duration#ZERO} leaves it to the connection's request timeout
  */
-public record ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff,
-    Balancing balancing, Duration requestTimeout) {
+public record ClientSpec(String name, @Nullable Connector connector, boolean failFast,
+    @Nullable Backoff backoff, @Nullable Balancing balancing, Duration requestTimeout) {
 
   /** Checks the name, the timeout, and that there is a connector or a balancing, not both. */
   public ClientSpec {

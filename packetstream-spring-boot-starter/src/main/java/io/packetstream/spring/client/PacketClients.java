@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
@@ -36,7 +36,7 @@ public final class PacketClients implements SmartLifecycle {
 
   private final Map<String, PacketStreamClient> clients = new LinkedHashMap<>();
   private final int threads;
-  private ScheduledThreadPoolExecutor scheduler;
+  private @Nullable ScheduledThreadPoolExecutor scheduler;
   private volatile boolean running;
 
   /** Clients made from {@code specs}, each opening connections from {@code builders}. */
@@ -202,7 +202,7 @@ public final class PacketClients implements SmartLifecycle {
    * {@code clients} when it stops: a bean that depended on this one would be stopped with it,
    * before the server, as Spring stops a bean's dependents first.
    */
-  public static SmartLifecycle closer(Supplier<PacketClients> clients) {
+  public static SmartLifecycle closer(Supplier<@Nullable PacketClients> clients) {
     return new SmartLifecycle() {
       @Override
       public void start() {

@@ -1,11 +1,11 @@
 package io.packetstream.spring.client;
 
-import io.packetstream.spring.context.PacketConnectionBuilders;
-import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.connection.ConnectionClosedException;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.connection.ResponseDecoder;
+import io.packetstream.spring.context.ConnectionRole;
+import io.packetstream.spring.context.PacketConnectionBuilders;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -63,14 +63,14 @@ public final class PacketStreamClient {
   private final ClientSpec spec;
   private final PacketConnectionBuilders builders;
   /** The instances of a balanced client; null for a client of one peer. */
-  private final Balancer balancer;
+  private final @Nullable Balancer balancer;
   private final TypedCalls calls;
-  private volatile ScheduledExecutorService scheduler;
+  private volatile @Nullable ScheduledExecutorService scheduler;
   private final Object lock = new Object();
-  private volatile PacketConnection current;
+  private volatile @Nullable PacketConnection current;
   private volatile Status status = Status.CONNECTING;
-  private volatile Throwable lastFailure;
-  private volatile Instant lastFailureAt;
+  private volatile @Nullable Throwable lastFailure;
+  private volatile @Nullable Instant lastFailureAt;
   private Duration delay;
   private boolean closed;
   /** Failed attempts since the last connection: the first is logged at WARN, the rest at DEBUG. */

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -34,20 +35,21 @@ public final class PacketStreamServer implements SmartLifecycle {
 
   private final String name;
   private final Callable<PacketServer> binder;
-  private final IntConsumer portPublisher;
-  private volatile PacketServer server;
+  private final ApplicationEventPublisher events;
+  private volatile @Nullable PacketServer server;
   /** Started and not stopped: what Spring's lifecycle asks, whatever the core server does. */
   private volatile boolean running;
-  private CountDownLatch stopped;
+  private @Nullable CountDownLatch stopped;
 
   /**
-   * A server that binds with {@code binder} when started and reports the port it got to
-   * {@code portPublisher} (-1 for a Unix socket).
+   * A server that binds with {@code binder} when started and then publishes a
+   * {@link PacketServerInitializedEvent} to {@code events}.
    */
-  public PacketStreamServer(String name, Callable<PacketServer> binder, IntConsumer portPublisher) {
+  public PacketStreamServer(String name, Callable<PacketServer> binder,
+      ApplicationEventPublisher events) {
     this.name = name;
     this.binder = binder;
-    this.portPublisher = portPublisher;
+    this.events = events;
   }
 
   /** The server's name; its connections are named {@code name#n}. */
@@ -90,12 +92,12 @@ public final class PacketStreamServer implements SmartLifecycle {
     } catch (Exception e) {
       throw new IllegalStateException(name + ": cannot listen: " + e.getMessage(), e);
     }
-    portPublisher.accept(server.port());
     running = true;
     PacketServer bound = server;
     LOG.log(System.Logger.Level.INFO, () -> "packetstream server " + name + " listening on "
         + bound.unixSocketPath().map(Object::toString).orElseGet(() -> String.valueOf(bound.localAddress())));
     keepAlive(server);
+    events.publishEvent(new PacketServerInitializedEvent(bound));
   }
 
   /**

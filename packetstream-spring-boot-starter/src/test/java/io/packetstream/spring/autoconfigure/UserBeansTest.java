@@ -1,10 +1,10 @@
 package io.packetstream.spring.autoconfigure;
 
-import io.packetstream.spring.autoconfigure.health.PacketStreamHealthContributorAutoConfiguration;
-import io.packetstream.spring.autoconfigure.endpoint.PacketStreamEndpointAutoConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.spring.autoconfigure.endpoint.PacketStreamEndpointAutoConfiguration;
+import io.packetstream.spring.autoconfigure.health.PacketStreamHealthContributorAutoConfiguration;
 import io.packetstream.spring.client.PacketClients;
 import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.endpoint.PacketStreamEndpoint;
@@ -102,7 +102,7 @@ class UserBeansTest {
     PacketStreamServer userServer() {
       return new PacketStreamServer("mine",
           () -> PacketServer.builder(PacketConnection.builder()).name("mine").bindLoopback(0),
-          port -> {});
+          event -> {});
     }
   }
 

@@ -1,9 +1,9 @@
 package io.packetstream.spring.client;
 
-import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
-import io.packetstream.spring.autoconfigure.PacketStreamClientsAutoConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
+import io.packetstream.spring.autoconfigure.PacketStreamClientsAutoConfiguration;
 import io.packetstream.spring.context.ConnectionRole;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.packetstream.spring.autoconfigure.health;
 
-import io.packetstream.spring.autoconfigure.PacketStreamProperties;
 import io.packetstream.spring.autoconfigure.PacketStreamClientsAutoConfiguration;
+import io.packetstream.spring.autoconfigure.PacketStreamProperties;
 import io.packetstream.spring.autoconfigure.PacketStreamServerAutoConfiguration;
 import io.packetstream.spring.client.PacketClients;
 import io.packetstream.spring.context.PacketStreamServer;
@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -22,11 +21,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
@@ -75,6 +78,29 @@ public final class PacketStreamHealthContributorAutoConfiguration {
             "its health entry '" + entry + "' is also that of client '" + other
                 + "': rename one of them");
       }
+    }
+  }
+
+  /** The clients of {@code packetstream.clients.NAME.readiness=true} join the readiness group. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(HealthEndpointGroupsPostProcessor.class)
+  static class ReadinessConfiguration {
+
+    @Bean
+    static HealthEndpointGroupsPostProcessor packetStreamClientsInReadinessGroup(
+        Environment environment) {
+      // static, for the groups' bean post-processor: the properties bean is not bound yet
+      Map<String, PacketStreamProperties.Client> clients = Binder.get(environment)
+          .bind("packetstream.clients",
+              Bindable.mapOf(String.class, PacketStreamProperties.Client.class))
+          .orElse(Map.of());
+      Set<String> entries = new HashSet<>();
+      clients.forEach((name, c) -> {
+        if (c.isReadiness()) {
+          entries.add(PacketStreamHealthContributor.entryName(name));
+        }
+      });
+      return new ClientsInReadinessGroup(entries);
     }
   }
 

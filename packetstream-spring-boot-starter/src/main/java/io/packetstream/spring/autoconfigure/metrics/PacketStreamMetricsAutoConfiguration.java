@@ -1,19 +1,19 @@
 package io.packetstream.spring.autoconfigure.metrics;
 
-import io.packetstream.spring.autoconfigure.PacketStreamProperties;
-import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
-import io.packetstream.spring.autoconfigure.observation.PacketStreamObservationAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
+import io.packetstream.spring.autoconfigure.PacketStreamProperties;
+import io.packetstream.spring.autoconfigure.observation.PacketStreamObservationAutoConfiguration;
 import io.packetstream.spring.handler.PacketHandlers;
 import io.packetstream.spring.metrics.PacketStreamMetrics;
 import io.packetstream.spring.observation.PacketStreamObservations;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 
 /**

@@ -1,7 +1,7 @@
 package io.packetstream.spring.autoconfigure.observation;
 
-import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
 import io.micrometer.observation.ObservationRegistry;
+import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
 import io.packetstream.spring.handler.PacketHandlers;
 import io.packetstream.spring.observation.PacketStreamObservationConvention;
 import io.packetstream.spring.observation.PacketStreamObservations;
