@@ -13,6 +13,10 @@ import io.packetstream.transport.PacketServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -76,6 +80,46 @@ class StandaloneTesterTest {
           .isInstanceOf(AssertionError.class)
           .hasMessageStartingWith("request type 1 (channel 0, flags 0, payload (empty)): the connection"
               + " ended before the answer: ");
+    }
+  }
+
+  @Test
+  void keepsABoundedNumberOfUntakenRequestsAndSaysSoWhenItRefusesMore() throws Exception {
+    int sent = PacketStreamTester.MAX_KEPT_REQUESTS + 1;
+    // the server calls its peer back once per kept place and once more, then says how many
+    // of those calls were refused and what the last refusal said
+    PacketServer server = PacketServer.builder(PacketConnection.builder().handler(rq -> {
+      List<CompletableFuture<Response>> calls = new ArrayList<>();
+      for (int i = 0; i < sent; i++) {
+        calls.add(rq.connection().submit(100, 0, new byte[0]));
+      }
+      int refused = 0;
+      String last = "";
+      for (CompletableFuture<Response> call : calls) {
+        Response r = call.get(10, TimeUnit.SECONDS);
+        if (!r.ok()) {
+          refused++;
+          last = r.text();
+        }
+      }
+      return Response.ok(refused + ": " + last);
+    })).bindLoopback(0);
+    try (PacketStreamTester tester = PacketStreamTester.connect("127.0.0.1", server.port(), codec)) {
+      tester.onRequest(100).respondOk();
+      tester.request(1).exchange().assertOk().assertPayload("1: the packetstream tester keeps at most "
+          + PacketStreamTester.MAX_KEPT_REQUESTS + " requests that the test has not taken with awaitRequest");
+      assertThatThrownBy(() -> tester.awaitRequest(55, Duration.ZERO))
+          .isInstanceOf(AssertionError.class)
+          .hasMessage("expected a request of type 55 from the server within PT0S but none came;"
+              + " requests waiting to be taken, by type: {100=1024}; 1 more were refused (over 1024 kept)");
+      tester.awaitRequest(100, Duration.ZERO);
+      tester.reset();
+      assertThatThrownBy(() -> tester.awaitRequest(55, Duration.ZERO))
+          .isInstanceOf(AssertionError.class)
+          .hasMessage("expected a request of type 55 from the server within PT0S but none came;"
+              + " no other request is waiting to be taken");
+    } finally {
+      server.close();
     }
   }
 }
