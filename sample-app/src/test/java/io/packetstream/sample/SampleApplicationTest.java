@@ -1,13 +1,22 @@
 package io.packetstream.sample;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.packetstream.sample.KeyValueService.CHANGED;
+import static io.packetstream.sample.KeyValueService.DELETE;
+import static io.packetstream.sample.KeyValueService.DELETED;
+import static io.packetstream.sample.KeyValueService.GET;
+import static io.packetstream.sample.KeyValueService.LIST;
+import static io.packetstream.sample.KeyValueService.PUT;
+import static io.packetstream.sample.KeyValueService.SYNC_WATCHERS;
+import static io.packetstream.sample.KeyValueService.WATCH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.packetstream.connection.PacketConnection;
-import io.packetstream.connection.Request;
-import io.packetstream.connection.Response;
-import io.packetstream.transport.PacketClient;
+import io.packetstream.sample.KeyValueService.Change;
+import io.packetstream.sample.KeyValueService.Put;
+import io.packetstream.spring.handler.PayloadCodec;
+import io.packetstream.test.LocalPacketStreamServerPort;
+import io.packetstream.test.PacketStreamTester;
+import io.packetstream.test.autoconfigure.AutoConfigurePacketStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,162 +24,128 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The sample service on random ports, driven by real packetstream clients over TCP and read over
+ * The whole sample service on random ports, driven by packetstream peers over TCP and read over
  * real HTTP: every request type, watch callbacks delivered to other peers, health and meters.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = "packetstream.server.port=0")
+@AutoConfigurePacketStream
 class SampleApplicationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final ParameterizedTypeReference<List<String>> KEYS = new ParameterizedTypeReference<>() {};
 
   @LocalServerPort
   int httpPort;
 
-  @Value("${local.packetstream.server.port}")
+  @LocalPacketStreamServerPort
   int packetPort;
 
-  private PacketConnection client;
+  @Autowired
+  PacketStreamTester client;
 
-  @BeforeEach
-  void connect() throws Exception {
-    client = PacketClient.connect("127.0.0.1", packetPort, PacketConnection.builder());
-  }
+  @Autowired
+  PayloadCodec codec;
 
-  @AfterEach
-  void disconnect() {
-    client.close();
-  }
+  @Test
+  void putsGetsListsAndDeletes() {
+    client.request(PUT).payload(new Put("fruit/apple", "red")).exchange().assertOk().assertFlags(0);
+    client.request(PUT).payload(new Put("fruit/apple", "green")).exchange().assertOk()
+        .assertFlags(1); // it replaced a value
+    client.request(PUT).payload(new Put("fruit/pear", "yellow")).exchange().assertOk();
+    client.request(PUT).payload(new Put("veg/leek", "white")).exchange().assertOk();
 
-  private Response call(int type, long flags, String payload) throws Exception {
-    return client.call(0, type, flags, payload.getBytes(UTF_8), WAIT);
+    client.request(GET).payload("fruit/apple").exchange().assertOk().assertPayload("green");
+    client.request(GET).payload("fruit/kiwi").exchange().assertNotOk()
+        .assertPayload("no such key: fruit/kiwi");
+
+    assertThat(client.request(LIST).payload("fruit/").exchange().assertOk().payload(KEYS))
+        .containsExactly("fruit/apple", "fruit/pear");
+
+    client.request(DELETE).payload("fruit/apple").exchange().assertOk().assertFlags(1);
+    client.request(DELETE).payload("fruit/apple").exchange().assertOk().assertFlags(0);
+    assertThat(client.request(LIST).payload("fruit/").exchange().assertOk().payload(KEYS))
+        .containsExactly("fruit/pear");
   }
 
   @Test
-  void putsGetsListsAndDeletes() throws Exception {
-    assertThat(call(KeyValueService.PUT, 0, "{\"key\":\"fruit/apple\",\"value\":\"red\"}"))
-        .isEqualTo(Response.ok(0));
-    assertThat(call(KeyValueService.PUT, 0, "{\"key\":\"fruit/apple\",\"value\":\"green\"}"))
-        .as("flags 1: it replaced a value").isEqualTo(Response.ok(1));
-    assertThat(call(KeyValueService.PUT, 0, "{\"key\":\"fruit/pear\",\"value\":\"yellow\"}").ok()).isTrue();
-    assertThat(call(KeyValueService.PUT, 0, "{\"key\":\"veg/leek\",\"value\":\"white\"}").ok()).isTrue();
-
-    assertThat(call(KeyValueService.GET, 0, "fruit/apple")).isEqualTo(Response.ok("green"));
-    Response missing = call(KeyValueService.GET, 0, "fruit/kiwi");
-    assertThat(missing.ok()).isFalse();
-    assertThat(missing.text()).isEqualTo("no such key: fruit/kiwi");
-
-    assertThat(call(KeyValueService.LIST, 0, "fruit/").text()).isEqualTo("[\"fruit/apple\",\"fruit/pear\"]");
-
-    assertThat(call(KeyValueService.DELETE, 0, "fruit/apple")).isEqualTo(Response.ok(1));
-    assertThat(call(KeyValueService.DELETE, 0, "fruit/apple")).isEqualTo(Response.ok(0));
-    assertThat(call(KeyValueService.LIST, 0, "fruit/").text()).isEqualTo("[\"fruit/pear\"]");
+  void refusesMalformedPutsAndUnknownTypes() {
+    client.request(PUT).payload("not json").exchange().assertNotOk();
+    client.request(PUT).payload("{\"key\":\"k\"}").exchange().assertNotOk()
+        .assertPayload("put needs a key and a value");
+    client.request(42).exchange().assertNotOk();
   }
 
-  @Test
-  void refusesMalformedPutsAndUnknownTypes() throws Exception {
-    assertThat(call(KeyValueService.PUT, 0, "not json").ok()).isFalse();
-    assertThat(call(KeyValueService.PUT, 0, "{\"key\":\"k\"}").text()).isEqualTo("put needs a key and a value");
-    assertThat(call(42, 0, "").ok()).isFalse();
-  }
-
-  /** A peer that records the change requests the service sends it. */
-  private PacketConnection watcher(BlockingQueue<Request> changes) throws Exception {
-    return PacketClient.connect("127.0.0.1", packetPort, PacketConnection.builder().handler(rq -> {
-      changes.add(rq);
-      return Response.empty();
-    }));
-  }
-
-  private static Response watch(PacketConnection watcher, String prefix) throws Exception {
-    return watcher.call(0, KeyValueService.WATCH, 0, prefix.getBytes(UTF_8), WAIT);
+  /** Another peer of the service, which takes the changes it is told of. */
+  private PacketStreamTester watcher() throws Exception {
+    return PacketStreamTester.connect("127.0.0.1", packetPort, codec).onRequest(CHANGED).respondOk();
   }
 
   @Test
   void callsEveryWatchingPeerBackOverItsOwnConnection() throws Exception {
-    BlockingQueue<Request> changes = new LinkedBlockingQueue<>();
-    BlockingQueue<Request> otherChanges = new LinkedBlockingQueue<>();
-    try (PacketConnection watcher = watcher(changes);
-        PacketConnection other = watcher(otherChanges)) {
-      assertThat(watcher.call(0, KeyValueService.WATCH, 0, "w/".getBytes(UTF_8), WAIT))
-          .isEqualTo(Response.ok("watching w/"));
-      assertThat(watch(other, "w/a")).as("a prefix that overlaps the first peer's")
-          .isEqualTo(Response.ok("watching w/a"));
+    try (PacketStreamTester watcher = watcher(); PacketStreamTester other = watcher()) {
+      watcher.request(WATCH).payload("w/").exchange().assertOk().assertPayload("watching w/");
+      other.request(WATCH).payload("w/a").exchange().assertOk() // overlaps the first peer's
+          .assertPayload("watching w/a");
 
-      // flags bit 0: the put is answered only after the watchers have taken the change
-      assertThat(call(KeyValueService.PUT, KeyValueService.SYNC_WATCHERS, "{\"key\":\"w/a\",\"value\":\"1\"}").ok())
-          .isTrue();
-      Request change = changes.poll(0, TimeUnit.SECONDS);
-      assertThat(change).as("delivered before the put was answered").isNotNull();
-      assertThat(change.rqType()).isEqualTo(KeyValueService.CHANGED);
-      assertThat(change.text()).isEqualTo("{\"key\":\"w/a\",\"value\":\"1\"}");
-      Request otherChange = otherChanges.poll(0, TimeUnit.SECONDS);
-      assertThat(otherChange).as("delivered to the second peer before the put was answered").isNotNull();
-      assertThat(otherChange.rqType()).isEqualTo(KeyValueService.CHANGED);
-      assertThat(otherChange.text()).isEqualTo("{\"key\":\"w/a\",\"value\":\"1\"}");
+      // flags bit 0: the put is answered only after the watchers have taken the change, so
+      // each has it already
+      client.request(PUT).payload(new Put("w/a", "1")).flags(SYNC_WATCHERS).exchange().assertOk();
+      watcher.awaitRequest(CHANGED, Duration.ZERO).assertPayload(new Change("w/a", "1"));
+      other.awaitRequest(CHANGED, Duration.ZERO).assertPayload(new Change("w/a", "1"));
 
-      assertThat(call(KeyValueService.PUT, KeyValueService.SYNC_WATCHERS, "{\"key\":\"w/b\",\"value\":\"2\"}").ok())
-          .isTrue();
-      assertThat(changes.poll(0, TimeUnit.SECONDS)).as("w/b is under w/").isNotNull();
-      assertThat(otherChanges).as("w/b is not under w/a").isEmpty();
+      client.request(PUT).payload(new Put("w/b", "2")).flags(SYNC_WATCHERS).exchange().assertOk();
+      watcher.awaitRequest(CHANGED, Duration.ZERO).assertPayload(new Change("w/b", "2"));
+      other.assertNoRequest(CHANGED); // w/b is not under w/a
 
-      call(KeyValueService.PUT, 0, "{\"key\":\"other\",\"value\":\"x\"}");
-      call(KeyValueService.DELETE, 0, "w/a");
-      Request deleted = changes.poll(10, TimeUnit.SECONDS);
-      assertThat(deleted).isNotNull();
-      assertThat(deleted.flags()).isEqualTo(KeyValueService.DELETED);
-      assertThat(deleted.text()).contains("\"key\":\"w/a\"");
-      assertThat(changes).as("no change outside the prefix").isEmpty();
-      Request otherDeleted = otherChanges.poll(10, TimeUnit.SECONDS);
-      assertThat(otherDeleted).isNotNull();
-      assertThat(otherDeleted.flags()).isEqualTo(KeyValueService.DELETED);
-      assertThat(otherDeleted.text()).isEqualTo("{\"key\":\"w/a\",\"value\":null}");
-      assertThat(otherChanges).as("no change outside the second peer's prefix").isEmpty();
+      client.request(PUT).payload(new Put("other", "x")).exchange().assertOk();
+      client.request(DELETE).payload("w/a").exchange().assertOk();
+      watcher.awaitRequest(CHANGED, WAIT).assertFlags(DELETED)
+          .assertPayload(new Change("w/a", null));
+      watcher.assertNoRequest(CHANGED); // nothing outside the prefix
+      other.awaitRequest(CHANGED, WAIT).assertFlags(DELETED)
+          .assertPayload("{\"key\":\"w/a\",\"value\":null}");
+      other.assertNoRequest(CHANGED);
     }
   }
 
   @Test
   void callsAPeerBackForChangesUnderEachOfItsPrefixesOnce() throws Exception {
-    BlockingQueue<Request> changes = new LinkedBlockingQueue<>();
-    try (PacketConnection watcher = watcher(changes)) {
-      assertThat(watch(watcher, "x/")).isEqualTo(Response.ok("watching x/"));
-      assertThat(watch(watcher, "y/")).as("a second prefix keeps the first")
-          .isEqualTo(Response.ok("watching y/"));
-      assertThat(watch(watcher, "x/deep/")).as("a prefix inside the first")
-          .isEqualTo(Response.ok("watching x/deep/"));
+    try (PacketStreamTester watcher = watcher()) {
+      watcher.request(WATCH).payload("x/").exchange().assertOk().assertPayload("watching x/");
+      watcher.request(WATCH).payload("y/").exchange().assertOk() // keeps the first
+          .assertPayload("watching y/");
+      watcher.request(WATCH).payload("x/deep/").exchange().assertOk() // inside the first
+          .assertPayload("watching x/deep/");
 
       for (String key : List.of("x/1", "y/1", "z/1", "x/deep/1")) {
-        assertThat(call(KeyValueService.PUT, KeyValueService.SYNC_WATCHERS,
-            "{\"key\":\"" + key + "\",\"value\":\"v\"}").ok()).isTrue();
+        client.request(PUT).payload(new Put(key, "v")).flags(SYNC_WATCHERS).exchange().assertOk();
       }
-      // every put was answered after the changes it caused were taken: all are in the queue
+      // every put was answered after the changes it caused were taken: all have come
       List<String> keys = new ArrayList<>();
-      for (Request change : changes) {
-        keys.add(JSON.readTree(change.payload()).path("key").asString());
+      for (int i = 0; i < 3; i++) {
+        keys.add(watcher.awaitRequest(CHANGED, Duration.ZERO).payload(Change.class).key());
       }
       assertThat(keys).as("each change under a prefix, once, and none under z/")
           .containsExactly("x/1", "y/1", "x/deep/1");
+      watcher.assertNoRequest(CHANGED);
     }
   }
 
   @Test
   void showsItsConnectionsInHealthAndMetricsOverHttp() throws Exception {
-    call(KeyValueService.PUT, 0, "{\"key\":\"m\",\"value\":\"1\"}");
+    client.request(PUT).payload(new Put("m", "1")).exchange().assertOk();
     HttpClient http = HttpClient.newHttpClient();
     JsonNode health = JSON.readTree(get(http, "/actuator/health"));
     assertThat(health.path("components").path("packetstream").path("status").asString())
