@@ -254,6 +254,9 @@ class PacketStreamServerAutoConfigurationTests {
           int port = context.getBean(PacketStreamServer.class).port();
           try (PacketConnection before = PacketClient.connect("127.0.0.1", port,
               PacketConnection.builder())) {
+            // answered: the server has opened its end before the refusal starts (a connection
+            // the accept loop opens after it would be turned away too)
+            assertThat(before.call(1, 0, bytes("first")).ok()).isTrue();
             AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
             try (Socket refused = new Socket("127.0.0.1", port)) {
               refused.setSoTimeout(10_000);
