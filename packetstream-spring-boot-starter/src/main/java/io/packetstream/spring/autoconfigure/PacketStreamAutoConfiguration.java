@@ -1,6 +1,7 @@
 package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.connection.EventLoopGroup;
+import io.packetstream.spring.client.PacketExchangeProxyFactory;
 import io.packetstream.spring.context.ActivityTick;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.spring.context.PacketConnectionCustomizer;
@@ -76,6 +77,16 @@ public final class PacketStreamAutoConfiguration {
     Integer threads = properties.getIoThreads();
     return PropertyCheck.make("packetstream.io-threads", threads,
         () -> EventLoopGroup.create(IO_THREAD_NAME, threads));
+  }
+
+  /**
+   * Makes the proxies of @PacketExchange interfaces, with the application's codec: for clients,
+   * and for a handler that calls its own peer back over the request's connection.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  PacketExchangeProxyFactory packetExchangeProxyFactory(ObjectProvider<PayloadCodec> codec) {
+    return new PacketExchangeProxyFactory(codec.getIfAvailable());
   }
 
   /** Publishes connection events to the application. */

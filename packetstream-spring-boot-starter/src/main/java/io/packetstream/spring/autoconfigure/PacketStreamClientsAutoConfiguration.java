@@ -9,7 +9,6 @@ import io.packetstream.spring.client.ServiceResolver;
 import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
 import io.packetstream.spring.client.PacketClients;
-import io.packetstream.spring.client.PacketExchangeProxyFactory;
 import io.packetstream.spring.handler.PayloadCodec;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.spring.ssl.TlsMaterial;
@@ -52,13 +51,6 @@ public final class PacketStreamClientsAutoConfiguration {
     List<ClientSpec> specs = new ArrayList<>();
     properties.getClients().forEach((name, c) -> specs.add(spec(name, c, sslBundles, services)));
     return new PacketClients(specs, builders, codec.getIfAvailable());
-  }
-
-  /** Makes the proxies of @PacketExchange interfaces, with the application's codec. */
-  @Bean
-  @ConditionalOnMissingBean
-  PacketExchangeProxyFactory packetExchangeProxyFactory(ObjectProvider<PayloadCodec> codec) {
-    return new PacketExchangeProxyFactory(codec.getIfAvailable());
   }
 
   /** Closes the clients on shutdown, after the server has drained. */
