@@ -79,7 +79,8 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
   private boolean pumping;
   private boolean paused;
   private boolean channelEnded; // the channel read EOF
-  private boolean inputDone; // EOF or close_notify handed on
+  private boolean inputDone; // EOF or close_notify read: nothing more is unwrapped
+  private boolean endDeferred; // ... but reading was paused with frames kept: ends on resume
   private boolean tasksRunning;
   private boolean stalled; // handshake records wait for the channel before anything else goes on
   private boolean wantWrite; // the writer waits for writable()
@@ -97,6 +98,7 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
 
   private volatile boolean outPending; // netOut holds bytes; written under writeLock
   private volatile boolean established; // the first handshake has finished
+  private volatile boolean peerClosed; // inputDone, for writers: no handshake can finish now
   private volatile boolean closed;
 
   TlsChannelIo(SocketChannel channel, SSLEngine engine, boolean owned, SocketAddress remote,
@@ -265,8 +267,14 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
             + " ended the connection during the TLS handshake");
       }
       inputDone = true;
+      peerClosed = true;
       inBuf = null;
-      connection.receivedEnd();
+      if (paused) {
+        // the reader keeps frames read before the end: they go on first, when reading resumes
+        endDeferred = true;
+      } else {
+        connection.receivedEnd();
+      }
     }
   }
 
@@ -492,10 +500,12 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
     }
     int start = src.position();
     boolean ask = false;
+    HandshakeStatus waiting = null; // what the engine waited for when it took nothing
     synchronized (writeLock) {
       if (flushLocked()) {
         while (src.hasRemaining()) {
           SSLEngineResult r = wrapLocked(src);
+          waiting = r.getHandshakeStatus();
           if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
             throw new SSLException("the TLS session is closed");
           }
@@ -518,6 +528,13 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
         flushLocked();
       }
       ask |= outPending; // the loop writes the rest when the channel takes it
+      if (peerClosed && !outPending && src.position() == start && src.hasRemaining()) {
+        // the engine waits for the peer (a handshake under way), which has closed: waiting for
+        // writable() would only come straight back here, until the close deadline
+        throw new SSLException("the peer" + remoteAddress().map(a -> " " + a).orElse("")
+            + " closed TLS (close_notify) while the engine waits for it (" + waiting + "): "
+            + src.remaining() + " bytes can no longer be sent");
+      }
     }
     if (ask) {
       askPump();
@@ -628,6 +645,10 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
       boolean more;
       try {
         more = connection.resumeInput();
+        if (more && endDeferred) {
+          endDeferred = false;
+          connection.receivedEnd();
+        }
       } finally {
         connection.endBatch();
       }
