@@ -682,6 +682,12 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
     }
     inBuf = null;
     ownApp = null;
+    if (tasksRunning) {
+      // a delegated task holds the engine, for as long as it takes: no close_notify then, and
+      // the loop must not wait for the engine
+      finishClose();
+      return;
+    }
     boolean pending = false;
     try {
       engine.closeOutbound();
