@@ -3,21 +3,17 @@ package io.packetstream.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +28,6 @@ import org.junit.jupiter.api.Timeout;
 class TlsDelegatedTaskTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final char[] PASSWORD = "changeit".toCharArray();
 
   /** Picks the server's key like the one it wraps, after {@code release} opens. */
   private static final class HangingKeys extends X509ExtendedKeyManager {
@@ -86,26 +81,10 @@ class TlsDelegatedTaskTest {
     }
   }
 
-  private static SSLContext context(HangingKeys[] made) throws Exception {
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = TestTls.class.getResourceAsStream("/test-keystore.p12")) {
-      store.load(in, PASSWORD);
-    }
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(store, PASSWORD);
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(store);
-    made[0] = new HangingKeys((X509ExtendedKeyManager) keys.getKeyManagers()[0]);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(new javax.net.ssl.KeyManager[] {made[0]}, trust.getTrustManagers(), null);
-    return context;
-  }
-
   @Test
   void aHangingDelegatedTaskStallsOnlyItsOwnConnectionWhichCanStillBeEnded() throws Exception {
     HangingKeys[] made = new HangingKeys[1];
-    SSLContext hanging = context(made);
+    SSLContext hanging = TestTls.context(keys -> made[0] = new HangingKeys(keys));
     HangingKeys keys = made[0];
     SSLContext tls = TestTls.context();
     try (EventLoopGroup one = EventLoopGroup.create(1);
