@@ -18,7 +18,10 @@ import java.util.ArrayList;
  *       bytes the channel does not take now wait in {@code unsent}, and the event loop finishes
  *       them when the channel is writable. During a read batch the loop thread owns the writer,
  *       so the answers it computes leave in one write at the end of the batch, and a
- *       {@link BufferHandler}'s answers are encoded straight into the write buffer.</li>
+ *       {@link BufferHandler}'s answers are encoded straight into the write buffer. Bytes the
+ *       channel does not take stay in the pooled buffer they were encoded in, and while the
+ *       writer waits for the channel such answers are encoded behind them, never kept as
+ *       packets.</li>
  *   <li><b>Threaded</b> (blocking streams, or with a packet grace on a stream): a writer thread
  *       of the transport drains the queue with blocking writes; with a grace it waits that long
  *       for more packets first. With a grace on a channel, a loop timer drains it.</li>
@@ -26,7 +29,8 @@ import java.util.ArrayList;
  *
  * <p>Locks: the monitor guards the queue, the owner flags and the answer count; no I/O and no
  * call out happens under it. One owner at a time writes ({@code owned}); the owner alone touches
- * {@code unsent} and the batch buffer.
+ * {@code unsent} and the batch buffer, and while the writer is blocked nobody owns it and the loop
+ * thread (which alone unblocks it) may add to {@code unsent}.
  *
  * <p>Accounting: answers (responses) are counted from the moment they are queued until their
  * bytes have been written, as their payload plus {@link #PACKET_OVERHEAD}: the connection holds
@@ -266,9 +270,10 @@ final class Outbound {
   }
 
   /**
-   * During a batch it owns: encodes an answer straight into the write buffer, with no packet
-   * object. False when it cannot (no batch, or the buffer is full and the channel takes no more):
-   * the caller queues a packet instead.
+   * During a batch it owns, or while the writer is blocked (the caller is the loop thread):
+   * encodes an answer straight into the write buffer, or behind the bytes the channel has not
+   * taken, with no packet object. False when it cannot (another thread writes, or the answer is
+   * larger than a write buffer): the caller queues a packet instead.
    */
   boolean answerDirect(long channel, long tag, boolean ok, long resultFlags, ByteBuffer payload)
       throws IOException {
