@@ -20,29 +20,21 @@ import java.nio.channels.WritableByteChannel;
  * through {@link EventLoop#execute}. Writes come from whichever thread owns the connection's
  * {@link Outbound} at the time, non-blocking.
  */
-final class ChannelIo extends Io implements EventLoop.Ready {
-
-  /** Reads per readiness event, so that one busy connection cannot hold its loop for long. */
-  private static final int READS_PER_EVENT = 16;
+final class ChannelIo extends LoopIo {
 
   private final ReadableByteChannel in;
   private final WritableByteChannel out;
   private final Closeable owner;
-  private final EventLoop loop;
-  private PacketConnection connection;
   private SelectionKey readKey; // loop thread
   private SelectionKey writeKey; // loop thread; readKey when in and out are one channel
-  private boolean paused; // loop thread
   private boolean wantWrite; // loop thread
-  private volatile boolean closed;
 
   ChannelIo(ReadableByteChannel in, WritableByteChannel out, Closeable owner, SocketAddress remote,
       EventLoop loop) throws IOException {
-    super(remote);
+    super(remote, loop);
     this.in = in;
     this.out = out;
     this.owner = owner;
-    this.loop = loop;
     ((SelectableChannel) in).configureBlocking(false);
     if (out != in) {
       ((SelectableChannel) out).configureBlocking(false);
@@ -54,12 +46,7 @@ final class ChannelIo extends Io implements EventLoop.Ready {
   }
 
   @Override
-  void start(PacketConnection connection) {
-    this.connection = connection;
-    loop.execute(this::register);
-  }
-
-  private void register() {
+  void register() {
     if (closed) {
       return;
     }
@@ -87,11 +74,6 @@ final class ChannelIo extends Io implements EventLoop.Ready {
   }
 
   @Override
-  boolean nonBlocking() {
-    return true;
-  }
-
-  @Override
   public void ready(int readyOps) throws IOException {
     if ((readyOps & SelectionKey.OP_WRITE) != 0 && writeKey == readKey) {
       writableNow();
@@ -99,11 +81,6 @@ final class ChannelIo extends Io implements EventLoop.Ready {
     if ((readyOps & SelectionKey.OP_READ) != 0 && !paused && !closed) {
       read();
     }
-  }
-
-  @Override
-  public void failed(Throwable error) {
-    connection.ioFailed(error);
   }
 
   private void read() throws IOException {
@@ -145,52 +122,19 @@ final class ChannelIo extends Io implements EventLoop.Ready {
 
   @Override
   public void awaitWritable() {
-    if (loop.inLoop()) {
+    onLoop(() -> {
       wantWrite = true;
-      updateInterest();
-    } else {
-      loop.execute(() -> {
-        wantWrite = true;
-        updateInterest();
-      });
-    }
-  }
-
-  @Override
-  void pauseReading() {
-    if (loop.inLoop()) {
-      paused = true;
-      updateInterest();
-    } else {
-      loop.execute(() -> {
-        paused = true;
-        updateInterest();
-      });
-    }
-  }
-
-  @Override
-  void resumeReading() {
-    loop.execute(() -> {
-      if (closed || !paused) {
-        return;
-      }
-      paused = false;
-      connection.beginBatch();
-      boolean more;
-      try {
-        more = connection.resumeInput();
-      } finally {
-        connection.endBatch();
-      }
-      if (!more) {
-        paused = true;
-      }
       updateInterest();
     });
   }
 
-  private void updateInterest() {
+  @Override
+  void resumed() {
+    updateInterest();
+  }
+
+  @Override
+  void updateInterest() {
     if (readKey == null || closed) {
       return;
     }
@@ -219,11 +163,7 @@ final class ChannelIo extends Io implements EventLoop.Ready {
         writeKey.cancel();
       }
     };
-    if (loop.inLoop()) {
-      cancel.run();
-    } else {
-      loop.execute(cancel);
-    }
+    onLoop(cancel);
     if (owner != null) {
       try {
         owner.close();

@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
  * goes back to the head of the queue and starts again after a pause, so a shared pool under load
  * delays requests instead of failing them.
  *
+ * <p>Budget: an admitted request's payload is charged to the connection's
+ * {@link InboundAccount} until it has answered, or until the connection ends: then every charge
+ * goes back at once, so a handler that hangs on a dead connection holds no budget.
+ *
  * <p>The monitor guards every field below; nothing is called out under it.
  */
 final class Inbound {
@@ -43,6 +47,7 @@ final class Inbound {
   private final TagMap<InboundRequest> tags = new TagMap<>();
   private final ArrayDeque<InboundRequest> queued = new ArrayDeque<>(0);
   private long queuedBytes;
+  private long charged; // payload bytes of admitted requests held in the account
   private int running;
   private final java.util.function.BooleanSupplier holding;
   private String refusal;
@@ -119,8 +124,9 @@ final class Inbound {
         queuedBytes += bytes;
         overflowing = false;
       }
+      charged += bytes;
+      account.add(bytes); // under the monitor, so that end() releases exactly what was added
     }
-    account.add(bytes);
     if (start != null) {
       execute(start);
     }
@@ -161,8 +167,7 @@ final class Inbound {
       }
     }
     if (pause < 0) {
-      account.release(request.packet.payload().length);
-      connection.abandoned(request);
+      connection.abandoned(request); // its charge went back when the connection ended
       return;
     }
     connection.executorRefused(e, pause);
@@ -183,7 +188,12 @@ final class Inbound {
   InboundRequest release(InboundRequest request) {
     boolean idle;
     InboundRequest next = null;
+    long bytes = 0;
     synchronized (this) {
+      if (!ended) {
+        bytes = request.packet.payload().length; // else end() gave it back already
+        charged -= bytes;
+      }
       if (tags.get(request.packet.channel(), request.packet.tag()) == request) {
         tags.remove(request.packet.channel(), request.packet.tag());
       }
@@ -196,7 +206,7 @@ final class Inbound {
       }
       idle = running == 0 && queued.isEmpty();
     }
-    account.release(request.packet.payload().length);
+    account.release(bytes);
     if (idle) {
       connection.inboundIdle();
     }
@@ -248,20 +258,25 @@ final class Inbound {
 
   /**
    * The connection has ended: the requests that never started are returned (to be reported as
-   * ended) and nothing starts any more.
+   * ended), nothing starts any more, and the budget charged for every request, running ones
+   * included, goes back now rather than when their handlers return.
    */
   List<InboundRequest> end() {
     List<InboundRequest> unstarted;
-    long bytes = 0;
+    long bytes;
     synchronized (this) {
+      if (ended) {
+        return List.of();
+      }
       ended = true;
       unstarted = new ArrayList<>(queued);
       queued.clear();
       queuedBytes = 0;
       for (InboundRequest r : unstarted) {
         tags.remove(r.packet.channel(), r.packet.tag());
-        bytes += r.packet.payload().length;
       }
+      bytes = charged;
+      charged = 0;
     }
     account.release(bytes);
     return unstarted;

@@ -3,7 +3,6 @@ package io.packetstream.connection;
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
 import java.io.IOException;
-import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,7 +18,10 @@ import java.util.ArrayList;
  *       bytes the channel does not take now wait in {@code unsent}, and the event loop finishes
  *       them when the channel is writable. During a read batch the loop thread owns the writer,
  *       so the answers it computes leave in one write at the end of the batch, and a
- *       {@link BufferHandler}'s answers are encoded straight into the write buffer.</li>
+ *       {@link BufferHandler}'s answers are encoded straight into the write buffer. Bytes the
+ *       channel does not take stay in the pooled buffer they were encoded in, and while the
+ *       writer waits for the channel such answers are encoded behind them, never kept as
+ *       packets.</li>
  *   <li><b>Threaded</b> (blocking streams, or with a packet grace on a stream): a writer thread
  *       of the transport drains the queue with blocking writes; with a grace it waits that long
  *       for more packets first. With a grace on a channel, a loop timer drains it.</li>
@@ -27,13 +29,20 @@ import java.util.ArrayList;
  *
  * <p>Locks: the monitor guards the queue, the owner flags and the answer count; no I/O and no
  * call out happens under it. One owner at a time writes ({@code owned}); the owner alone touches
- * {@code unsent} and the batch buffer.
+ * {@code unsent} and the batch buffer, and while the writer is blocked nobody owns it and the loop
+ * thread (which alone unblocks it) may add to {@code unsent}.
  *
  * <p>Accounting: answers (responses) are counted from the moment they are queued until their
  * bytes have been written, as their payload plus {@link #PACKET_OVERHEAD}: the connection holds
  * back new requests of the peer while the count is over its limit.
  */
 final class Outbound {
+
+  /**
+   * The longest header of a response frame: the frame length (5 bytes), tag, flag word and
+   * channel (10 each, as BSUInts).
+   */
+  private static final int MAX_RESPONSE_HEADER = 35;
 
   /** What a queued answer costs beyond its payload: its header and the packet object. */
   static final int PACKET_OVERHEAD = 64;
@@ -72,7 +81,18 @@ final class Outbound {
     void failed(Throwable error);
   }
 
-  private record Chunk(ByteBuffer bytes, long cost) {}
+  /** Bytes the channel has not taken yet (read mode), and the answers' count they carry. */
+  private static final class Chunk {
+    final ByteBuffer bytes;
+    final boolean pooled; // a write buffer of the group's: it goes back once written
+    long cost;
+
+    Chunk(ByteBuffer bytes, long cost, boolean pooled) {
+      this.bytes = bytes;
+      this.cost = cost;
+      this.pooled = pooled;
+    }
+  }
 
   private final Events events;
   private final EventLoopGroup group;
@@ -250,55 +270,115 @@ final class Outbound {
   }
 
   /**
-   * During a batch it owns: encodes an answer straight into the write buffer, with no packet
-   * object. False when it cannot (no batch, or the buffer is full and the channel takes no more):
-   * the caller queues a packet instead.
+   * During a batch it owns, or while the writer is blocked (the caller is the loop thread):
+   * encodes an answer straight into the write buffer, or behind the bytes the channel has not
+   * taken, with no packet object. False when it cannot (another thread writes, or the answer is
+   * larger than a write buffer): the caller queues a packet instead.
    */
   boolean answerDirect(long channel, long tag, boolean ok, long resultFlags, ByteBuffer payload)
       throws IOException {
     long cost = cost(payload.remaining());
+    boolean behind;
     synchronized (this) {
-      if (!batchOwned || stopped) {
+      // blocked, nobody owns the writer and only the loop thread (the caller) unblocks it: the
+      // answer can go behind the bytes the channel did not take
+      if (!(batchOwned || blocked) || stopped) {
         return false;
       }
+      behind = !batchOwned;
       answerBytes += cost;
     }
-    if (!unsent.isEmpty()) {
+    if (behind || !unsent.isEmpty()) {
+      // the channel is full: the answer waits behind what it did not take, encoded
+      if (!unsent.isEmpty() && appendUnsent(channel, tag, ok, resultFlags, payload, cost)) {
+        return true;
+      }
       uncount(cost);
-      return false; // the channel is full: the answer waits in the queue
+      return false;
     }
     if (batchBuffer == null) {
       batchBuffer = group.acquireWriteBuffer();
     }
-    for (int attempt = 0; ; attempt++) {
-      try {
-        int size = PacketCodec.encodeResponse(channel, tag, ok, resultFlags, payload, batchBuffer);
-        batchCost += cost;
+    if (!fits(batchBuffer, payload) && batchBuffer.position() > 0) {
+      // make room: write what the channel takes now
+      batchBuffer.flip();
+      int before = batchBuffer.remaining();
+      while (batchBuffer.hasRemaining() && sink.write(batchBuffer) > 0) {
+        // the channel takes more
+      }
+      if (batchBuffer.remaining() < before) {
+        events.flushed();
+      }
+      if (batchBuffer.hasRemaining()) {
+        // the channel is full: the buffer waits as it is, its answers still counted, first in
+        // line, and this answer behind it
+        unsent.add(new Chunk(batchBuffer, batchCost, true));
+        batchBuffer = null;
+        batchCost = 0;
+        if (appendUnsent(channel, tag, ok, resultFlags, payload, cost)) {
+          return true;
+        }
+        uncount(cost);
+        return false;
+      }
+      batchBuffer.clear();
+      written(batchCost);
+      batchCost = 0;
+    }
+    if (!fits(batchBuffer, payload)) {
+      uncount(cost);
+      return false; // larger than a write buffer: it goes as a packet
+    }
+    int size = PacketCodec.encodeResponse(channel, tag, ok, resultFlags, payload, batchBuffer);
+    batchCost += cost;
+    events.sentDirect(size);
+    return true;
+  }
+
+  /**
+   * Encodes an answer after the last bytes waiting in {@code unsent}, in a pooled write buffer;
+   * false if it does not fit one. The caller owns the writer or it is blocked (loop thread).
+   */
+  private boolean appendUnsent(long channel, long tag, boolean ok, long resultFlags,
+      ByteBuffer payload, long cost) {
+    Chunk last = unsent.peekLast();
+    if (last != null && last.pooled) {
+      ByteBuffer b = last.bytes;
+      int pos = b.position();
+      int lim = b.limit();
+      if (pos > 0 && b.capacity() - lim < payload.remaining() + 32) {
+        b.compact().flip(); // the written bytes' room
+        pos = 0;
+        lim = b.limit();
+      }
+      b.position(lim).limit(b.capacity());
+      if (fits(b, payload)) {
+        int size = PacketCodec.encodeResponse(channel, tag, ok, resultFlags, payload, b);
+        b.limit(b.position()).position(pos);
+        last.cost += cost;
         events.sentDirect(size);
         return true;
-      } catch (BufferOverflowException full) {
-        if (attempt > 0 || batchBuffer.position() == 0) {
-          uncount(cost);
-          return false;
-        }
-        // make room: write what the channel takes now, and keep the rest in place, first in line
-        batchBuffer.flip();
-        int before = batchBuffer.remaining();
-        while (batchBuffer.hasRemaining() && sink.write(batchBuffer) > 0) {
-          // the channel takes more
-        }
-        if (batchBuffer.remaining() < before) {
-          events.flushed();
-        }
-        if (batchBuffer.hasRemaining()) {
-          batchBuffer.compact(); // its answers stay counted until all of it is written
-        } else {
-          batchBuffer.clear();
-          written(batchCost);
-          batchCost = 0;
-        }
       }
+      b.limit(lim).position(pos);
     }
+    ByteBuffer b = group.acquireWriteBuffer();
+    if (!fits(b, payload)) {
+      group.release(b);
+      return false;
+    }
+    int size = PacketCodec.encodeResponse(channel, tag, ok, resultFlags, payload, b);
+    b.flip();
+    unsent.add(new Chunk(b, cost, true));
+    events.sentDirect(size);
+    return true;
+  }
+
+  /**
+   * Whether a response with {@code payload} surely fits {@code dst}: checked before encoding, as
+   * a full buffer is the common case and an overflow exception per full buffer costs a stack trace.
+   */
+  private static boolean fits(ByteBuffer dst, ByteBuffer payload) {
+    return dst.remaining() >= payload.remaining() + MAX_RESPONSE_HEADER;
   }
 
   // ---------------------------------------------------------------- writing (the owner)
@@ -376,20 +456,16 @@ final class Outbound {
       while (true) {
         if (!unsent.isEmpty() || (buf != null && buf.position() > 0)) {
           boolean all = writeUnsent();
-          if (all && buf != null && buf.position() > 0) {
-            buf.flip();
-            all = writeOut(buf, bufCost, true);
-            buf.clear();
+          if (buf != null && buf.position() > 0) {
+            // bytes encoded after those the channel did not take wait behind them, in place
+            boolean kept = writeBatch(buf, bufCost, all);
             bufCost = 0;
+            if (!kept) {
+              buf = null;
+              all = false;
+            }
           }
           if (!all) {
-            if (buf != null && buf.position() > 0) {
-              // bytes encoded after those the channel did not take: they wait behind them
-              buf.flip();
-              ByteBuffer rest = ByteBuffer.allocate(buf.remaining());
-              rest.put(buf).flip();
-              unsent.add(new Chunk(rest, bufCost));
-            }
             release(buf);
             buf = null;
             block();
@@ -430,11 +506,10 @@ final class Outbound {
           int size = PacketCodec.frameLength(p);
           long cost = p.request() ? 0 : cost(p.payload().length);
           if (size > buf.remaining() && buf.position() > 0) {
-            buf.flip();
-            boolean all = writeOut(buf, bufCost, true);
-            buf.clear();
+            boolean all = writeBatch(buf, bufCost, true);
             bufCost = 0;
             if (!all) {
+              buf = null; // it waits in unsent now
               putBack(batch, i);
               break;
             }
@@ -449,7 +524,7 @@ final class Outbound {
             if (all) {
               all = writeOut(body, cost, false);
             } else {
-              unsent.add(new Chunk(body, cost));
+              unsent.add(new Chunk(body, cost, false));
             }
             events.sent(p, size);
             if (!all) {
@@ -474,6 +549,28 @@ final class Outbound {
     }
   }
 
+  /**
+   * Writes the batch buffer {@code buf} (write mode), if {@code write}, else only queues it. True
+   * if the channel took it all: {@code buf} is cleared for more. False if bytes are left: the
+   * buffer itself waits in {@code unsent}, no longer the caller's.
+   */
+  private boolean writeBatch(ByteBuffer buf, long cost, boolean write) throws IOException {
+    buf.flip();
+    while (write && buf.hasRemaining()) {
+      if (sink.write(buf) == 0) {
+        break;
+      }
+    }
+    if (!buf.hasRemaining()) {
+      buf.clear();
+      events.flushed();
+      written(cost);
+      return true;
+    }
+    unsent.add(new Chunk(buf, cost, true));
+    return false;
+  }
+
   /** Writes {@code bytes}; what the channel does not take now waits in {@code unsent}. */
   private boolean writeOut(ByteBuffer bytes, long cost, boolean copy) throws IOException {
     while (bytes.hasRemaining()) {
@@ -483,7 +580,7 @@ final class Outbound {
           rest = ByteBuffer.allocate(bytes.remaining());
           rest.put(bytes).flip();
         }
-        unsent.add(new Chunk(rest, cost));
+        unsent.add(new Chunk(rest, cost, false));
         return false;
       }
     }
@@ -501,6 +598,9 @@ final class Outbound {
         }
       }
       unsent.poll();
+      if (c.pooled) {
+        group.release(c.bytes);
+      }
       events.flushed();
       written(c.cost);
     }

@@ -46,10 +46,8 @@ import javax.net.ssl.SSLHandshakeException;
  * engine's sequence and the channel), and nothing blocks under it. The engine itself may be used
  * by two threads at once (one wraps, one unwraps).
  */
-final class TlsChannelIo extends Io implements EventLoop.Ready {
+final class TlsChannelIo extends LoopIo {
 
-  /** Reads per readiness event, so that one busy connection cannot hold its loop for long. */
-  private static final int READS_PER_EVENT = 16;
   /** How long a closed connection keeps trying to write its last records and close_notify. */
   private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
   /** The network read buffer of each loop thread. */
@@ -66,20 +64,18 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
   private final SocketChannel channel;
   private final SSLEngine engine;
   private final boolean owned;
-  private final EventLoop loop;
   private final EventLoopGroup group;
   private final long handshakeTimeoutNanos;
   private final AtomicBoolean pumpAsked = new AtomicBoolean();
-  private PacketConnection connection;
 
   // the loop thread's
   private SelectionKey key;
   private boolean begun; // beginHandshake was called
   private long begunNanos;
   private boolean pumping;
-  private boolean paused;
   private boolean channelEnded; // the channel read EOF
-  private boolean inputDone; // EOF or close_notify handed on
+  private boolean inputDone; // EOF or close_notify read: nothing more is unwrapped
+  private boolean endDeferred; // ... but reading was paused with frames kept: ends on resume
   private boolean tasksRunning;
   private boolean stalled; // handshake records wait for the channel before anything else goes on
   private boolean wantWrite; // the writer waits for writable()
@@ -97,27 +93,21 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
 
   private volatile boolean outPending; // netOut holds bytes; written under writeLock
   private volatile boolean established; // the first handshake has finished
-  private volatile boolean closed;
+  private volatile boolean peerClosed; // inputDone, for writers: no handshake can finish now
 
   TlsChannelIo(SocketChannel channel, SSLEngine engine, boolean owned, SocketAddress remote,
       EventLoop loop, long handshakeTimeoutNanos) throws IOException {
-    super(remote);
+    super(remote, loop);
     this.channel = channel;
     this.engine = engine;
     this.owned = owned;
-    this.loop = loop;
     this.group = loop.group();
     this.handshakeTimeoutNanos = handshakeTimeoutNanos;
     channel.configureBlocking(false);
   }
 
   @Override
-  void start(PacketConnection connection) {
-    this.connection = connection;
-    loop.execute(this::register);
-  }
-
-  private void register() {
+  void register() {
     if (closed) {
       return;
     }
@@ -147,11 +137,6 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
     connection.ioFailed(e);
   }
 
-  @Override
-  boolean nonBlocking() {
-    return true;
-  }
-
   // ---------------------------------------------------------------- the loop thread
 
   @Override
@@ -163,11 +148,6 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
       return;
     }
     pump((readyOps & SelectionKey.OP_READ) != 0);
-  }
-
-  @Override
-  public void failed(Throwable error) {
-    connection.ioFailed(error);
   }
 
   /** Asks the loop to {@link #pump} soon; any thread; repeated asks before it runs are one. */
@@ -265,8 +245,14 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
             + " ended the connection during the TLS handshake");
       }
       inputDone = true;
+      peerClosed = true;
       inBuf = null;
-      connection.receivedEnd();
+      if (paused) {
+        // the reader keeps frames read before the end: they go on first, when reading resumes
+        endDeferred = true;
+      } else {
+        connection.receivedEnd();
+      }
     }
   }
 
@@ -417,7 +403,8 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
     connection.writable();
   }
 
-  private void updateInterest() {
+  @Override
+  void updateInterest() {
     if (key == null) {
       return;
     }
@@ -492,10 +479,12 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
     }
     int start = src.position();
     boolean ask = false;
+    HandshakeStatus waiting = null; // what the engine waited for when it took nothing
     synchronized (writeLock) {
       if (flushLocked()) {
         while (src.hasRemaining()) {
           SSLEngineResult r = wrapLocked(src);
+          waiting = r.getHandshakeStatus();
           if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
             throw new SSLException("the TLS session is closed");
           }
@@ -518,6 +507,13 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
         flushLocked();
       }
       ask |= outPending; // the loop writes the rest when the channel takes it
+      if (peerClosed && !outPending && src.position() == start && src.hasRemaining()) {
+        // the engine waits for the peer (a handshake under way), which has closed: waiting for
+        // writable() would only come straight back here, until the close deadline
+        throw new SSLException("the peer" + remoteAddress().map(a -> " " + a).orElse("")
+            + " closed TLS (close_notify) while the engine waits for it (" + waiting + "): "
+            + src.remaining() + " bytes can no longer be sent");
+      }
     }
     if (ask) {
       askPump();
@@ -605,41 +601,20 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
   // ---------------------------------------------------------------- reading control
 
   @Override
-  void pauseReading() {
-    if (loop.inLoop()) {
-      paused = true;
-      updateInterest();
-    } else {
-      loop.execute(() -> {
-        paused = true;
-        updateInterest();
-      });
+  void resumedInput() {
+    if (endDeferred) {
+      endDeferred = false;
+      connection.receivedEnd();
     }
   }
 
   @Override
-  void resumeReading() {
-    loop.execute(() -> {
-      if (closed || !paused) {
-        return;
-      }
-      paused = false;
-      connection.beginBatch();
-      boolean more;
-      try {
-        more = connection.resumeInput();
-      } finally {
-        connection.endBatch();
-      }
-      if (!more) {
-        paused = true;
-      }
-      try {
-        pump(false); // records read before the pause
-      } catch (Throwable t) {
-        connection.ioFailed(t);
-      }
-    });
+  void resumed() {
+    try {
+      pump(false); // records read before the pause
+    } catch (Throwable t) {
+      connection.ioFailed(t);
+    }
   }
 
   // ---------------------------------------------------------------- closing
@@ -661,6 +636,12 @@ final class TlsChannelIo extends Io implements EventLoop.Ready {
     }
     inBuf = null;
     ownApp = null;
+    if (tasksRunning) {
+      // a delegated task holds the engine, for as long as it takes: no close_notify then, and
+      // the loop must not wait for the engine
+      finishClose();
+      return;
+    }
     boolean pending = false;
     try {
       engine.closeOutbound();

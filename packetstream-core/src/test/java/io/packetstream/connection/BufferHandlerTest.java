@@ -117,6 +117,38 @@ class BufferHandlerTest {
   }
 
   @Test
+  void answersKeptWhileThePeerDoesNotReadComeOutWholeAndInOrderOnceItDoes() throws Exception {
+    // the peer writes every request before it reads anything: the server's socket fills, and the
+    // answers wait behind the bytes it did not take, encoded, until the peer reads again
+    int count = 3000;
+    PacketConnection.Builder builder = PacketConnection.builder()
+        .bufferHandler(BufferHandlerTest::handle).bufferSize(16 * 1024);
+    try (PacketServer s = PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
+        io.packetstream.transport.RawPeer peer = new io.packetstream.transport.RawPeer(s.port(), 8 * 1024)) {
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < count; i++) {
+        byte[] p = new byte[4000 + i % 97];
+        Arrays.fill(p, (byte) i);
+        p[0] = (byte) (i >> 8);
+        all.writeBytes(io.packetstream.wire.PacketCodec.encode(
+            new io.packetstream.wire.Packet(0, 2 + i, i, true, 0, p)));
+      }
+      // under maxQueuedAnswerBytes (16 MiB): the server reads every request meanwhile
+      peer.sendBytes(all.toByteArray());
+      for (int i = 0; i < count; i++) {
+        io.packetstream.wire.Packet answer = peer.receive();
+        byte[] p = new byte[4000 + i % 97];
+        Arrays.fill(p, (byte) i);
+        p[0] = (byte) (i >> 8);
+        assertThat(answer.tag()).isEqualTo(2 + i);
+        assertThat(answer.ok()).isTrue();
+        assertThat(answer.resultFlags()).isEqualTo(i + 1);
+        assertThat(answer.payload()).isEqualTo(reversed(p));
+      }
+    }
+  }
+
+  @Test
   void answersStraightFromTheBuffersOverTcp() throws Exception {
     THREADS.clear();
     overTcp(b -> b);

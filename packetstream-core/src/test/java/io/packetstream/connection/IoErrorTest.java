@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
+import io.packetstream.connection.TrafficListener.Direction;
+import io.packetstream.connection.TrafficListener.Outcome;
 import io.packetstream.wire.Packet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,6 +120,58 @@ class IoErrorTest {
     } finally {
       client.abort();
       server.abort();
+    }
+  }
+
+  @Test
+  void anErrorFromAListenerAsTheWriterEndsGivesItsWriteBufferBackOnce() throws Exception {
+    OutOfMemoryError error = new OutOfMemoryError("test");
+    TrafficListener throwsOnClose = new TrafficListener() {
+      @Override
+      public void connectionClosed(PacketConnection connection, java.util.Optional<Throwable> cause) {
+        throw error;
+      }
+    };
+    try (EventLoopGroup group = EventLoopGroup.create(1);
+        ConnectedPair pair = new ConnectedPair(
+            PacketConnection.builder().eventLoops(group).listener(throwsOnClose)
+                .handler(rq -> Response.ok(rq.payload())),
+            PacketConnection.builder())) {
+      assertThat(pair.right.call(0, 0, new byte[] {1}).ok()).isTrue();
+      // the peer ends first: the left end's writer writes its EOF, the connection ends there and
+      // then, and the listener's error comes out of the writer with its buffer in hand
+      pair.right.close();
+      waiting().until(() -> pair.left.state().isTerminal());
+      // a buffer given back twice would be handed to two writers at once
+      int count = 4 * group.threads() + 9;
+      java.util.Set<java.nio.ByteBuffer> seen =
+          java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      for (int i = 0; i < count; i++) {
+        assertThat(seen.add(group.acquireWriteBuffer())).as("buffer %d is new", i).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void aHandlersSlotIsFreedWhenItsAnswerThrowsSoThatACloseDoesNotWaitForIt() throws Exception {
+    TrafficListener throwsOnAnswer = new TrafficListener() {
+      @Override
+      public void requestFinished(PacketConnection connection, Direction direction, long channel,
+          long tag, long rqType, Outcome outcome, long nanos) {
+        if (direction == Direction.INBOUND) {
+          throw new OutOfMemoryError("test");
+        }
+      }
+    };
+    try (ConnectedPair pair = new ConnectedPair(
+        PacketConnection.builder().listener(throwsOnAnswer).closeTimeout(Duration.ofMinutes(5))
+            .handler(rq -> Response.ok(rq.payload())),
+        PacketConnection.builder())) {
+      assertThat(pair.right.call(0, 0, new byte[] {1}).ok()).isTrue();
+      waiting().until(() -> pair.left.runningRequests() == 0);
+      // with the slot lost, the close would wait for the request to the 5 minute deadline
+      Threads.run("close", pair.left::close);
+      waiting().until(() -> pair.left.state() == ConnectionState.CLOSED);
     }
   }
 

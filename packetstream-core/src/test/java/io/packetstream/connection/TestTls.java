@@ -7,11 +7,14 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.security.KeyStore;
+import java.util.function.UnaryOperator;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /** The tests' TLS material: the self-signed key pair of {@code test-keystore.p12} (CN=localhost). */
 final class TestTls {
@@ -22,6 +25,11 @@ final class TestTls {
 
   /** A context that presents the test key and trusts only it. */
   static SSLContext context() throws Exception {
+    return context(keys -> keys);
+  }
+
+  /** The same, with the key manager {@code wrap} makes of the test key's. */
+  static SSLContext context(UnaryOperator<X509ExtendedKeyManager> wrap) throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = TestTls.class.getResourceAsStream("/test-keystore.p12")) {
       store.load(in, PASSWORD);
@@ -31,8 +39,9 @@ final class TestTls {
     TrustManagerFactory trust =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(store);
+    X509ExtendedKeyManager own = wrap.apply((X509ExtendedKeyManager) keys.getKeyManagers()[0]);
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+    context.init(new KeyManager[] {own}, trust.getTrustManagers(), null);
     return context;
   }
 
