@@ -7,9 +7,13 @@ import io.packetstream.connection.RequestFailedException;
 import io.packetstream.connection.Response;
 import io.packetstream.spring.client.PacketExchangeProxyFactory;
 import io.packetstream.spring.context.PacketConnectionEvent;
+import io.packetstream.spring.handler.PacketExceptionHandler;
 import io.packetstream.spring.handler.PacketFlags;
 import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.spring.handler.RequestContext;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,17 +78,21 @@ class KeyValueService {
   /** A watching peer: its callback, and the prefixes it watches. */
   private record Watch(Watcher watcher, Set<String> prefixes) {}
 
-  /** A put request's payload. */
-  record Put(String key, String value) {}
+  /** A put request's payload: checked by Bean Validation before the handler runs. */
+  record Put(@NotBlank String key, @NotNull String value) {}
+
+  /** A get or a delete of a key that is not there. */
+  static final class NoSuchKeyException extends RuntimeException {
+    NoSuchKeyException(String key) {
+      super(key, null, false, false);
+    }
+  }
 
   /** What a watcher is told. */
   record Change(String key, String value) {}
 
   @PacketHandler(PUT)
-  CompletableFuture<Long> put(Put put, @PacketFlags long flags) {
-    if (put.key() == null || put.value() == null) {
-      throw new RequestFailedException(Response.failure("put needs a key and a value"));
-    }
+  CompletableFuture<Long> put(@Valid Put put, @PacketFlags long flags) {
     boolean replaced = store.put(put.key(), put.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     CompletableFuture<Void> told = notifyWatchers(new Change(put.key(), put.value()), 0);
     long answer = replaced ? 1 : 0;
@@ -93,8 +101,13 @@ class KeyValueService {
 
   @PacketHandler(GET)
   byte[] get(String key) {
-    return store.get(key)
-        .orElseThrow(() -> new RequestFailedException(Response.failure("no such key: " + key)));
+    return store.get(key).orElseThrow(() -> new NoSuchKeyException(key));
+  }
+
+  /** A missing key is the peer's mistake, answered not-ok with its name (not a server error). */
+  @PacketExceptionHandler
+  String noSuchKey(NoSuchKeyException e) {
+    return "no such key: " + e.getMessage();
   }
 
   @PacketHandler(DELETE)

@@ -77,7 +77,7 @@ class KeyValueStoryTest {
     alice.request(WATCH).payload("k").exchange().assertOk();
 
     alice.request(PUT).payload(new Put("k", null)).flags(SYNC_WATCHERS).exchange().assertNotOk()
-        .assertPayload("put needs a key and a value");
+        .assertPayload("invalid Put: value: must not be null");
     alice.request(PUT).payload("not json").exchange().assertNotOk();
 
     alice.assertNoRequest(CHANGED);

@@ -83,7 +83,7 @@ class SampleApplicationTest {
   void refusesMalformedPutsAndUnknownTypes() {
     client.request(PUT).payload("not json").exchange().assertNotOk();
     client.request(PUT).payload("{\"key\":\"k\"}").exchange().assertNotOk()
-        .assertPayload("put needs a key and a value");
+        .assertPayload("invalid Put: value: must not be null");
     client.request(42).exchange().assertNotOk();
   }
 
