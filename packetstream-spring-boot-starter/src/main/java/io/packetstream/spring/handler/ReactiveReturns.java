@@ -4,6 +4,11 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import io.packetstream.connection.Reply;
+import io.packetstream.connection.Response;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.MethodParameter;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -36,6 +41,34 @@ final class ReactiveReturns {
     publisher.subscribe(collector);
     return collector.result;
   }
+
+  /**
+   * The kind of result for a type Spring's {@link ReactiveAdapterRegistry} adapts ({@code Mono},
+   * {@code Flux}, RxJava...): waited for without blocking; a multi-value type's values come as a
+   * list.
+   */
+  static final PacketReturnValueHandler HANDLER = new StandardReturns.ByType() {
+    @Override
+    boolean supports(Class<?> type) {
+      return adapter(type) != null;
+    }
+
+    @Override
+    public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
+      // only null comes here: isAsyncReturnValue takes every other value
+      return Response.empty();
+    }
+
+    @Override
+    public boolean isAsyncReturnValue(@Nullable Object value, MethodParameter returnType) {
+      return value != null;
+    }
+
+    @Override
+    public CompletionStage<?> toCompletionStage(Object value, MethodParameter returnType) {
+      return collect(adapter(value.getClass()), value);
+    }
+  };
 
   /** Calls a Kotlin {@code suspend} method; {@code args} leave out its continuation. */
   static Object invokeSuspending(Method method, Object bean, Object[] args) {
