@@ -24,6 +24,7 @@ final class ObservingListener implements TrafficListener {
   private final PacketStreamObservations.RequestTypes types;
   private final ClientErrors clientErrors;
   private final Running running;
+  private final KeyValuesCache keyValues = new KeyValuesCache();
 
   ObservingListener(ObservationRegistry registry, PacketStreamObservationConvention convention,
       ConnectionRole role, String name, PacketStreamObservations.RequestTypes types,
@@ -47,7 +48,7 @@ final class ObservingListener implements TrafficListener {
         inbound ? DefaultPacketStreamObservationConvention.SERVER
             : DefaultPacketStreamObservationConvention.CLIENT,
         () -> new PacketStreamObservationContext(role, name, c, direction, channel, tag, rqType,
-            known), registry);
+            known, keyValues.slot(direction, channel, rqType, known)), registry);
     if (o.isNoop()) {
       // a predicate turned it off: nothing to stop
       return;

@@ -13,7 +13,34 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Running {
 
-  private record Key(PacketConnection connection, Direction direction, long channel, long tag) {}
+  /** A request's identity; its hash made once, its comparison cheap (it is made per request). */
+  private static final class Key {
+    private final PacketConnection connection;
+    private final Direction direction;
+    private final long channel;
+    private final long tag;
+    private final int hash;
+
+    Key(PacketConnection connection, Direction direction, long channel, long tag) {
+      this.connection = connection;
+      this.direction = direction;
+      this.channel = channel;
+      this.tag = tag;
+      this.hash = (System.identityHashCode(connection) * 31 + direction.ordinal()) * 31
+          + Long.hashCode(channel * 0x9E3779B97F4A7C15L + tag);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.tag == tag && k.connection == connection
+          && k.channel == channel && k.direction == direction;
+    }
+  }
 
   private final Map<Key, Observation> running = new ConcurrentHashMap<>();
 
@@ -30,6 +57,6 @@ final class Running {
   }
 
   void forget(PacketConnection c) {
-    running.keySet().removeIf(k -> k.connection() == c);
+    running.keySet().removeIf(k -> k.connection == c);
   }
 }
