@@ -5,9 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import io.packetstream.connection.Reply;
-import io.packetstream.connection.Response;
-import org.jspecify.annotations.Nullable;
 import org.springframework.core.MethodParameter;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
@@ -47,21 +44,10 @@ final class ReactiveReturns {
    * {@code Flux}, RxJava...): waited for without blocking; a multi-value type's values come as a
    * list.
    */
-  static final PacketReturnValueHandler HANDLER = new StandardReturns.ByType() {
+  static final PacketReturnValueHandler HANDLER = new StandardReturns.Later() {
     @Override
     boolean supports(Class<?> type) {
       return adapter(type) != null;
-    }
-
-    @Override
-    public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
-      // only null comes here: isAsyncReturnValue takes every other value
-      return Response.empty();
-    }
-
-    @Override
-    public boolean isAsyncReturnValue(@Nullable Object value, MethodParameter returnType) {
-      return value != null;
     }
 
     @Override

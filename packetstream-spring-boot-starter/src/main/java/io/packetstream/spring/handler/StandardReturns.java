@@ -3,7 +3,6 @@ package io.packetstream.spring.handler;
 import io.packetstream.connection.Reply;
 import io.packetstream.connection.Response;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
@@ -120,22 +119,26 @@ final class StandardReturns {
     }
   };
 
-  /** A {@link CompletionStage}: answered with its value. */
-  static final PacketReturnValueHandler STAGE = new ByType() {
-    @Override
-    boolean supports(Class<?> type) {
-      return CompletionStage.class.isAssignableFrom(type);
-    }
+  /** A kind whose every value but null completes later. */
+  abstract static class Later extends ByType {
 
     @Override
-    public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
-      // only null comes here: isAsyncReturnValue takes every stage
+    public final Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
+      // only null comes here: isAsyncReturnValue takes every other value
       return Response.empty();
     }
 
     @Override
-    public boolean isAsyncReturnValue(@Nullable Object value, MethodParameter returnType) {
+    public final boolean isAsyncReturnValue(@Nullable Object value, MethodParameter returnType) {
       return value != null;
+    }
+  }
+
+  /** A {@link CompletionStage}: answered with its value. */
+  static final PacketReturnValueHandler STAGE = new Later() {
+    @Override
+    boolean supports(Class<?> type) {
+      return CompletionStage.class.isAssignableFrom(type);
     }
 
     @Override
@@ -248,10 +251,5 @@ final class StandardReturns {
 
   private static Response ok(PacketReply p) {
     return Response.ok(p.flags(), p.payload());
-  }
-
-  /** A stage that failed before it began, for a value that could not be turned into one. */
-  static CompletionStage<Object> failed(Throwable t) {
-    return CompletableFuture.failedFuture(t);
   }
 }

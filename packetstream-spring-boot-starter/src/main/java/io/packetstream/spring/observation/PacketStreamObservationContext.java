@@ -27,8 +27,8 @@ public final class PacketStreamObservationContext extends Observation.Context {
   private final long requestType;
   private final boolean knownType;
   private RequestOutcome outcome;
-  private volatile KeyValues low = KeyValues.empty();
-  private volatile KeyValues high = KeyValues.empty();
+  private final Held low = new Held();
+  private final Held high = new Held();
   /** Key values made for this context's kind of request, by outcome; may be null. */
   private final KeyValues[] keyValues;
   /** What a meter handler keeps between start and stop (Micrometer's types stay optional). */
@@ -117,90 +117,97 @@ public final class PacketStreamObservationContext extends Observation.Context {
   }
 
   @Override
-  public synchronized Observation.Context addLowCardinalityKeyValue(KeyValue keyValue) {
-    low = low.and(keyValue);
+  public Observation.Context addLowCardinalityKeyValue(KeyValue keyValue) {
+    low.add(KeyValues.of(keyValue));
     return this;
   }
 
   @Override
-  public synchronized Observation.Context addLowCardinalityKeyValues(KeyValues keyValues) {
-    low = merged(low, keyValues);
+  public Observation.Context addLowCardinalityKeyValues(KeyValues keyValues) {
+    low.add(keyValues);
     return this;
   }
 
   @Override
-  public synchronized Observation.Context removeLowCardinalityKeyValue(String key) {
-    low = without(low, key);
+  public Observation.Context removeLowCardinalityKeyValue(String key) {
+    low.remove(key);
     return this;
   }
 
   @Override
-  public synchronized Observation.Context removeLowCardinalityKeyValues(String... keys) {
-    for (String key : keys) {
-      low = without(low, key);
-    }
+  public Observation.Context removeLowCardinalityKeyValues(String... keys) {
+    low.remove(keys);
     return this;
   }
 
   @Override
   public KeyValues getLowCardinalityKeyValues() {
-    return low;
+    return low.values;
   }
 
   @Override
   public KeyValue getLowCardinalityKeyValue(String key) {
-    return find(low, key);
+    return find(low.values, key);
   }
 
   @Override
-  public synchronized Observation.Context addHighCardinalityKeyValue(KeyValue keyValue) {
-    high = high.and(keyValue);
+  public Observation.Context addHighCardinalityKeyValue(KeyValue keyValue) {
+    high.add(KeyValues.of(keyValue));
     return this;
   }
 
   @Override
-  public synchronized Observation.Context addHighCardinalityKeyValues(KeyValues keyValues) {
-    high = merged(high, keyValues);
+  public Observation.Context addHighCardinalityKeyValues(KeyValues keyValues) {
+    high.add(keyValues);
     return this;
   }
 
   @Override
-  public synchronized Observation.Context removeHighCardinalityKeyValue(String key) {
-    high = without(high, key);
+  public Observation.Context removeHighCardinalityKeyValue(String key) {
+    high.remove(key);
     return this;
   }
 
   @Override
-  public synchronized Observation.Context removeHighCardinalityKeyValues(String... keys) {
-    for (String key : keys) {
-      high = without(high, key);
-    }
+  public Observation.Context removeHighCardinalityKeyValues(String... keys) {
+    high.remove(keys);
     return this;
   }
 
   @Override
   public KeyValues getHighCardinalityKeyValues() {
-    return high;
+    return high.values;
   }
 
   @Override
   public KeyValue getHighCardinalityKeyValue(String key) {
-    return find(high, key);
+    return find(high.values, key);
   }
 
-  /** {@code added} over {@code old}; {@code added} itself when it has every key of {@code old}. */
-  private static KeyValues merged(KeyValues old, KeyValues added) {
-    for (KeyValue kv : old) {
-      if (find(added, kv.getKey()) == null) {
-        return old.and(added);
+  /** One kind of key values, replaced whole on every change. */
+  private static final class Held {
+    volatile KeyValues values = KeyValues.empty();
+
+    /** {@code added} over the values; {@code added} itself when it has every key they have. */
+    synchronized void add(KeyValues added) {
+      KeyValues old = values;
+      for (KeyValue kv : old) {
+        if (find(added, kv.getKey()) == null) {
+          values = old.and(added);
+          return;
+        }
+      }
+      values = added;
+    }
+
+    synchronized void remove(String... keys) {
+      for (String key : keys) {
+        KeyValues old = values;
+        if (find(old, key) != null) {
+          values = KeyValues.of(old.stream().filter(kv -> !kv.getKey().equals(key)).toList());
+        }
       }
     }
-    return added;
-  }
-
-  private static KeyValues without(KeyValues values, String key) {
-    return find(values, key) == null ? values
-        : KeyValues.of(values.stream().filter(kv -> !kv.getKey().equals(key)).toList());
   }
 
   private static KeyValue find(KeyValues values, String key) {
