@@ -34,6 +34,8 @@ public final class PacketStreamObservations implements PacketConnectionCustomize
   private final RequestTypes types;
   private final ClientErrors clientErrors;
   private final Running running = new Running();
+  /** Whether the registry has no handlers: then nothing is observed, nor looked up per call. */
+  private final boolean noop;
 
   /**
    * Observations in {@code registry}, named and keyed by {@code convention} (null: the default
@@ -46,12 +48,13 @@ public final class PacketStreamObservations implements PacketConnectionCustomize
     this.convention = convention;
     this.types = handlers::handles;
     this.clientErrors = handlers.clientErrors();
+    this.noop = registry.isNoop();
     clientErrors.enable();
   }
 
   @Override
   public void customize(PacketConnection.Builder builder, ConnectionRole role, String name) {
-    if (!registry.isNoop()) {
+    if (!noop) {
       builder.listener(new ObservingListener(registry, convention, role, name, types,
           clientErrors, running));
     }
@@ -64,6 +67,9 @@ public final class PacketStreamObservations implements PacketConnectionCustomize
    */
   @Override
   public Scope open(Request request) {
+    if (noop) {
+      return Scope.NONE;
+    }
     Observation o = running.get(request.connection(), Direction.INBOUND, request.channel(),
         request.tag());
     if (o == null) {
