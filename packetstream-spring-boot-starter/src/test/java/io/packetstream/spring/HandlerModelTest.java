@@ -19,6 +19,13 @@ import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.spring.handler.PacketHandlerInterceptor;
 import io.packetstream.spring.handler.PacketHandlerMethod;
 import io.packetstream.spring.handler.PacketReturnValueHandler;
+import io.packetstream.spring.handler.Payload;
+import io.packetstream.spring.handler.RequestContext;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.concurrent.CompletionStage;
 import io.packetstream.transport.PacketClient;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
@@ -58,6 +65,14 @@ class HandlerModelTest {
 
   /** A validated payload. */
   public record Order(@NotBlank String item, @Min(1) int count) {}
+
+  /** Marks a method whose text answer the application's handler shouts. */
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.METHOD)
+  @interface Shouted {}
+
+  /** The application's own kind of result that completes later. */
+  record Later<T>(CompletableFuture<T> future) {}
 
   /** What the application's own resolver makes of the request flags. */
   public record Tenant(long id) {}
@@ -109,6 +124,42 @@ class HandlerModelTest {
     @PacketHandler(9)
     String error() {
       throw new AssertionError("not an exception");
+    }
+
+    /** {@code @Payload} decodes the payload even into a type the starter would fill itself. */
+    @PacketHandler(10)
+    String contextFromPayload(@Payload RequestContext sent, RequestContext actual) {
+      return sent.connectionName() + " sent, on type " + actual.rqType();
+    }
+
+    @PacketHandler(11)
+    String payloadAsText(@PacketFlags long flags, @Payload String text) {
+      return text + "/" + flags;
+    }
+
+    /** The application's handler takes it before the starter's text kind would. */
+    @PacketHandler(12)
+    @Shouted
+    String shouted(String text) {
+      return text;
+    }
+
+    /** The application's own kind that completes later; its value is encoded as an Order. */
+    @PacketHandler(13)
+    Later<Order> later(String item) {
+      return new Later<>(CompletableFuture.supplyAsync(() -> new Order(item, 3)));
+    }
+
+    @PacketHandler(14)
+    Later<Order> laterFails() {
+      return new Later<>(CompletableFuture.failedFuture(new IllegalStateException("later")));
+    }
+
+    /** A stage's value goes through the application's handlers too: here, an Optional. */
+    @PacketHandler(15)
+    CompletionStage<Optional<String>> laterMaybe(String text) {
+      return CompletableFuture.supplyAsync(
+          () -> text.isEmpty() ? Optional.empty() : Optional.of(text));
     }
 
     /** This bean's own handler wins over the advice's for the same exception. */
@@ -204,13 +255,53 @@ class HandlerModelTest {
       return new PacketReturnValueHandler() {
         @Override
         public boolean supportsReturnType(MethodParameter returnType) {
-          return returnType.getParameterType() == Optional.class;
+          return returnType.getNestedParameterType() == Optional.class;
         }
 
         @Override
         public Reply handleReturnValue(Object value, MethodParameter returnType) {
           Optional<?> o = (Optional<?>) value;
           return o.isPresent() ? Response.ok(o.get().toString()) : Response.failure("absent");
+        }
+      };
+    }
+
+    @Bean
+    PacketReturnValueHandler shouting() {
+      return new PacketReturnValueHandler() {
+        @Override
+        public boolean supportsReturnType(MethodParameter returnType) {
+          return returnType.hasMethodAnnotation(Shouted.class);
+        }
+
+        @Override
+        public Reply handleReturnValue(Object value, MethodParameter returnType) {
+          return Response.ok(value.toString().toUpperCase(java.util.Locale.ROOT) + "!");
+        }
+      };
+    }
+
+    @Bean
+    PacketReturnValueHandler laters() {
+      return new PacketReturnValueHandler() {
+        @Override
+        public boolean supportsReturnType(MethodParameter returnType) {
+          return returnType.getNestedParameterType() == Later.class;
+        }
+
+        @Override
+        public Reply handleReturnValue(Object value, MethodParameter returnType) {
+          return Response.failure("no later");
+        }
+
+        @Override
+        public boolean isAsyncReturnValue(Object value, MethodParameter returnType) {
+          return value != null;
+        }
+
+        @Override
+        public CompletionStage<?> toCompletionStage(Object value, MethodParameter returnType) {
+          return ((Later<?>) value).future();
         }
       };
     }
@@ -282,6 +373,27 @@ class HandlerModelTest {
     assertThat(call(7, 4, "")).isEqualTo(Response.ok("tenant 40 flags 4"));
     assertThat(call(8, 0, "there")).isEqualTo(Response.ok("there"));
     assertThat(call(8, 0, "")).isEqualTo(Response.failure("absent"));
+  }
+
+  @Test
+  void anAnnotatedPayloadIsDecodedWhateverItsType() throws Exception {
+    assertThat(call(10, 0, "{\"connectionName\":\"elsewhere\",\"remoteAddress\":\"\","
+        + "\"channel\":0,\"tag\":0,\"rqType\":0,\"flags\":0}"))
+        .isEqualTo(Response.ok("elsewhere sent, on type 10"));
+    assertThat(call(11, 7, "text")).isEqualTo(Response.ok("text/7"));
+  }
+
+  @Test
+  void theApplicationsReturnValueHandlersComeBeforeTheStartersOwnKinds() throws Exception {
+    // a String would be the starter's text kind; the application's handler claims it first
+    assertThat(call(12, 0, "quiet")).isEqualTo(Response.ok("QUIET!"));
+    // the application's kind that completes later: its value is encoded as the type argument
+    assertThat(call(13, 0, "tea")).isEqualTo(Response.ok("{\"item\":\"tea\",\"count\":3}"));
+    // its failure goes to the exception handlers, as a thrown exception's does
+    assertThat(call(14, 0, "")).isEqualTo(Response.failure(3, "state: later".getBytes(UTF_8)));
+    // the value of the starter's own stage kind is mapped by the application's handler
+    assertThat(call(15, 0, "there")).isEqualTo(Response.ok("there"));
+    assertThat(call(15, 0, "")).isEqualTo(Response.failure("absent"));
   }
 
   @Test

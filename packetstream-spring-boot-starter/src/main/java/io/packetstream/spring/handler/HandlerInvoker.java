@@ -38,10 +38,14 @@ final class HandlerInvoker {
   private final ClientErrors clientErrors;
   private final PacketHandlerInterceptor[] interceptors;
   private final List<ExceptionHandlers> exceptionHandlers;
+  /** Null when there is none: the call then costs no scope. */
+  private final PacketHandlerObserver observer;
 
   HandlerInvoker(String description, PacketHandlerMethod method, MethodHandle handle,
       ArgumentResolver[] resolvers, ResponseMapper mapper, ClientErrors clientErrors,
-      List<PacketHandlerInterceptor> interceptors, List<ExceptionHandlers> exceptionHandlers) {
+      List<PacketHandlerInterceptor> interceptors, List<ExceptionHandlers> exceptionHandlers,
+      PacketHandlerObserver observer) {
+    this.observer = observer;
     this.description = description;
     this.method = method;
     this.handle = handle;
@@ -57,6 +61,16 @@ final class HandlerInvoker {
   }
 
   Reply invoke(Request request) throws Exception {
+    PacketHandlerObserver o = observer;
+    if (o == null) {
+      return invokeInScope(request);
+    }
+    try (PacketHandlerObserver.Scope scope = o.open(request)) {
+      return invokeInScope(request);
+    }
+  }
+
+  private Reply invokeInScope(Request request) throws Exception {
     PacketHandlerInterceptor[] is = interceptors;
     int passed = 0;
     Object answer;
@@ -107,6 +121,9 @@ final class HandlerInvoker {
     if (answer != null) {
       return answer;
     }
+    if (observer != null) {
+      observer.failed(request, failure);
+    }
     after(request, passed, null, failure);
     if (failure instanceof Exception e) {
       throw e;
@@ -120,42 +137,63 @@ final class HandlerInvoker {
   private CompletionStage<Response> later(Request request, CompletionStage<?> stage, int passed) {
     CompletableFuture<Response> out = new CompletableFuture<>();
     stage.whenComplete((value, error) -> {
-      if (error == null) {
-        Response r = (Response) value;
-        after(request, passed, r, null);
-        out.complete(r);
+      if (observer == null) {
+        completed(request, passed, out, value, error);
         return;
       }
-      Object answer;
-      try {
-        answer = handled(request, error, passed);
-      } catch (Throwable t) {
-        // afterCompletion already had it
-        out.completeExceptionally(t);
-        return;
-      }
-      if (answer instanceof Response r) {
-        after(request, passed, r, null);
-        out.complete(r);
-      } else if (answer instanceof CompletionStage<?> next) {
-        next.whenComplete((v, e) -> {
-          if (e == null) {
-            after(request, passed, (Response) v, null);
-            out.complete((Response) v);
-          } else {
-            after(request, passed, null, ExceptionHandlers.unwrap(e));
-            out.completeExceptionally(e);
-          }
-        });
-      } else {
-        IllegalStateException e = new IllegalStateException("an exception handler answered a"
-            + " failed stage of " + description + " with a core Reply for later; return a"
-            + " Response or a CompletionStage of one");
-        after(request, passed, null, e);
-        out.completeExceptionally(e);
+      try (PacketHandlerObserver.Scope scope = observer.open(request)) {
+        completed(request, passed, out, value, error);
       }
     });
     return out;
+  }
+
+  /** Answers {@code out} with what a stage the method returned completed with. */
+  private void completed(Request request, int passed, CompletableFuture<Response> out,
+      Object value, Throwable error) {
+    if (error == null) {
+      Response r = (Response) value;
+      after(request, passed, r, null);
+      out.complete(r);
+      return;
+    }
+    Object answer;
+    try {
+      answer = handled(request, error, passed);
+    } catch (Throwable t) {
+      // afterCompletion already had it
+      out.completeExceptionally(t);
+      return;
+    }
+    if (answer instanceof Response r) {
+      after(request, passed, r, null);
+      out.complete(r);
+    } else if (answer instanceof CompletionStage<?> next) {
+      next.whenComplete((v, e) -> {
+        if (e == null) {
+          after(request, passed, (Response) v, null);
+          out.complete((Response) v);
+        } else {
+          Throwable failure = ExceptionHandlers.unwrap(e);
+          if (observer != null) {
+            try (PacketHandlerObserver.Scope scope = observer.open(request)) {
+              observer.failed(request, failure);
+            }
+          }
+          after(request, passed, null, failure);
+          out.completeExceptionally(e);
+        }
+      });
+    } else {
+      IllegalStateException e = new IllegalStateException("an exception handler answered a"
+          + " failed stage of " + description + " with a core Reply for later; return a"
+          + " Response or a CompletionStage of one");
+      if (observer != null) {
+        observer.failed(request, e);
+      }
+      after(request, passed, null, e);
+      out.completeExceptionally(e);
+    }
   }
 
   private void after(Request request, int passed, Response answer, Throwable failure) {

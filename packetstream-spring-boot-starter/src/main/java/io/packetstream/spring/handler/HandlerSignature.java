@@ -11,6 +11,7 @@ import java.lang.reflect.Parameter;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
@@ -58,6 +60,9 @@ final class HandlerSignature {
   private final Validator validator;
   private final List<PacketArgumentResolver> argumentResolvers;
   private final List<PacketReturnValueHandler> returnValueHandlers;
+  /** The starter's own kinds of results, asked after the application's, in this order. */
+  private final List<PacketReturnValueHandler> standardReturns;
+  private final StandardReturns.Dynamic dynamic;
 
   /**
    * {@code codec} may be null: then only bytes, text and flags are served; {@code validator}
@@ -71,6 +76,18 @@ final class HandlerSignature {
     this.validator = validator;
     this.argumentResolvers = List.copyOf(argumentResolvers);
     this.returnValueHandlers = List.copyOf(returnValueHandlers);
+    this.dynamic = new StandardReturns.Dynamic(codec, REACTIVE);
+    List<PacketReturnValueHandler> own = new ArrayList<>(List.of(StandardReturns.NOTHING,
+        StandardReturns.FLAGS, StandardReturns.BYTES, StandardReturns.TEXT, StandardReturns.BUFFER,
+        StandardReturns.PACKET_REPLY, StandardReturns.REPLY, StandardReturns.STAGE));
+    if (REACTIVE) {
+      own.add(ReactiveReturns.HANDLER);
+    }
+    own.add(dynamic);
+    if (codec != null) {
+      own.add(StandardReturns.encoded(codec));
+    }
+    this.standardReturns = List.copyOf(own);
   }
 
   /** Whether {@code method} is a Kotlin {@code suspend} function (a continuation comes last). */
@@ -95,47 +112,70 @@ final class HandlerSignature {
     for (int i = 0; i < count; i++) {
       MethodParameter parameter = new MethodParameter(method, i);
       Class<?> type = params[i].getType();
-      if (params[i].isAnnotationPresent(PacketFlags.class) && type != long.class
-          && type != Long.class && type != int.class && type != Integer.class) {
+      boolean payload = params[i].isAnnotationPresent(Payload.class);
+      boolean flags = params[i].isAnnotationPresent(PacketFlags.class);
+      String which = "parameter " + i + " (" + type.getSimpleName() + ")";
+      if (payload && flags) {
+        problems.add(description + ": " + which + " is annotated both @Payload and @PacketFlags;"
+            + " keep one");
+        continue;
+      }
+      if (flags && type != long.class && type != Long.class && type != int.class
+          && type != Integer.class) {
         problems.add(description + ": @PacketFlags parameter " + i + " must be int or long, not "
             + type.getSimpleName());
         continue;
       }
       PacketArgumentResolver chosen = first(argumentResolvers, parameter);
       if (chosen == null) {
-        chosen = first(StandardArguments.SIMPLE, parameter);
+        chosen = first(payload ? StandardArguments.PAYLOADS : StandardArguments.SIMPLE, parameter);
       }
       if (chosen == null) {
-        String refused = refusedParameter(type);
-        Object[] hints = StandardArguments.validationHints(parameter);
-        if (type.isPrimitive() || type == Long.class || type == Integer.class) {
-          problems.add(description + ": parameter " + i + " (" + type.getSimpleName()
-              + ") cannot be resolved; annotate it @PacketFlags to receive the request flags");
-          continue;
-        } else if (refused != null) {
-          problems.add(description + ": parameter " + i + " (" + type.getSimpleName() + ") "
-              + refused);
-          continue;
-        } else if (codec == null) {
-          problems.add(description + ": parameter " + i + " (" + type.getSimpleName()
-              + ") needs a PayloadCodec bean to decode the payload, and there is none"
-              + " (add Jackson to the class path or define a PayloadCodec)");
-          continue;
-        } else if (hints != null && validator == null) {
-          problems.add(description + ": parameter " + i + " (" + type.getSimpleName()
-              + ") asks for validation, and there is no Validator bean (add"
-              + " spring-boot-starter-validation)");
+        chosen = decoded(parameter, type, payload, which, description, problems);
+        if (chosen == null) {
           continue;
         }
-        chosen = StandardArguments.decoded(codec, validator, hints);
       }
-      if (chosen instanceof StandardArguments.PayloadResolver && ++payloadParams > 1) {
-        problems.add(description + ": more than one parameter takes the payload");
+      if ((payload || chosen instanceof StandardArguments.PayloadResolver) && ++payloadParams > 1) {
+        problems.add(description + ": more than one parameter takes the payload (" + which
+            + " is the second); a method takes the payload in one parameter at most");
       }
       PacketArgumentResolver resolver = chosen;
-      resolvers[i] = rq -> resolver.resolveArgument(parameter, rq);
+      resolvers[i] = resolver instanceof StandardArguments.Bound bound ? bound
+          : rq -> resolver.resolveArgument(parameter, rq);
     }
     return resolvers;
+  }
+
+  /**
+   * The resolver that decodes the payload into {@code parameter} with the codec, or null after
+   * recording why it cannot: the type can only be served wrongly, or the codec cannot read it, or
+   * there is no codec or validator where one is needed.
+   */
+  private PacketArgumentResolver decoded(MethodParameter parameter, Class<?> type,
+      boolean payload, String which, String description, List<String> problems) {
+    String refused = refusedParameter(type);
+    Object[] hints = StandardArguments.validationHints(parameter);
+    if (!payload && (type.isPrimitive() || type == Long.class || type == Integer.class)) {
+      problems.add(description + ": " + which + " cannot be resolved; annotate it @PacketFlags"
+          + " to receive the request flags, or @Payload to decode the payload into it");
+    } else if (refused != null) {
+      problems.add(description + ": " + which + " " + refused);
+    } else if (codec == null) {
+      problems.add(description + ": " + which + " needs a PayloadCodec bean to decode the"
+          + " payload, and there is none (add Jackson to the class path or define a"
+          + " PayloadCodec)");
+    } else if (!codec.canDecode(parameter.getGenericParameterType())) {
+      problems.add(description + ": " + which + " cannot be read from a payload by the payload"
+          + " codec (" + codec.getClass().getSimpleName() + "); take byte[], ByteBuffer, String"
+          + " or a type the codec can construct");
+    } else if (hints != null && validator == null) {
+      problems.add(description + ": " + which + " asks for validation, and there is no"
+          + " Validator bean (add spring-boot-starter-validation)");
+    } else {
+      return StandardArguments.decoded(parameter, codec, validator, hints);
+    }
+    return null;
   }
 
   private static PacketArgumentResolver first(List<PacketArgumentResolver> resolvers,
@@ -158,20 +198,27 @@ final class HandlerSignature {
     return line.length() <= 200 ? line : line.substring(0, 200) + "...";
   }
 
-  /** Why a payload parameter of {@code type} cannot be served, or null when it can. */
+  /**
+   * Why a payload parameter of {@code type} cannot be served whatever the codec, or null when the
+   * codec is to say.
+   */
   private static String refusedParameter(Class<?> type) {
     if (CompletionStage.class.isAssignableFrom(type) || Future.class.isAssignableFrom(type)
         || isReactive(type)) {
       return "is asynchronous, but a request's payload arrives whole: take the value itself";
     }
-    return refused(type);
+    return isIo(type) ? null : refused(type);
+  }
+
+  private static boolean isIo(Class<?> type) {
+    return InputStream.class.isAssignableFrom(type) || OutputStream.class.isAssignableFrom(type)
+        || Reader.class.isAssignableFrom(type) || Writer.class.isAssignableFrom(type)
+        || Channel.class.isAssignableFrom(type);
   }
 
   /** Why {@code type} can be neither decoded nor encoded faithfully, or null. */
-  private static String refused(Class<?> type) {
-    if (InputStream.class.isAssignableFrom(type) || OutputStream.class.isAssignableFrom(type)
-        || Reader.class.isAssignableFrom(type) || Writer.class.isAssignableFrom(type)
-        || Channel.class.isAssignableFrom(type)) {
+  static String refused(Class<?> type) {
+    if (isIo(type)) {
       return "is an I/O stream, which a payload codec cannot read or write; a payload arrives"
           + " and leaves whole: use byte[], ByteBuffer or String";
     }
@@ -213,198 +260,153 @@ final class HandlerSignature {
     return false;
   }
 
+  /**
+   * The mapper of {@code method}'s results: the first return value handler (the application's,
+   * then the starter's) that supports its return type, bound once; a kind that completes later
+   * gets the mapper of its value's type too. Null after recording why there is none.
+   */
   ResponseMapper mapper(Method method, String description, List<String> problems) {
-    if (isSuspending(method)) {
-      // the declared return type is Object; CoroutinesUtils gives a publisher of the result
-      return COROUTINES ? result -> adapted(result, this::dynamic) : null;
-    }
     MethodParameter returnType = new MethodParameter(method, -1);
-    for (PacketReturnValueHandler h : returnValueHandlers) {
+    if (isSuspending(method)) {
+      // the declared type is Object; CoroutinesUtils gives a publisher of the result
+      return COROUTINES ? bind(dynamic, returnType, false, description, problems) : null;
+    }
+    return mapper(returnType, false, description, problems);
+  }
+
+  /** {@code value}: the type is what a stage or a publisher completes with. */
+  private ResponseMapper mapper(MethodParameter returnType, boolean value, String description,
+      List<String> problems) {
+    PacketReturnValueHandler handler = firstReturn(returnValueHandlers, returnType);
+    if (handler == null) {
+      String refusal = refusedResult(returnType.getNestedParameterType(), value);
+      if (refusal != null) {
+        problems.add(description + ": " + refusal);
+        return null;
+      }
+      handler = firstReturn(standardReturns, returnType);
+    }
+    if (handler == null) {
+      problems.add(description + ": " + (value ? "completes with " : "returns ")
+          + returnType.getNestedParameterType().getSimpleName() + ", which needs a PayloadCodec"
+          + " bean to encode it, and there is none (add Jackson to the class path or define a"
+          + " PayloadCodec)");
+      return null;
+    }
+    return bind(handler, returnType, value, description, problems);
+  }
+
+  private static PacketReturnValueHandler firstReturn(List<PacketReturnValueHandler> handlers,
+      MethodParameter returnType) {
+    for (PacketReturnValueHandler h : handlers) {
       if (h.supportsReturnType(returnType)) {
-        return result -> h.handleReturnValue(result, returnType);
+        return h;
       }
     }
-    ResolvableType returned = ResolvableType.forMethodReturnType(method);
-    Class<?> type = returned.toClass();
-    if (CompletionStage.class.isAssignableFrom(type)) {
-      ResponseMapper now = inner(returned.as(CompletionStage.class).getGeneric(0), description,
-          problems);
-      if (now == null) {
-        return null;
-      }
-      return result -> {
-        if (result == null) {
-          return Response.empty();
-        }
-        return ((CompletionStage<?>) result).thenApply(v -> {
-          try {
-            return (Response) now.map(v);
-          } catch (Exception e) {
-            throw new java.util.concurrent.CompletionException(e);
-          }
-        });
-      };
-    }
-    if (type == Reply.class) {
-      return result -> result == null ? Response.empty() : (Reply) result;
-    }
-    if (type == Object.class) {
-      // an Object may be a Reply for later, which the core waits for, or a reactive type
-      return result -> result instanceof Reply r ? r : runtime(result);
-    }
-    ReactiveAdapter adapter = REACTIVE ? ReactiveReturns.adapter(type) : null;
-    if (adapter != null) {
-      return reactive(adapter, returned, description, problems);
-    }
-    if (isReactive(type) || Future.class.isAssignableFrom(type)) {
-      problems.add(description + ": returns " + type.getSimpleName() + ", which no"
-          + " ReactiveAdapterRegistry adapter on the class path can wait for without blocking;"
-          + " return a CompletionStage, or add Reactor to the class path for reactive types");
-      return null;
-    }
-    return plain(type, description, problems);
+    return null;
   }
 
-  /** The mapper for the value a stage or a single-value publisher completes with. */
-  private ResponseMapper inner(ResolvableType inner, String description, List<String> problems) {
-    Class<?> innerType = inner.resolve(Object.class);
-    if (CompletionStage.class.isAssignableFrom(innerType) || isReactive(innerType)) {
-      problems.add(description + ": a stage of a stage cannot be served");
+  /**
+   * The call of {@code handler} for every result, and of its value's mapper for later ones; a
+   * value that itself completes later ({@code value}) has its own value mapped by its class,
+   * which also ends a handler that claims its own nested types.
+   */
+  private ResponseMapper bind(PacketReturnValueHandler handler, MethodParameter returnType,
+      boolean value, String description, List<String> problems) {
+    if (handler instanceof StandardReturns.Now) {
+      return result -> handler.handleReturnValue(result, returnType);
+    }
+    ResponseMapper valueMapper = value ? dynamic::response
+        : valueMapper(handler, returnType, description, problems);
+    if (valueMapper == null) {
       return null;
     }
-    if (Reply.class.isAssignableFrom(innerType) && innerType != Response.class) {
-      // a Reply may itself be one for later, which only the core can wait for
-      problems.add(description + ": a stage of a Reply cannot be served; return a"
-          + " CompletionStage<Response>, or the Reply itself (Reply.later(stage) for a later one)");
-      return null;
-    }
-    return plain(innerType, description, problems);
+    return result -> handler.isAsyncReturnValue(result, returnType)
+        ? later(handler.toCompletionStage(result, returnType), valueMapper)
+        : handler.handleReturnValue(result, returnType);
   }
 
-  /** A Mono-like type answers with its value, a Flux-like one with the list of its values. */
-  private ResponseMapper reactive(ReactiveAdapter adapter, ResolvableType returned,
+  /** The mapper of what a result of {@code handler}'s that completes later completes with. */
+  private ResponseMapper valueMapper(PacketReturnValueHandler handler, MethodParameter returnType,
       String description, List<String> problems) {
-    ResponseMapper each;
-    if (adapter.isNoValue()) {
-      each = value -> Response.empty();
-    } else if (adapter.isMultiValue()) {
-      if (codec == null) {
-        problems.add(description + ": returns " + returned.toClass().getSimpleName()
-            + ", answered with the list of its values, which needs a PayloadCodec bean to"
-            + " encode it, and there is none (add Jackson to the class path or define one)");
-        return null;
+    if (handler == dynamic) {
+      return dynamic::response;
+    }
+    Class<?> declared = returnType.getNestedParameterType();
+    if (REACTIVE && handler == ReactiveReturns.HANDLER) {
+      ReactiveAdapter adapter = ReactiveReturns.adapter(declared);
+      if (adapter.isNoValue()) {
+        return value -> Response.empty();
       }
-      PayloadCodec c = codec;
-      each = list -> Response.ok(c.encode(list));
-    } else {
-      each = inner(returned.getGeneric(0), description, problems);
-      if (each == null) {
-        return null;
+      if (adapter.isMultiValue()) {
+        if (codec == null) {
+          problems.add(description + ": returns " + declared.getSimpleName() + ", answered with"
+              + " the list of its values, which needs a PayloadCodec bean to encode it, and there"
+              + " is none (add Jackson to the class path or define one)");
+          return null;
+        }
+        PayloadCodec c = codec;
+        return list -> Response.ok(c.encode(list));
       }
     }
-    ResponseMapper value = each;
-    return result -> result == null ? Response.empty() : adapted(result, value);
+    MethodParameter nested = returnType.nested();
+    if (nested.getNestedParameterType() == Object.class) {
+      // no type argument to choose by: mapped by the value's class
+      return dynamic::response;
+    }
+    return mapper(nested, true, description, problems);
   }
 
-  private static CompletionStage<Response> adapted(Object publisher, ResponseMapper mapper) {
-    ReactiveAdapter adapter = ReactiveReturns.adapter(publisher.getClass());
-    if (adapter == null) {
-      return CompletableFuture.failedFuture(new IllegalStateException("no ReactiveAdapter for "
-          + publisher.getClass().getName()));
-    }
-    return ReactiveReturns.collect(adapter, publisher).thenApply(v -> {
+  /** A stage of the response to what {@code stage} completes with. */
+  private static CompletionStage<Response> later(CompletionStage<?> stage, ResponseMapper value) {
+    return stage.thenCompose(v -> {
+      Object answer;
       try {
-        return (Response) mapper.map(v);
+        answer = value.map(v);
       } catch (Exception e) {
-        throw new java.util.concurrent.CompletionException(e);
+        throw new CompletionException(e);
       }
+      if (answer instanceof Response r) {
+        return CompletableFuture.completedFuture(r);
+      }
+      if (answer instanceof CompletionStage<?> next) {
+        @SuppressWarnings("unchecked")
+        CompletionStage<Response> responses = (CompletionStage<Response>) next;
+        return responses;
+      }
+      throw new IllegalStateException("a stage completed with a Reply for later; complete it"
+          + " with a Response instead");
     });
   }
 
-  /** Maps a result declared as Object: a reactive one by its adapter, the rest by its class. */
-  private Object runtime(Object result) {
-    if (REACTIVE && result != null && !(result instanceof CompletionStage)
-        && ReactiveReturns.adapter(result.getClass()) != null) {
-      return adapted(result, this::dynamic);
+  /**
+   * Why a result of {@code type} cannot be served by the starter's kinds, or null when it can;
+   * {@code value}: the type is what a stage or a publisher completes with.
+   */
+  private static String refusedResult(Class<?> type, boolean value) {
+    if (value && (CompletionStage.class.isAssignableFrom(type) || isReactive(type))) {
+      return "a stage of a stage cannot be served";
     }
-    return dynamic(result);
-  }
-
-  /** A mapper for a type that is not a stage; its replies are always {@link Response}s. */
-  private ResponseMapper plain(Class<?> type, String description, List<String> problems) {
-    if (type == void.class || type == Void.class) {
-      return result -> Response.empty();
+    if (value && Reply.class.isAssignableFrom(type) && type != Response.class) {
+      // a Reply may itself be one for later, which only the core can wait for
+      return "a stage of a Reply cannot be served; return a CompletionStage<Response>, or the"
+          + " Reply itself (Reply.later(stage) for a later one)";
     }
-    if (type == long.class || type == int.class || type == Long.class || type == Integer.class) {
-      return result -> result == null ? Response.empty() : Response.ok(((Number) result).longValue());
-    }
-    if (type == byte[].class) {
-      return result -> result == null ? Response.empty() : Response.ok((byte[]) result);
-    }
-    if (type == String.class) {
-      return result -> result == null ? Response.empty() : Response.ok((String) result);
-    }
-    if (ByteBuffer.class.isAssignableFrom(type) || type == PacketReply.class
-        || type == Response.class || type == Object.class) {
-      return this::dynamic;
-    }
-    if (type.isPrimitive()) {
-      problems.add(description + ": cannot answer with a " + type + "; return int or long flags");
-      return null;
+    String verb = value ? "completes with " : "returns ";
+    if (type.isPrimitive() && type != void.class && type != long.class && type != int.class) {
+      return "cannot answer with a " + type + "; return int or long flags";
     }
     String refused = refused(type);
     if (refused != null) {
-      problems.add(description + ": returns " + type.getSimpleName() + ", which " + refused);
-      return null;
+      return verb + type.getSimpleName() + ", which " + refused;
     }
-    if (codec == null) {
-      problems.add(description + ": returns " + type.getSimpleName()
-          + ", which needs a PayloadCodec bean to encode it, and there is none"
-          + " (add Jackson to the class path or define a PayloadCodec)");
-      return null;
+    if (!CompletionStage.class.isAssignableFrom(type) && (isReactive(type)
+        || Future.class.isAssignableFrom(type))
+        && (!REACTIVE || ReactiveReturns.adapter(type) == null)) {
+      return verb + type.getSimpleName() + ", which no ReactiveAdapterRegistry adapter on the"
+          + " class path can wait for without blocking; return a CompletionStage, or add Reactor"
+          + " to the class path for reactive types";
     }
-    PayloadCodec c = codec;
-    return result -> result == null ? Response.empty() : Response.ok(c.encode(result));
-  }
-
-  /** Maps by the result's class, for results declared as Object or as a general type. */
-  private Response dynamic(Object result) {
-    if (result == null) {
-      return Response.empty();
-    }
-    if (result instanceof Response r) {
-      return r;
-    }
-    if (result instanceof Reply) {
-      throw new IllegalStateException("a stage completed with a Reply for later; complete it"
-          + " with a Response instead");
-    }
-    if (result instanceof byte[] b) {
-      return Response.ok(b);
-    }
-    if (result instanceof String s) {
-      return Response.ok(s);
-    }
-    if (result instanceof PacketReply p) {
-      return Response.ok(p.flags(), p.payload());
-    }
-    if (result instanceof ByteBuffer buffer) {
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.duplicate().get(bytes);
-      return Response.ok(bytes);
-    }
-    if (result instanceof Long || result instanceof Integer) {
-      return Response.ok(((Number) result).longValue());
-    }
-    String refused = refused(result.getClass());
-    if (refused != null || isReactive(result.getClass()) || result instanceof Future) {
-      throw new IllegalStateException("cannot answer with a " + result.getClass().getName()
-          + (refused != null ? ", which " + refused : ": declare the method's return type"));
-    }
-    if (codec == null) {
-      throw new IllegalStateException("cannot encode a " + result.getClass().getName()
-          + " without a PayloadCodec bean");
-    }
-    return Response.ok(codec.encode(result));
+    return null;
   }
 }

@@ -31,6 +31,8 @@ import org.springframework.aot.hint.annotation.Reflective;
  * {@link io.packetstream.connection.Request} and {@link io.packetstream.connection.PacketConnection}
  * describe the request; any other type is decoded from the payload by the {@link PayloadCodec}
  * bean, and checked by Boot's validator when annotated {@code @Valid} or {@code @Validated}.
+ * {@link Payload} marks the payload parameter explicitly (optional); a method takes the payload
+ * in one parameter at most, and one the codec cannot read stops the application at start-up.
  * {@link PacketArgumentResolver} beans add kinds of their own, asked first.
  *
  * <p>The return value becomes the response: nothing (ok, empty), an {@code int}/{@code long}
@@ -38,7 +40,8 @@ import org.springframework.aot.hint.annotation.Reflective;
  * any other object (encoded by the codec), a {@link java.util.concurrent.CompletionStage} of
  * any of these, a Reactor {@code Mono} (its value) or {@code Flux} (the list of its values); or a
  * core {@link io.packetstream.connection.Reply} (not in a stage: a Reply may itself be one for
- * later). {@link PacketReturnValueHandler} beans add kinds of their own, asked first. A type that
+ * later). Each of these kinds is a {@link PacketReturnValueHandler}; the application's beans of
+ * that type add kinds of their own and are asked first. A type that
  * could only be served wrongly ({@code Optional}, {@code Stream}, a plain {@code Future}, I/O
  * streams) stops the application at start-up.
  *

@@ -249,6 +249,7 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     HandlerSignature signature = new HandlerSignature(c, validator(),
         beans(PacketArgumentResolver.class), beans(PacketReturnValueHandler.class));
     List<PacketHandlerInterceptor> interceptors = beans(PacketHandlerInterceptor.class);
+    PacketHandlerObserver observer = observer(beans(PacketHandlerObserver.class));
     List<String> problems = new ArrayList<>();
     List<ExceptionHandlers> advice = advice(c, problems);
     Map<String, List<ExceptionHandlers>> chains = new java.util.HashMap<>();
@@ -285,7 +286,7 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
       PacketHandlerMethod method = new PacketHandlerMethod(f.beanName(), f.bean(), f.method(),
           channel, type);
       HandlerInvoker invoker = new HandlerInvoker(description, method, handle, resolvers, mapper,
-          clientErrors, interceptors, chain);
+          clientErrors, interceptors, chain, observer);
       table.computeIfAbsent(channel, k -> new TreeMap<>())
           .computeIfAbsent(type, t -> new ArrayList<>()).add(invoker);
     }
@@ -307,6 +308,35 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
       throw new InvalidPacketHandlerException(problems);
     }
     return Collections.unmodifiableMap(result);
+  }
+
+  /** One observer that calls {@code all} in order (closing in reverse), or null for none. */
+  private static PacketHandlerObserver observer(List<PacketHandlerObserver> all) {
+    if (all.size() <= 1) {
+      return all.isEmpty() ? null : all.get(0);
+    }
+    PacketHandlerObserver[] each = all.toArray(new PacketHandlerObserver[0]);
+    return new PacketHandlerObserver() {
+      @Override
+      public Scope open(io.packetstream.connection.Request request) {
+        Scope[] scopes = new Scope[each.length];
+        for (int i = 0; i < each.length; i++) {
+          scopes[i] = each[i].open(request);
+        }
+        return () -> {
+          for (int i = scopes.length - 1; i >= 0; i--) {
+            scopes[i].close();
+          }
+        };
+      }
+
+      @Override
+      public void failed(io.packetstream.connection.Request request, Throwable failure) {
+        for (PacketHandlerObserver o : each) {
+          o.failed(request, failure);
+        }
+      }
+    };
   }
 
   /** The method's own channel, else its class's {@link PacketChannel}, else 0. */

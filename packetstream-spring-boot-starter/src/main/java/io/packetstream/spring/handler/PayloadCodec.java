@@ -9,6 +9,16 @@ import java.lang.reflect.Type;
  */
 public interface PayloadCodec {
 
+  /**
+   * Whether this codec can decode a payload into an instance of {@code type}; asked once per
+   * handler parameter at start-up, so that a parameter it can never fill (an
+   * {@link java.io.InputStream}, say) stops the application naming the method instead of failing
+   * every request. By default every type.
+   */
+  default boolean canDecode(Type type) {
+    return true;
+  }
+
   /** Decodes {@code payload} into an instance of {@code type}; throws if it cannot. */
   Object decode(byte[] payload, Type type);
 

@@ -4,6 +4,8 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.springframework.core.MethodParameter;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -36,6 +38,23 @@ final class ReactiveReturns {
     publisher.subscribe(collector);
     return collector.result;
   }
+
+  /**
+   * The kind of result for a type Spring's {@link ReactiveAdapterRegistry} adapts ({@code Mono},
+   * {@code Flux}, RxJava...): waited for without blocking; a multi-value type's values come as a
+   * list.
+   */
+  static final PacketReturnValueHandler HANDLER = new StandardReturns.Later() {
+    @Override
+    boolean supports(Class<?> type) {
+      return adapter(type) != null;
+    }
+
+    @Override
+    public CompletionStage<?> toCompletionStage(Object value, MethodParameter returnType) {
+      return collect(adapter(value.getClass()), value);
+    }
+  };
 
   /** Calls a Kotlin {@code suspend} method; {@code args} leave out its continuation. */
   static Object invokeSuspending(Method method, Object bean, Object[] args) {

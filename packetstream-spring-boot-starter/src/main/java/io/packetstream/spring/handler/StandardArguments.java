@@ -27,7 +27,15 @@ final class StandardArguments {
   /** A resolver that takes the payload: a method may have one at most. */
   interface PayloadResolver extends PacketArgumentResolver {}
 
-  private abstract static class ByType implements PacketArgumentResolver {
+  /** A resolver that needs no parameter to fill it: called straight, without binding one. */
+  interface Bound extends ArgumentResolver, PacketArgumentResolver {
+    @Override
+    default Object resolveArgument(MethodParameter parameter, Request request) throws Exception {
+      return resolve(request);
+    }
+  }
+
+  private abstract static class ByType implements Bound {
     private final Class<?> type;
 
     ByType(Class<?> type) {
@@ -59,21 +67,21 @@ final class StandardArguments {
 
   static final PacketArgumentResolver CONTEXT = new ByType(RequestContext.class) {
     @Override
-    public Object resolveArgument(MethodParameter parameter, Request request) {
+    public Object resolve(Request request) {
       return RequestContext.of(request);
     }
   };
 
   static final PacketArgumentResolver REQUEST = new ByType(Request.class) {
     @Override
-    public Object resolveArgument(MethodParameter parameter, Request request) {
+    public Object resolve(Request request) {
       return request;
     }
   };
 
   static final PacketArgumentResolver CONNECTION = new ByType(PacketConnection.class) {
     @Override
-    public Object resolveArgument(MethodParameter parameter, Request request) {
+    public Object resolve(Request request) {
       return request.connection();
     }
   };
@@ -86,21 +94,21 @@ final class StandardArguments {
 
   static final PacketArgumentResolver BYTES = new PayloadByType(byte[].class) {
     @Override
-    public Object resolveArgument(MethodParameter parameter, Request request) {
+    public Object resolve(Request request) {
       return request.payload();
     }
   };
 
   static final PacketArgumentResolver BUFFER = new PayloadByType(ByteBuffer.class) {
     @Override
-    public Object resolveArgument(MethodParameter parameter, Request request) {
+    public Object resolve(Request request) {
       return ByteBuffer.wrap(request.payload()).asReadOnlyBuffer();
     }
   };
 
   static final PacketArgumentResolver TEXT = new PayloadByType(String.class) {
     @Override
-    public Object resolveArgument(MethodParameter parameter, Request request) {
+    public Object resolve(Request request) {
       return request.text();
     }
   };
@@ -108,6 +116,9 @@ final class StandardArguments {
   /** The resolvers above, in the order they are asked. */
   static final List<PacketArgumentResolver> SIMPLE =
       List.of(FLAGS, CONTEXT, REQUEST, CONNECTION, BYTES, BUFFER, TEXT);
+
+  /** The resolvers asked for a {@link Payload} parameter, before the codec. */
+  static final List<PacketArgumentResolver> PAYLOADS = List.of(BYTES, BUFFER, TEXT);
 
   /**
    * The validation hints of {@code parameter} ({@code @Valid}, {@code @Validated} with its
@@ -128,17 +139,18 @@ final class StandardArguments {
    * {@code hints} is not null; a payload that cannot be read or fails the check is the peer's
    * mistake, a {@link BadRequestException} naming the type or the fields.
    */
-  static PayloadResolver decoded(PayloadCodec codec, Validator validator, Object[] hints) {
-    return new PayloadResolver() {
+  static PayloadResolver decoded(MethodParameter parameter, PayloadCodec codec,
+      Validator validator, Object[] hints) {
+    Type target = parameter.getGenericParameterType();
+    String name = parameter.getParameterType().getSimpleName();
+    return new Decoded() {
       @Override
-      public boolean supportsParameter(MethodParameter parameter) {
-        return true;
+      public boolean supportsParameter(MethodParameter p) {
+        return p.equals(parameter);
       }
 
       @Override
-      public Object resolveArgument(MethodParameter parameter, Request request) {
-        Type target = parameter.getGenericParameterType();
-        String name = parameter.getParameterType().getSimpleName();
+      public Object resolve(Request request) {
         Object value;
         try {
           value = codec.decode(request.payload(), target);
@@ -153,6 +165,8 @@ final class StandardArguments {
       }
     };
   }
+
+  private interface Decoded extends PayloadResolver, Bound {}
 
   private static void validate(Validator validator, Object value, String name, Object[] hints) {
     Errors errors = new SimpleErrors(value, name);

@@ -49,6 +49,17 @@ public class DefaultPacketStreamObservationConvention implements PacketStreamObs
 
   @Override
   public KeyValues getLowCardinalityKeyValues(PacketStreamObservationContext context) {
+    // the same few values for every request of a kind: made once, not once per request
+    KeyValues cached = context.cachedKeyValues();
+    if (cached != null) {
+      return cached;
+    }
+    KeyValues made = lowCardinalityKeyValues(context);
+    context.cacheKeyValues(made);
+    return made;
+  }
+
+  private static KeyValues lowCardinalityKeyValues(PacketStreamObservationContext context) {
     RequestOutcome outcome = context.outcome();
     return KeyValues.of(
         KeyValue.of(LowCardinalityKeys.ROLE, context.role().tag()),
@@ -60,6 +71,16 @@ public class DefaultPacketStreamObservationConvention implements PacketStreamObs
 
   @Override
   public KeyValues getHighCardinalityKeyValues(PacketStreamObservationContext context) {
+    // asked at start and at stop: the request's connection and tag do not change between
+    KeyValues made = context.highCardinalityKeyValues;
+    if (made == null) {
+      made = highCardinalityKeyValues(context);
+      context.highCardinalityKeyValues = made;
+    }
+    return made;
+  }
+
+  private static KeyValues highCardinalityKeyValues(PacketStreamObservationContext context) {
     return KeyValues.of(
         KeyValue.of(HighCardinalityKeys.CONNECTION, context.connection().name()),
         KeyValue.of(HighCardinalityKeys.TAG, Long.toString(context.tag())));

@@ -1,5 +1,7 @@
 package io.packetstream.spring.observation;
 
+import io.micrometer.common.KeyValue;
+import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener.Direction;
@@ -8,6 +10,11 @@ import io.packetstream.spring.context.ConnectionRole;
 /**
  * What an observation of one request knows: which server or client, which connection, which
  * way, the channel, tag and type, and at the end its outcome. Conventions read it to name keys.
+ *
+ * <p>It keeps its key values as the {@link KeyValues} it was given rather than in a map per
+ * context, as {@link Observation.Context} does: a request's observation gets the same few,
+ * usually cached, values at start and stop, and keeping them whole spares a map, its table and
+ * a sort per read on every request. What it offers is the same.
  */
 public final class PacketStreamObservationContext extends Observation.Context {
 
@@ -20,10 +27,20 @@ public final class PacketStreamObservationContext extends Observation.Context {
   private final long requestType;
   private final boolean knownType;
   private RequestOutcome outcome;
+  private final Held low = new Held();
+  private final Held high = new Held();
+  /** Key values made for this context's kind of request, by outcome; may be null. */
+  private final KeyValues[] keyValues;
+  /** What a meter handler keeps between start and stop (Micrometer's types stay optional). */
+  Object meterSample;
+  /** The default convention's high-cardinality values, made once per request. */
+  KeyValues highCardinalityKeyValues;
+  long meterStartNanos;
 
   PacketStreamObservationContext(ConnectionRole role, String endpointName,
       PacketConnection connection, Direction direction, long channel, long tag, long requestType,
-      boolean knownType) {
+      boolean knownType, KeyValues[] keyValues) {
+    this.keyValues = keyValues;
     this.role = role;
     this.endpointName = endpointName;
     this.connection = connection;
@@ -85,5 +102,120 @@ public final class PacketStreamObservationContext extends Observation.Context {
 
   void outcome(RequestOutcome outcome) {
     this.outcome = outcome;
+  }
+
+  /** The cached key values for the current outcome, or null when none were made yet. */
+  KeyValues cachedKeyValues() {
+    return keyValues == null ? null : keyValues[outcome == null ? 0 : outcome.ordinal() + 1];
+  }
+
+  /** Keeps {@code values} for this kind of request and its current outcome. */
+  void cacheKeyValues(KeyValues values) {
+    if (keyValues != null) {
+      keyValues[outcome == null ? 0 : outcome.ordinal() + 1] = values;
+    }
+  }
+
+  @Override
+  public Observation.Context addLowCardinalityKeyValue(KeyValue keyValue) {
+    low.add(KeyValues.of(keyValue));
+    return this;
+  }
+
+  @Override
+  public Observation.Context addLowCardinalityKeyValues(KeyValues keyValues) {
+    low.add(keyValues);
+    return this;
+  }
+
+  @Override
+  public Observation.Context removeLowCardinalityKeyValue(String key) {
+    low.remove(key);
+    return this;
+  }
+
+  @Override
+  public Observation.Context removeLowCardinalityKeyValues(String... keys) {
+    low.remove(keys);
+    return this;
+  }
+
+  @Override
+  public KeyValues getLowCardinalityKeyValues() {
+    return low.values;
+  }
+
+  @Override
+  public KeyValue getLowCardinalityKeyValue(String key) {
+    return find(low.values, key);
+  }
+
+  @Override
+  public Observation.Context addHighCardinalityKeyValue(KeyValue keyValue) {
+    high.add(KeyValues.of(keyValue));
+    return this;
+  }
+
+  @Override
+  public Observation.Context addHighCardinalityKeyValues(KeyValues keyValues) {
+    high.add(keyValues);
+    return this;
+  }
+
+  @Override
+  public Observation.Context removeHighCardinalityKeyValue(String key) {
+    high.remove(key);
+    return this;
+  }
+
+  @Override
+  public Observation.Context removeHighCardinalityKeyValues(String... keys) {
+    high.remove(keys);
+    return this;
+  }
+
+  @Override
+  public KeyValues getHighCardinalityKeyValues() {
+    return high.values;
+  }
+
+  @Override
+  public KeyValue getHighCardinalityKeyValue(String key) {
+    return find(high.values, key);
+  }
+
+  /** One kind of key values, replaced whole on every change. */
+  private static final class Held {
+    volatile KeyValues values = KeyValues.empty();
+
+    /** {@code added} over the values; {@code added} itself when it has every key they have. */
+    synchronized void add(KeyValues added) {
+      KeyValues old = values;
+      for (KeyValue kv : old) {
+        if (find(added, kv.getKey()) == null) {
+          values = old.and(added);
+          return;
+        }
+      }
+      values = added;
+    }
+
+    synchronized void remove(String... keys) {
+      for (String key : keys) {
+        KeyValues old = values;
+        if (find(old, key) != null) {
+          values = KeyValues.of(old.stream().filter(kv -> !kv.getKey().equals(key)).toList());
+        }
+      }
+    }
+  }
+
+  private static KeyValue find(KeyValues values, String key) {
+    for (KeyValue kv : values) {
+      if (kv.getKey().equals(key)) {
+        return kv;
+      }
+    }
+    return null;
   }
 }

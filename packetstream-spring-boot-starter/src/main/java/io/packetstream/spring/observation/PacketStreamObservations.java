@@ -1,10 +1,14 @@
 package io.packetstream.spring.observation;
 
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.Observation;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.context.PacketConnectionCustomizer;
+import io.packetstream.connection.Request;
+import io.packetstream.connection.TrafficListener.Direction;
 import io.packetstream.spring.handler.ClientErrors;
+import io.packetstream.spring.handler.PacketHandlerObserver;
 import io.packetstream.spring.handler.PacketHandlers;
 
 /**
@@ -12,9 +16,12 @@ import io.packetstream.spring.handler.PacketHandlers;
  * by {@link PacketStreamObservationDocumentation}: the peer's requests as
  * {@code packetstream.server.requests}, this end's as {@code packetstream.client.requests}, each
  * from start to answer, with a {@link RequestOutcome}. With Boot's observation support these give
- * timers and long-task timers, and spans with micrometer-tracing.
+ * timers and long-task timers, and spans with micrometer-tracing. As a
+ * {@link PacketHandlerObserver} it makes the request's observation current on the handler's
+ * thread, and records the failure of a request answered as a server error as its error.
  */
-public final class PacketStreamObservations implements PacketConnectionCustomizer {
+public final class PacketStreamObservations implements PacketConnectionCustomizer,
+    PacketHandlerObserver {
 
   /** Which inbound request types may be a key value. */
   @FunctionalInterface
@@ -26,6 +33,9 @@ public final class PacketStreamObservations implements PacketConnectionCustomize
   private final PacketStreamObservationConvention convention;
   private final RequestTypes types;
   private final ClientErrors clientErrors;
+  private final Running running = new Running();
+  /** Whether the registry has no handlers: then nothing is observed, nor looked up per call. */
+  private final boolean noop;
 
   /**
    * Observations in {@code registry}, named and keyed by {@code convention} (null: the default
@@ -38,14 +48,44 @@ public final class PacketStreamObservations implements PacketConnectionCustomize
     this.convention = convention;
     this.types = handlers::handles;
     this.clientErrors = handlers.clientErrors();
+    this.noop = registry.isNoop();
     clientErrors.enable();
   }
 
   @Override
   public void customize(PacketConnection.Builder builder, ConnectionRole role, String name) {
-    if (!registry.isNoop()) {
+    if (!noop) {
       builder.listener(new ObservingListener(registry, convention, role, name, types,
-          clientErrors));
+          clientErrors, running));
+    }
+  }
+
+  /**
+   * Makes the observation of {@code request} current on this thread (its span, with tracing), so
+   * that the handler, its interceptors and exception handlers, and the requests it sends (whose
+   * observations become its children) see it.
+   */
+  @Override
+  public Scope open(Request request) {
+    if (noop) {
+      return Scope.NONE;
+    }
+    Observation o = running.get(request.connection(), Direction.INBOUND, request.channel(),
+        request.tag());
+    if (o == null) {
+      return Scope.NONE;
+    }
+    Observation.Scope scope = o.openScope();
+    return scope::close;
+  }
+
+  /** Records {@code failure} as the error of the request's observation. */
+  @Override
+  public void failed(Request request, Throwable failure) {
+    Observation o = running.get(request.connection(), Direction.INBOUND, request.channel(),
+        request.tag());
+    if (o != null) {
+      o.error(failure);
     }
   }
 }

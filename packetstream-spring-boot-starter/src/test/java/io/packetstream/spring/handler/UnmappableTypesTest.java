@@ -3,7 +3,10 @@ package io.packetstream.spring.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +60,100 @@ class UnmappableTypesTest {
 
   public record Order(String item) {}
 
+  static class PayloadTwice {
+    @PacketHandler(1)
+    String twoAnnotated(@Payload String a, @Payload byte[] b) {
+      return a;
+    }
+
+    @PacketHandler(2)
+    String annotatedAndByType(Order order, @Payload String text) {
+      return text;
+    }
+
+    @PacketHandler(3)
+    String payloadAndFlags(@Payload @PacketFlags long flags) {
+      return "";
+    }
+
+    @PacketHandler(4)
+    String annotatedStream(@Payload InputStream in) {
+      return "";
+    }
+
+    @PacketHandler(5)
+    String code(@Payload Runnable r) {
+      return "";
+    }
+  }
+
+  static class ReadsStreams {
+    @PacketHandler(1)
+    String stream(InputStream in) {
+      return "";
+    }
+  }
+
+  /** A codec that can give a payload as a stream, which Jackson cannot. */
+  static class StreamCodec implements PayloadCodec {
+    @Override
+    public boolean canDecode(Type type) {
+      return type == InputStream.class;
+    }
+
+    @Override
+    public Object decode(byte[] payload, Type type) {
+      return new ByteArrayInputStream(payload);
+    }
+
+    @Override
+    public byte[] encode(Object value) {
+      return value.toString().getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  private static List<String> problems(Throwable failure) {
+    while (!(failure instanceof InvalidPacketHandlerException) && failure.getCause() != null) {
+      failure = failure.getCause();
+    }
+    assertThat(failure).isInstanceOf(InvalidPacketHandlerException.class);
+    return ((InvalidPacketHandlerException) failure).problems();
+  }
+
+  @Test
+  void refusesTwoPayloadsAndAPayloadTheCodecCannotReadNamingTheMethod() {
+    runner.withBean(PayloadTwice.class).run(context -> {
+      assertThat(context).hasFailed();
+      List<String> problems = problems(context.getStartupFailure());
+      assertThat(problems).hasSize(5);
+      assertThat(problems).anySatisfy(p -> assertThat(p)
+          .startsWith("PayloadTwice.twoAnnotated(String, byte[]) of bean")
+          .contains("more than one parameter takes the payload (parameter 1 (byte[]) is the"
+              + " second)"));
+      assertThat(problems).anySatisfy(p -> assertThat(p)
+          .startsWith("PayloadTwice.annotatedAndByType(Order, String) of bean")
+          .contains("more than one parameter takes the payload (parameter 1 (String)"));
+      assertThat(problems).anySatisfy(p -> assertThat(p)
+          .startsWith("PayloadTwice.payloadAndFlags(long) of bean")
+          .contains("annotated both @Payload and @PacketFlags"));
+      assertThat(problems).anySatisfy(p -> assertThat(p)
+          .startsWith("PayloadTwice.annotatedStream(InputStream) of bean")
+          .contains("cannot be read from a payload by the payload codec (JacksonPayloadCodec)"));
+      assertThat(problems).anySatisfy(p -> assertThat(p)
+          .startsWith("PayloadTwice.code(Runnable) of bean")
+          .contains("is code, not data"));
+    });
+  }
+
+  @Test
+  void theCodecDecidesWhichTypesItCanRead() {
+    // Jackson cannot construct an InputStream; this codec can
+    runner.withBean(ReadsStreams.class).run(context -> assertThat(problems(
+        context.getStartupFailure())).singleElement().asString().contains("JacksonPayloadCodec"));
+    runner.withBean(ReadsStreams.class).withBean(StreamCodec.class)
+        .run(context -> assertThat(context).hasNotFailed());
+  }
+
   static class NeedsValidation {
     @PacketHandler(1)
     String order(@jakarta.validation.Valid Order order) {
@@ -92,8 +189,10 @@ class UnmappableTypesTest {
           .contains("is an Optional"));
       assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("Unmappable.future()")
           .contains("return a CompletionStage"));
+      // the codec says it cannot read one
       assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("Unmappable.inputStream(InputStream)")
-          .contains("is an I/O stream"));
+          .contains("parameter 0 (InputStream) cannot be read from a payload by the payload codec"
+              + " (JacksonPayloadCodec)"));
       assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("Unmappable.stage(CompletableFuture)")
           .contains("is asynchronous"));
       assertThat(problems).anySatisfy(p -> assertThat(p)

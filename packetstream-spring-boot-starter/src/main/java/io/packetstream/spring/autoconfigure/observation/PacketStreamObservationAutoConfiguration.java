@@ -1,7 +1,14 @@
 package io.packetstream.spring.autoconfigure.observation;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
+import io.packetstream.spring.observation.PacketStreamMeterObservationHandler;
+import java.util.Set;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import io.packetstream.spring.handler.PacketHandlers;
 import io.packetstream.spring.observation.PacketStreamObservationConvention;
 import io.packetstream.spring.observation.PacketStreamObservations;
@@ -18,8 +25,11 @@ import org.springframework.context.annotation.Bean;
  * present and {@code packetstream.observations.enabled} is not false: Boot's handlers then make
  * the request timers (and spans, with tracing).
  */
-@AutoConfiguration(after = PacketStreamAutoConfiguration.class,
-    afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
+@AutoConfiguration(after = PacketStreamAutoConfiguration.class, afterName = {
+    "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
 @ConditionalOnClass(ObservationRegistry.class)
 @ConditionalOnBean(ObservationRegistry.class)
 @ConditionalOnBooleanProperty(name = "packetstream.observations.enabled", matchIfMissing = true)
@@ -31,5 +41,26 @@ public final class PacketStreamObservationAutoConfiguration {
   PacketStreamObservations packetStreamObservations(ObservationRegistry registry,
       ObjectProvider<PacketStreamObservationConvention> convention, PacketHandlers handlers) {
     return new PacketStreamObservations(registry, convention.getIfUnique(), handlers);
+  }
+
+  /** Request meters made with a meter lookup per kind of request, not per request. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(MeterRegistry.class)
+  @ConditionalOnBean(MeterRegistry.class)
+  static class Meters {
+
+    @Bean
+    @ConditionalOnMissingBean
+    PacketStreamMeterObservationHandler packetStreamMeterObservationHandler(
+        MeterRegistry registry, Environment environment) {
+      // Boot's setting for its own meter handler, which this one stands in for
+      Set<String> ignored = Binder.get(environment).bind(
+          "management.metrics.observations.ignored-meters", Bindable.setOf(String.class))
+          .orElse(Set.of()).stream()
+          .map(m -> m.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'))
+          .collect(java.util.stream.Collectors.toSet());
+      return new PacketStreamMeterObservationHandler(registry, !ignored.contains("TIMER"),
+          !ignored.contains("LONG_TASK_TIMER"));
+    }
   }
 }
