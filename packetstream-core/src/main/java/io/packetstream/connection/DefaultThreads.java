@@ -73,7 +73,8 @@ final class DefaultThreads {
    * {@link #POOL_MAX_THREADS}) when all are busy, and queues a task when all of those are busy,
    * never refusing it. A plain ThreadPoolExecutor does one of the two: with a queue it never grows
    * past its core size, without one it refuses work when full. Its queue therefore declines a
-   * task while the pool may still grow and no thread is idle.
+   * task while the pool may still grow and no thread is idle. TLS delegated tasks run on one too
+   * ({@link TlsChannelIo.DelegatedTasks}).
    */
   static final class HandlerPool extends LinkedBlockingQueue<Runnable> {
     private static final long serialVersionUID = 1L;
@@ -85,11 +86,16 @@ final class DefaultThreads {
     }
 
     static ExecutorService create(int maxThreads) {
+      return create("packetstream-handler-", maxThreads);
+    }
+
+    /** A pool of daemon threads named {@code namePrefix} and a number. */
+    static ExecutorService create(String namePrefix, int maxThreads) {
       HandlerPool queue = new HandlerPool();
       AtomicLong count = new AtomicLong();
       ThreadPoolExecutor pool = new ThreadPoolExecutor(0, maxThreads, 30, TimeUnit.SECONDS, queue,
           r -> {
-            Thread t = new Thread(r, "packetstream-handler-" + count.incrementAndGet());
+            Thread t = new Thread(r, namePrefix + count.incrementAndGet());
             t.setDaemon(true);
             return t;
           },

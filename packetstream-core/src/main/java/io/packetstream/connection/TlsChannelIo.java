@@ -8,7 +8,7 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,11 +26,12 @@ import javax.net.ssl.SSLHandshakeException;
  * write them without blocking. Like {@code ChannelIo} it holds no thread while idle.
  *
  * <p>Handshake: driven by the loop without blocking, started by {@link #start}; the engine's
- * delegated tasks (certificate checks, key agreement) run on {@link ForkJoinPool#commonPool()},
- * oldest handshake first ({@link DelegatedTasks}), and the loop goes on when they are done. Until the first handshake has finished, {@link #write}
- * takes nothing (returns 0), and the connection's writer waits for {@link #awaitWritable}. A
- * handshake that has not finished within its timeout fails the connection. Later handshakes
- * (TLS 1.2 renegotiation, TLS 1.3 key updates) are handled the same way, in between records.
+ * delegated tasks (certificate checks, key agreement) run on threads of their own, oldest
+ * handshake first ({@link DelegatedTasks}), and the loop goes on when they are done. Until the
+ * first handshake has finished, {@link #write} takes nothing (returns 0), and the connection's
+ * writer waits for {@link #awaitWritable}. A handshake that has not finished within its timeout
+ * fails the connection. Later handshakes (TLS 1.2 renegotiation, TLS 1.3 key updates) are handled
+ * the same way, in between records.
  *
  * <p>Memory: network bytes are buffered only while they need to be. Reads go into a direct buffer
  * per loop thread, shared by that loop's TLS connections, and are unwrapped into the loop's read
@@ -732,14 +733,29 @@ final class TlsChannelIo extends LoopIo {
   }
 
   /**
-   * Runs the engines' delegated tasks on {@link ForkJoinPool#commonPool()}, those of the oldest
-   * handshake first: under a burst of new connections the first ones finish their handshakes in
-   * turn, instead of every handshake advancing one step per round of all of them and all of them
-   * running into their timeout together.
+   * Runs the engines' delegated tasks on daemon threads of their own, {@code packetstream-tls-N},
+   * those of the oldest handshake first: under a burst of new connections the first ones finish
+   * their handshakes in turn, instead of every handshake advancing one step per round of all of
+   * them and all of them running into their timeout together.
+   *
+   * <p>A task may block for long (a trust manager that asks an OCSP responder, a hostile chain),
+   * so each gets a thread while fewer than {@link #MAX_THREADS} are busy: a hung task holds its
+   * own handshake only. A thread is made when every one is busy, and ends after 30 s idle. When
+   * {@link #MAX_THREADS} are busy, further tasks wait in the queue, oldest handshake first, and
+   * their handshakes with them; each handshake's timeout still ends its connection (the thread
+   * its task holds is freed only when the task returns).
    */
   static final class DelegatedTasks {
+    /**
+     * The most threads running delegated tasks at once, of every connection of the JVM: system
+     * property {@code packetstream.tlsThreads}, default 64.
+     */
+    static final int MAX_THREADS = Math.max(1, Integer.getInteger("packetstream.tlsThreads", 64));
+
     private static final PriorityBlockingQueue<Job> QUEUE = new PriorityBlockingQueue<>();
     private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final ExecutorService THREADS =
+        DefaultThreads.HandlerPool.create("packetstream-tls-", MAX_THREADS);
 
     private record Job(long begunNanos, long order, Runnable work) implements Comparable<Job> {
       @Override
@@ -755,7 +771,7 @@ final class TlsChannelIo extends LoopIo {
     static void run(long begunNanos, Runnable work) {
       QUEUE.add(new Job(begunNanos, SEQUENCE.incrementAndGet(), work));
       // one pool task per job: each runs whichever job is oldest when it starts
-      ForkJoinPool.commonPool().execute(() -> {
+      THREADS.execute(() -> {
         Job job = QUEUE.poll();
         if (job != null) {
           job.work.run();

@@ -13,8 +13,10 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /** The tests' TLS material: the self-signed key pair of {@code test-keystore.p12} (CN=localhost). */
 final class TestTls {
@@ -30,6 +32,12 @@ final class TestTls {
 
   /** The same, with the key manager {@code wrap} makes of the test key's. */
   static SSLContext context(UnaryOperator<X509ExtendedKeyManager> wrap) throws Exception {
+    return context(wrap, trust -> trust);
+  }
+
+  /** A context with the key manager and the trust manager the two functions make of the test's. */
+  static SSLContext context(UnaryOperator<X509ExtendedKeyManager> wrapKeys,
+      UnaryOperator<X509ExtendedTrustManager> wrapTrust) throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = TestTls.class.getResourceAsStream("/test-keystore.p12")) {
       store.load(in, PASSWORD);
@@ -39,9 +47,11 @@ final class TestTls {
     TrustManagerFactory trust =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(store);
-    X509ExtendedKeyManager own = wrap.apply((X509ExtendedKeyManager) keys.getKeyManagers()[0]);
+    X509ExtendedKeyManager own = wrapKeys.apply((X509ExtendedKeyManager) keys.getKeyManagers()[0]);
+    X509ExtendedTrustManager trusts =
+        wrapTrust.apply((X509ExtendedTrustManager) trust.getTrustManagers()[0]);
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(new KeyManager[] {own}, trust.getTrustManagers(), null);
+    context.init(new KeyManager[] {own}, new TrustManager[] {trusts}, null);
     return context;
   }
 
