@@ -11,7 +11,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,7 @@ class TlsDelegatedTaskIsolationTest {
   private static final class BlockingTrust extends X509ExtendedTrustManager {
     final X509ExtendedTrustManager trust;
     final AtomicInteger entered = new AtomicInteger();
+    final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     final CountDownLatch release = new CountDownLatch(1);
 
     BlockingTrust(X509ExtendedTrustManager trust) {
@@ -42,6 +45,7 @@ class TlsDelegatedTaskIsolationTest {
     }
 
     private void hang() {
+      threads.add(Thread.currentThread());
       entered.incrementAndGet();
       try {
         release.await(100, TimeUnit.SECONDS);
@@ -136,6 +140,8 @@ class TlsDelegatedTaskIsolationTest {
         // every hung check holds a thread of its own, and its handshake only
         await().atMost(Duration.ofSeconds(30)).until(() -> trust.entered.get() == hung);
         assertThat(stalledCalls).noneMatch(CompletableFuture::isDone);
+        assertThat(trust.threads).hasSize(hung)
+            .allMatch(t -> t.getName().startsWith("packetstream-tls-") && t.isDaemon());
 
         trust.release.countDown();
         for (int i = 0; i < hung; i++) {
