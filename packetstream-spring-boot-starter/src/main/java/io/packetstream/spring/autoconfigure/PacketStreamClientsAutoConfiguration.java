@@ -11,6 +11,7 @@ import io.packetstream.spring.client.ServiceResolver;
 import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
 import io.packetstream.spring.client.PacketClients;
+import io.packetstream.spring.context.Durations;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.transport.PacketClient;
 import java.net.InetSocketAddress;
@@ -102,24 +103,40 @@ public final class PacketStreamClientsAutoConfiguration {
           + ".ssl.bundle", c.getSsl().getBundle(), "TLS is not available over a Unix domain socket"
           + " (packetstream.clients." + name + ".unix-socket-path is set): remove one of the two");
       connector = b -> PacketClient.connect(c.getUnixSocketPath(), b);
-    } else if (c.getPort() == null) {
-      throw new IllegalStateException("packetstream.clients." + name
-          + ": set port (with host) or unix-socket-path");
     } else {
+      PropertyCheck.requireSet(c.getPort() != null, prefix + ".port", "client '" + name
+          + "' connects to a TCP port (on host, localhost by default), a Unix domain socket, or"
+          + " the instances of a service", "Set " + prefix + ".port (and " + prefix + ".host), or "
+          + prefix + ".unix-socket-path, or " + prefix + ".addresses or " + prefix
+          + ".service-id; or remove the client.");
       PropertyCheck.require(c.getPort() >= 1 && c.getPort() <= 65535, prefix + ".port",
           c.getPort(), "a TCP port to connect to is 1 to 65535");
+      PropertyCheck.require(c.getHost() != null && !c.getHost().isBlank(), prefix + ".host",
+          c.getHost(), "a host name or address to connect to; leave host out for localhost");
       Tcp tcp = tcp(prefix, c, sslBundles);
       connector = b -> tcp.connect(c.getHost(), c.getPort(), b);
     }
     StarterConnectionBuilders.probes(PacketConnection.builder(), "packetstream.clients." + name,
         c.getProbeInterval(), c.getProbeTimeout());
     PacketStreamProperties.Reconnect r = c.getReconnect();
-    ClientSpec.Backoff backoff = !r.isEnabled() ? null
-        : PropertyCheck.make("packetstream.clients." + name + ".reconnect",
-            r.getInitialDelay() + ", " + r.getMaxDelay() + ", x" + r.getMultiplier(),
-            () -> new ClientSpec.Backoff(r.getInitialDelay(), r.getMaxDelay(), r.getMultiplier()));
+    ClientSpec.Backoff backoff = r.isEnabled() ? backoff(prefix + ".reconnect", r) : null;
     return balancing != null ? ClientSpec.balanced(name, balancing, c.isFailFast(), backoff)
         : new ClientSpec(name, connector, c.isFailFast(), backoff);
+  }
+
+  /** The back-off of {@code r}, each of its settings checked on its own property. */
+  private static ClientSpec.Backoff backoff(String prefix, PacketStreamProperties.Reconnect r) {
+    Duration initial = r.getInitialDelay();
+    Duration max = r.getMaxDelay();
+    PropertyCheck.require(initial != null && !initial.isNegative(), prefix + ".initial-delay",
+        initial == null ? null : Durations.format(initial), "the first wait is 0 or more");
+    PropertyCheck.require(max != null && max.compareTo(initial) >= 0, prefix + ".max-delay",
+        max == null ? null : Durations.format(max), "the longest wait is at least initial-delay ("
+            + Durations.format(initial) + ")");
+    PropertyCheck.require(r.getMultiplier() >= 1, prefix + ".multiplier", r.getMultiplier(),
+        "each wait is the previous one times the multiplier, which is at least 1 (1 waits"
+            + " initial-delay every time)");
+    return new ClientSpec.Backoff(initial, max, r.getMultiplier());
   }
 
   /** Connects over TCP, or TLS with the client's bundle. */

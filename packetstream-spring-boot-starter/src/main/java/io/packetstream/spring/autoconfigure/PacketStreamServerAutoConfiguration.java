@@ -75,6 +75,8 @@ public final class PacketStreamServerAutoConfiguration {
     PacketServer.Builder b = PacketServer.builder(PacketConnection.builder());
     StarterConnectionBuilders.probes(PacketConnection.builder(), "packetstream.server",
         s.getProbeInterval(), s.getProbeTimeout());
+    PropertyCheck.require(s.getName() != null && !s.getName().isBlank(), "packetstream.server.name",
+        s.getName(), "the server's name, in logs, health and meter tags, is not blank");
     PropertyCheck.apply("packetstream.server.max-connections", s.getMaxConnections(),
         () -> b.maxConnections(s.getMaxConnections()));
     PropertyCheck.apply("packetstream.server.shutdown-timeout", s.getShutdownTimeout(),

@@ -374,7 +374,7 @@ class PacketStreamAutoConfigurationTest {
   void clientWithoutAddressIsAClearError() {
     runner.withPropertyValues("packetstream.clients.nowhere.host=x")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
-            .hasMessageContaining("packetstream.clients.nowhere: set port"));
+            .hasMessageContaining("packetstream.clients.nowhere.port is not set"));
   }
 
   /** Each of these would otherwise fail only when a connection opens, in a client's retry loop. */
@@ -392,7 +392,7 @@ class PacketStreamAutoConfigurationTest {
       "packetstream.read-spin=2s               | packetstream.read-spin",
       "packetstream.clients.lazy.port=70000    | packetstream.clients.lazy.port",
       "packetstream.clients.lazy.connect-timeout=-1s | packetstream.clients.lazy.connect-timeout",
-      "packetstream.clients.lazy.reconnect.multiplier=0.5 | packetstream.clients.lazy.reconnect",
+      "packetstream.clients.lazy.reconnect.multiplier=0.5 | packetstream.clients.lazy.reconnect.multiplier",
       "packetstream.server.max-connections=0   | packetstream.server.max-connections",
       "packetstream.server.shutdown-timeout=-1s | packetstream.server.shutdown-timeout",
       "packetstream.server.port=70000          | packetstream.server.port",
@@ -477,7 +477,8 @@ class PacketStreamAutoConfigurationTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> records.size() >= 3);
             List<java.util.logging.LogRecord> seen = List.copyOf(records);
             assertThat(seen.get(0).getLevel()).isEqualTo(java.util.logging.Level.WARNING);
-            assertThat(seen.get(0).getMessage()).contains("further failures are logged at DEBUG");
+            assertThat(seen.get(0).getMessage()).contains("further failures are logged at DEBUG")
+                .contains("retrying in 10ms");
             assertThat(seen.subList(1, seen.size()))
                 .allMatch(r -> r.getLevel() == java.util.logging.Level.FINE);
           });
