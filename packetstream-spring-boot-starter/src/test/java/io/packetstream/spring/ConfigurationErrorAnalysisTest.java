@@ -145,6 +145,40 @@ class ConfigurationErrorAnalysisTest {
   }
 
   @Test
+  void aServerWithBothAPortAndAUnixSocketIsRefused() {
+    Analyzed a = start("packetstream.server.port=0",
+        "packetstream.server.unix-socket-path=/tmp/ps-both-" + ProcessHandle.current().pid());
+    assertThat(description(a)).contains("packetstream.server.unix-socket-path",
+        "packetstream.server.port");
+  }
+
+  @Test
+  void aClientWithBothAPortAndAUnixSocketIsRefused() {
+    Analyzed a = start("packetstream.clients.billing.port=5",
+        "packetstream.clients.billing.unix-socket-path=/tmp/peer.sock");
+    assertThat(description(a)).contains("packetstream.clients.billing.unix-socket-path",
+        "packetstream.clients.billing.port");
+  }
+
+  @Test
+  void aClientHostWrittenAsAUrlOrWithAPortIsRefused() {
+    Analyzed url = start("packetstream.clients.billing.port=5",
+        "packetstream.clients.billing.host=tcp://billing.internal");
+    assertThat(description(url)).contains("packetstream.clients.billing.host",
+        "tcp://billing.internal", "packetstream.clients.billing.port");
+    Analyzed withPort = start("packetstream.clients.billing.port=5",
+        "packetstream.clients.billing.host=billing.internal:9000");
+    assertThat(description(withPort)).contains("packetstream.clients.billing.host",
+        "billing.internal:9000");
+  }
+
+  @Test
+  void anIpv6ClientHostIsAccepted() {
+    assertThat(StartupFailures.starts(App.class, "packetstream.clients.billing.port=5",
+        "packetstream.clients.billing.host=::1")).isTrue();
+  }
+
+  @Test
   void aBlankClientHostIsRefused() {
     Analyzed a = start("packetstream.clients.billing.port=5", "packetstream.clients.billing.host=");
     assertThat(description(a)).contains("packetstream.clients.billing.host");

@@ -45,6 +45,15 @@ public final class StartupFailures {
     return new Analyzed(failure, analyze(failure, failed.get()));
   }
 
+  /** Whether {@code application} starts with {@code properties} (it is closed again at once). */
+  public static boolean starts(Class<?> application, String... properties) {
+    try (ConfigurableApplicationContext started = new SpringApplicationBuilder(application)
+        .web(WebApplicationType.NONE).properties("spring.main.banner-mode=off")
+        .properties(properties).run()) {
+      return started.isActive();
+    }
+  }
+
   /** The analysis Boot would report for {@code failure} of {@code context}, or null. */
   static FailureAnalysis analyze(Throwable failure, ConfigurableApplicationContext context) {
     ClassLoader loader = StartupFailures.class.getClassLoader();

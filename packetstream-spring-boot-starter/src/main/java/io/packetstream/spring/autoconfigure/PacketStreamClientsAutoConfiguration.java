@@ -99,6 +99,9 @@ public final class PacketStreamClientsAutoConfiguration {
           refresh, c.getConnectTimeout().isZero() ? PacketClient.DEFAULT_CONNECT_TIMEOUT
               : c.getConnectTimeout());
     } else if (c.getUnixSocketPath() != null) {
+      PropertyCheck.require(c.getPort() == null, prefix + ".unix-socket-path",
+          c.getUnixSocketPath(), "a client connects to a Unix domain socket or to " + prefix
+              + ".port, not both: remove one of the two");
       PropertyCheck.require(c.getSsl().getBundle() == null, "packetstream.clients." + name
           + ".ssl.bundle", c.getSsl().getBundle(), "TLS is not available over a Unix domain socket"
           + " (packetstream.clients." + name + ".unix-socket-path is set): remove one of the two");
@@ -111,8 +114,12 @@ public final class PacketStreamClientsAutoConfiguration {
           + ".service-id; or remove the client.");
       PropertyCheck.require(c.getPort() >= 1 && c.getPort() <= 65535, prefix + ".port",
           c.getPort(), "a TCP port to connect to is 1 to 65535");
-      PropertyCheck.require(c.getHost() != null && !c.getHost().isBlank(), prefix + ".host",
-          c.getHost(), "a host name or address to connect to; leave host out for localhost");
+      String host = c.getHost();
+      boolean oneColon = host != null && host.indexOf(':') >= 0
+          && host.indexOf(':') == host.lastIndexOf(':');
+      PropertyCheck.require(host != null && !host.isBlank() && !host.contains("/") && !oneColon,
+          prefix + ".host", host, "a host name or address alone, without scheme or port (the"
+              + " port is " + prefix + ".port); leave host out for localhost");
       Tcp tcp = tcp(prefix, c, sslBundles);
       connector = b -> tcp.connect(c.getHost(), c.getPort(), b);
     }

@@ -89,6 +89,9 @@ public final class PacketStreamServerAutoConfiguration {
         "packetstream.server.ssl.bundle", s.getSsl().getBundle(), "TLS is not available on a"
             + " Unix domain socket (packetstream.server.unix-socket-path is set): remove one of"
             + " the two");
+    PropertyCheck.require(s.getUnixSocketPath() == null || s.getPort() == null,
+        "packetstream.server.unix-socket-path", s.getUnixSocketPath(), "the server listens on a"
+            + " Unix domain socket or on packetstream.server.port, not both: remove one of the two");
     if (s.getUnixSocketPath() == null) {
       Integer port = s.getPort();
       PropertyCheck.require(port == null || (port >= 0 && port <= 65535),
