@@ -136,9 +136,9 @@ public final class PacketStreamClientsAutoConfiguration {
     Duration initial = r.getInitialDelay();
     Duration max = r.getMaxDelay();
     PropertyCheck.require(initial != null && !initial.isNegative(), prefix + ".initial-delay",
-        initial == null ? null : Durations.format(initial), "the first wait is 0 or more");
+        initial, "the first wait is 0 or more");
     PropertyCheck.require(max != null && max.compareTo(initial) >= 0, prefix + ".max-delay",
-        max == null ? null : Durations.format(max), "the longest wait is at least initial-delay ("
+        max, "the longest wait is at least initial-delay ("
             + Durations.format(initial) + ")");
     PropertyCheck.require(r.getMultiplier() >= 1, prefix + ".multiplier", r.getMultiplier(),
         "each wait is the previous one times the multiplier, which is at least 1 (1 waits"

@@ -35,7 +35,7 @@ final class PropertyCheck {
     try {
       return maker.get();
     } catch (IllegalArgumentException | ArithmeticException | NullPointerException e) {
-      throw new InvalidConfigurationPropertyValueException(property, value,
+      throw new InvalidConfigurationPropertyValueException(property, shown(value),
           reason(property, e.getMessage() != null ? e.getMessage() : e.toString()));
     }
   }
@@ -73,7 +73,12 @@ final class PropertyCheck {
   /** Fails for {@code property} with {@code reason} unless {@code valid}. */
   static void require(boolean valid, String property, Object value, String reason) {
     if (!valid) {
-      throw new InvalidConfigurationPropertyValueException(property, value, reason);
+      throw new InvalidConfigurationPropertyValueException(property, shown(value), reason);
     }
+  }
+
+  /** {@code value} as a user writes it: a duration in Spring's style ({@code 200ms}). */
+  private static Object shown(Object value) {
+    return value instanceof java.time.Duration d ? Durations.format(d) : value;
   }
 }
