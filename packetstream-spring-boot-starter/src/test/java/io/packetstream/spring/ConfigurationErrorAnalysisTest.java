@@ -77,6 +77,17 @@ class ConfigurationErrorAnalysisTest {
   }
 
   @Test
+  void aServerSslBundleWithoutAKeyStoreNamesThePropertyAndTheRule() {
+    Analyzed a = start("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
+        "spring.ssl.bundle.jks.trustonly.truststore.location=classpath:tls/trust.p12",
+        "spring.ssl.bundle.jks.trustonly.truststore.password=changeit",
+        "spring.ssl.bundle.jks.trustonly.truststore.type=PKCS12",
+        "packetstream.server.ssl.bundle=trustonly");
+    assertThat(description(a)).contains("packetstream.server.ssl.bundle", "trustonly",
+        "key store");
+  }
+
+  @Test
   void aMissingClientSslBundleNamesTheProperty() {
     Analyzed a = start("packetstream.clients.billing.port=5",
         "packetstream.clients.billing.ssl.bundle=nope");

@@ -50,6 +50,11 @@ public final class PacketStreamServerAutoConfiguration {
     check(s);
     TlsMaterial tls = bundle == null || s.getUnixSocketPath() != null ? null
         : TlsMaterial.of(sslBundles, bundle, "packetstream.server");
+    PropertyCheck.require(tls == null
+            || sslBundles.getObject().getBundle(bundle).getStores().getKeyStore() != null,
+        "packetstream.server.ssl.bundle", bundle, "a server presents its certificate and key,"
+            + " but SSL bundle '" + bundle + "' has no key store (set spring.ssl.bundle.pem."
+            + bundle + ".keystore or spring.ssl.bundle.jks." + bundle + ".keystore)");
     return new PacketStreamServer(s.getName(), () -> {
       PacketServer.Builder b = PacketServer.builder(builders.builder(ConnectionRole.SERVER, s.getName()))
           .name(s.getName())
