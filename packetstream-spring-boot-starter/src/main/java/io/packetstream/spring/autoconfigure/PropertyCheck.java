@@ -1,6 +1,8 @@
 package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.spring.context.Durations;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +17,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 final class PropertyCheck {
 
   /** A builder setting turned off in a core message: {@code probeInterval(Duration.ZERO)}. */
-  private static final Pattern SETTING_OFF = Pattern.compile("\\b([a-z]+[A-Z][A-Za-z]*)\\(Duration\\.ZERO\\)");
+  private static final Pattern SETTING_OFF =
+      Pattern.compile("\\b([a-z]+[A-Z][A-Za-z]*)\\(Duration\\.ZERO\\)");
 
   /** The builder setting a core message starts with: {@code probeInterval PT-1S is negative}. */
   private static final Pattern LEADING_SETTING = Pattern.compile("^[a-z]+[A-Z][A-Za-z]*\\b");
@@ -57,7 +60,7 @@ final class PropertyCheck {
   }
 
   private static String kebab(String camel) {
-    return camel.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
+    return camel.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -79,6 +82,6 @@ final class PropertyCheck {
 
   /** {@code value} as a user writes it: a duration in Spring's style ({@code 200ms}). */
   private static Object shown(Object value) {
-    return value instanceof java.time.Duration d ? Durations.format(d) : value;
+    return value instanceof Duration d ? Durations.format(d) : value;
   }
 }

@@ -26,7 +26,7 @@ public final class Durations {
     }
     Duration abs = d.abs();
     String sign = d.isNegative() ? "-" : "";
-    for (int i = 0; i < UNITS.length; i++) {
+    for (int i = 0; i < UNITS.length - 1; i++) {
       long n = NANOS[i];
       boolean exact = n >= 1_000_000_000L
           ? abs.toNanosPart() == 0 && abs.getSeconds() % (n / 1_000_000_000L) == 0
@@ -35,7 +35,11 @@ public final class Durations {
         return sign + abs.dividedBy(Duration.ofNanos(n)) + UNITS[i];
       }
     }
-    return sign + abs.toNanos() + "ns";
+    try {
+      return sign + abs.toNanos() + "ns";
+    } catch (ArithmeticException tooLong) {
+      return d.toString(); // over 292 years with a part below a microsecond
+    }
   }
 
   /** {@code text} with every ISO-8601 duration in it ({@code PT0.2S}) written by {@link #format}. */

@@ -23,7 +23,8 @@ class DurationsTest {
       "PT-1S, -1s",
       "PT-0.001S, -1ms",
       "PT0.000001S, 1us",
-      "PT0.0000015S, 1500ns"})
+      "PT0.0000015S, 1500ns",
+      "PT-0.000000001S, -1ns"})
   void printsTheLargestExactUnit(String iso, String expected) {
     Duration d = Duration.parse(iso);
     assertThat(Durations.format(d)).isEqualTo(expected);
