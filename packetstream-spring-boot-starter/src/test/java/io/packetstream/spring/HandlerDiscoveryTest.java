@@ -173,6 +173,20 @@ class HandlerDiscoveryTest {
         .web(WebApplicationType.NONE).run()) {
       assertThat(output.getOut()).contains("WARN").contains("there are @PacketHandler methods,"
           + " but no packetstream server or client to serve them: set packetstream.server.port");
+      assertThat(output.getOut().split("no packetstream server or client to serve them", -1))
+          .as("warned once").hasSize(2);
+    }
+  }
+
+  @Test
+  void aConfiguredClientServesTheHandlersSoNoWarning(CapturedOutput output) throws Exception {
+    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(PlainApp.class)
+        .web(WebApplicationType.NONE)
+        .properties("packetstream.clients.peer.host=127.0.0.1", "packetstream.clients.peer.port=1",
+            "packetstream.clients.peer.reconnect.enabled=false")
+        .run()) {
+      assertThat(output.getOut()).contains("channel 0, type 1 -> Upper.upper(String)")
+          .doesNotContain("no packetstream server or client to serve them");
     }
   }
 

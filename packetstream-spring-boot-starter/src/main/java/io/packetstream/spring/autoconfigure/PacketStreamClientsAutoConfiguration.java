@@ -10,6 +10,7 @@ import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
 import io.packetstream.spring.client.PacketClients;
 import io.packetstream.spring.handler.PayloadCodec;
+import io.packetstream.spring.context.Durations;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.spring.ssl.TlsMaterial;
 import io.packetstream.spring.ssl.VerifyingSocketFactory;
@@ -100,33 +101,56 @@ public final class PacketStreamClientsAutoConfiguration {
           refresh, c.getConnectTimeout().isZero() ? PacketClient.DEFAULT_CONNECT_TIMEOUT
               : c.getConnectTimeout());
     } else if (c.getUnixSocketPath() != null) {
+      PropertyCheck.require(c.getPort() == null, prefix + ".unix-socket-path",
+          c.getUnixSocketPath(), "a client connects to a Unix domain socket or to " + prefix
+              + ".port, not both: remove one of the two");
       PropertyCheck.require(c.getSsl().getBundle() == null, "packetstream.clients." + name
           + ".ssl.bundle", c.getSsl().getBundle(), "TLS is not available over a Unix domain socket"
           + " (packetstream.clients." + name + ".unix-socket-path is set): remove one of the two");
       connector = b -> PacketClient.connect(c.getUnixSocketPath(), b);
-    } else if (c.getPort() == null) {
-      throw new IllegalStateException("packetstream.clients." + name
-          + ": set port (with host) or unix-socket-path");
     } else {
+      PropertyCheck.requireSet(c.getPort() != null, prefix + ".port", "client '" + name
+          + "' connects to a TCP port (on host, localhost by default), a Unix domain socket, or"
+          + " the instances of a service", "Set " + prefix + ".port (and " + prefix + ".host), or "
+          + prefix + ".unix-socket-path, or " + prefix + ".addresses or " + prefix
+          + ".service-id; or remove the client.");
       PropertyCheck.require(c.getPort() >= 1 && c.getPort() <= 65535, prefix + ".port",
           c.getPort(), "a TCP port to connect to is 1 to 65535");
+      String host = c.getHost();
+      boolean oneColon = host != null && host.indexOf(':') >= 0
+          && host.indexOf(':') == host.lastIndexOf(':');
+      PropertyCheck.require(host != null && !host.isBlank() && !host.contains("/") && !oneColon,
+          prefix + ".host", host, "a host name or address alone, without scheme or port (the"
+              + " port is " + prefix + ".port); leave host out for localhost");
       Tcp tcp = tcp(prefix, c, sslBundles);
       connector = b -> tcp.connect(c.getHost(), c.getPort(), b);
     }
     StarterConnectionBuilders.probes(PacketConnection.builder(), "packetstream.clients." + name,
         c.getProbeInterval(), c.getProbeTimeout());
     PacketStreamProperties.Reconnect r = c.getReconnect();
-    ClientSpec.Backoff backoff = !r.isEnabled() ? null
-        : PropertyCheck.make("packetstream.clients." + name + ".reconnect",
-            r.getInitialDelay() + ", " + r.getMaxDelay() + ", x" + r.getMultiplier(),
-            () -> new ClientSpec.Backoff(r.getInitialDelay(), r.getMaxDelay(), r.getMultiplier()));
+    ClientSpec.Backoff backoff = r.isEnabled() ? backoff(prefix + ".reconnect", r) : null;
     Duration requestTimeout = c.getRequestTimeout();
     PropertyCheck.require(requestTimeout != null && !requestTimeout.isNegative(),
-        "packetstream.clients." + name + ".request-timeout", requestTimeout,
+        prefix + ".request-timeout", requestTimeout,
         "a request timeout is 0 (the connection's) or more");
     return balancing != null
         ? ClientSpec.balanced(name, balancing, c.isFailFast(), backoff, requestTimeout)
         : new ClientSpec(name, connector, c.isFailFast(), backoff, requestTimeout);
+  }
+
+  /** The back-off of {@code r}, each of its settings checked on its own property. */
+  private static ClientSpec.Backoff backoff(String prefix, PacketStreamProperties.Reconnect r) {
+    Duration initial = r.getInitialDelay();
+    Duration max = r.getMaxDelay();
+    PropertyCheck.require(initial != null && !initial.isNegative(), prefix + ".initial-delay",
+        initial, "the first wait is 0 or more");
+    PropertyCheck.require(max != null && max.compareTo(initial) >= 0, prefix + ".max-delay",
+        max, "the longest wait is at least initial-delay ("
+            + Durations.format(initial) + ")");
+    PropertyCheck.require(r.getMultiplier() >= 1, prefix + ".multiplier", r.getMultiplier(),
+        "each wait is the previous one times the multiplier, which is at least 1 (1 waits"
+            + " initial-delay every time)");
+    return new ClientSpec.Backoff(initial, max, r.getMultiplier());
   }
 
   /** Connects over TCP, or TLS with the client's bundle. */

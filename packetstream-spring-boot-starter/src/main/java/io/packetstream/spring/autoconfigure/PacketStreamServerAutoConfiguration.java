@@ -42,6 +42,14 @@ public final class PacketStreamServerAutoConfiguration {
       ObjectProvider<SslBundles> sslBundles, ObjectProvider<PacketServerCustomizer> customizers) {
     PacketStreamProperties.Server s = properties.getServer();
     check(s);
+    String bundle = s.getSsl().getBundle();
+    if (bundle != null && s.getUnixSocketPath() == null) {
+      TlsMaterial.of(sslBundles, bundle, "packetstream.server"); // fails naming a missing bundle
+      PropertyCheck.require(sslBundles.getObject().getBundle(bundle).getStores().getKeyStore() != null,
+          "packetstream.server.ssl.bundle", bundle, "a server presents its certificate and key,"
+              + " but SSL bundle '" + bundle + "' has no key store (set spring.ssl.bundle.pem."
+              + bundle + ".keystore or spring.ssl.bundle.jks." + bundle + ".keystore)");
+    }
     PacketServerFactory factory = new PacketServerFactory();
     PropertyMapper map = PropertyMapper.get();
     map.from(s::getName).to(factory::setName);
@@ -83,6 +91,8 @@ public final class PacketStreamServerAutoConfiguration {
     PacketServer.Builder b = PacketServer.builder(PacketConnection.builder());
     StarterConnectionBuilders.probes(PacketConnection.builder(), "packetstream.server",
         s.getProbeInterval(), s.getProbeTimeout());
+    PropertyCheck.require(s.getName() != null && !s.getName().isBlank(), "packetstream.server.name",
+        s.getName(), "the server's name, in logs, health and meter tags, is not blank");
     PropertyCheck.apply("packetstream.server.max-connections", s.getMaxConnections(),
         () -> b.maxConnections(s.getMaxConnections()));
     PropertyCheck.apply("packetstream.server.shutdown-timeout", s.getShutdownTimeout(),
@@ -95,6 +105,9 @@ public final class PacketStreamServerAutoConfiguration {
         "packetstream.server.ssl.bundle", s.getSsl().getBundle(), "TLS is not available on a"
             + " Unix domain socket (packetstream.server.unix-socket-path is set): remove one of"
             + " the two");
+    PropertyCheck.require(s.getUnixSocketPath() == null || s.getPort() == null,
+        "packetstream.server.unix-socket-path", s.getUnixSocketPath(), "the server listens on a"
+            + " Unix domain socket or on packetstream.server.port, not both: remove one of the two");
     if (s.getUnixSocketPath() == null) {
       Integer port = s.getPort();
       PropertyCheck.require(port == null || (port >= 0 && port <= 65535),

@@ -1,5 +1,6 @@
 package io.packetstream.spring.client;
 
+import io.packetstream.spring.context.Durations;
 import io.packetstream.connection.ConnectionClosedException;
 import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
@@ -99,7 +100,7 @@ final class Balancer {
         String why = describe();
         close();
         throw new IOException("packetstream client " + spec.name() + ": no instance of "
-            + balancing.instances() + " connected within " + balancing.startTimeout() + " (" + why
+            + balancing.instances() + " connected within " + Durations.format(balancing.startTimeout()) + " (" + why
             + ")", lastFailure);
       }
     }

@@ -1,5 +1,6 @@
 package io.packetstream.spring.client;
 
+import io.packetstream.spring.context.Durations;
 import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
 import java.time.Duration;
@@ -75,8 +76,9 @@ public record ClientSpec(String name, @Nullable Connector connector, boolean fai
       Objects.requireNonNull(connector, "connector");
       Objects.requireNonNull(balance, "balance");
       if (refreshInterval.isNegative() || startTimeout.isNegative()) {
-        throw new IllegalArgumentException("negative refresh interval " + refreshInterval
-            + " or start timeout " + startTimeout);
+        throw new IllegalArgumentException("negative refresh interval "
+            + Durations.format(refreshInterval) + " or start timeout "
+            + Durations.format(startTimeout));
       }
     }
   }
@@ -111,8 +113,8 @@ public record ClientSpec(String name, @Nullable Connector connector, boolean fai
     /** Checks the waits. */
     public Backoff {
       if (initial.isNegative() || max.compareTo(initial) < 0 || multiplier < 1) {
-        throw new IllegalArgumentException("bad back-off: initial " + initial + ", max " + max
-            + ", multiplier " + multiplier);
+        throw new IllegalArgumentException("bad back-off: initial " + Durations.format(initial)
+            + ", max " + Durations.format(max) + ", multiplier " + multiplier);
       }
     }
 

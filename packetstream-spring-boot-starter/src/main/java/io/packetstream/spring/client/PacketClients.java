@@ -4,7 +4,6 @@ import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.handler.PayloadCodec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -120,8 +119,7 @@ public final class PacketClients implements SmartLifecycle {
         c.start(scheduler);
       } catch (IOException e) {
         closeAll();
-        throw new UncheckedIOException("packetstream client " + c.name()
-            + " cannot connect (fail-fast): " + e.getMessage(), e);
+        throw new ClientStartException(c.name(), e);
       } catch (RuntimeException e) {
         closeAll();
         throw e;

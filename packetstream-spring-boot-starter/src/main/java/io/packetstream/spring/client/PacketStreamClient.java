@@ -1,5 +1,8 @@
 package io.packetstream.spring.client;
 
+import io.packetstream.spring.context.Durations;
+import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.connection.ConnectionClosedException;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
@@ -398,7 +401,7 @@ public final class PacketStreamClient {
     }
     // an unreachable peer would fill the log at every attempt: tell once, then at DEBUG
     LOG.log(first ? Level.WARNING : Level.DEBUG, () -> "packetstream client " + spec.name()
-        + ": " + cause + "; retrying in " + wait
+        + ": " + cause + "; retrying in " + Durations.format(wait)
         + (first ? " (further failures are logged at DEBUG until it connects)" : ""));
     try {
       scheduler.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);

@@ -3,7 +3,6 @@ package io.packetstream.spring.context;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.transport.PacketServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -88,7 +87,7 @@ public final class PacketStreamServer implements SmartLifecycle {
     try {
       server = binder.call();
     } catch (IOException e) {
-      throw new UncheckedIOException(name + ": cannot listen: " + e.getMessage(), e);
+      throw new ServerStartException(name, e);
     } catch (Exception e) {
       throw new IllegalStateException(name + ": cannot listen: " + e.getMessage(), e);
     }

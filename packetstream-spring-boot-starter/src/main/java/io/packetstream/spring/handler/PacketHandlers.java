@@ -262,9 +262,14 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
       String description = describe(f);
       long channel = channel(f);
       long type = f.annotation().value();
-      if (channel < 0 || type < 0 || type > Packet.MAX_RQ_TYPE) {
-        problems.add(description + ": channel " + channel + " or request type " + type
-            + " out of range");
+      if (channel < 0) {
+        problems.add(description + ": channel " + channel + " is out of range: a channel is 0 to "
+            + Long.MAX_VALUE);
+        continue;
+      }
+      if (type < 0 || type > Packet.MAX_RQ_TYPE) {
+        problems.add(description + ": request type " + type + " is out of range: a request type"
+            + " is 0 to " + Packet.MAX_RQ_TYPE);
         continue;
       }
       int before = problems.size();

@@ -91,9 +91,9 @@ final class ConnectionHealth {
     if (optional && ready == 0) {
       b.withDetail("optional", true);
     }
-    b.withDetail("client", client.status().name())
-        .withDetail("balancing", client.balancing().orElse(""))
-        .withDetail("ready", ready)
+    b.withDetail("client", client.status().name());
+    client.balancing().ifPresent(source -> b.withDetail("balancing", source));
+    b.withDetail("ready", ready)
         .withDetail("instances", instances);
     client.lastFailure().ifPresent(e -> b.withDetail("lastFailure", e.toString()));
     client.lastFailureAt().ifPresent(t -> b.withDetail("lastFailureAt", t.toString()));

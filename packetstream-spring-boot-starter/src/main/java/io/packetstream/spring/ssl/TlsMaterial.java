@@ -3,6 +3,8 @@ package io.packetstream.spring.ssl;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
@@ -26,11 +28,19 @@ public final class TlsMaterial {
   /** The material of bundle {@code name}, followed as it is updated; {@code owner} names who asks. */
   public static TlsMaterial of(ObjectProvider<SslBundles> bundles, String name, String owner) {
     SslBundles all = bundles.getIfAvailable();
+    String undefined = "there is no SSL bundle '" + name + "': define it under"
+        + " spring.ssl.bundle.pem." + name + " or spring.ssl.bundle.jks." + name;
     if (all == null) {
-      throw new IllegalStateException(owner + ".ssl.bundle=" + name
-          + " but the application has no SSL bundles (spring.ssl.bundle.*)");
+      throw new InvalidConfigurationPropertyValueException(owner + ".ssl.bundle", name, undefined);
     }
-    TlsMaterial material = new TlsMaterial(all.getBundle(name));
+    SslBundle bundle;
+    try {
+      bundle = all.getBundle(name);
+    } catch (NoSuchSslBundleException e) {
+      throw new InvalidConfigurationPropertyValueException(owner + ".ssl.bundle", name,
+          undefined + " (defined: " + all.getBundleNames() + ")");
+    }
+    TlsMaterial material = new TlsMaterial(bundle);
     all.addBundleUpdateHandler(name, material::update);
     return material;
   }

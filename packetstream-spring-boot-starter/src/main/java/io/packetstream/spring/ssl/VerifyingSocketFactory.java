@@ -1,5 +1,6 @@
 package io.packetstream.spring.ssl;
 
+import io.packetstream.spring.context.Durations;
 import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -41,7 +42,7 @@ public final class VerifyingSocketFactory {
         ssl.startHandshake();
       } catch (SocketTimeoutException e) {
         throw new SocketTimeoutException("TLS handshake with " + address + " took longer than "
-            + Duration.ofMillis(handshakeMillis).toString().substring(2).toLowerCase()
+            + Durations.format(Duration.ofMillis(handshakeMillis))
             + " (ssl.handshake-timeout)");
       }
       ssl.setSoTimeout(0);

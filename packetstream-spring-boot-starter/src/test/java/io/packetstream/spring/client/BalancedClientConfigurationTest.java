@@ -233,7 +233,7 @@ class BalancedClientConfigurationTest {
             messages.append(t.getMessage()).append('\n');
           }
           assertThat(messages.toString()).contains("packetstream client svc")
-              .contains("no instance of addresses [" + address + "] connected within PT1S");
+              .contains("no instance of addresses [" + address + "] connected within 1s");
         });
   }
 
