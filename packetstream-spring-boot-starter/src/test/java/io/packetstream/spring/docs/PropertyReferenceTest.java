@@ -99,10 +99,25 @@ class PropertyReferenceTest {
           property.hasNonNull("defaultValue")
               ? format(property.get("defaultValue"))
               : boundDefault(metadata, name);
-      rows.add(new Row(name, defaultValue, property.path("description").asString(""), false));
+      rows.add(new Row(name, defaultValue, description(property), false));
     }
     rows.sort(Comparator.comparing(Row::name));
     return rows;
+  }
+
+  /**
+   * A property's description; for a renamed one (its metadata has a deprecation and no
+   * description), its replacement and the reason.
+   */
+  private static String description(JsonNode property) {
+    String description = property.path("description").asString("");
+    JsonNode deprecation = property.path("deprecation");
+    if (!description.isEmpty() || !deprecation.has("replacement")) {
+      return description;
+    }
+    String reason = deprecation.path("reason").asString("");
+    return "Renamed: use `" + deprecation.path("replacement").asString() + "`"
+        + (reason.isEmpty() ? "." : ". " + reason);
   }
 
   /** The leaves of a map value's type, found by reflection as the binder finds them. */
