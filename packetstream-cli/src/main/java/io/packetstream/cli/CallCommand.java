@@ -34,20 +34,21 @@ import picocli.CommandLine.Spec;
  *
  * <p>The payload is printed as text when it is valid UTF-8 with no control characters other than
  * tab, CR and LF, else as {@code payload (hex): ...}. The exit status is 0 for an ok answer, 1 for
- * a not-ok one, 2 when the peer cannot be reached or gives no answer within
- * {@code --timeout-seconds} (at least 1). With {@code --hold-seconds S} the connection stays open
- * S seconds after the answer is printed, so that the peer's view of it (such as its meters) can
- * be looked at while it lasts.
+ * a not-ok one, 2 when the peer cannot be reached or gives no answer within {@code
+ * --timeout-seconds} (at least 1). With {@code --hold-seconds S} the connection stays open S
+ * seconds after the answer is printed, so that the peer's view of it (such as its meters) can be
+ * looked at while it lasts.
  */
-@Command(name = "call", mixinStandardHelpOptions = true,
+@Command(
+    name = "call",
+    mixinStandardHelpOptions = true,
     description = "Send one request and print the answer (ok, flags, payload).")
 final class CallCommand implements Callable<Integer> {
 
   static final int NOT_OK = 1;
   static final int NO_ANSWER = 2;
 
-  @Mixin
-  Endpoint endpoint;
+  @Mixin Endpoint endpoint;
 
   @Option(names = "--type", required = true, description = "The request type.")
   long type;
@@ -55,20 +56,24 @@ final class CallCommand implements Callable<Integer> {
   @Option(names = "--flags", defaultValue = "0", description = "The request flags (default 0).")
   long flags;
 
-  @Option(names = "--timeout-seconds", defaultValue = "30",
+  @Option(
+      names = "--timeout-seconds",
+      defaultValue = "30",
       description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
-  @Option(names = "--hold-seconds", defaultValue = "0",
-      description = "Keep the connection open this long after printing the answer, e.g. to look at"
-          + " its meters on the peer (default ${DEFAULT-VALUE}; ends early if the peer closes).")
+  @Option(
+      names = "--hold-seconds",
+      defaultValue = "0",
+      description =
+          "Keep the connection open this long after printing the answer, e.g. to look at"
+              + " its meters on the peer (default ${DEFAULT-VALUE}; ends early if the peer closes).")
   long holdSeconds;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   PayloadSource source;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   /** Where the request's payload comes from: exactly one of the three. */
   static final class PayloadSource {
@@ -102,10 +107,15 @@ final class CallCommand implements Callable<Integer> {
     }
     PacketConnection connection;
     try {
-      connection = PacketClient.connect(endpoint.host, endpoint.port,
-          endpoint.configure(PacketConnection.builder().name("call").closeTimeout(Duration.ofSeconds(5))));
+      connection =
+          PacketClient.connect(
+              endpoint.host,
+              endpoint.port,
+              endpoint.configure(
+                  PacketConnection.builder().name("call").closeTimeout(Duration.ofSeconds(5))));
     } catch (IOException e) {
-      err.println("call: cannot connect to " + endpoint.host + ":" + endpoint.port + ": " + e.getMessage());
+      err.println(
+          "call: cannot connect to " + endpoint.host + ":" + endpoint.port + ": " + e.getMessage());
       return NO_ANSWER;
     }
     // not try-with-resources: it would close (and await the peer's EOF) before the catch
@@ -125,8 +135,10 @@ final class CallCommand implements Callable<Integer> {
       out.println("ok: " + response.ok());
       out.println("flags: " + response.flags());
       String text = printable(response.payload());
-      out.println(text != null ? "payload: " + text
-          : "payload (hex): " + HexFormat.of().formatHex(response.payload()));
+      out.println(
+          text != null
+              ? "payload: " + text
+              : "payload (hex): " + HexFormat.of().formatHex(response.payload()));
       out.flush();
       if (holdSeconds > 0) {
         err.println("call: keeping the connection open for " + holdSeconds + " s");
@@ -166,11 +178,13 @@ final class CallCommand implements Callable<Integer> {
   static String printable(byte[] bytes) {
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
       return null;
     }

@@ -37,8 +37,10 @@ final class ConformanceHandler implements RequestHandler {
 
   /** The largest {@code big} answer, kept under the connections' frame limit. */
   static final int MAX_BIG = 16 * 1024 * 1024;
+
   /** The longest {@code delay}: a peer cannot park a slot for longer. */
   static final long MAX_DELAY_MS = 60_000;
+
   /** How long {@code callback} waits for the requester's echo. */
   static final Duration CALLBACK_TIMEOUT = Duration.ofSeconds(30);
 
@@ -100,14 +102,18 @@ final class ConformanceHandler implements RequestHandler {
   }
 
   private static Reply callback(Request request) {
-    return Reply.later(request.connection()
-        .submit(0, ECHO, request.flags(), request.payload(), CALLBACK_TIMEOUT)
-        .thenApply(echoed -> {
-          if (!echoed.ok()) {
-            throw new IllegalStateException("callback: the requester's echo failed: " + echoed);
-          }
-          return Response.ok(echoed.payload());
-        }));
+    return Reply.later(
+        request
+            .connection()
+            .submit(0, ECHO, request.flags(), request.payload(), CALLBACK_TIMEOUT)
+            .thenApply(
+                echoed -> {
+                  if (!echoed.ok()) {
+                    throw new IllegalStateException(
+                        "callback: the requester's echo failed: " + echoed);
+                  }
+                  return Response.ok(echoed.payload());
+                }));
   }
 
   /** The payload read as an ASCII decimal number from 0 to {@code max}. */

@@ -1,8 +1,8 @@
 package io.packetstream.cli;
 
+import io.packetstream.wire.MalformedFrameException;
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
-import io.packetstream.wire.MalformedFrameException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,10 +24,10 @@ import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Histogram;
 
 /**
- * Opens and holds many TCP connections to one port of 127.0.0.1 from a single selector thread,
- * for {@code conn-load}. A connection costs a socket channel, a selection key and two small
- * buffers, never a thread, so that one process can hold tens of thousands; the library's
- * {@code PacketConnection} is not used at all.
+ * Opens and holds many TCP connections to one port of 127.0.0.1 from a single selector thread, for
+ * {@code conn-load}. A connection costs a socket channel, a selection key and two small buffers,
+ * never a thread, so that one process can hold tens of thousands; the library's {@code
+ * PacketConnection} is not used at all.
  *
  * <p>With {@code speak} set, each connection talks just enough packetstream, framed by the core's
  * {@link PacketCodec}, to play the rr load: requests of type 0 on channel 0 with tags counting up
@@ -38,11 +38,11 @@ import org.HdrHistogram.Histogram;
  * queue and {@code selector.wakeup()}, and gets the figures back through futures, which also
  * publish them to the caller's thread.
  *
- * <p>What counts as an error: a connection that could not be opened ({@code connectFailures});
- * an answer that is not ok, not the reversed payload, or for a tag not in flight
- * ({@code wrongAnswers}); a connection that the peer ended, reset or sent EOF on while it was held
- * ({@code lost}, once per connection); a request that got no answer in time or whose connection
- * was lost ({@code unanswered}).
+ * <p>What counts as an error: a connection that could not be opened ({@code connectFailures}); an
+ * answer that is not ok, not the reversed payload, or for a tag not in flight ({@code
+ * wrongAnswers}); a connection that the peer ended, reset or sent EOF on while it was held ({@code
+ * lost}, once per connection); a request that got no answer in time or whose connection was lost
+ * ({@code unanswered}).
  */
 final class ConnLoad implements AutoCloseable {
 
@@ -56,7 +56,12 @@ final class ConnLoad implements AutoCloseable {
   static final long FIRST_TAG = 2;
 
   /** The figures so far, counted on the loop. */
-  record Counts(int open, long answered, long connectFailures, long wrongAnswers, long lost,
+  record Counts(
+      int open,
+      long answered,
+      long connectFailures,
+      long wrongAnswers,
+      long lost,
       long unanswered) {
 
     /** Every error of every kind. */
@@ -70,7 +75,8 @@ final class ConnLoad implements AutoCloseable {
    * rightly in {@code nanos} (from the first request to the last answer), with these latencies;
    * {@code errors} arose during the phase.
    */
-  record ActiveResult(int connections, long requests, long nanos, Histogram latencies, long errors) {}
+  record ActiveResult(
+      int connections, long requests, long nanos, Histogram latencies, long errors) {}
 
   private final InetSocketAddress address;
   private final boolean speak;
@@ -92,15 +98,22 @@ final class ConnLoad implements AutoCloseable {
   private long wrongAnswers;
   private long lost;
   private long unanswered;
+
   /** Connections the current step wants in all, and how many of them were attempted so far. */
   private int target;
+
   private int attempted;
-  /** Connections attempted whose fate is not known yet: connecting, or awaiting the first answer. */
+
+  /**
+   * Connections attempted whose fate is not known yet: connecting, or awaiting the first answer.
+   */
   private int unsettled;
+
   private CompletableFuture<Counts> step;
   private Active active;
 
-  private ConnLoad(int port, boolean speak, int payloadBytes, int maxConnecting) throws IOException {
+  private ConnLoad(int port, boolean speak, int payloadBytes, int maxConnecting)
+      throws IOException {
     this.address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     this.speak = speak;
     this.maxConnecting = maxConnecting;
@@ -133,9 +146,9 @@ final class ConnLoad implements AutoCloseable {
   }
 
   /**
-   * Opens connections until {@code total} have been attempted in all, and waits until each is
-   * open (tcp) or has its first request answered (packetstream), or failed. Those still unsettled
-   * after {@code timeoutNanos} are closed and counted as errors.
+   * Opens connections until {@code total} have been attempted in all, and waits until each is open
+   * (tcp) or has its first request answered (packetstream), or failed. Those still unsettled after
+   * {@code timeoutNanos} are closed and counted as errors.
    */
   Counts openUpTo(int total, long timeoutNanos) throws InterruptedException, IOException {
     CompletableFuture<Counts> done = new CompletableFuture<>();
@@ -200,8 +213,8 @@ final class ConnLoad implements AutoCloseable {
         } else {
           long timeoutMillis = 0; // block until woken
           if (active != null) {
-            timeoutMillis = Math.max(1,
-                TimeUnit.NANOSECONDS.toMillis(active.deadline - System.nanoTime()) + 1);
+            timeoutMillis =
+                Math.max(1, TimeUnit.NANOSECONDS.toMillis(active.deadline - System.nanoTime()) + 1);
           }
           selector.select(this::ready, timeoutMillis);
         }
@@ -305,7 +318,9 @@ final class ConnLoad implements AutoCloseable {
     }
   }
 
-  /** The step's time is up: what is still unsettled is closed, and what was never tried is failed. */
+  /**
+   * The step's time is up: what is still unsettled is closed, and what was never tried is failed.
+   */
   private void abandonStep() {
     if (step == null) {
       return;
@@ -362,7 +377,8 @@ final class ConnLoad implements AutoCloseable {
 
   // ---- the active phase
 
-  private void beginActive(int count, int window, long durationNanos, CompletableFuture<ActiveResult> done) {
+  private void beginActive(
+      int count, int window, long durationNanos, CompletableFuture<ActiveResult> done) {
     List<Conn> members = new ArrayList<>();
     for (Conn c : conns) {
       if (members.size() == count) {
@@ -415,7 +431,12 @@ final class ConnLoad implements AutoCloseable {
     long lastAnswer;
     boolean draining;
 
-    Active(List<Conn> members, int window, long start, long deadline, CompletableFuture<ActiveResult> done) {
+    Active(
+        List<Conn> members,
+        int window,
+        long start,
+        long deadline,
+        CompletableFuture<ActiveResult> done) {
       this.members = members;
       this.start = start;
       this.lastAnswer = start;
@@ -455,8 +476,13 @@ final class ConnLoad implements AutoCloseable {
         c.activeMember = false;
       }
       active = null;
-      done.complete(new ActiveResult(members.size(), requests, lastAnswer - start, latencies,
-          snapshot().errors() - errorsBefore));
+      done.complete(
+          new ActiveResult(
+              members.size(),
+              requests,
+              lastAnswer - start,
+              latencies,
+              snapshot().errors() - errorsBefore));
     }
   }
 
@@ -467,20 +493,26 @@ final class ConnLoad implements AutoCloseable {
     SocketChannel channel;
     SelectionKey key;
     ByteBuffer in;
+
     /** Bytes to write, in fill mode (position = end of the data); null until the first request. */
     ByteBuffer out;
+
     boolean settled;
     boolean closed;
     boolean dirty;
     boolean activeMember;
     long nextTag = FIRST_TAG;
+
     /** Answers to tags below this were given up on; they are dropped when they come. */
     long forgottenBelow = FIRST_TAG;
+
     long[] tags = new long[1];
     long[] starts = new long[1];
     int inFlight;
 
-    /** Set once the connection is open, and never cleared: it tells a lost one from a failed one. */
+    /**
+     * Set once the connection is open, and never cleared: it tells a lost one from a failed one.
+     */
     boolean opened;
 
     boolean isConnected() {
@@ -493,7 +525,8 @@ final class ConnLoad implements AutoCloseable {
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         boolean now = channel.connect(address);
-        key = channel.register(selector, now ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
+        key =
+            channel.register(selector, now ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
         if (now) {
           connected(this);
         }
@@ -545,14 +578,21 @@ final class ConnLoad implements AutoCloseable {
       out.flip();
       channel.write(out);
       out.compact();
-      key.interestOps(out.position() > 0
-          ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+      key.interestOps(
+          out.position() > 0 ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
     }
 
     void read() throws IOException {
       if (in == null) {
-        in = ByteBuffer.allocate(speak ? Math.max(256, 2 * PacketCodec.frameLength(
-            Packet.response(0, Long.MAX_VALUE, true, 0, payloads[0]))) : 256);
+        in =
+            ByteBuffer.allocate(
+                speak
+                    ? Math.max(
+                        256,
+                        2
+                            * PacketCodec.frameLength(
+                                Packet.response(0, Long.MAX_VALUE, true, 0, payloads[0])))
+                    : 256);
       }
       int n = channel.read(in);
       if (n < 0) {
@@ -608,8 +648,8 @@ final class ConnLoad implements AutoCloseable {
       inFlight--;
       tags[slot] = tags[inFlight];
       starts[slot] = starts[inFlight];
-      boolean right = p.channel() == 0 && p.ok()
-          && Arrays.equals(p.payload(), expected[(int) (tag & 0xFF)]);
+      boolean right =
+          p.channel() == 0 && p.ok() && Arrays.equals(p.payload(), expected[(int) (tag & 0xFF)]);
       if (!settled) {
         if (right) {
           answered++;
@@ -624,7 +664,10 @@ final class ConnLoad implements AutoCloseable {
       }
     }
 
-    /** Drops the requests in flight: their answers, should they come, are neither errors nor counted. */
+    /**
+     * Drops the requests in flight: their answers, should they come, are neither errors nor
+     * counted.
+     */
     void forgetInFlight() {
       inFlight = 0;
       forgottenBelow = nextTag;

@@ -6,29 +6,35 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every command shares: where to listen or connect, the sender's packet grace and the
- * reader's spin.
- * Mixed into each command, so the options read the same everywhere.
+ * reader's spin. Mixed into each command, so the options read the same everywhere.
  */
 final class Endpoint {
 
   @Option(names = "--port", required = true, description = "TCP port (0 lets a server pick one).")
   int port;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1",
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
       description = "Address to listen on or connect to (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--grace-ms",
+  @Option(
+      names = "--grace-ms",
       description = "The sender's packet grace in milliseconds (default: the library's own).")
   Double graceMs;
 
-  @Option(names = "--spin-us",
-      description = "How long, in microseconds, a busy connection's reader polls a quiet socket "
-          + "before it sleeps (default: the library's own, 0, never; 50 is a good start). Faster "
-          + "round trips for that much CPU time.")
+  @Option(
+      names = "--spin-us",
+      description =
+          "How long, in microseconds, a busy connection's reader polls a quiet socket "
+              + "before it sleeps (default: the library's own, 0, never; 50 is a good start). Faster "
+              + "round trips for that much CPU time.")
   Long spinUs;
 
-  /** An endpoint on 127.0.0.1, as the options would give it; for code that is not the command line. */
+  /**
+   * An endpoint on 127.0.0.1, as the options would give it; for code that is not the command line.
+   */
   static Endpoint loopback(int port) {
     Endpoint e = new Endpoint();
     e.port = port;

@@ -6,16 +6,15 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.AtomicHistogram;
 
 /**
  * The well-behaved clients of {@code hostile}: library connections ({@link PacketClient}) to one
- * server, each playing the rr load ({@link RrLoad}) at its window for as long as a phase lasts,
- * on a thread of its own, with payloads that are no palindromes. Every answer is checked; a wrong or missing answer, a failed request
- * or one that waits longer than the request timeout is an error, and a connection that breaks is
- * counted and plays no further phase.
+ * server, each playing the rr load ({@link RrLoad}) at its window for as long as a phase lasts, on
+ * a thread of its own, with payloads that are no palindromes. Every answer is checked; a wrong or
+ * missing answer, a failed request or one that waits longer than the request timeout is an error,
+ * and a connection that breaks is counted and plays no further phase.
  */
 final class GoodClients implements AutoCloseable {
 
@@ -51,15 +50,20 @@ final class GoodClients implements AutoCloseable {
   private long next;
 
   /** Opens {@code count} connections to 127.0.0.1:{@code port}. */
-  GoodClients(int port, int count, int window, int payloadBytes, long timeoutNanos) throws IOException {
+  GoodClients(int port, int count, int window, int payloadBytes, long timeoutNanos)
+      throws IOException {
     this.broken = new boolean[count];
     this.chunk = Math.max(64, window * 64);
     this.timeoutNanos = timeoutNanos;
     try {
       for (int i = 0; i < count; i++) {
-        PacketConnection c = PacketClient.connect("127.0.0.1", port, PacketConnection.builder()
-            .name("hostile good client " + (i + 1))
-            .closeTimeout(Duration.ofSeconds(5)));
+        PacketConnection c =
+            PacketClient.connect(
+                "127.0.0.1",
+                port,
+                PacketConnection.builder()
+                    .name("hostile good client " + (i + 1))
+                    .closeTimeout(Duration.ofSeconds(5)));
         connections.add(c);
         loads.add(new RrLoad(c, window, payloadBytes, true));
       }
@@ -69,7 +73,9 @@ final class GoodClients implements AutoCloseable {
     }
   }
 
-  /** Plays the load on every unbroken connection for {@code nanos}; the last chunks may run over. */
+  /**
+   * Plays the load on every unbroken connection for {@code nanos}; the last chunks may run over.
+   */
   Phase run(long nanos) throws InterruptedException {
     AtomicHistogram latencies = RrLoad.histogram();
     AtomicLong answered = new AtomicLong();
@@ -85,28 +91,36 @@ final class GoodClients implements AutoCloseable {
       RrLoad load = loads.get(i);
       long first = next;
       next += 1L << 40; // each client's request numbers stay apart in every phase
-      Thread t = new Thread(() -> {
-        long answeredBefore = load.answered();
-        long errorsBefore = load.errors();
-        long n = first;
-        try {
-          while (System.nanoTime() - end < 0) {
-            if (!load.run(n, chunk, latencies, timeoutNanos)) {
-              broken[index] = true;
-              PacketConnection c = connections.get(index);
-              why.add(c.name() + " " + c.state().name().toLowerCase()
-                  + c.failure().map(f -> " (" + f + ")").orElse("")
-                  + " after " + (n - first) + " requests of the phase");
-              break;
-            }
-            n += chunk;
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        answered.addAndGet(load.answered() - answeredBefore);
-        errors.addAndGet(load.errors() - errorsBefore);
-      }, "hostile good client " + (i + 1));
+      Thread t =
+          new Thread(
+              () -> {
+                long answeredBefore = load.answered();
+                long errorsBefore = load.errors();
+                long n = first;
+                try {
+                  while (System.nanoTime() - end < 0) {
+                    if (!load.run(n, chunk, latencies, timeoutNanos)) {
+                      broken[index] = true;
+                      PacketConnection c = connections.get(index);
+                      why.add(
+                          c.name()
+                              + " "
+                              + c.state().name().toLowerCase()
+                              + c.failure().map(f -> " (" + f + ")").orElse("")
+                              + " after "
+                              + (n - first)
+                              + " requests of the phase");
+                      break;
+                    }
+                    n += chunk;
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                answered.addAndGet(load.answered() - answeredBefore);
+                errors.addAndGet(load.errors() - errorsBefore);
+              },
+              "hostile good client " + (i + 1));
       threads.add(t);
       t.start();
     }

@@ -22,14 +22,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The hostile peers of {@code hostile}, over raw sockets to one port of 127.0.0.1, each kind on a
- * thread of its own: peers that announce a frame just under the server's limit and trickle its
- * body a byte at a time; peers that send requests as fast as they can and never read; a loop that
+ * thread of its own: peers that announce a frame just under the server's limit and trickle its body
+ * a byte at a time; peers that send requests as fast as they can and never read; a loop that
  * connects, writes random bytes and leaves; a loop that connects and closes; a peer that opens
  * connections and never sends anything, holding a bounded number of them (closing the oldest).
  *
  * <p>Every loop ends at {@link #stop()} or at its deadline, whichever comes first, and the loops
- * that connect again and again do so at most {@link Plan#churnPerSecond} times a second each and
- * at most {@link #MAX_LOOPS} times in all. A peer the server drops is counted and replaced.
+ * that connect again and again do so at most {@link Plan#churnPerSecond} times a second each and at
+ * most {@link #MAX_LOOPS} times in all. A peer the server drops is counted and replaced.
  */
 final class HostilePeers implements AutoCloseable {
 
@@ -39,16 +39,31 @@ final class HostilePeers implements AutoCloseable {
   /**
    * What to run: {@code tricklers} peers trickling a byte every {@code trickleNanos} into a frame
    * announced {@code frameLimit - 1} bytes long; {@code flooders} flooding peers; {@code garbage}
-   * random-bytes loops; {@code churners} connect-and-close loops; {@code silent} silent peers,
-   * each holding up to {@code silentMax} connections; every connecting loop at most
-   * {@code churnPerSecond} connections a second.
+   * random-bytes loops; {@code churners} connect-and-close loops; {@code silent} silent peers, each
+   * holding up to {@code silentMax} connections; every connecting loop at most {@code
+   * churnPerSecond} connections a second.
    */
-  record Plan(int tricklers, long trickleNanos, int frameLimit, int flooders, int garbage,
-      int churners, int silent, int silentMax, double churnPerSecond) {}
+  record Plan(
+      int tricklers,
+      long trickleNanos,
+      int frameLimit,
+      int flooders,
+      int garbage,
+      int churners,
+      int silent,
+      int silentMax,
+      double churnPerSecond) {}
 
   /** What the peers did, counted as they went. */
-  record Counts(long trickleBytes, long trickleDropped, long floodRequests, long floodDropped,
-      long garbageLoops, long churnLoops, long silentOpened, long silentDropped,
+  record Counts(
+      long trickleBytes,
+      long trickleDropped,
+      long floodRequests,
+      long floodDropped,
+      long garbageLoops,
+      long churnLoops,
+      long silentOpened,
+      long silentDropped,
       long connectFailures) {}
 
   private final InetSocketAddress address;
@@ -74,7 +89,10 @@ final class HostilePeers implements AutoCloseable {
     this.deadline = System.nanoTime() + maxNanos;
   }
 
-  /** Starts every peer of {@code plan} against 127.0.0.1:{@code port}; they stop by themselves after {@code maxNanos}. */
+  /**
+   * Starts every peer of {@code plan} against 127.0.0.1:{@code port}; they stop by themselves after
+   * {@code maxNanos}.
+   */
   static HostilePeers start(int port, Plan plan, long maxNanos) {
     HostilePeers peers = new HostilePeers(port, plan, maxNanos);
     if (plan.tricklers() > 0) {
@@ -98,9 +116,16 @@ final class HostilePeers implements AutoCloseable {
 
   /** What the peers did so far. */
   Counts counts() {
-    return new Counts(trickleBytes.get(), trickleDropped.get(), floodRequests.get(),
-        floodDropped.get(), garbageLoops.get(), churnLoops.get(), silentOpened.get(),
-        silentDropped.get(), connectFailures.get());
+    return new Counts(
+        trickleBytes.get(),
+        trickleDropped.get(),
+        floodRequests.get(),
+        floodDropped.get(),
+        garbageLoops.get(),
+        churnLoops.get(),
+        silentOpened.get(),
+        silentDropped.get(),
+        connectFailures.get());
   }
 
   /** Stops every peer and closes every connection they hold; waits for their threads. */
@@ -124,15 +149,18 @@ final class HostilePeers implements AutoCloseable {
   }
 
   private void thread(String name, Runnable body) {
-    Thread t = new Thread(() -> {
-      try {
-        body.run();
-      } catch (RuntimeException e) {
-        if (!stopping) {
-          throw e;
-        }
-      }
-    }, "hostile " + name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                body.run();
+              } catch (RuntimeException e) {
+                if (!stopping) {
+                  throw e;
+                }
+              }
+            },
+            "hostile " + name);
     t.setDaemon(true);
     threads.add(t);
     t.start();
@@ -239,7 +267,9 @@ final class HostilePeers implements AutoCloseable {
     }
   }
 
-  /** Requests of 32 bytes, type 0, tags counting up, as fast as the socket takes them; never reads. */
+  /**
+   * Requests of 32 bytes, type 0, tags counting up, as fast as the socket takes them; never reads.
+   */
   private void flood() {
     byte[] payload = new byte[32];
     ByteBuffer batch = ByteBuffer.allocate(64 * 1024);
@@ -311,8 +341,8 @@ final class HostilePeers implements AutoCloseable {
   }
 
   /**
-   * Opens connections that send nothing, up to {@code silentMax} at once, closing the oldest
-   * for each new one past that; counts those the server ends first.
+   * Opens connections that send nothing, up to {@code silentMax} at once, closing the oldest for
+   * each new one past that; counts those the server ends first.
    */
   private void silent() {
     ArrayDeque<SocketChannel> held = new ArrayDeque<>();
@@ -333,21 +363,22 @@ final class HostilePeers implements AutoCloseable {
         while (held.size() > plan.silentMax()) {
           release(held.poll());
         }
-        selector.selectNow(key -> {
-          SocketChannel s = (SocketChannel) key.channel();
-          try {
-            sink.clear();
-            if (s.read(sink) >= 0) {
-              return; // the server's goodbye (ERQ, EOF): its close comes next
-            }
-          } catch (IOException e) {
-            // reset: ended all the same
-          }
-          silentDropped.incrementAndGet();
-          key.cancel();
-          held.remove(s);
-          release(s);
-        });
+        selector.selectNow(
+            key -> {
+              SocketChannel s = (SocketChannel) key.channel();
+              try {
+                sink.clear();
+                if (s.read(sink) >= 0) {
+                  return; // the server's goodbye (ERQ, EOF): its close comes next
+                }
+              } catch (IOException e) {
+                // reset: ended all the same
+              }
+              silentDropped.incrementAndGet();
+              key.cancel();
+              held.remove(s);
+              release(s);
+            });
         if (!pause(churnPause())) {
           break;
         }

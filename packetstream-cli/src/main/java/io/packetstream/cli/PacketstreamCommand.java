@@ -25,22 +25,22 @@ import picocli.CommandLine.Command;
     name = "packetstream",
     mixinStandardHelpOptions = true,
     version = "packetstream 0.1.0",
-    description = "Talk packetstream: one-off calls, the conformance service and client, the rr "
-        + "load, the connection-scale load, the soak, the hostile-peer run.",
+    description =
+        "Talk packetstream: one-off calls, the conformance service and client, the rr "
+            + "load, the connection-scale load, the soak, the hostile-peer run.",
     subcommands = {
-        CallCommand.class,
-        ConformanceServerCommand.class,
-        ConformanceClientCommand.class,
-        RrServerCommand.class,
-        RrClientCommand.class,
-        ConnLoadCommand.class,
-        SoakCommand.class,
-        HostileCommand.class,
+      CallCommand.class,
+      ConformanceServerCommand.class,
+      ConformanceClientCommand.class,
+      RrServerCommand.class,
+      RrClientCommand.class,
+      ConnLoadCommand.class,
+      SoakCommand.class,
+      HostileCommand.class,
     })
 public final class PacketstreamCommand implements Runnable {
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** Runs the tool and exits with the command's status. */
   public static void main(String[] args) {
@@ -54,10 +54,11 @@ public final class PacketstreamCommand implements Runnable {
   }
 
   /**
-   * Reports a command's failure in one line rather than a stack trace when it is the user's or
-   * the network's doing: a bad value (exit 2) or an I/O error such as a refused connection (exit 1).
+   * Reports a command's failure in one line rather than a stack trace when it is the user's or the
+   * network's doing: a bad value (exit 2) or an I/O error such as a refused connection (exit 1).
    */
-  private static int report(Exception e, CommandLine cli, CommandLine.ParseResult parsed) throws Exception {
+  private static int report(Exception e, CommandLine cli, CommandLine.ParseResult parsed)
+      throws Exception {
     if (e instanceof IllegalArgumentException) {
       cli.getErr().println(cli.getCommandName() + ": " + e.getMessage());
       return 2;

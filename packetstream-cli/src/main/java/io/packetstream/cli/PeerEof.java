@@ -21,8 +21,8 @@ final class PeerEof implements TrafficListener {
   }
 
   /**
-   * Whether the peer's EOF has arrived. Once the connection's receiving side has ended (see
-   * {@link PacketConnection#join(java.time.Duration)}), the answer is final.
+   * Whether the peer's EOF has arrived. Once the connection's receiving side has ended (see {@link
+   * PacketConnection#join(java.time.Duration)}), the answer is final.
    */
   boolean received() {
     return received;

@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code rr-client}: the client side of the rr load (CONFORMANCE.md section 2). One connection,
- * a warm-up of max(20% of N, 20000) requests that is not counted, then N measured requests, and
+ * {@code rr-client}: the client side of the rr load (CONFORMANCE.md section 2). One connection, a
+ * warm-up of max(20% of N, 20000) requests that is not counted, then N measured requests, and
  * exactly one result line on stdout:
  *
  * <pre>
@@ -29,16 +29,17 @@ import picocli.CommandLine.Spec;
  * <p>Latencies go into an HdrHistogram (3 significant digits), from submit to completion.
  *
  * <p>The line is printed even when a phase does not finish (the connection breaks, or the peer
- * stops answering for the hidden {@code --timeout-seconds}): unanswered requests count as
- * errors, the measured requests too when the warm-up did not finish, {@code rps} counts only
- * the answered ones, and the exit status is 1.
+ * stops answering for the hidden {@code --timeout-seconds}): unanswered requests count as errors,
+ * the measured requests too when the warm-up did not finish, {@code rps} counts only the answered
+ * ones, and the exit status is 1.
  */
-@Command(name = "rr-client", mixinStandardHelpOptions = true,
+@Command(
+    name = "rr-client",
+    mixinStandardHelpOptions = true,
     description = "Play the rr load against an rr server and print one result line.")
 final class RrClientCommand implements Callable<Integer> {
 
-  @Mixin
-  Endpoint endpoint;
+  @Mixin Endpoint endpoint;
 
   @Option(names = "--requests", required = true, description = "Measured requests (N).")
   long requests;
@@ -49,21 +50,28 @@ final class RrClientCommand implements Callable<Integer> {
   @Option(names = "--payload", required = true, description = "Payload bytes per request (B).")
   int payload;
 
-  @Option(names = "--warmup", hidden = true,
-      description = "Warm-up requests instead of max(20% of N, 20000): for experiments only,"
-          + " such as a 10 ms packet grace at window 1, where 20000 round trips take minutes.")
+  @Option(
+      names = "--warmup",
+      hidden = true,
+      description =
+          "Warm-up requests instead of max(20% of N, 20000): for experiments only,"
+              + " such as a 10 ms packet grace at window 1, where 20000 round trips take minutes.")
   Long warmupOverride;
 
-  @Option(names = "--histogram", hidden = true,
+  @Option(
+      names = "--histogram",
+      hidden = true,
       description = "Also print the latency distribution (microseconds) on stderr.")
   boolean histogram;
 
-  @Option(names = "--timeout-seconds", defaultValue = "600", hidden = true,
+  @Option(
+      names = "--timeout-seconds",
+      defaultValue = "600",
+      hidden = true,
       description = "Give up on a phase after this long.")
   long timeoutSeconds;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -74,11 +82,16 @@ final class RrClientCommand implements Callable<Integer> {
     }
     long warmup = warmupOverride != null ? warmupOverride : Math.max(requests / 5, 20_000);
     long timeout = TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    PacketConnection connection = PacketClient.connect(endpoint.host, endpoint.port,
-        endpoint.configure(PacketConnection.builder()
-            .name("rr-client")
-            .maxPendingRequests(Math.max(window, PacketConnection.Builder.DEFAULT_MAX_PENDING_REQUESTS))
-            .closeTimeout(Duration.ofSeconds(5))));
+    PacketConnection connection =
+        PacketClient.connect(
+            endpoint.host,
+            endpoint.port,
+            endpoint.configure(
+                PacketConnection.builder()
+                    .name("rr-client")
+                    .maxPendingRequests(
+                        Math.max(window, PacketConnection.Builder.DEFAULT_MAX_PENDING_REQUESTS))
+                    .closeTimeout(Duration.ofSeconds(5))));
     try {
       RrLoad load = new RrLoad(connection, window, payload);
       AtomicHistogram latencies = RrLoad.histogram();
@@ -88,8 +101,10 @@ final class RrClientCommand implements Callable<Integer> {
       boolean finished = warmup == 0 || load.run(0, warmup, null, timeout);
       if (!finished) {
         // the line is printed all the same: the measured requests, never sent, count as errors
-        err.println("rr-client: the warm-up did not finish: " + connection.state()
-            + connection.failure().map(f -> " (" + f + ")").orElse(""));
+        err.println(
+            "rr-client: the warm-up did not finish: "
+                + connection.state()
+                + connection.failure().map(f -> " (" + f + ")").orElse(""));
         notRun = requests;
       } else {
         long answeredBefore = load.answered();
@@ -98,22 +113,34 @@ final class RrClientCommand implements Callable<Integer> {
         elapsed = System.nanoTime() - start;
         answered = load.answered() - answeredBefore;
         if (!finished) {
-          err.println("rr-client: the measured run did not finish: " + connection.state()
-              + connection.failure().map(f -> " (" + f + ")").orElse(""));
+          err.println(
+              "rr-client: the measured run did not finish: "
+                  + connection.state()
+                  + connection.failure().map(f -> " (" + f + ")").orElse(""));
         }
       }
       double seconds = elapsed / 1e9;
       long errors = load.errors() + notRun;
-      spec.commandLine().getOut().println(String.format(Locale.ROOT,
-          "rr impl=packetstream-java payload=%d window=%d requests=%d seconds=%.3f rps=%d"
-              + " p50_us=%.1f p99_us=%.1f errors=%d",
-          payload, window, requests, seconds, elapsed == 0 ? 0 : Math.round(answered / seconds),
-          latencies.getValueAtPercentile(50) / 1000.0, latencies.getValueAtPercentile(99) / 1000.0,
-          errors));
+      spec.commandLine()
+          .getOut()
+          .println(
+              String.format(
+                  Locale.ROOT,
+                  "rr impl=packetstream-java payload=%d window=%d requests=%d seconds=%.3f rps=%d"
+                      + " p50_us=%.1f p99_us=%.1f errors=%d",
+                  payload,
+                  window,
+                  requests,
+                  seconds,
+                  elapsed == 0 ? 0 : Math.round(answered / seconds),
+                  latencies.getValueAtPercentile(50) / 1000.0,
+                  latencies.getValueAtPercentile(99) / 1000.0,
+                  errors));
       spec.commandLine().getOut().flush();
       if (histogram) {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
-        latencies.outputPercentileDistribution(new PrintStream(text, true, StandardCharsets.UTF_8), 1000.0);
+        latencies.outputPercentileDistribution(
+            new PrintStream(text, true, StandardCharsets.UTF_8), 1000.0);
         err.print(text.toString(StandardCharsets.UTF_8));
         err.flush();
       }

@@ -10,13 +10,13 @@ import java.util.function.BiConsumer;
 import org.HdrHistogram.AtomicHistogram;
 
 /**
- * Plays the rr load over one connection: requests of type 0, request i carrying B bytes of
- * {@code (byte) i}, at most W in flight, each answer checked against the reversed payload.
+ * Plays the rr load over one connection: requests of type 0, request i carrying B bytes of {@code
+ * (byte) i}, at most W in flight, each answer checked against the reversed payload.
  *
  * <p>The window is driven from the completion callbacks, which the connection runs on its reader
  * thread: each of the W {@link Slot}s submits its next request as soon as its previous answer
- * arrives, so no thread waits per request and nothing is allocated per request beyond what
- * {@code submit} itself needs. Payloads are 256 arrays made once and shared, never changed.
+ * arrives, so no thread waits per request and nothing is allocated per request beyond what {@code
+ * submit} itself needs. Payloads are 256 arrays made once and shared, never changed.
  */
 final class RrLoad {
 
@@ -36,8 +36,8 @@ final class RrLoad {
 
   /**
    * With {@code noPalindromes}, payload i is {@code (byte) (i + k)} at offset k instead of B bytes
-   * of {@code (byte) i}, so that a peer that echoes instead of reversing answers wrongly
-   * (payloads of 2 bytes or more).
+   * of {@code (byte) i}, so that a peer that echoes instead of reversing answers wrongly (payloads
+   * of 2 bytes or more).
    */
   RrLoad(PacketConnection connection, int window, int payloadBytes, boolean noPalindromes) {
     if (window < 1) {
@@ -77,8 +77,8 @@ final class RrLoad {
    * Sends requests {@code first} to {@code first + count - 1} and waits for their answers, at most
    * {@code timeoutNanos}; records each latency into {@code latencies} unless it is null.
    *
-   * <p>Requests still unanswered when it returns count as errors, once: answers that arrive
-   * later are ignored, and send nothing more.
+   * <p>Requests still unanswered when it returns count as errors, once: answers that arrive later
+   * are ignored, and send nothing more.
    *
    * @return true if every request was answered (rightly or wrongly) in time
    */
@@ -113,8 +113,10 @@ final class RrLoad {
     final long count;
     final CountDownLatch done = new CountDownLatch(1);
     volatile boolean broken;
+
     /** Answers counted; guarded by this phase's lock. */
     long completed;
+
     /** Set once {@link #run} has counted the phase; read without the lock only to stop early. */
     volatile boolean closed;
 
@@ -155,7 +157,8 @@ final class RrLoad {
         phase.done.countDown();
         return;
       }
-      boolean right = response.ok() && Arrays.equals(response.payload(), expected[(int) index & 0xFF]);
+      boolean right =
+          response.ok() && Arrays.equals(response.payload(), expected[(int) index & 0xFF]);
       boolean last;
       synchronized (phase) {
         if (phase.closed) {

@@ -9,54 +9,56 @@ import io.packetstream.connection.Response;
 import io.packetstream.transport.PacketServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicReference;
-import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code rr-server}: the server side of the rr load (CONFORMANCE.md section 2), the reverse
- * handler (type 0) and nothing else, on every connection.
+ * {@code rr-server}: the server side of the rr load (CONFORMANCE.md section 2), the reverse handler
+ * (type 0) and nothing else, on every connection.
  *
  * <p>The handler is a {@link io.packetstream.connection.BufferHandler}: it reverses the payload
- * from the read buffer straight into the answer, with no object allocated per request, so that
- * the server's heap (and its resident memory) stays small under any load. It runs on the
- * connection's reader thread (a direct executor): reversing 32 bytes
- * takes far less than handing the request to another thread would, and it never blocks. The gRPC
- * anchor serves the same load with {@code directExecutor()} for the same reason.
+ * from the read buffer straight into the answer, with no object allocated per request, so that the
+ * server's heap (and its resident memory) stays small under any load. It runs on the connection's
+ * reader thread (a direct executor): reversing 32 bytes takes far less than handing the request to
+ * another thread would, and it never blocks. The gRPC anchor serves the same load with {@code
+ * directExecutor()} for the same reason.
  *
  * <p>For runs against misbehaving peers ({@code hostile}) it takes the limits a server facing
  * untrusted peers sets ({@link ServerLimits}: idle and read timeouts, most connections, longest
- * frame) and, with {@code --heap-requests}, answers request type 1 with its heap in use after a
- * GC and its connections open.
+ * frame) and, with {@code --heap-requests}, answers request type 1 with its heap in use after a GC
+ * and its connections open.
  */
-@Command(name = "rr-server", mixinStandardHelpOptions = true,
+@Command(
+    name = "rr-server",
+    mixinStandardHelpOptions = true,
     description = "Serve the rr load's reverse handler (type 0) until killed.")
 final class RrServerCommand implements Callable<Integer> {
 
   /** The request type that {@code --heap-requests} answers with the server's heap in use. */
   static final long HEAP_TYPE = 1;
 
-  @Mixin
-  Endpoint endpoint;
+  @Mixin Endpoint endpoint;
 
-  @Mixin
-  ServerLimits limits;
+  @Mixin ServerLimits limits;
 
-  @Option(names = "--request-handler", hidden = true,
-      description = "Serve with a RequestHandler (a request and a response object per request) "
-          + "instead of the BufferHandler, to compare the two or to compare with the starter.")
+  @Option(
+      names = "--request-handler",
+      hidden = true,
+      description =
+          "Serve with a RequestHandler (a request and a response object per request) "
+              + "instead of the BufferHandler, to compare the two or to compare with the starter.")
   boolean requestHandler;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
@@ -67,8 +69,8 @@ final class RrServerCommand implements Callable<Integer> {
   /** Answers type 0 with the payload reversed, straight from and into the connection's buffers. */
   static long reverse(long rqType, long flags, ByteBuffer payload, ByteBuffer answer) {
     if (rqType != 0) {
-      throw new RequestFailedException(Response.failure(
-          "rr-server serves only type 0 (reverse), not type " + rqType));
+      throw new RequestFailedException(
+          Response.failure("rr-server serves only type 0 (reverse), not type " + rqType));
     }
     int n = payload.remaining();
     if (answer.hasArray()) {
@@ -93,13 +95,17 @@ final class RrServerCommand implements Callable<Integer> {
   /** The same reverse as a {@link RequestHandler}: a new array and response per request. */
   static Reply reverse(Request request) {
     if (request.rqType() != 0) {
-      throw new RequestFailedException(Response.failure(
-          "rr-server serves only type 0 (reverse), not type " + request.rqType()));
+      throw new RequestFailedException(
+          Response.failure("rr-server serves only type 0 (reverse), not type " + request.rqType()));
     }
-    return Response.ok(ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(request.payload()));
+    return Response.ok(
+        ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(request.payload()));
   }
 
-  /** Starts the server on the endpoint's address with the {@code BufferHandler}; the caller closes it. */
+  /**
+   * Starts the server on the endpoint's address with the {@code BufferHandler}; the caller closes
+   * it.
+   */
   static PacketServer start(Endpoint endpoint) throws IOException {
     return start(endpoint, false);
   }
@@ -112,33 +118,37 @@ final class RrServerCommand implements Callable<Integer> {
   /** Starts the server on the endpoint's address with these limits; the caller closes it. */
   static PacketServer start(Endpoint endpoint, boolean requestHandler, ServerLimits limits)
       throws IOException {
-    PacketConnection.Builder connections = PacketConnection.builder()
-        .executor(Runnable::run)
-        .closeTimeout(Duration.ofSeconds(5));
+    PacketConnection.Builder connections =
+        PacketConnection.builder().executor(Runnable::run).closeTimeout(Duration.ofSeconds(5));
     AtomicReference<PacketServer> serving = new AtomicReference<>();
     if (requestHandler) {
-      connections.handler(limits.heapRequests
-          ? request -> request.rqType() == HEAP_TYPE
-              ? Response.ok(heapReport(serving.get()).getBytes(StandardCharsets.US_ASCII))
-              : reverse(request)
-          : RrServerCommand::reverse);
+      connections.handler(
+          limits.heapRequests
+              ? request ->
+                  request.rqType() == HEAP_TYPE
+                      ? Response.ok(heapReport(serving.get()).getBytes(StandardCharsets.US_ASCII))
+                      : reverse(request)
+              : RrServerCommand::reverse);
     } else {
-      connections.bufferHandler(limits.heapRequests
-          ? (rqType, flags, payload, answer) -> {
-            if (rqType != HEAP_TYPE) {
-              return reverse(rqType, flags, payload, answer);
-            }
-            answer.put(heapReport(serving.get()).getBytes(StandardCharsets.US_ASCII));
-            return 0;
-          }
-          : RrServerCommand::reverse);
+      connections.bufferHandler(
+          limits.heapRequests
+              ? (rqType, flags, payload, answer) -> {
+                if (rqType != HEAP_TYPE) {
+                  return reverse(rqType, flags, payload, answer);
+                }
+                answer.put(heapReport(serving.get()).getBytes(StandardCharsets.US_ASCII));
+                return 0;
+              }
+              : RrServerCommand::reverse);
     }
     endpoint.configure(connections);
     limits.configure(connections);
-    PacketServer server = limits.configure(PacketServer.builder(connections))
-        .name("rr-server")
-        .shutdownTimeout(Duration.ofSeconds(8))
-        .bind(new InetSocketAddress(endpoint.host, endpoint.port));
+    PacketServer server =
+        limits
+            .configure(PacketServer.builder(connections))
+            .name("rr-server")
+            .shutdownTimeout(Duration.ofSeconds(8))
+            .bind(new InetSocketAddress(endpoint.host, endpoint.port));
     serving.set(server);
     return server;
   }
@@ -151,6 +161,9 @@ final class RrServerCommand implements Callable<Integer> {
     System.gc();
     System.gc();
     long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    return "heap_used=" + used + " connections=" + (server == null ? 0 : server.connections().size());
+    return "heap_used="
+        + used
+        + " connections="
+        + (server == null ? 0 : server.connections().size());
   }
 }

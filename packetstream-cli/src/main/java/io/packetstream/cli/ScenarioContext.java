@@ -12,8 +12,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What a scenario works with: its connection, bounded waits, and checks that fail the scenario
- * with a message naming what was expected and what came.
+ * What a scenario works with: its connection, bounded waits, and checks that fail the scenario with
+ * a message naming what was expected and what came.
  */
 final class ScenarioContext {
 
@@ -22,7 +22,10 @@ final class ScenarioContext {
   private final PeerEof peerEof;
   private final Duration requestLimit;
 
-  ScenarioContext(PacketConnection connection, AtomicLong echoesServed, PeerEof peerEof,
+  ScenarioContext(
+      PacketConnection connection,
+      AtomicLong echoesServed,
+      PeerEof peerEof,
       Duration requestLimit) {
     this.connection = connection;
     this.echoesServed = echoesServed;
@@ -65,7 +68,8 @@ final class ScenarioContext {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof TimeoutException) {
-        throw new ScenarioFailure("a request got no answer within " + requestLimit.toMillis() + " ms");
+        throw new ScenarioFailure(
+            "a request got no answer within " + requestLimit.toMillis() + " ms");
       }
       if (cause instanceof Exception ex) {
         throw ex;
@@ -89,7 +93,8 @@ final class ScenarioContext {
     check(r.ok() == ok, what + ": expected " + (ok ? "ok" : "not ok") + ", got " + r);
     check(r.flags() == flags, what + ": expected flags " + flags + ", got " + r.flags());
     if (!Arrays.equals(r.payload(), payload)) {
-      throw new ScenarioFailure(what + ": expected payload " + show(payload) + ", got " + show(r.payload()));
+      throw new ScenarioFailure(
+          what + ": expected payload " + show(payload) + ", got " + show(r.payload()));
     }
   }
 
@@ -105,7 +110,9 @@ final class ScenarioContext {
 
   static String show(byte[] payload) {
     int shown = Math.min(payload.length, 24);
-    return payload.length + " bytes " + HexFormat.of().formatHex(payload, 0, shown)
+    return payload.length
+        + " bytes "
+        + HexFormat.of().formatHex(payload, 0, shown)
         + (shown < payload.length ? "..." : "");
   }
 }

@@ -40,8 +40,10 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Scenarios {
 
   static final int PIPELINED = 2000;
+
   /** Enough requests on one connection to push its tags past 128 and 16384 (they start at 2). */
   static final int TAG_REQUESTS = 16_500;
+
   static final long LARGE_FLAGS = (1L << 20) + 5;
   static final int CALLBACKS = 50;
 
@@ -53,11 +55,26 @@ final class Scenarios {
         new Scenario("echo", Scenarios::echo),
         new Scenario("fail", c -> expectFailure("fail", c.ask(FAIL, 0, bytes("x")))),
         new Scenario("delay", Scenarios::delay),
-        new Scenario("text", c -> expect("text", c.ask(TEXT, 0, new byte[0]), true, 0,
-            ConformanceHandler.TEXT_REPLY.getBytes(StandardCharsets.UTF_8))),
-        new Scenario("none", c -> expect("none", c.ask(NONE, 3, bytes("ignored")), true, 0, new byte[0])),
-        new Scenario("flags-only", c -> expect("flags-only", c.ask(FLAGS_ONLY, 0, new byte[0]), true,
-            ConformanceHandler.FLAGS_ONLY_FLAGS, new byte[0])),
+        new Scenario(
+            "text",
+            c ->
+                expect(
+                    "text",
+                    c.ask(TEXT, 0, new byte[0]),
+                    true,
+                    0,
+                    ConformanceHandler.TEXT_REPLY.getBytes(StandardCharsets.UTF_8))),
+        new Scenario(
+            "none", c -> expect("none", c.ask(NONE, 3, bytes("ignored")), true, 0, new byte[0])),
+        new Scenario(
+            "flags-only",
+            c ->
+                expect(
+                    "flags-only",
+                    c.ask(FLAGS_ONLY, 0, new byte[0]),
+                    true,
+                    ConformanceHandler.FLAGS_ONLY_FLAGS,
+                    new byte[0])),
         new Scenario("big", Scenarios::big),
         new Scenario("callback", Scenarios::callback),
         new Scenario("unknown", Scenarios::unknown),
@@ -66,19 +83,34 @@ final class Scenarios {
         new Scenario("out-of-order", Scenarios::outOfOrder),
         new Scenario("concurrent-callbacks", Scenarios::concurrentCallbacks),
         new Scenario("tags-past-16384", Scenarios::tags),
-        new Scenario("large-flags", c -> {
-          byte[] payload = bytes("large flags");
-          expect("echo with flags 2^20+5", c.ask(ECHO, LARGE_FLAGS, payload), true, LARGE_FLAGS, payload);
-        }),
+        new Scenario(
+            "large-flags",
+            c -> {
+              byte[] payload = bytes("large flags");
+              expect(
+                  "echo with flags 2^20+5",
+                  c.ask(ECHO, LARGE_FLAGS, payload),
+                  true,
+                  LARGE_FLAGS,
+                  payload);
+            }),
         new Scenario("clean-shutdown", Scenarios::cleanShutdown));
   }
 
   private static void reverse(ScenarioContext c) throws Exception {
     byte[] payload = random(new SplittableRandom(), 100);
-    expect("reverse", c.ask(REVERSE, 0, payload), true, ConformanceHandler.REVERSE_FLAGS,
+    expect(
+        "reverse",
+        c.ask(REVERSE, 0, payload),
+        true,
+        ConformanceHandler.REVERSE_FLAGS,
         ConformanceHandler.reversed(payload));
-    expect("reverse of nothing", c.ask(REVERSE, 0, new byte[0]), true,
-        ConformanceHandler.REVERSE_FLAGS, new byte[0]);
+    expect(
+        "reverse of nothing",
+        c.ask(REVERSE, 0, new byte[0]),
+        true,
+        ConformanceHandler.REVERSE_FLAGS,
+        new byte[0]);
   }
 
   private static void echo(ScenarioContext c) throws Exception {
@@ -133,7 +165,8 @@ final class Scenarios {
       Response want;
       switch (type) {
         case REVERSE:
-          want = Response.ok(ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(payload));
+          want =
+              Response.ok(ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(payload));
           break;
         case ECHO:
           want = Response.ok(flags, payload);
@@ -160,8 +193,8 @@ final class Scenarios {
       answers.add(c.submit(type, flags, payload));
       expected.add(want);
     }
-    c.await(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
-        Duration.ofSeconds(30));
+    c.await(
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)), Duration.ofSeconds(30));
     for (int i = 0; i < PIPELINED; i++) {
       Response got = answers.get(i).join();
       Response want = expected.get(i);
@@ -186,7 +219,8 @@ final class Scenarios {
     Response slowAnswer = c.await(slow, Duration.ofSeconds(10));
     expectOk("delay 10", quickAnswer, bytes("10"));
     expectOk("delay 300", slowAnswer, bytes("300"));
-    check(List.copyOf(order).equals(List.of("10", "300")),
+    check(
+        List.copyOf(order).equals(List.of("10", "300")),
         "expected delay 10 to complete before delay 300, got the order " + order);
   }
 
@@ -200,13 +234,15 @@ final class Scenarios {
       payloads.add(payload);
       answers.add(c.submit(CALLBACK, i, payload));
     }
-    c.await(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
-        Duration.ofSeconds(20));
+    c.await(
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)), Duration.ofSeconds(20));
     for (int i = 0; i < CALLBACKS; i++) {
       expectOk("callback " + i, answers.get(i).join(), payloads.get(i));
     }
     long served = c.echoesServed() - before;
-    check(served >= CALLBACKS, "expected " + CALLBACKS + " echo requests from the service, got " + served);
+    check(
+        served >= CALLBACKS,
+        "expected " + CALLBACKS + " echo requests from the service, got " + served);
   }
 
   /** Many echoes, at most 512 in flight, each carrying its own number and checked. */
@@ -221,14 +257,19 @@ final class Scenarios {
       byte[] payload = ByteBuffer.allocate(8).putLong(i).array();
       long flags = i;
       int n = i;
-      c.submit(ECHO, flags, payload).whenComplete((r, e) -> {
-        if (e != null) {
-          wrong.compareAndSet(null, "request " + n + ": " + ConformanceClientCommand.describe(e));
-        } else if (!r.ok() || r.flags() != flags || !java.util.Arrays.equals(r.payload(), payload)) {
-          wrong.compareAndSet(null, "request " + n + ": expected its own echo, got " + r);
-        }
-        window.release();
-      });
+      c.submit(ECHO, flags, payload)
+          .whenComplete(
+              (r, e) -> {
+                if (e != null) {
+                  wrong.compareAndSet(
+                      null, "request " + n + ": " + ConformanceClientCommand.describe(e));
+                } else if (!r.ok()
+                    || r.flags() != flags
+                    || !java.util.Arrays.equals(r.payload(), payload)) {
+                  wrong.compareAndSet(null, "request " + n + ": expected its own echo, got " + r);
+                }
+                window.release();
+              });
     }
     if (!window.tryAcquire(512, limitMs, TimeUnit.MILLISECONDS)) {
       throw new ScenarioFailure("the last requests got no answer within " + limitMs + " ms");
@@ -249,15 +290,20 @@ final class Scenarios {
     check(c.connection.join(Duration.ofSeconds(5)), "the service did not end its side (no EOF)");
     // a close that times out waiting for the service's EOF ends the connection all the same
     check(c.peerSentEof(), "the service never sent EOF (the connection ended without it)");
-    check(c.connection.state() == ConnectionState.CLOSED,
-        "expected the connection closed, it is " + c.connection.state()
+    check(
+        c.connection.state() == ConnectionState.CLOSED,
+        "expected the connection closed, it is "
+            + c.connection.state()
             + c.connection.failure().map(f -> " (" + f + ")").orElse(""));
     try {
       c.submit(ECHO, 0, new byte[0]).get(1, TimeUnit.SECONDS);
       throw new ScenarioFailure("a request after close was sent");
     } catch (ExecutionException e) {
-      check(e.getCause() instanceof ConnectionClosedException,
-          "a request after close failed with " + e.getCause() + " instead of ConnectionClosedException");
+      check(
+          e.getCause() instanceof ConnectionClosedException,
+          "a request after close failed with "
+              + e.getCause()
+              + " instead of ConnectionClosedException");
     }
   }
 

@@ -11,29 +11,38 @@ import picocli.CommandLine.Option;
  */
 final class ServerLimits {
 
-  @Option(names = "--idle-timeout-ms",
-      description = "Close a connection that carried no bytes for this long with nothing pending "
-          + "(default: the library's, off).")
+  @Option(
+      names = "--idle-timeout-ms",
+      description =
+          "Close a connection that carried no bytes for this long with nothing pending "
+              + "(default: the library's, off).")
   Long idleTimeoutMs;
 
-  @Option(names = "--read-timeout-ms",
-      description = "Fail a connection whose peer pauses this long inside a frame "
-          + "(default: the library's, 30000; 0: never).")
+  @Option(
+      names = "--read-timeout-ms",
+      description =
+          "Fail a connection whose peer pauses this long inside a frame "
+              + "(default: the library's, 30000; 0: never).")
   Long readTimeoutMs;
 
-  @Option(names = "--max-connections",
-      description = "The most connections open at once; more peers are disconnected at once "
-          + "(default: the library's, 10000).")
+  @Option(
+      names = "--max-connections",
+      description =
+          "The most connections open at once; more peers are disconnected at once "
+              + "(default: the library's, 10000).")
   Integer maxConnections;
 
-  @Option(names = "--max-frame-length",
+  @Option(
+      names = "--max-frame-length",
       description = "The longest frame body accepted from a peer (default: the library's, 16 MiB).")
   Integer maxFrameLength;
 
-  @Option(names = "--heap-requests",
-      description = "Also answer request type 1: collect garbage, then reply with the text "
-          + "'heap_used=BYTES connections=N' (this server's heap in use and connections open), so "
-          + "a load can watch the server's memory. For benchmarks: any peer can ask for a GC.")
+  @Option(
+      names = "--heap-requests",
+      description =
+          "Also answer request type 1: collect garbage, then reply with the text "
+              + "'heap_used=BYTES connections=N' (this server's heap in use and connections open), so "
+              + "a load can watch the server's memory. For benchmarks: any peer can ask for a GC.")
   boolean heapRequests;
 
   /** Limits with every default, for code that is not the command line. */

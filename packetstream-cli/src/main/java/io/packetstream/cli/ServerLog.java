@@ -6,10 +6,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Counts what a server's log says it dropped, by reason, for {@code hostile}: the lines the
- * library logs at INFO and above about the connections it ends or refuses (java.util.logging's
- * default format puts {@code LEVEL: message} on a line of its own), and each line's count of
- * connections ("N more connections ... now NAME: why" names N + 1).
+ * Counts what a server's log says it dropped, by reason, for {@code hostile}: the lines the library
+ * logs at INFO and above about the connections it ends or refuses (java.util.logging's default
+ * format puts {@code LEVEL: message} on a line of its own), and each line's count of connections
+ * ("N more connections ... now NAME: why" names N + 1).
  */
 final class ServerLog {
 

@@ -16,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -48,8 +47,8 @@ import java.util.function.BiConsumer;
  * when the first has ended, on whatever connection its client has at the time. A slot whose
  * connection has ended, is closing, or whose peer said it is closing (its ERQ, or a "closing"
  * refusal) parks; the client's first parked slot starts a reconnect, which closes the old
- * connection gracefully, opens a new one and starts the parked slots again. Ids are handed out
- * from one counter, so the run sends exactly {@code requests} requests unless it is stopped.
+ * connection gracefully, opens a new one and starts the parked slots again. Ids are handed out from
+ * one counter, so the run sends exactly {@code requests} requests unless it is stopped.
  *
  * <p>Every request ends in exactly one {@link Outcome}, decided by a compare-and-set on the
  * request, so that a late answer to a request already counted as hung is not counted again. A
@@ -68,9 +67,9 @@ final class Soak {
     /** Ended by the connection's end: a {@link ConnectionClosedException} after it was sent. */
     CLOSED,
     /**
-     * Refused at submit: a {@link RejectedExecutionException} thrown or returned, or a
-     * {@link ConnectionClosedException} whose message is the engine's refusal to send
-     * ({@value #SUBMIT_REFUSED_TEXT}): the request never left.
+     * Refused at submit: a {@link RejectedExecutionException} thrown or returned, or a {@link
+     * ConnectionClosedException} whose message is the engine's refusal to send ({@value
+     * #SUBMIT_REFUSED_TEXT}): the request never left.
      */
     SUBMIT_REFUSED,
     /** An answer other than the one the request must get. */
@@ -85,21 +84,46 @@ final class Soak {
 
   /** The server's refusal texts (PROTOCOL.md section 3 and the engine's limits). */
   static final String REFUSED_CLOSING = "rejecting request: runstate.cancelled";
+
   static final String REFUSED_AFTER_ERQ = "requests no longer allowed";
   static final String REFUSED_LIMIT_PREFIX = "too many requests: ";
+
   /** What a request refused at submit says (PacketConnection and its pending table). */
   static final String SUBMIT_REFUSED_TEXT = "cannot send request type";
 
   /** The run's settings; see {@link SoakCommand} for each. */
-  record Settings(int connections, int window, long requests, long gracefulRequests,
-      long killEveryMillis, boolean gracefulServerCloses, long seed, double maxSeconds,
-      long deadlineMillis, int maxPayload, int serverLimit, SoakHandler.Fault fault) {}
+  record Settings(
+      int connections,
+      int window,
+      long requests,
+      long gracefulRequests,
+      long killEveryMillis,
+      boolean gracefulServerCloses,
+      long seed,
+      double maxSeconds,
+      long deadlineMillis,
+      int maxPayload,
+      int serverLimit,
+      SoakHandler.Fault fault) {}
 
   /** What the run found. */
-  record Result(long requests, Map<Outcome, Long> outcomes, long gracefulClosed, long duplicates,
-      long strays, int leftoverConnections, List<String> leftoverThreads, long aborts,
-      long gracefulCloses, long reconnects, long connectFailures, long refusedClosing,
-      long refusedAfterErq, long refusedLimit, boolean stoppedEarly, double seconds) {
+  record Result(
+      long requests,
+      Map<Outcome, Long> outcomes,
+      long gracefulClosed,
+      long duplicates,
+      long strays,
+      int leftoverConnections,
+      List<String> leftoverThreads,
+      long aborts,
+      long gracefulCloses,
+      long reconnects,
+      long connectFailures,
+      long refusedClosing,
+      long refusedAfterErq,
+      long refusedLimit,
+      boolean stoppedEarly,
+      double seconds) {
 
     long count(Outcome o) {
       return outcomes.getOrDefault(o, 0L);
@@ -107,8 +131,14 @@ final class Soak {
 
     /** Every defect: per request, and of the run. */
     long defects() {
-      return count(Outcome.WRONG) + count(Outcome.UNEXPECTED) + count(Outcome.OTHER)
-          + count(Outcome.HUNG) + duplicates + strays + leftoverConnections + leftoverThreads.size();
+      return count(Outcome.WRONG)
+          + count(Outcome.UNEXPECTED)
+          + count(Outcome.OTHER)
+          + count(Outcome.HUNG)
+          + duplicates
+          + strays
+          + leftoverConnections
+          + leftoverThreads.size();
     }
 
     /** The sum of every outcome: equal to {@link #requests} when each request was counted once. */
@@ -174,18 +204,18 @@ final class Soak {
     reconnectors = Executors.newFixedThreadPool(2, threads("soak-reconnect"));
     handler = new SoakHandler(settings.requests(), scheduler, settings.fault());
     Duration closeTimeout = Duration.ofMillis(Math.min(10_000, settings.deadlineMillis()));
-    PacketConnection.Builder serverConnections = PacketConnection.builder()
-        .name("soak-server")
-        .handler(handler)
-        .closeTimeout(closeTimeout);
+    PacketConnection.Builder serverConnections =
+        PacketConnection.builder().name("soak-server").handler(handler).closeTimeout(closeTimeout);
     if (settings.serverLimit() > 0) {
-      serverConnections.maxConcurrentRequests(settings.serverLimit())
+      serverConnections
+          .maxConcurrentRequests(settings.serverLimit())
           .maxQueuedRequests(settings.serverLimit());
     }
-    server = PacketServer.builder(serverConnections)
-        .name("soak-server")
-        .shutdownTimeout(closeTimeout.plusSeconds(5))
-        .bindLoopback(0);
+    server =
+        PacketServer.builder(serverConnections)
+            .name("soak-server")
+            .shutdownTimeout(closeTimeout.plusSeconds(5))
+            .bindLoopback(0);
     address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
     clientBuilder = PacketConnection.builder().name("soak-client").closeTimeout(closeTimeout);
     graceful = switchAt <= 0;
@@ -246,7 +276,8 @@ final class Soak {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     // the bounded waits for what must go away: 10 s, shorter when the deadline is (in tests)
-    long settle = TimeUnit.MILLISECONDS.toNanos(Math.max(1_000, Math.min(10_000, settings.deadlineMillis())));
+    long settle =
+        TimeUnit.MILLISECONDS.toNanos(Math.max(1_000, Math.min(10_000, settings.deadlineMillis())));
     int leftover = awaitServerEmpty(settle);
     server.close();
     scheduler.shutdownNow();
@@ -258,10 +289,23 @@ final class Soak {
     List<String> threads = leftoverThreads(before, settle);
     Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
     outcomes.forEach((o, n) -> counts.put(o, n.sum()));
-    return new Result(Math.min(ids.get(), settings.requests()), counts, gracefulClosed.sum(),
-        handler.duplicates(), handler.strays(), leftover, threads, aborts.sum(),
-        gracefulCloses.sum(), reconnects.sum(), connectFailures.sum(), refusedClosing.sum(),
-        refusedAfterErq.sum(), refusedLimit.sum(), stoppedEarly, seconds);
+    return new Result(
+        Math.min(ids.get(), settings.requests()),
+        counts,
+        gracefulClosed.sum(),
+        handler.duplicates(),
+        handler.strays(),
+        leftover,
+        threads,
+        aborts.sum(),
+        gracefulCloses.sum(),
+        reconnects.sum(),
+        connectFailures.sum(),
+        refusedClosing.sum(),
+        refusedAfterErq.sum(),
+        refusedLimit.sum(),
+        stoppedEarly,
+        seconds);
   }
 
   /** Waits until the server holds no connection; returns how many it still holds. */
@@ -319,7 +363,8 @@ final class Soak {
 
   private void record(Outcome outcome, String detail) {
     outcomes.get(outcome).increment();
-    if (outcome.compareTo(Outcome.WRONG) >= 0 && detail != null
+    if (outcome.compareTo(Outcome.WRONG) >= 0
+        && detail != null
         && sampled.get(outcome).getAndIncrement() < SAMPLES) {
       samples.add(outcome.name().toLowerCase() + ": " + detail);
     }
@@ -371,7 +416,8 @@ final class Soak {
         long deadline = TimeUnit.MILLISECONDS.toNanos(settings.deadlineMillis());
         for (Call call : inFlight.values()) {
           if (now - call.startNanos > deadline
-              && call.settle(Outcome.HUNG, "no end after " + settings.deadlineMillis() + " ms: " + call)) {
+              && call.settle(
+                  Outcome.HUNG, "no end after " + settings.deadlineMillis() + " ms: " + call)) {
             reconnectors.execute(call.slot::next);
           }
         }
@@ -386,8 +432,10 @@ final class Soak {
   /** One client connection at a time, replaced when it ends. */
   private static final class Conn {
     final PacketConnection connection;
+
     /** Opened in the graceful phase: none of its requests may end by the connection's end. */
     final boolean graceful;
+
     /** The peer said it is closing: send nothing more on it. */
     volatile boolean retired;
 
@@ -397,7 +445,9 @@ final class Soak {
     }
 
     boolean usable() {
-      return !retired && connection.state() == ConnectionState.OPEN && !connection.peerEndedRequests();
+      return !retired
+          && connection.state() == ConnectionState.OPEN
+          && !connection.peerEndedRequests();
     }
   }
 
@@ -419,7 +469,8 @@ final class Soak {
       while (!stopping) {
         boolean inGracefulPhase = graceful; // read first: a connection made after it sees no abort
         try {
-          return new Conn(PacketClient.connect(address, Duration.ofSeconds(10), clientBuilder),
+          return new Conn(
+              PacketClient.connect(address, Duration.ofSeconds(10), clientBuilder),
               inGracefulPhase);
         } catch (IOException e) {
           connectFailures.increment();
@@ -505,7 +556,8 @@ final class Soak {
           return;
         }
         int type = 1 + client.random.nextInt(SoakHandler.TYPES);
-        byte[] payload = new byte[SoakHandler.ID_BYTES + client.random.nextInt(settings.maxPayload() + 1)];
+        byte[] payload =
+            new byte[SoakHandler.ID_BYTES + client.random.nextInt(settings.maxPayload() + 1)];
         client.random.nextBytes(payload);
         ByteBuffer.wrap(payload).putLong(id);
         Call call = new Call(id, type, payload, this, conn);
@@ -515,7 +567,8 @@ final class Soak {
           future = conn.connection.submit(type, 0, payload);
         } catch (RuntimeException e) {
           conn.retired = true;
-          Outcome o = e instanceof RejectedExecutionException ? Outcome.SUBMIT_REFUSED : Outcome.OTHER;
+          Outcome o =
+              e instanceof RejectedExecutionException ? Outcome.SUBMIT_REFUSED : Outcome.OTHER;
           if (call.settle(o, "submit threw " + e)) {
             continue;
           }
@@ -585,9 +638,13 @@ final class Soak {
           if (mine && conn.graceful) {
             gracefulClosed.increment();
             if (gracefulClosed.sum() <= SAMPLES) {
-              samples.add("closed in the graceful phase: " + this + " (the server "
-                  + (handler.handled(id) ? "ran" : "never ran") + " its handler): "
-                  + error.getMessage());
+              samples.add(
+                  "closed in the graceful phase: "
+                      + this
+                      + " (the server "
+                      + (handler.handled(id) ? "ran" : "never ran")
+                      + " its handler): "
+                      + error.getMessage());
             }
           }
           return mine;
@@ -598,19 +655,25 @@ final class Soak {
         return settle(Outcome.OTHER, this + ": completed with no response");
       }
       if (response.ok()) {
-        boolean answers = type == SoakHandler.NOW || type == SoakHandler.LATER || type == SoakHandler.BLOCK;
-        boolean right = answers && response.flags() == SoakHandler.expectedFlags(id, type)
-            && Arrays.equals(response.payload(), SoakHandler.expectedBody(payload));
+        boolean answers =
+            type == SoakHandler.NOW || type == SoakHandler.LATER || type == SoakHandler.BLOCK;
+        boolean right =
+            answers
+                && response.flags() == SoakHandler.expectedFlags(id, type)
+                && Arrays.equals(response.payload(), SoakHandler.expectedBody(payload));
         return settle(right ? Outcome.OK : Outcome.WRONG, this + ": got " + response);
       }
       String text = response.text();
       if (type == SoakHandler.ASKED && text.startsWith("asked failure ")) {
-        boolean right = response.flags() == SoakHandler.askedFlags(id)
-            && Arrays.equals(response.payload(), SoakHandler.askedPayload(id));
-        return settle(right ? Outcome.ASKED : Outcome.WRONG, this + ": got " + response + " " + text);
+        boolean right =
+            response.flags() == SoakHandler.askedFlags(id)
+                && Arrays.equals(response.payload(), SoakHandler.askedPayload(id));
+        return settle(
+            right ? Outcome.ASKED : Outcome.WRONG, this + ": got " + response + " " + text);
       }
       if (type == SoakHandler.THROW && text.equals(Response.HANDLER_EXCEPTION)) {
-        return settle(response.flags() == 0 ? Outcome.ASKED : Outcome.WRONG, this + ": got " + response);
+        return settle(
+            response.flags() == 0 ? Outcome.ASKED : Outcome.WRONG, this + ": got " + response);
       }
       if (response.flags() == 0) {
         if (text.equals(REFUSED_CLOSING)) {

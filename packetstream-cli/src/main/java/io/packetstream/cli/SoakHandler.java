@@ -18,15 +18,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * like and what its answer must be.
  *
  * <p>A request's payload starts with its id (8 bytes, big-endian), then random bytes. By request
- * type the handler answers at once ({@link #NOW}), 1-20 ms later from a scheduler through
- * {@link Reply#later} ({@link #LATER}), after blocking its thread 1-5 ms ({@link #BLOCK}), by
- * throwing a {@link RequestFailedException} with flags and payload made from the id
- * ({@link #ASKED}), or by throwing something unexpected ({@link #THROW}). The delays come from the
- * id, so the handler needs no random source of its own.
+ * type the handler answers at once ({@link #NOW}), 1-20 ms later from a scheduler through {@link
+ * Reply#later} ({@link #LATER}), after blocking its thread 1-5 ms ({@link #BLOCK}), by throwing a
+ * {@link RequestFailedException} with flags and payload made from the id ({@link #ASKED}), or by
+ * throwing something unexpected ({@link #THROW}). The delays come from the id, so the handler needs
+ * no random source of its own.
  *
- * <p>Every id the handler sees is marked in a bit set; an id seen a second time is a duplicate,
- * an id outside the run's range a stray. {@link Fault}s make the handler misbehave on purpose, so
- * that tests can prove the soak's checks find what they look for.
+ * <p>Every id the handler sees is marked in a bit set; an id seen a second time is a duplicate, an
+ * id outside the run's range a stray. {@link Fault}s make the handler misbehave on purpose, so that
+ * tests can prove the soak's checks find what they look for.
  */
 final class SoakHandler implements RequestHandler {
 
@@ -55,7 +55,9 @@ final class SoakHandler implements RequestHandler {
     twice,
     /** Every 97th request of type LATER, the first included, is never answered. */
     hang,
-    /** Every 97th request of type NOW, the first included, fails with a text the soak does not know. */
+    /**
+     * Every 97th request of type NOW, the first included, fails with a text the soak does not know.
+     */
     unknown_text,
     /** The first request starts a thread that outlives the run by a few seconds. */
     leak_thread
@@ -67,8 +69,11 @@ final class SoakHandler implements RequestHandler {
   private final long maxId;
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong strays = new AtomicLong();
-  /** Requests the fault could strike so far: counted, not drawn from ids, so that even a short
-   * run whose ids fall on other types meets the fault at least once. */
+
+  /**
+   * Requests the fault could strike so far: counted, not drawn from ids, so that even a short run
+   * whose ids fall on other types meets the fault at least once.
+   */
   private final AtomicLong faultCandidates = new AtomicLong();
 
   /** A handler for ids 0 to {@code maxId - 1}, answering later through {@code scheduler}. */
@@ -103,13 +108,16 @@ final class SoakHandler implements RequestHandler {
     }
     mark(id);
     if (fault == Fault.leak_thread && id == 0) {
-      Thread leak = new Thread(() -> {
-        try {
-          Thread.sleep(LEAK_MILLIS);
-        } catch (InterruptedException e) {
-          // ends early
-        }
-      }, "soak-leak");
+      Thread leak =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(LEAK_MILLIS);
+                } catch (InterruptedException e) {
+                  // ends early
+                }
+              },
+              "soak-leak");
       leak.setDaemon(true);
       leak.start();
     }
@@ -123,25 +131,29 @@ final class SoakHandler implements RequestHandler {
           return Response.failure("soak: out of the blue");
         }
         return answer(id, type, payload);
-      case LATER: {
-        CompletableFuture<Response> later = new CompletableFuture<>();
-        if (fault == Fault.hang && faultTurn()) {
-          return Reply.later(later); // never completes
+      case LATER:
+        {
+          CompletableFuture<Response> later = new CompletableFuture<>();
+          if (fault == Fault.hang && faultTurn()) {
+            return Reply.later(later); // never completes
+          }
+          scheduler.schedule(
+              () -> later.complete(answer(id, type, payload)),
+              1 + spread(id, 20),
+              TimeUnit.MILLISECONDS);
+          return Reply.later(later);
         }
-        scheduler.schedule(() -> later.complete(answer(id, type, payload)), 1 + spread(id, 20),
-            TimeUnit.MILLISECONDS);
-        return Reply.later(later);
-      }
       case BLOCK:
         Thread.sleep(1 + spread(id, 5));
         return answer(id, type, payload);
-      case ASKED: {
-        long flags = askedFlags(id);
-        if (fault == Fault.failure_text && faultTurn()) {
-          flags++;
+      case ASKED:
+        {
+          long flags = askedFlags(id);
+          if (fault == Fault.failure_text && faultTurn()) {
+            flags++;
+          }
+          throw new RequestFailedException(flags, askedPayload(id));
         }
-        throw new RequestFailedException(flags, askedPayload(id));
-      }
       case THROW:
         throw new IllegalStateException("soak: an unexpected failure, as asked");
       default:

@@ -11,19 +11,19 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import picocli.CommandLine;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 @Timeout(60)
 class CallCommandTest {
@@ -44,8 +44,8 @@ class CallCommandTest {
 
   @Test
   void printsATextAnswer() {
-    CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--flags", "9",
-        "--text", "héllo");
+    CommandRun run =
+        CommandRun.of("call", "--port", port, "--type", "1", "--flags", "9", "--text", "héllo");
 
     assertThat(run.out().lines()).containsExactly("ok: true", "flags: 9", "payload: héllo");
     assertThat(run.exitCode()).isZero();
@@ -56,7 +56,8 @@ class CallCommandTest {
     Path file = dir.resolve("payload");
     Files.write(file, new byte[] {1, (byte) 0xff, 0x41});
 
-    CommandRun run = CommandRun.of("call", "--port", port, "--type", "0", "--file", file.toString());
+    CommandRun run =
+        CommandRun.of("call", "--port", port, "--type", "0", "--file", file.toString());
 
     assertThat(run.out().lines()).containsExactly("ok: true", "flags: 17", "payload (hex): 41ff01");
     assertThat(run.exitCode()).isZero();
@@ -66,8 +67,8 @@ class CallCommandTest {
   void notOkAnswerExitsNonZero() {
     CommandRun run = CommandRun.of("call", "--port", port, "--type", "2", "--text", "x");
 
-    assertThat(run.out().lines()).containsExactly("ok: false", "flags: 0",
-        "payload: exception during handler");
+    assertThat(run.out().lines())
+        .containsExactly("ok: false", "flags: 0", "payload: exception during handler");
     assertThat(run.exitCode()).isEqualTo(CallCommand.NOT_OK);
   }
 
@@ -85,8 +86,8 @@ class CallCommandTest {
     try (PacketServer gone = RrServerCommand.start(Endpoint.loopback(0))) {
       closed = gone.port();
     }
-    CommandRun run = CommandRun.of("call", "--port", Integer.toString(closed), "--type", "0",
-        "--text", "x");
+    CommandRun run =
+        CommandRun.of("call", "--port", Integer.toString(closed), "--type", "0", "--text", "x");
 
     assertThat(run.out()).isEmpty();
     assertThat(run.err()).startsWith("call: cannot connect to 127.0.0.1:" + closed);
@@ -112,20 +113,32 @@ class CallCommandTest {
       System.setIn(stdin);
     }
 
-    assertThat(run.out().lines()).as(run.err()).containsExactly("ok: true", "flags: 17", "payload: nidts morf");
+    assertThat(run.out().lines())
+        .as(run.err())
+        .containsExactly("ok: true", "flags: 17", "payload: nidts morf");
     assertThat(run.exitCode()).isZero();
   }
 
   @Test
   void aPeerThatNeverAnswersIsAClearErrorAfterTheTimeout() throws Exception {
-    ScriptedServer.Script silent = peer -> {
-      while (peer.receive() != null) {
-        // read everything, answer nothing
-      }
-    };
+    ScriptedServer.Script silent =
+        peer -> {
+          while (peer.receive() != null) {
+            // read everything, answer nothing
+          }
+        };
     try (ScriptedServer silentServer = new ScriptedServer(silent)) {
-      CommandRun run = CommandRun.of("call", "--port", silentServer.portText(), "--type", "0",
-          "--text", "x", "--timeout-seconds", "1");
+      CommandRun run =
+          CommandRun.of(
+              "call",
+              "--port",
+              silentServer.portText(),
+              "--type",
+              "0",
+              "--text",
+              "x",
+              "--timeout-seconds",
+              "1");
 
       assertThat(run.out()).isEmpty();
       assertThat(run.err()).isEqualTo("call: no answer within 1 s" + System.lineSeparator());
@@ -136,12 +149,13 @@ class CallCommandTest {
   @Test
   void timeoutBelowOneSecondIsAUsageError() {
     for (String seconds : new String[] {"0", "-3"}) {
-      CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", "x",
-          "--timeout-seconds", seconds);
+      CommandRun run =
+          CommandRun.of(
+              "call", "--port", port, "--type", "1", "--text", "x", "--timeout-seconds", seconds);
 
       assertThat(run.out()).isEmpty();
-      assertThat(run.err()).isEqualTo(
-          "call: --timeout-seconds " + seconds + " is below 1" + System.lineSeparator());
+      assertThat(run.err())
+          .isEqualTo("call: --timeout-seconds " + seconds + " is below 1" + System.lineSeparator());
       assertThat(run.exitCode()).isEqualTo(2);
     }
   }
@@ -152,8 +166,12 @@ class CallCommandTest {
     for (String text : new String[] {"a\u0007b", "\u001b[2J", "x\u0085"}) {
       CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", text);
 
-      assertThat(run.out().lines()).containsExactly("ok: true", "flags: 0",
-          "payload (hex): " + java.util.HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8)));
+      assertThat(run.out().lines())
+          .containsExactly(
+              "ok: true",
+              "flags: 0",
+              "payload (hex): "
+                  + java.util.HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8)));
     }
   }
 
@@ -161,45 +179,64 @@ class CallCommandTest {
   void tabAndLineBreaksStayText() {
     CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", "a\tb\r\nc");
 
-    assertThat(run.out()).isEqualTo(String.join(System.lineSeparator(),
-        "ok: true", "flags: 0", "payload: a\tb\r\nc") + System.lineSeparator());
+    assertThat(run.out())
+        .isEqualTo(
+            String.join(System.lineSeparator(), "ok: true", "flags: 0", "payload: a\tb\r\nc")
+                + System.lineSeparator());
   }
 
   @Test
   void holdKeepsTheConnectionOpenAfterTheAnswerThenClosesIt() throws Exception {
     AtomicReference<PacketConnection> serverSide = new AtomicReference<>();
-    PacketConnection.Builder echo = PacketConnection.builder().handler(request -> {
-      serverSide.set(request.connection());
-      return Response.ok(request.payload());
-    });
+    PacketConnection.Builder echo =
+        PacketConnection.builder()
+            .handler(
+                request -> {
+                  serverSide.set(request.connection());
+                  return Response.ok(request.payload());
+                });
     try (PacketServer echoServer = PacketServer.builder(echo).bindLoopback(0)) {
       CountDownLatch printed = new CountDownLatch(1);
       StringWriter text = new StringWriter();
-      Writer out = new Writer() {
-        @Override
-        public synchronized void write(char[] chars, int offset, int length) {
-          text.write(chars, offset, length);
-          if (text.toString().contains("payload: held")) {
-            printed.countDown();
-          }
-        }
+      Writer out =
+          new Writer() {
+            @Override
+            public synchronized void write(char[] chars, int offset, int length) {
+              text.write(chars, offset, length);
+              if (text.toString().contains("payload: held")) {
+                printed.countDown();
+              }
+            }
 
-        @Override
-        public void flush() {}
+            @Override
+            public void flush() {}
 
-        @Override
-        public void close() {}
-      };
+            @Override
+            public void close() {}
+          };
       CommandLine cli = PacketstreamCommand.commandLine();
       cli.setOut(new PrintWriter(out, true));
       cli.setErr(new PrintWriter(new StringWriter(), true));
-      CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("call",
-          "--port", Integer.toString(echoServer.port()), "--type", "0", "--text", "held",
-          "--hold-seconds", "3"), r -> new Thread(r).start());
+      CompletableFuture<Integer> exit =
+          CompletableFuture.supplyAsync(
+              () ->
+                  cli.execute(
+                      "call",
+                      "--port",
+                      Integer.toString(echoServer.port()),
+                      "--type",
+                      "0",
+                      "--text",
+                      "held",
+                      "--hold-seconds",
+                      "3"),
+              r -> new Thread(r).start());
 
       assertThat(printed.await(30, TimeUnit.SECONDS)).as("the answer was printed").isTrue();
       PacketConnection held = serverSide.get();
-      assertThat(held.state()).as("the server's side after the answer").isEqualTo(ConnectionState.OPEN);
+      assertThat(held.state())
+          .as("the server's side after the answer")
+          .isEqualTo(ConnectionState.OPEN);
       assertThat(exit).isNotDone();
 
       assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
@@ -212,8 +249,8 @@ class CallCommandTest {
 
   @Test
   void negativeHoldIsAUsageError() {
-    CommandRun run = CommandRun.of("call", "--port", port, "--type", "1", "--text", "x",
-        "--hold-seconds", "-1");
+    CommandRun run =
+        CommandRun.of("call", "--port", port, "--type", "1", "--text", "x", "--hold-seconds", "-1");
 
     assertThat(run.err()).isEqualTo("call: --hold-seconds -1 is negative" + System.lineSeparator());
     assertThat(run.exitCode()).isEqualTo(2);

@@ -21,11 +21,12 @@ class ConformanceTest {
   @Test
   void clientPassesEveryScenarioAgainstTheServer() throws Exception {
     try (PacketServer server = ConformanceServerCommand.start(Endpoint.loopback(0))) {
-      CommandRun run = CommandRun.of("conformance-client", "--port", Integer.toString(server.port()));
+      CommandRun run =
+          CommandRun.of("conformance-client", "--port", Integer.toString(server.port()));
 
       List<String> lines = run.out().lines().collect(Collectors.toList());
-      List<String> expected = Scenarios.all().stream().map(s -> "PASS " + s.name())
-          .collect(Collectors.toList());
+      List<String> expected =
+          Scenarios.all().stream().map(s -> "PASS " + s.name()).collect(Collectors.toList());
       expected.add(expected.size() + " passed, 0 failed");
       assertThat(lines).as(run.err()).containsExactlyElementsOf(expected);
       assertThat(run.exitCode()).isZero();
@@ -35,8 +36,15 @@ class ConformanceTest {
   @Test
   void clientRunsOneScenarioByName() throws Exception {
     try (PacketServer server = ConformanceServerCommand.start(Endpoint.loopback(0))) {
-      CommandRun run = CommandRun.of("conformance-client", "--port", Integer.toString(server.port()),
-          "--scenario", "out-of-order", "--grace-ms", "1");
+      CommandRun run =
+          CommandRun.of(
+              "conformance-client",
+              "--port",
+              Integer.toString(server.port()),
+              "--scenario",
+              "out-of-order",
+              "--grace-ms",
+              "1");
 
       assertThat(run.out().lines()).containsExactly("PASS out-of-order", "1 passed, 0 failed");
       assertThat(run.exitCode()).isZero();
@@ -46,7 +54,8 @@ class ConformanceTest {
   @Test
   void scenariosFailAgainstAServerThatOnlyReverses() throws Exception {
     try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
-      CommandRun run = CommandRun.of("conformance-client", "--port", Integer.toString(server.port()));
+      CommandRun run =
+          CommandRun.of("conformance-client", "--port", Integer.toString(server.port()));
 
       List<String> lines = run.out().lines().collect(Collectors.toList());
       assertThat(lines).contains("PASS reverse");
@@ -63,20 +72,30 @@ class ConformanceTest {
    */
   private static PacketServer serverWithFlagsOfItsOwn() throws Exception {
     ConformanceHandler table = new ConformanceHandler();
-    PacketConnection.Builder flagged = PacketConnection.builder()
-        .maxQueuedRequests(8192)
-        .handler(request -> {
-          if (request.rqType() == ConformanceHandler.BIG) {
-            int n = Integer.parseInt(new String(request.payload(), StandardCharsets.US_ASCII));
-            return Response.ok(5, ConformanceHandler.big(n));
-          }
-          if (request.rqType() == ConformanceHandler.CALLBACK) {
-            return Reply.later(request.connection()
-                .submit(0, ConformanceHandler.ECHO, request.flags(), request.payload(), Duration.ofSeconds(30))
-                .thenApply(echoed -> Response.ok(9, echoed.payload())));
-          }
-          return table.handle(request);
-        });
+    PacketConnection.Builder flagged =
+        PacketConnection.builder()
+            .maxQueuedRequests(8192)
+            .handler(
+                request -> {
+                  if (request.rqType() == ConformanceHandler.BIG) {
+                    int n =
+                        Integer.parseInt(new String(request.payload(), StandardCharsets.US_ASCII));
+                    return Response.ok(5, ConformanceHandler.big(n));
+                  }
+                  if (request.rqType() == ConformanceHandler.CALLBACK) {
+                    return Reply.later(
+                        request
+                            .connection()
+                            .submit(
+                                0,
+                                ConformanceHandler.ECHO,
+                                request.flags(),
+                                request.payload(),
+                                Duration.ofSeconds(30))
+                            .thenApply(echoed -> Response.ok(9, echoed.payload())));
+                  }
+                  return table.handle(request);
+                });
     return PacketServer.builder(flagged).bindLoopback(0);
   }
 
@@ -84,10 +103,17 @@ class ConformanceTest {
   @ValueSource(strings = {"big", "callback", "concurrent-callbacks", "pipelined-2000"})
   void scenariosAcceptAnyFlagsWhereTheContractGivesNone(String scenario) throws Exception {
     try (PacketServer server = serverWithFlagsOfItsOwn()) {
-      CommandRun run = CommandRun.of("conformance-client", "--port", Integer.toString(server.port()),
-          "--scenario", scenario);
+      CommandRun run =
+          CommandRun.of(
+              "conformance-client",
+              "--port",
+              Integer.toString(server.port()),
+              "--scenario",
+              scenario);
 
-      assertThat(run.out().lines()).as(run.err()).containsExactly("PASS " + scenario, "1 passed, 0 failed");
+      assertThat(run.out().lines())
+          .as(run.err())
+          .containsExactly("PASS " + scenario, "1 passed, 0 failed");
       assertThat(run.exitCode()).isZero();
     }
   }
@@ -101,8 +127,8 @@ class ConformanceTest {
   @Test
   void echoFailsWhenNothingListens() throws Exception {
     int port = portNothingListensOn();
-    CommandRun run = CommandRun.of("conformance-client", "--port", Integer.toString(port),
-        "--scenario", "echo");
+    CommandRun run =
+        CommandRun.of("conformance-client", "--port", Integer.toString(port), "--scenario", "echo");
 
     assertThat(run.out().lines()).first().asString().startsWith("FAIL echo: cannot connect");
     assertThat(run.exitCode()).isNotZero();
@@ -117,7 +143,8 @@ class ConformanceTest {
     List<Scenario> all = Scenarios.all();
     assertThat(lines).hasSize(all.size() + 1);
     for (int i = 0; i < all.size(); i++) {
-      assertThat(lines.get(i)).startsWith("FAIL " + all.get(i).name() + ": cannot connect to 127.0.0.1:" + port);
+      assertThat(lines.get(i))
+          .startsWith("FAIL " + all.get(i).name() + ": cannot connect to 127.0.0.1:" + port);
     }
     assertThat(lines.get(all.size())).isEqualTo("0 passed, " + all.size() + " failed");
     assertThat(run.exitCode()).isNotZero();

@@ -25,16 +25,25 @@ import picocli.CommandLine;
 @Timeout(60)
 class ConnLoadCommandTest {
 
-  private static final Pattern STEP = Pattern.compile(
-      "conn step=(\\d+) protocol=(\\w+) open=(\\d+) answered=(\\d+) errors=(\\d+) seconds=\\d+\\.\\d{3}");
-  private static final Pattern ACTIVE = Pattern.compile(
-      "conn active=(\\d+) window=(\\d+) seconds=\\d+\\.\\d{3} requests=(\\d+) rps=(\\d+)"
-          + " p50_us=\\d+\\.\\d p99_us=\\d+\\.\\d errors=(\\d+)");
+  private static final Pattern STEP =
+      Pattern.compile(
+          "conn step=(\\d+) protocol=(\\w+) open=(\\d+) answered=(\\d+) errors=(\\d+) seconds=\\d+\\.\\d{3}");
+  private static final Pattern ACTIVE =
+      Pattern.compile(
+          "conn active=(\\d+) window=(\\d+) seconds=\\d+\\.\\d{3} requests=(\\d+) rps=(\\d+)"
+              + " p50_us=\\d+\\.\\d p99_us=\\d+\\.\\d errors=(\\d+)");
 
-  private static String done(int open, int answered, int connectFailures, int wrongAnswers, int lost,
-      int unanswered) {
-    return String.format("conn done open=%d answered=%d connect_failures=%d wrong_answers=%d lost=%d"
-            + " unanswered=%d errors=%d", open, answered, connectFailures, wrongAnswers, lost, unanswered,
+  private static String done(
+      int open, int answered, int connectFailures, int wrongAnswers, int lost, int unanswered) {
+    return String.format(
+        "conn done open=%d answered=%d connect_failures=%d wrong_answers=%d lost=%d"
+            + " unanswered=%d errors=%d",
+        open,
+        answered,
+        connectFailures,
+        wrongAnswers,
+        lost,
+        unanswered,
         connectFailures + wrongAnswers + lost + unanswered);
   }
 
@@ -47,9 +56,21 @@ class ConnLoadCommandTest {
   @Test
   void everyConnectionOfEveryStepIsAnsweredByRrServerAndTheActivePhaseRuns() throws Exception {
     try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
-      CommandRun run = CommandRun.of("conn-load", "--port", Integer.toString(server.port()),
-          "--steps", "10,20", "--active", "5", "--window", "2", "--active-seconds", "1",
-          "--connecting", "7");
+      CommandRun run =
+          CommandRun.of(
+              "conn-load",
+              "--port",
+              Integer.toString(server.port()),
+              "--steps",
+              "10,20",
+              "--active",
+              "5",
+              "--window",
+              "2",
+              "--active-seconds",
+              "1",
+              "--connecting",
+              "7");
 
       assertThat(run.out().lines()).as(run.err()).hasSize(4);
       String[] lines = run.out().lines().toArray(String[]::new);
@@ -80,18 +101,20 @@ class ConnLoadCommandTest {
   void tcpConnectionsAreHeldAndSendNothing() throws Exception {
     AtomicInteger bytes = new AtomicInteger();
     CountDownLatch ended = new CountDownLatch(12);
-    ScriptedServer.Script silent = peer -> {
-      try (InputStream in = peer.socket.getInputStream()) {
-        for (int b; (b = in.read()) >= 0; ) {
-          bytes.incrementAndGet();
-        }
-      } finally {
-        ended.countDown();
-      }
-    };
+    ScriptedServer.Script silent =
+        peer -> {
+          try (InputStream in = peer.socket.getInputStream()) {
+            for (int b; (b = in.read()) >= 0; ) {
+              bytes.incrementAndGet();
+            }
+          } finally {
+            ended.countDown();
+          }
+        };
     try (ScriptedServer server = new ScriptedServer(silent)) {
-      CommandRun run = CommandRun.of("conn-load", "--port", server.portText(), "--protocol", "tcp",
-          "--steps", "5,12");
+      CommandRun run =
+          CommandRun.of(
+              "conn-load", "--port", server.portText(), "--protocol", "tcp", "--steps", "5,12");
 
       assertThat(run.out().lines()).as(run.err()).hasSize(3);
       String[] lines = run.out().lines().toArray(String[]::new);
@@ -113,11 +136,24 @@ class ConnLoadCommandTest {
   @Test
   void wrongAnswersAreErrorsAndFailTheRun() throws Exception {
     // answers every request with its own payload, not reversed
-    PacketConnection.Builder echo = PacketConnection.builder().executor(Runnable::run)
-        .handler(request -> Response.ok(request.payload()));
+    PacketConnection.Builder echo =
+        PacketConnection.builder()
+            .executor(Runnable::run)
+            .handler(request -> Response.ok(request.payload()));
     try (PacketServer server = PacketServer.builder(echo).bindLoopback(0)) {
-      CommandRun run = CommandRun.of("conn-load", "--port", Integer.toString(server.port()),
-          "--steps", "4,8", "--active", "3", "--window", "2", "--active-seconds", "0.3");
+      CommandRun run =
+          CommandRun.of(
+              "conn-load",
+              "--port",
+              Integer.toString(server.port()),
+              "--steps",
+              "4,8",
+              "--active",
+              "3",
+              "--window",
+              "2",
+              "--active-seconds",
+              "0.3");
 
       String[] lines = run.out().lines().toArray(String[]::new);
       assertThat(lines).as(run.err()).hasSize(4);
@@ -145,11 +181,15 @@ class ConnLoadCommandTest {
     CommandLine cli = new CommandLine(new ConnLoadCommand(new PipedInputStream(goAheads)));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(
-        "--port", Integer.toString(server.port()), "--steps", "6,12", "--wait-stdin"));
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () ->
+                cli.execute(
+                    "--port", Integer.toString(server.port()), "--steps", "6,12", "--wait-stdin"));
 
     awaitLine(out, "conn step=6 ");
-    assertThat(out.toString()).startsWith("conn step=6 protocol=packetstream open=6 answered=6 errors=0 ");
+    assertThat(out.toString())
+        .startsWith("conn step=6 protocol=packetstream open=6 answered=6 errors=0 ");
     server.abort();
     goAheads.write("go\n".getBytes(StandardCharsets.UTF_8));
     goAheads.flush();
@@ -168,18 +208,33 @@ class ConnLoadCommandTest {
   @Test
   void requestsNeverAnsweredCountOnceTheTimeIsUp() throws Exception {
     // answers the first request on each connection and nothing after it
-    ScriptedServer.Script firstOnly = peer -> {
-      boolean answered = false;
-      for (Packet p; (p = peer.receive()) != null; ) {
-        if (p.request() && !p.isControl() && !answered) {
-          peer.answer(p, ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(p.payload()));
-          answered = true;
-        }
-      }
-    };
+    ScriptedServer.Script firstOnly =
+        peer -> {
+          boolean answered = false;
+          for (Packet p; (p = peer.receive()) != null; ) {
+            if (p.request() && !p.isControl() && !answered) {
+              peer.answer(
+                  p, ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(p.payload()));
+              answered = true;
+            }
+          }
+        };
     try (ScriptedServer server = new ScriptedServer(firstOnly)) {
-      CommandRun run = CommandRun.of("conn-load", "--port", server.portText(), "--steps", "3",
-          "--active", "3", "--window", "2", "--active-seconds", "0.2", "--timeout-seconds", "0.5");
+      CommandRun run =
+          CommandRun.of(
+              "conn-load",
+              "--port",
+              server.portText(),
+              "--steps",
+              "3",
+              "--active",
+              "3",
+              "--window",
+              "2",
+              "--active-seconds",
+              "0.2",
+              "--timeout-seconds",
+              "0.5");
 
       String[] lines = run.out().lines().toArray(String[]::new);
       assertThat(lines).as(run.err()).hasSize(3);
@@ -194,14 +249,16 @@ class ConnLoadCommandTest {
 
   @Test
   void aStepWhoseAnswersNeverComeEndsAfterTheTimeout() throws Exception {
-    ScriptedServer.Script mute = peer -> {
-      while (peer.receive() != null) {
-        // read on, answer nothing
-      }
-    };
+    ScriptedServer.Script mute =
+        peer -> {
+          while (peer.receive() != null) {
+            // read on, answer nothing
+          }
+        };
     try (ScriptedServer server = new ScriptedServer(mute)) {
-      CommandRun run = CommandRun.of("conn-load", "--port", server.portText(), "--steps", "4",
-          "--timeout-seconds", "0.5");
+      CommandRun run =
+          CommandRun.of(
+              "conn-load", "--port", server.portText(), "--steps", "4", "--timeout-seconds", "0.5");
 
       String[] lines = run.out().lines().toArray(String[]::new);
       assertThat(lines).as(run.err()).hasSize(2);
@@ -230,13 +287,17 @@ class ConnLoadCommandTest {
   @Test
   void badOptionsAreUsageErrors() {
     CommandRun falling = CommandRun.of("conn-load", "--port", "1", "--steps", "5,3");
-    CommandRun tcpActive = CommandRun.of("conn-load", "--port", "1", "--steps", "5",
-        "--protocol", "tcp", "--active", "2");
+    CommandRun tcpActive =
+        CommandRun.of(
+            "conn-load", "--port", "1", "--steps", "5", "--protocol", "tcp", "--active", "2");
     CommandRun tooMany = CommandRun.of("conn-load", "--port", "1", "--steps", "5", "--active", "6");
 
-    assertThat(falling.err()).isEqualTo("conn-load: --steps must rise and be at least 1" + System.lineSeparator());
-    assertThat(tcpActive.err()).isEqualTo("conn-load: --active needs --protocol packetstream" + System.lineSeparator());
-    assertThat(tooMany.err()).startsWith("conn-load: --active 6 is not between 0 and the last step");
+    assertThat(falling.err())
+        .isEqualTo("conn-load: --steps must rise and be at least 1" + System.lineSeparator());
+    assertThat(tcpActive.err())
+        .isEqualTo("conn-load: --active needs --protocol packetstream" + System.lineSeparator());
+    assertThat(tooMany.err())
+        .startsWith("conn-load: --active 6 is not between 0 and the last step");
     assertThat(falling.exitCode()).isEqualTo(2);
     assertThat(tcpActive.exitCode()).isEqualTo(2);
     assertThat(tooMany.exitCode()).isEqualTo(2);

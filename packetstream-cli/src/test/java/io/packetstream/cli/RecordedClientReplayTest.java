@@ -28,8 +28,9 @@ class RecordedClientReplayTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = PacketServer.builder(PacketConnection.builder().handler(new ConformanceHandler()))
-        .bindLoopback(0);
+    server =
+        PacketServer.builder(PacketConnection.builder().handler(new ConformanceHandler()))
+            .bindLoopback(0);
   }
 
   @AfterAll
@@ -38,9 +39,18 @@ class RecordedClientReplayTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"handlers_sequential", "out_of_order", "callback", "pipelined_mixed",
-      "tags_past_128", "flags_and_sizes", "release0630_basic", "cross_client0630_server0412",
-      "cross_client0412_server0630"})
+  @ValueSource(
+      strings = {
+        "handlers_sequential",
+        "out_of_order",
+        "callback",
+        "pipelined_mixed",
+        "tags_past_128",
+        "flags_and_sizes",
+        "release0630_basic",
+        "cross_client0630_server0412",
+        "cross_client0412_server0630"
+      })
   void answersAsTheOriginalServerDid(String scenario) throws Exception {
     JsonNode json = SharedWire.json(scenario + ".json");
     List<Packet> sent = packets(json.get("client_to_server"));
@@ -91,5 +101,4 @@ class RecordedClientReplayTest {
     }
     return list;
   }
-
 }

@@ -22,15 +22,25 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class RrLoadTest {
 
-  private static final Pattern LINE = Pattern.compile(
-      "rr impl=packetstream-java payload=(\\d+) window=(\\d+) requests=(\\d+) seconds=\\d+\\.\\d{3}"
-          + " rps=\\d+ p50_us=\\d+\\.\\d p99_us=\\d+\\.\\d errors=(\\d+)");
+  private static final Pattern LINE =
+      Pattern.compile(
+          "rr impl=packetstream-java payload=(\\d+) window=(\\d+) requests=(\\d+) seconds=\\d+\\.\\d{3}"
+              + " rps=\\d+ p50_us=\\d+\\.\\d p99_us=\\d+\\.\\d errors=(\\d+)");
 
   @Test
   void clientPrintsOneWellFormedLineAgainstTheServer() throws Exception {
     try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
-      CommandRun run = CommandRun.of("rr-client", "--port", Integer.toString(server.port()),
-          "--requests", "3000", "--window", "16", "--payload", "32");
+      CommandRun run =
+          CommandRun.of(
+              "rr-client",
+              "--port",
+              Integer.toString(server.port()),
+              "--requests",
+              "3000",
+              "--window",
+              "16",
+              "--payload",
+              "32");
 
       assertThat(run.out().lines()).hasSize(1);
       Matcher m = LINE.matcher(run.out().strip());
@@ -46,8 +56,19 @@ class RrLoadTest {
   @Test
   void windowOfOneAndLargePayloadsWork() throws Exception {
     try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
-      CommandRun run = CommandRun.of("rr-client", "--port", Integer.toString(server.port()),
-          "--requests", "500", "--window", "1", "--payload", "4096", "--grace-ms", "0");
+      CommandRun run =
+          CommandRun.of(
+              "rr-client",
+              "--port",
+              Integer.toString(server.port()),
+              "--requests",
+              "500",
+              "--window",
+              "1",
+              "--payload",
+              "4096",
+              "--grace-ms",
+              "0");
 
       assertThat(run.out().strip()).matches(LINE).contains("window=1 ").endsWith("errors=0");
       assertThat(run.exitCode()).isZero();
@@ -59,13 +80,16 @@ class RrLoadTest {
   void bothHandlersOfTheServerAnswerAlike() throws Exception {
     for (boolean requestHandler : new boolean[] {false, true}) {
       try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0), requestHandler);
-          PacketConnection c = io.packetstream.transport.PacketClient.connect("127.0.0.1",
-              server.port(), PacketConnection.builder())) {
+          PacketConnection c =
+              io.packetstream.transport.PacketClient.connect(
+                  "127.0.0.1", server.port(), PacketConnection.builder())) {
         Response reversed = c.call(0, 0, 0, new byte[] {1, 2, 3, 4, 5}, Duration.ofSeconds(5));
         Response refused = c.call(0, 1, 0, new byte[] {1}, Duration.ofSeconds(5));
 
-        assertThat(reversed).as("requestHandler=" + requestHandler)
-            .isEqualTo(new Response(true, ConformanceHandler.REVERSE_FLAGS, new byte[] {5, 4, 3, 2, 1}));
+        assertThat(reversed)
+            .as("requestHandler=" + requestHandler)
+            .isEqualTo(
+                new Response(true, ConformanceHandler.REVERSE_FLAGS, new byte[] {5, 4, 3, 2, 1}));
         assertThat(refused.ok()).isFalse();
         assertThat(refused.text()).isEqualTo("rr-server serves only type 0 (reverse), not type 1");
       }
@@ -77,21 +101,48 @@ class RrLoadTest {
     Endpoint spinning = Endpoint.loopback(0);
     spinning.spinUs = 50L;
     try (PacketServer server = RrServerCommand.start(spinning)) {
-      CommandRun run = CommandRun.of("rr-client", "--port", Integer.toString(server.port()),
-          "--requests", "3000", "--window", "4", "--payload", "32", "--spin-us", "50");
+      CommandRun run =
+          CommandRun.of(
+              "rr-client",
+              "--port",
+              Integer.toString(server.port()),
+              "--requests",
+              "3000",
+              "--window",
+              "4",
+              "--payload",
+              "32",
+              "--spin-us",
+              "50");
 
-      assertThat(run.out().strip()).as(run.err()).matches(LINE).contains("window=4 ").endsWith("errors=0");
+      assertThat(run.out().strip())
+          .as(run.err())
+          .matches(LINE)
+          .contains("window=4 ")
+          .endsWith("errors=0");
       assertThat(run.exitCode()).isZero();
     }
   }
 
   @Test
   void spinBeyondOneSecondIsAUsageError() {
-    CommandRun run = CommandRun.of("rr-client", "--port", "1", "--requests", "10", "--window", "1",
-        "--payload", "1", "--spin-us", "1000001");
+    CommandRun run =
+        CommandRun.of(
+            "rr-client",
+            "--port",
+            "1",
+            "--requests",
+            "10",
+            "--window",
+            "1",
+            "--payload",
+            "1",
+            "--spin-us",
+            "1000001");
 
-    assertThat(run.err()).isEqualTo(
-        "rr-client: --spin-us 1000001 is not between 0 and 1000000" + System.lineSeparator());
+    assertThat(run.err())
+        .isEqualTo(
+            "rr-client: --spin-us 1000001 is not between 0 and 1000000" + System.lineSeparator());
     assertThat(run.exitCode()).isEqualTo(2);
   }
 
@@ -99,17 +150,29 @@ class RrLoadTest {
   void wrongAnswersCountAsErrors() throws Exception {
     // a server that echoes instead of reversing: every request whose payload is not a palindrome
     // is answered wrongly; rr payloads are one byte repeated, so flip the first byte instead
-    PacketConnection.Builder wrong = PacketConnection.builder().executor(Runnable::run)
-        .handler(request -> {
-          byte[] p = request.payload().clone();
-          if (p.length > 0 && request.tag() % 2 == 0) {
-            p[0]++;
-          }
-          return Response.ok(p);
-        });
+    PacketConnection.Builder wrong =
+        PacketConnection.builder()
+            .executor(Runnable::run)
+            .handler(
+                request -> {
+                  byte[] p = request.payload().clone();
+                  if (p.length > 0 && request.tag() % 2 == 0) {
+                    p[0]++;
+                  }
+                  return Response.ok(p);
+                });
     try (PacketServer server = PacketServer.builder(wrong).bindLoopback(0)) {
-      CommandRun run = CommandRun.of("rr-client", "--port", Integer.toString(server.port()),
-          "--requests", "1000", "--window", "8", "--payload", "8");
+      CommandRun run =
+          CommandRun.of(
+              "rr-client",
+              "--port",
+              Integer.toString(server.port()),
+              "--requests",
+              "1000",
+              "--window",
+              "8",
+              "--payload",
+              "8");
 
       Matcher m = LINE.matcher(run.out().strip());
       assertThat(m.matches()).as(run.out() + run.err()).isTrue();
@@ -125,28 +188,53 @@ class RrLoadTest {
     try (PacketServer gone = RrServerCommand.start(Endpoint.loopback(0))) {
       port = gone.port();
     }
-    CommandRun run = CommandRun.of("rr-client", "--port", Integer.toString(port),
-        "--requests", "10", "--window", "1", "--payload", "1");
+    CommandRun run =
+        CommandRun.of(
+            "rr-client",
+            "--port",
+            Integer.toString(port),
+            "--requests",
+            "10",
+            "--window",
+            "1",
+            "--payload",
+            "1");
 
     assertThat(run.out()).isEmpty();
-    assertThat(run.err().lines()).singleElement().asString().startsWith("rr-client: java.net.ConnectException");
+    assertThat(run.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("rr-client: java.net.ConnectException");
     assertThat(run.exitCode()).isEqualTo(1);
   }
 
   @Test
   void negativeGraceIsAUsageError() {
-    CommandRun run = CommandRun.of("rr-client", "--port", "1", "--requests", "10", "--window", "1",
-        "--payload", "1", "--grace-ms", "-1");
+    CommandRun run =
+        CommandRun.of(
+            "rr-client",
+            "--port",
+            "1",
+            "--requests",
+            "10",
+            "--window",
+            "1",
+            "--payload",
+            "1",
+            "--grace-ms",
+            "-1");
 
-    assertThat(run.err()).isEqualTo("rr-client: --grace-ms -1.0 is negative" + System.lineSeparator());
+    assertThat(run.err())
+        .isEqualTo("rr-client: --grace-ms -1.0 is negative" + System.lineSeparator());
     assertThat(run.exitCode()).isEqualTo(2);
   }
 
   @Test
   void loadStopsWhenTheConnectionEnds() throws Exception {
     PacketServer server = RrServerCommand.start(Endpoint.loopback(0));
-    PacketConnection c = io.packetstream.transport.PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder());
+    PacketConnection c =
+        io.packetstream.transport.PacketClient.connect(
+            "127.0.0.1", server.port(), PacketConnection.builder());
     server.abort();
     RrLoad load = new RrLoad(c, 4, 16);
 
@@ -158,15 +246,16 @@ class RrLoadTest {
   }
 
   /**
-   * A service that reverses the first {@code answers} requests and then ends its side of the
-   * stream cleanly (no RST, so every answer it sent arrives), reading on until the client goes.
+   * A service that reverses the first {@code answers} requests and then ends its side of the stream
+   * cleanly (no RST, so every answer it sent arrives), reading on until the client goes.
    */
   private static ScriptedServer.Script reversesThenEnds(int answers) {
     return peer -> {
       int answered = 0;
       for (Packet p; (p = peer.receive()) != null; ) {
         if (p.request() && !p.isControl() && answered < answers) {
-          peer.answer(p, ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(p.payload()));
+          peer.answer(
+              p, ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(p.payload()));
           if (++answered == answers) {
             // end a while after the last answer, so that the client's phase lasts long enough
             // for its seconds, rounded to milliseconds, to tell its rate
@@ -181,8 +270,17 @@ class RrLoadTest {
   @Test
   void brokenWarmUpStillPrintsTheLineWithEveryUnansweredRequestAnError() throws Exception {
     try (ScriptedServer server = new ScriptedServer(reversesThenEnds(100))) {
-      CommandRun run = CommandRun.of("rr-client", "--port", server.portText(),
-          "--requests", "1000", "--window", "8", "--payload", "16");
+      CommandRun run =
+          CommandRun.of(
+              "rr-client",
+              "--port",
+              server.portText(),
+              "--requests",
+              "1000",
+              "--window",
+              "8",
+              "--payload",
+              "16");
 
       assertThat(run.out().lines()).as(run.err()).hasSize(1);
       Matcher m = LINE.matcher(run.out().strip());
@@ -198,10 +296,20 @@ class RrLoadTest {
   @Test
   void brokenMeasuredRunCountsOnlyAnsweredRequestsInTheRate() throws Exception {
     try (ScriptedServer server = new ScriptedServer(reversesThenEnds(20_000 + 50))) {
-      CommandRun run = CommandRun.of("rr-client", "--port", server.portText(),
-          "--requests", "1000", "--window", "8", "--payload", "16");
+      CommandRun run =
+          CommandRun.of(
+              "rr-client",
+              "--port",
+              server.portText(),
+              "--requests",
+              "1000",
+              "--window",
+              "8",
+              "--payload",
+              "16");
 
-      Matcher m = Pattern.compile(".* seconds=(\\d+\\.\\d{3}) rps=(\\d+) .*").matcher(run.out().strip());
+      Matcher m =
+          Pattern.compile(".* seconds=(\\d+\\.\\d{3}) rps=(\\d+) .*").matcher(run.out().strip());
       assertThat(m.matches()).as(run.out() + run.err()).isTrue();
       assertThat(run.out().strip()).matches(LINE).endsWith(" errors=950");
       // 50 answers in S seconds, not 1000 (S is rounded to milliseconds)
@@ -218,19 +326,23 @@ class RrLoadTest {
     // type 0 is held until the test lets it go, then answered wrongly; type 1 answers at once
     List<CompletableFuture<Response>> held = new CopyOnWriteArrayList<>();
     AtomicInteger received = new AtomicInteger();
-    PacketConnection.Builder holding = PacketConnection.builder().handler(request -> {
-      if (request.rqType() == 1) {
-        return Response.empty();
-      }
-      received.incrementAndGet();
-      byte[] wrong = request.payload().clone();
-      wrong[0]++;
-      CompletableFuture<Response> answer = new CompletableFuture<>();
-      held.add(answer);
-      return Reply.later(answer.thenApply(ignored -> Response.ok(wrong)));
-    });
+    PacketConnection.Builder holding =
+        PacketConnection.builder()
+            .handler(
+                request -> {
+                  if (request.rqType() == 1) {
+                    return Response.empty();
+                  }
+                  received.incrementAndGet();
+                  byte[] wrong = request.payload().clone();
+                  wrong[0]++;
+                  CompletableFuture<Response> answer = new CompletableFuture<>();
+                  held.add(answer);
+                  return Reply.later(answer.thenApply(ignored -> Response.ok(wrong)));
+                });
     try (PacketServer server = PacketServer.builder(holding).bindLoopback(0);
-        PacketConnection c = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        PacketConnection c =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       RrLoad load = new RrLoad(c, 4, 8);
 
       boolean finished = load.run(0, 10, null, Duration.ofMillis(300).toNanos());

@@ -28,9 +28,19 @@ class RrServerLimitsTest {
   @Test
   void parsesEveryLimitOption() {
     RrServerCommand command = new RrServerCommand();
-    new CommandLine(command).parseArgs("--port", "0", "--idle-timeout-ms", "1500",
-        "--read-timeout-ms", "2500", "--max-connections", "7", "--max-frame-length", "4096",
-        "--heap-requests");
+    new CommandLine(command)
+        .parseArgs(
+            "--port",
+            "0",
+            "--idle-timeout-ms",
+            "1500",
+            "--read-timeout-ms",
+            "2500",
+            "--max-connections",
+            "7",
+            "--max-frame-length",
+            "4096",
+            "--heap-requests");
     assertThat(command.limits.idleTimeoutMs).isEqualTo(1500);
     assertThat(command.limits.readTimeoutMs).isEqualTo(2500);
     assertThat(command.limits.maxConnections).isEqualTo(7);
@@ -76,7 +86,8 @@ class RrServerLimitsTest {
     ServerLimits limits = ServerLimits.defaults();
     limits.maxConnections = 1;
     try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0), false, limits);
-        PacketConnection first = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        PacketConnection first =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       assertThat(first.call(0, 0, 0, new byte[] {1, 2}, WAIT).payload()).containsExactly(2, 1);
       try (Socket second = connect(server)) {
         assertThat(readsToTheEnd(second.getInputStream())).isTrue();
@@ -90,8 +101,10 @@ class RrServerLimitsTest {
     for (boolean requestHandler : new boolean[] {false, true}) {
       ServerLimits limits = ServerLimits.defaults();
       limits.heapRequests = true;
-      try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0), requestHandler, limits);
-          PacketConnection c = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      try (PacketServer server =
+              RrServerCommand.start(Endpoint.loopback(0), requestHandler, limits);
+          PacketConnection c =
+              PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
         Response heap = c.call(0, RrServerCommand.HEAP_TYPE, 0, new byte[0], WAIT);
         assertThat(heap.ok()).isTrue();
         assertThat(heap.text()).matches("heap_used=[1-9]\\d* connections=\\d+");
@@ -99,7 +112,8 @@ class RrServerLimitsTest {
       }
     }
     try (PacketServer plain = RrServerCommand.start(Endpoint.loopback(0));
-        PacketConnection c = PacketClient.connect("127.0.0.1", plain.port(), PacketConnection.builder())) {
+        PacketConnection c =
+            PacketClient.connect("127.0.0.1", plain.port(), PacketConnection.builder())) {
       assertThat(c.call(0, RrServerCommand.HEAP_TYPE, 0, new byte[0], WAIT).ok()).isFalse();
     }
   }

@@ -65,26 +65,32 @@ final class ScriptedServer implements AutoCloseable {
 
   ScriptedServer(Script script) throws IOException {
     listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    acceptor = new Thread(() -> {
-      while (true) {
-        Socket s;
-        try {
-          s = listener.accept();
-        } catch (IOException e) {
-          return;
-        }
-        accepted.add(s);
-        Thread t = new Thread(() -> {
-          try (s) {
-            script.play(new Peer(s));
-          } catch (IOException e) {
-            // the client went away: nothing more to play
-          }
-        }, "scripted peer");
-        t.setDaemon(true);
-        t.start();
-      }
-    }, "scripted server");
+    acceptor =
+        new Thread(
+            () -> {
+              while (true) {
+                Socket s;
+                try {
+                  s = listener.accept();
+                } catch (IOException e) {
+                  return;
+                }
+                accepted.add(s);
+                Thread t =
+                    new Thread(
+                        () -> {
+                          try (s) {
+                            script.play(new Peer(s));
+                          } catch (IOException e) {
+                            // the client went away: nothing more to play
+                          }
+                        },
+                        "scripted peer");
+                t.setDaemon(true);
+                t.start();
+              }
+            },
+            "scripted server");
     acceptor.setDaemon(true);
     acceptor.start();
   }

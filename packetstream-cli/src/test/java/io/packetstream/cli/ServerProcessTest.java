@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The server commands as their own process: they serve until SIGTERM, then end every connection cleanly. */
+/**
+ * The server commands as their own process: they serve until SIGTERM, then end every connection
+ * cleanly.
+ */
 @Timeout(60)
 class ServerProcessTest {
 
@@ -26,29 +29,40 @@ class ServerProcessTest {
 
   @Test
   void conformanceServerEndsItsConnectionsCleanlyOnSigterm() throws Exception {
-    Process server = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        PacketstreamCommand.class.getName(), "conformance-server", "--port", "0")
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process server =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                PacketstreamCommand.class.getName(),
+                "conformance-server",
+                "--port",
+                "0")
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try {
-      BufferedReader err = new BufferedReader(
-          new InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8));
-      String first = CompletableFuture.supplyAsync(() -> {
-        try {
-          return err.readLine();
-        } catch (java.io.IOException e) {
-          return null;
-        }
-      }, r -> new Thread(r).start()).get(30, TimeUnit.SECONDS);
+      BufferedReader err =
+          new BufferedReader(
+              new InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8));
+      String first =
+          CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return err.readLine();
+                    } catch (java.io.IOException e) {
+                      return null;
+                    }
+                  },
+                  r -> new Thread(r).start())
+              .get(30, TimeUnit.SECONDS);
       Matcher m = LISTENING.matcher(String.valueOf(first));
       assertThat(m.find()).as("first line on stderr: %s", first).isTrue();
       int port = Integer.parseInt(m.group(1));
 
-      PacketConnection connection = PacketClient.connect("127.0.0.1", port, PacketConnection.builder());
-      Response r = connection.call(0, ConformanceHandler.ECHO, 3, new byte[] {1, 2},
-          Duration.ofSeconds(10));
+      PacketConnection connection =
+          PacketClient.connect("127.0.0.1", port, PacketConnection.builder());
+      Response r =
+          connection.call(0, ConformanceHandler.ECHO, 3, new byte[] {1, 2}, Duration.ofSeconds(10));
       assertThat(r).isEqualTo(Response.ok(3, new byte[] {1, 2}));
 
       server.destroy(); // SIGTERM

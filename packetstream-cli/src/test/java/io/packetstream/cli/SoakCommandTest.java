@@ -31,20 +31,50 @@ class SoakCommandTest {
   private static void assertAccounted(Map<String, Long> f, long requests) {
     assertThat(f.get("requests")).isEqualTo(requests);
     long sum = 0;
-    for (String k : new String[] {"ok", "asked_failures", "refused", "closed", "submit_refused",
-        "wrong", "unexpected", "other", "hung"}) {
+    for (String k :
+        new String[] {
+          "ok",
+          "asked_failures",
+          "refused",
+          "closed",
+          "submit_refused",
+          "wrong",
+          "unexpected",
+          "other",
+          "hung"
+        }) {
       assertThat(f).containsKey(k);
       sum += f.get(k);
     }
     assertThat(sum).isEqualTo(requests);
-    assertThat(f.get("defects")).isEqualTo(f.get("wrong") + f.get("unexpected") + f.get("other")
-        + f.get("hung") + f.get("duplicates") + f.get("strays") + f.get("leftover_connections")
-        + f.get("leftover_threads"));
+    assertThat(f.get("defects"))
+        .isEqualTo(
+            f.get("wrong")
+                + f.get("unexpected")
+                + f.get("other")
+                + f.get("hung")
+                + f.get("duplicates")
+                + f.get("strays")
+                + f.get("leftover_connections")
+                + f.get("leftover_threads"));
   }
 
   private static CommandRun soak(String... extra) {
-    String[] base = {"soak", "--requests", "3000", "--connections", "6", "--window", "4",
-        "--kill-every-ms", "5", "--graceful-requests", "600", "--seed", "11"};
+    String[] base = {
+      "soak",
+      "--requests",
+      "3000",
+      "--connections",
+      "6",
+      "--window",
+      "4",
+      "--kill-every-ms",
+      "5",
+      "--graceful-requests",
+      "600",
+      "--seed",
+      "11"
+    };
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
@@ -76,8 +106,8 @@ class SoakCommandTest {
     Map<String, Long> f = fields(run);
     assertAccounted(f, 3000);
     assertThat(f.get("refused")).isPositive();
-    assertThat(f.get("refused_limit")).isEqualTo(f.get("refused") - f.get("refused_closing")
-        - f.get("refused_after_erq"));
+    assertThat(f.get("refused_limit"))
+        .isEqualTo(f.get("refused") - f.get("refused_closing") - f.get("refused_after_erq"));
     assertThat(f.get("refused_limit")).isPositive();
     assertThat(f.get("defects")).as(run.err()).isZero();
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -130,9 +160,25 @@ class SoakCommandTest {
   @Test
   void aRequestThatNeverEndsIsHung() {
     // no kills here: a killed connection would end the never-answered requests
-    CommandRun run = CommandRun.of("soak", "--requests", "1000", "--connections", "4", "--window",
-        "4", "--kill-every-ms", "100000", "--graceful-requests", "0", "--seed", "5",
-        "--fault", "hang", "--deadline-ms", "500");
+    CommandRun run =
+        CommandRun.of(
+            "soak",
+            "--requests",
+            "1000",
+            "--connections",
+            "4",
+            "--window",
+            "4",
+            "--kill-every-ms",
+            "100000",
+            "--graceful-requests",
+            "0",
+            "--seed",
+            "5",
+            "--fault",
+            "hang",
+            "--deadline-ms",
+            "500");
 
     Map<String, Long> f = fields(run);
     assertAccounted(f, 1000);
@@ -161,7 +207,8 @@ class SoakCommandTest {
     CommandRun graceful = CommandRun.of("soak", "--requests", "10", "--graceful-requests", "11");
 
     assertThat(window.err()).startsWith("soak: --window 0 is not between 1 and 1024");
-    assertThat(graceful.err()).startsWith("soak: --graceful-requests 11 is not between 0 and --requests");
+    assertThat(graceful.err())
+        .startsWith("soak: --graceful-requests 11 is not between 0 and --requests");
     assertThat(window.exitCode()).isEqualTo(2);
     assertThat(graceful.exitCode()).isEqualTo(2);
     assertThat(window.out()).isEmpty();

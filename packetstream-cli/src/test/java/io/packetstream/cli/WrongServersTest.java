@@ -29,7 +29,9 @@ class WrongServersTest {
     CLOSES_WITHOUT_EOF
   }
 
-  /** Answers every request ok with flags 0 and its own payload, then ends as {@code ending} says. */
+  /**
+   * Answers every request ok with flags 0 and its own payload, then ends as {@code ending} says.
+   */
   private static ScriptedServer.Script echoThenEnd(Ending ending) {
     return peer -> {
       for (Packet p; (p = peer.receive()) != null; ) {
@@ -53,24 +55,32 @@ class WrongServersTest {
   @Test
   void cleanShutdownPassesWhenTheServiceSendsEof() throws Exception {
     try (ScriptedServer server = new ScriptedServer(echoThenEnd(Ending.SENDS_EOF))) {
-      CommandRun run = CommandRun.of("conformance-client", "--port", server.portText(),
-          "--scenario", "clean-shutdown");
+      CommandRun run =
+          CommandRun.of(
+              "conformance-client", "--port", server.portText(), "--scenario", "clean-shutdown");
 
-      assertThat(run.out().lines()).as(run.err()).containsExactly("PASS clean-shutdown", "1 passed, 0 failed");
+      assertThat(run.out().lines())
+          .as(run.err())
+          .containsExactly("PASS clean-shutdown", "1 passed, 0 failed");
       assertThat(run.exitCode()).isZero();
     }
   }
 
   @ParameterizedTest
-  @EnumSource(value = Ending.class, names = {"STAYS_OPEN", "CLOSES_WITHOUT_EOF"})
+  @EnumSource(
+      value = Ending.class,
+      names = {"STAYS_OPEN", "CLOSES_WITHOUT_EOF"})
   void cleanShutdownFailsWhenTheServiceNeverSendsEof(Ending ending) throws Exception {
     try (ScriptedServer server = new ScriptedServer(echoThenEnd(ending))) {
-      CommandRun run = CommandRun.of("conformance-client", "--port", server.portText(),
-          "--scenario", "clean-shutdown");
+      CommandRun run =
+          CommandRun.of(
+              "conformance-client", "--port", server.portText(), "--scenario", "clean-shutdown");
 
-      assertThat(run.out().lines()).as(run.err()).containsExactly(
-          "FAIL clean-shutdown: the service never sent EOF (the connection ended without it)",
-          "0 passed, 1 failed");
+      assertThat(run.out().lines())
+          .as(run.err())
+          .containsExactly(
+              "FAIL clean-shutdown: the service never sent EOF (the connection ended without it)",
+              "0 passed, 1 failed");
       assertThat(run.exitCode()).isNotZero();
     }
   }
@@ -78,36 +88,56 @@ class WrongServersTest {
   @Test
   void outOfOrderFailsWhenTheServiceAnswersDelaysInOrder() throws Exception {
     // each delay sleeps on the connection's reader thread: answers come in the order asked
-    PacketConnection.Builder inOrder = PacketConnection.builder()
-        .executor(Runnable::run)
-        .handler(request -> {
-          Thread.sleep(Long.parseLong(new String(request.payload(), StandardCharsets.US_ASCII)));
-          return Response.ok(request.payload());
-        });
+    PacketConnection.Builder inOrder =
+        PacketConnection.builder()
+            .executor(Runnable::run)
+            .handler(
+                request -> {
+                  Thread.sleep(
+                      Long.parseLong(new String(request.payload(), StandardCharsets.US_ASCII)));
+                  return Response.ok(request.payload());
+                });
     try (PacketServer server = PacketServer.builder(inOrder).bindLoopback(0)) {
-      CommandRun run = CommandRun.of("conformance-client", "--port", Integer.toString(server.port()),
-          "--scenario", "out-of-order");
+      CommandRun run =
+          CommandRun.of(
+              "conformance-client",
+              "--port",
+              Integer.toString(server.port()),
+              "--scenario",
+              "out-of-order");
 
-      assertThat(run.out().lines()).as(run.err()).containsExactly(
-          "FAIL out-of-order: expected delay 10 to complete before delay 300, got the order [300, 10]",
-          "0 passed, 1 failed");
+      assertThat(run.out().lines())
+          .as(run.err())
+          .containsExactly(
+              "FAIL out-of-order: expected delay 10 to complete before delay 300, got the order [300, 10]",
+              "0 passed, 1 failed");
       assertThat(run.exitCode()).isNotZero();
     }
   }
 
   @Test
   void aServiceThatNeverAnswersFailsWithinTheRequestLimit() throws Exception {
-    ScriptedServer.Script silent = peer -> {
-      while (peer.receive() != null) {
-        // read everything, answer nothing
-      }
-    };
+    ScriptedServer.Script silent =
+        peer -> {
+          while (peer.receive() != null) {
+            // read everything, answer nothing
+          }
+        };
     try (ScriptedServer server = new ScriptedServer(silent)) {
-      CommandRun run = CommandRun.of("conformance-client", "--port", server.portText(),
-          "--scenario", "echo", "--request-timeout-ms", "500");
+      CommandRun run =
+          CommandRun.of(
+              "conformance-client",
+              "--port",
+              server.portText(),
+              "--scenario",
+              "echo",
+              "--request-timeout-ms",
+              "500");
 
-      assertThat(run.out().lines()).as(run.err()).containsExactly(
-          "FAIL echo: a request got no answer within 500 ms", "0 passed, 1 failed");
+      assertThat(run.out().lines())
+          .as(run.err())
+          .containsExactly(
+              "FAIL echo: a request got no answer within 500 ms", "0 passed, 1 failed");
       assertThat(run.exitCode()).isNotZero();
       assertThat(server.acceptedCount()).isEqualTo(1);
     }
@@ -115,10 +145,12 @@ class WrongServersTest {
 
   @Test
   void requestTimeoutBelowOneMillisecondIsAUsageError() {
-    CommandRun run = CommandRun.of("conformance-client", "--port", "1", "--request-timeout-ms", "0");
+    CommandRun run =
+        CommandRun.of("conformance-client", "--port", "1", "--request-timeout-ms", "0");
 
-    assertThat(run.err()).isEqualTo(
-        "conformance-client: --request-timeout-ms 0 is below 1" + System.lineSeparator());
+    assertThat(run.err())
+        .isEqualTo(
+            "conformance-client: --request-timeout-ms 0 is below 1" + System.lineSeparator());
     assertThat(run.exitCode()).isEqualTo(2);
   }
 }

@@ -24,9 +24,11 @@ class PacketServerTest {
 
   @Test
   void disconnectsAPeerBeyondMaxConnectionsAndServesTheOthers() throws Exception {
-    PacketConnection.Builder echo = PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
+    PacketConnection.Builder echo =
+        PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
     try (PacketServer server = PacketServer.builder(echo).maxConnections(1).bindLoopback(0);
-        PacketConnection first = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        PacketConnection first =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       assertThat(first.call(0, 0, 0, new byte[] {1}, WAIT)).isEqualTo(Response.ok(new byte[] {1}));
       try (RawPeer extra = new RawPeer(server.port())) {
         assertThat(extra.awaitEnd()).as("the extra peer is disconnected").isTrue();
@@ -39,10 +41,13 @@ class PacketServerTest {
 
   @Test
   void saysOnceThatItIsFullNotOncePerRefusedPeer() throws Exception {
-    PacketConnection.Builder echo = PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
+    PacketConnection.Builder echo =
+        PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
     try (LogCapture log = new LogCapture(PacketServer.class, "full-server:");
-        PacketServer server = PacketServer.builder(echo).name("full-server").maxConnections(1).bindLoopback(0);
-        PacketConnection first = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        PacketServer server =
+            PacketServer.builder(echo).name("full-server").maxConnections(1).bindLoopback(0);
+        PacketConnection first =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       assertThat(first.call(0, 0, 0, new byte[] {1}, WAIT)).isEqualTo(Response.ok(new byte[] {1}));
       for (int i = 0; i < 5; i++) {
         try (RawPeer extra = new RawPeer(server.port())) {
@@ -60,19 +65,24 @@ class PacketServerTest {
   void closeLetsTheRequestsInFlightFinish() throws Exception {
     CountDownLatch started = new CountDownLatch(3);
     CountDownLatch release = new CountDownLatch(1);
-    PacketConnection.Builder slow = PacketConnection.builder().handler(rq -> {
-      started.countDown();
-      release.await(10, TimeUnit.SECONDS);
-      return Response.ok(rq.payload());
-    });
+    PacketConnection.Builder slow =
+        PacketConnection.builder()
+            .handler(
+                rq -> {
+                  started.countDown();
+                  release.await(10, TimeUnit.SECONDS);
+                  return Response.ok(rq.payload());
+                });
     PacketServer server = PacketServer.builder(slow).bindLoopback(0);
-    try (PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+    try (PacketConnection client =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       List<CompletableFuture<Response>> inFlight = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         inFlight.add(client.submit(0, 0, ("r" + i).getBytes(StandardCharsets.US_ASCII)));
       }
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-      CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close, r -> new Thread(r).start());
+      CompletableFuture<Void> closing =
+          CompletableFuture.runAsync(server::close, r -> new Thread(r).start());
       await().atMost(WAIT).until(() -> !server.isListening());
       release.countDown();
       closing.get(10, TimeUnit.SECONDS);

@@ -8,10 +8,9 @@ import java.lang.annotation.Target;
 import org.springframework.beans.factory.annotation.Value;
 
 /**
- * Injects the TCP port the starter's server listens on, as {@code @LocalServerPort} does for
- * Boot's web server: the value of {@code local.packetstream.server.port}, published once the
- * server has bound (so useful with {@code packetstream.server.port=0}, which
- * {@code @PacketStreamTest} sets).
+ * Injects the TCP port the starter's server listens on, as {@code @LocalServerPort} does for Boot's
+ * web server: the value of {@code local.packetstream.server.port}, published once the server has
+ * bound (so useful with {@code packetstream.server.port=0}, which {@code @PacketStreamTest} sets).
  *
  * <pre>{@code
  * @LocalPacketStreamServerPort int port;

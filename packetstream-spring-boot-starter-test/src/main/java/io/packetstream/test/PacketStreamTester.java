@@ -39,16 +39,16 @@ import org.springframework.core.ParameterizedTypeReference;
  * }</pre>
  *
  * <p>{@code @PacketStreamTest} and {@code @AutoConfigurePacketStream} provide one as a bean, which
- * connects on first use and is reset after every test method; {@link #connect} makes one for
- * any server. Payloads that are neither bytes nor text go through the {@link PayloadCodec}.
- * Every wait is bounded: an exchange by its timeout ({@link #DEFAULT_TIMEOUT} unless set), an
- * awaited request by the duration given. A failed expectation throws an {@link AssertionError}
- * that names the request and what came instead.
+ * connects on first use and is reset after every test method; {@link #connect} makes one for any
+ * server. Payloads that are neither bytes nor text go through the {@link PayloadCodec}. Every wait
+ * is bounded: an exchange by its timeout ({@link #DEFAULT_TIMEOUT} unless set), an awaited request
+ * by the duration given. A failed expectation throws an {@link AssertionError} that names the
+ * request and what came instead.
  *
  * <p>The server's requests are answered as {@link #onRequest} says; a type with no answer set is
- * refused with a not-ok answer, as a peer that does not know the type would, and kept all the
- * same for {@link #awaitRequest}. At most {@link #MAX_KEPT_REQUESTS} untaken requests are kept;
- * past that, the server's requests are refused, and the next {@link #awaitRequest} says so.
+ * refused with a not-ok answer, as a peer that does not know the type would, and kept all the same
+ * for {@link #awaitRequest}. At most {@link #MAX_KEPT_REQUESTS} untaken requests are kept; past
+ * that, the server's requests are refused, and the next {@link #awaitRequest} says so.
  */
 public final class PacketStreamTester implements AutoCloseable {
 
@@ -62,9 +62,9 @@ public final class PacketStreamTester implements AutoCloseable {
   private static final Duration GRACE = Duration.ofSeconds(1);
 
   /**
-   * Opens the tester's end of a new connection to the server under test: over TCP, a Unix
-   * socket, or in memory. {@code testerEnd} carries the tester's handler for the server's
-   * requests; open the connection with it.
+   * Opens the tester's end of a new connection to the server under test: over TCP, a Unix socket,
+   * or in memory. {@code testerEnd} carries the tester's handler for the server's requests; open
+   * the connection with it.
    */
   @FunctionalInterface
   public interface Connector {
@@ -77,10 +77,13 @@ public final class PacketStreamTester implements AutoCloseable {
   private final @Nullable PayloadCodec codec;
   private final Map<Long, Function<ReceivedRequest, Response>> answers = new ConcurrentHashMap<>();
   private final Object lock = new Object();
+
   /** The server's requests not yet taken, oldest first; guarded by {@link #lock}. */
   private final Deque<ReceivedRequest> received = new ArrayDeque<>();
+
   /** Requests refused because {@link #received} was full; guarded by {@link #lock}. */
   private long refused;
+
   /** Guarded by {@link #lock}. */
   private @Nullable PacketConnection connection;
 
@@ -90,8 +93,8 @@ public final class PacketStreamTester implements AutoCloseable {
   }
 
   /**
-   * A tester connected now to the server at {@code host:port} over TCP; {@code codec} (may be
-   * null: bytes and text only) writes and reads the other payloads. Close it when done.
+   * A tester connected now to the server at {@code host:port} over TCP; {@code codec} (may be null:
+   * bytes and text only) writes and reads the other payloads. Close it when done.
    */
   public static PacketStreamTester connect(String host, int port, @Nullable PayloadCodec codec)
       throws IOException {
@@ -105,14 +108,16 @@ public final class PacketStreamTester implements AutoCloseable {
   }
 
   /**
-   * A tester that opens its connection with {@code connector} on first use, and again on first
-   * use after {@link #reset()} or {@link #close()}.
+   * A tester that opens its connection with {@code connector} on first use, and again on first use
+   * after {@link #reset()} or {@link #close()}.
    */
   public static PacketStreamTester connecting(Connector connector, @Nullable PayloadCodec codec) {
     return new PacketStreamTester(connector, codec);
   }
 
-  /** A request of type {@code rqType} to the server, to be sent with {@link RequestSpec#exchange()}. */
+  /**
+   * A request of type {@code rqType} to the server, to be sent with {@link RequestSpec#exchange()}.
+   */
   public RequestSpec request(long rqType) {
     return new RequestSpec(rqType);
   }
@@ -140,10 +145,17 @@ public final class PacketStreamTester implements AutoCloseable {
         long left = deadline - System.nanoTime();
         boolean ended = c.state().isTerminal();
         if (left <= 0 || ended) {
-          throw new AssertionError("expected a request of type " + rqType + " from the server"
-              + (ended ? " but the connection ended (" + c.failure().map(Throwable::toString)
-                  .orElse("closed") + ")" : " within " + timeout + " but none came")
-              + "; " + untaken());
+          throw new AssertionError(
+              "expected a request of type "
+                  + rqType
+                  + " from the server"
+                  + (ended
+                      ? " but the connection ended ("
+                          + c.failure().map(Throwable::toString).orElse("closed")
+                          + ")"
+                      : " within " + timeout + " but none came")
+                  + "; "
+                  + untaken());
         }
         try {
           TimeUnit.NANOSECONDS.timedWait(lock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
@@ -161,16 +173,16 @@ public final class PacketStreamTester implements AutoCloseable {
   }
 
   /**
-   * Asserts that no request of type {@code rqType} from the server is waiting to be taken now.
-   * It does not wait: use it after an exchange whose answer comes only once the server's
-   * requests have been answered.
+   * Asserts that no request of type {@code rqType} from the server is waiting to be taken now. It
+   * does not wait: use it after an exchange whose answer comes only once the server's requests have
+   * been answered.
    */
   public PacketStreamTester assertNoRequest(long rqType) {
     synchronized (lock) {
       for (ReceivedRequest r : received) {
         if (r.rqType() == rqType) {
-          throw new AssertionError("expected no request of type " + rqType
-              + " from the server but it sent " + r);
+          throw new AssertionError(
+              "expected no request of type " + rqType + " from the server but it sent " + r);
         }
       }
     }
@@ -178,9 +190,9 @@ public final class PacketStreamTester implements AutoCloseable {
   }
 
   /**
-   * The connection to the server, opened now if there is none yet: to check its state or send
-   * what the fluent API does not. Once it has ended it stays ended, and exchanges fail saying so,
-   * until {@link #reset()} or {@link #close()}.
+   * The connection to the server, opened now if there is none yet: to check its state or send what
+   * the fluent API does not. Once it has ended it stays ended, and exchanges fail saying so, until
+   * {@link #reset()} or {@link #close()}.
    *
    * @throws UncheckedIOException if it cannot be opened
    */
@@ -189,10 +201,12 @@ public final class PacketStreamTester implements AutoCloseable {
       PacketConnection c = connection;
       if (c == null) {
         try {
-          c = connector.open(PacketConnection.builder().name("packetstream-tester")
-              .handler(this::answer));
+          c =
+              connector.open(
+                  PacketConnection.builder().name("packetstream-tester").handler(this::answer));
         } catch (IOException e) {
-          throw new UncheckedIOException("packetstream tester cannot connect: " + e.getMessage(), e);
+          throw new UncheckedIOException(
+              "packetstream tester cannot connect: " + e.getMessage(), e);
         }
         connection = c;
       }
@@ -201,8 +215,8 @@ public final class PacketStreamTester implements AutoCloseable {
   }
 
   /**
-   * Closes the connection and forgets the answers set and the requests received: what happens
-   * to the tester bean after each test method. The next call connects again.
+   * Closes the connection and forgets the answers set and the requests received: what happens to
+   * the tester bean after each test method. The next call connects again.
    */
   public void reset() {
     close();
@@ -236,21 +250,27 @@ public final class PacketStreamTester implements AutoCloseable {
   }
 
   private Response answer(Request rq) {
-    ReceivedRequest r = new ReceivedRequest(rq.channel(), rq.rqType(), rq.flags(),
-        rq.payload().clone(), codec);
+    ReceivedRequest r =
+        new ReceivedRequest(rq.channel(), rq.rqType(), rq.flags(), rq.payload().clone(), codec);
     synchronized (lock) {
       if (received.size() >= MAX_KEPT_REQUESTS) {
         refused++;
-        return Response.failure("the packetstream tester keeps at most " + MAX_KEPT_REQUESTS
-            + " requests that the test has not taken with awaitRequest");
+        return Response.failure(
+            "the packetstream tester keeps at most "
+                + MAX_KEPT_REQUESTS
+                + " requests that the test has not taken with awaitRequest");
       }
       received.add(r);
       lock.notifyAll();
     }
     Function<ReceivedRequest, Response> answer = answers.get(rq.rqType());
     if (answer == null) {
-      return Response.failure("the packetstream tester has no answer for request type "
-          + rq.rqType() + ": give one with onRequest(" + rq.rqType() + ")");
+      return Response.failure(
+          "the packetstream tester has no answer for request type "
+              + rq.rqType()
+              + ": give one with onRequest("
+              + rq.rqType()
+              + ")");
     }
     return answer.apply(r);
   }
@@ -271,10 +291,13 @@ public final class PacketStreamTester implements AutoCloseable {
   private String untaken() {
     Map<Long, Integer> types = new TreeMap<>();
     received.forEach(r -> types.merge(r.rqType(), 1, Integer::sum));
-    String kept = types.isEmpty() ? "no other request is waiting to be taken"
-        : "requests waiting to be taken, by type: " + types;
-    return refused == 0 ? kept : kept + "; " + refused + " more were refused (over "
-        + MAX_KEPT_REQUESTS + " kept)";
+    String kept =
+        types.isEmpty()
+            ? "no other request is waiting to be taken"
+            : "requests waiting to be taken, by type: " + types;
+    return refused == 0
+        ? kept
+        : kept + "; " + refused + " more were refused (over " + MAX_KEPT_REQUESTS + " kept)";
   }
 
   /** A request being written: payload, flags, channel and timeout, then {@link #exchange()}. */
@@ -325,8 +348,16 @@ public final class PacketStreamTester implements AutoCloseable {
      * @throws AssertionError if no answer comes within the timeout or the connection ends first
      */
     public ExchangeResult exchange() {
-      String request = "request type " + rqType + " (channel " + channel + ", flags " + flags
-          + ", payload " + shown + ")";
+      String request =
+          "request type "
+              + rqType
+              + " (channel "
+              + channel
+              + ", flags "
+              + flags
+              + ", payload "
+              + shown
+              + ")";
       CompletableFuture<Response> answer =
           connection().submit(channel, rqType, flags, payload, timeout);
       try {
@@ -348,8 +379,8 @@ public final class PacketStreamTester implements AutoCloseable {
           throw new AssertionError(request + ": no answer within " + timeout, cause);
         }
         if (cause instanceof ConnectionClosedException) {
-          throw new AssertionError(request + ": the connection ended before the answer: "
-              + cause.getMessage(), cause);
+          throw new AssertionError(
+              request + ": the connection ended before the answer: " + cause.getMessage(), cause);
         }
         throw new AssertionError(request + ": failed: " + cause, cause);
       }
@@ -402,8 +433,8 @@ public final class PacketStreamTester implements AutoCloseable {
     private final byte[] payload;
     private final @Nullable PayloadCodec codec;
 
-    ReceivedRequest(long channel, long rqType, long flags, byte[] payload,
-        @Nullable PayloadCodec codec) {
+    ReceivedRequest(
+        long channel, long rqType, long flags, byte[] payload, @Nullable PayloadCodec codec) {
       this.channel = channel;
       this.rqType = rqType;
       this.flags = flags;
@@ -450,7 +481,8 @@ public final class PacketStreamTester implements AutoCloseable {
     /** Asserts its flags. */
     public ReceivedRequest assertFlags(long expected) {
       if (flags != expected) {
-        throw new AssertionError("expected flags " + expected + " but got " + flags + " on " + this);
+        throw new AssertionError(
+            "expected flags " + expected + " but got " + flags + " on " + this);
       }
       return this;
     }
@@ -458,16 +490,28 @@ public final class PacketStreamTester implements AutoCloseable {
     /** Asserts its payload: equal bytes, text, or an equal object once read as its class. */
     public ReceivedRequest assertPayload(Object expected) {
       if (!Payloads.matches(payload, expected, codec, "the payload of " + this)) {
-        throw new AssertionError("expected payload " + shown(expected) + " but got "
-            + Payloads.quote(payload) + " on " + this);
+        throw new AssertionError(
+            "expected payload "
+                + shown(expected)
+                + " but got "
+                + Payloads.quote(payload)
+                + " on "
+                + this);
       }
       return this;
     }
 
     @Override
     public String toString() {
-      return "request type " + rqType + " (channel " + channel + ", flags " + flags + ", payload "
-          + Payloads.quote(payload) + ")";
+      return "request type "
+          + rqType
+          + " (channel "
+          + channel
+          + ", flags "
+          + flags
+          + ", payload "
+          + Payloads.quote(payload)
+          + ")";
     }
   }
 
@@ -511,15 +555,15 @@ public final class PacketStreamTester implements AutoCloseable {
 
     /** The answer's payload read as {@code type}: bytes, text, or through the codec. */
     public <T> T payload(Class<T> type) {
-      return type.cast(Payloads.decode(response.payload(), type, codec,
-          "the answer to " + request));
+      return type.cast(
+          Payloads.decode(response.payload(), type, codec, "the answer to " + request));
     }
 
     /** The answer's payload read as a generic type, such as {@code List<String>}. */
     @SuppressWarnings("unchecked")
     public <T> T payload(ParameterizedTypeReference<T> type) {
-      return (T) Payloads.decode(response.payload(), type.getType(), codec,
-          "the answer to " + request);
+      return (T)
+          Payloads.decode(response.payload(), type.getType(), codec, "the answer to " + request);
     }
 
     /** Asserts that the answer is ok. */
@@ -541,23 +585,28 @@ public final class PacketStreamTester implements AutoCloseable {
     /** Asserts the answer's flags. */
     public ExchangeResult assertFlags(long expected) {
       if (response.flags() != expected) {
-        throw new AssertionError(request + ": expected flags " + expected + " but got "
-            + describe());
+        throw new AssertionError(
+            request + ": expected flags " + expected + " but got " + describe());
       }
       return this;
     }
 
-    /** Asserts the answer's payload: equal bytes, text, or an equal object once read as its class. */
+    /**
+     * Asserts the answer's payload: equal bytes, text, or an equal object once read as its class.
+     */
     public ExchangeResult assertPayload(Object expected) {
       if (!Payloads.matches(response.payload(), expected, codec, "the answer to " + request)) {
-        throw new AssertionError(request + ": expected payload " + shown(expected) + " but got "
-            + describe());
+        throw new AssertionError(
+            request + ": expected payload " + shown(expected) + " but got " + describe());
       }
       return this;
     }
 
     private String describe() {
-      return (response.ok() ? "ok" : "not-ok") + ", flags " + response.flags() + ", payload "
+      return (response.ok() ? "ok" : "not-ok")
+          + ", flags "
+          + response.flags()
+          + ", payload "
           + Payloads.quote(response.payload());
     }
 

@@ -10,8 +10,8 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Payloads as the tester writes, reads and shows them: bytes as they are, text as UTF-8, any
- * other object through the application's {@link PayloadCodec}.
+ * Payloads as the tester writes, reads and shows them: bytes as they are, text as UTF-8, any other
+ * object through the application's {@link PayloadCodec}.
  */
 final class Payloads {
 
@@ -28,8 +28,10 @@ final class Payloads {
       return text.getBytes(StandardCharsets.UTF_8);
     }
     if (codec == null) {
-      throw new IllegalStateException("no PayloadCodec to encode a " + payload.getClass().getName()
-          + ": pass bytes or text, or give the tester a codec");
+      throw new IllegalStateException(
+          "no PayloadCodec to encode a "
+              + payload.getClass().getName()
+              + ": pass bytes or text, or give the tester a codec");
     }
     return codec.encode(payload);
   }
@@ -47,19 +49,32 @@ final class Payloads {
       return new String(payload, StandardCharsets.UTF_8);
     }
     if (codec == null) {
-      throw new IllegalStateException("no PayloadCodec to read " + what + " as " + type.getTypeName()
-          + ": read it as bytes or text, or give the tester a codec");
+      throw new IllegalStateException(
+          "no PayloadCodec to read "
+              + what
+              + " as "
+              + type.getTypeName()
+              + ": read it as bytes or text, or give the tester a codec");
     }
     try {
       return codec.decode(payload, type);
     } catch (RuntimeException e) {
-      throw new AssertionError("cannot read " + what + " " + quote(payload) + " as "
-          + type.getTypeName() + ": " + e.getMessage(), e);
+      throw new AssertionError(
+          "cannot read "
+              + what
+              + " "
+              + quote(payload)
+              + " as "
+              + type.getTypeName()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
   /** Whether {@code payload} read as {@code expected}'s class equals it. */
-  static boolean matches(byte[] payload, Object expected, @Nullable PayloadCodec codec, String what) {
+  static boolean matches(
+      byte[] payload, Object expected, @Nullable PayloadCodec codec, String what) {
     if (expected instanceof byte[] bytes) {
       return Arrays.equals(payload, bytes);
     }
@@ -73,10 +88,13 @@ final class Payloads {
     }
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(payload)).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(payload))
+              .toString();
     } catch (CharacterCodingException e) {
       return payload.length + " bytes, not UTF-8";
     }

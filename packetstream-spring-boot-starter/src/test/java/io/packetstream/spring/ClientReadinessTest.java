@@ -21,8 +21,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A client with {@code readiness: true} is part of /actuator/health/readiness, over real HTTP:
- * the application is not ready while that peer is down, and ready once it is connected; a client
+ * A client with {@code readiness: true} is part of /actuator/health/readiness, over real HTTP: the
+ * application is not ready while that peer is down, and ready once it is connected; a client
  * without it stays out of the group.
  */
 @Timeout(180)
@@ -31,7 +31,9 @@ class ClientReadinessTest {
   private static ConfigurableApplicationContext start(int readinessPort, int otherPort) {
     return new SpringApplicationBuilder(TestApplication.class)
         .web(WebApplicationType.SERVLET)
-        .properties("server.port=0", "server.address=127.0.0.1",
+        .properties(
+            "server.port=0",
+            "server.address=127.0.0.1",
             "management.endpoint.health.probes.enabled=true",
             // the readiness group as applications define it: Boot's readinessState, shown in full
             "management.endpoint.health.group.readiness.include=readinessState",
@@ -50,9 +52,12 @@ class ClientReadinessTest {
   private static HttpResponse<String> readiness(ConfigurableApplicationContext context)
       throws Exception {
     int http = context.getEnvironment().getProperty("local.server.port", Integer.class);
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + http + "/actuator/health/readiness")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + http + "/actuator/health/readiness"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static int deadPort() throws Exception {

@@ -13,9 +13,9 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
 
 /**
- * Each configuration mistake a newcomer makes in {@code application.yml} stops start-up with
- * Boot's failure-analysis box (the description and action Boot's analyzers from
- * {@code spring.factories} produce) naming the property and the rule, in Spring's duration style.
+ * Each configuration mistake a newcomer makes in {@code application.yml} stops start-up with Boot's
+ * failure-analysis box (the description and action Boot's analyzers from {@code spring.factories}
+ * produce) naming the property and the rule, in Spring's duration style.
  */
 @Timeout(120)
 class ConfigurationErrorAnalysisTest {
@@ -51,8 +51,9 @@ class ConfigurationErrorAnalysisTest {
   void aClientWithoutAPortNamesThePropertiesToSet() {
     Analyzed a = start("packetstream.clients.billing.host=127.0.0.1");
     assertThat(description(a)).contains("packetstream.clients.billing.port");
-    assertThat(action(a)).contains("packetstream.clients.billing.port",
-        "packetstream.clients.billing.unix-socket-path");
+    assertThat(action(a))
+        .contains(
+            "packetstream.clients.billing.port", "packetstream.clients.billing.unix-socket-path");
   }
 
   @Test
@@ -61,73 +62,95 @@ class ConfigurationErrorAnalysisTest {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closed = s.getLocalPort();
     }
-    Analyzed a = start("packetstream.clients.billing.host=127.0.0.1",
-        "packetstream.clients.billing.port=" + closed,
-        "packetstream.clients.billing.fail-fast=true");
+    Analyzed a =
+        start(
+            "packetstream.clients.billing.host=127.0.0.1",
+            "packetstream.clients.billing.port=" + closed,
+            "packetstream.clients.billing.fail-fast=true");
     assertThat(description(a)).contains("billing", "127.0.0.1:" + closed, "Connection refused");
     assertThat(action(a)).contains("packetstream.clients.billing.fail-fast");
   }
 
   @Test
   void aMissingServerSslBundleNamesTheProperty() {
-    Analyzed a = start("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-        "packetstream.server.ssl.bundle=nope");
+    Analyzed a =
+        start(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
+            "packetstream.server.ssl.bundle=nope");
     assertThat(description(a)).contains("packetstream.server.ssl.bundle", "nope");
     assertThat(description(a) + action(a)).contains("spring.ssl.bundle");
   }
 
   @Test
   void aServerSslBundleWithoutAKeyStoreNamesThePropertyAndTheRule() {
-    Analyzed a = start("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-        "spring.ssl.bundle.jks.trustonly.truststore.location=classpath:tls/trust.p12",
-        "spring.ssl.bundle.jks.trustonly.truststore.password=changeit",
-        "spring.ssl.bundle.jks.trustonly.truststore.type=PKCS12",
-        "packetstream.server.ssl.bundle=trustonly");
-    assertThat(description(a)).contains("packetstream.server.ssl.bundle", "trustonly",
-        "key store");
+    Analyzed a =
+        start(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
+            "spring.ssl.bundle.jks.trustonly.truststore.location=classpath:tls/trust.p12",
+            "spring.ssl.bundle.jks.trustonly.truststore.password=changeit",
+            "spring.ssl.bundle.jks.trustonly.truststore.type=PKCS12",
+            "packetstream.server.ssl.bundle=trustonly");
+    assertThat(description(a)).contains("packetstream.server.ssl.bundle", "trustonly", "key store");
   }
 
   @Test
   void aMissingClientSslBundleNamesTheProperty() {
-    Analyzed a = start("packetstream.clients.billing.port=5",
-        "packetstream.clients.billing.ssl.bundle=nope");
+    Analyzed a =
+        start(
+            "packetstream.clients.billing.port=5", "packetstream.clients.billing.ssl.bundle=nope");
     assertThat(description(a)).contains("packetstream.clients.billing.ssl.bundle", "nope");
   }
 
   @Test
   void aBackOffMultiplierBelowOneNamesThePropertyAndTheRule() {
-    Analyzed a = start("packetstream.clients.billing.port=5",
-        "packetstream.clients.billing.reconnect.multiplier=0.5");
-    assertThat(description(a)).contains("packetstream.clients.billing.reconnect.multiplier",
-        "at least 1");
+    Analyzed a =
+        start(
+            "packetstream.clients.billing.port=5",
+            "packetstream.clients.billing.reconnect.multiplier=0.5");
+    assertThat(description(a))
+        .contains("packetstream.clients.billing.reconnect.multiplier", "at least 1");
   }
 
   @Test
   void aBackOffMaxDelayBelowTheInitialOneSaysSoInSpringsDurationStyle() {
-    Analyzed a = start("packetstream.clients.billing.port=5",
-        "packetstream.clients.billing.reconnect.max-delay=10ms");
-    assertThat(description(a)).contains("packetstream.clients.billing.reconnect.max-delay",
-        "initial-delay (200ms)").doesNotContain("PT");
+    Analyzed a =
+        start(
+            "packetstream.clients.billing.port=5",
+            "packetstream.clients.billing.reconnect.max-delay=10ms");
+    assertThat(description(a))
+        .contains("packetstream.clients.billing.reconnect.max-delay", "initial-delay (200ms)")
+        .doesNotContain("PT");
   }
 
   @Test
   void aNegativeInitialBackOffDelayNamesTheProperty() {
-    Analyzed a = start("packetstream.clients.billing.port=5",
-        "packetstream.clients.billing.reconnect.initial-delay=-1s");
-    assertThat(description(a)).contains("packetstream.clients.billing.reconnect.initial-delay")
+    Analyzed a =
+        start(
+            "packetstream.clients.billing.port=5",
+            "packetstream.clients.billing.reconnect.initial-delay=-1s");
+    assertThat(description(a))
+        .contains("packetstream.clients.billing.reconnect.initial-delay")
         .doesNotContain("PT");
   }
 
   @Test
   void coreRefusalsUsePropertyNamesAndSpringsDurationStyle() {
-    Analyzed a = start("packetstream.clients.billing.port=5",
-        "packetstream.clients.billing.probe-interval=-1500ms");
-    assertThat(description(a)).contains("packetstream.clients.billing.probe-interval -1500ms")
-        .doesNotContain("probeInterval").doesNotContain("PT");
+    Analyzed a =
+        start(
+            "packetstream.clients.billing.port=5",
+            "packetstream.clients.billing.probe-interval=-1500ms");
+    assertThat(description(a))
+        .contains("packetstream.clients.billing.probe-interval -1500ms")
+        .doesNotContain("probeInterval")
+        .doesNotContain("PT");
     Analyzed b = start("packetstream.server.port=0", "packetstream.server.probe-timeout=0");
-    assertThat(description(b)).contains("packetstream.server.probe-timeout")
+    assertThat(description(b))
+        .contains("packetstream.server.probe-timeout")
         .contains("packetstream.server.probe-interval=0")
-        .doesNotContain("probeTimeout").doesNotContain("probeInterval(");
+        .doesNotContain("probeTimeout")
+        .doesNotContain("probeInterval(");
     Analyzed c = start("packetstream.server.port=0", "packetstream.request-timeout=-1s");
     assertThat(description(c)).contains("packetstream.request-timeout -1s is negative");
   }
@@ -135,8 +158,10 @@ class ConfigurationErrorAnalysisTest {
   @Test
   void aServerPortInUseNamesThePortAndTheProperty() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      Analyzed a = start("packetstream.server.port=" + taken.getLocalPort(),
-          "packetstream.server.address=127.0.0.1");
+      Analyzed a =
+          start(
+              "packetstream.server.port=" + taken.getLocalPort(),
+              "packetstream.server.address=127.0.0.1");
       assertThat(description(a)).contains("127.0.0.1:" + taken.getLocalPort(), "in use");
       assertThat(action(a)).contains("packetstream.server.port");
     }
@@ -157,36 +182,52 @@ class ConfigurationErrorAnalysisTest {
 
   @Test
   void aServerWithBothAPortAndAUnixSocketIsRefused() {
-    Analyzed a = start("packetstream.server.port=0",
-        "packetstream.server.unix-socket-path=/tmp/ps-both-" + ProcessHandle.current().pid());
-    assertThat(description(a)).contains("packetstream.server.unix-socket-path",
-        "packetstream.server.port");
+    Analyzed a =
+        start(
+            "packetstream.server.port=0",
+            "packetstream.server.unix-socket-path=/tmp/ps-both-" + ProcessHandle.current().pid());
+    assertThat(description(a))
+        .contains("packetstream.server.unix-socket-path", "packetstream.server.port");
   }
 
   @Test
   void aClientWithBothAPortAndAUnixSocketIsRefused() {
-    Analyzed a = start("packetstream.clients.billing.port=5",
-        "packetstream.clients.billing.unix-socket-path=/tmp/peer.sock");
-    assertThat(description(a)).contains("packetstream.clients.billing.unix-socket-path",
-        "packetstream.clients.billing.port");
+    Analyzed a =
+        start(
+            "packetstream.clients.billing.port=5",
+            "packetstream.clients.billing.unix-socket-path=/tmp/peer.sock");
+    assertThat(description(a))
+        .contains(
+            "packetstream.clients.billing.unix-socket-path", "packetstream.clients.billing.port");
   }
 
   @Test
   void aClientHostWrittenAsAUrlOrWithAPortIsRefused() {
-    Analyzed url = start("packetstream.clients.billing.port=5",
-        "packetstream.clients.billing.host=tcp://billing.internal");
-    assertThat(description(url)).contains("packetstream.clients.billing.host",
-        "tcp://billing.internal", "packetstream.clients.billing.port");
-    Analyzed withPort = start("packetstream.clients.billing.port=5",
-        "packetstream.clients.billing.host=billing.internal:9000");
-    assertThat(description(withPort)).contains("packetstream.clients.billing.host",
-        "billing.internal:9000");
+    Analyzed url =
+        start(
+            "packetstream.clients.billing.port=5",
+            "packetstream.clients.billing.host=tcp://billing.internal");
+    assertThat(description(url))
+        .contains(
+            "packetstream.clients.billing.host",
+            "tcp://billing.internal",
+            "packetstream.clients.billing.port");
+    Analyzed withPort =
+        start(
+            "packetstream.clients.billing.port=5",
+            "packetstream.clients.billing.host=billing.internal:9000");
+    assertThat(description(withPort))
+        .contains("packetstream.clients.billing.host", "billing.internal:9000");
   }
 
   @Test
   void anIpv6ClientHostIsAccepted() {
-    assertThat(StartupFailures.starts(App.class, "packetstream.clients.billing.port=5",
-        "packetstream.clients.billing.host=::1")).isTrue();
+    assertThat(
+            StartupFailures.starts(
+                App.class,
+                "packetstream.clients.billing.port=5",
+                "packetstream.clients.billing.host=::1"))
+        .isTrue();
   }
 
   @Test
@@ -223,14 +264,16 @@ class ConfigurationErrorAnalysisTest {
   @Test
   void aHandlerChannelOutOfRangeSaysItIsTheChannelAndTheRange() {
     Analyzed a = StartupFailures.run(BadChannelApp.class, "packetstream.server.port=0");
-    assertThat(description(a)).contains("channel -2 is out of range", "0 to ")
+    assertThat(description(a))
+        .contains("channel -2 is out of range", "0 to ")
         .doesNotContain("request type 1 out of range");
   }
 
   @Test
   void aHandlerTypeOutOfRangeSaysItIsTheTypeAndTheRange() {
     Analyzed a = StartupFailures.run(BadTypeApp.class, "packetstream.server.port=0");
-    assertThat(description(a)).contains("request type -5 is out of range", "0 to ")
+    assertThat(description(a))
+        .contains("request type -5 is out of range", "0 to ")
         .doesNotContain("channel 3 ");
   }
 }

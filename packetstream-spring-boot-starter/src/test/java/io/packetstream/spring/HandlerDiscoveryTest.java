@@ -30,8 +30,8 @@ import org.springframework.context.annotation.ScopedProxyMode;
 import org.springframework.context.support.SimpleThreadScope;
 
 /**
- * Handler beans are served however the application creates them: lazily, behind a scoped proxy
- * that nothing injects; each case in a fresh application, over real TCP.
+ * Handler beans are served however the application creates them: lazily, behind a scoped proxy that
+ * nothing injects; each case in a fresh application, over real TCP.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @Timeout(60)
@@ -130,26 +130,35 @@ class HandlerDiscoveryTest {
   void composedAnnotationsAndAClassLevelChannel() throws Exception {
     try (ConfigurableApplicationContext context = start(BillingApp.class)) {
       int port = context.getBean(PacketStreamServer.class).port();
-      try (PacketConnection c = PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
-        assertThat(c.submit(2, 7, 0, "tea".getBytes(UTF_8), java.time.Duration.ZERO)
-            .get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("invoice for tea"));
-        assertThat(c.submit(0, 8, 0, new byte[0], java.time.Duration.ZERO)
-            .get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("pong"));
+      try (PacketConnection c =
+          PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
+        assertThat(
+                c.submit(2, 7, 0, "tea".getBytes(UTF_8), java.time.Duration.ZERO)
+                    .get(10, TimeUnit.SECONDS))
+            .isEqualTo(Response.ok("invoice for tea"));
+        assertThat(
+                c.submit(0, 8, 0, new byte[0], java.time.Duration.ZERO).get(10, TimeUnit.SECONDS))
+            .isEqualTo(Response.ok("pong"));
         // type 7 is the class's channel's, not channel 0's
-        assertThat(c.submit(0, 7, 0, new byte[0], java.time.Duration.ZERO)
-            .get(10, TimeUnit.SECONDS).ok()).isFalse();
+        assertThat(
+                c.submit(0, 7, 0, new byte[0], java.time.Duration.ZERO)
+                    .get(10, TimeUnit.SECONDS)
+                    .ok())
+            .isFalse();
       }
     }
   }
 
   private static ConfigurableApplicationContext start(Class<?> app, String... properties) {
-    return new SpringApplicationBuilder(app).web(WebApplicationType.NONE)
+    return new SpringApplicationBuilder(app)
+        .web(WebApplicationType.NONE)
         .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1")
         .properties(properties)
         .run();
   }
 
-  private static Response call(ConfigurableApplicationContext context, String text) throws Exception {
+  private static Response call(ConfigurableApplicationContext context, String text)
+      throws Exception {
     int port = context.getBean(PacketStreamServer.class).port();
     try (PacketConnection c = PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
       return c.submit(1, 0, text.getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
@@ -169,31 +178,39 @@ class HandlerDiscoveryTest {
 
   @Test
   void warnsWhenNoServerNorClientServesTheHandlers(CapturedOutput output) throws Exception {
-    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(PlainApp.class)
-        .web(WebApplicationType.NONE).run()) {
-      assertThat(output.getOut()).contains("WARN").contains("there are @PacketHandler methods,"
-          + " but no packetstream server or client to serve them: set packetstream.server.port");
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(PlainApp.class).web(WebApplicationType.NONE).run()) {
+      assertThat(output.getOut())
+          .contains("WARN")
+          .contains(
+              "there are @PacketHandler methods,"
+                  + " but no packetstream server or client to serve them: set packetstream.server.port");
       assertThat(output.getOut().split("no packetstream server or client to serve them", -1))
-          .as("warned once").hasSize(2);
+          .as("warned once")
+          .hasSize(2);
     }
   }
 
   @Test
   void aConfiguredClientServesTheHandlersSoNoWarning(CapturedOutput output) throws Exception {
-    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(PlainApp.class)
-        .web(WebApplicationType.NONE)
-        .properties("packetstream.clients.peer.host=127.0.0.1", "packetstream.clients.peer.port=1",
-            "packetstream.clients.peer.reconnect.enabled=false")
-        .run()) {
-      assertThat(output.getOut()).contains("channel 0, type 1 -> Upper.upper(String)")
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(PlainApp.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "packetstream.clients.peer.host=127.0.0.1",
+                "packetstream.clients.peer.port=1",
+                "packetstream.clients.peer.reconnect.enabled=false")
+            .run()) {
+      assertThat(output.getOut())
+          .contains("channel 0, type 1 -> Upper.upper(String)")
           .doesNotContain("no packetstream server or client to serve them");
     }
   }
 
   @Test
   void servesHandlersUnderGlobalLazyInitialization() throws Exception {
-    try (ConfigurableApplicationContext context = start(PlainApp.class,
-        "spring.main.lazy-initialization=true")) {
+    try (ConfigurableApplicationContext context =
+        start(PlainApp.class, "spring.main.lazy-initialization=true")) {
       assertThat(call(context, "lazy")).isEqualTo(Response.ok("LAZY"));
     }
   }
@@ -215,7 +232,8 @@ class HandlerDiscoveryTest {
       }
       // each call ran on the target of its handler thread's scope, through the proxy
       assertThat(Upper.INSTANCES.get()).isGreaterThan(before);
-      assertThat(output.getOut() + output.getErr()).doesNotContain("@PacketHandler methods are not served")
+      assertThat(output.getOut() + output.getErr())
+          .doesNotContain("@PacketHandler methods are not served")
           .doesNotContain("scopedTarget.upper");
     }
   }
@@ -223,8 +241,10 @@ class HandlerDiscoveryTest {
   @Test
   void warnsOnceAtStartUpForAPrototypeHandlerBean(CapturedOutput output) throws Exception {
     try (ConfigurableApplicationContext context = start(PrototypeApp.class)) {
-      assertThat(output.getOut()).contains("bean 'upper' has @PacketHandler methods but is not a"
-          + " singleton (scope 'prototype')");
+      assertThat(output.getOut())
+          .contains(
+              "bean 'upper' has @PacketHandler methods but is not a"
+                  + " singleton (scope 'prototype')");
       Response r = call(context, "x");
       assertThat(r.ok()).isFalse();
       assertThat(r.text()).contains("no @PacketHandler for request type 1");

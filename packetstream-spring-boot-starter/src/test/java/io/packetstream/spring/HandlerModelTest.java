@@ -21,20 +21,20 @@ import io.packetstream.spring.handler.PacketHandlerMethod;
 import io.packetstream.spring.handler.PacketReturnValueHandler;
 import io.packetstream.spring.handler.Payload;
 import io.packetstream.spring.handler.RequestContext;
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
-import java.util.concurrent.CompletionStage;
 import io.packetstream.transport.PacketClient;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.time.Duration;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -56,10 +56,14 @@ import org.springframework.core.annotation.Order;
  * Exception handlers, interceptors, the application's own argument resolvers and return value
  * handlers, and validated payloads, over real TCP to the real server of a real application.
  */
-@SpringBootTest(classes = HandlerModelTest.App.class,
+@SpringBootTest(
+    classes = HandlerModelTest.App.class,
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
-    properties = {"packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-        "logging.level.io.packetstream.spring.handler=DEBUG"})
+    properties = {
+      "packetstream.server.port=0",
+      "packetstream.server.address=127.0.0.1",
+      "logging.level.io.packetstream.spring.handler=DEBUG"
+    })
 @ExtendWith(OutputCaptureExtension.class)
 class HandlerModelTest {
 
@@ -106,9 +110,10 @@ class HandlerModelTest {
 
     @PacketHandler(6)
     CompletableFuture<String> missingLater() {
-      return CompletableFuture.supplyAsync(() -> {
-        throw new NoSuchElementException("order 7");
-      });
+      return CompletableFuture.supplyAsync(
+          () -> {
+            throw new NoSuchElementException("order 7");
+          });
     }
 
     @PacketHandler(7)
@@ -211,10 +216,16 @@ class HandlerModelTest {
     }
 
     @Override
-    public void afterCompletion(Request request, PacketHandlerMethod handler, Response answer,
-        Throwable failure) {
-      calls.add(name + " after " + request.rqType() + " "
-          + (answer != null ? (answer.ok() ? "ok " : "not-ok ") + answer.text() : "failure " + failure));
+    public void afterCompletion(
+        Request request, PacketHandlerMethod handler, Response answer, Throwable failure) {
+      calls.add(
+          name
+              + " after "
+              + request.rqType()
+              + " "
+              + (answer != null
+                  ? (answer.ok() ? "ok " : "not-ok ") + answer.text()
+                  : "failure " + failure));
     }
   }
 
@@ -335,25 +346,36 @@ class HandlerModelTest {
     assertThat(call(1, 0, "{\"item\":\"tea\",\"count\":2}")).isEqualTo(Response.ok("2 x tea"));
     Response r = call(1, 0, "{\"item\":\" \",\"count\":0}");
     assertThat(r.ok()).isFalse();
-    assertThat(r.text()).isEqualTo("invalid Order: count: must be greater than or equal to 1;"
-        + " item: must not be blank");
+    assertThat(r.text())
+        .isEqualTo(
+            "invalid Order: count: must be greater than or equal to 1;"
+                + " item: must not be blank");
     // without @Valid, no check
     assertThat(call(2, 0, "{\"item\":\"\",\"count\":0}")).isEqualTo(Response.ok("unchecked 0"));
-    assertThat(output.getOut()).contains("DEBUG").contains("bad request")
-        .contains("invalid Order: count").doesNotContain("WARN");
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      Timer t = registry.find("packetstream.server.requests")
-          .tags("rq.type", "1", "outcome", "CLIENT_ERROR").timer();
-      return t != null && t.count() == 1;
-    });
+    assertThat(output.getOut())
+        .contains("DEBUG")
+        .contains("bad request")
+        .contains("invalid Order: count")
+        .doesNotContain("WARN");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              Timer t =
+                  registry
+                      .find("packetstream.server.requests")
+                      .tags("rq.type", "1", "outcome", "CLIENT_ERROR")
+                      .timer();
+              return t != null && t.count() == 1;
+            });
   }
 
   @Test
   void theHandlersOwnBeanAnswersFirstThenTheAdviceClosestTypeFirst() throws Exception {
     assertThat(call(3, 0, "")).isEqualTo(Response.failure("own: bad argument in illegalArgument"));
     assertThat(call(4, 0, "")).isEqualTo(Response.failure(3, "state: bad state".getBytes(UTF_8)));
-    assertThat(call(5, 0, "")).isEqualTo(
-        Response.failure("runtime UnsupportedOperationException for type 5"));
+    assertThat(call(5, 0, ""))
+        .isEqualTo(Response.failure("runtime UnsupportedOperationException for type 5"));
   }
 
   @Test
@@ -364,8 +386,9 @@ class HandlerModelTest {
   @Test
   void anExceptionNoHandlerTakesIsTheConnectionsToAnswer() throws Exception {
     assertThat(call(9, 0, "")).isEqualTo(Response.failure());
-    assertThat(second.calls).anySatisfy(c -> assertThat(c)
-        .startsWith("second after 9 failure java.lang.AssertionError"));
+    assertThat(second.calls)
+        .anySatisfy(
+            c -> assertThat(c).startsWith("second after 9 failure java.lang.AssertionError"));
   }
 
   @Test
@@ -377,8 +400,12 @@ class HandlerModelTest {
 
   @Test
   void anAnnotatedPayloadIsDecodedWhateverItsType() throws Exception {
-    assertThat(call(10, 0, "{\"connectionName\":\"elsewhere\",\"remoteAddress\":\"\","
-        + "\"channel\":0,\"tag\":0,\"rqType\":0,\"flags\":0}"))
+    assertThat(
+            call(
+                10,
+                0,
+                "{\"connectionName\":\"elsewhere\",\"remoteAddress\":\"\","
+                    + "\"channel\":0,\"tag\":0,\"rqType\":0,\"flags\":0}"))
         .isEqualTo(Response.ok("elsewhere sent, on type 10"));
     assertThat(call(11, 7, "text")).isEqualTo(Response.ok("text/7"));
   }
@@ -400,22 +427,24 @@ class HandlerModelTest {
   void interceptorsRunInOrderAroundTheCallAndMayAnswerInstead() throws Exception {
     assertThat(call(2, 0, "{\"item\":\"x\",\"count\":5}")).isEqualTo(Response.ok("unchecked 5"));
     await().atMost(Duration.ofSeconds(10)).until(() -> first.calls.size() == 2);
-    assertThat(first.calls).containsExactly("first pre 2 unchecked", "first after 2 ok unchecked 5");
-    assertThat(second.calls).containsExactly("second pre 2 unchecked", "second after 2 ok unchecked 5");
+    assertThat(first.calls)
+        .containsExactly("first pre 2 unchecked", "first after 2 ok unchecked 5");
+    assertThat(second.calls)
+        .containsExactly("second pre 2 unchecked", "second after 2 ok unchecked 5");
 
     first.calls.clear();
     second.calls.clear();
     assertThat(call(2, 666, "{\"item\":\"x\",\"count\":5}"))
         .isEqualTo(Response.failure("not authorised"));
     // the first let it through and hears the answer; the second answered, the method never ran
-    assertThat(first.calls).containsExactly("first pre 2 unchecked",
-        "first after 2 not-ok not authorised");
+    assertThat(first.calls)
+        .containsExactly("first pre 2 unchecked", "first after 2 not-ok not authorised");
     assertThat(second.calls).containsExactly("second pre 2 unchecked");
 
     first.calls.clear();
     assertThat(call(6, 0, "")).isEqualTo(Response.ok("found nothing: order 7"));
     await().atMost(Duration.ofSeconds(10)).until(() -> first.calls.size() == 2);
-    assertThat(first.calls).containsExactly("first pre 6 missingLater",
-        "first after 6 ok found nothing: order 7");
+    assertThat(first.calls)
+        .containsExactly("first pre 6 missingLater", "first after 6 ok found nothing: order 7");
   }
 }

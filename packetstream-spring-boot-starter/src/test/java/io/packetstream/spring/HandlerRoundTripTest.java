@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
+import io.packetstream.spring.context.ActivityTick;
 import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.context.PacketConnectionEvent;
 import io.packetstream.spring.context.PacketStreamServer;
@@ -22,17 +23,17 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
-import io.packetstream.spring.context.ActivityTick;
 
 /** Every argument and return kind of {@code @PacketHandler}, over real TCP to the real server. */
-@SpringBootTest(classes = {TestApplication.class, HandlerRoundTripTest.Ticks.class},
+@SpringBootTest(
+    classes = {TestApplication.class, HandlerRoundTripTest.Ticks.class},
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {
-        "packetstream.server.port=0",
-        "packetstream.server.address=127.0.0.1",
-        "packetstream.tick=true",
-        "management.endpoints.web.exposure.include=health,packetstream"})
+      "packetstream.server.port=0",
+      "packetstream.server.address=127.0.0.1",
+      "packetstream.tick=true",
+      "management.endpoints.web.exposure.include=health,packetstream"
+    })
 class HandlerRoundTripTest {
 
   /** Records activity ticks instead of writing them to standard error. */
@@ -49,15 +50,21 @@ class HandlerRoundTripTest {
   @Autowired PacketStreamServer server;
   @Autowired RecordedEvents events;
   @Autowired Ticks ticks;
-  @Value("${local.packetstream.server.port}") int publishedPort;
+
+  @Value("${local.packetstream.server.port}")
+  int publishedPort;
 
   PacketConnection client;
 
   @BeforeEach
   void connect() throws Exception {
-    client = PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder().name("test-client")
-            .handler(rq -> Response.ok(rq.text().toUpperCase())));
+    client =
+        PacketClient.connect(
+            "127.0.0.1",
+            server.port(),
+            PacketConnection.builder()
+                .name("test-client")
+                .handler(rq -> Response.ok(rq.text().toUpperCase())));
   }
 
   @AfterEach
@@ -139,12 +146,14 @@ class HandlerRoundTripTest {
 
   @Test
   void requestContextHasTheTagAndThePeersAddress() throws Exception {
-    java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
-        new java.net.InetSocketAddress("127.0.0.1", server.port()));
+    java.nio.channels.SocketChannel channel =
+        java.nio.channels.SocketChannel.open(
+            new java.net.InetSocketAddress("127.0.0.1", server.port()));
     String local = channel.getLocalAddress().toString();
     try (PacketConnection own = PacketConnection.builder().open(channel, true)) {
       String[] seen = own.call(26, 0, new byte[0]).text().split("\\|");
-      // the context's tag is the request's, and its address is this end's socket as the server sees it
+      // the context's tag is the request's, and its address is this end's socket as the server sees
+      // it
       assertThat(seen[0]).isEqualTo(seen[1]);
       assertThat(Long.parseLong(seen[0])).isNotNegative();
       assertThat(seen[2]).isEqualTo(seen[3]).isEqualTo(local);
@@ -187,7 +196,8 @@ class HandlerRoundTripTest {
   @Test
   void largeTypesAndOtherChannels() throws Exception {
     assertThat(call(5000, 0, "")).isEqualTo(Response.ok("sparse"));
-    Response r = client.submit(1, 1, 0, "x".getBytes(UTF_8), Duration.ZERO).get(10, TimeUnit.SECONDS);
+    Response r =
+        client.submit(1, 1, 0, "x".getBytes(UTF_8), Duration.ZERO).get(10, TimeUnit.SECONDS);
     assertThat(r).isEqualTo(Response.ok("channel one x"));
   }
 
@@ -200,28 +210,50 @@ class HandlerRoundTripTest {
 
   @Test
   void eventsForOpenAndClose() throws Exception {
-    await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
-        .anyMatch(e -> e instanceof PacketConnectionEvent.Opened && e.role() == ConnectionRole.SERVER));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                events.events.stream()
+                    .anyMatch(
+                        e ->
+                            e instanceof PacketConnectionEvent.Opened
+                                && e.role() == ConnectionRole.SERVER));
     // the new connection is the one that was not there before: names do not sort by age
     // ("#9" > "#10"), and other tests' connections may still be closing
     java.util.Set<PacketConnection> before = java.util.Set.copyOf(server.connections());
-    PacketConnection c = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        server.connections().stream().anyMatch(s -> !before.contains(s)));
-    String name = server.connections().stream().filter(s -> !before.contains(s))
-        .map(PacketConnection::name).findFirst().orElseThrow();
+    PacketConnection c =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.connections().stream().anyMatch(s -> !before.contains(s)));
+    String name =
+        server.connections().stream()
+            .filter(s -> !before.contains(s))
+            .map(PacketConnection::name)
+            .findFirst()
+            .orElseThrow();
     c.close();
-    await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
-        .anyMatch(e -> e instanceof PacketConnectionEvent.Closed && e.connection().name().equals(name)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                events.events.stream()
+                    .anyMatch(
+                        e ->
+                            e instanceof PacketConnectionEvent.Closed
+                                && e.connection().name().equals(name)));
   }
 
   @Test
   void tickReportsEveryPacket() throws Exception {
     call(2, 0, "t");
-    await().atMost(Duration.ofSeconds(10)).until(() -> ticks.labels.stream()
-        .anyMatch(l -> l.matches("packetstream-server#\\d+ <Q")));
-    await().atMost(Duration.ofSeconds(10)).until(() -> ticks.labels.stream()
-        .anyMatch(l -> l.matches("packetstream-server#\\d+ >A")));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ticks.labels.stream().anyMatch(l -> l.matches("packetstream-server#\\d+ <Q")));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ticks.labels.stream().anyMatch(l -> l.matches("packetstream-server#\\d+ >A")));
   }
 
   @Test
@@ -232,11 +264,18 @@ class HandlerRoundTripTest {
       java.util.Arrays.fill(overlong, (byte) 0xFF);
       raw.getOutputStream().write(overlong);
       raw.getOutputStream().flush();
-      await().atMost(Duration.ofSeconds(10)).until(() -> events.events.stream()
-          .anyMatch(e -> e instanceof PacketConnectionEvent.Failed f
-              && f.role() == ConnectionRole.SERVER
-              && f.cause() instanceof io.packetstream.wire.MalformedFrameException
-              && f.failure().orElseThrow() == f.cause()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  events.events.stream()
+                      .anyMatch(
+                          e ->
+                              e instanceof PacketConnectionEvent.Failed f
+                                  && f.role() == ConnectionRole.SERVER
+                                  && f.cause()
+                                      instanceof io.packetstream.wire.MalformedFrameException
+                                  && f.failure().orElseThrow() == f.cause()));
     }
   }
 }

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
-import io.packetstream.spring.context.ActivityTick;
 import io.packetstream.spring.client.PacketClients;
 import io.packetstream.spring.client.PacketStreamClient;
+import io.packetstream.spring.context.ActivityTick;
 import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.transport.PacketClient;
@@ -35,8 +35,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The server and the clients through the application's life, each case in a fresh application
- * over real TCP: shutdown order, restart, a server closed from under the lifecycle, two ticks.
+ * The server and the clients through the application's life, each case in a fresh application over
+ * real TCP: shutdown order, restart, a server closed from under the lifecycle, two ticks.
  */
 @Timeout(90)
 class LifecycleTest {
@@ -96,9 +96,11 @@ class LifecycleTest {
 
   @BeforeEach
   void startPeer() throws Exception {
-    peer = PacketServer.builder(PacketConnection.builder()
-            .handler(rq -> Response.ok(rq.text().toUpperCase())))
-        .name("peer").bind(new InetSocketAddress("127.0.0.1", 0));
+    peer =
+        PacketServer.builder(
+                PacketConnection.builder().handler(rq -> Response.ok(rq.text().toUpperCase())))
+            .name("peer")
+            .bind(new InetSocketAddress("127.0.0.1", 0));
   }
 
   @AfterEach
@@ -107,11 +109,15 @@ class LifecycleTest {
   }
 
   private ConfigurableApplicationContext start(Class<?> app, String... properties) {
-    return new SpringApplicationBuilder(app).web(WebApplicationType.NONE)
-        .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
+    return new SpringApplicationBuilder(app)
+        .web(WebApplicationType.NONE)
+        .properties(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
             "packetstream.clients.peer.host=127.0.0.1",
             "packetstream.clients.peer.port=" + peer.port(),
-            "packetstream.clients.peer.fail-fast=true", "spring.main.banner-mode=off")
+            "packetstream.clients.peer.fail-fast=true",
+            "spring.main.banner-mode=off")
         .properties(properties)
         .run();
   }
@@ -121,13 +127,13 @@ class LifecycleTest {
     ConfigurableApplicationContext context = start(App.class);
     PacketStreamServer server = context.getBean(PacketStreamServer.class);
     Relay relay = context.getBean(Relay.class);
-    PacketConnection requester = PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder());
+    PacketConnection requester =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
     try {
       CompletableFuture<Response> answer = requester.submit(1, 0, "drain".getBytes(UTF_8));
       assertThat(relay.started.await(10, TimeUnit.SECONDS)).isTrue();
-      CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close,
-          r -> new Thread(r, "closing").start());
+      CompletableFuture<Void> closing =
+          CompletableFuture.runAsync(context::close, r -> new Thread(r, "closing").start());
       await().atMost(Duration.ofSeconds(10)).until(() -> !server.isListening());
       relay.release.countDown();
       assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("peer said DRAIN"));
@@ -155,7 +161,8 @@ class LifecycleTest {
 
       context.start();
       assertThat(server.isRunning()).isTrue();
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> client.status() == PacketStreamClient.Status.CONNECTED);
       assertThat(client.call(1, 0, "two".getBytes(UTF_8)).text()).isEqualTo("TWO");
     }
@@ -167,10 +174,12 @@ class LifecycleTest {
     java.util.Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
     try (ConfigurableApplicationContext context = start(App.class)) {
       PacketStreamServer server = context.getBean(PacketStreamServer.class);
-      Thread keepAlive = Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> t.getName().equals("packetstream-server-await-" + server.name()))
-          .filter(t -> !before.contains(t))
-          .findFirst().orElseThrow();
+      Thread keepAlive =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().equals("packetstream-server-await-" + server.name()))
+              .filter(t -> !before.contains(t))
+              .findFirst()
+              .orElseThrow();
       assertThat(keepAlive.isDaemon()).isFalse();
       server.server().orElseThrow().close();
       keepAlive.join(10_000);
@@ -188,17 +197,22 @@ class LifecycleTest {
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
-    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
-        .web(WebApplicationType.NONE)
-        .properties("packetstream.clients.late.host=127.0.0.1",
-            "packetstream.clients.late.port=" + port,
-            "packetstream.clients.late.reconnect.initial-delay=50ms",
-            "packetstream.clients.late.reconnect.max-delay=100ms", "spring.main.banner-mode=off")
-        .run()) {
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(App.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "packetstream.clients.late.host=127.0.0.1",
+                "packetstream.clients.late.port=" + port,
+                "packetstream.clients.late.reconnect.initial-delay=50ms",
+                "packetstream.clients.late.reconnect.max-delay=100ms",
+                "spring.main.banner-mode=off")
+            .run()) {
       PacketStreamClient late = context.getBean(PacketClients.class).get("late");
       assertThat(late.awaitConnected(Duration.ofMillis(200))).isFalse();
-      PacketServer comesLater = PacketServer.builder(PacketConnection.builder()
-          .handler(rq -> Response.ok("here"))).name("late").bind(new InetSocketAddress("127.0.0.1", port));
+      PacketServer comesLater =
+          PacketServer.builder(PacketConnection.builder().handler(rq -> Response.ok("here")))
+              .name("late")
+              .bind(new InetSocketAddress("127.0.0.1", port));
       try {
         assertThat(late.awaitConnected(Duration.ofSeconds(10))).isTrue();
         assertThat(late.call(1, 0, new byte[0]).text()).isEqualTo("here");
@@ -214,9 +228,14 @@ class LifecycleTest {
       TwoTicks ticks = context.getBean(TwoTicks.class);
       PacketStreamClient client = context.getBean(PacketClients.class).get("peer");
       assertThat(client.call(1, 0, "t".getBytes(UTF_8)).text()).isEqualTo("T");
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          ticks.first.contains(">Q") && ticks.first.contains("<A")
-              && ticks.second.contains(">Q") && ticks.second.contains("<A"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  ticks.first.contains(">Q")
+                      && ticks.first.contains("<A")
+                      && ticks.second.contains(">Q")
+                      && ticks.second.contains("<A"));
     }
   }
 }

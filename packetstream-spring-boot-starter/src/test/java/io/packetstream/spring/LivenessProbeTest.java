@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.spring.client.PacketStreamClient;
 import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.context.PacketConnectionEvent;
-import io.packetstream.spring.client.PacketStreamClient;
 import io.packetstream.spring.observation.DefaultPacketStreamObservationConvention;
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
@@ -33,9 +33,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Liveness probes in a real application context: a client whose peer goes silent notices it by
- * its probe and reconnects; a client whose peer refuses the probe type, as the Python original
- * does, stays connected; a server set to probe drops a silent peer.
+ * Liveness probes in a real application context: a client whose peer goes silent notices it by its
+ * probe and reconnects; a client whose peer refuses the probe type, as the Python original does,
+ * stays connected; a server set to probe drops a silent peer.
  */
 @Timeout(60)
 class LivenessProbeTest {
@@ -50,12 +50,19 @@ class LivenessProbeTest {
       RecordedEvents events = context.getBean(RecordedEvents.class);
 
       await().atMost(WAIT).until(() -> peer.accepted.get() >= 2);
-      PacketConnectionEvent.Failed failed = events.events.stream()
-          .filter(e -> e instanceof PacketConnectionEvent.Failed && e.role() == ConnectionRole.CLIENT)
-          .map(PacketConnectionEvent.Failed.class::cast)
-          .findFirst().orElseThrow();
-      assertThat(failed.cause()).isInstanceOf(SocketTimeoutException.class)
-          .hasMessageContaining("liveness probe").hasMessageContaining("probeTimeout=PT0.3S");
+      PacketConnectionEvent.Failed failed =
+          events.events.stream()
+              .filter(
+                  e ->
+                      e instanceof PacketConnectionEvent.Failed
+                          && e.role() == ConnectionRole.CLIENT)
+              .map(PacketConnectionEvent.Failed.class::cast)
+              .findFirst()
+              .orElseThrow();
+      assertThat(failed.cause())
+          .isInstanceOf(SocketTimeoutException.class)
+          .hasMessageContaining("liveness probe")
+          .hasMessageContaining("probeTimeout=PT0.3S");
       assertThat(client.lastFailure()).get().asString().contains("liveness probe");
       assertThat(peer.probes()).isGreaterThanOrEqualTo(1);
       // connected again, to the same silent peer
@@ -66,8 +73,9 @@ class LivenessProbeTest {
   @Test
   void aClientWhosePeerRefusesTheProbeTypeStaysConnected() throws Exception {
     byte[] refusal = "exception during handler".getBytes(StandardCharsets.US_ASCII);
-    try (ScriptedPeer peer = new ScriptedPeer(
-            request -> Packet.response(request.channel(), request.tag(), false, 0, refusal));
+    try (ScriptedPeer peer =
+            new ScriptedPeer(
+                request -> Packet.response(request.channel(), request.tag(), false, 0, refusal));
         ConfigurableApplicationContext context = client(peer)) {
       PacketStreamClient client = context.getBean(PacketStreamClient.class);
       RecordedEvents events = context.getBean(RecordedEvents.class);
@@ -85,14 +93,19 @@ class LivenessProbeTest {
 
   @Test
   void aServerSetToProbeDropsASilentPeer() throws Exception {
-    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
-        .web(WebApplicationType.NONE)
-        .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-            "packetstream.server.probe-interval=200ms", "packetstream.server.probe-timeout=300ms",
-            "spring.main.banner-mode=off")
-        .run();
+    try (ConfigurableApplicationContext context =
+            new SpringApplicationBuilder(TestApplication.class)
+                .web(WebApplicationType.NONE)
+                .properties(
+                    "packetstream.server.port=0",
+                    "packetstream.server.address=127.0.0.1",
+                    "packetstream.server.probe-interval=200ms",
+                    "packetstream.server.probe-timeout=300ms",
+                    "spring.main.banner-mode=off")
+                .run();
         Socket silent = new Socket()) {
-      int port = context.getEnvironment().getProperty("local.packetstream.server.port", Integer.class);
+      int port =
+          context.getEnvironment().getProperty("local.packetstream.server.port", Integer.class);
       silent.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
       silent.setSoTimeout(10_000);
       PacketCodec codec = new PacketCodec();
@@ -102,9 +115,16 @@ class LivenessProbeTest {
       // no answer: the server fails the connection and closes the socket
       assertThat(readsToTheEnd(silent.getInputStream(), codec)).isTrue();
       RecordedEvents events = context.getBean(RecordedEvents.class);
-      await().atMost(WAIT).until(() -> events.events.stream().anyMatch(e ->
-          e instanceof PacketConnectionEvent.Failed f && f.role() == ConnectionRole.SERVER
-              && f.cause().getMessage().contains("liveness probe")));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  events.events.stream()
+                      .anyMatch(
+                          e ->
+                              e instanceof PacketConnectionEvent.Failed f
+                                  && f.role() == ConnectionRole.SERVER
+                                  && f.cause().getMessage().contains("liveness probe")));
     }
   }
 
@@ -114,13 +134,18 @@ class LivenessProbeTest {
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
-    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
-        .web(WebApplicationType.NONE)
-        .properties("packetstream.server.port=" + port, "packetstream.server.address=127.0.0.1",
-            "packetstream.server.probe-interval=100ms",
-            "packetstream.clients.self.host=127.0.0.1", "packetstream.clients.self.port=" + port,
-            "packetstream.clients.self.probe-interval=100ms", "spring.main.banner-mode=off")
-        .run()) {
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(TestApplication.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "packetstream.server.port=" + port,
+                "packetstream.server.address=127.0.0.1",
+                "packetstream.server.probe-interval=100ms",
+                "packetstream.clients.self.host=127.0.0.1",
+                "packetstream.clients.self.port=" + port,
+                "packetstream.clients.self.probe-interval=100ms",
+                "spring.main.banner-mode=off")
+            .run()) {
       PacketStreamClient client = context.getBean(PacketStreamClient.class);
       MeterRegistry registry = context.getBean(MeterRegistry.class);
       assertThat(client.awaitConnected(WAIT)).isTrue();
@@ -130,14 +155,23 @@ class LivenessProbeTest {
       await().atMost(WAIT).until(() -> connection.packetsReceived() >= 6);
       assertThat(connection.state()).isEqualTo(ConnectionState.OPEN);
       assertThat(registry.find(DefaultPacketStreamObservationConvention.SERVER_REQUESTS).timers())
-          .as("the server's request timers").isEmpty();
+          .as("the server's request timers")
+          .isEmpty();
       assertThat(registry.find(DefaultPacketStreamObservationConvention.CLIENT_REQUESTS).timers())
-          .as("the client's request timers").isEmpty();
+          .as("the client's request timers")
+          .isEmpty();
 
       // a request of the application's is metered, as ever
       assertThat(client.call(1, 0, new byte[] {1}).ok()).isTrue();
-      await().atMost(WAIT).until(() -> registry
-          .find(DefaultPacketStreamObservationConvention.SERVER_REQUESTS).timers().size() == 1);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  registry
+                          .find(DefaultPacketStreamObservationConvention.SERVER_REQUESTS)
+                          .timers()
+                          .size()
+                      == 1);
       assertThat(client.connection()).containsSame(connection);
     }
   }
@@ -160,7 +194,8 @@ class LivenessProbeTest {
   private static ConfigurableApplicationContext client(ScriptedPeer peer) {
     return new SpringApplicationBuilder(TestApplication.class)
         .web(WebApplicationType.NONE)
-        .properties("packetstream.clients.peer.host=127.0.0.1",
+        .properties(
+            "packetstream.clients.peer.host=127.0.0.1",
             "packetstream.clients.peer.port=" + peer.port(),
             "packetstream.clients.peer.probe-interval=200ms",
             "packetstream.clients.peer.probe-timeout=300ms",

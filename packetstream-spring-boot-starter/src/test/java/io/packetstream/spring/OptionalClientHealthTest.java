@@ -16,8 +16,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A client marked optional whose peer is down leaves the application's health UP, while a
- * required one takes it DOWN; read from /actuator/health over real HTTP.
+ * A client marked optional whose peer is down leaves the application's health UP, while a required
+ * one takes it DOWN; read from /actuator/health over real HTTP.
  */
 @Timeout(60)
 class OptionalClientHealthTest {
@@ -27,19 +27,26 @@ class OptionalClientHealthTest {
     try (ServerSocket free = new ServerSocket(0)) {
       deadPort = free.getLocalPort();
     }
-    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
-        .web(WebApplicationType.SERVLET)
-        .properties("server.port=0", "server.address=127.0.0.1",
-            "packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-            "packetstream.clients.reports.host=127.0.0.1",
-            "packetstream.clients.reports.port=" + deadPort,
-            "packetstream.clients.reports.optional=" + optional,
-            "management.endpoint.health.show-details=always", "spring.main.banner-mode=off")
-        .run()) {
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(TestApplication.class)
+            .web(WebApplicationType.SERVLET)
+            .properties(
+                "server.port=0",
+                "server.address=127.0.0.1",
+                "packetstream.server.port=0",
+                "packetstream.server.address=127.0.0.1",
+                "packetstream.clients.reports.host=127.0.0.1",
+                "packetstream.clients.reports.port=" + deadPort,
+                "packetstream.clients.reports.optional=" + optional,
+                "management.endpoint.health.show-details=always",
+                "spring.main.banner-mode=off")
+            .run()) {
       int http = context.getEnvironment().getProperty("local.server.port", Integer.class);
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + http + "/actuator/health")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/actuator/health"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
     }
   }
 
@@ -59,7 +66,11 @@ class OptionalClientHealthTest {
   void aRequiredPeerThatIsDownTakesItDown() throws Exception {
     HttpResponse<String> r = health(false);
     assertThat(r.statusCode()).isEqualTo(503);
-    assertThat(new JsonMapper().readTree(r.body())
-        .at("/components/packetstream/components/reports/status").asString()).isEqualTo("DOWN");
+    assertThat(
+            new JsonMapper()
+                .readTree(r.body())
+                .at("/components/packetstream/components/reports/status")
+                .asString())
+        .isEqualTo("DOWN");
   }
 }

@@ -26,10 +26,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Reactor returns, malformed payloads and unknown request types, over real TCP to the real
- * server of an application with Reactor on its class path.
+ * Reactor returns, malformed payloads and unknown request types, over real TCP to the real server
+ * of an application with Reactor on its class path.
  */
-@SpringBootTest(classes = ReactiveAndBadRequestTest.App.class,
+@SpringBootTest(
+    classes = ReactiveAndBadRequestTest.App.class,
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {"packetstream.server.port=0", "packetstream.server.address=127.0.0.1"})
 @ExtendWith(OutputCaptureExtension.class)
@@ -133,7 +134,9 @@ class ReactiveAndBadRequestTest {
     Response wrongType = call(8, "{\"name\":\"a\",\"count\":\"many\"}");
     assertThat(wrongType.ok()).isFalse();
     assertThat(wrongType.text()).startsWith("cannot read the payload as Item: ");
-    assertThat(output.getOut()).doesNotContain("handler failed").doesNotContain("WARN")
+    assertThat(output.getOut())
+        .doesNotContain("handler failed")
+        .doesNotContain("WARN")
         .doesNotContain("JacksonException");
     // the connection goes on serving
     assertThat(call(8, "{\"name\":\"b\",\"count\":1}").ok()).isTrue();

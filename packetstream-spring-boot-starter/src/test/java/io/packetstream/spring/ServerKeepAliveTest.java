@@ -9,8 +9,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * An application whose only server is packetstream's keeps running after {@code main} returns,
- * as one with a web server does, and lets the JVM exit once it is closed.
+ * An application whose only server is packetstream's keeps running after {@code main} returns, as
+ * one with a web server does, and lets the JVM exit once it is closed.
  */
 class ServerKeepAliveTest {
 
@@ -25,11 +25,15 @@ class ServerKeepAliveTest {
   @Test
   void aNonDaemonThreadLivesExactlyAsLongAsTheServer() throws Exception {
     assertThat(awaitThreads()).isEmpty();
-    ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
-        .web(WebApplicationType.NONE)
-        .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-            "packetstream.server.name=keep-alive-test", "spring.main.banner-mode=off")
-        .run();
+    ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(TestApplication.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "packetstream.server.port=0",
+                "packetstream.server.address=127.0.0.1",
+                "packetstream.server.name=keep-alive-test",
+                "spring.main.banner-mode=off")
+            .run();
     List<Thread> running;
     try {
       running = awaitThreads();

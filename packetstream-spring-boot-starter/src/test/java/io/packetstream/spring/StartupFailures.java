@@ -15,9 +15,9 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 
 /**
- * Runs an application that must fail to start and returns the box a user sees: the analysis of
- * the first failure analyzer of {@code META-INF/spring.factories} that explains the failure,
- * found as Boot's {@code FailureAnalyzers} finds it (same loading, same arguments, same order).
+ * Runs an application that must fail to start and returns the box a user sees: the analysis of the
+ * first failure analyzer of {@code META-INF/spring.factories} that explains the failure, found as
+ * Boot's {@code FailureAnalyzers} finds it (same loading, same arguments, same order).
  */
 public final class StartupFailures {
 
@@ -26,13 +26,15 @@ public final class StartupFailures {
   /** What a start of {@code application} with {@code properties} fails with, analyzed. */
   public static Analyzed run(Class<?> application, String... properties) {
     AtomicReference<ConfigurableApplicationContext> failed = new AtomicReference<>();
-    SpringApplication app = new SpringApplicationBuilder(application)
-        .web(WebApplicationType.NONE)
-        .properties("spring.main.banner-mode=off")
-        .properties(properties)
-        .listeners((ApplicationListener<ApplicationFailedEvent>) e ->
-            failed.set(e.getApplicationContext()))
-        .build();
+    SpringApplication app =
+        new SpringApplicationBuilder(application)
+            .web(WebApplicationType.NONE)
+            .properties("spring.main.banner-mode=off")
+            .properties(properties)
+            .listeners(
+                (ApplicationListener<ApplicationFailedEvent>)
+                    e -> failed.set(e.getApplicationContext()))
+            .build();
     Throwable failure = null;
     try (ConfigurableApplicationContext started = app.run()) {
       // started after all: no analysis
@@ -47,9 +49,12 @@ public final class StartupFailures {
 
   /** Whether {@code application} starts with {@code properties} (it is closed again at once). */
   public static boolean starts(Class<?> application, String... properties) {
-    try (ConfigurableApplicationContext started = new SpringApplicationBuilder(application)
-        .web(WebApplicationType.NONE).properties("spring.main.banner-mode=off")
-        .properties(properties).run()) {
+    try (ConfigurableApplicationContext started =
+        new SpringApplicationBuilder(application)
+            .web(WebApplicationType.NONE)
+            .properties("spring.main.banner-mode=off")
+            .properties(properties)
+            .run()) {
       return started.isActive();
     }
   }
@@ -57,11 +62,13 @@ public final class StartupFailures {
   /** The analysis Boot would report for {@code failure} of {@code context}, or null. */
   static FailureAnalysis analyze(Throwable failure, ConfigurableApplicationContext context) {
     ClassLoader loader = StartupFailures.class.getClassLoader();
-    SpringFactoriesLoader.ArgumentResolver arguments = SpringFactoriesLoader.ArgumentResolver
-        .of(BeanFactory.class, context == null ? null : context.getBeanFactory())
-        .and(Environment.class, context == null ? null : context.getEnvironment());
-    List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation(loader)
-        .load(FailureAnalyzer.class, arguments);
+    SpringFactoriesLoader.ArgumentResolver arguments =
+        SpringFactoriesLoader.ArgumentResolver.of(
+                BeanFactory.class, context == null ? null : context.getBeanFactory())
+            .and(Environment.class, context == null ? null : context.getEnvironment());
+    List<FailureAnalyzer> analyzers =
+        SpringFactoriesLoader.forDefaultResourceLocation(loader)
+            .load(FailureAnalyzer.class, arguments);
     for (FailureAnalyzer analyzer : analyzers) {
       FailureAnalysis analysis = analyzer.analyze(failure);
       if (analysis != null) {

@@ -29,6 +29,7 @@ public class TestHandlers {
 
   /** Holds type 30 until released, for shutdown tests. */
   public final CountDownLatch slowStarted = new CountDownLatch(1);
+
   public final CountDownLatch slowRelease = new CountDownLatch(1);
 
   @PacketHandler(1)
@@ -65,8 +66,15 @@ public class TestHandlers {
 
   @PacketHandler(7)
   String context(RequestContext ctx) {
-    return ctx.connectionName() + "|" + ctx.channel() + "|" + ctx.rqType() + "|" + ctx.flags()
-        + "|" + ctx.remote().isPresent();
+    return ctx.connectionName()
+        + "|"
+        + ctx.channel()
+        + "|"
+        + ctx.rqType()
+        + "|"
+        + ctx.flags()
+        + "|"
+        + ctx.remote().isPresent();
   }
 
   @PacketHandler(8)
@@ -101,15 +109,17 @@ public class TestHandlers {
 
   @PacketHandler(14)
   CompletableFuture<String> refusesLater() {
-    return CompletableFuture.supplyAsync(() -> {
-      throw new RequestFailedException(9, "not later".getBytes(StandardCharsets.UTF_8));
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          throw new RequestFailedException(9, "not later".getBytes(StandardCharsets.UTF_8));
+        });
   }
 
   /** Asks the requester back, over the same connection, and answers with what it said. */
   @PacketHandler(15)
   CompletionStage<String> callBack(String text, PacketConnection connection) {
-    return connection.submit(2, 0, text.getBytes(StandardCharsets.UTF_8))
+    return connection
+        .submit(2, 0, text.getBytes(StandardCharsets.UTF_8))
         .thenApply(r -> "peer said " + r.text());
   }
 
@@ -140,8 +150,9 @@ public class TestHandlers {
   /** A Reply for later, declared as Object. */
   @PacketHandler(19)
   Object deferred(String text) {
-    return Reply.later(CompletableFuture.supplyAsync(() -> Response.ok(7, ("deferred " + text)
-        .getBytes(StandardCharsets.UTF_8))));
+    return Reply.later(
+        CompletableFuture.supplyAsync(
+            () -> Response.ok(7, ("deferred " + text).getBytes(StandardCharsets.UTF_8))));
   }
 
   @PacketHandler(20)
@@ -161,8 +172,8 @@ public class TestHandlers {
 
   @PacketHandler(23)
   CompletionStage<ByteBuffer> laterBuffer(String text) {
-    return CompletableFuture.supplyAsync(() -> ByteBuffer.wrap(("buffer " + text)
-        .getBytes(StandardCharsets.UTF_8)));
+    return CompletableFuture.supplyAsync(
+        () -> ByteBuffer.wrap(("buffer " + text).getBytes(StandardCharsets.UTF_8)));
   }
 
   @PacketHandler(24)
@@ -172,15 +183,21 @@ public class TestHandlers {
 
   @PacketHandler(25)
   CompletableFuture<String> failsLater() {
-    return CompletableFuture.supplyAsync(() -> {
-      throw new IllegalStateException("boom later");
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          throw new IllegalStateException("boom later");
+        });
   }
 
   /** The context's tag and address, and the core request's, to compare. */
   @PacketHandler(26)
   String tagAndAddress(RequestContext ctx, Request request) {
-    return ctx.tag() + "|" + request.tag() + "|" + ctx.remoteAddress() + "|"
+    return ctx.tag()
+        + "|"
+        + request.tag()
+        + "|"
+        + ctx.remoteAddress()
+        + "|"
         + request.connection().remoteAddress().orElseThrow();
   }
 

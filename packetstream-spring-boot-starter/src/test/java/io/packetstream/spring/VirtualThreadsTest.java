@@ -33,16 +33,22 @@ class VirtualThreadsTest {
   }
 
   private static String handlerThread(Boolean virtualThreadsEnabled) throws Exception {
-    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
-        TestApplication.class, WhichThread.class)
-        .web(WebApplicationType.NONE)
-        .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-            "spring.main.banner-mode=off",
-            virtualThreadsEnabled == null ? "spring.main.lazy-initialization=false"
-                : "spring.threads.virtual.enabled=" + virtualThreadsEnabled)
-        .run();
-        PacketConnection client = PacketClient.connect("127.0.0.1",
-            context.getBean(PacketStreamServer.class).port(), PacketConnection.builder())) {
+    try (ConfigurableApplicationContext context =
+            new SpringApplicationBuilder(TestApplication.class, WhichThread.class)
+                .web(WebApplicationType.NONE)
+                .properties(
+                    "packetstream.server.port=0",
+                    "packetstream.server.address=127.0.0.1",
+                    "spring.main.banner-mode=off",
+                    virtualThreadsEnabled == null
+                        ? "spring.main.lazy-initialization=false"
+                        : "spring.threads.virtual.enabled=" + virtualThreadsEnabled)
+                .run();
+        PacketConnection client =
+            PacketClient.connect(
+                "127.0.0.1",
+                context.getBean(PacketStreamServer.class).port(),
+                PacketConnection.builder())) {
       Response r = client.call(WhichThread.TYPE, 0, new byte[0]);
       assertThat(r.ok()).isTrue();
       return new String(r.payload(), UTF_8);

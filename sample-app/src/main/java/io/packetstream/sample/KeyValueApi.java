@@ -5,13 +5,16 @@ import io.packetstream.spring.handler.PacketFlags;
 import java.util.List;
 
 /**
- * The service as its clients see it: one method per request type of {@link KeyValueService}.
- * A not-ok answer (a missing key, a malformed put) raises a
- * {@link io.packetstream.spring.client.PacketRequestFailedException}.
+ * The service as its clients see it: one method per request type of {@link KeyValueService}. A
+ * not-ok answer (a missing key, a malformed put) raises a {@link
+ * io.packetstream.spring.client.PacketRequestFailedException}.
  */
 public interface KeyValueApi {
 
-  /** Stores a value; 1 if it replaced one. Flags {@link KeyValueService#SYNC_WATCHERS}: wait for the watchers. */
+  /**
+   * Stores a value; 1 if it replaced one. Flags {@link KeyValueService#SYNC_WATCHERS}: wait for the
+   * watchers.
+   */
   @PacketExchange(type = KeyValueService.PUT)
   long put(KeyValueService.Put entry, @PacketFlags long flags);
 

@@ -13,9 +13,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The sample as a client of another instance, when {@code packetstream.clients.kv.port} names
- * one: a {@link KeyValueApi} bean that calls it, and {@link ReceivedChanges}, which takes the
- * change requests it sends for what this instance watches.
+ * The sample as a client of another instance, when {@code packetstream.clients.kv.port} names one:
+ * a {@link KeyValueApi} bean that calls it, and {@link ReceivedChanges}, which takes the change
+ * requests it sends for what this instance watches.
  *
  * <pre>
  * java -jar packetstream-sample.jar --server.port=8081 --packetstream.server.port=9091 \

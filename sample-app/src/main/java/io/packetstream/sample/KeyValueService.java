@@ -44,8 +44,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>A change request (type 100, sent by the service to each watching peer over that peer's own
  * connection) carries JSON {@code {"key":..,"value":..}}; when the key was deleted, flags 1 and
- * {@code "value":null}. A watcher is forgotten when its connection ends, or when a change finds
- * it closed. The service calls a watcher back through a {@link Watcher} proxy over the watcher's
+ * {@code "value":null}. A watcher is forgotten when its connection ends, or when a change finds it
+ * closed. The service calls a watcher back through a {@link Watcher} proxy over the watcher's
  * connection.
  */
 @Component
@@ -60,6 +60,7 @@ class KeyValueService {
 
   /** Flags bit 0 of a put: answer only once every watcher has taken the change. */
   static final long SYNC_WATCHERS = 1;
+
   /** Flags of a change request that reports a deletion. */
   static final long DELETED = 1;
 
@@ -67,6 +68,7 @@ class KeyValueService {
 
   private final KeyValueStore store;
   private final PacketExchangeProxyFactory exchanges;
+
   /** Each watching connection: its callback and the prefixes it watches. */
   private final Map<PacketConnection, Watch> watchers = new ConcurrentHashMap<>();
 
@@ -93,10 +95,13 @@ class KeyValueService {
 
   @PacketHandler(PUT)
   CompletableFuture<Long> put(@Valid Put put, @PacketFlags long flags) {
-    boolean replaced = store.put(put.key(), put.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    boolean replaced =
+        store.put(put.key(), put.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     CompletableFuture<Void> told = notifyWatchers(new Change(put.key(), put.value()), 0);
     long answer = replaced ? 1 : 0;
-    return (flags & SYNC_WATCHERS) != 0 ? told.thenApply(v -> answer) : CompletableFuture.completedFuture(answer);
+    return (flags & SYNC_WATCHERS) != 0
+        ? told.thenApply(v -> answer)
+        : CompletableFuture.completedFuture(answer);
   }
 
   @PacketHandler(GET)
@@ -127,11 +132,19 @@ class KeyValueService {
   @PacketHandler(WATCH)
   String watch(String prefix, PacketConnection peer, RequestContext context) {
     if (peer.state() != ConnectionState.OPEN) {
-      throw new RequestFailedException(Response.failure(
-          context.connectionName() + " is " + peer.state().name().toLowerCase() + ": not watching"));
+      throw new RequestFailedException(
+          Response.failure(
+              context.connectionName()
+                  + " is "
+                  + peer.state().name().toLowerCase()
+                  + ": not watching"));
     }
-    watchers.computeIfAbsent(peer, p -> new Watch(exchanges.createClient(Watcher.class, p),
-        ConcurrentHashMap.newKeySet())).prefixes().add(prefix);
+    watchers
+        .computeIfAbsent(
+            peer,
+            p -> new Watch(exchanges.createClient(Watcher.class, p), ConcurrentHashMap.newKeySet()))
+        .prefixes()
+        .add(prefix);
     if (peer.state().isTerminal()) {
       // it ended meanwhile, perhaps before connectionEnded could forget it
       watchers.remove(peer);
@@ -158,17 +171,23 @@ class KeyValueService {
    */
   private CompletableFuture<Void> notifyWatchers(Change change, long flags) {
     List<CompletableFuture<?>> sent = new ArrayList<>();
-    watchers.forEach((peer, watch) -> {
-      if (watch.prefixes().stream().anyMatch(change.key()::startsWith)) {
-        sent.add(watch.watcher().changed(change, flags).exceptionally(e -> {
-          if (e instanceof ConnectionClosedException) {
-            watchers.remove(peer, watch);
+    watchers.forEach(
+        (peer, watch) -> {
+          if (watch.prefixes().stream().anyMatch(change.key()::startsWith)) {
+            sent.add(
+                watch
+                    .watcher()
+                    .changed(change, flags)
+                    .exceptionally(
+                        e -> {
+                          if (e instanceof ConnectionClosedException) {
+                            watchers.remove(peer, watch);
+                          }
+                          log.debug("watcher {} missed a change: {}", peer.name(), e.toString());
+                          return null;
+                        }));
           }
-          log.debug("watcher {} missed a change: {}", peer.name(), e.toString());
-          return null;
-        }));
-      }
-    });
+        });
     return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
   }
 }

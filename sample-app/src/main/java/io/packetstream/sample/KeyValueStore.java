@@ -32,9 +32,10 @@ public class KeyValueStore {
 
   /** The keys that start with {@code prefix}, in order. */
   public List<String> keys(String prefix) {
-    Map<String, byte[]> range = prefix.isEmpty()
-        ? entries
-        : entries.subMap(prefix, true, prefix + Character.MAX_VALUE, true);
+    Map<String, byte[]> range =
+        prefix.isEmpty()
+            ? entries
+            : entries.subMap(prefix, true, prefix + Character.MAX_VALUE, true);
     return List.copyOf(range.keySet());
   }
 

@@ -5,9 +5,9 @@ import io.packetstream.spring.handler.PacketFlags;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A watching peer, as the service calls it back over the peer's own connection: one change
- * request per change under a prefix it watches. The future ends when the peer has taken the
- * change (or failed to).
+ * A watching peer, as the service calls it back over the peer's own connection: one change request
+ * per change under a prefix it watches. The future ends when the peer has taken the change (or
+ * failed to).
  */
 interface Watcher {
 

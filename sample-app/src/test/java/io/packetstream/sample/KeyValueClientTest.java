@@ -19,9 +19,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * A second instance of the sample as a client of the first, through {@link KeyValueApi}: it
- * stores, reads, lists and deletes, is refused a missing key, and watches, receiving the changes
- * the first instance calls it back with.
+ * A second instance of the sample as a client of the first, through {@link KeyValueApi}: it stores,
+ * reads, lists and deletes, is refused a missing key, and watches, receiving the changes the first
+ * instance calls it back with.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
@@ -35,15 +35,17 @@ class KeyValueClientTest {
 
   @BeforeEach
   void startClient() {
-    client = new SpringApplicationBuilder(SampleApplication.class)
-        .web(WebApplicationType.NONE)
-        .properties("packetstream.server.enabled=false",
-            "packetstream.clients.kv.host=127.0.0.1",
-            "packetstream.clients.kv.port=" + packetPort,
-            "packetstream.clients.kv.fail-fast=true",
-            "packetstream.clients.kv.request-timeout=10s",
-            "spring.main.banner-mode=off")
-        .run();
+    client =
+        new SpringApplicationBuilder(SampleApplication.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "packetstream.server.enabled=false",
+                "packetstream.clients.kv.host=127.0.0.1",
+                "packetstream.clients.kv.port=" + packetPort,
+                "packetstream.clients.kv.fail-fast=true",
+                "packetstream.clients.kv.request-timeout=10s",
+                "spring.main.banner-mode=off")
+            .run();
   }
 
   @AfterEach
@@ -61,8 +63,9 @@ class KeyValueClientTest {
     assertThat(kv.get("fruit/apple")).isEqualTo("green");
     assertThat(kv.list("fruit/")).containsExactly("fruit/apple", "fruit/pear");
     assertThatThrownBy(() -> kv.get("fruit/kiwi"))
-        .isInstanceOfSatisfying(PacketRequestFailedException.class, e ->
-            assertThat(e.payload(String.class)).isEqualTo("no such key: fruit/kiwi"));
+        .isInstanceOfSatisfying(
+            PacketRequestFailedException.class,
+            e -> assertThat(e.payload(String.class)).isEqualTo("no such key: fruit/kiwi"));
 
     assertThat(kv.delete("fruit/apple")).isEqualTo(1);
     assertThat(kv.delete("fruit/apple")).isZero();
@@ -76,13 +79,19 @@ class KeyValueClientTest {
 
     assertThat(kv.watch("veg/")).isEqualTo("watching veg/");
     kv.put(new Put("veg/leek", "white"), KeyValueService.SYNC_WATCHERS);
-    assertThat(received.changes()).as("taken before the put was answered")
+    assertThat(received.changes())
+        .as("taken before the put was answered")
         .containsExactly(new Received("veg/leek", "white", false));
 
     kv.put(new Put("fruit/fig", "purple"), 0);
     kv.delete("veg/leek");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(received.changes()).containsExactly(new Received("veg/leek", "white", false),
-            new Received("veg/leek", null, true)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(received.changes())
+                    .containsExactly(
+                        new Received("veg/leek", "white", false),
+                        new Received("veg/leek", null, true)));
   }
 }

@@ -17,15 +17,15 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The service's watcher book-keeping, without Spring and so without connection events: a
- * connection that has closed is never registered, and one that a change finds closed is
- * forgotten.
+ * The service's watcher book-keeping, without Spring and so without connection events: a connection
+ * that has closed is never registered, and one that a change finds closed is forgotten.
  */
 class KeyValueServiceTest {
 
   private final KeyValueService service =
-      new KeyValueService(new KeyValueStore(), new PacketExchangeProxyFactory(
-          new JacksonPayloadCodec(JsonMapper.builder().build())));
+      new KeyValueService(
+          new KeyValueStore(),
+          new PacketExchangeProxyFactory(new JacksonPayloadCodec(JsonMapper.builder().build())));
   private Pipe toPeer;
   private Pipe fromPeer;
   private PacketConnection connection;
@@ -36,8 +36,11 @@ class KeyValueServiceTest {
     toPeer = Pipe.open();
     fromPeer = Pipe.open();
     connection = PacketConnection.builder().name("service").open(fromPeer.source(), toPeer.sink());
-    peer = PacketConnection.builder().name("peer").handler(rq -> Response.empty())
-        .open(toPeer.source(), fromPeer.sink());
+    peer =
+        PacketConnection.builder()
+            .name("peer")
+            .handler(rq -> Response.empty())
+            .open(toPeer.source(), fromPeer.sink());
   }
 
   @AfterEach
@@ -51,7 +54,9 @@ class KeyValueServiceTest {
   }
 
   private String watch(String prefix) {
-    return service.watch(prefix, connection,
+    return service.watch(
+        prefix,
+        connection,
         new RequestContext(connection.name(), "", 0, 2, KeyValueService.WATCH, 0));
   }
 
@@ -75,8 +80,11 @@ class KeyValueServiceTest {
   void forgetsAWatcherThatAChangeFindsClosed() throws Exception {
     watch("a/");
     connection.abort();
-    assertThat(service.put(new KeyValueService.Put("a/1", "x"), KeyValueService.SYNC_WATCHERS)
-        .get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(
+            service
+                .put(new KeyValueService.Put("a/1", "x"), KeyValueService.SYNC_WATCHERS)
+                .get(10, TimeUnit.SECONDS))
+        .isZero();
     assertThat(service.watchedPrefixes(connection)).isEmpty();
   }
 }

@@ -44,30 +44,35 @@ class SampleApplicationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final ParameterizedTypeReference<List<String>> KEYS = new ParameterizedTypeReference<>() {};
+  private static final ParameterizedTypeReference<List<String>> KEYS =
+      new ParameterizedTypeReference<>() {};
 
-  @LocalServerPort
-  int httpPort;
+  @LocalServerPort int httpPort;
 
-  @LocalPacketStreamServerPort
-  int packetPort;
+  @LocalPacketStreamServerPort int packetPort;
 
-  @Autowired
-  PacketStreamTester client;
+  @Autowired PacketStreamTester client;
 
-  @Autowired
-  PayloadCodec codec;
+  @Autowired PayloadCodec codec;
 
   @Test
   void putsGetsListsAndDeletes() {
     client.request(PUT).payload(new Put("fruit/apple", "red")).exchange().assertOk().assertFlags(0);
-    client.request(PUT).payload(new Put("fruit/apple", "green")).exchange().assertOk()
+    client
+        .request(PUT)
+        .payload(new Put("fruit/apple", "green"))
+        .exchange()
+        .assertOk()
         .assertFlags(1); // it replaced a value
     client.request(PUT).payload(new Put("fruit/pear", "yellow")).exchange().assertOk();
     client.request(PUT).payload(new Put("veg/leek", "white")).exchange().assertOk();
 
     client.request(GET).payload("fruit/apple").exchange().assertOk().assertPayload("green");
-    client.request(GET).payload("fruit/kiwi").exchange().assertNotOk()
+    client
+        .request(GET)
+        .payload("fruit/kiwi")
+        .exchange()
+        .assertNotOk()
         .assertPayload("no such key: fruit/kiwi");
 
     assertThat(client.request(LIST).payload("fruit/").exchange().assertOk().payload(KEYS))
@@ -82,21 +87,32 @@ class SampleApplicationTest {
   @Test
   void refusesMalformedPutsAndUnknownTypes() {
     client.request(PUT).payload("not json").exchange().assertNotOk();
-    client.request(PUT).payload("{\"key\":\"k\"}").exchange().assertNotOk()
+    client
+        .request(PUT)
+        .payload("{\"key\":\"k\"}")
+        .exchange()
+        .assertNotOk()
         .assertPayload("invalid Put: value: must not be null");
     client.request(42).exchange().assertNotOk();
   }
 
   /** Another peer of the service, which takes the changes it is told of. */
   private PacketStreamTester watcher() throws Exception {
-    return PacketStreamTester.connect("127.0.0.1", packetPort, codec).onRequest(CHANGED).respondOk();
+    return PacketStreamTester.connect("127.0.0.1", packetPort, codec)
+        .onRequest(CHANGED)
+        .respondOk();
   }
 
   @Test
   void callsEveryWatchingPeerBackOverItsOwnConnection() throws Exception {
-    try (PacketStreamTester watcher = watcher(); PacketStreamTester other = watcher()) {
+    try (PacketStreamTester watcher = watcher();
+        PacketStreamTester other = watcher()) {
       watcher.request(WATCH).payload("w/").exchange().assertOk().assertPayload("watching w/");
-      other.request(WATCH).payload("w/a").exchange().assertOk() // overlaps the first peer's
+      other
+          .request(WATCH)
+          .payload("w/a")
+          .exchange()
+          .assertOk() // overlaps the first peer's
           .assertPayload("watching w/a");
 
       // flags bit 0: the put is answered only after the watchers have taken the change, so
@@ -111,10 +127,14 @@ class SampleApplicationTest {
 
       client.request(PUT).payload(new Put("other", "x")).exchange().assertOk();
       client.request(DELETE).payload("w/a").exchange().assertOk();
-      watcher.awaitRequest(CHANGED, WAIT).assertFlags(DELETED)
+      watcher
+          .awaitRequest(CHANGED, WAIT)
+          .assertFlags(DELETED)
           .assertPayload(new Change("w/a", null));
       watcher.assertNoRequest(CHANGED); // nothing outside the prefix
-      other.awaitRequest(CHANGED, WAIT).assertFlags(DELETED)
+      other
+          .awaitRequest(CHANGED, WAIT)
+          .assertFlags(DELETED)
           .assertPayload("{\"key\":\"w/a\",\"value\":null}");
       other.assertNoRequest(CHANGED);
     }
@@ -124,9 +144,17 @@ class SampleApplicationTest {
   void callsAPeerBackForChangesUnderEachOfItsPrefixesOnce() throws Exception {
     try (PacketStreamTester watcher = watcher()) {
       watcher.request(WATCH).payload("x/").exchange().assertOk().assertPayload("watching x/");
-      watcher.request(WATCH).payload("y/").exchange().assertOk() // keeps the first
+      watcher
+          .request(WATCH)
+          .payload("y/")
+          .exchange()
+          .assertOk() // keeps the first
           .assertPayload("watching y/");
-      watcher.request(WATCH).payload("x/deep/").exchange().assertOk() // inside the first
+      watcher
+          .request(WATCH)
+          .payload("x/deep/")
+          .exchange()
+          .assertOk() // inside the first
           .assertPayload("watching x/deep/");
 
       for (String key : List.of("x/1", "y/1", "z/1", "x/deep/1")) {
@@ -137,7 +165,8 @@ class SampleApplicationTest {
       for (int i = 0; i < 3; i++) {
         keys.add(watcher.awaitRequest(CHANGED, Duration.ZERO).payload(Change.class).key());
       }
-      assertThat(keys).as("each change under a prefix, once, and none under z/")
+      assertThat(keys)
+          .as("each change under a prefix, once, and none under z/")
           .containsExactly("x/1", "y/1", "x/deep/1");
       watcher.assertNoRequest(CHANGED);
     }
@@ -149,29 +178,37 @@ class SampleApplicationTest {
     HttpClient http = HttpClient.newHttpClient();
     JsonNode health = JSON.readTree(get(http, "/actuator/health"));
     assertThat(health.path("components").path("packetstream").path("status").asString())
-        .as("the packetstream component of %s", health).isEqualTo("UP");
+        .as("the packetstream component of %s", health)
+        .isEqualTo("UP");
     String meters = get(http, "/actuator/metrics");
     assertThat(meters).contains("packetstream.server.requests");
-    await().atMost(WAIT).untilAsserted(() ->
-        assertThat(get(http, "/actuator/prometheus"))
-            .contains("packetstream_server_requests_seconds_count{channel=\"0\",error=\"none\",name=\"packetstream-server\",outcome=\"SUCCESS\",role=\"server\",rq_type=\"1\"}")
-            // tagged by server, not by connection; the unit is said once
-            .contains("packetstream_received_bytes_total{name=\"packetstream-server\",role=\"server\"}")
-            .doesNotContain("remote=").doesNotContain("_bytes_bytes"));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(get(http, "/actuator/prometheus"))
+                    .contains(
+                        "packetstream_server_requests_seconds_count{channel=\"0\",error=\"none\",name=\"packetstream-server\",outcome=\"SUCCESS\",role=\"server\",rq_type=\"1\"}")
+                    // tagged by server, not by connection; the unit is said once
+                    .contains(
+                        "packetstream_received_bytes_total{name=\"packetstream-server\",role=\"server\"}")
+                    .doesNotContain("remote=")
+                    .doesNotContain("_bytes_bytes"));
     // this test's client is connected: the server lists its end of that connection
     JsonNode endpoint = JSON.readTree(get(http, "/actuator/packetstream"));
     List<String> connections = new ArrayList<>();
     endpoint.path("connections").forEach(c -> connections.add(c.path("name").asString()));
-    assertThat(connections).as("connections of %s", endpoint)
+    assertThat(connections)
+        .as("connections of %s", endpoint)
         .anySatisfy(name -> assertThat(name).startsWith("packetstream-server#"));
   }
 
   private String get(HttpClient http, String path) throws Exception {
-    HttpResponse<String> response = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(path).isEqualTo(200);
     return response.body();
   }
-
 }

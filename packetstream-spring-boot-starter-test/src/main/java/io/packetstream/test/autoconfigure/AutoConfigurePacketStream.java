@@ -11,14 +11,14 @@ import org.springframework.boot.test.autoconfigure.json.AutoConfigureJson;
 
 /**
  * Imports the starter's auto-configurations a packetstream test needs (handlers, codec, Jackson,
- * observations, validation, the server) and a {@link io.packetstream.test.PacketStreamTester}
- * bean; {@link PacketStreamTest @PacketStreamTest} uses it, and a {@code @SpringBootTest} may
- * add it to get the tester. The list is
- * {@code META-INF/spring/io.packetstream.test.autoconfigure.AutoConfigurePacketStream.imports}.
+ * observations, validation, the server) and a {@link io.packetstream.test.PacketStreamTester} bean;
+ * {@link PacketStreamTest @PacketStreamTest} uses it, and a {@code @SpringBootTest} may add it to
+ * get the tester. The list is {@code
+ * META-INF/spring/io.packetstream.test.autoconfigure.AutoConfigurePacketStream.imports}.
  *
- * <p>With {@code packetstream.test.transport=in-memory} the tester talks to the application
- * over an in-memory pipe pair instead of TCP, and the server is not started; the default,
- * {@code tcp}, connects to the running server.
+ * <p>With {@code packetstream.test.transport=in-memory} the tester talks to the application over an
+ * in-memory pipe pair instead of TCP, and the server is not started; the default, {@code tcp},
+ * connects to the running server.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -12,10 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Connects the tester to the application without a socket: two pipes, the application's end
- * built as the server builds its connections (handlers, interceptors, observations, connection
- * events), so the application sees an ordinary server connection named {@code SERVER#in-memory-N}.
- * The application's end closes when the tester's ends; the pipes close once both have ended.
+ * Connects the tester to the application without a socket: two pipes, the application's end built
+ * as the server builds its connections (handlers, interceptors, observations, connection events),
+ * so the application sees an ordinary server connection named {@code SERVER#in-memory-N}. The
+ * application's end closes when the tester's ends; the pipes close once both have ended.
  */
 final class InMemoryConnector implements PacketStreamTester.Connector {
 
@@ -32,14 +32,16 @@ final class InMemoryConnector implements PacketStreamTester.Connector {
   public PacketConnection open(PacketConnection.Builder testerEnd) throws IOException {
     Pipe toApplication = Pipe.open();
     Pipe toTester = Pipe.open();
-    List<Closeable> pipes = List.of(toApplication.sink(), toApplication.source(), toTester.sink(),
-        toTester.source());
+    List<Closeable> pipes =
+        List.of(toApplication.sink(), toApplication.source(), toTester.sink(), toTester.source());
     PacketConnection application;
     PacketConnection tester;
     try {
-      application = builders.builder(ConnectionRole.SERVER, serverName)
-          .name(serverName + "#in-memory-" + opened.incrementAndGet())
-          .open(toApplication.source(), toTester.sink());
+      application =
+          builders
+              .builder(ConnectionRole.SERVER, serverName)
+              .name(serverName + "#in-memory-" + opened.incrementAndGet())
+              .open(toApplication.source(), toTester.sink());
       try {
         tester = testerEnd.open(toTester.source(), toApplication.sink());
       } catch (IOException | RuntimeException e) {
@@ -51,8 +53,10 @@ final class InMemoryConnector implements PacketStreamTester.Connector {
       throw e;
     }
     tester.termination().whenComplete((v, e) -> application.close());
-    CompletableFuture.allOf(tester.termination().toCompletableFuture(),
-        application.termination().toCompletableFuture()).whenComplete((v, e) -> closeAll(pipes));
+    CompletableFuture.allOf(
+            tester.termination().toCompletableFuture(),
+            application.termination().toCompletableFuture())
+        .whenComplete((v, e) -> closeAll(pipes));
     return tester;
   }
 

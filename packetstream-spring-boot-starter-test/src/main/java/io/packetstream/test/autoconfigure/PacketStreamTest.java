@@ -16,22 +16,24 @@ import org.springframework.test.context.BootstrapWith;
 import org.springframework.test.context.junit.jupiter.SpringExtension;
 
 /**
- * A test of an application's packetstream side only, as {@code @WebMvcTest} is of its MVC side:
- * the auto-configurations of {@link AutoConfigurePacketStream @AutoConfigurePacketStream} and,
- * of the application's own beans, only those that serve packetstream requests:
+ * A test of an application's packetstream side only, as {@code @WebMvcTest} is of its MVC side: the
+ * auto-configurations of {@link AutoConfigurePacketStream @AutoConfigurePacketStream} and, of the
+ * application's own beans, only those that serve packetstream requests:
+ *
  * <ul>
- *   <li>beans with {@code @PacketHandler} methods (or a {@code @PacketChannel});</li>
- *   <li>{@code @PacketControllerAdvice} beans;</li>
- *   <li>{@code PacketHandlerInterceptor}, {@code PacketArgumentResolver},
- *       {@code PacketReturnValueHandler}, {@code PayloadCodec},
- *       {@code PacketConnectionCustomizer} and {@code PacketStreamObservationConvention} beans;</li>
- *   <li>Jackson modules and {@code @JacksonComponent} beans, which shape the JSON codec.</li>
+ *   <li>beans with {@code @PacketHandler} methods (or a {@code @PacketChannel});
+ *   <li>{@code @PacketControllerAdvice} beans;
+ *   <li>{@code PacketHandlerInterceptor}, {@code PacketArgumentResolver}, {@code
+ *       PacketReturnValueHandler}, {@code PayloadCodec}, {@code PacketConnectionCustomizer} and
+ *       {@code PacketStreamObservationConvention} beans;
+ *   <li>Jackson modules and {@code @JacksonComponent} beans, which shape the JSON codec.
  * </ul>
+ *
  * Other {@code @Component}s, {@code @Service}s and the web layer stay out: add what the handlers
- * need with {@code @Import} or {@code @MockitoBean}. The server listens on a free port
- * ({@code packetstream.server.port=0}, which the test's own properties may change), injected with
- * {@link io.packetstream.test.LocalPacketStreamServerPort @LocalPacketStreamServerPort}; a
- * {@link io.packetstream.test.PacketStreamTester} bean talks to it.
+ * need with {@code @Import} or {@code @MockitoBean}. The server listens on a free port ({@code
+ * packetstream.server.port=0}, which the test's own properties may change), injected with {@link
+ * io.packetstream.test.LocalPacketStreamServerPort @LocalPacketStreamServerPort}; a {@link
+ * io.packetstream.test.PacketStreamTester} bean talks to it.
  *
  * <pre>{@code
  * @PacketStreamTest
@@ -61,8 +63,8 @@ public @interface PacketStreamTest {
   String[] properties() default {};
 
   /**
-   * Whether the default includes listed above apply; {@link #includeFilters} and
-   * {@link #excludeFilters} apply either way.
+   * Whether the default includes listed above apply; {@link #includeFilters} and {@link
+   * #excludeFilters} apply either way.
    */
   boolean useDefaultFilters() default true;
 

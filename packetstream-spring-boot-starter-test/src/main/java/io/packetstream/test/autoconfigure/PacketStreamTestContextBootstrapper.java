@@ -6,9 +6,9 @@ import java.util.List;
 import org.springframework.boot.test.autoconfigure.TestSliceTestContextBootstrapper;
 
 /**
- * Bootstraps a {@link PacketStreamTest @PacketStreamTest}: its properties, after
- * {@code packetstream.server.port=0}, so that the server listens on a free port unless the test
- * says otherwise.
+ * Bootstraps a {@link PacketStreamTest @PacketStreamTest}: its properties, after {@code
+ * packetstream.server.port=0}, so that the server listens on a free port unless the test says
+ * otherwise.
  */
 final class PacketStreamTestContextBootstrapper
     extends TestSliceTestContextBootstrapper<PacketStreamTest> {

@@ -19,29 +19,32 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * A {@link PacketStreamTester} bean that talks to the application: to its server over TCP, or
- * with {@code packetstream.test.transport=in-memory} over an in-memory pipe pair to a connection
- * made as the server makes its own. It connects on first use and is reset after each test method.
+ * A {@link PacketStreamTester} bean that talks to the application: to its server over TCP, or with
+ * {@code packetstream.test.transport=in-memory} over an in-memory pipe pair to a connection made as
+ * the server makes its own. It connects on first use and is reset after each test method.
  */
-@AutoConfiguration(after = {PacketStreamAutoConfiguration.class,
-    PacketStreamServerAutoConfiguration.class})
+@AutoConfiguration(
+    after = {PacketStreamAutoConfiguration.class, PacketStreamServerAutoConfiguration.class})
 @ConditionalOnBean(PacketConnectionBuilders.class)
 public final class PacketStreamTesterAutoConfiguration {
 
   /** The tester bean. */
   @Bean
   @ConditionalOnMissingBean
-  PacketStreamTester packetStreamTester(Environment environment,
-      ObjectProvider<PacketStreamServer> server, ObjectProvider<PacketConnectionBuilders> builders,
+  PacketStreamTester packetStreamTester(
+      Environment environment,
+      ObjectProvider<PacketStreamServer> server,
+      ObjectProvider<PacketConnectionBuilders> builders,
       ObjectProvider<PayloadCodec> codec) {
     PayloadCodec payloads = codec.getIfUnique();
     if (TestTransport.of(environment) == TestTransport.IN_MEMORY) {
       String name = environment.getProperty("packetstream.server.name", "packetstream-server");
-      return PacketStreamTester.connecting(new InMemoryConnector(builders.getObject(), name),
-          payloads);
+      return PacketStreamTester.connecting(
+          new InMemoryConnector(builders.getObject(), name), payloads);
     }
-    return PacketStreamTester.connecting(b -> PacketClient.connect(address(server),
-        PacketClient.DEFAULT_CONNECT_TIMEOUT, b), payloads);
+    return PacketStreamTester.connecting(
+        b -> PacketClient.connect(address(server), PacketClient.DEFAULT_CONNECT_TIMEOUT, b),
+        payloads);
   }
 
   /** Where the running server listens, for a client on this host. */
@@ -49,18 +52,26 @@ public final class PacketStreamTesterAutoConfiguration {
       throws IOException {
     PacketStreamServer server = provider.getIfAvailable();
     if (server == null) {
-      throw new IOException("there is no packetstream server in this context: set"
-          + " packetstream.server.port (@PacketStreamTest sets 0), or"
-          + " packetstream.test.transport=in-memory");
+      throw new IOException(
+          "there is no packetstream server in this context: set"
+              + " packetstream.server.port (@PacketStreamTest sets 0), or"
+              + " packetstream.test.transport=in-memory");
     }
     SocketAddress bound = server.server().map(s -> s.localAddress()).orElse(null);
     if (!(bound instanceof InetSocketAddress inet) || server.port() < 0) {
-      throw new IOException("the packetstream server " + server.name() + " is not listening on"
-          + " TCP (" + (bound == null ? "not started" : bound) + "): the tester connects over"
-          + " TCP or, with packetstream.test.transport=in-memory, in memory");
+      throw new IOException(
+          "the packetstream server "
+              + server.name()
+              + " is not listening on"
+              + " TCP ("
+              + (bound == null ? "not started" : bound)
+              + "): the tester connects over"
+              + " TCP or, with packetstream.test.transport=in-memory, in memory");
     }
-    InetAddress host = inet.getAddress().isAnyLocalAddress()
-        ? InetAddress.getLoopbackAddress() : inet.getAddress();
+    InetAddress host =
+        inet.getAddress().isAnyLocalAddress()
+            ? InetAddress.getLoopbackAddress()
+            : inet.getAddress();
     return new InetSocketAddress(host, inet.getPort());
   }
 }

@@ -7,9 +7,9 @@ import org.springframework.test.context.TestContext;
 import org.springframework.test.context.support.AbstractTestExecutionListener;
 
 /**
- * Resets every {@link PacketStreamTester} bean after each test method, so that a context cached
- * for several tests hands each a tester with no connection, answers or received requests left
- * over from the one before.
+ * Resets every {@link PacketStreamTester} bean after each test method, so that a context cached for
+ * several tests hands each a tester with no connection, answers or received requests left over from
+ * the one before.
  */
 final class PacketStreamTesterResetTestExecutionListener extends AbstractTestExecutionListener {
 

@@ -20,27 +20,37 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Lets into a {@link PacketStreamTest @PacketStreamTest} only the beans that serve packetstream
- * requests, as listed there. Beans with {@code @PacketHandler} methods are found by their
- * methods, declared on the class or a superclass.
+ * requests, as listed there. Beans with {@code @PacketHandler} methods are found by their methods,
+ * declared on the class or a superclass.
  */
 final class PacketStreamTypeExcludeFilter
     extends StandardAnnotationCustomizableTypeExcludeFilter<PacketStreamTest> {
 
   /** Types that may be missing: each is included when it is on the class path. */
-  private static final List<String> OPTIONAL_INCLUDES = List.of(
-      "io.packetstream.spring.observation.PacketStreamObservationConvention",
-      "tools.jackson.databind.JacksonModule",
-      "org.springframework.boot.jackson.JacksonComponent");
+  private static final List<String> OPTIONAL_INCLUDES =
+      List.of(
+          "io.packetstream.spring.observation.PacketStreamObservationConvention",
+          "tools.jackson.databind.JacksonModule",
+          "org.springframework.boot.jackson.JacksonComponent");
 
   private static final Set<Class<?>> KNOWN_INCLUDES;
 
   static {
-    Set<Class<?>> includes = new LinkedHashSet<>(List.of(PacketControllerAdvice.class,
-        PacketChannel.class, PacketHandlerInterceptor.class, PacketArgumentResolver.class,
-        PacketReturnValueHandler.class, PayloadCodec.class, PacketConnectionCustomizer.class));
+    Set<Class<?>> includes =
+        new LinkedHashSet<>(
+            List.of(
+                PacketControllerAdvice.class,
+                PacketChannel.class,
+                PacketHandlerInterceptor.class,
+                PacketArgumentResolver.class,
+                PacketReturnValueHandler.class,
+                PayloadCodec.class,
+                PacketConnectionCustomizer.class));
     for (String name : OPTIONAL_INCLUDES) {
       if (ClassUtils.isPresent(name, PacketStreamTypeExcludeFilter.class.getClassLoader())) {
-        includes.add(ClassUtils.resolveClassName(name, PacketStreamTypeExcludeFilter.class.getClassLoader()));
+        includes.add(
+            ClassUtils.resolveClassName(
+                name, PacketStreamTypeExcludeFilter.class.getClassLoader()));
       }
     }
     KNOWN_INCLUDES = Collections.unmodifiableSet(includes);
@@ -56,8 +66,9 @@ final class PacketStreamTypeExcludeFilter
   }
 
   @Override
-  protected boolean defaultInclude(MetadataReader metadataReader,
-      MetadataReaderFactory metadataReaderFactory) throws IOException {
+  protected boolean defaultInclude(
+      MetadataReader metadataReader, MetadataReaderFactory metadataReaderFactory)
+      throws IOException {
     return super.defaultInclude(metadataReader, metadataReaderFactory)
         || hasHandlerMethods(metadataReader, metadataReaderFactory);
   }

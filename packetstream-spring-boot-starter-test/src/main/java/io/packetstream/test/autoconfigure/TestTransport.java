@@ -21,8 +21,12 @@ enum TestTransport {
       case "in-memory":
         return IN_MEMORY;
       default:
-        throw new IllegalStateException(PROPERTY + "=" + value + " is not a transport: use tcp"
-            + " (the default) or in-memory");
+        throw new IllegalStateException(
+            PROPERTY
+                + "="
+                + value
+                + " is not a transport: use tcp"
+                + " (the default) or in-memory");
     }
   }
 }

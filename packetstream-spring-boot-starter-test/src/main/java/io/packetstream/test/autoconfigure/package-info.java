@@ -1,6 +1,6 @@
 /**
- * The {@link PacketStreamTest @PacketStreamTest} slice and
- * {@link AutoConfigurePacketStream @AutoConfigurePacketStream}, after Boot's own test slices.
+ * The {@link PacketStreamTest @PacketStreamTest} slice and {@link
+ * AutoConfigurePacketStream @AutoConfigurePacketStream}, after Boot's own test slices.
  */
 @NullMarked
 package io.packetstream.test.autoconfigure;

@@ -16,25 +16,32 @@ import org.springframework.context.ApplicationContext;
 @PacketStreamTest(properties = "packetstream.test.transport=in-memory")
 class InMemoryTransportTest {
 
-  @Autowired
-  ApplicationContext context;
+  @Autowired ApplicationContext context;
 
-  @Autowired
-  PacketStreamTester tester;
+  @Autowired PacketStreamTester tester;
 
   @Test
   void talksToTheHandlersWithoutAServer() {
     assertThat(context.getBeansOfType(PacketStreamServer.class)).isEmpty();
-    tester.request(Orders.ORDER).payload(new Order("pen", 3)).exchange().assertOk()
+    tester
+        .request(Orders.ORDER)
+        .payload(new Order("pen", 3))
+        .exchange()
+        .assertOk()
         .assertPayload(new Receipt("pen", 3, 450));
     assertThat(tester.request(Orders.CONNECTION_NAME).exchange().assertOk().payloadText())
-        .as("the application's end is made as a server connection").startsWith("packetstream-server#in-memory-");
+        .as("the application's end is made as a server connection")
+        .startsWith("packetstream-server#in-memory-");
   }
 
   @Test
   void callbacksTravelTheSameConnection() {
     tester.onRequest(Orders.CALLBACK).respondOk("over the pipe");
-    tester.request(Orders.RING).payload("hello").exchange().assertOk()
+    tester
+        .request(Orders.RING)
+        .payload("hello")
+        .exchange()
+        .assertOk()
         .assertPayload("peer said: over the pipe");
     tester.awaitRequest(Orders.CALLBACK, Duration.ofSeconds(10)).assertPayload("hello");
   }

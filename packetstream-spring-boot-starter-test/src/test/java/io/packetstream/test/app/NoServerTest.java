@@ -12,15 +12,15 @@ import org.springframework.beans.factory.annotation.Autowired;
 @PacketStreamTest(properties = "packetstream.server.enabled=false")
 class NoServerTest {
 
-  @Autowired
-  PacketStreamTester tester;
+  @Autowired PacketStreamTester tester;
 
   @Test
   void theTesterSaysHowToGiveItAServer() {
     assertThatThrownBy(() -> tester.request(Orders.ECHO).exchange())
         .isInstanceOf(UncheckedIOException.class)
-        .hasMessage("packetstream tester cannot connect: there is no packetstream server in this"
-            + " context: set packetstream.server.port (@PacketStreamTest sets 0), or"
-            + " packetstream.test.transport=in-memory");
+        .hasMessage(
+            "packetstream tester cannot connect: there is no packetstream server in this"
+                + " context: set packetstream.server.port (@PacketStreamTest sets 0), or"
+                + " packetstream.test.transport=in-memory");
   }
 }

@@ -18,10 +18,13 @@ public class Orders {
   public static final int ORDER = 1;
   public static final int ECHO = 2;
   public static final int FLAGS_PLUS_ONE = 3;
+
   /** Calls the requester back with a type-100 request and answers with what it said. */
   public static final int RING = 4;
+
   /** Answers once {@link #RELEASE} is counted down, or after 10 s. */
   public static final int SLOW = 6;
+
   public static final int CONNECTION_NAME = 7;
   public static final int CALLBACK = 100;
 
@@ -60,7 +63,9 @@ public class Orders {
 
   @PacketHandler(SLOW)
   Response slow() throws InterruptedException {
-    return RELEASE.await(10, TimeUnit.SECONDS) ? Response.ok("late") : Response.failure("not released");
+    return RELEASE.await(10, TimeUnit.SECONDS)
+        ? Response.ok("late")
+        : Response.failure("not released");
   }
 
   @PacketHandler(CONNECTION_NAME)

@@ -24,11 +24,9 @@ class OwnPortTest {
     registry.add("own.port", () -> OWN);
   }
 
-  @LocalPacketStreamServerPort
-  int port;
+  @LocalPacketStreamServerPort int port;
 
-  @Autowired
-  PacketStreamTester tester;
+  @Autowired PacketStreamTester tester;
 
   @Test
   void theServerListensOnTheTestsOwnPort() {

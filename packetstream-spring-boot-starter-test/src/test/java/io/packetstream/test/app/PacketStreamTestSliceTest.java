@@ -26,22 +26,19 @@ import org.springframework.web.servlet.DispatcherServlet;
 @PacketStreamTest
 class PacketStreamTestSliceTest {
 
-  @Autowired
-  ApplicationContext context;
+  @Autowired ApplicationContext context;
 
-  @Autowired
-  PacketStreamTester tester;
+  @Autowired PacketStreamTester tester;
 
-  @Autowired
-  CountingInterceptor interceptor;
+  @Autowired CountingInterceptor interceptor;
 
-  @LocalPacketStreamServerPort
-  int port;
+  @LocalPacketStreamServerPort int port;
 
   @Test
   void loadsThePacketStreamSideOfTheApplicationOnly() {
     assertThat(context.getBeansOfType(Orders.class)).hasSize(1);
-    assertThat(context.getBeansOfType(InheritedHandlers.class)).as("handler methods on a superclass")
+    assertThat(context.getBeansOfType(InheritedHandlers.class))
+        .as("handler methods on a superclass")
         .hasSize(1);
     assertThat(context.getBeansOfType(OrderAdvice.class)).hasSize(1);
     assertThat(context.getBeansOfType(CountingInterceptor.class)).hasSize(1);
@@ -58,23 +55,43 @@ class PacketStreamTestSliceTest {
     assertThat(server.isListening()).isTrue();
     assertThat(port).isPositive().isEqualTo(server.port());
     // a client of its own reaches the application on that port
-    try (PacketConnection client = PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
-      assertThat(client.call(0, Orders.ECHO, 0, "on the port".getBytes(StandardCharsets.UTF_8),
-          Duration.ofSeconds(10))).isEqualTo(Response.ok("on the port"));
+    try (PacketConnection client =
+        PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
+      assertThat(
+              client.call(
+                  0,
+                  Orders.ECHO,
+                  0,
+                  "on the port".getBytes(StandardCharsets.UTF_8),
+                  Duration.ofSeconds(10)))
+          .isEqualTo(Response.ok("on the port"));
     }
   }
 
   @Test
   void requestsGoThroughHandlersInterceptorsAndAdvice() {
     int before = interceptor.calls.get();
-    Receipt receipt = tester.request(Orders.ORDER).payload(new Order("pen", 2)).exchange()
-        .assertOk().assertFlags(0).payload(Receipt.class);
+    Receipt receipt =
+        tester
+            .request(Orders.ORDER)
+            .payload(new Order("pen", 2))
+            .exchange()
+            .assertOk()
+            .assertFlags(0)
+            .payload(Receipt.class);
     assertThat(receipt).isEqualTo(new Receipt("pen", 2, 300));
 
-    tester.request(Orders.ORDER).payload(new Order("pen", 0)).exchange()
-        .assertNotOk().assertPayload("bad order: quantity 0 of pen");
+    tester
+        .request(Orders.ORDER)
+        .payload(new Order("pen", 0))
+        .exchange()
+        .assertNotOk()
+        .assertPayload("bad order: quantity 0 of pen");
     tester.request(Orders.FLAGS_PLUS_ONE).flags(41).exchange().assertOk().assertFlags(42);
-    tester.request(InheritedHandlers.INHERITED).exchange().assertOk()
+    tester
+        .request(InheritedHandlers.INHERITED)
+        .exchange()
+        .assertOk()
         .assertPayload("from the superclass");
     assertThat(interceptor.calls.get() - before).isEqualTo(4);
   }

@@ -18,62 +18,81 @@ import org.springframework.core.ParameterizedTypeReference;
 @PacketStreamTest
 class PacketStreamTesterTest {
 
-  @Autowired
-  PacketStreamTester tester;
+  @Autowired PacketStreamTester tester;
 
   @Test
   void assertOkNamesTheRequestAndTheNotOkAnswer() {
-    assertThatThrownBy(() -> tester.request(Orders.ORDER).payload(new Order("ink", -1)).exchange()
-        .assertOk())
+    assertThatThrownBy(
+            () -> tester.request(Orders.ORDER).payload(new Order("ink", -1)).exchange().assertOk())
         .isInstanceOf(AssertionError.class)
-        .hasMessage("request type 1 (channel 0, flags 0, payload \"{\"item\":\"ink\",\"quantity\":-1}\"):"
-            + " expected an ok answer but got not-ok, flags 0, payload \"bad order: quantity -1 of ink\"");
+        .hasMessage(
+            "request type 1 (channel 0, flags 0, payload \"{\"item\":\"ink\",\"quantity\":-1}\"):"
+                + " expected an ok answer but got not-ok, flags 0, payload \"bad order: quantity -1 of ink\"");
   }
 
   @Test
   void assertNotOkNamesTheOkAnswer() {
     assertThatThrownBy(() -> tester.request(Orders.ECHO).payload("hi").exchange().assertNotOk())
         .isInstanceOf(AssertionError.class)
-        .hasMessage("request type 2 (channel 0, flags 0, payload \"hi\"): expected a not-ok answer"
-            + " but got ok, flags 0, payload \"hi\"");
+        .hasMessage(
+            "request type 2 (channel 0, flags 0, payload \"hi\"): expected a not-ok answer"
+                + " but got ok, flags 0, payload \"hi\"");
   }
 
   @Test
   void assertFlagsAndAssertPayloadSayWhatCameInstead() {
-    assertThatThrownBy(() -> tester.request(Orders.FLAGS_PLUS_ONE).flags(1).exchange().assertFlags(3))
+    assertThatThrownBy(
+            () -> tester.request(Orders.FLAGS_PLUS_ONE).flags(1).exchange().assertFlags(3))
         .isInstanceOf(AssertionError.class)
-        .hasMessage("request type 3 (channel 0, flags 1, payload (empty)): expected flags 3 but"
-            + " got ok, flags 2, payload (empty)");
-    assertThatThrownBy(() -> tester.request(Orders.ORDER).payload(new Order("pen", 1)).exchange()
-        .assertPayload(new Receipt("pen", 1, 100)))
+        .hasMessage(
+            "request type 3 (channel 0, flags 1, payload (empty)): expected flags 3 but"
+                + " got ok, flags 2, payload (empty)");
+    assertThatThrownBy(
+            () ->
+                tester
+                    .request(Orders.ORDER)
+                    .payload(new Order("pen", 1))
+                    .exchange()
+                    .assertPayload(new Receipt("pen", 1, 100)))
         .isInstanceOf(AssertionError.class)
-        .hasMessage("request type 1 (channel 0, flags 0, payload \"{\"item\":\"pen\",\"quantity\":1}\"):"
-            + " expected payload Receipt[item=pen, quantity=1, cents=100] but got ok, flags 0,"
-            + " payload \"{\"item\":\"pen\",\"quantity\":1,\"cents\":150}\"");
+        .hasMessage(
+            "request type 1 (channel 0, flags 0, payload \"{\"item\":\"pen\",\"quantity\":1}\"):"
+                + " expected payload Receipt[item=pen, quantity=1, cents=100] but got ok, flags 0,"
+                + " payload \"{\"item\":\"pen\",\"quantity\":1,\"cents\":150}\"");
   }
 
   @Test
   void aPayloadTheCodecCannotReadIsAnAssertionFailure() {
-    assertThatThrownBy(() -> tester.request(Orders.ECHO).payload("not json").exchange()
-        .payload(Receipt.class))
+    assertThatThrownBy(
+            () -> tester.request(Orders.ECHO).payload("not json").exchange().payload(Receipt.class))
         .isInstanceOf(AssertionError.class)
-        .hasMessageStartingWith("cannot read the answer to request type 2 (channel 0, flags 0,"
-            + " payload \"not json\") \"not json\" as " + Receipt.class.getName() + ": ");
+        .hasMessageStartingWith(
+            "cannot read the answer to request type 2 (channel 0, flags 0,"
+                + " payload \"not json\") \"not json\" as "
+                + Receipt.class.getName()
+                + ": ");
   }
 
   @Test
   void readsGenericPayloads() {
-    List<String> items = tester.request(Orders.ECHO).payload("[\"a\",\"b\"]").exchange().assertOk()
-        .payload(new ParameterizedTypeReference<List<String>>() {});
+    List<String> items =
+        tester
+            .request(Orders.ECHO)
+            .payload("[\"a\",\"b\"]")
+            .exchange()
+            .assertOk()
+            .payload(new ParameterizedTypeReference<List<String>>() {});
     assertThat(items).containsExactly("a", "b");
   }
 
   @Test
   void anExchangeWaitsNoLongerThanItsTimeout() {
     try {
-      assertThatThrownBy(() -> tester.request(Orders.SLOW).timeout(Duration.ofMillis(200)).exchange())
+      assertThatThrownBy(
+              () -> tester.request(Orders.SLOW).timeout(Duration.ofMillis(200)).exchange())
           .isInstanceOf(AssertionError.class)
-          .hasMessage("request type 6 (channel 0, flags 0, payload (empty)): no answer within PT0.2S");
+          .hasMessage(
+              "request type 6 (channel 0, flags 0, payload (empty)): no answer within PT0.2S");
     } finally {
       Orders.RELEASE.countDown();
     }
@@ -82,7 +101,12 @@ class PacketStreamTesterTest {
   @Test
   void answersTheServersRequestsAsToldAndHandsThemToTheTest() {
     tester.onRequest(Orders.CALLBACK).respondOk("pong");
-    tester.request(Orders.RING).payload("ping").exchange().assertOk().assertPayload("peer said: pong");
+    tester
+        .request(Orders.RING)
+        .payload("ping")
+        .exchange()
+        .assertOk()
+        .assertPayload("peer said: pong");
 
     ReceivedRequest callback = tester.awaitRequest(Orders.CALLBACK, Duration.ofSeconds(10));
     assertThat(callback.rqType()).isEqualTo(Orders.CALLBACK);
@@ -93,13 +117,19 @@ class PacketStreamTesterTest {
 
   @Test
   void refusesARequestTypeItHasNoAnswerForButStillKeepsIt() {
-    tester.request(Orders.RING).payload("anyone?").exchange().assertOk().assertPayload(
-        "peer refused: the packetstream tester has no answer for request type 100: give one with"
-            + " onRequest(100)");
+    tester
+        .request(Orders.RING)
+        .payload("anyone?")
+        .exchange()
+        .assertOk()
+        .assertPayload(
+            "peer refused: the packetstream tester has no answer for request type 100: give one with"
+                + " onRequest(100)");
     assertThatThrownBy(() -> tester.assertNoRequest(Orders.CALLBACK))
         .isInstanceOf(AssertionError.class)
-        .hasMessage("expected no request of type 100 from the server but it sent request type 100"
-            + " (channel 0, flags 7, payload \"anyone?\")");
+        .hasMessage(
+            "expected no request of type 100 from the server but it sent request type 100"
+                + " (channel 0, flags 7, payload \"anyone?\")");
     assertThat(tester.awaitRequest(Orders.CALLBACK).payloadText()).isEqualTo("anyone?");
   }
 
@@ -110,11 +140,13 @@ class PacketStreamTesterTest {
     ReceivedRequest callback = tester.awaitRequest(Orders.CALLBACK);
     assertThatThrownBy(() -> callback.assertFlags(0))
         .isInstanceOf(AssertionError.class)
-        .hasMessage("expected flags 0 but got 7 on request type 100 (channel 0, flags 7, payload \"ping\")");
+        .hasMessage(
+            "expected flags 0 but got 7 on request type 100 (channel 0, flags 7, payload \"ping\")");
     assertThatThrownBy(() -> callback.assertPayload("pong"))
         .isInstanceOf(AssertionError.class)
-        .hasMessage("expected payload \"pong\" but got \"ping\" on request type 100 (channel 0,"
-            + " flags 7, payload \"ping\")");
+        .hasMessage(
+            "expected payload \"pong\" but got \"ping\" on request type 100 (channel 0,"
+                + " flags 7, payload \"ping\")");
   }
 
   @Test
@@ -122,7 +154,8 @@ class PacketStreamTesterTest {
     tester.request(Orders.RING).payload("x").exchange().assertOk();
     assertThatThrownBy(() -> tester.awaitRequest(55, Duration.ofMillis(200)))
         .isInstanceOf(AssertionError.class)
-        .hasMessage("expected a request of type 55 from the server within PT0.2S but none came;"
-            + " requests waiting to be taken, by type: {100=1}");
+        .hasMessage(
+            "expected a request of type 55 from the server within PT0.2S but none came;"
+                + " requests waiting to be taken, by type: {100=1}");
   }
 }

@@ -2,6 +2,9 @@ package io.packetstream.test.app;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-/** The application the test module's tests slice: handlers and, beside them, beans a slice leaves out. */
+/**
+ * The application the test module's tests slice: handlers and, beside them, beans a slice leaves
+ * out.
+ */
 @SpringBootApplication
 public class SliceApplication {}

@@ -27,19 +27,22 @@ class SliceObservationTest {
     }
   }
 
-  @Autowired
-  TestObservationRegistry registry;
+  @Autowired TestObservationRegistry registry;
 
-  @Autowired
-  PacketStreamTester tester;
+  @Autowired PacketStreamTester tester;
 
   @Test
   void observesEveryRequestItServes() {
     tester.request(Orders.ECHO).payload("seen").exchange().assertOk();
     // the observation stops once the answer is written, perhaps after the tester has read it
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(registry)
-        .hasObservationWithNameEqualTo("packetstream.server.requests")
-        .that().hasLowCardinalityKeyValue("rq.type", "2")
-        .hasLowCardinalityKeyValue("outcome", "SUCCESS"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(registry)
+                    .hasObservationWithNameEqualTo("packetstream.server.requests")
+                    .that()
+                    .hasLowCardinalityKeyValue("rq.type", "2")
+                    .hasLowCardinalityKeyValue("outcome", "SUCCESS"));
   }
 }

@@ -18,14 +18,17 @@ class TesterResetTest {
 
   private static PacketConnection first;
 
-  @Autowired
-  PacketStreamTester tester;
+  @Autowired PacketStreamTester tester;
 
   @Test
   @Order(1)
   void leavesAConnectionAnAnswerAndAnUntakenRequest() {
     tester.onRequest(Orders.CALLBACK).respondOk("from the first test");
-    tester.request(Orders.RING).payload("one").exchange().assertOk()
+    tester
+        .request(Orders.RING)
+        .payload("one")
+        .exchange()
+        .assertOk()
         .assertPayload("peer said: from the first test");
     first = tester.connection();
   }
@@ -36,9 +39,14 @@ class TesterResetTest {
     assertThat(first).as("the first test ran").isNotNull();
     assertThat(first.state().isTerminal()).as("its connection was closed").isTrue();
     tester.assertNoRequest(Orders.CALLBACK);
-    tester.request(Orders.RING).payload("two").exchange().assertOk()
-        .assertPayload("peer refused: the packetstream tester has no answer for request type 100:"
-            + " give one with onRequest(100)");
+    tester
+        .request(Orders.RING)
+        .payload("two")
+        .exchange()
+        .assertOk()
+        .assertPayload(
+            "peer refused: the packetstream tester has no answer for request type 100:"
+                + " give one with onRequest(100)");
     assertThat(tester.connection()).isNotSameAs(first);
   }
 }

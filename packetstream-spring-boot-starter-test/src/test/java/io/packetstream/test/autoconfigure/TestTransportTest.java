@@ -12,15 +12,20 @@ class TestTransportTest {
   @Test
   void isTcpUnlessToldOtherwise() {
     assertThat(TestTransport.of(new MockEnvironment())).isEqualTo(TestTransport.TCP);
-    assertThat(TestTransport.of(new MockEnvironment()
-        .withProperty("packetstream.test.transport", " In-Memory "))).isEqualTo(TestTransport.IN_MEMORY);
+    assertThat(
+            TestTransport.of(
+                new MockEnvironment().withProperty("packetstream.test.transport", " In-Memory ")))
+        .isEqualTo(TestTransport.IN_MEMORY);
   }
 
   @Test
   void refusesAnUnknownTransportNamingTheProperty() {
-    assertThatThrownBy(() -> TestTransport.of(new MockEnvironment()
-        .withProperty("packetstream.test.transport", "udp")))
+    assertThatThrownBy(
+            () ->
+                TestTransport.of(
+                    new MockEnvironment().withProperty("packetstream.test.transport", "udp")))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("packetstream.test.transport=udp is not a transport: use tcp (the default) or in-memory");
+        .hasMessage(
+            "packetstream.test.transport=udp is not a transport: use tcp (the default) or in-memory");
   }
 }

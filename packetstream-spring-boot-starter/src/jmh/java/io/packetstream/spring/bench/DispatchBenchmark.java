@@ -24,14 +24,16 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 
 /**
- * The cost of one request through the starter's router (table lookup, argument resolution,
- * method handle call, result mapping) next to a plain core handler doing the same work, without
- * the network: nanoseconds per request.
+ * The cost of one request through the starter's router (table lookup, argument resolution, method
+ * handle call, result mapping) next to a plain core handler doing the same work, without the
+ * network: nanoseconds per request.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx512m"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class DispatchBenchmark {
@@ -61,12 +63,15 @@ public class DispatchBenchmark {
   @Setup
   public void setUp() {
     plain = rq -> Response.ok(HandlerOverheadBenchmark.reverse(rq.payload()));
-    PacketHandlers handlers = new PacketHandlers(new DefaultListableBeanFactory().getBeanProvider(
-        io.packetstream.spring.handler.PayloadCodec.class));
+    PacketHandlers handlers =
+        new PacketHandlers(
+            new DefaultListableBeanFactory()
+                .getBeanProvider(io.packetstream.spring.handler.PayloadCodec.class));
     handlers.postProcessAfterInitialization(new Handlers(), "handlers");
     routed = handlers.byChannel().get(0L);
-    PacketConnection connection = PacketConnection.builder()
-        .open(new ByteArrayInputStream(new byte[0]), OutputStream.nullOutputStream());
+    PacketConnection connection =
+        PacketConnection.builder()
+            .open(new ByteArrayInputStream(new byte[0]), OutputStream.nullOutputStream());
     request = new Request(connection, 0, 2, 0, 0, new byte[64]);
   }
 

@@ -33,8 +33,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
 /**
- * Requests per second through a reverse handler over loopback TCP with 256 requests in flight:
- * once served by a plain core {@code RequestHandler} on a bare {@link PacketServer}, once by a
+ * Requests per second through a reverse handler over loopback TCP with 256 requests in flight: once
+ * served by a plain core {@code RequestHandler} on a bare {@link PacketServer}, once by a
  * {@code @PacketHandler} method in a Spring Boot application with the starter's meters on. The
  * difference is what routing, argument resolution, result mapping and meters cost.
  *
@@ -48,7 +48,9 @@ import org.springframework.context.annotation.Import;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx1g"})
 @Warmup(iterations = 4, time = 5)
 @Measurement(iterations = 6, time = 5)
 public class HandlerOverheadBenchmark {
@@ -98,8 +100,8 @@ public class HandlerOverheadBenchmark {
   public void start() throws Exception {
     int port;
     if (server.startsWith("core")) {
-      PacketConnection.Builder builder = PacketConnection.builder()
-          .handler(rq -> Response.ok(reverse(rq.payload())));
+      PacketConnection.Builder builder =
+          PacketConnection.builder().handler(rq -> Response.ok(reverse(rq.payload())));
       if (server.equals("core-metered")) {
         new PacketStreamMetrics(new SimpleMeterRegistry(), 100)
             .customize(builder, ConnectionRole.SERVER, "bench");
@@ -108,13 +110,18 @@ public class HandlerOverheadBenchmark {
       port = coreServer.port();
     } else {
       boolean metered = server.equals("spring");
-      context = new SpringApplicationBuilder(BenchApplication.class)
-          .web(WebApplicationType.NONE)
-          .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-              "packetstream.metrics.enabled=" + metered,
-              "spring.main.banner-mode=off", "logging.level.root=WARN")
-          .run();
-      if (metered != context.getBeanProvider(PacketStreamMetrics.class).stream().findAny().isPresent()) {
+      context =
+          new SpringApplicationBuilder(BenchApplication.class)
+              .web(WebApplicationType.NONE)
+              .properties(
+                  "packetstream.server.port=0",
+                  "packetstream.server.address=127.0.0.1",
+                  "packetstream.metrics.enabled=" + metered,
+                  "spring.main.banner-mode=off",
+                  "logging.level.root=WARN")
+              .run();
+      if (metered
+          != context.getBeanProvider(PacketStreamMetrics.class).stream().findAny().isPresent()) {
         throw new IllegalStateException("meters should be " + (metered ? "on" : "off"));
       }
       port = context.getBean(PacketStreamServer.class).port();
@@ -127,12 +134,15 @@ public class HandlerOverheadBenchmark {
   @Benchmark
   public void request() throws InterruptedException {
     permits.acquire();
-    client.submit(0, 0, payload).whenComplete((r, e) -> {
-      if (e != null || !r.ok()) {
-        throw new IllegalStateException("request failed: " + r, e);
-      }
-      permits.release();
-    });
+    client
+        .submit(0, 0, payload)
+        .whenComplete(
+            (r, e) -> {
+              if (e != null || !r.ok()) {
+                throw new IllegalStateException("request failed: " + r, e);
+              }
+              permits.release();
+            });
   }
 
   @TearDown(Level.Iteration)

@@ -11,12 +11,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
 /**
- * The rr load's reverse handler (CONFORMANCE.md section 2) as a {@code @PacketHandler} method in
- * a Spring Boot application with the starter, so that {@code packetstream.jar rr-client} can
- * measure it against {@code packetstream.jar rr-server}, whose handler is a plain core lambda.
- * Both answer on the connection's reader thread (a direct executor), so the difference is the
- * starter's own work per request: routing, argument resolution, result mapping and meters.
- * {@code bench/starter-overhead.sh} runs the comparison.
+ * The rr load's reverse handler (CONFORMANCE.md section 2) as a {@code @PacketHandler} method in a
+ * Spring Boot application with the starter, so that {@code packetstream.jar rr-client} can measure
+ * it against {@code packetstream.jar rr-server}, whose handler is a plain core lambda. Both answer
+ * on the connection's reader thread (a direct executor), so the difference is the starter's own
+ * work per request: routing, argument resolution, result mapping and meters. {@code
+ * bench/starter-overhead.sh} runs the comparison.
  *
  * <pre>
  * java -cp ... io.packetstream.spring.bench.SpringRrServer --packetstream.server.port=P
@@ -36,8 +36,7 @@ public class SpringRrServer {
 
     @PacketHandler(0)
     PacketReply reverse(byte[] payload) {
-      return new PacketReply(REVERSE_FLAGS,
-          HandlerOverheadBenchmark.reverse(payload));
+      return new PacketReply(REVERSE_FLAGS, HandlerOverheadBenchmark.reverse(payload));
     }
   }
 
@@ -50,7 +49,9 @@ public class SpringRrServer {
   public static void main(String[] args) {
     new SpringApplicationBuilder(SpringRrServer.class)
         .web(WebApplicationType.NONE)
-        .properties("packetstream.server.address=127.0.0.1", "spring.main.banner-mode=off",
+        .properties(
+            "packetstream.server.address=127.0.0.1",
+            "spring.main.banner-mode=off",
             "logging.level.root=WARN")
         .run(args);
   }

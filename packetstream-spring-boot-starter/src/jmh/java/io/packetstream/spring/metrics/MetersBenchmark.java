@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx512m"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class MetersBenchmark {
@@ -42,8 +44,9 @@ public class MetersBenchmark {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     PacketStreamMetrics metrics = new PacketStreamMetrics(registry, 100);
     listener = new MeteringListener(metrics.group(ConnectionRole.SERVER, "bench"), null, true);
-    connection = PacketConnection.builder()
-        .open(new ByteArrayInputStream(new byte[0]), OutputStream.nullOutputStream());
+    connection =
+        PacketConnection.builder()
+            .open(new ByteArrayInputStream(new byte[0]), OutputStream.nullOutputStream());
     listener.connectionOpened(connection);
     request = new Packet(0, 2, 0, true, 0, new byte[64]);
     answer = new Packet(0, 2, 0, false, Packet.NO_RQ_TYPE, new byte[64]);

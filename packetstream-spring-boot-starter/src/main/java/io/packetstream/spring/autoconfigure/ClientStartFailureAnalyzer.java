@@ -7,9 +7,9 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.core.env.Environment;
 
 /**
- * Explains a fail-fast client that could not connect at start-up: where it tried to connect
- * (read from its {@code packetstream.clients.NAME} settings), why it failed, and the property that
- * lets the application start without the peer.
+ * Explains a fail-fast client that could not connect at start-up: where it tried to connect (read
+ * from its {@code packetstream.clients.NAME} settings), why it failed, and the property that lets
+ * the application start without the peer.
  */
 final class ClientStartFailureAnalyzer extends AbstractFailureAnalyzer<ClientStartException> {
 
@@ -22,15 +22,30 @@ final class ClientStartFailureAnalyzer extends AbstractFailureAnalyzer<ClientSta
   @Override
   protected FailureAnalysis analyze(Throwable root, ClientStartException cause) {
     String prefix = "packetstream.clients." + cause.client();
-    PacketStreamProperties.Client c = environment == null ? null
-        : Binder.get(environment).bind(prefix, PacketStreamProperties.Client.class).orElse(null);
+    PacketStreamProperties.Client c =
+        environment == null
+            ? null
+            : Binder.get(environment)
+                .bind(prefix, PacketStreamProperties.Client.class)
+                .orElse(null);
     String where = c == null ? "its peer" : address(c);
     Throwable why = cause.getCause() != null ? cause.getCause() : cause;
-    return new FailureAnalysis("packetstream client '" + cause.client() + "' could not connect to "
-        + where + " at start-up: " + why + "\n\n" + prefix + ".fail-fast is true, so the"
-        + " application does not start without it.",
-        "Start the peer first, or correct where the client connects (" + settings(prefix, c)
-            + "); or set " + prefix + ".fail-fast=false to start without the peer and connect in"
+    return new FailureAnalysis(
+        "packetstream client '"
+            + cause.client()
+            + "' could not connect to "
+            + where
+            + " at start-up: "
+            + why
+            + "\n\n"
+            + prefix
+            + ".fail-fast is true, so the"
+            + " application does not start without it.",
+        "Start the peer first, or correct where the client connects ("
+            + settings(prefix, c)
+            + "); or set "
+            + prefix
+            + ".fail-fast=false to start without the peer and connect in"
             + " the background (PacketStreamClient.awaitConnected(timeout) waits for it).",
         cause);
   }

@@ -19,18 +19,20 @@ final class ConnectionEventPublisher implements PacketConnectionCustomizer {
 
   @Override
   public void customize(PacketConnection.Builder builder, ConnectionRole role, String name) {
-    builder.listener(new TrafficListener() {
-      @Override
-      public void connectionOpened(PacketConnection connection) {
-        publisher.publishEvent(new PacketConnectionEvent.Opened(connection, role));
-      }
+    builder.listener(
+        new TrafficListener() {
+          @Override
+          public void connectionOpened(PacketConnection connection) {
+            publisher.publishEvent(new PacketConnectionEvent.Opened(connection, role));
+          }
 
-      @Override
-      public void connectionClosed(PacketConnection connection, Optional<Throwable> failure) {
-        publisher.publishEvent(failure.isPresent()
-            ? new PacketConnectionEvent.Failed(connection, role, failure.get())
-            : new PacketConnectionEvent.Closed(connection, role));
-      }
-    });
+          @Override
+          public void connectionClosed(PacketConnection connection, Optional<Throwable> failure) {
+            publisher.publishEvent(
+                failure.isPresent()
+                    ? new PacketConnectionEvent.Failed(connection, role, failure.get())
+                    : new PacketConnectionEvent.Closed(connection, role));
+          }
+        });
   }
 }

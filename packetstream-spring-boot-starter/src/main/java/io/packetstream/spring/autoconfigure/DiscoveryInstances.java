@@ -12,10 +12,10 @@ import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 
 /**
- * The instances of one service as Spring Cloud's {@link DiscoveryClient} lists them at each
- * look-up (Kubernetes, Consul, Eureka, the simple properties-based one...). An instance is known by
- * its instance id, or by its address when discovery gives none; one without a usable host and
- * port is left out, with a warning once.
+ * The instances of one service as Spring Cloud's {@link DiscoveryClient} lists them at each look-up
+ * (Kubernetes, Consul, Eureka, the simple properties-based one...). An instance is known by its
+ * instance id, or by its address when discovery gives none; one without a usable host and port is
+ * left out, with a warning once.
  */
 final class DiscoveryInstances implements InstanceSource {
 
@@ -34,8 +34,10 @@ final class DiscoveryInstances implements InstanceSource {
   public List<PeerInstance> instances() {
     DiscoveryClient client = discovery.getIfAvailable();
     if (client == null) {
-      throw new IllegalStateException("no DiscoveryClient bean to look up service '" + serviceId
-          + "' (is spring.cloud.discovery.enabled false?)");
+      throw new IllegalStateException(
+          "no DiscoveryClient bean to look up service '"
+              + serviceId
+              + "' (is spring.cloud.discovery.enabled false?)");
     }
     List<PeerInstance> found = new ArrayList<>();
     for (ServiceInstance i : client.getInstances(serviceId)) {
@@ -45,12 +47,21 @@ final class DiscoveryInstances implements InstanceSource {
       String id = i.getInstanceId() != null ? i.getInstanceId() : address;
       if (host == null || host.isBlank() || port < 1 || port > 65535) {
         if (warned.add(id + "@" + address)) {
-          LOG.log(Level.WARNING, () -> "service '" + serviceId + "': instance " + id
-              + " has no usable host and port (" + address + "); left out");
+          LOG.log(
+              Level.WARNING,
+              () ->
+                  "service '"
+                      + serviceId
+                      + "': instance "
+                      + id
+                      + " has no usable host and port ("
+                      + address
+                      + "); left out");
         }
         continue;
       }
-      found.add(id.equals(address) ? PeerInstance.of(host, port) : new PeerInstance(id, host, port));
+      found.add(
+          id.equals(address) ? PeerInstance.of(host, port) : new PeerInstance(id, host, port));
     }
     return found;
   }

@@ -9,10 +9,9 @@ import org.springframework.context.ApplicationEvent;
 import org.springframework.context.event.SmartApplicationListener;
 
 /**
- * Makes balanced clients look up their instances again when Spring Cloud discovery says the
- * catalog changed (a {@link HeartbeatEvent} whose value differs from the last one) or when this
- * application registered itself ({@link InstanceRegisteredEvent}), rather than at their next
- * refresh.
+ * Makes balanced clients look up their instances again when Spring Cloud discovery says the catalog
+ * changed (a {@link HeartbeatEvent} whose value differs from the last one) or when this application
+ * registered itself ({@link InstanceRegisteredEvent}), rather than at their next refresh.
  */
 final class DiscoveryRefresh implements SmartApplicationListener {
 

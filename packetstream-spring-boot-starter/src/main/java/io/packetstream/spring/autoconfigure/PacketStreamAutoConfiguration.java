@@ -24,10 +24,11 @@ import org.springframework.core.task.VirtualThreadTaskExecutor;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The core of the starter: {@code @PacketHandler} discovery, the payload codec, and the
- * connection builders the server and the clients share.
+ * The core of the starter: {@code @PacketHandler} discovery, the payload codec, and the connection
+ * builders the server and the clients share.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@AutoConfiguration(
+    afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
 @EnableConfigurationProperties(PacketStreamProperties.class)
 public final class PacketStreamAutoConfiguration {
 
@@ -44,10 +45,13 @@ public final class PacketStreamAutoConfiguration {
   /** Builders for every connection of the starter. */
   @Bean
   @ConditionalOnMissingBean
-  PacketConnectionBuilders packetConnectionBuilders(PacketStreamProperties properties,
-      PacketHandlers handlers, ObjectProvider<ActivityTick> tick,
+  PacketConnectionBuilders packetConnectionBuilders(
+      PacketStreamProperties properties,
+      PacketHandlers handlers,
+      ObjectProvider<ActivityTick> tick,
       ObjectProvider<PacketConnectionCustomizer> customizers,
-      ObjectProvider<EventLoopGroup> eventLoops, Environment environment) {
+      ObjectProvider<EventLoopGroup> eventLoops,
+      Environment environment) {
     // not an Executor bean: that would turn off Boot's own applicationTaskExecutor
     Executor executor;
     if (Threading.VIRTUAL.isActive(environment)) {
@@ -62,8 +66,8 @@ public final class PacketStreamAutoConfiguration {
     // fail now for a limit no connection would accept, naming its property
     StarterConnectionBuilders.limits(properties);
     StarterConnectionBuilders.checkTimeouts(properties);
-    return new StarterConnectionBuilders(properties, handlers, executor, tick, customizers,
-        eventLoops.getIfUnique());
+    return new StarterConnectionBuilders(
+        properties, handlers, executor, tick, customizers, eventLoops.getIfUnique());
   }
 
   /**
@@ -75,13 +79,13 @@ public final class PacketStreamAutoConfiguration {
   @ConditionalOnMissingBean
   EventLoopGroup packetStreamEventLoopGroup(PacketStreamProperties properties) {
     Integer threads = properties.getIoThreads();
-    return PropertyCheck.make("packetstream.io-threads", threads,
-        () -> EventLoopGroup.create(IO_THREAD_NAME, threads));
+    return PropertyCheck.make(
+        "packetstream.io-threads", threads, () -> EventLoopGroup.create(IO_THREAD_NAME, threads));
   }
 
   /**
-   * Makes the proxies of @PacketExchange interfaces, with the application's codec: for clients,
-   * and for a handler that calls its own peer back over the request's connection.
+   * Makes the proxies of @PacketExchange interfaces, with the application's codec: for clients, and
+   * for a handler that calls its own peer back over the request's connection.
    */
   @Bean
   @ConditionalOnMissingBean

@@ -1,6 +1,7 @@
 package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.spring.client.Balance;
 import io.packetstream.spring.ssl.ClientAuth;
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
@@ -9,7 +10,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import io.packetstream.spring.client.Balance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +20,8 @@ import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Settings of the packetstream starter, under {@code packetstream.*}: connection limits shared
- * by every connection, the server, the named clients and the metrics.
+ * Settings of the packetstream starter, under {@code packetstream.*}: connection limits shared by
+ * every connection, the server, the named clients and the metrics.
  */
 @ConfigurationProperties("packetstream")
 public class PacketStreamProperties {
@@ -48,16 +48,15 @@ public class PacketStreamProperties {
   private DataSize maxFrameSize = DataSize.ofBytes(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
 
   /**
-   * Maximum size of a frame sent to a peer: a larger request is refused before it is sent, a
-   * larger answer is replaced by a not-ok "answer too large". Keep it at most the peers'
-   * max-frame-size.
+   * Maximum size of a frame sent to a peer: a larger request is refused before it is sent, a larger
+   * answer is replaced by a not-ok "answer too large". Keep it at most the peers' max-frame-size.
    */
   private DataSize maxOutboundFrameSize = DataSize.ofBytes(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
 
   /**
-   * Number of I/O threads of an event-loop group of the starter's own, which its connections
-   * over plain sockets share, closed on shutdown; when unset, they use the JVM's shared group
-   * (one thread per processor).
+   * Number of I/O threads of an event-loop group of the starter's own, which its connections over
+   * plain sockets share, closed on shutdown; when unset, they use the JVM's shared group (one
+   * thread per processor).
    */
   private Integer ioThreads;
 
@@ -75,8 +74,8 @@ public class PacketStreamProperties {
       DataSize.ofBytes(PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUEST_BYTES);
 
   /**
-   * Maximum size of the answers the peer has not read yet that one connection holds; beyond it
-   * the connection stops reading the peer until it catches up.
+   * Maximum size of the answers the peer has not read yet that one connection holds; beyond it the
+   * connection stops reading the peer until it catches up.
    */
   private DataSize maxQueuedAnswerSize =
       DataSize.ofBytes(PacketConnection.Builder.DEFAULT_MAX_QUEUED_ANSWER_BYTES);
@@ -250,39 +249,38 @@ public class PacketStreamProperties {
     private int maxConnections = PacketServer.Builder.DEFAULT_MAX_CONNECTIONS;
 
     /**
-     * Time a connection may carry nothing either way, with no request pending or running, before
-     * it closes itself; 0 never closes an idle connection.
+     * Time a connection may carry nothing either way, with no request pending or running, before it
+     * closes itself; 0 never closes an idle connection.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration idleTimeout = Duration.ZERO;
 
     /**
-     * Time a peer may pause in the middle of a frame before its connection fails; 0 waits for
-     * ever.
+     * Time a peer may pause in the middle of a frame before its connection fails; 0 waits for ever.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration readTimeout = PacketConnection.Builder.DEFAULT_READ_TIMEOUT;
 
     /**
      * Time shutdown waits for connections to finish their running requests; below Spring's
-     * spring.lifecycle.timeout-per-shutdown-phase (30s by default), so that the drain ends
-     * within the shutdown phase.
+     * spring.lifecycle.timeout-per-shutdown-phase (30s by default), so that the drain ends within
+     * the shutdown phase.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration shutdownTimeout = Duration.ofSeconds(20);
 
     /**
      * How long a peer may send nothing before its connection asks it, with a liveness probe,
-     * whether it is still there; 0 (default) never asks. Off because a quiet peer is not a
-     * broken one (a watcher waits for callbacks), and the probes of the clients notice a lost
-     * server for them. A bare number is seconds.
+     * whether it is still there; 0 (default) never asks. Off because a quiet peer is not a broken
+     * one (a watcher waits for callbacks), and the probes of the clients notice a lost server for
+     * them. A bare number is seconds.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration probeInterval = Duration.ZERO;
 
     /**
-     * How long a liveness probe waits for its answer, or anything else from the peer, before
-     * the connection fails. A bare number is seconds.
+     * How long a liveness probe waits for its answer, or anything else from the peer, before the
+     * connection fails. A bare number is seconds.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration probeTimeout = PacketConnection.Builder.DEFAULT_PROBE_TIMEOUT;
@@ -400,8 +398,8 @@ public class PacketStreamProperties {
     private Duration connectTimeout = PacketClient.DEFAULT_CONNECT_TIMEOUT;
 
     /**
-     * Whether start-up fails when the first connect fails; otherwise the client keeps trying in
-     * the background and its health is DOWN meanwhile.
+     * Whether start-up fails when the first connect fails; otherwise the client keeps trying in the
+     * background and its health is DOWN meanwhile.
      */
     private boolean failFast = false;
 
@@ -412,21 +410,20 @@ public class PacketStreamProperties {
     private boolean optional;
 
     /**
-     * How long the peer may send nothing before the client asks it, with a liveness probe,
-     * whether it is still there; 0 never asks. A peer that answers anything, even the Python
-     * original's refusal of the probe's unknown request type, is alive; one that does not within
-     * probe-timeout fails the connection, and the client reconnects. This notices a peer lost
-     * without a word (a host gone, a NAT that forgot the connection) within about 40s with the
-     * defaults instead of TCP's hours, for one tiny request per quiet 30s. A bare number is
-     * seconds.
+     * How long the peer may send nothing before the client asks it, with a liveness probe, whether
+     * it is still there; 0 never asks. A peer that answers anything, even the Python original's
+     * refusal of the probe's unknown request type, is alive; one that does not within probe-timeout
+     * fails the connection, and the client reconnects. This notices a peer lost without a word (a
+     * host gone, a NAT that forgot the connection) within about 40s with the defaults instead of
+     * TCP's hours, for one tiny request per quiet 30s. A bare number is seconds.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration probeInterval = Duration.ofSeconds(30);
 
     /**
-     * How long a liveness probe waits for its answer, or anything else from the peer, before
-     * the connection fails; longer than the peer may take to answer when all its handlers are
-     * busy (a Python peer answers after its 4 running handlers). A bare number is seconds.
+     * How long a liveness probe waits for its answer, or anything else from the peer, before the
+     * connection fails; longer than the peer may take to answer when all its handlers are busy (a
+     * Python peer answers after its 4 running handlers). A bare number is seconds.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration probeTimeout = PacketConnection.Builder.DEFAULT_PROBE_TIMEOUT;
@@ -445,16 +442,16 @@ public class PacketStreamProperties {
     private List<Class<?>> exchanges = new ArrayList<>();
 
     /**
-     * Whether the application is ready for traffic only while this client is connected: its
-     * health joins the readiness group (/actuator/health/readiness), when there is one (Boot's
-     * probes are enabled, or management.endpoint.health.group.readiness is defined).
+     * Whether the application is ready for traffic only while this client is connected: its health
+     * joins the readiness group (/actuator/health/readiness), when there is one (Boot's probes are
+     * enabled, or management.endpoint.health.group.readiness is defined).
      */
     private boolean readiness;
 
     /**
-     * Time the connection may carry nothing either way, with no request pending or running,
-     * before it closes itself, after which the client reconnects as after any loss (see
-     * reconnect); 0 never closes an idle connection.
+     * Time the connection may carry nothing either way, with no request pending or running, before
+     * it closes itself, after which the client reconnects as after any loss (see reconnect); 0
+     * never closes an idle connection.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration idleTimeout = Duration.ZERO;
@@ -473,14 +470,14 @@ public class PacketStreamProperties {
     private final Reconnect reconnect = new Reconnect();
 
     /**
-     * Service whose instances to spread requests over, one connection each, found through
-     * service discovery (Spring Cloud's DiscoveryClient); instead of host and port.
+     * Service whose instances to spread requests over, one connection each, found through service
+     * discovery (Spring Cloud's DiscoveryClient); instead of host and port.
      */
     private String serviceId;
 
     /**
-     * Instances (host:port) to spread requests over, one connection each; instead of host and
-     * port, without service discovery.
+     * Instances (host:port) to spread requests over, one connection each; instead of host and port,
+     * without service discovery.
      */
     private List<String> addresses = new ArrayList<>();
 
@@ -488,8 +485,8 @@ public class PacketStreamProperties {
     private Balance balance = Balance.ROUND_ROBIN;
 
     /**
-     * How often a service-id's instances are looked up again; connections open and close to
-     * match. Discovery heartbeats look them up sooner.
+     * How often a service-id's instances are looked up again; connections open and close to match.
+     * Discovery heartbeats look them up sooner.
      */
     private Duration refreshInterval = Duration.ofSeconds(10);
 
@@ -737,15 +734,15 @@ public class PacketStreamProperties {
     private boolean enabled = true;
 
     /**
-     * Whether connections get meters of their own, tagged with the connection's name, besides
-     * those of their server or client. Off by default: connection names grow without end.
+     * Whether connections get meters of their own, tagged with the connection's name, besides those
+     * of their server or client. Off by default: connection names grow without end.
      */
     private boolean perConnection;
 
     /**
      * Maximum number of connections of the server (or of a client) with per-connection meters of
-     * their own at a time; the rest share meters tagged connection=aggregate, so that a busy
-     * server cannot flood the registry.
+     * their own at a time; the rest share meters tagged connection=aggregate, so that a busy server
+     * cannot flood the registry.
      */
     private int maxTaggedConnections = 100;
 

@@ -24,11 +24,11 @@ import org.springframework.context.annotation.Conditional;
 
 /**
  * The server, when {@code packetstream.server.port} or {@code packetstream.server.unix-socket-path}
- * is set (and {@code packetstream.server.enabled} is not false): TCP, TLS through an SSL bundle,
- * or a Unix domain socket, made by a {@link PacketServerFactory} that
- * {@link PacketServerCustomizer} beans adjust. When it listens, a
- * {@link io.packetstream.spring.context.PacketServerInitializedEvent} is published (and its port
- * as {@code local.packetstream.server.port}).
+ * is set (and {@code packetstream.server.enabled} is not false): TCP, TLS through an SSL bundle, or
+ * a Unix domain socket, made by a {@link PacketServerFactory} that {@link PacketServerCustomizer}
+ * beans adjust. When it listens, a {@link
+ * io.packetstream.spring.context.PacketServerInitializedEvent} is published (and its port as {@code
+ * local.packetstream.server.port}).
  */
 @AutoConfiguration(after = PacketStreamAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "packetstream.server.enabled", matchIfMissing = true)
@@ -38,17 +38,27 @@ public final class PacketStreamServerAutoConfiguration {
   /** The factory of the core server, with {@code packetstream.server.*} and the customizers. */
   @Bean
   @ConditionalOnMissingBean
-  PacketServerFactory packetServerFactory(PacketStreamProperties properties,
-      ObjectProvider<SslBundles> sslBundles, ObjectProvider<PacketServerCustomizer> customizers) {
+  PacketServerFactory packetServerFactory(
+      PacketStreamProperties properties,
+      ObjectProvider<SslBundles> sslBundles,
+      ObjectProvider<PacketServerCustomizer> customizers) {
     PacketStreamProperties.Server s = properties.getServer();
     check(s);
     String bundle = s.getSsl().getBundle();
     if (bundle != null && s.getUnixSocketPath() == null) {
       TlsMaterial.of(sslBundles, bundle, "packetstream.server"); // fails naming a missing bundle
-      PropertyCheck.require(sslBundles.getObject().getBundle(bundle).getStores().getKeyStore() != null,
-          "packetstream.server.ssl.bundle", bundle, "a server presents its certificate and key,"
-              + " but SSL bundle '" + bundle + "' has no key store (set spring.ssl.bundle.pem."
-              + bundle + ".keystore or spring.ssl.bundle.jks." + bundle + ".keystore)");
+      PropertyCheck.require(
+          sslBundles.getObject().getBundle(bundle).getStores().getKeyStore() != null,
+          "packetstream.server.ssl.bundle",
+          bundle,
+          "a server presents its certificate and key,"
+              + " but SSL bundle '"
+              + bundle
+              + "' has no key store (set spring.ssl.bundle.pem."
+              + bundle
+              + ".keystore or spring.ssl.bundle.jks."
+              + bundle
+              + ".keystore)");
     }
     PacketServerFactory factory = new PacketServerFactory();
     PropertyMapper map = PropertyMapper.get();
@@ -58,11 +68,17 @@ public final class PacketStreamServerAutoConfiguration {
     map.from(s::getUnixSocketPath).to(factory::setUnixSocketPath);
     map.from(s::getMaxConnections).to(factory::setMaxConnections);
     map.from(s::getShutdownTimeout).to(factory::setShutdownTimeout);
-    map.from(s.getSsl()::getHandshakeTimeout).when(d -> !d.isZero())
+    map.from(s.getSsl()::getHandshakeTimeout)
+        .when(d -> !d.isZero())
         .to(factory::setHandshakeTimeout);
-    map.from(s.getSsl()::getBundle).when(b -> s.getUnixSocketPath() == null)
-        .as(b -> new TlsServerSocketFactory(TlsMaterial.of(sslBundles, b, "packetstream.server"),
-            s.getSsl().getClientAuth(), s.getSsl().getHandshakeTimeout()))
+    map.from(s.getSsl()::getBundle)
+        .when(b -> s.getUnixSocketPath() == null)
+        .as(
+            b ->
+                new TlsServerSocketFactory(
+                    TlsMaterial.of(sslBundles, b, "packetstream.server"),
+                    s.getSsl().getClientAuth(),
+                    s.getSsl().getHandshakeTimeout()))
         .to(factory::setSocketFactory);
     factory.addServerCustomizers(
         customizers.orderedStream().toArray(PacketServerCustomizer[]::new));
@@ -72,12 +88,14 @@ public final class PacketStreamServerAutoConfiguration {
   /** The server as a lifecycle bean, bound by the factory when the context starts. */
   @Bean
   @ConditionalOnMissingBean
-  PacketStreamServer packetStreamServer(PacketStreamProperties properties,
-      PacketServerFactory factory, PacketConnectionBuilders builders,
+  PacketStreamServer packetStreamServer(
+      PacketStreamProperties properties,
+      PacketServerFactory factory,
+      PacketConnectionBuilders builders,
       ApplicationEventPublisher events) {
     String name = properties.getServer().getName();
-    return new PacketStreamServer(name,
-        () -> factory.create(builders.builder(ConnectionRole.SERVER, name)), events);
+    return new PacketStreamServer(
+        name, () -> factory.create(builders.builder(ConnectionRole.SERVER, name)), events);
   }
 
   /** New peers are turned away while the application's readiness refuses traffic. */
@@ -86,32 +104,55 @@ public final class PacketStreamServerAutoConfiguration {
     return new ServerReadinessGate();
   }
 
-  /** Fails at start-up, naming the property, for a setting the server would refuse when it binds. */
+  /**
+   * Fails at start-up, naming the property, for a setting the server would refuse when it binds.
+   */
   private static void check(PacketStreamProperties.Server s) {
     PacketServer.Builder b = PacketServer.builder(PacketConnection.builder());
-    StarterConnectionBuilders.probes(PacketConnection.builder(), "packetstream.server",
-        s.getProbeInterval(), s.getProbeTimeout());
-    PropertyCheck.require(s.getName() != null && !s.getName().isBlank(), "packetstream.server.name",
-        s.getName(), "the server's name, in logs, health and meter tags, is not blank");
-    PropertyCheck.apply("packetstream.server.max-connections", s.getMaxConnections(),
+    StarterConnectionBuilders.probes(
+        PacketConnection.builder(),
+        "packetstream.server",
+        s.getProbeInterval(),
+        s.getProbeTimeout());
+    PropertyCheck.require(
+        s.getName() != null && !s.getName().isBlank(),
+        "packetstream.server.name",
+        s.getName(),
+        "the server's name, in logs, health and meter tags, is not blank");
+    PropertyCheck.apply(
+        "packetstream.server.max-connections",
+        s.getMaxConnections(),
         () -> b.maxConnections(s.getMaxConnections()));
-    PropertyCheck.apply("packetstream.server.shutdown-timeout", s.getShutdownTimeout(),
+    PropertyCheck.apply(
+        "packetstream.server.shutdown-timeout",
+        s.getShutdownTimeout(),
         () -> b.shutdownTimeout(s.getShutdownTimeout()));
     Duration handshake = s.getSsl().getHandshakeTimeout();
-    PropertyCheck.require(handshake != null && !handshake.isNegative()
-            && handshake.toMillis() <= Integer.MAX_VALUE, "packetstream.server.ssl.handshake-timeout",
-        handshake, "a handshake timeout is 0 (none) or more, up to " + Integer.MAX_VALUE + " ms");
-    PropertyCheck.require(s.getUnixSocketPath() == null || s.getSsl().getBundle() == null,
-        "packetstream.server.ssl.bundle", s.getSsl().getBundle(), "TLS is not available on a"
+    PropertyCheck.require(
+        handshake != null && !handshake.isNegative() && handshake.toMillis() <= Integer.MAX_VALUE,
+        "packetstream.server.ssl.handshake-timeout",
+        handshake,
+        "a handshake timeout is 0 (none) or more, up to " + Integer.MAX_VALUE + " ms");
+    PropertyCheck.require(
+        s.getUnixSocketPath() == null || s.getSsl().getBundle() == null,
+        "packetstream.server.ssl.bundle",
+        s.getSsl().getBundle(),
+        "TLS is not available on a"
             + " Unix domain socket (packetstream.server.unix-socket-path is set): remove one of"
             + " the two");
-    PropertyCheck.require(s.getUnixSocketPath() == null || s.getPort() == null,
-        "packetstream.server.unix-socket-path", s.getUnixSocketPath(), "the server listens on a"
+    PropertyCheck.require(
+        s.getUnixSocketPath() == null || s.getPort() == null,
+        "packetstream.server.unix-socket-path",
+        s.getUnixSocketPath(),
+        "the server listens on a"
             + " Unix domain socket or on packetstream.server.port, not both: remove one of the two");
     if (s.getUnixSocketPath() == null) {
       Integer port = s.getPort();
-      PropertyCheck.require(port == null || (port >= 0 && port <= 65535),
-          "packetstream.server.port", port, "a TCP port is 0 (any free one) to 65535");
+      PropertyCheck.require(
+          port == null || (port >= 0 && port <= 65535),
+          "packetstream.server.port",
+          port,
+          "a TCP port is 0 (any free one) to 65535");
     }
   }
 

@@ -11,8 +11,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 /**
  * Applies one {@code packetstream.*} value to the builder that checks it, at start-up, and turns
  * the builder's refusal into Boot's invalid-property failure, which names the property and its
- * value; otherwise a bad value would surface only when a connection opens, in a client's
- * reconnect loop.
+ * value; otherwise a bad value would surface only when a connection opens, in a client's reconnect
+ * loop.
  */
 final class PropertyCheck {
 
@@ -27,10 +27,13 @@ final class PropertyCheck {
 
   /** Runs {@code setting}, which applies {@code value} of {@code property}. */
   static void apply(String property, Object value, Runnable setting) {
-    make(property, value, () -> {
-      setting.run();
-      return null;
-    });
+    make(
+        property,
+        value,
+        () -> {
+          setting.run();
+          return null;
+        });
   }
 
   /** What {@code maker} makes of {@code value} of {@code property}. */
@@ -38,14 +41,16 @@ final class PropertyCheck {
     try {
       return maker.get();
     } catch (IllegalArgumentException | ArithmeticException | NullPointerException e) {
-      throw new InvalidConfigurationPropertyValueException(property, shown(value),
+      throw new InvalidConfigurationPropertyValueException(
+          property,
+          shown(value),
           reason(property, e.getMessage() != null ? e.getMessage() : e.toString()));
     }
   }
 
   /**
-   * A builder's refusal of {@code property} in the user's words: the builder's setting names
-   * become property names, and durations read as in {@code application.yml} ({@code 200ms}).
+   * A builder's refusal of {@code property} in the user's words: the builder's setting names become
+   * property names, and durations read as in {@code application.yml} ({@code 200ms}).
    */
   static String reason(String property, String message) {
     String sibling = property.substring(0, property.lastIndexOf('.') + 1);
@@ -54,8 +59,10 @@ final class PropertyCheck {
     while (off.find()) {
       off.appendReplacement(b, Matcher.quoteReplacement(sibling + kebab(off.group(1)) + "=0"));
     }
-    String named = LEADING_SETTING.matcher(off.appendTail(b).toString())
-        .replaceFirst(Matcher.quoteReplacement(property));
+    String named =
+        LEADING_SETTING
+            .matcher(off.appendTail(b).toString())
+            .replaceFirst(Matcher.quoteReplacement(property));
     return Durations.inText(named);
   }
 

@@ -1,9 +1,9 @@
 package io.packetstream.spring.client;
 
-import io.packetstream.spring.context.Durations;
 import io.packetstream.connection.ConnectionClosedException;
 import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.spring.context.Durations;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -30,9 +30,9 @@ import java.util.function.Function;
 
 /**
  * What lies beneath a balanced {@link PacketStreamClient}: one member client (one reconnecting
- * connection) per instance its {@link InstanceSource} lists, opened as instances appear and
- * closed gracefully as they leave, and the choice of the member each request goes to. Only a
- * member whose connection is open, and whose peer has not ended requests, takes requests.
+ * connection) per instance its {@link InstanceSource} lists, opened as instances appear and closed
+ * gracefully as they leave, and the choice of the member each request goes to. Only a member whose
+ * connection is open, and whose peer has not ended requests, takes requests.
  */
 final class Balancer {
 
@@ -46,12 +46,16 @@ final class Balancer {
   private final PacketConnectionBuilders builders;
   private final TypedCalls calls;
   private final Object lock = new Object();
+
   /** Serialises refreshes, so that an older answer never undoes a newer one. */
   private final Object refreshLock = new Object();
+
   /** The members by instance; guarded by lock. */
   private final Map<PeerInstance, PacketStreamClient> members = new LinkedHashMap<>();
+
   /** The members, copied at every change, for the request path. */
   private volatile List<PacketStreamClient> snapshot = List.of();
+
   private final AtomicInteger turn = new AtomicInteger();
   private final AtomicBoolean refreshQueued = new AtomicBoolean();
   private ScheduledExecutorService scheduler;
@@ -60,6 +64,7 @@ final class Balancer {
   private volatile boolean everConnected;
   private volatile Throwable lastFailure;
   private volatile Instant lastFailureAt;
+
   /** Whether the last refresh failed: the first failure of a run is logged at WARN. */
   private boolean failing;
 
@@ -71,8 +76,8 @@ final class Balancer {
   }
 
   /**
-   * Starts following the instances. A fail-fast client looks them up now and waits up to the
-   * start timeout for one to connect; the others look them up in the background.
+   * Starts following the instances. A fail-fast client looks them up now and waits up to the start
+   * timeout for one to connect; the others look them up in the background.
    */
   void start(ScheduledExecutorService scheduler) throws IOException {
     synchronized (lock) {
@@ -86,8 +91,14 @@ final class Balancer {
         refresh();
       } catch (Exception e) {
         close();
-        throw new IOException("packetstream client " + spec.name() + ": cannot look up "
-            + balancing.instances() + ": " + e, e);
+        throw new IOException(
+            "packetstream client "
+                + spec.name()
+                + ": cannot look up "
+                + balancing.instances()
+                + ": "
+                + e,
+            e);
       }
       boolean connected;
       try {
@@ -99,16 +110,25 @@ final class Balancer {
       if (!connected) {
         String why = describe();
         close();
-        throw new IOException("packetstream client " + spec.name() + ": no instance of "
-            + balancing.instances() + " connected within " + Durations.format(balancing.startTimeout()) + " (" + why
-            + ")", lastFailure);
+        throw new IOException(
+            "packetstream client "
+                + spec.name()
+                + ": no instance of "
+                + balancing.instances()
+                + " connected within "
+                + Durations.format(balancing.startTimeout())
+                + " ("
+                + why
+                + ")",
+            lastFailure);
       }
     }
     synchronized (lock) {
       if (!every.isZero()) {
         long first = spec.failFast() ? every.toNanos() : 0;
-        polling = scheduler.scheduleWithFixedDelay(this::refreshQuietly, first, every.toNanos(),
-            TimeUnit.NANOSECONDS);
+        polling =
+            scheduler.scheduleWithFixedDelay(
+                this::refreshQuietly, first, every.toNanos(), TimeUnit.NANOSECONDS);
       } else if (!spec.failFast()) {
         scheduler.execute(this::refreshQuietly);
       }
@@ -126,10 +146,11 @@ final class Balancer {
     }
     if (refreshQueued.compareAndSet(false, true)) {
       try {
-        s.execute(() -> {
-          refreshQueued.set(false);
-          refreshQuietly();
-        });
+        s.execute(
+            () -> {
+              refreshQueued.set(false);
+              refreshQuietly();
+            });
       } catch (RejectedExecutionException e) {
         refreshQueued.set(false); // shutting down
       }
@@ -148,9 +169,18 @@ final class Balancer {
       lastFailure = e;
       lastFailureAt = Instant.now();
       // a discovery outage keeps the connections there are: instances do not leave with it
-      LOG.log(first ? Level.WARNING : Level.DEBUG, () -> "packetstream client " + spec.name()
-          + ": cannot look up " + balancing.instances() + ": " + e + "; keeping "
-          + snapshot.size() + " known instance(s)");
+      LOG.log(
+          first ? Level.WARNING : Level.DEBUG,
+          () ->
+              "packetstream client "
+                  + spec.name()
+                  + ": cannot look up "
+                  + balancing.instances()
+                  + ": "
+                  + e
+                  + "; keeping "
+                  + snapshot.size()
+                  + " known instance(s)");
     }
   }
 
@@ -170,7 +200,8 @@ final class Balancer {
         while (it.hasNext()) {
           var e = it.next();
           // a member closed for good (reconnecting disabled) is made anew while still listed
-          if (!now.contains(e.getKey()) || e.getValue().status() == PacketStreamClient.Status.CLOSED) {
+          if (!now.contains(e.getKey())
+              || e.getValue().status() == PacketStreamClient.Status.CLOSED) {
             gone.add(e.getValue());
             it.remove();
           }
@@ -185,8 +216,14 @@ final class Balancer {
         snapshot = List.copyOf(members.values());
         // under the lock, so that a close() now closes them too; this only queues a connect
         for (PacketStreamClient m : added) {
-          LOG.log(Level.INFO, () -> "packetstream client " + spec.name() + ": instance "
-              + m.name() + " found; connecting");
+          LOG.log(
+              Level.INFO,
+              () ->
+                  "packetstream client "
+                      + spec.name()
+                      + ": instance "
+                      + m.name()
+                      + " found; connecting");
           try {
             m.start(scheduler);
           } catch (RejectedExecutionException e) {
@@ -195,8 +232,14 @@ final class Balancer {
         }
       }
       for (PacketStreamClient m : gone) {
-        LOG.log(Level.INFO, () -> "packetstream client " + spec.name() + ": instance "
-            + m.name() + " left; closing its connection gracefully");
+        LOG.log(
+            Level.INFO,
+            () ->
+                "packetstream client "
+                    + spec.name()
+                    + ": instance "
+                    + m.name()
+                    + " left; closing its connection gracefully");
         closeInBackground(m);
       }
     }
@@ -205,18 +248,20 @@ final class Balancer {
   /** A member client for {@code instance}, metered and customised as this client. */
   private PacketStreamClient member(PeerInstance instance) {
     String name = spec.name() + "[" + instance + "]";
-    ClientSpec member = new ClientSpec(name, b -> connect(instance, b), false, spec.backoff(),
-        spec.requestTimeout());
+    ClientSpec member =
+        new ClientSpec(
+            name, b -> connect(instance, b), false, spec.backoff(), spec.requestTimeout());
     // meters and customizers see the balanced client's name; the connection is named by instance
-    return new PacketStreamClient(member, (role, n) -> builders.builder(role, spec.name()).name(n),
-        calls);
+    return new PacketStreamClient(
+        member, (role, n) -> builders.builder(role, spec.name()).name(n), calls);
   }
 
   private PacketConnection connect(PeerInstance instance, PacketConnection.Builder builder)
       throws IOException {
     PacketConnection c = balancing.connector().connect(instance, builder);
     everConnected = true;
-    // a lost connection may mean a departed instance: ask discovery now rather than at the next poll
+    // a lost connection may mean a departed instance: ask discovery now rather than at the next
+    // poll
     c.termination().whenComplete((v, e) -> refreshSoon());
     return c;
   }
@@ -249,7 +294,8 @@ final class Balancer {
    * it, and the next member is tried; a connection that ends before answering fails the request
    * with an error that names the instance.
    */
-  <T> CompletableFuture<T> submit(long rqType, Function<PacketConnection, CompletableFuture<T>> send) {
+  <T> CompletableFuture<T> submit(
+      long rqType, Function<PacketConnection, CompletableFuture<T>> send) {
     List<PacketStreamClient> all = snapshot;
     for (int attempt = 0; attempt <= all.size(); attempt++) {
       PacketStreamClient m = pick(all);
@@ -306,8 +352,8 @@ final class Balancer {
 
   /**
    * Whether {@code sent}, complete as soon as it was made, is a refusal of a connection that began
-   * to drain after it was picked: such a connection refuses before anything goes out. A
-   * connection that failed instead (a broken socket) may have sent part of it, and is not retried.
+   * to drain after it was picked: such a connection refuses before anything goes out. A connection
+   * that failed instead (a broken socket) may have sent part of it, and is not retried.
    */
   private static boolean refusedWhileDraining(CompletableFuture<?> sent, PacketConnection c) {
     Throwable e = failure(sent);
@@ -326,36 +372,56 @@ final class Balancer {
     }
   }
 
-  /** {@code sent}, with an ended connection's error naming the instance; cancelling it cancels sent. */
-  private <T> CompletableFuture<T> naming(CompletableFuture<T> sent, PacketStreamClient member,
-      long rqType) {
+  /**
+   * {@code sent}, with an ended connection's error naming the instance; cancelling it cancels sent.
+   */
+  private <T> CompletableFuture<T> naming(
+      CompletableFuture<T> sent, PacketStreamClient member, long rqType) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    sent.whenComplete((value, error) -> {
-      if (error == null) {
-        result.complete(value);
-        return;
-      }
-      Throwable cause = error instanceof CompletionException && error.getCause() != null
-          ? error.getCause() : error;
-      result.completeExceptionally(cause instanceof ConnectionClosedException
-          ? new ConnectionClosedException("packetstream client " + spec.name()
-              + ": the connection to instance " + member.name()
-              + " ended before it answered request type " + rqType + ": " + cause.getMessage(),
-              cause)
-          : cause);
-    });
-    result.whenComplete((value, error) -> {
-      if (result.isCancelled()) {
-        sent.cancel(false);
-      }
-    });
+    sent.whenComplete(
+        (value, error) -> {
+          if (error == null) {
+            result.complete(value);
+            return;
+          }
+          Throwable cause =
+              error instanceof CompletionException && error.getCause() != null
+                  ? error.getCause()
+                  : error;
+          result.completeExceptionally(
+              cause instanceof ConnectionClosedException
+                  ? new ConnectionClosedException(
+                      "packetstream client "
+                          + spec.name()
+                          + ": the connection to instance "
+                          + member.name()
+                          + " ended before it answered request type "
+                          + rqType
+                          + ": "
+                          + cause.getMessage(),
+                      cause)
+                  : cause);
+        });
+    result.whenComplete(
+        (value, error) -> {
+          if (result.isCancelled()) {
+            sent.cancel(false);
+          }
+        });
     return result;
   }
 
   private ConnectionClosedException noInstance(long rqType) {
-    return new ConnectionClosedException("packetstream client " + spec.name()
-        + ": no instance of " + balancing.instances() + " can take requests (" + describe()
-        + "): cannot send request type " + rqType, lastFailure().orElse(null));
+    return new ConnectionClosedException(
+        "packetstream client "
+            + spec.name()
+            + ": no instance of "
+            + balancing.instances()
+            + " can take requests ("
+            + describe()
+            + "): cannot send request type "
+            + rqType,
+        lastFailure().orElse(null));
   }
 
   /** The members and their states, the first few of them, for an error message. */
@@ -368,7 +434,9 @@ final class Balancer {
     for (int i = 0; i < Math.min(LISTED, all.size()); i++) {
       PacketStreamClient m = all.get(i);
       PacketConnection c = m.connection().orElse(null);
-      b.append(i == 0 ? "" : ", ").append(m.name()).append(' ')
+      b.append(i == 0 ? "" : ", ")
+          .append(m.name())
+          .append(' ')
           .append(c == null ? m.status().name().toLowerCase() : c.state().name().toLowerCase());
     }
     return b.append(all.size() > LISTED ? ", ..." : "").toString();
@@ -412,7 +480,8 @@ final class Balancer {
     if (anyReady()) {
       return PacketStreamClient.Status.CONNECTED;
     }
-    return everConnected ? PacketStreamClient.Status.RECONNECTING
+    return everConnected
+        ? PacketStreamClient.Status.RECONNECTING
         : PacketStreamClient.Status.CONNECTING;
   }
 
@@ -434,7 +503,9 @@ final class Balancer {
 
   /** Where the instances come from and how requests spread, for health and the endpoint. */
   String source() {
-    return balancing.instances() + ", " + balancing.balance().name().toLowerCase().replace('_', '-');
+    return balancing.instances()
+        + ", "
+        + balancing.balance().name().toLowerCase().replace('_', '-');
   }
 
   /** The latest of a failed lookup and the members' failures. */

@@ -17,15 +17,15 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Registers one {@link PacketStreamClient} bean per {@code packetstream.clients.<name>}, named
- * {@code <name>PacketStreamClient} and qualified by {@code <name>}, made by the
- * {@link PacketClients} bean {@value #CLIENTS_BEAN}'s {@code get(name)}: a factory method, which
- * ahead-of-time processing can write out as code, where a supplier could not be. Only the names
- * are read here (the properties are bound in full by the properties bean). When the application defines its
- * own {@link PacketClients} bean (one that the given configuration class does not define), it
+ * {@code <name>PacketStreamClient} and qualified by {@code <name>}, made by the {@link
+ * PacketClients} bean {@value #CLIENTS_BEAN}'s {@code get(name)}: a factory method, which
+ * ahead-of-time processing can write out as code, where a supplier could not be. Only the names are
+ * read here (the properties are bound in full by the properties bean). When the application defines
+ * its own {@link PacketClients} bean (one that the given configuration class does not define), it
  * registers no client beans: that registry's clients are the application's to expose.
  *
- * <p>It also registers the {@link PacketExchange} interfaces each client lists in
- * {@code packetstream.clients.<name>.exchanges}, as {@link ImportPacketExchanges} does.
+ * <p>It also registers the {@link PacketExchange} interfaces each client lists in {@code
+ * packetstream.clients.<name>.exchanges}, as {@link ImportPacketExchanges} does.
  */
 public final class ClientBeanRegistrar
     implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
@@ -37,8 +37,8 @@ public final class ClientBeanRegistrar
   private @Nullable Environment environment;
 
   /**
-   * A registrar for the {@link PacketClients} bean {@value #CLIENTS_BEAN} of
-   * {@code configuration}, which defines it with a factory method.
+   * A registrar for the {@link PacketClients} bean {@value #CLIENTS_BEAN} of {@code configuration},
+   * which defines it with a factory method.
    */
   public ClientBeanRegistrar(Class<?> configuration) {
     this.configuration = configuration.getName();
@@ -53,25 +53,26 @@ public final class ClientBeanRegistrar
     try {
       return ClassUtils.forName(type, ClientBeanRegistrar.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
-      throw new IllegalArgumentException(property + ": no interface " + type
-          + " on the class path", e);
+      throw new IllegalArgumentException(
+          property + ": no interface " + type + " on the class path", e);
     }
   }
 
   @Override
   public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
     if (!registry.containsBeanDefinition(CLIENTS_BEAN)
-        || !configuration.equals(
-            registry.getBeanDefinition(CLIENTS_BEAN).getFactoryBeanName())) {
+        || !configuration.equals(registry.getBeanDefinition(CLIENTS_BEAN).getFactoryBeanName())) {
       return;
     }
-    Map<String, Object> clients = Binder.get(environment)
-        .bind("packetstream.clients", Bindable.mapOf(String.class, Object.class))
-        .orElse(Map.of());
+    Map<String, Object> clients =
+        Binder.get(environment)
+            .bind("packetstream.clients", Bindable.mapOf(String.class, Object.class))
+            .orElse(Map.of());
     // bound whole, as the names are: a name may need brackets (packetstream.clients[a b])
-    Map<String, ExchangeNames> exchanges = Binder.get(environment)
-        .bind("packetstream.clients", Bindable.mapOf(String.class, ExchangeNames.class))
-        .orElse(Map.of());
+    Map<String, ExchangeNames> exchanges =
+        Binder.get(environment)
+            .bind("packetstream.clients", Bindable.mapOf(String.class, ExchangeNames.class))
+            .orElse(Map.of());
     for (String name : clients.keySet()) {
       RootBeanDefinition definition = new RootBeanDefinition(PacketStreamClient.class);
       definition.setFactoryBeanName(CLIENTS_BEAN);
@@ -83,8 +84,8 @@ public final class ClientBeanRegistrar
       String property = "packetstream.clients." + name + ".exchanges";
       ExchangeNames listed = exchanges.get(name);
       for (String type : listed == null ? List.<String>of() : listed.getExchanges()) {
-        PacketExchangeFactoryBean.register(registry, exchange(type.strip(), property), name,
-            property);
+        PacketExchangeFactoryBean.register(
+            registry, exchange(type.strip(), property), name, property);
       }
     }
   }

@@ -1,7 +1,7 @@
 package io.packetstream.spring.client;
 
-import io.packetstream.spring.context.Durations;
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.spring.context.Durations;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,27 +12,34 @@ import org.jspecify.annotations.Nullable;
  * connection per instance of a service.
  *
  * @param name the client's name: its bean qualifier, connection name and health entry
- * @param connector opens a connection with the builder it is given (TCP, TLS or Unix socket);
- *     null for a balanced client, whose instances connect through {@code balancing}
- * @param failFast whether start-up fails when the first connect fails (for a balanced client:
- *     when no instance is found or none connects within {@link Balancing#startTimeout()})
+ * @param connector opens a connection with the builder it is given (TCP, TLS or Unix socket); null
+ *     for a balanced client, whose instances connect through {@code balancing}
+ * @param failFast whether start-up fails when the first connect fails (for a balanced client: when
+ *     no instance is found or none connects within {@link Balancing#startTimeout()})
  * @param backoff the waits between connect attempts (per instance for a balanced client), or null
  *     to never reconnect
  * @param balancing the instances of a balanced client and how requests spread over them, or null
  *     for a client of one peer
- * @param requestTimeout how long typed calls and exchanges that name no timeout wait for an
- *     answer; {@link Duration#ZERO} leaves it to the connection's request timeout
+ * @param requestTimeout how long typed calls and exchanges that name no timeout wait for an answer;
+ *     {@link Duration#ZERO} leaves it to the connection's request timeout
  */
-public record ClientSpec(String name, @Nullable Connector connector, boolean failFast,
-    @Nullable Backoff backoff, @Nullable Balancing balancing, Duration requestTimeout) {
+public record ClientSpec(
+    String name,
+    @Nullable Connector connector,
+    boolean failFast,
+    @Nullable Backoff backoff,
+    @Nullable Balancing balancing,
+    Duration requestTimeout) {
 
   /** Checks the name, the timeout, and that there is a connector or a balancing, not both. */
   public ClientSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     if ((connector == null) == (balancing == null)) {
-      throw new IllegalArgumentException("client " + name
-          + ": give either a connector (one peer) or a balancing (instances of a service)");
+      throw new IllegalArgumentException(
+          "client "
+              + name
+              + ": give either a connector (one peer) or a balancing (instances of a service)");
     }
     if (requestTimeout.isNegative()) {
       throw new IllegalArgumentException("request timeout " + requestTimeout + " is negative");
@@ -45,17 +52,35 @@ public record ClientSpec(String name, @Nullable Connector connector, boolean fai
   }
 
   /** A client of one peer. */
-  public ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff,
+  public ClientSpec(
+      String name,
+      Connector connector,
+      boolean failFast,
+      Backoff backoff,
       Duration requestTimeout) {
-    this(name, Objects.requireNonNull(connector, "connector"), failFast, backoff, null,
+    this(
+        name,
+        Objects.requireNonNull(connector, "connector"),
+        failFast,
+        backoff,
+        null,
         requestTimeout);
   }
 
   /** A balanced client: one connection per instance that {@code balancing} finds. */
-  public static ClientSpec balanced(String name, Balancing balancing, boolean failFast,
-      Backoff backoff, Duration requestTimeout) {
-    return new ClientSpec(name, null, failFast, backoff,
-        Objects.requireNonNull(balancing, "balancing"), requestTimeout);
+  public static ClientSpec balanced(
+      String name,
+      Balancing balancing,
+      boolean failFast,
+      Backoff backoff,
+      Duration requestTimeout) {
+    return new ClientSpec(
+        name,
+        null,
+        failFast,
+        backoff,
+        Objects.requireNonNull(balancing, "balancing"),
+        requestTimeout);
   }
 
   /**
@@ -67,8 +92,12 @@ public record ClientSpec(String name, @Nullable Connector connector, boolean fai
    * @param refreshInterval how often {@code instances} is asked again; zero asks once, at start
    * @param startTimeout how long a fail-fast start waits for a first instance to connect
    */
-  public record Balancing(InstanceSource instances, InstanceConnector connector, Balance balance,
-      Duration refreshInterval, Duration startTimeout) {
+  public record Balancing(
+      InstanceSource instances,
+      InstanceConnector connector,
+      Balance balance,
+      Duration refreshInterval,
+      Duration startTimeout) {
 
     /** Checks every part. */
     public Balancing {
@@ -76,9 +105,11 @@ public record ClientSpec(String name, @Nullable Connector connector, boolean fai
       Objects.requireNonNull(connector, "connector");
       Objects.requireNonNull(balance, "balance");
       if (refreshInterval.isNegative() || startTimeout.isNegative()) {
-        throw new IllegalArgumentException("negative refresh interval "
-            + Durations.format(refreshInterval) + " or start timeout "
-            + Durations.format(startTimeout));
+        throw new IllegalArgumentException(
+            "negative refresh interval "
+                + Durations.format(refreshInterval)
+                + " or start timeout "
+                + Durations.format(startTimeout));
       }
     }
   }
@@ -113,8 +144,13 @@ public record ClientSpec(String name, @Nullable Connector connector, boolean fai
     /** Checks the waits. */
     public Backoff {
       if (initial.isNegative() || max.compareTo(initial) < 0 || multiplier < 1) {
-        throw new IllegalArgumentException("bad back-off: initial " + Durations.format(initial)
-            + ", max " + Durations.format(max) + ", multiplier " + multiplier);
+        throw new IllegalArgumentException(
+            "bad back-off: initial "
+                + Durations.format(initial)
+                + ", max "
+                + Durations.format(max)
+                + ", multiplier "
+                + multiplier);
       }
     }
 

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * A fail-fast client could not connect when the context started, so start-up fails; the
- * starter's failure analysis names the client's address and its {@code fail-fast} property.
+ * A fail-fast client could not connect when the context started, so start-up fails; the starter's
+ * failure analysis names the client's address and its {@code fail-fast} property.
  */
 public final class ClientStartException extends UncheckedIOException {
 
@@ -15,7 +15,8 @@ public final class ClientStartException extends UncheckedIOException {
 
   /** Client {@code client} failed to connect with {@code cause}. */
   public ClientStartException(String client, IOException cause) {
-    super("packetstream client " + client + " cannot connect (fail-fast): " + cause.getMessage(),
+    super(
+        "packetstream client " + client + " cannot connect (fail-fast): " + cause.getMessage(),
         cause);
     this.client = client;
   }

@@ -38,8 +38,15 @@ final class ExchangeMethod {
   private final boolean async;
   private final Class<?>[] declared;
 
-  private ExchangeMethod(String description, long channel, long rqType, int payloadIndex,
-      int flagsIndex, TypedCalls.AnswerReader reader, boolean async, Class<?>[] declared) {
+  private ExchangeMethod(
+      String description,
+      long channel,
+      long rqType,
+      int payloadIndex,
+      int flagsIndex,
+      TypedCalls.AnswerReader reader,
+      boolean async,
+      Class<?>[] declared) {
     this.description = description;
     this.channel = channel;
     this.rqType = rqType;
@@ -51,27 +58,35 @@ final class ExchangeMethod {
   }
 
   static String describe(Class<?> type, Method method) {
-    return type.getSimpleName() + "." + method.getName() + "("
-        + Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName)
-            .collect(Collectors.joining(", ")) + ")";
+    return type.getSimpleName()
+        + "."
+        + method.getName()
+        + "("
+        + Arrays.stream(method.getParameterTypes())
+            .map(Class::getSimpleName)
+            .collect(Collectors.joining(", "))
+        + ")";
   }
 
   /** Whether {@code method} is one a proxy of {@code type} must map (or refuse). */
   static boolean isExchange(Method method) {
     return !Modifier.isStatic(method.getModifiers())
-        && !ReflectionUtils.isEqualsMethod(method) && !ReflectionUtils.isHashCodeMethod(method)
+        && !ReflectionUtils.isEqualsMethod(method)
+        && !ReflectionUtils.isHashCodeMethod(method)
         && !ReflectionUtils.isToStringMethod(method)
         && (!method.isDefault() || method.isAnnotationPresent(PacketExchange.class));
   }
 
   /** The mapping of {@code method} of {@code type}, or null after adding to {@code problems}. */
-  static @Nullable ExchangeMethod of(Class<?> type, Method method, TypedCalls calls,
-      List<String> problems) {
+  static @Nullable ExchangeMethod of(
+      Class<?> type, Method method, TypedCalls calls, List<String> problems) {
     String description = describe(type, method);
     PacketExchange exchange = method.getAnnotation(PacketExchange.class);
     if (exchange == null) {
-      problems.add(description + ": has no @PacketExchange; every abstract method of an exchange"
-          + " interface sends a request (make it a default method if it should not)");
+      problems.add(
+          description
+              + ": has no @PacketExchange; every abstract method of an exchange"
+              + " interface sends a request (make it a default method if it should not)");
       return null;
     }
     int before = problems.size();
@@ -79,8 +94,12 @@ final class ExchangeMethod {
       problems.add(description + ": is a default method: a @PacketExchange method has no body");
     }
     if (exchange.type() < 0 || exchange.type() > Packet.MAX_RQ_TYPE) {
-      problems.add(description + ": request type " + exchange.type() + " is out of range 0.."
-          + Packet.MAX_RQ_TYPE);
+      problems.add(
+          description
+              + ": request type "
+              + exchange.type()
+              + " is out of range 0.."
+              + Packet.MAX_RQ_TYPE);
     }
     long channel = exchange.channel();
     if (channel == -1) {
@@ -97,8 +116,12 @@ final class ExchangeMethod {
       Class<?> p = params[i].getType();
       if (params[i].isAnnotationPresent(PacketFlags.class)) {
         if (p != long.class && p != Long.class && p != int.class && p != Integer.class) {
-          problems.add(description + ": @PacketFlags parameter " + i + " must be long or int, not "
-              + p.getSimpleName());
+          problems.add(
+              description
+                  + ": @PacketFlags parameter "
+                  + i
+                  + " must be long or int, not "
+                  + p.getSimpleName());
         } else if (flagsIndex >= 0) {
           problems.add(description + ": more than one parameter is @PacketFlags");
         }
@@ -109,8 +132,13 @@ final class ExchangeMethod {
       if (problem != null) {
         problems.add(description + ": parameter " + i + " (" + p.getSimpleName() + ") " + problem);
       } else if (payloadIndex >= 0) {
-        problems.add(description + ": more than one parameter is the payload (parameters "
-            + payloadIndex + " and " + i + ")");
+        problems.add(
+            description
+                + ": more than one parameter is the payload (parameters "
+                + payloadIndex
+                + " and "
+                + i
+                + ")");
       }
       payloadIndex = i;
     }
@@ -120,36 +148,52 @@ final class ExchangeMethod {
     ResolvableType answer = returned;
     if (async) {
       if (!r.isAssignableFrom(CompletableFuture.class)) {
-        problems.add(description + ": returns " + r.getSimpleName() + "; return a"
-            + " CompletableFuture or a CompletionStage");
+        problems.add(
+            description
+                + ": returns "
+                + r.getSimpleName()
+                + "; return a"
+                + " CompletableFuture or a CompletionStage");
       }
       answer = returned.as(CompletionStage.class).getGeneric(0);
     } else if (java.util.concurrent.Future.class.isAssignableFrom(r)) {
-      problems.add(description + ": returns " + r.getSimpleName() + ", which cannot be completed"
-          + " without blocking; return a CompletableFuture");
+      problems.add(
+          description
+              + ": returns "
+              + r.getSimpleName()
+              + ", which cannot be completed"
+              + " without blocking; return a CompletableFuture");
     }
     String problem = calls.resultProblem(answer);
     if (problem != null) {
-      problems.add(description + ": the answer's type " + answer.toClass().getSimpleName() + " "
-          + problem);
+      problems.add(
+          description + ": the answer's type " + answer.toClass().getSimpleName() + " " + problem);
     }
     if (problems.size() > before) {
       return null;
     }
-    return new ExchangeMethod(description, channel, exchange.type(), payloadIndex, flagsIndex,
-        calls.reader(answer), async, method.getExceptionTypes());
+    return new ExchangeMethod(
+        description,
+        channel,
+        exchange.type(),
+        payloadIndex,
+        flagsIndex,
+        calls.reader(answer),
+        async,
+        method.getExceptionTypes());
   }
 
   /** Sends the request made of {@code args}; for a method that waits, waits for its answer. */
-  @Nullable Object invoke(TypedCalls calls, TypedCalls.Submitter submitter, String target,
-      @Nullable Object[] args) throws Throwable {
+  @Nullable Object invoke(
+      TypedCalls calls, TypedCalls.Submitter submitter, String target, @Nullable Object[] args)
+      throws Throwable {
     long flags = 0;
     if (flagsIndex >= 0 && args[flagsIndex] != null) {
       flags = ((Number) args[flagsIndex]).longValue();
     }
     byte[] payload = calls.encode(payloadIndex < 0 ? null : args[payloadIndex]);
-    CompletableFuture<Object> answer = calls.submit(submitter, target, channel, rqType, flags,
-        payload, reader, Duration.ZERO);
+    CompletableFuture<Object> answer =
+        calls.submit(submitter, target, channel, rqType, flags, payload, reader, Duration.ZERO);
     if (async) {
       return answer;
     }
@@ -158,7 +202,8 @@ final class ExchangeMethod {
     } catch (InterruptedException e) {
       answer.cancel(false);
       Thread.currentThread().interrupt();
-      throw declares(InterruptedException.class) ? e
+      throw declares(InterruptedException.class)
+          ? e
           : new CancellationException(description + ": interrupted while waiting for the answer");
     } catch (ExecutionException e) {
       throw unchecked(e.getCause());
@@ -167,8 +212,7 @@ final class ExchangeMethod {
 
   /** {@code cause} itself when it is unchecked or the method declares it; else unchecked. */
   private Throwable unchecked(Throwable cause) {
-    if (cause instanceof RuntimeException || cause instanceof Error
-        || declares(cause.getClass())) {
+    if (cause instanceof RuntimeException || cause instanceof Error || declares(cause.getClass())) {
       return cause;
     }
     if (cause instanceof TimeoutException t) {

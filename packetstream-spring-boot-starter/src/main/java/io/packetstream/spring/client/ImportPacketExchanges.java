@@ -9,10 +9,10 @@ import java.lang.annotation.Target;
 import org.springframework.context.annotation.Import;
 
 /**
- * Registers a bean for each of {@link #types()}, interfaces of {@link PacketExchange} methods
- * that call the peer of the client named {@link #client()} ({@code packetstream.clients.NAME}).
- * Each bean is qualified by the client's name, so that the same interface can be imported for
- * two clients; an interface that cannot be mapped fails start-up, naming its methods.
+ * Registers a bean for each of {@link #types()}, interfaces of {@link PacketExchange} methods that
+ * call the peer of the client named {@link #client()} ({@code packetstream.clients.NAME}). Each
+ * bean is qualified by the client's name, so that the same interface can be imported for two
+ * clients; an interface that cannot be mapped fails start-up, naming its methods.
  *
  * <pre>{@code
  * @Configuration
@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Import;
  * class BillingClients {}
  * }</pre>
  *
- * <p>The same is possible without code: {@code packetstream.clients.billing.exchanges=com.example.Billing}.
+ * <p>The same is possible without code: {@code
+ * packetstream.clients.billing.exchanges=com.example.Billing}.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -11,8 +11,8 @@ import java.util.List;
 public interface InstanceSource {
 
   /**
-   * The instances that exist now. It may block (a discovery service over the network); it runs
-   * on a client thread, never on a caller's.
+   * The instances that exist now. It may block (a discovery service over the network); it runs on a
+   * client thread, never on a caller's.
    *
    * @throws Exception when they cannot be learned now: the client keeps the instances it has
    */

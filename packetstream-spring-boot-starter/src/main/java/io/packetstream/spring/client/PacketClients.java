@@ -47,8 +47,8 @@ public final class PacketClients implements SmartLifecycle {
    * Clients made from {@code specs}, each opening connections from {@code builders}, whose typed
    * calls encode and decode objects with {@code codec}, if there is one.
    */
-  public PacketClients(List<ClientSpec> specs, PacketConnectionBuilders builders,
-      @Nullable PayloadCodec codec) {
+  public PacketClients(
+      List<ClientSpec> specs, PacketConnectionBuilders builders, @Nullable PayloadCodec codec) {
     // a balanced client's instances connect and its look-ups run on these threads too
     long balanced = specs.stream().filter(s -> s.balancing() != null).count();
     this.threads = (int) Math.max(1, Math.min(4, specs.size() + balanced));
@@ -60,11 +60,14 @@ public final class PacketClients implements SmartLifecycle {
 
   private static ScheduledThreadPoolExecutor scheduler(int threads) {
     AtomicInteger n = new AtomicInteger();
-    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(threads, r -> {
-      Thread t = new Thread(r, "packetstream-connect-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor s =
+        new ScheduledThreadPoolExecutor(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "packetstream-connect-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     s.setRemoveOnCancelPolicy(true);
     return s;
   }
@@ -82,15 +85,15 @@ public final class PacketClients implements SmartLifecycle {
   public PacketStreamClient get(String name) {
     PacketStreamClient c = clients.get(name);
     if (c == null) {
-      throw new NoSuchElementException("no packetstream client named '" + name + "'; configured: "
-          + clients.keySet());
+      throw new NoSuchElementException(
+          "no packetstream client named '" + name + "'; configured: " + clients.keySet());
     }
     return c;
   }
 
   /**
-   * Asks every balanced client to look up its instances again soon: for a discovery event
-   * (Spring Cloud's heartbeat) that says they may have changed.
+   * Asks every balanced client to look up its instances again soon: for a discovery event (Spring
+   * Cloud's heartbeat) that says they may have changed.
    */
   public void refreshInstances() {
     for (PacketStreamClient c : clients.values()) {
@@ -104,8 +107,8 @@ public final class PacketClients implements SmartLifecycle {
   }
 
   /**
-   * Connects every client: fail-fast ones now, the others in the background. When a fail-fast
-   * one cannot connect, the clients started before it are closed again and start-up fails.
+   * Connects every client: fail-fast ones now, the others in the background. When a fail-fast one
+   * cannot connect, the clients started before it are closed again and start-up fails.
    */
   @Override
   public synchronized void start() {
@@ -128,7 +131,9 @@ public final class PacketClients implements SmartLifecycle {
     running = true;
   }
 
-  /** Closes every client now, on the calling thread; {@link #closer(Supplier)} does it on shutdown. */
+  /**
+   * Closes every client now, on the calling thread; {@link #closer(Supplier)} does it on shutdown.
+   */
   @Override
   public void stop() {
     closeAll();
@@ -196,9 +201,9 @@ public final class PacketClients implements SmartLifecycle {
   /**
    * The lifecycle that closes the clients on shutdown, in {@link #CLOSE_PHASE}, after the server
    * has drained: gracefully, each on a thread of its own, while Spring waits at most its phase
-   * timeout. Register it as a bean beside this one, finding the clients through
-   * {@code clients} when it stops: a bean that depended on this one would be stopped with it,
-   * before the server, as Spring stops a bean's dependents first.
+   * timeout. Register it as a bean beside this one, finding the clients through {@code clients}
+   * when it stops: a bean that depended on this one would be stopped with it, before the server, as
+   * Spring stops a bean's dependents first.
    */
   public static SmartLifecycle closer(Supplier<@Nullable PacketClients> clients) {
     return new SmartLifecycle() {
@@ -215,13 +220,16 @@ public final class PacketClients implements SmartLifecycle {
       @Override
       public void stop(Runnable callback) {
         PacketClients all = clients.get();
-        Thread t = new Thread(() -> {
-          try {
-            all.closeAll();
-          } finally {
-            callback.run();
-          }
-        }, "packetstream-clients-stop");
+        Thread t =
+            new Thread(
+                () -> {
+                  try {
+                    all.closeAll();
+                  } finally {
+                    callback.run();
+                  }
+                },
+                "packetstream-clients-stop");
         t.setDaemon(true);
         t.start();
       }

@@ -8,32 +8,32 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a method of an interface that sends one request to the peer and maps its answer: the
- * client-side mirror of a {@link io.packetstream.spring.handler.PacketHandler} method. Register
- * the interface with {@link ImportPacketExchanges} or {@code packetstream.clients.NAME.exchanges},
- * or make one with {@link PacketExchangeProxyFactory}.
+ * client-side mirror of a {@link io.packetstream.spring.handler.PacketHandler} method. Register the
+ * interface with {@link ImportPacketExchanges} or {@code packetstream.clients.NAME.exchanges}, or
+ * make one with {@link PacketExchangeProxyFactory}.
  *
  * <p>Parameters, as a handler receives them: at most one payload (bytes, a {@code ByteBuffer},
- * text, or an object the {@link io.packetstream.spring.handler.PayloadCodec} encodes; null sends
- * an empty payload) and at most one {@link io.packetstream.spring.handler.PacketFlags} {@code
- * long} or {@code int}. Return types:
+ * text, or an object the {@link io.packetstream.spring.handler.PayloadCodec} encodes; null sends an
+ * empty payload) and at most one {@link io.packetstream.spring.handler.PacketFlags} {@code long} or
+ * {@code int}. Return types:
  *
  * <ul>
  *   <li>{@code CompletableFuture<T>} (or {@code CompletionStage<T>}): does not wait;
- *   <li>{@code T}: waits for the answer and maps it: bytes, {@code ByteBuffer} or text as they
- *       are, {@code long} or {@code int} the answer's flags, a
- *       {@link io.packetstream.spring.handler.PacketReply} both, anything else decoded by the
- *       codec (an empty payload is null);
+ *   <li>{@code T}: waits for the answer and maps it: bytes, {@code ByteBuffer} or text as they are,
+ *       {@code long} or {@code int} the answer's flags, a {@link
+ *       io.packetstream.spring.handler.PacketReply} both, anything else decoded by the codec (an
+ *       empty payload is null);
  *   <li>{@code void}: waits for the answer and ignores it;
  *   <li>{@link io.packetstream.connection.Response}: the answer as it came, ok or not.
  * </ul>
  *
  * <p>Except for {@code Response}, a not-ok answer raises a {@link PacketRequestFailedException}
- * (from a future: fails it). A method that waits and gets no answer within the client's
- * {@code request-timeout} throws {@link PacketRequestTimeoutException}; a lost connection, an
- * {@link java.io.UncheckedIOException} (each the checked cause itself when the method declares
- * it). Any other signature is refused when the proxy is made, naming the method. A method that
- * waits must not be called on a connection's I/O thread (in a future's callback), which would
- * have to read its answer: use the {@code CompletableFuture} form there.
+ * (from a future: fails it). A method that waits and gets no answer within the client's {@code
+ * request-timeout} throws {@link PacketRequestTimeoutException}; a lost connection, an {@link
+ * java.io.UncheckedIOException} (each the checked cause itself when the method declares it). Any
+ * other signature is refused when the proxy is made, naming the method. A method that waits must
+ * not be called on a connection's I/O thread (in a future's callback), which would have to read its
+ * answer: use the {@code CompletableFuture} form there.
  *
  * <pre>{@code
  * interface Billing {

@@ -13,10 +13,10 @@ import org.springframework.core.MethodParameter;
 import org.springframework.core.ResolvableType;
 
 /**
- * What a native image needs of each registered {@link PacketExchange} interface: its JDK proxy,
- * its methods (read for their annotations, default ones invoked), and the payload and answer
- * types the codec binds. The bean definitions themselves need nothing: their constructor
- * arguments are written out as code.
+ * What a native image needs of each registered {@link PacketExchange} interface: its JDK proxy, its
+ * methods (read for their annotations, default ones invoked), and the payload and answer types the
+ * codec binds. The bean definitions themselves need nothing: their constructor arguments are
+ * written out as code.
  */
 final class PacketExchangeAotProcessor implements BeanRegistrationAotProcessor {
 
@@ -25,8 +25,10 @@ final class PacketExchangeAotProcessor implements BeanRegistrationAotProcessor {
     if (bean.getBeanClass() != PacketExchangeFactoryBean.class) {
       return null;
     }
-    ConstructorArgumentValues.ValueHolder argument = bean.getMergedBeanDefinition()
-        .getConstructorArgumentValues().getIndexedArgumentValue(0, Class.class);
+    ConstructorArgumentValues.ValueHolder argument =
+        bean.getMergedBeanDefinition()
+            .getConstructorArgumentValues()
+            .getIndexedArgumentValue(0, Class.class);
     if (argument == null || !(argument.getValue() instanceof Class<?> type)) {
       return null;
     }
@@ -51,8 +53,12 @@ final class PacketExchangeAotProcessor implements BeanRegistrationAotProcessor {
         answer = answer.as(java.util.concurrent.CompletionStage.class).getGeneric(0);
       }
       Class<?> c = answer.toClass();
-      if (!c.isPrimitive() && !TypedCalls.isRaw(c) && c != Void.class && c != Long.class
-          && c != Integer.class && c != io.packetstream.connection.Response.class
+      if (!c.isPrimitive()
+          && !TypedCalls.isRaw(c)
+          && c != Void.class
+          && c != Long.class
+          && c != Integer.class
+          && c != io.packetstream.connection.Response.class
           && c != io.packetstream.spring.handler.PacketReply.class) {
         bindings.registerReflectionHints(hints.reflection(), TypedCalls.concrete(answer));
       }

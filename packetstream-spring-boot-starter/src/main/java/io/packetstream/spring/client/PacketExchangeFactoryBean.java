@@ -16,8 +16,8 @@ import org.springframework.core.ResolvableType;
 
 /**
  * Makes the bean of one registered {@link PacketExchange} interface: its proxy over the named
- * client of the context's {@link PacketClients}, made by the context's
- * {@link PacketExchangeProxyFactory}. Its bean definition names the interface and the client as
+ * client of the context's {@link PacketClients}, made by the context's {@link
+ * PacketExchangeProxyFactory}. Its bean definition names the interface and the client as
  * constructor arguments, which ahead-of-time processing writes out as code; the interface is
  * checked, and the client looked up, when the context starts.
  *
@@ -43,11 +43,14 @@ public final class PacketExchangeFactoryBean<S>
    *
    * @throws IllegalArgumentException if {@code type} is not an interface
    */
-  static void register(BeanDefinitionRegistry registry, Class<?> type, String client,
-      String source) {
+  static void register(
+      BeanDefinitionRegistry registry, Class<?> type, String client, String source) {
     if (!type.isInterface() || type.isAnnotation()) {
-      throw new IllegalArgumentException(source + ": " + type.getName()
-          + " is not an interface: only interfaces of @PacketExchange methods can be imported");
+      throw new IllegalArgumentException(
+          source
+              + ": "
+              + type.getName()
+              + " is not an interface: only interfaces of @PacketExchange methods can be imported");
     }
     String name = client + "." + type.getName();
     if (registry.containsBeanDefinition(name)) {
@@ -74,9 +77,13 @@ public final class PacketExchangeFactoryBean<S>
   public void afterPropertiesSet() {
     BeanFactory factory = Objects.requireNonNull(beanFactory, "beanFactory");
     PacketStreamClient target = factory.getBean(PacketClients.class).get(client);
-    PacketExchangeProxyFactory proxies = factory.getBeanProvider(PacketExchangeProxyFactory.class)
-        .getIfAvailable(() -> new PacketExchangeProxyFactory(
-            factory.getBeanProvider(PayloadCodec.class).getIfAvailable()));
+    PacketExchangeProxyFactory proxies =
+        factory
+            .getBeanProvider(PacketExchangeProxyFactory.class)
+            .getIfAvailable(
+                () ->
+                    new PacketExchangeProxyFactory(
+                        factory.getBeanProvider(PayloadCodec.class).getIfAvailable()));
     this.proxy = proxies.createClient(type, target);
   }
 

@@ -14,9 +14,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Makes proxies of interfaces of {@link PacketExchange} methods, over a named client or over one
- * connection: for a handler that calls back the peer that called it, as a server tells its
- * watchers about changes. The starter defines one as a bean, with the application's
- * {@link PayloadCodec}; interfaces registered with {@link ImportPacketExchanges} are made by it.
+ * connection: for a handler that calls back the peer that called it, as a server tells its watchers
+ * about changes. The starter defines one as a bean, with the application's {@link PayloadCodec};
+ * interfaces registered with {@link ImportPacketExchanges} are made by it.
  *
  * <pre>{@code
  * Watcher watcher = exchanges.createClient(Watcher.class, request.connection());
@@ -47,8 +47,8 @@ public final class PacketExchangeProxyFactory {
   }
 
   /**
-   * A proxy of {@code type} whose methods call the peer of {@code connection}, waiting at most
-   * the connection's request timeout.
+   * A proxy of {@code type} whose methods call the peer of {@code connection}, waiting at most the
+   * connection's request timeout.
    *
    * @throws InvalidPacketExchangeException if a method of {@code type} cannot be mapped
    */
@@ -68,21 +68,22 @@ public final class PacketExchangeProxyFactory {
 
   private <S> S proxy(Class<S> type, TypedCalls.Submitter submitter, String target) {
     Map<Method, ExchangeMethod> mapped = methods(type);
-    InvocationHandler handler = (proxy, method, args) -> {
-      ExchangeMethod m = mapped.get(method);
-      if (m != null) {
-        return m.invoke(calls, submitter, target, args);
-      }
-      if (method.isDefault()) {
-        return InvocationHandler.invokeDefault(proxy, method, args);
-      }
-      return switch (method.getName()) {
-        case "equals" -> proxy == args[0];
-        case "hashCode" -> System.identityHashCode(proxy);
-        case "toString" -> type.getSimpleName() + " exchanges with " + target;
-        default -> throw new IllegalStateException("not an exchange: " + method);
-      };
-    };
+    InvocationHandler handler =
+        (proxy, method, args) -> {
+          ExchangeMethod m = mapped.get(method);
+          if (m != null) {
+            return m.invoke(calls, submitter, target, args);
+          }
+          if (method.isDefault()) {
+            return InvocationHandler.invokeDefault(proxy, method, args);
+          }
+          return switch (method.getName()) {
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "toString" -> type.getSimpleName() + " exchanges with " + target;
+            default -> throw new IllegalStateException("not an exchange: " + method);
+          };
+        };
     return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
   }
 
@@ -94,8 +95,8 @@ public final class PacketExchangeProxyFactory {
     List<String> problems = new ArrayList<>();
     Map<Method, ExchangeMethod> mapped = new ConcurrentHashMap<>();
     if (!type.isInterface() || type.isAnnotation()) {
-      problems.add(type.getName() + " is not an interface: only interfaces become exchange"
-          + " proxies");
+      problems.add(
+          type.getName() + " is not an interface: only interfaces become exchange" + " proxies");
     } else {
       for (Method method : type.getMethods()) {
         if (ExchangeMethod.isExchange(method)) {

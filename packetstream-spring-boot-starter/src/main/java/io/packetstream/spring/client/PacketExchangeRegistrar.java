@@ -11,18 +11,23 @@ import org.springframework.core.type.AnnotationMetadata;
 final class PacketExchangeRegistrar implements ImportBeanDefinitionRegistrar {
 
   @Override
-  public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+  public void registerBeanDefinitions(
+      AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
     String source = "@ImportPacketExchanges on " + metadata.getClassName();
     // a class's own metadata does not unwrap repeated annotations, a scanned one's does: read
     // both ways (registering is idempotent)
-    Stream.concat(metadata.getAnnotations().stream(ImportPacketExchanges.class),
-        metadata.getAnnotations().stream(ImportPacketExchanges.Container.class).flatMap(c ->
-            Arrays.stream(c.getAnnotationArray("value", ImportPacketExchanges.class))))
+    Stream.concat(
+            metadata.getAnnotations().stream(ImportPacketExchanges.class),
+            metadata.getAnnotations().stream(ImportPacketExchanges.Container.class)
+                .flatMap(
+                    c -> Arrays.stream(c.getAnnotationArray("value", ImportPacketExchanges.class))))
         .forEach(a -> register(a, registry, source));
   }
 
-  private static void register(MergedAnnotation<ImportPacketExchanges> annotation,
-      BeanDefinitionRegistry registry, String source) {
+  private static void register(
+      MergedAnnotation<ImportPacketExchanges> annotation,
+      BeanDefinitionRegistry registry,
+      String source) {
     String client = annotation.getString("client");
     if (client.isBlank()) {
       throw new IllegalArgumentException(source + ": name the client");

@@ -19,9 +19,9 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>It is a core {@link RequestFailedException}: thrown on from a
- * {@link io.packetstream.spring.handler.PacketHandler} method, the peer's not-ok answer is passed
- * on to the handler's own requester as it is.
+ * <p>It is a core {@link RequestFailedException}: thrown on from a {@link
+ * io.packetstream.spring.handler.PacketHandler} method, the peer's not-ok answer is passed on to
+ * the handler's own requester as it is.
  */
 public class PacketRequestFailedException extends RequestFailedException {
 
@@ -32,7 +32,11 @@ public class PacketRequestFailedException extends RequestFailedException {
   private final long requestType;
   private final transient @Nullable PayloadCodec codec;
 
-  PacketRequestFailedException(String target, long channel, long requestType, Response answer,
+  PacketRequestFailedException(
+      String target,
+      long channel,
+      long requestType,
+      Response answer,
       @Nullable PayloadCodec codec) {
     super(answer);
     this.target = target;
@@ -43,8 +47,14 @@ public class PacketRequestFailedException extends RequestFailedException {
 
   @Override
   public String getMessage() {
-    return target + ": request type " + requestType + " on channel " + channel
-        + " failed: flags " + flags() + ", "
+    return target
+        + ": request type "
+        + requestType
+        + " on channel "
+        + channel
+        + " failed: flags "
+        + flags()
+        + ", "
         + TypedCalls.firstLine(response().text());
   }
 
@@ -69,8 +79,7 @@ public class PacketRequestFailedException extends RequestFailedException {
   }
 
   /**
-   * The payload decoded through the codec as {@code type} (text as it is, an empty payload
-   * null).
+   * The payload decoded through the codec as {@code type} (text as it is, an empty payload null).
    *
    * @throws IllegalStateException if there is no codec, or the payload is not a {@code type}
    */
@@ -87,14 +96,18 @@ public class PacketRequestFailedException extends RequestFailedException {
       return null;
     }
     if (codec == null) {
-      throw new IllegalStateException("no PayloadCodec to read the failure's payload as "
-          + type.getTypeName());
+      throw new IllegalStateException(
+          "no PayloadCodec to read the failure's payload as " + type.getTypeName());
     }
     try {
       return codec.decode(payload, type);
     } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot read the failure's payload as "
-          + type.getTypeName() + ": " + TypedCalls.firstLine(e.getMessage()), e);
+      throw new IllegalStateException(
+          "cannot read the failure's payload as "
+              + type.getTypeName()
+              + ": "
+              + TypedCalls.firstLine(e.getMessage()),
+          e);
     }
   }
 }

@@ -1,13 +1,11 @@
 package io.packetstream.spring.client;
 
-import io.packetstream.spring.context.Durations;
-import io.packetstream.spring.context.PacketConnectionBuilders;
-import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.connection.ConnectionClosedException;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.connection.ResponseDecoder;
 import io.packetstream.spring.context.ConnectionRole;
+import io.packetstream.spring.context.Durations;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -24,11 +22,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.ResolvableType;
 
 /**
- * A named connection to a peer ({@code packetstream.clients.<name>}) that outlives the
- * connections under it: inject it with {@code @Qualifier("<name>")} and call the peer; when the
- * connection is lost it reconnects with back-off, and calls made meanwhile fail with a
- * {@link ConnectionClosedException}. Requests from the peer reach the application's
- * {@code @PacketHandler} methods, as on the server.
+ * A named connection to a peer ({@code packetstream.clients.<name>}) that outlives the connections
+ * under it: inject it with {@code @Qualifier("<name>")} and call the peer; when the connection is
+ * lost it reconnects with back-off, and calls made meanwhile fail with a {@link
+ * ConnectionClosedException}. Requests from the peer reach the application's {@code @PacketHandler}
+ * methods, as on the server.
  *
  * <p>A balanced client ({@code service-id} or {@code addresses}) keeps one such connection per
  * instance of a service, its {@link #instances()}, and sends each request over one of them that
@@ -41,11 +39,11 @@ import org.springframework.core.ResolvableType;
  * }</pre>
  *
  * <p>Typed calls encode their payload as a {@code @PacketHandler} method's result is encoded
- * (bytes, text and buffers as they are, null empty, other objects through the
- * {@link io.packetstream.spring.handler.PayloadCodec}) and read the answer as the result type
- * asks ({@link PacketExchange} lists the types); a not-ok answer fails them with a
- * {@link PacketRequestFailedException}, unless the result type is {@link Response}. For a whole
- * interface of calls, see {@link ImportPacketExchanges}.
+ * (bytes, text and buffers as they are, null empty, other objects through the {@link
+ * io.packetstream.spring.handler.PayloadCodec}) and read the answer as the result type asks ({@link
+ * PacketExchange} lists the types); a not-ok answer fails them with a {@link
+ * PacketRequestFailedException}, unless the result type is {@link Response}. For a whole interface
+ * of calls, see {@link ImportPacketExchanges}.
  */
 public final class PacketStreamClient {
 
@@ -65,8 +63,10 @@ public final class PacketStreamClient {
 
   private final ClientSpec spec;
   private final PacketConnectionBuilders builders;
+
   /** The instances of a balanced client; null for a client of one peer. */
   private final @Nullable Balancer balancer;
+
   private final TypedCalls calls;
   private volatile @Nullable ScheduledExecutorService scheduler;
   private final Object lock = new Object();
@@ -76,6 +76,7 @@ public final class PacketStreamClient {
   private volatile @Nullable Instant lastFailureAt;
   private Duration delay;
   private boolean closed;
+
   /** Failed attempts since the last connection: the first is logged at WARN, the rest at DEBUG. */
   private int failures;
 
@@ -114,16 +115,16 @@ public final class PacketStreamClient {
   }
 
   /**
-   * Where a balanced client's instances come from and how requests spread over them, as health
-   * and the endpoint show it; empty for a client of one peer.
+   * Where a balanced client's instances come from and how requests spread over them, as health and
+   * the endpoint show it; empty for a client of one peer.
    */
   public Optional<String> balancing() {
     return balancer != null ? Optional.of(balancer.source()) : Optional.empty();
   }
 
   /**
-   * Looks up a balanced client's instances again soon, as after a discovery event, rather than
-   * at its next refresh; nothing for a client of one peer.
+   * Looks up a balanced client's instances again soon, as after a discovery event, rather than at
+   * its next refresh; nothing for a client of one peer.
    */
   public void refreshInstances() {
     if (balancer != null) {
@@ -132,8 +133,8 @@ public final class PacketStreamClient {
   }
 
   /**
-   * Waits until the client is connected, at most {@code timeout}: for an application that must
-   * not go on without its peer, or a test. True if it is connected now.
+   * Waits until the client is connected, at most {@code timeout}: for an application that must not
+   * go on without its peer, or a test. True if it is connected now.
    *
    * <pre>{@code
    * if (!billing.awaitConnected(Duration.ofSeconds(30))) {
@@ -167,8 +168,8 @@ public final class PacketStreamClient {
   }
 
   /**
-   * Why the last connect failed or the last connection was lost, if one did; for a balanced
-   * client, the latest of its instances' failures and of its failed look-ups.
+   * Why the last connect failed or the last connection was lost, if one did; for a balanced client,
+   * the latest of its instances' failures and of its failed look-ups.
    */
   public Optional<Throwable> lastFailure() {
     return balancer != null ? balancer.lastFailure() : Optional.ofNullable(lastFailure);
@@ -197,7 +198,10 @@ public final class PacketStreamClient {
     return c.submit(channel, rqType, flags, payload, timeout);
   }
 
-  /** Sends a request and decodes its ok answer; see {@link PacketConnection#submit(long, long, byte[], ResponseDecoder)}. */
+  /**
+   * Sends a request and decodes its ok answer; see {@link PacketConnection#submit(long, long,
+   * byte[], ResponseDecoder)}.
+   */
   public <T> CompletableFuture<T> submit(
       long rqType, long flags, byte[] payload, ResponseDecoder<T> decoder) {
     if (balancer != null) {
@@ -211,8 +215,8 @@ public final class PacketStreamClient {
   }
 
   /**
-   * Sends {@code payload} as a request of type {@code rqType} on channel 0, flags 0, and reads
-   * the ok answer as {@code resultType}, waiting at most the client's {@code request-timeout}.
+   * Sends {@code payload} as a request of type {@code rqType} on channel 0, flags 0, and reads the
+   * ok answer as {@code resultType}, waiting at most the client's {@code request-timeout}.
    *
    * @throws IllegalArgumentException if the payload cannot be encoded or the result type read
    */
@@ -222,40 +226,54 @@ public final class PacketStreamClient {
   }
 
   /**
-   * Sends {@code payload} as a request of type {@code rqType} on {@code channel} with
-   * {@code flags}, and reads the ok answer as {@code resultType}. The future fails with a
-   * {@link PacketRequestFailedException} on a not-ok answer (unless {@code resultType} is
-   * {@link Response}), with a {@link TimeoutException} when no answer comes within
-   * {@code timeout} ({@link Duration#ZERO}: the client's {@code request-timeout}, else the
-   * connection's), and with a {@link ConnectionClosedException} when the client is not connected
-   * or the connection ends first. Cancelling it cancels the request.
+   * Sends {@code payload} as a request of type {@code rqType} on {@code channel} with {@code
+   * flags}, and reads the ok answer as {@code resultType}. The future fails with a {@link
+   * PacketRequestFailedException} on a not-ok answer (unless {@code resultType} is {@link
+   * Response}), with a {@link TimeoutException} when no answer comes within {@code timeout} ({@link
+   * Duration#ZERO}: the client's {@code request-timeout}, else the connection's), and with a {@link
+   * ConnectionClosedException} when the client is not connected or the connection ends first.
+   * Cancelling it cancels the request.
    *
    * @throws IllegalArgumentException if the payload cannot be encoded, the result type read, a
    *     number is out of range or the timeout is negative
    */
-  public <T> CompletableFuture<T> submit(long channel, long rqType, long flags,
-      @Nullable Object payload, Class<T> resultType, Duration timeout) {
+  public <T> CompletableFuture<T> submit(
+      long channel,
+      long rqType,
+      long flags,
+      @Nullable Object payload,
+      Class<T> resultType,
+      Duration timeout) {
     ResolvableType type = ResolvableType.forClass(resultType);
     String problem = calls.resultProblem(type);
     if (problem != null) {
-      throw new IllegalArgumentException("cannot read an answer as " + resultType.getName()
-          + ": it " + problem);
+      throw new IllegalArgumentException(
+          "cannot read an answer as " + resultType.getName() + ": it " + problem);
     }
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout " + timeout + " is negative");
     }
     byte[] bytes = calls.encode(payload);
     @SuppressWarnings("unchecked")
-    CompletableFuture<T> answer = (CompletableFuture<T>) (CompletableFuture<?>) calls.submit(
-        typedSubmitter(), "packetstream client " + spec.name(), channel, rqType, flags, bytes,
-        calls.reader(type), timeout);
+    CompletableFuture<T> answer =
+        (CompletableFuture<T>)
+            (CompletableFuture<?>)
+                calls.submit(
+                    typedSubmitter(),
+                    "packetstream client " + spec.name(),
+                    channel,
+                    rqType,
+                    flags,
+                    bytes,
+                    calls.reader(type),
+                    timeout);
     return answer;
   }
 
   /** The byte-level submit of typed calls: a zero timeout is the client's request timeout. */
   TypedCalls.Submitter typedSubmitter() {
-    return (channel, rqType, flags, payload, timeout) -> submit(channel, rqType, flags, payload,
-        timeout.isZero() ? spec.requestTimeout() : timeout);
+    return (channel, rqType, flags, payload, timeout) ->
+        submit(channel, rqType, flags, payload, timeout.isZero() ? spec.requestTimeout() : timeout);
   }
 
   /** Sends a request on channel 0 and waits for its answer. */
@@ -273,8 +291,8 @@ public final class PacketStreamClient {
 
   /**
    * The answer of a balanced client's request, with the failures {@link #call} declares. Like a
-   * connection's call, it must not run on an event loop thread (a handler's answer callback):
-   * use submit there.
+   * connection's call, it must not run on an event loop thread (a handler's answer callback): use
+   * submit there.
    */
   private static Response await(CompletableFuture<Response> request)
       throws IOException, InterruptedException, TimeoutException {
@@ -300,13 +318,19 @@ public final class PacketStreamClient {
   }
 
   private ConnectionClosedException notConnected(long rqType) {
-    return new ConnectionClosedException("packetstream client " + spec.name() + " is "
-        + status.name().toLowerCase() + ": cannot send request type " + rqType, lastFailure);
+    return new ConnectionClosedException(
+        "packetstream client "
+            + spec.name()
+            + " is "
+            + status.name().toLowerCase()
+            + ": cannot send request type "
+            + rqType,
+        lastFailure);
   }
 
   /**
-   * Connects now (fail-fast) or in the background, with {@code scheduler} for the attempts;
-   * again after {@link #close()}, when the context starts again.
+   * Connects now (fail-fast) or in the background, with {@code scheduler} for the attempts; again
+   * after {@link #close()}, when the context starts again.
    */
   void start(ScheduledExecutorService scheduler) throws IOException {
     if (balancer != null) {
@@ -363,15 +387,20 @@ public final class PacketStreamClient {
       }
     }
     LOG.log(Level.INFO, () -> "packetstream client " + spec.name() + " connected: " + c);
-    c.termination().whenComplete((v, e) -> {
-      synchronized (lock) {
-        if (current != c) {
-          return;
-        }
-        current = null;
-      }
-      lost(c.failure().orElseGet(() -> new ConnectionClosedException(c.name() + " closed by its peer")));
-    });
+    c.termination()
+        .whenComplete(
+            (v, e) -> {
+              synchronized (lock) {
+                if (current != c) {
+                  return;
+                }
+                current = null;
+              }
+              lost(
+                  c.failure()
+                      .orElseGet(
+                          () -> new ConnectionClosedException(c.name() + " closed by its peer")));
+            });
   }
 
   private void lost(Throwable cause) {
@@ -395,14 +424,27 @@ public final class PacketStreamClient {
       }
     }
     if (wait == null) {
-      LOG.log(Level.WARNING, () -> "packetstream client " + spec.name() + ": " + cause
-          + "; not reconnecting (reconnect.enabled=false)");
+      LOG.log(
+          Level.WARNING,
+          () ->
+              "packetstream client "
+                  + spec.name()
+                  + ": "
+                  + cause
+                  + "; not reconnecting (reconnect.enabled=false)");
       return;
     }
     // an unreachable peer would fill the log at every attempt: tell once, then at DEBUG
-    LOG.log(first ? Level.WARNING : Level.DEBUG, () -> "packetstream client " + spec.name()
-        + ": " + cause + "; retrying in " + Durations.format(wait)
-        + (first ? " (further failures are logged at DEBUG until it connects)" : ""));
+    LOG.log(
+        first ? Level.WARNING : Level.DEBUG,
+        () ->
+            "packetstream client "
+                + spec.name()
+                + ": "
+                + cause
+                + "; retrying in "
+                + Durations.format(wait)
+                + (first ? " (further failures are logged at DEBUG until it connects)" : ""));
     try {
       scheduler.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -3,8 +3,8 @@ package io.packetstream.spring.client;
 import java.util.Objects;
 
 /**
- * One instance of a service that a balanced client connects to: where it listens, and the name
- * that logs, errors, health and the endpoint give it.
+ * One instance of a service that a balanced client connects to: where it listens, and the name that
+ * logs, errors, health and the endpoint give it.
  *
  * @param id the instance's id from discovery, or {@code host:port} when it has none
  * @param host the host name or address to connect to
@@ -17,8 +17,8 @@ public record PeerInstance(String id, String host, int port) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(host, "host");
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("instance " + id + ": port " + port
-          + " is not a TCP port (1 to 65535)");
+      throw new IllegalArgumentException(
+          "instance " + id + ": port " + port + " is not a TCP port (1 to 65535)");
     }
   }
 
@@ -48,8 +48,11 @@ public record PeerInstance(String id, String host, int port) {
       // reported below
     }
     if (host.isEmpty() || port < 1 || port > 65535) {
-      throw new IllegalArgumentException("'" + hostPort + "' is not host:port (an IPv6 address"
-          + " in brackets, a port 1 to 65535)");
+      throw new IllegalArgumentException(
+          "'"
+              + hostPort
+              + "' is not host:port (an IPv6 address"
+              + " in brackets, a port 1 to 65535)");
     }
     return of(host, port);
   }

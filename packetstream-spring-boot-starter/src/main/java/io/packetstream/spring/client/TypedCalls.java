@@ -33,9 +33,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.ResolvableType;
 
 /**
- * The typed side of a call, shared by {@link PacketStreamClient} and the exchange proxies:
- * objects become payloads as a handler's results do, answers become objects as a handler's
- * parameters are read, and the byte-level submit in between is the caller's.
+ * The typed side of a call, shared by {@link PacketStreamClient} and the exchange proxies: objects
+ * become payloads as a handler's results do, answers become objects as a handler's parameters are
+ * read, and the byte-level submit in between is the caller's.
  */
 final class TypedCalls {
 
@@ -117,22 +117,32 @@ final class TypedCalls {
     }
     String problem = payloadProblem(payload.getClass());
     if (problem != null) {
-      throw new IllegalArgumentException("a " + payload.getClass().getName()
-          + " cannot be a payload: it " + problem);
+      throw new IllegalArgumentException(
+          "a " + payload.getClass().getName() + " cannot be a payload: it " + problem);
     }
     try {
       return codec.encode(payload);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("cannot encode a " + payload.getClass().getName()
-          + " as a payload: " + firstLine(e.getMessage()), e);
+      throw new IllegalArgumentException(
+          "cannot encode a "
+              + payload.getClass().getName()
+              + " as a payload: "
+              + firstLine(e.getMessage()),
+          e);
     }
   }
 
   /** Why an answer cannot be read as {@code type}, or null when it can. */
   @Nullable String resultProblem(ResolvableType type) {
     Class<?> c = type.toClass();
-    if (c == void.class || c == Void.class || c == Response.class || c == PacketReply.class
-        || c == long.class || c == Long.class || c == int.class || c == Integer.class
+    if (c == void.class
+        || c == Void.class
+        || c == Response.class
+        || c == PacketReply.class
+        || c == long.class
+        || c == Long.class
+        || c == int.class
+        || c == Integer.class
         || isRaw(c)) {
       return null;
     }
@@ -203,50 +213,61 @@ final class TypedCalls {
       try {
         return decoder.decode(answer.payload(), target);
       } catch (RuntimeException e) {
-        throw new IllegalStateException("cannot read the answer as " + name + ": "
-            + firstLine(e.getMessage()), e);
+        throw new IllegalStateException(
+            "cannot read the answer as " + name + ": " + firstLine(e.getMessage()), e);
       }
     };
   }
 
   /**
-   * Sends through {@code submitter} and maps the answer with {@code reader}: a not-ok answer
-   * fails the future with a {@link PacketRequestFailedException} (unless the reader is raw), a
-   * reader's exception fails it with that exception. Cancelling the future cancels the request.
+   * Sends through {@code submitter} and maps the answer with {@code reader}: a not-ok answer fails
+   * the future with a {@link PacketRequestFailedException} (unless the reader is raw), a reader's
+   * exception fails it with that exception. Cancelling the future cancels the request.
    */
-  CompletableFuture<Object> submit(Submitter submitter, String target, long channel,
-      long rqType, long flags, byte[] payload, AnswerReader reader, Duration timeout) {
+  CompletableFuture<Object> submit(
+      Submitter submitter,
+      String target,
+      long channel,
+      long rqType,
+      long flags,
+      byte[] payload,
+      AnswerReader reader,
+      Duration timeout) {
     CompletableFuture<Response> sent = submitter.submit(channel, rqType, flags, payload, timeout);
     CompletableFuture<Object> result = new CompletableFuture<>();
-    sent.whenComplete((answer, error) -> {
-      if (error != null) {
-        result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-            ? error.getCause() : error);
-      } else if (answer == null) {
-        result.completeExceptionally(new ConnectionClosedException(target
-            + ": the request was abandoned"));
-      } else if (!answer.ok() && !reader.raw()) {
-        result.completeExceptionally(
-            new PacketRequestFailedException(target, channel, rqType, answer, codec));
-      } else {
-        try {
-          result.complete(reader.read(answer));
-        } catch (Exception e) {
-          result.completeExceptionally(e);
-        }
-      }
-    });
-    result.whenComplete((value, error) -> {
-      if (result.isCancelled()) {
-        sent.cancel(false);
-      }
-    });
+    sent.whenComplete(
+        (answer, error) -> {
+          if (error != null) {
+            result.completeExceptionally(
+                error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause()
+                    : error);
+          } else if (answer == null) {
+            result.completeExceptionally(
+                new ConnectionClosedException(target + ": the request was abandoned"));
+          } else if (!answer.ok() && !reader.raw()) {
+            result.completeExceptionally(
+                new PacketRequestFailedException(target, channel, rqType, answer, codec));
+          } else {
+            try {
+              result.complete(reader.read(answer));
+            } catch (Exception e) {
+              result.completeExceptionally(e);
+            }
+          }
+        });
+    result.whenComplete(
+        (value, error) -> {
+          if (result.isCancelled()) {
+            sent.cancel(false);
+          }
+        });
     return result;
   }
 
   /**
-   * {@code type} with its generics resolved, as a codec needs it: a type seen through a
-   * supertype ({@code CompletionStage<T>}'s {@code T}) is otherwise still the variable.
+   * {@code type} with its generics resolved, as a codec needs it: a type seen through a supertype
+   * ({@code CompletionStage<T>}'s {@code T}) is otherwise still the variable.
    */
   static Type concrete(ResolvableType type) {
     Class<?> raw = type.toClass();
@@ -281,26 +302,33 @@ final class TypedCalls {
 
     @Override
     public String getTypeName() {
-      return raw.getTypeName() + Arrays.stream(arguments).map(Type::getTypeName)
-          .collect(Collectors.joining(", ", "<", ">"));
+      return raw.getTypeName()
+          + Arrays.stream(arguments)
+              .map(Type::getTypeName)
+              .collect(Collectors.joining(", ", "<", ">"));
     }
   }
 
   /** Why {@code type} can be neither sent nor read faithfully, or null. */
   private static @Nullable String refused(Class<?> type) {
-    if (InputStream.class.isAssignableFrom(type) || OutputStream.class.isAssignableFrom(type)
-        || Reader.class.isAssignableFrom(type) || Writer.class.isAssignableFrom(type)
+    if (InputStream.class.isAssignableFrom(type)
+        || OutputStream.class.isAssignableFrom(type)
+        || Reader.class.isAssignableFrom(type)
+        || Writer.class.isAssignableFrom(type)
         || Channel.class.isAssignableFrom(type)) {
       return "is an I/O stream, but a payload travels whole: use byte[], ByteBuffer or String";
     }
     if (BaseStream.class.isAssignableFrom(type) || Iterator.class.isAssignableFrom(type)) {
       return "is single-use and lazy: use a List";
     }
-    if (type == Optional.class || type == OptionalInt.class || type == OptionalLong.class
+    if (type == Optional.class
+        || type == OptionalInt.class
+        || type == OptionalLong.class
         || type == OptionalDouble.class) {
       return "is an Optional: use the value itself (an empty payload is null)";
     }
-    if (Runnable.class.isAssignableFrom(type) || Thread.class.isAssignableFrom(type)
+    if (Runnable.class.isAssignableFrom(type)
+        || Thread.class.isAssignableFrom(type)
         || type.getName().startsWith("java.util.function.")
         || type.getName().startsWith("reactor.core.publisher.")
         || type.getName().equals("org.reactivestreams.Publisher")

@@ -3,8 +3,8 @@ package io.packetstream.spring.context;
 /**
  * Receives the activity ticks of every connection when {@code packetstream.tick=true}: a short
  * label per packet ({@code >Q} request sent, {@code <A} answer received, {@code >EOF}, ...). The
- * default writes them to standard error, as the original's {@code tick=True} does; define a bean
- * of this type to send them elsewhere.
+ * default writes them to standard error, as the original's {@code tick=True} does; define a bean of
+ * this type to send them elsewhere.
  */
 @FunctionalInterface
 public interface ActivityTick {

@@ -3,10 +3,10 @@ package io.packetstream.spring.context;
 import io.packetstream.connection.PacketConnection;
 
 /**
- * Adjusts every connection builder the starter creates, before any connection opens: the
- * server's (one builder for all its connections) and each named client's. Metrics and events
- * attach their {@link io.packetstream.connection.TrafficListener}s this way; an application can
- * add its own listeners or limits.
+ * Adjusts every connection builder the starter creates, before any connection opens: the server's
+ * (one builder for all its connections) and each named client's. Metrics and events attach their
+ * {@link io.packetstream.connection.TrafficListener}s this way; an application can add its own
+ * listeners or limits.
  *
  * <pre>{@code
  * @Bean

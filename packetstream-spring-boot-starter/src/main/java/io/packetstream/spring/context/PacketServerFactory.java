@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Makes the starter's core {@link PacketServer}: where it listens (a TCP address and port, or a
- * Unix domain socket), its limits and its TLS sockets, set here, then every
- * {@link PacketServerCustomizer} applied to the core builder, in order, before it binds. The
+ * Unix domain socket), its limits and its TLS sockets, set here, then every {@link
+ * PacketServerCustomizer} applied to the core builder, in order, before it binds. The
  * auto-configuration maps {@code packetstream.server.*} onto one; a setting left unset keeps the
  * core's default.
  */
@@ -80,8 +80,8 @@ public final class PacketServerFactory {
   }
 
   /**
-   * A core builder with this factory's settings and customizers applied, whose connections get
-   * the settings of {@code connections}; {@link #create} binds one.
+   * A core builder with this factory's settings and customizers applied, whose connections get the
+   * settings of {@code connections}; {@link #create} binds one.
    */
   public PacketServer.Builder builder(PacketConnection.Builder connections) {
     PacketServer.Builder b = PacketServer.builder(connections);
@@ -104,14 +104,15 @@ public final class PacketServerFactory {
     return b;
   }
 
-  /** Binds a server, listening at once, whose connections get the settings of {@code connections}. */
+  /**
+   * Binds a server, listening at once, whose connections get the settings of {@code connections}.
+   */
   public PacketServer create(PacketConnection.Builder connections) throws IOException {
     PacketServer.Builder b = builder(connections);
     if (unixSocketPath != null) {
       return b.bind(unixSocketPath);
     }
-    return b.bind(address == null
-        ? new InetSocketAddress(port)
-        : new InetSocketAddress(address, port));
+    return b.bind(
+        address == null ? new InetSocketAddress(port) : new InetSocketAddress(address, port));
   }
 }

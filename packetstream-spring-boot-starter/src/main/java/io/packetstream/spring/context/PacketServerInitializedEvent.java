@@ -4,8 +4,8 @@ import io.packetstream.transport.PacketServer;
 import org.springframework.context.ApplicationEvent;
 
 /**
- * Published when the starter's server listens: to learn the port it got (when
- * {@code packetstream.server.port=0}) or to start what needs it ready.
+ * Published when the starter's server listens: to learn the port it got (when {@code
+ * packetstream.server.port=0}) or to start what needs it ready.
  */
 public final class PacketServerInitializedEvent extends ApplicationEvent {
 

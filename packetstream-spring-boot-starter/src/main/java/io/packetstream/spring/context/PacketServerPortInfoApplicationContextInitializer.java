@@ -13,9 +13,9 @@ import org.springframework.core.env.PropertySource;
 /**
  * Sets {@code local.packetstream.server.port} to the port the server listens on (-1 for a Unix
  * domain socket) when it is initialized, as Boot does for its other servers, so that
- * {@code @Value("${local.packetstream.server.port}")} finds a port picked with
- * {@code packetstream.server.port=0}. Registered in {@code META-INF/spring.factories}; add it
- * with {@code withInitializer} to an {@code ApplicationContextRunner}.
+ * {@code @Value("${local.packetstream.server.port}")} finds a port picked with {@code
+ * packetstream.server.port=0}. Registered in {@code META-INF/spring.factories}; add it with {@code
+ * withInitializer} to an {@code ApplicationContextRunner}.
  */
 public final class PacketServerPortInfoApplicationContextInitializer
     implements ApplicationContextInitializer<ConfigurableApplicationContext> {

@@ -13,11 +13,11 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * The starter's server as a Spring lifecycle: it binds when the context starts, in the phase of
- * Boot's web servers, and on shutdown stops accepting, lets running handlers finish and sends
- * every peer EOF, within {@code packetstream.server.shutdown-timeout}, on a thread of its own so
- * that it drains alongside the web server. While it listens, a
- * non-daemon thread keeps the JVM alive, as Boot's own servers do, so that an application
- * without a web server still runs until it is stopped.
+ * Boot's web servers, and on shutdown stops accepting, lets running handlers finish and sends every
+ * peer EOF, within {@code packetstream.server.shutdown-timeout}, on a thread of its own so that it
+ * drains alongside the web server. While it listens, a non-daemon thread keeps the JVM alive, as
+ * Boot's own servers do, so that an application without a web server still runs until it is
+ * stopped.
  */
 public final class PacketStreamServer implements SmartLifecycle {
 
@@ -26,7 +26,10 @@ public final class PacketStreamServer implements SmartLifecycle {
   /** The phase the server starts in (early) and stops in (late), as Boot's web servers do. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
-  /** The name of the thread that keeps the JVM alive while the server listens, before the server's name. */
+  /**
+   * The name of the thread that keeps the JVM alive while the server listens, before the server's
+   * name.
+   */
   static final String AWAIT_THREAD_PREFIX = "packetstream-server-await-";
 
   /** The name of the thread that drains the server on shutdown, before the server's name. */
@@ -36,16 +39,18 @@ public final class PacketStreamServer implements SmartLifecycle {
   private final Callable<PacketServer> binder;
   private final ApplicationEventPublisher events;
   private volatile @Nullable PacketServer server;
+
   /** Started and not stopped: what Spring's lifecycle asks, whatever the core server does. */
   private volatile boolean running;
+
   private @Nullable CountDownLatch stopped;
 
   /**
-   * A server that binds with {@code binder} when started and then publishes a
-   * {@link PacketServerInitializedEvent} to {@code events}.
+   * A server that binds with {@code binder} when started and then publishes a {@link
+   * PacketServerInitializedEvent} to {@code events}.
    */
-  public PacketStreamServer(String name, Callable<PacketServer> binder,
-      ApplicationEventPublisher events) {
+  public PacketStreamServer(
+      String name, Callable<PacketServer> binder, ApplicationEventPublisher events) {
     this.name = name;
     this.binder = binder;
     this.events = events;
@@ -93,8 +98,16 @@ public final class PacketStreamServer implements SmartLifecycle {
     }
     running = true;
     PacketServer bound = server;
-    LOG.log(System.Logger.Level.INFO, () -> "packetstream server " + name + " listening on "
-        + bound.unixSocketPath().map(Object::toString).orElseGet(() -> String.valueOf(bound.localAddress())));
+    LOG.log(
+        System.Logger.Level.INFO,
+        () ->
+            "packetstream server "
+                + name
+                + " listening on "
+                + bound
+                    .unixSocketPath()
+                    .map(Object::toString)
+                    .orElseGet(() -> String.valueOf(bound.localAddress())));
     keepAlive(server);
     events.publishEvent(new PacketServerInitializedEvent(bound));
   }
@@ -106,15 +119,19 @@ public final class PacketStreamServer implements SmartLifecycle {
   private void keepAlive(PacketServer core) {
     CountDownLatch latch = new CountDownLatch(1);
     stopped = latch;
-    Thread await = new Thread(() -> {
-      try {
-        while (!latch.await(200, java.util.concurrent.TimeUnit.MILLISECONDS) && core.isListening()) {
-          // the core server can be closed under us; look again
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, AWAIT_THREAD_PREFIX + name);
+    Thread await =
+        new Thread(
+            () -> {
+              try {
+                while (!latch.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    && core.isListening()) {
+                  // the core server can be closed under us; look again
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            AWAIT_THREAD_PREFIX + name);
     await.setDaemon(false);
     await.start();
   }
@@ -126,21 +143,23 @@ public final class PacketStreamServer implements SmartLifecycle {
   }
 
   /**
-   * Stops accepting and drains the connections on a thread of its own, then calls
-   * {@code callback}: Spring waits for it alongside the other lifecycles of the phase (Boot's
-   * web server drains in the same one), for at most
-   * {@code spring.lifecycle.timeout-per-shutdown-phase}; the drain itself is bounded by
-   * {@code packetstream.server.shutdown-timeout}.
+   * Stops accepting and drains the connections on a thread of its own, then calls {@code callback}:
+   * Spring waits for it alongside the other lifecycles of the phase (Boot's web server drains in
+   * the same one), for at most {@code spring.lifecycle.timeout-per-shutdown-phase}; the drain
+   * itself is bounded by {@code packetstream.server.shutdown-timeout}.
    */
   @Override
   public void stop(Runnable callback) {
-    Thread t = new Thread(() -> {
-      try {
-        drain();
-      } finally {
-        callback.run();
-      }
-    }, STOP_THREAD_PREFIX + name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                drain();
+              } finally {
+                callback.run();
+              }
+            },
+            STOP_THREAD_PREFIX + name);
     // as the keep-alive thread: the JVM does not exit half-way through the drain
     t.setDaemon(false);
     t.start();

@@ -5,8 +5,8 @@ import java.io.UncheckedIOException;
 
 /**
  * The server could not listen when the context started (its port in use, an address not of this
- * machine, a socket path in a missing directory); the starter's failure analysis names the
- * address and the property to change.
+ * machine, a socket path in a missing directory); the starter's failure analysis names the address
+ * and the property to change.
  */
 public final class ServerStartException extends UncheckedIOException {
 

@@ -22,8 +22,8 @@ public class PacketStreamEndpoint {
   private final ObjectProvider<PacketClients> clients;
 
   /** An endpoint over the server and clients, when there are any. */
-  public PacketStreamEndpoint(ObjectProvider<PacketStreamServer> server,
-      ObjectProvider<PacketClients> clients) {
+  public PacketStreamEndpoint(
+      ObjectProvider<PacketStreamServer> server, ObjectProvider<PacketClients> clients) {
     this.server = server;
     this.clients = clients;
   }
@@ -47,11 +47,13 @@ public class PacketStreamEndpoint {
         List<ClientDescriptor> instances = new ArrayList<>();
         for (PacketStreamClient i : c.instances()) {
           instances.add(ClientDescriptor.of(i, List.of()));
-          i.connection().ifPresent(conn -> connections.add(ConnectionDescriptor.of(conn, "client")));
+          i.connection()
+              .ifPresent(conn -> connections.add(ConnectionDescriptor.of(conn, "client")));
         }
         cds.add(ClientDescriptor.of(c, instances));
         if (!c.isBalanced()) {
-          c.connection().ifPresent(conn -> connections.add(ConnectionDescriptor.of(conn, "client")));
+          c.connection()
+              .ifPresent(conn -> connections.add(ConnectionDescriptor.of(conn, "client")));
         }
       }
     }
@@ -65,8 +67,11 @@ public class PacketStreamEndpoint {
    * @param clients the named clients
    * @param connections every live connection
    */
-  public record PacketStreamDescriptor(ServerDescriptor server, List<ClientDescriptor> clients,
-      List<ConnectionDescriptor> connections) implements OperationResponseBody {}
+  public record PacketStreamDescriptor(
+      ServerDescriptor server,
+      List<ClientDescriptor> clients,
+      List<ConnectionDescriptor> connections)
+      implements OperationResponseBody {}
 
   /**
    * The server.
@@ -86,15 +91,22 @@ public class PacketStreamEndpoint {
    * @param lastFailure the last connect failure or loss, if any
    * @param balancing where a balanced client's instances come from and how requests spread over
    *     them; null for a client of one peer
-   * @param instances a balanced client's instances, each with its connection among the
-   *     connections; empty otherwise
+   * @param instances a balanced client's instances, each with its connection among the connections;
+   *     empty otherwise
    */
-  public record ClientDescriptor(String name, String status, String lastFailure,
-      String balancing, List<ClientDescriptor> instances) {
+  public record ClientDescriptor(
+      String name,
+      String status,
+      String lastFailure,
+      String balancing,
+      List<ClientDescriptor> instances) {
 
     static ClientDescriptor of(PacketStreamClient c, List<ClientDescriptor> instances) {
-      return new ClientDescriptor(c.name(), c.status().name(),
-          c.lastFailure().map(Object::toString).orElse(null), c.balancing().orElse(null),
+      return new ClientDescriptor(
+          c.name(),
+          c.status().name(),
+          c.lastFailure().map(Object::toString).orElse(null),
+          c.balancing().orElse(null),
           List.copyOf(instances));
     }
   }
@@ -115,17 +127,34 @@ public class PacketStreamEndpoint {
    * @param pendingRequests this end's requests awaiting answers
    * @param runningRequests the peer's requests being handled
    */
-  public record ConnectionDescriptor(String name, String role, String state, String remoteAddress,
-      String openedAt, String lastReceivedAt, long bytesSent, long bytesReceived, long packetsSent,
-      long packetsReceived, int pendingRequests, int runningRequests) {
+  public record ConnectionDescriptor(
+      String name,
+      String role,
+      String state,
+      String remoteAddress,
+      String openedAt,
+      String lastReceivedAt,
+      long bytesSent,
+      long bytesReceived,
+      long packetsSent,
+      long packetsReceived,
+      int pendingRequests,
+      int runningRequests) {
 
     static ConnectionDescriptor of(PacketConnection c, String role) {
-      return new ConnectionDescriptor(c.name(), role, c.state().name(),
+      return new ConnectionDescriptor(
+          c.name(),
+          role,
+          c.state().name(),
           c.remoteAddress().map(Object::toString).orElse(null),
           c.openedAt().map(Object::toString).orElse(null),
           c.lastReceivedAt().map(Object::toString).orElse(null),
-          c.bytesSent(), c.bytesReceived(), c.packetsSent(), c.packetsReceived(),
-          c.pendingRequests(), c.runningRequests());
+          c.bytesSent(),
+          c.bytesReceived(),
+          c.packetsSent(),
+          c.packetsReceived(),
+          c.pendingRequests(),
+          c.runningRequests());
     }
   }
 }

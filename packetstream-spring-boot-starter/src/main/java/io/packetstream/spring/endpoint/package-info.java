@@ -1,6 +1,4 @@
-/**
- * The {@code packetstream} actuator endpoint: every connection of the server and the clients.
- */
+/** The {@code packetstream} actuator endpoint: every connection of the server and the clients. */
 @NullMarked
 package io.packetstream.spring.endpoint;
 

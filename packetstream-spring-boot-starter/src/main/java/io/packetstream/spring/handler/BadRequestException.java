@@ -2,8 +2,8 @@ package io.packetstream.spring.handler;
 
 /**
  * The peer's request cannot be served as it is (its payload cannot be decoded, or fails
- * validation): answered not-ok with this message, logged at DEBUG, and counted as a client
- * error rather than a failure of the handler.
+ * validation): answered not-ok with this message, logged at DEBUG, and counted as a client error
+ * rather than a failure of the handler.
  */
 final class BadRequestException extends RuntimeException {
 

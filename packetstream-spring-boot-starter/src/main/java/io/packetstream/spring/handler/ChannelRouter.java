@@ -7,9 +7,9 @@ import io.packetstream.connection.Response;
 import java.util.Map;
 
 /**
- * The core handler of one channel: finds the method for a request's type in a table (an array
- * for small types, a map beyond) and calls it; a type nobody handles gets a not-ok answer that
- * says so, counted as a client error, without a log line per request.
+ * The core handler of one channel: finds the method for a request's type in a table (an array for
+ * small types, a map beyond) and calls it; a type nobody handles gets a not-ok answer that says so,
+ * counted as a client error, without a log line per request.
  */
 final class ChannelRouter implements RequestHandler {
 
@@ -32,31 +32,34 @@ final class ChannelRouter implements RequestHandler {
     }
     this.dense = new HandlerInvoker[size];
     this.sparse = new java.util.HashMap<>();
-    byType.forEach((type, invoker) -> {
-      if (type < DENSE_LIMIT) {
-        dense[type.intValue()] = invoker;
-      } else {
-        sparse.put(type, invoker);
-      }
-    });
+    byType.forEach(
+        (type, invoker) -> {
+          if (type < DENSE_LIMIT) {
+            dense[type.intValue()] = invoker;
+          } else {
+            sparse.put(type, invoker);
+          }
+        });
   }
 
   /** Whether a method answers {@code type} on this channel. */
   boolean handles(long type) {
-    return type >= 0 && (type < dense.length ? dense[(int) type] != null
-        : !sparse.isEmpty() && sparse.containsKey(type));
+    return type >= 0
+        && (type < dense.length
+            ? dense[(int) type] != null
+            : !sparse.isEmpty() && sparse.containsKey(type));
   }
 
   @Override
   public Reply handle(Request request) throws Exception {
     long type = request.rqType();
-    HandlerInvoker invoker = type < dense.length
-        ? dense[(int) type]
-        : sparse.isEmpty() ? null : sparse.get(type);
+    HandlerInvoker invoker =
+        type < dense.length ? dense[(int) type] : sparse.isEmpty() ? null : sparse.get(type);
     if (invoker == null) {
       // the peer asked for something this application does not serve: its mistake
       clientErrors.mark(request.connection(), request.channel(), request.tag());
-      return Response.failure("no @PacketHandler for request type " + type + " on channel " + channel);
+      return Response.failure(
+          "no @PacketHandler for request type " + type + " on channel " + channel);
     }
     return invoker.invoke(request);
   }
@@ -69,8 +72,15 @@ final class ChannelRouter implements RequestHandler {
         all.put((long) t, dense[t]);
       }
     }
-    all.forEach((type, invoker) -> table.append("\n  channel ").append(channel).append(", type ")
-        .append(type).append(" -> ").append(invoker.description()));
+    all.forEach(
+        (type, invoker) ->
+            table
+                .append("\n  channel ")
+                .append(channel)
+                .append(", type ")
+                .append(type)
+                .append(" -> ")
+                .append(invoker.description()));
   }
 
   @Override

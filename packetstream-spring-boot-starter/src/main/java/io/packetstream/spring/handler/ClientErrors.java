@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The peer's requests that a {@link PacketHandler} method answered not-ok because the request
  * itself was bad (a payload the codec cannot read, for one), so that metrics can count them apart
- * from the handlers' own failures. The core reports both as a not-ok answer; the starter marks
- * the first kind before it answers, and the metrics take the mark when the core reports the end.
+ * from the handlers' own failures. The core reports both as a not-ok answer; the starter marks the
+ * first kind before it answers, and the metrics take the mark when the core reports the end.
  *
  * <p>Nothing is marked until a reader {@linkplain #enable() asks}, so that marks nobody takes
  * cannot pile up.
@@ -34,9 +34,9 @@ public final class ClientErrors {
   }
 
   /**
-   * Whether the request {@code tag} on {@code channel} of {@code connection}, which just ended,
-   * was answered as a client error; forgets it either way. Call it for every inbound request that
-   * ended other than ok.
+   * Whether the request {@code tag} on {@code channel} of {@code connection}, which just ended, was
+   * answered as a client error; forgets it either way. Call it for every inbound request that ended
+   * other than ok.
    */
   public boolean take(PacketConnection connection, long channel, long tag) {
     return !marked.isEmpty() && marked.remove(new Key(connection, channel, tag)) != null;

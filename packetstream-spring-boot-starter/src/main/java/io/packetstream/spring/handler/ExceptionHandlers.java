@@ -35,7 +35,13 @@ import org.springframework.util.ClassUtils;
 final class ExceptionHandlers {
 
   /** What an exception-handler parameter receives. */
-  private enum Kind { EXCEPTION, HANDLER, CONTEXT, REQUEST, CONNECTION }
+  private enum Kind {
+    EXCEPTION,
+    HANDLER,
+    CONTEXT,
+    REQUEST,
+    CONNECTION
+  }
 
   /** One exception-handler method, ready to call. */
   private record Invocable(String description, MethodHandle handle, Kind[] kinds) {}
@@ -58,68 +64,94 @@ final class ExceptionHandlers {
    * The exception handlers of {@code bean}, or null when it has none; records a problem for each
    * that cannot be served.
    */
-  static ExceptionHandlers of(String beanName, Object bean, PayloadCodec codec,
-      List<String> problems) {
+  static ExceptionHandlers of(
+      String beanName, Object bean, PayloadCodec codec, List<String> problems) {
     Class<?> type = ClassUtils.getUserClass(AopUtils.getTargetClass(bean));
-    Map<Method, PacketExceptionHandler> methods = MethodIntrospector.selectMethods(type,
-        (MethodIntrospector.MetadataLookup<PacketExceptionHandler>) m ->
-            AnnotatedElementUtils.findMergedAnnotation(m, PacketExceptionHandler.class));
+    Map<Method, PacketExceptionHandler> methods =
+        MethodIntrospector.selectMethods(
+            type,
+            (MethodIntrospector.MetadataLookup<PacketExceptionHandler>)
+                m -> AnnotatedElementUtils.findMergedAnnotation(m, PacketExceptionHandler.class));
     if (methods.isEmpty()) {
       return null;
     }
     Map<Class<? extends Throwable>, Invocable> byType = new LinkedHashMap<>();
-    methods.forEach((m, a) -> {
-      String description = m.getDeclaringClass().getSimpleName() + "." + m.getName() + "("
-          + Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName)
-              .collect(Collectors.joining(", ")) + ") of bean '" + beanName + "'";
-      int before = problems.size();
-      Class<?>[] params = m.getParameterTypes();
-      Kind[] kinds = new Kind[params.length];
-      List<Class<? extends Throwable>> declared = new ArrayList<>();
-      for (int i = 0; i < params.length; i++) {
-        Class<?> p = params[i];
-        if (Throwable.class.isAssignableFrom(p)) {
-          kinds[i] = Kind.EXCEPTION;
-          declared.add(p.asSubclass(Throwable.class));
-        } else if (p == PacketHandlerMethod.class) {
-          kinds[i] = Kind.HANDLER;
-        } else if (p == RequestContext.class) {
-          kinds[i] = Kind.CONTEXT;
-        } else if (p == Request.class) {
-          kinds[i] = Kind.REQUEST;
-        } else if (p == PacketConnection.class) {
-          kinds[i] = Kind.CONNECTION;
-        } else {
-          problems.add(description + ": @PacketExceptionHandler parameter " + i + " ("
-              + p.getSimpleName() + ") cannot be resolved; it may take the exception,"
-              + " PacketHandlerMethod, RequestContext, Request or PacketConnection");
-        }
-      }
-      List<Class<? extends Throwable>> handled = a.value().length > 0
-          ? List.of(a.value()) : declared;
-      if (handled.isEmpty()) {
-        problems.add(description + ": says no exception type: give @PacketExceptionHandler"
-            + " one, or take the exception as a parameter");
-      }
-      MethodHandle handle = problems.size() > before ? null : handle(bean, m, description, problems);
-      if (problems.size() > before) {
-        return;
-      }
-      Invocable invocable = new Invocable(description, handle, kinds);
-      for (Class<? extends Throwable> t : handled) {
-        Invocable other = byType.putIfAbsent(t, invocable);
-        if (other != null) {
-          problems.add("exception " + t.getSimpleName() + " has 2 @PacketExceptionHandler"
-              + " methods on bean '" + beanName + "': " + other.description() + " and "
-              + description);
-        }
-      }
-    });
+    methods.forEach(
+        (m, a) -> {
+          String description =
+              m.getDeclaringClass().getSimpleName()
+                  + "."
+                  + m.getName()
+                  + "("
+                  + Arrays.stream(m.getParameterTypes())
+                      .map(Class::getSimpleName)
+                      .collect(Collectors.joining(", "))
+                  + ") of bean '"
+                  + beanName
+                  + "'";
+          int before = problems.size();
+          Class<?>[] params = m.getParameterTypes();
+          Kind[] kinds = new Kind[params.length];
+          List<Class<? extends Throwable>> declared = new ArrayList<>();
+          for (int i = 0; i < params.length; i++) {
+            Class<?> p = params[i];
+            if (Throwable.class.isAssignableFrom(p)) {
+              kinds[i] = Kind.EXCEPTION;
+              declared.add(p.asSubclass(Throwable.class));
+            } else if (p == PacketHandlerMethod.class) {
+              kinds[i] = Kind.HANDLER;
+            } else if (p == RequestContext.class) {
+              kinds[i] = Kind.CONTEXT;
+            } else if (p == Request.class) {
+              kinds[i] = Kind.REQUEST;
+            } else if (p == PacketConnection.class) {
+              kinds[i] = Kind.CONNECTION;
+            } else {
+              problems.add(
+                  description
+                      + ": @PacketExceptionHandler parameter "
+                      + i
+                      + " ("
+                      + p.getSimpleName()
+                      + ") cannot be resolved; it may take the exception,"
+                      + " PacketHandlerMethod, RequestContext, Request or PacketConnection");
+            }
+          }
+          List<Class<? extends Throwable>> handled =
+              a.value().length > 0 ? List.of(a.value()) : declared;
+          if (handled.isEmpty()) {
+            problems.add(
+                description
+                    + ": says no exception type: give @PacketExceptionHandler"
+                    + " one, or take the exception as a parameter");
+          }
+          MethodHandle handle =
+              problems.size() > before ? null : handle(bean, m, description, problems);
+          if (problems.size() > before) {
+            return;
+          }
+          Invocable invocable = new Invocable(description, handle, kinds);
+          for (Class<? extends Throwable> t : handled) {
+            Invocable other = byType.putIfAbsent(t, invocable);
+            if (other != null) {
+              problems.add(
+                  "exception "
+                      + t.getSimpleName()
+                      + " has 2 @PacketExceptionHandler"
+                      + " methods on bean '"
+                      + beanName
+                      + "': "
+                      + other.description()
+                      + " and "
+                      + description);
+            }
+          }
+        });
     return new ExceptionHandlers(byType, codec);
   }
 
-  private static MethodHandle handle(Object bean, Method m, String description,
-      List<String> problems) {
+  private static MethodHandle handle(
+      Object bean, Method m, String description, List<String> problems) {
     try {
       Method invocable = AopUtils.selectInvocableMethod(m, bean.getClass());
       invocable.setAccessible(true);
@@ -136,8 +168,10 @@ final class ExceptionHandlers {
   /** The failure behind the wrappers that stages and reflection put around it. */
   static Throwable unwrap(Throwable t) {
     Throwable e = t;
-    while ((e instanceof CompletionException || e instanceof ExecutionException
-        || e instanceof UndeclaredThrowableException || e instanceof InvocationTargetException)
+    while ((e instanceof CompletionException
+            || e instanceof ExecutionException
+            || e instanceof UndeclaredThrowableException
+            || e instanceof InvocationTargetException)
         && e.getCause() != null) {
       e = e.getCause();
     }
@@ -161,21 +195,23 @@ final class ExceptionHandlers {
   }
 
   private Optional<Invocable> find(Class<?> exceptionType) {
-    return cache.computeIfAbsent(exceptionType, t -> {
-      List<Class<? extends Throwable>> matches = new ArrayList<>();
-      for (Class<? extends Throwable> handled : byType.keySet()) {
-        if (handled.isAssignableFrom(t)) {
-          matches.add(handled);
-        }
-      }
-      if (matches.isEmpty()) {
-        return NONE;
-      }
-      @SuppressWarnings("unchecked")
-      Class<? extends Throwable> thrown = (Class<? extends Throwable>) t;
-      matches.sort(new ExceptionDepthComparator(thrown));
-      return Optional.of(byType.get(matches.get(0)));
-    });
+    return cache.computeIfAbsent(
+        exceptionType,
+        t -> {
+          List<Class<? extends Throwable>> matches = new ArrayList<>();
+          for (Class<? extends Throwable> handled : byType.keySet()) {
+            if (handled.isAssignableFrom(t)) {
+              matches.add(handled);
+            }
+          }
+          if (matches.isEmpty()) {
+            return NONE;
+          }
+          @SuppressWarnings("unchecked")
+          Class<? extends Throwable> thrown = (Class<? extends Throwable>) t;
+          matches.sort(new ExceptionDepthComparator(thrown));
+          return Optional.of(byType.get(matches.get(0)));
+        });
   }
 
   /** A Response, or a stage of one. */
@@ -236,8 +272,8 @@ final class ExceptionHandlers {
       return Response.failure(0, bytes);
     }
     if (codec == null) {
-      throw new IllegalStateException("cannot encode a " + result.getClass().getName()
-          + " without a PayloadCodec bean");
+      throw new IllegalStateException(
+          "cannot encode a " + result.getClass().getName() + " without a PayloadCodec bean");
     }
     return Response.failure(0, codec.encode(result));
   }

@@ -11,19 +11,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One {@link PacketHandler} method, ready to call: its bean bound into a handle of type
- * {@code (Object[])Object}, a resolver per parameter, a mapper for its result, its interceptors
- * and its exception handlers, all chosen at start-up so that a request costs an array, the
- * resolvers and one exact invocation.
+ * One {@link PacketHandler} method, ready to call: its bean bound into a handle of type {@code
+ * (Object[])Object}, a resolver per parameter, a mapper for its result, its interceptors and its
+ * exception handlers, all chosen at start-up so that a request costs an array, the resolvers and
+ * one exact invocation.
  *
- * <p>The order of one call: each interceptor's {@code preHandle} (one that answers ends it
- * there), the arguments, the method, the answer; a failure of any of these, or of a stage the
- * method returned, goes to the exception handlers (the bean's, then the advice beans'), and
- * one none handles goes to the connection, which answers {@code exception during handler}. A
- * request that cannot be served as it is (a {@link BadRequestException}: a payload the codec
- * cannot read, or one that fails validation) is answered not-ok with the reason, logged at DEBUG
- * and marked as a client error: the peer's mistake, not the application's. Last, the
- * interceptors' {@code afterCompletion}, in reverse.
+ * <p>The order of one call: each interceptor's {@code preHandle} (one that answers ends it there),
+ * the arguments, the method, the answer; a failure of any of these, or of a stage the method
+ * returned, goes to the exception handlers (the bean's, then the advice beans'), and one none
+ * handles goes to the connection, which answers {@code exception during handler}. A request that
+ * cannot be served as it is (a {@link BadRequestException}: a payload the codec cannot read, or one
+ * that fails validation) is answered not-ok with the reason, logged at DEBUG and marked as a client
+ * error: the peer's mistake, not the application's. Last, the interceptors' {@code
+ * afterCompletion}, in reverse.
  */
 final class HandlerInvoker {
 
@@ -38,12 +38,19 @@ final class HandlerInvoker {
   private final ClientErrors clientErrors;
   private final PacketHandlerInterceptor[] interceptors;
   private final List<ExceptionHandlers> exceptionHandlers;
+
   /** Null when there is none: the call then costs no scope. */
   private final PacketHandlerObserver observer;
 
-  HandlerInvoker(String description, PacketHandlerMethod method, MethodHandle handle,
-      ArgumentResolver[] resolvers, ResponseMapper mapper, ClientErrors clientErrors,
-      List<PacketHandlerInterceptor> interceptors, List<ExceptionHandlers> exceptionHandlers,
+  HandlerInvoker(
+      String description,
+      PacketHandlerMethod method,
+      MethodHandle handle,
+      ArgumentResolver[] resolvers,
+      ResponseMapper mapper,
+      ClientErrors clientErrors,
+      List<PacketHandlerInterceptor> interceptors,
+      List<ExceptionHandlers> exceptionHandlers,
       PacketHandlerObserver observer) {
     this.observer = observer;
     this.description = description;
@@ -112,8 +119,9 @@ final class HandlerInvoker {
     Object answer = null;
     try {
       if (!exceptionHandlers.isEmpty() && !(failure instanceof RequestFailedException)) {
-        answer = ExceptionHandlers.answer(exceptionHandlers,
-            new ExceptionHandlers.Call(request, method, failure));
+        answer =
+            ExceptionHandlers.answer(
+                exceptionHandlers, new ExceptionHandlers.Call(request, method, failure));
       }
     } catch (Throwable fromHandler) {
       failure = fromHandler;
@@ -136,21 +144,22 @@ final class HandlerInvoker {
 
   private CompletionStage<Response> later(Request request, CompletionStage<?> stage, int passed) {
     CompletableFuture<Response> out = new CompletableFuture<>();
-    stage.whenComplete((value, error) -> {
-      if (observer == null) {
-        completed(request, passed, out, value, error);
-        return;
-      }
-      try (PacketHandlerObserver.Scope scope = observer.open(request)) {
-        completed(request, passed, out, value, error);
-      }
-    });
+    stage.whenComplete(
+        (value, error) -> {
+          if (observer == null) {
+            completed(request, passed, out, value, error);
+            return;
+          }
+          try (PacketHandlerObserver.Scope scope = observer.open(request)) {
+            completed(request, passed, out, value, error);
+          }
+        });
     return out;
   }
 
   /** Answers {@code out} with what a stage the method returned completed with. */
-  private void completed(Request request, int passed, CompletableFuture<Response> out,
-      Object value, Throwable error) {
+  private void completed(
+      Request request, int passed, CompletableFuture<Response> out, Object value, Throwable error) {
     if (error == null) {
       Response r = (Response) value;
       after(request, passed, r, null);
@@ -169,25 +178,30 @@ final class HandlerInvoker {
       after(request, passed, r, null);
       out.complete(r);
     } else if (answer instanceof CompletionStage<?> next) {
-      next.whenComplete((v, e) -> {
-        if (e == null) {
-          after(request, passed, (Response) v, null);
-          out.complete((Response) v);
-        } else {
-          Throwable failure = ExceptionHandlers.unwrap(e);
-          if (observer != null) {
-            try (PacketHandlerObserver.Scope scope = observer.open(request)) {
-              observer.failed(request, failure);
+      next.whenComplete(
+          (v, e) -> {
+            if (e == null) {
+              after(request, passed, (Response) v, null);
+              out.complete((Response) v);
+            } else {
+              Throwable failure = ExceptionHandlers.unwrap(e);
+              if (observer != null) {
+                try (PacketHandlerObserver.Scope scope = observer.open(request)) {
+                  observer.failed(request, failure);
+                }
+              }
+              after(request, passed, null, failure);
+              out.completeExceptionally(e);
             }
-          }
-          after(request, passed, null, failure);
-          out.completeExceptionally(e);
-        }
-      });
+          });
     } else {
-      IllegalStateException e = new IllegalStateException("an exception handler answered a"
-          + " failed stage of " + description + " with a core Reply for later; return a"
-          + " Response or a CompletionStage of one");
+      IllegalStateException e =
+          new IllegalStateException(
+              "an exception handler answered a"
+                  + " failed stage of "
+                  + description
+                  + " with a core Reply for later; return a"
+                  + " Response or a CompletionStage of one");
       if (observer != null) {
         observer.failed(request, e);
       }
@@ -202,15 +216,26 @@ final class HandlerInvoker {
       try {
         interceptor.afterCompletion(request, method, answer, failure);
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, () -> "interceptor " + interceptor
-            + " threw in afterCompletion for " + description, e);
+        LOG.log(
+            System.Logger.Level.WARNING,
+            () -> "interceptor " + interceptor + " threw in afterCompletion for " + description,
+            e);
       }
     }
   }
 
   private Response badRequest(Request request, BadRequestException e) {
-    LOG.log(System.Logger.Level.DEBUG, () -> request.connection().name() + ": bad request "
-        + request + " for " + description + ": " + e.getMessage(), e.getCause());
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        () ->
+            request.connection().name()
+                + ": bad request "
+                + request
+                + " for "
+                + description
+                + ": "
+                + e.getMessage(),
+        e.getCause());
     clientErrors.mark(request.connection(), request.channel(), request.tag());
     return Response.failure(e.getMessage());
   }

@@ -8,7 +8,6 @@ import java.io.Reader;
 import java.io.Writer;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,48 +27,61 @@ import java.util.concurrent.Future;
 import java.util.stream.BaseStream;
 import org.springframework.core.KotlinDetector;
 import org.springframework.core.MethodParameter;
-import org.springframework.validation.Validator;
 import org.springframework.core.ReactiveAdapter;
-import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
+import org.springframework.validation.Validator;
 
 /**
  * Chooses, once per method, how each parameter is filled and how the result becomes a reply;
  * records a problem for anything it cannot serve instead of failing at the first request.
  *
- * <p>Reactive results go through Spring's {@code ReactiveAdapterRegistry} when Reactive Streams
- * is on the class path (a {@code Flux} is answered with the list of its values), and Kotlin
- * {@code suspend} functions through {@code CoroutinesUtils} when kotlinx-coroutines-reactor is;
- * without them such a method is refused at start-up, as is every type that could only be mapped
- * wrongly (streams, iterators, {@code Optional}, a {@code Future} that is not a stage).
+ * <p>Reactive results go through Spring's {@code ReactiveAdapterRegistry} when Reactive Streams is
+ * on the class path (a {@code Flux} is answered with the list of its values), and Kotlin {@code
+ * suspend} functions through {@code CoroutinesUtils} when kotlinx-coroutines-reactor is; without
+ * them such a method is refused at start-up, as is every type that could only be mapped wrongly
+ * (streams, iterators, {@code Optional}, a {@code Future} that is not a stage).
  */
 final class HandlerSignature {
 
   private static final ClassLoader LOADER = HandlerSignature.class.getClassLoader();
-  private static final boolean REACTIVE = ClassUtils.isPresent("org.reactivestreams.Publisher", LOADER);
-  private static final boolean COROUTINES = REACTIVE && KotlinDetector.isKotlinReflectPresent()
-      && ClassUtils.isPresent("kotlinx.coroutines.reactor.MonoKt", LOADER);
+  private static final boolean REACTIVE =
+      ClassUtils.isPresent("org.reactivestreams.Publisher", LOADER);
+  private static final boolean COROUTINES =
+      REACTIVE
+          && KotlinDetector.isKotlinReflectPresent()
+          && ClassUtils.isPresent("kotlinx.coroutines.reactor.MonoKt", LOADER);
   private static final String CONTINUATION = "kotlin.coroutines.Continuation";
+
   /** Types that are reactive by their hierarchy or package, whether an adapter exists or not. */
-  private static final List<String> REACTIVE_TYPES = List.of("org.reactivestreams.Publisher",
-      Flow.Publisher.class.getName(), "kotlinx.coroutines.flow.Flow", "kotlinx.coroutines.Deferred");
-  private static final List<String> REACTIVE_PACKAGES = List.of("reactor.core.publisher.",
-      "io.reactivex.", "io.smallrye.mutiny.", "kotlinx.coroutines.");
+  private static final List<String> REACTIVE_TYPES =
+      List.of(
+          "org.reactivestreams.Publisher",
+          Flow.Publisher.class.getName(),
+          "kotlinx.coroutines.flow.Flow",
+          "kotlinx.coroutines.Deferred");
+
+  private static final List<String> REACTIVE_PACKAGES =
+      List.of(
+          "reactor.core.publisher.", "io.reactivex.", "io.smallrye.mutiny.", "kotlinx.coroutines.");
 
   private final PayloadCodec codec;
   private final Validator validator;
   private final List<PacketArgumentResolver> argumentResolvers;
   private final List<PacketReturnValueHandler> returnValueHandlers;
+
   /** The starter's own kinds of results, asked after the application's, in this order. */
   private final List<PacketReturnValueHandler> standardReturns;
+
   private final StandardReturns.Dynamic dynamic;
 
   /**
-   * {@code codec} may be null: then only bytes, text and flags are served; {@code validator}
-   * may be null: then a payload parameter that asks for validation is refused. The application's
-   * resolvers and return value handlers come first, in their order.
+   * {@code codec} may be null: then only bytes, text and flags are served; {@code validator} may be
+   * null: then a payload parameter that asks for validation is refused. The application's resolvers
+   * and return value handlers come first, in their order.
    */
-  HandlerSignature(PayloadCodec codec, Validator validator,
+  HandlerSignature(
+      PayloadCodec codec,
+      Validator validator,
       List<PacketArgumentResolver> argumentResolvers,
       List<PacketReturnValueHandler> returnValueHandlers) {
     this.codec = codec;
@@ -77,9 +89,17 @@ final class HandlerSignature {
     this.argumentResolvers = List.copyOf(argumentResolvers);
     this.returnValueHandlers = List.copyOf(returnValueHandlers);
     this.dynamic = new StandardReturns.Dynamic(codec, REACTIVE);
-    List<PacketReturnValueHandler> own = new ArrayList<>(List.of(StandardReturns.NOTHING,
-        StandardReturns.FLAGS, StandardReturns.BYTES, StandardReturns.TEXT, StandardReturns.BUFFER,
-        StandardReturns.PACKET_REPLY, StandardReturns.REPLY, StandardReturns.STAGE));
+    List<PacketReturnValueHandler> own =
+        new ArrayList<>(
+            List.of(
+                StandardReturns.NOTHING,
+                StandardReturns.FLAGS,
+                StandardReturns.BYTES,
+                StandardReturns.TEXT,
+                StandardReturns.BUFFER,
+                StandardReturns.PACKET_REPLY,
+                StandardReturns.REPLY,
+                StandardReturns.STAGE));
     if (REACTIVE) {
       own.add(ReactiveReturns.HANDLER);
     }
@@ -101,9 +121,11 @@ final class HandlerSignature {
     int count = params.length;
     if (isSuspending(method)) {
       if (!COROUTINES) {
-        problems.add(description + ": is a Kotlin suspend function, which needs"
-            + " kotlinx-coroutines-reactor and kotlin-reflect on the class path; add them, or"
-            + " make it a plain function");
+        problems.add(
+            description
+                + ": is a Kotlin suspend function, which needs"
+                + " kotlinx-coroutines-reactor and kotlin-reflect on the class path; add them, or"
+                + " make it a plain function");
       }
       count--;
     }
@@ -116,14 +138,25 @@ final class HandlerSignature {
       boolean flags = params[i].isAnnotationPresent(PacketFlags.class);
       String which = "parameter " + i + " (" + type.getSimpleName() + ")";
       if (payload && flags) {
-        problems.add(description + ": " + which + " is annotated both @Payload and @PacketFlags;"
-            + " keep one");
+        problems.add(
+            description
+                + ": "
+                + which
+                + " is annotated both @Payload and @PacketFlags;"
+                + " keep one");
         continue;
       }
-      if (flags && type != long.class && type != Long.class && type != int.class
+      if (flags
+          && type != long.class
+          && type != Long.class
+          && type != int.class
           && type != Integer.class) {
-        problems.add(description + ": @PacketFlags parameter " + i + " must be int or long, not "
-            + type.getSimpleName());
+        problems.add(
+            description
+                + ": @PacketFlags parameter "
+                + i
+                + " must be int or long, not "
+                + type.getSimpleName());
         continue;
       }
       PacketArgumentResolver chosen = first(argumentResolvers, parameter);
@@ -137,12 +170,17 @@ final class HandlerSignature {
         }
       }
       if ((payload || chosen instanceof StandardArguments.PayloadResolver) && ++payloadParams > 1) {
-        problems.add(description + ": more than one parameter takes the payload (" + which
-            + " is the second); a method takes the payload in one parameter at most");
+        problems.add(
+            description
+                + ": more than one parameter takes the payload ("
+                + which
+                + " is the second); a method takes the payload in one parameter at most");
       }
       PacketArgumentResolver resolver = chosen;
-      resolvers[i] = resolver instanceof StandardArguments.Bound bound ? bound
-          : rq -> resolver.resolveArgument(parameter, rq);
+      resolvers[i] =
+          resolver instanceof StandardArguments.Bound bound
+              ? bound
+              : rq -> resolver.resolveArgument(parameter, rq);
     }
     return resolvers;
   }
@@ -152,34 +190,57 @@ final class HandlerSignature {
    * recording why it cannot: the type can only be served wrongly, or the codec cannot read it, or
    * there is no codec or validator where one is needed.
    */
-  private PacketArgumentResolver decoded(MethodParameter parameter, Class<?> type,
-      boolean payload, String which, String description, List<String> problems) {
+  private PacketArgumentResolver decoded(
+      MethodParameter parameter,
+      Class<?> type,
+      boolean payload,
+      String which,
+      String description,
+      List<String> problems) {
     String refused = refusedParameter(type);
     Object[] hints = StandardArguments.validationHints(parameter);
     if (!payload && (type.isPrimitive() || type == Long.class || type == Integer.class)) {
-      problems.add(description + ": " + which + " cannot be resolved; annotate it @PacketFlags"
-          + " to receive the request flags, or @Payload to decode the payload into it");
+      problems.add(
+          description
+              + ": "
+              + which
+              + " cannot be resolved; annotate it @PacketFlags"
+              + " to receive the request flags, or @Payload to decode the payload into it");
     } else if (refused != null) {
       problems.add(description + ": " + which + " " + refused);
     } else if (codec == null) {
-      problems.add(description + ": " + which + " needs a PayloadCodec bean to decode the"
-          + " payload, and there is none (add Jackson to the class path or define a"
-          + " PayloadCodec)");
+      problems.add(
+          description
+              + ": "
+              + which
+              + " needs a PayloadCodec bean to decode the"
+              + " payload, and there is none (add Jackson to the class path or define a"
+              + " PayloadCodec)");
     } else if (!codec.canDecode(parameter.getGenericParameterType())) {
-      problems.add(description + ": " + which + " cannot be read from a payload by the payload"
-          + " codec (" + codec.getClass().getSimpleName() + "); take byte[], ByteBuffer, String"
-          + " or a type the codec can construct");
+      problems.add(
+          description
+              + ": "
+              + which
+              + " cannot be read from a payload by the payload"
+              + " codec ("
+              + codec.getClass().getSimpleName()
+              + "); take byte[], ByteBuffer, String"
+              + " or a type the codec can construct");
     } else if (hints != null && validator == null) {
-      problems.add(description + ": " + which + " asks for validation, and there is no"
-          + " Validator bean (add spring-boot-starter-validation)");
+      problems.add(
+          description
+              + ": "
+              + which
+              + " asks for validation, and there is no"
+              + " Validator bean (add spring-boot-starter-validation)");
     } else {
       return StandardArguments.decoded(parameter, codec, validator, hints);
     }
     return null;
   }
 
-  private static PacketArgumentResolver first(List<PacketArgumentResolver> resolvers,
-      MethodParameter parameter) {
+  private static PacketArgumentResolver first(
+      List<PacketArgumentResolver> resolvers, MethodParameter parameter) {
     for (PacketArgumentResolver r : resolvers) {
       if (r.supportsParameter(parameter)) {
         return r;
@@ -203,7 +264,8 @@ final class HandlerSignature {
    * codec is to say.
    */
   private static String refusedParameter(Class<?> type) {
-    if (CompletionStage.class.isAssignableFrom(type) || Future.class.isAssignableFrom(type)
+    if (CompletionStage.class.isAssignableFrom(type)
+        || Future.class.isAssignableFrom(type)
         || isReactive(type)) {
       return "is asynchronous, but a request's payload arrives whole: take the value itself";
     }
@@ -211,8 +273,10 @@ final class HandlerSignature {
   }
 
   private static boolean isIo(Class<?> type) {
-    return InputStream.class.isAssignableFrom(type) || OutputStream.class.isAssignableFrom(type)
-        || Reader.class.isAssignableFrom(type) || Writer.class.isAssignableFrom(type)
+    return InputStream.class.isAssignableFrom(type)
+        || OutputStream.class.isAssignableFrom(type)
+        || Reader.class.isAssignableFrom(type)
+        || Writer.class.isAssignableFrom(type)
         || Channel.class.isAssignableFrom(type);
   }
 
@@ -225,11 +289,14 @@ final class HandlerSignature {
     if (BaseStream.class.isAssignableFrom(type) || Iterator.class.isAssignableFrom(type)) {
       return "is single-use and lazy: use a List";
     }
-    if (type == Optional.class || type == OptionalInt.class || type == OptionalLong.class
+    if (type == Optional.class
+        || type == OptionalInt.class
+        || type == OptionalLong.class
         || type == OptionalDouble.class) {
       return "is an Optional: use the value itself (null answers ok with no payload)";
     }
-    if (Runnable.class.isAssignableFrom(type) || Callable.class.isAssignableFrom(type)
+    if (Runnable.class.isAssignableFrom(type)
+        || Callable.class.isAssignableFrom(type)
         || Thread.class.isAssignableFrom(type)
         || type.getName().startsWith("java.util.function.")) {
       return "is code, not data, and cannot be encoded";
@@ -261,9 +328,9 @@ final class HandlerSignature {
   }
 
   /**
-   * The mapper of {@code method}'s results: the first return value handler (the application's,
-   * then the starter's) that supports its return type, bound once; a kind that completes later
-   * gets the mapper of its value's type too. Null after recording why there is none.
+   * The mapper of {@code method}'s results: the first return value handler (the application's, then
+   * the starter's) that supports its return type, bound once; a kind that completes later gets the
+   * mapper of its value's type too. Null after recording why there is none.
    */
   ResponseMapper mapper(Method method, String description, List<String> problems) {
     MethodParameter returnType = new MethodParameter(method, -1);
@@ -275,8 +342,8 @@ final class HandlerSignature {
   }
 
   /** {@code value}: the type is what a stage or a publisher completes with. */
-  private ResponseMapper mapper(MethodParameter returnType, boolean value, String description,
-      List<String> problems) {
+  private ResponseMapper mapper(
+      MethodParameter returnType, boolean value, String description, List<String> problems) {
     PacketReturnValueHandler handler = firstReturn(returnValueHandlers, returnType);
     if (handler == null) {
       String refusal = refusedResult(returnType.getNestedParameterType(), value);
@@ -287,17 +354,21 @@ final class HandlerSignature {
       handler = firstReturn(standardReturns, returnType);
     }
     if (handler == null) {
-      problems.add(description + ": " + (value ? "completes with " : "returns ")
-          + returnType.getNestedParameterType().getSimpleName() + ", which needs a PayloadCodec"
-          + " bean to encode it, and there is none (add Jackson to the class path or define a"
-          + " PayloadCodec)");
+      problems.add(
+          description
+              + ": "
+              + (value ? "completes with " : "returns ")
+              + returnType.getNestedParameterType().getSimpleName()
+              + ", which needs a PayloadCodec"
+              + " bean to encode it, and there is none (add Jackson to the class path or define a"
+              + " PayloadCodec)");
       return null;
     }
     return bind(handler, returnType, value, description, problems);
   }
 
-  private static PacketReturnValueHandler firstReturn(List<PacketReturnValueHandler> handlers,
-      MethodParameter returnType) {
+  private static PacketReturnValueHandler firstReturn(
+      List<PacketReturnValueHandler> handlers, MethodParameter returnType) {
     for (PacketReturnValueHandler h : handlers) {
       if (h.supportsReturnType(returnType)) {
         return h;
@@ -307,28 +378,36 @@ final class HandlerSignature {
   }
 
   /**
-   * The call of {@code handler} for every result, and of its value's mapper for later ones; a
-   * value that itself completes later ({@code value}) has its own value mapped by its class,
-   * which also ends a handler that claims its own nested types.
+   * The call of {@code handler} for every result, and of its value's mapper for later ones; a value
+   * that itself completes later ({@code value}) has its own value mapped by its class, which also
+   * ends a handler that claims its own nested types.
    */
-  private ResponseMapper bind(PacketReturnValueHandler handler, MethodParameter returnType,
-      boolean value, String description, List<String> problems) {
+  private ResponseMapper bind(
+      PacketReturnValueHandler handler,
+      MethodParameter returnType,
+      boolean value,
+      String description,
+      List<String> problems) {
     if (handler instanceof StandardReturns.Now) {
       return result -> handler.handleReturnValue(result, returnType);
     }
-    ResponseMapper valueMapper = value ? dynamic::response
-        : valueMapper(handler, returnType, description, problems);
+    ResponseMapper valueMapper =
+        value ? dynamic::response : valueMapper(handler, returnType, description, problems);
     if (valueMapper == null) {
       return null;
     }
-    return result -> handler.isAsyncReturnValue(result, returnType)
-        ? later(handler.toCompletionStage(result, returnType), valueMapper)
-        : handler.handleReturnValue(result, returnType);
+    return result ->
+        handler.isAsyncReturnValue(result, returnType)
+            ? later(handler.toCompletionStage(result, returnType), valueMapper)
+            : handler.handleReturnValue(result, returnType);
   }
 
   /** The mapper of what a result of {@code handler}'s that completes later completes with. */
-  private ResponseMapper valueMapper(PacketReturnValueHandler handler, MethodParameter returnType,
-      String description, List<String> problems) {
+  private ResponseMapper valueMapper(
+      PacketReturnValueHandler handler,
+      MethodParameter returnType,
+      String description,
+      List<String> problems) {
     if (handler == dynamic) {
       return dynamic::response;
     }
@@ -340,9 +419,13 @@ final class HandlerSignature {
       }
       if (adapter.isMultiValue()) {
         if (codec == null) {
-          problems.add(description + ": returns " + declared.getSimpleName() + ", answered with"
-              + " the list of its values, which needs a PayloadCodec bean to encode it, and there"
-              + " is none (add Jackson to the class path or define one)");
+          problems.add(
+              description
+                  + ": returns "
+                  + declared.getSimpleName()
+                  + ", answered with"
+                  + " the list of its values, which needs a PayloadCodec bean to encode it, and there"
+                  + " is none (add Jackson to the class path or define one)");
           return null;
         }
         PayloadCodec c = codec;
@@ -359,24 +442,25 @@ final class HandlerSignature {
 
   /** A stage of the response to what {@code stage} completes with. */
   private static CompletionStage<Response> later(CompletionStage<?> stage, ResponseMapper value) {
-    return stage.thenCompose(v -> {
-      Object answer;
-      try {
-        answer = value.map(v);
-      } catch (Exception e) {
-        throw new CompletionException(e);
-      }
-      if (answer instanceof Response r) {
-        return CompletableFuture.completedFuture(r);
-      }
-      if (answer instanceof CompletionStage<?> next) {
-        @SuppressWarnings("unchecked")
-        CompletionStage<Response> responses = (CompletionStage<Response>) next;
-        return responses;
-      }
-      throw new IllegalStateException("a stage completed with a Reply for later; complete it"
-          + " with a Response instead");
-    });
+    return stage.thenCompose(
+        v -> {
+          Object answer;
+          try {
+            answer = value.map(v);
+          } catch (Exception e) {
+            throw new CompletionException(e);
+          }
+          if (answer instanceof Response r) {
+            return CompletableFuture.completedFuture(r);
+          }
+          if (answer instanceof CompletionStage<?> next) {
+            @SuppressWarnings("unchecked")
+            CompletionStage<Response> responses = (CompletionStage<Response>) next;
+            return responses;
+          }
+          throw new IllegalStateException(
+              "a stage completed with a Reply for later; complete it" + " with a Response instead");
+        });
   }
 
   /**
@@ -400,10 +484,12 @@ final class HandlerSignature {
     if (refused != null) {
       return verb + type.getSimpleName() + ", which " + refused;
     }
-    if (!CompletionStage.class.isAssignableFrom(type) && (isReactive(type)
-        || Future.class.isAssignableFrom(type))
+    if (!CompletionStage.class.isAssignableFrom(type)
+        && (isReactive(type) || Future.class.isAssignableFrom(type))
         && (!REACTIVE || ReactiveReturns.adapter(type) == null)) {
-      return verb + type.getSimpleName() + ", which no ReactiveAdapterRegistry adapter on the"
+      return verb
+          + type.getSimpleName()
+          + ", which no ReactiveAdapterRegistry adapter on the"
           + " class path can wait for without blocking; return a CompletionStage, or add Reactor"
           + " to the class path for reactive types";
     }

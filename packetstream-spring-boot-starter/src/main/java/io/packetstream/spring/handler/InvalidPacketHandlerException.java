@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The application's {@link PacketHandler} methods cannot be served: two answer the same request
- * type on the same channel, or one has a parameter or return type the starter cannot map. Thrown
- * at start-up, so that a mistake never reaches a peer; every problem names its methods.
+ * type on the same channel, or one has a parameter or return type the starter cannot map. Thrown at
+ * start-up, so that a mistake never reaches a peer; every problem names its methods.
  */
 public class InvalidPacketHandlerException extends RuntimeException {
 

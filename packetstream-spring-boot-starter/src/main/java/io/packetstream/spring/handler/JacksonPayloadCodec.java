@@ -20,10 +20,10 @@ public final class JacksonPayloadCodec implements PayloadCodec {
   }
 
   /**
-   * Whether the mapper has a deserializer for {@code type} that can make an instance: Jackson 3
-   * has no {@code canDeserialize}, so this asks for the root deserializer and refuses the one
-   * Jackson gives abstract types it cannot construct (an {@code InputStream}, an interface with
-   * neither a mapping nor type information), which would fail on every payload.
+   * Whether the mapper has a deserializer for {@code type} that can make an instance: Jackson 3 has
+   * no {@code canDeserialize}, so this asks for the root deserializer and refuses the one Jackson
+   * gives abstract types it cannot construct (an {@code InputStream}, an interface with neither a
+   * mapping nor type information), which would fail on every payload.
    */
   @Override
   public boolean canDecode(Type type) {

@@ -4,12 +4,11 @@ import io.packetstream.connection.Request;
 import org.springframework.core.MethodParameter;
 
 /**
- * Fills one kind of {@link PacketHandler} method parameter from the request, as Spring MVC's
- * {@code HandlerMethodArgumentResolver} does for controllers: define a bean to add a kind (a
- * tenant read from the flags, an authenticated principal...). The application's resolvers are
- * asked in their {@code @Order}, before the starter's own (payload, flags, context, request,
- * connection), which are resolvers of this type too; the first that supports a parameter fills
- * it for every request.
+ * Fills one kind of {@link PacketHandler} method parameter from the request, as Spring MVC's {@code
+ * HandlerMethodArgumentResolver} does for controllers: define a bean to add a kind (a tenant read
+ * from the flags, an authenticated principal...). The application's resolvers are asked in their
+ * {@code @Order}, before the starter's own (payload, flags, context, request, connection), which
+ * are resolvers of this type too; the first that supports a parameter fills it for every request.
  *
  * <pre>{@code
  * @Bean

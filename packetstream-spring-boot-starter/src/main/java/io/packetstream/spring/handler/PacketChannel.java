@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * The channel of every {@link PacketHandler} method of a class that does not name one itself,
- * as a class-level {@code @RequestMapping} prefixes its methods' paths.
+ * The channel of every {@link PacketHandler} method of a class that does not name one itself, as a
+ * class-level {@code @RequestMapping} prefixes its methods' paths.
  *
  * <pre>{@code
  * @Component

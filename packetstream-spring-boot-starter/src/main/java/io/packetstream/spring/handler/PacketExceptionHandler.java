@@ -9,24 +9,24 @@ import org.springframework.aot.hint.annotation.Reflective;
 
 /**
  * Marks a method that answers for an exception of a {@link PacketHandler} method, as
- * {@code @MessageExceptionHandler} does for {@code @MessageMapping}: on the handler's own bean
- * it serves that bean's methods, on a {@link PacketControllerAdvice} bean every handler. The
- * handler's own bean is asked first, then the advice beans in their {@code @Order}; within one,
- * the method for the closest exception type wins.
+ * {@code @MessageExceptionHandler} does for {@code @MessageMapping}: on the handler's own bean it
+ * serves that bean's methods, on a {@link PacketControllerAdvice} bean every handler. The handler's
+ * own bean is asked first, then the advice beans in their {@code @Order}; within one, the method
+ * for the closest exception type wins.
  *
  * <pre>{@code
  * @PacketExceptionHandler
  * String notFound(NoSuchElementException e) { return "no such order: " + e.getMessage(); }
  * }</pre>
  *
- * <p>Parameters: the exception (any type it is assignable to), {@link PacketHandlerMethod},
- * {@link RequestContext}, the core {@link io.packetstream.connection.Request} and
- * {@link io.packetstream.connection.PacketConnection}. The result is the answer, not-ok: text,
- * bytes, flags, a {@link PacketReply} or an object for the {@link PayloadCodec} become the
- * not-ok answer's payload or flags, nothing an empty not-ok answer; return a core
- * {@link io.packetstream.connection.Response} to choose exactly what is sent, ok or not, or a
- * {@link java.util.concurrent.CompletionStage} of any of these. An exception handler that throws
- * fails the request as the handler would have.
+ * <p>Parameters: the exception (any type it is assignable to), {@link PacketHandlerMethod}, {@link
+ * RequestContext}, the core {@link io.packetstream.connection.Request} and {@link
+ * io.packetstream.connection.PacketConnection}. The result is the answer, not-ok: text, bytes,
+ * flags, a {@link PacketReply} or an object for the {@link PayloadCodec} become the not-ok answer's
+ * payload or flags, nothing an empty not-ok answer; return a core {@link
+ * io.packetstream.connection.Response} to choose exactly what is sent, ok or not, or a {@link
+ * java.util.concurrent.CompletionStage} of any of these. An exception handler that throws fails the
+ * request as the handler would have.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -25,30 +25,30 @@ import org.springframework.aot.hint.annotation.Reflective;
  * <p>It may be a meta-annotation: an annotation of the application's annotated
  * {@code @PacketHandler(7)} marks methods that answer type 7.
  *
- * <p>Parameters are resolved by type: {@code byte[]}, {@link java.nio.ByteBuffer} or
- * {@link String} (UTF-8) get the payload; an {@code int} or {@code long} annotated
- * {@link PacketFlags} gets the request flags; {@link RequestContext}, the core
- * {@link io.packetstream.connection.Request} and {@link io.packetstream.connection.PacketConnection}
- * describe the request; any other type is decoded from the payload by the {@link PayloadCodec}
- * bean, and checked by Boot's validator when annotated {@code @Valid} or {@code @Validated}.
- * {@link Payload} marks the payload parameter explicitly (optional); a method takes the payload
- * in one parameter at most, and one the codec cannot read stops the application at start-up.
- * {@link PacketArgumentResolver} beans add kinds of their own, asked first.
+ * <p>Parameters are resolved by type: {@code byte[]}, {@link java.nio.ByteBuffer} or {@link String}
+ * (UTF-8) get the payload; an {@code int} or {@code long} annotated {@link PacketFlags} gets the
+ * request flags; {@link RequestContext}, the core {@link io.packetstream.connection.Request} and
+ * {@link io.packetstream.connection.PacketConnection} describe the request; any other type is
+ * decoded from the payload by the {@link PayloadCodec} bean, and checked by Boot's validator when
+ * annotated {@code @Valid} or {@code @Validated}. {@link Payload} marks the payload parameter
+ * explicitly (optional); a method takes the payload in one parameter at most, and one the codec
+ * cannot read stops the application at start-up. {@link PacketArgumentResolver} beans add kinds of
+ * their own, asked first.
  *
  * <p>The return value becomes the response: nothing (ok, empty), an {@code int}/{@code long}
  * (flags), bytes, text, a {@link PacketReply}, a core {@link io.packetstream.connection.Response},
- * any other object (encoded by the codec), a {@link java.util.concurrent.CompletionStage} of
- * any of these, a Reactor {@code Mono} (its value) or {@code Flux} (the list of its values); or a
- * core {@link io.packetstream.connection.Reply} (not in a stage: a Reply may itself be one for
- * later). Each of these kinds is a {@link PacketReturnValueHandler}; the application's beans of
- * that type add kinds of their own and are asked first. A type that
- * could only be served wrongly ({@code Optional}, {@code Stream}, a plain {@code Future}, I/O
- * streams) stops the application at start-up.
+ * any other object (encoded by the codec), a {@link java.util.concurrent.CompletionStage} of any of
+ * these, a Reactor {@code Mono} (its value) or {@code Flux} (the list of its values); or a core
+ * {@link io.packetstream.connection.Reply} (not in a stage: a Reply may itself be one for later).
+ * Each of these kinds is a {@link PacketReturnValueHandler}; the application's beans of that type
+ * add kinds of their own and are asked first. A type that could only be served wrongly ({@code
+ * Optional}, {@code Stream}, a plain {@code Future}, I/O streams) stops the application at
+ * start-up.
  *
- * <p>A payload the codec cannot read, or that fails validation, is answered not-ok saying why,
- * as the peer's mistake. A thrown exception goes to the {@link PacketExceptionHandler} methods;
- * one none of them answers sends the original's {@code exception during handler}, unless it is
- * a {@link io.packetstream.connection.RequestFailedException}, whose not-ok response is sent.
+ * <p>A payload the codec cannot read, or that fails validation, is answered not-ok saying why, as
+ * the peer's mistake. A thrown exception goes to the {@link PacketExceptionHandler} methods; one
+ * none of them answers sends the original's {@code exception during handler}, unless it is a {@link
+ * io.packetstream.connection.RequestFailedException}, whose not-ok response is sent.
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)

@@ -24,9 +24,9 @@ import org.jspecify.annotations.Nullable;
 public interface PacketHandlerInterceptor {
 
   /**
-   * Called before the method, on its thread. Returns null to go on, or the answer to send
-   * instead of calling the method (and the interceptors after this one). An exception fails the
-   * request as one thrown by the handler would.
+   * Called before the method, on its thread. Returns null to go on, or the answer to send instead
+   * of calling the method (and the interceptors after this one). An exception fails the request as
+   * one thrown by the handler would.
    */
   default @Nullable Response preHandle(Request request, PacketHandlerMethod handler)
       throws Exception {
@@ -35,12 +35,15 @@ public interface PacketHandlerInterceptor {
 
   /**
    * Called once the answer is known, exception handlers included, for every interceptor whose
-   * {@link #preHandle} went on: with the answer, or with the failure that the connection answers
-   * as {@code exception during handler}; for an answer that comes later, on the thread that
-   * completes it. Both are null only when the method returned a core
-   * {@link io.packetstream.connection.Reply} for later, whose answer the starter does not see.
-   * Must not throw: an exception is logged and dropped.
+   * {@link #preHandle} went on: with the answer, or with the failure that the connection answers as
+   * {@code exception during handler}; for an answer that comes later, on the thread that completes
+   * it. Both are null only when the method returned a core {@link io.packetstream.connection.Reply}
+   * for later, whose answer the starter does not see. Must not throw: an exception is logged and
+   * dropped.
    */
-  default void afterCompletion(Request request, PacketHandlerMethod handler,
-      @Nullable Response answer, @Nullable Throwable failure) {}
+  default void afterCompletion(
+      Request request,
+      PacketHandlerMethod handler,
+      @Nullable Response answer,
+      @Nullable Throwable failure) {}
 }

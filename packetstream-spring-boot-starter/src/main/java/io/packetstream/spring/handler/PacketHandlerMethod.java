@@ -11,12 +11,18 @@ import java.lang.reflect.Method;
  * @param channel the channel it answers on
  * @param requestType the request type it answers
  */
-public record PacketHandlerMethod(String beanName, Object bean, Method method, long channel,
-    long requestType) {
+public record PacketHandlerMethod(
+    String beanName, Object bean, Method method, long channel, long requestType) {
 
   @Override
   public String toString() {
-    return method.getDeclaringClass().getSimpleName() + "." + method.getName() + " (type "
-        + requestType + ", channel " + channel + ")";
+    return method.getDeclaringClass().getSimpleName()
+        + "."
+        + method.getName()
+        + " (type "
+        + requestType
+        + ", channel "
+        + channel
+        + ")";
   }
 }

@@ -7,8 +7,8 @@ import io.packetstream.connection.Request;
  * must be current inside the call: the starter's Observation support is one, making the request's
  * observation (and so its span, and what tracing puts in the MDC) current inside the method, its
  * interceptors and its exception handlers, and recording the failure of a request answered as a
- * server error. The starter uses every bean of this type, in their order; applications rarely
- * need one of their own ({@link PacketHandlerInterceptor} is for application work).
+ * server error. The starter uses every bean of this type, in their order; applications rarely need
+ * one of their own ({@link PacketHandlerInterceptor} is for application work).
  */
 public interface PacketHandlerObserver {
 
@@ -24,10 +24,9 @@ public interface PacketHandlerObserver {
   }
 
   /**
-   * Called on the handler's thread before the interceptors, and again on the thread that
-   * completes an answer that comes later, before its exception handlers and
-   * {@code afterCompletion}; the scope is closed on the same thread when that part is done.
-   * Must be fast and must not throw.
+   * Called on the handler's thread before the interceptors, and again on the thread that completes
+   * an answer that comes later, before its exception handlers and {@code afterCompletion}; the
+   * scope is closed on the same thread when that part is done. Must be fast and must not throw.
    */
   Scope open(Request request);
 

@@ -32,7 +32,8 @@ final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
     }
     ResolvableType result = ResolvableType.forMethodReturnType(method);
     // a stage, Mono or Flux: the value inside is what the codec writes
-    while (result.hasGenerics() && !Iterable.class.isAssignableFrom(result.toClass())
+    while (result.hasGenerics()
+        && !Iterable.class.isAssignableFrom(result.toClass())
         && !java.util.Map.class.isAssignableFrom(result.toClass())) {
       result = result.getGeneric(0);
     }
@@ -44,12 +45,22 @@ final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
 
   /** Whether values of {@code type} go through the codec. */
   private static boolean isPayload(Class<?> type) {
-    return !(type.isPrimitive() || type == void.class || type == Void.class
-        || type == byte[].class || type == String.class || type == ByteBuffer.class
-        || type == Long.class || type == Integer.class || type == Object.class
-        || Throwable.class.isAssignableFrom(type) || Reply.class.isAssignableFrom(type)
-        || type == Request.class || type == RequestContext.class || type == PacketReply.class
-        || type == PacketConnection.class || type == PacketHandlerMethod.class
+    return !(type.isPrimitive()
+        || type == void.class
+        || type == Void.class
+        || type == byte[].class
+        || type == String.class
+        || type == ByteBuffer.class
+        || type == Long.class
+        || type == Integer.class
+        || type == Object.class
+        || Throwable.class.isAssignableFrom(type)
+        || Reply.class.isAssignableFrom(type)
+        || type == Request.class
+        || type == RequestContext.class
+        || type == PacketReply.class
+        || type == PacketConnection.class
+        || type == PacketHandlerMethod.class
         || type.getName().equals("kotlin.coroutines.Continuation"));
   }
 }

@@ -30,12 +30,12 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
-import org.springframework.validation.Validator;
 import org.springframework.util.ClassUtils;
+import org.springframework.validation.Validator;
 
 /**
- * Finds every {@link PacketHandler} method of the application's beans and turns them into one
- * core {@link RequestHandler} per channel, which the starter gives to every connection it opens.
+ * Finds every {@link PacketHandler} method of the application's beans and turns them into one core
+ * {@link RequestHandler} per channel, which the starter gives to every connection it opens.
  *
  * <p>Beans are found as they are created and then, once all singletons exist, from the bean
  * definitions: a singleton that was not created yet (lazy initialization, {@code @Lazy}, or a
@@ -46,13 +46,13 @@ import org.springframework.util.ClassUtils;
  *
  * <p>Methods are checked once all singletons exist: two methods for the same channel and request
  * type, a method whose parameters or result cannot be mapped, or one that cannot be called on its
- * bean (static, or private on a proxy), stop the application with an
- * {@link InvalidPacketHandlerException} naming them. Channel 0 always has a handler, so a request
- * type nobody handles gets a not-ok answer that says so instead of the original's
- * {@code no request handler}.
+ * bean (static, or private on a proxy), stop the application with an {@link
+ * InvalidPacketHandlerException} naming them. Channel 0 always has a handler, so a request type
+ * nobody handles gets a not-ok answer that says so instead of the original's {@code no request
+ * handler}.
  */
-public final class PacketHandlers implements BeanPostProcessor, SmartInitializingSingleton,
-    BeanFactoryAware {
+public final class PacketHandlers
+    implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware {
 
   private static final System.Logger LOG = System.getLogger(PacketHandlers.class.getName());
 
@@ -82,9 +82,10 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     if (target.getName().startsWith("java.")) {
       return Map.of();
     }
-    return MethodIntrospector.selectMethods(target,
-        (MethodIntrospector.MetadataLookup<PacketHandler>) m ->
-            AnnotatedElementUtils.findMergedAnnotation(m, PacketHandler.class));
+    return MethodIntrospector.selectMethods(
+        target,
+        (MethodIntrospector.MetadataLookup<PacketHandler>)
+            m -> AnnotatedElementUtils.findMergedAnnotation(m, PacketHandler.class));
   }
 
   @Override
@@ -118,9 +119,12 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     built.forEach((channel, handler) -> ((ChannelRouter) handler).describe(table));
     LOG.log(System.Logger.Level.INFO, table::toString);
     if (beanFactory != null && nothingServes(beanFactory)) {
-      LOG.log(System.Logger.Level.WARNING, () -> "there are @PacketHandler methods, but no"
-          + " packetstream server or client to serve them: set packetstream.server.port (or"
-          + " packetstream.server.unix-socket-path), or a packetstream.clients.NAME.port");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          () ->
+              "there are @PacketHandler methods, but no"
+                  + " packetstream server or client to serve them: set packetstream.server.port (or"
+                  + " packetstream.server.unix-socket-path), or a packetstream.clients.NAME.port");
     }
   }
 
@@ -140,7 +144,8 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
   /** Creates the handler singletons not created yet; reports the handler beans of other scopes. */
   private void fromDefinitions(ConfigurableListableBeanFactory beans) {
     for (String name : beans.getBeanDefinitionNames()) {
-      if (ScopedProxyUtils.isScopedTarget(name) || seen.contains(name)
+      if (ScopedProxyUtils.isScopedTarget(name)
+          || seen.contains(name)
           || beans.getBeanDefinition(name).isAbstract()) {
         continue;
       }
@@ -153,10 +158,16 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
         // was created before this post-processor existed
         add(beans.getBean(name), name);
       } else {
-        LOG.log(System.Logger.Level.WARNING, () -> "bean '" + name + "' has @PacketHandler"
-            + " methods but is not a singleton (scope '" + beans.getBeanDefinition(name).getScope()
-            + "'): they are not served; make it a singleton, or give its scope a proxy"
-            + " (proxyMode), which is served");
+        LOG.log(
+            System.Logger.Level.WARNING,
+            () ->
+                "bean '"
+                    + name
+                    + "' has @PacketHandler"
+                    + " methods but is not a singleton (scope '"
+                    + beans.getBeanDefinition(name).getScope()
+                    + "'): they are not served; make it a singleton, or give its scope a proxy"
+                    + " (proxyMode), which is served");
       }
     }
   }
@@ -202,7 +213,8 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
   }
 
   private <T> List<T> beans(Class<T> type) {
-    return beanFactory == null ? List.of()
+    return beanFactory == null
+        ? List.of()
         : beanFactory.getBeanProvider(type).orderedStream().toList();
   }
 
@@ -246,8 +258,12 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
 
   private Map<Long, RequestHandler> build() {
     PayloadCodec c = codec.getIfAvailable();
-    HandlerSignature signature = new HandlerSignature(c, validator(),
-        beans(PacketArgumentResolver.class), beans(PacketReturnValueHandler.class));
+    HandlerSignature signature =
+        new HandlerSignature(
+            c,
+            validator(),
+            beans(PacketArgumentResolver.class),
+            beans(PacketReturnValueHandler.class));
     List<PacketHandlerInterceptor> interceptors = beans(PacketHandlerInterceptor.class);
     PacketHandlerObserver observer = observer(beans(PacketHandlerObserver.class));
     List<String> problems = new ArrayList<>();
@@ -263,13 +279,22 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
       long channel = channel(f);
       long type = f.annotation().value();
       if (channel < 0) {
-        problems.add(description + ": channel " + channel + " is out of range: a channel is 0 to "
-            + Long.MAX_VALUE);
+        problems.add(
+            description
+                + ": channel "
+                + channel
+                + " is out of range: a channel is 0 to "
+                + Long.MAX_VALUE);
         continue;
       }
       if (type < 0 || type > Packet.MAX_RQ_TYPE) {
-        problems.add(description + ": request type " + type + " is out of range: a request type"
-            + " is 0 to " + Packet.MAX_RQ_TYPE);
+        problems.add(
+            description
+                + ": request type "
+                + type
+                + " is out of range: a request type"
+                + " is 0 to "
+                + Packet.MAX_RQ_TYPE);
         continue;
       }
       int before = problems.size();
@@ -279,36 +304,60 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
       if (problems.size() > before) {
         continue;
       }
-      List<ExceptionHandlers> chain = chains.computeIfAbsent(f.beanName(), n -> {
-        List<ExceptionHandlers> own = new ArrayList<>();
-        ExceptionHandlers h = ExceptionHandlers.of(n, f.bean(), c, problems);
-        if (h != null) {
-          own.add(h);
-        }
-        own.addAll(advice);
-        return own;
-      });
-      PacketHandlerMethod method = new PacketHandlerMethod(f.beanName(), f.bean(), f.method(),
-          channel, type);
-      HandlerInvoker invoker = new HandlerInvoker(description, method, handle, resolvers, mapper,
-          clientErrors, interceptors, chain, observer);
-      table.computeIfAbsent(channel, k -> new TreeMap<>())
-          .computeIfAbsent(type, t -> new ArrayList<>()).add(invoker);
+      List<ExceptionHandlers> chain =
+          chains.computeIfAbsent(
+              f.beanName(),
+              n -> {
+                List<ExceptionHandlers> own = new ArrayList<>();
+                ExceptionHandlers h = ExceptionHandlers.of(n, f.bean(), c, problems);
+                if (h != null) {
+                  own.add(h);
+                }
+                own.addAll(advice);
+                return own;
+              });
+      PacketHandlerMethod method =
+          new PacketHandlerMethod(f.beanName(), f.bean(), f.method(), channel, type);
+      HandlerInvoker invoker =
+          new HandlerInvoker(
+              description,
+              method,
+              handle,
+              resolvers,
+              mapper,
+              clientErrors,
+              interceptors,
+              chain,
+              observer);
+      table
+          .computeIfAbsent(channel, k -> new TreeMap<>())
+          .computeIfAbsent(type, t -> new ArrayList<>())
+          .add(invoker);
     }
     Map<Long, RequestHandler> result = new TreeMap<>();
     table.computeIfAbsent(0L, k -> new TreeMap<>());
-    table.forEach((channel, byType) -> {
-      Map<Long, HandlerInvoker> unique = new TreeMap<>();
-      byType.forEach((type, invokers) -> {
-        if (invokers.size() > 1) {
-          problems.add("request type " + type + " on channel " + channel + " has "
-              + invokers.size() + " handlers: " + invokers.stream()
-                  .map(HandlerInvoker::description).collect(Collectors.joining(" and ")));
-        }
-        unique.put(type, invokers.get(0));
-      });
-      result.put(channel, new ChannelRouter(channel, unique, clientErrors));
-    });
+    table.forEach(
+        (channel, byType) -> {
+          Map<Long, HandlerInvoker> unique = new TreeMap<>();
+          byType.forEach(
+              (type, invokers) -> {
+                if (invokers.size() > 1) {
+                  problems.add(
+                      "request type "
+                          + type
+                          + " on channel "
+                          + channel
+                          + " has "
+                          + invokers.size()
+                          + " handlers: "
+                          + invokers.stream()
+                              .map(HandlerInvoker::description)
+                              .collect(Collectors.joining(" and ")));
+                }
+                unique.put(type, invokers.get(0));
+              });
+          result.put(channel, new ChannelRouter(channel, unique, clientErrors));
+        });
     if (!problems.isEmpty()) {
       throw new InvalidPacketHandlerException(problems);
     }
@@ -350,30 +399,41 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
     if (own != -1) {
       return own;
     }
-    PacketChannel onClass = AnnotatedElementUtils.findMergedAnnotation(
-        ClassUtils.getUserClass(AopUtils.getTargetClass(f.bean())), PacketChannel.class);
+    PacketChannel onClass =
+        AnnotatedElementUtils.findMergedAnnotation(
+            ClassUtils.getUserClass(AopUtils.getTargetClass(f.bean())), PacketChannel.class);
     return onClass == null ? 0 : onClass.value();
   }
 
   private static String describe(Found f) {
     Method m = f.method();
-    return m.getDeclaringClass().getSimpleName() + "." + m.getName() + "("
-        + Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName)
+    return m.getDeclaringClass().getSimpleName()
+        + "."
+        + m.getName()
+        + "("
+        + Arrays.stream(m.getParameterTypes())
+            .map(Class::getSimpleName)
             .collect(Collectors.joining(", "))
-        + ") of bean '" + f.beanName() + "'";
+        + ") of bean '"
+        + f.beanName()
+        + "'";
   }
 
   /** A handle that calls the method on its bean, or null after recording why there is none. */
   private static MethodHandle handle(Found f, String description, List<String> problems) {
     Method m = f.method();
     if (Modifier.isStatic(m.getModifiers())) {
-      problems.add(description + ": is static; a @PacketHandler method must be an instance"
-          + " method of its bean");
+      problems.add(
+          description
+              + ": is static; a @PacketHandler method must be an instance"
+              + " method of its bean");
       return null;
     }
     if (Modifier.isPrivate(m.getModifiers()) && AopUtils.isAopProxy(f.bean())) {
-      problems.add(description + ": is private, and the bean is a proxy, which cannot pass the"
-          + " call on to it; make the method package-private, protected or public");
+      problems.add(
+          description
+              + ": is private, and the bean is a proxy, which cannot pass the"
+              + " call on to it; make the method package-private, protected or public");
       return null;
     }
     try {
@@ -381,9 +441,13 @@ public final class PacketHandlers implements BeanPostProcessor, SmartInitializin
       invocable.setAccessible(true);
       if (HandlerSignature.isSuspending(invocable)) {
         // CoroutinesUtils supplies the continuation: the handle takes the other arguments
-        MethodHandle suspending = MethodHandles.lookup().findStatic(ReactiveReturns.class,
-            "invokeSuspending", MethodType.methodType(Object.class, Method.class, Object.class,
-                Object[].class));
+        MethodHandle suspending =
+            MethodHandles.lookup()
+                .findStatic(
+                    ReactiveReturns.class,
+                    "invokeSuspending",
+                    MethodType.methodType(
+                        Object.class, Method.class, Object.class, Object[].class));
         return MethodHandles.insertArguments(suspending, 0, invocable, f.bean());
       }
       MethodHandle h = MethodHandles.lookup().unreflect(invocable).bindTo(f.bean());

@@ -3,8 +3,8 @@ package io.packetstream.spring.handler;
 import java.util.Objects;
 
 /**
- * An ok answer with both flags and a payload, for {@link PacketHandler} methods that need both
- * (the original's {@code (flags, bytes)} result).
+ * An ok answer with both flags and a payload, for {@link PacketHandler} methods that need both (the
+ * original's {@code (flags, bytes)} result).
  *
  * @param flags the result flags
  * @param payload the payload, owned by the reply from now on

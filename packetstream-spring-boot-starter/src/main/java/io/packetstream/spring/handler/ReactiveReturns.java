@@ -5,19 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.springframework.core.MethodParameter;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import org.springframework.core.CoroutinesUtils;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.ReactiveAdapter;
 import org.springframework.core.ReactiveAdapterRegistry;
 
 /**
- * Reactive results ({@code Mono}, {@code Flux}, RxJava, Kotlin {@code suspend} functions) as
- * stages the core can wait for, through Spring's {@link ReactiveAdapterRegistry}. Only used when
- * Reactive Streams is on the class path ({@link HandlerSignature} checks), so that the starter
- * runs without it.
+ * Reactive results ({@code Mono}, {@code Flux}, RxJava, Kotlin {@code suspend} functions) as stages
+ * the core can wait for, through Spring's {@link ReactiveAdapterRegistry}. Only used when Reactive
+ * Streams is on the class path ({@link HandlerSignature} checks), so that the starter runs without
+ * it.
  */
 final class ReactiveReturns {
 
@@ -29,8 +29,8 @@ final class ReactiveReturns {
   }
 
   /**
-   * The one value {@code source} publishes (null when it completes empty), or every value as a
-   * list when the adapter is for a multi-value type.
+   * The one value {@code source} publishes (null when it completes empty), or every value as a list
+   * when the adapter is for a multi-value type.
    */
   static CompletableFuture<Object> collect(ReactiveAdapter adapter, Object source) {
     Publisher<Object> publisher = adapter.toPublisher(source);
@@ -44,17 +44,18 @@ final class ReactiveReturns {
    * {@code Flux}, RxJava...): waited for without blocking; a multi-value type's values come as a
    * list.
    */
-  static final PacketReturnValueHandler HANDLER = new StandardReturns.Later() {
-    @Override
-    boolean supports(Class<?> type) {
-      return adapter(type) != null;
-    }
+  static final PacketReturnValueHandler HANDLER =
+      new StandardReturns.Later() {
+        @Override
+        boolean supports(Class<?> type) {
+          return adapter(type) != null;
+        }
 
-    @Override
-    public CompletionStage<?> toCompletionStage(Object value, MethodParameter returnType) {
-      return collect(adapter(value.getClass()), value);
-    }
-  };
+        @Override
+        public CompletionStage<?> toCompletionStage(Object value, MethodParameter returnType) {
+          return collect(adapter(value.getClass()), value);
+        }
+      };
 
   /** Calls a Kotlin {@code suspend} method; {@code args} leave out its continuation. */
   static Object invokeSuspending(Method method, Object bean, Object[] args) {

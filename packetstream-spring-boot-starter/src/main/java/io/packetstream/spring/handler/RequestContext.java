@@ -4,8 +4,8 @@ import io.packetstream.connection.Request;
 import java.util.Optional;
 
 /**
- * What a {@link PacketHandler} method may want to know about the request it answers, besides
- * its payload: declare a parameter of this type to get it.
+ * What a {@link PacketHandler} method may want to know about the request it answers, besides its
+ * payload: declare a parameter of this type to get it.
  *
  * @param connectionName the name of the connection the request came on (as in metrics and health)
  * @param remoteAddress the peer's address as text, empty for connections not over a socket

@@ -16,9 +16,9 @@ import org.springframework.validation.annotation.ValidationAnnotationUtils;
 
 /**
  * The starter's own kinds of {@link PacketHandler} parameters, as {@link PacketArgumentResolver}s
- * asked after the application's: the request flags, the context, the core request and
- * connection, and the payload as bytes, a buffer, text or (last) an object the codec decodes and,
- * when the parameter asks, the validator checks.
+ * asked after the application's: the request flags, the context, the core request and connection,
+ * and the payload as bytes, a buffer, text or (last) an object the codec decodes and, when the
+ * parameter asks, the validator checks.
  */
 final class StandardArguments {
 
@@ -49,42 +49,47 @@ final class StandardArguments {
     }
   }
 
-  static final PacketArgumentResolver FLAGS = new PacketArgumentResolver() {
-    @Override
-    public boolean supportsParameter(MethodParameter parameter) {
-      Class<?> t = parameter.getParameterType();
-      return parameter.hasParameterAnnotation(PacketFlags.class)
-          && (t == long.class || t == Long.class || t == int.class || t == Integer.class);
-    }
+  static final PacketArgumentResolver FLAGS =
+      new PacketArgumentResolver() {
+        @Override
+        public boolean supportsParameter(MethodParameter parameter) {
+          Class<?> t = parameter.getParameterType();
+          return parameter.hasParameterAnnotation(PacketFlags.class)
+              && (t == long.class || t == Long.class || t == int.class || t == Integer.class);
+        }
 
-    @Override
-    public Object resolveArgument(MethodParameter parameter, Request request) {
-      Class<?> t = parameter.getParameterType();
-      return t == long.class || t == Long.class ? (Object) request.flags()
-          : (Object) Math.toIntExact(request.flags());
-    }
-  };
+        @Override
+        public Object resolveArgument(MethodParameter parameter, Request request) {
+          Class<?> t = parameter.getParameterType();
+          return t == long.class || t == Long.class
+              ? (Object) request.flags()
+              : (Object) Math.toIntExact(request.flags());
+        }
+      };
 
-  static final PacketArgumentResolver CONTEXT = new ByType(RequestContext.class) {
-    @Override
-    public Object resolve(Request request) {
-      return RequestContext.of(request);
-    }
-  };
+  static final PacketArgumentResolver CONTEXT =
+      new ByType(RequestContext.class) {
+        @Override
+        public Object resolve(Request request) {
+          return RequestContext.of(request);
+        }
+      };
 
-  static final PacketArgumentResolver REQUEST = new ByType(Request.class) {
-    @Override
-    public Object resolve(Request request) {
-      return request;
-    }
-  };
+  static final PacketArgumentResolver REQUEST =
+      new ByType(Request.class) {
+        @Override
+        public Object resolve(Request request) {
+          return request;
+        }
+      };
 
-  static final PacketArgumentResolver CONNECTION = new ByType(PacketConnection.class) {
-    @Override
-    public Object resolve(Request request) {
-      return request.connection();
-    }
-  };
+  static final PacketArgumentResolver CONNECTION =
+      new ByType(PacketConnection.class) {
+        @Override
+        public Object resolve(Request request) {
+          return request.connection();
+        }
+      };
 
   private abstract static class PayloadByType extends ByType implements PayloadResolver {
     PayloadByType(Class<?> type) {
@@ -92,26 +97,29 @@ final class StandardArguments {
     }
   }
 
-  static final PacketArgumentResolver BYTES = new PayloadByType(byte[].class) {
-    @Override
-    public Object resolve(Request request) {
-      return request.payload();
-    }
-  };
+  static final PacketArgumentResolver BYTES =
+      new PayloadByType(byte[].class) {
+        @Override
+        public Object resolve(Request request) {
+          return request.payload();
+        }
+      };
 
-  static final PacketArgumentResolver BUFFER = new PayloadByType(ByteBuffer.class) {
-    @Override
-    public Object resolve(Request request) {
-      return ByteBuffer.wrap(request.payload()).asReadOnlyBuffer();
-    }
-  };
+  static final PacketArgumentResolver BUFFER =
+      new PayloadByType(ByteBuffer.class) {
+        @Override
+        public Object resolve(Request request) {
+          return ByteBuffer.wrap(request.payload()).asReadOnlyBuffer();
+        }
+      };
 
-  static final PacketArgumentResolver TEXT = new PayloadByType(String.class) {
-    @Override
-    public Object resolve(Request request) {
-      return request.text();
-    }
-  };
+  static final PacketArgumentResolver TEXT =
+      new PayloadByType(String.class) {
+        @Override
+        public Object resolve(Request request) {
+          return request.text();
+        }
+      };
 
   /** The resolvers above, in the order they are asked. */
   static final List<PacketArgumentResolver> SIMPLE =
@@ -121,8 +129,8 @@ final class StandardArguments {
   static final List<PacketArgumentResolver> PAYLOADS = List.of(BYTES, BUFFER, TEXT);
 
   /**
-   * The validation hints of {@code parameter} ({@code @Valid}, {@code @Validated} with its
-   * groups, or an annotation named {@code Valid...}), or null when it asks for no validation.
+   * The validation hints of {@code parameter} ({@code @Valid}, {@code @Validated} with its groups,
+   * or an annotation named {@code Valid...}), or null when it asks for no validation.
    */
   static Object[] validationHints(MethodParameter parameter) {
     for (Annotation a : parameter.getParameterAnnotations()) {
@@ -139,8 +147,8 @@ final class StandardArguments {
    * {@code hints} is not null; a payload that cannot be read or fails the check is the peer's
    * mistake, a {@link BadRequestException} naming the type or the fields.
    */
-  static PayloadResolver decoded(MethodParameter parameter, PayloadCodec codec,
-      Validator validator, Object[] hints) {
+  static PayloadResolver decoded(
+      MethodParameter parameter, PayloadCodec codec, Validator validator, Object[] hints) {
     Type target = parameter.getGenericParameterType();
     String name = parameter.getParameterType().getSimpleName();
     return new Decoded() {
@@ -155,8 +163,12 @@ final class StandardArguments {
         try {
           value = codec.decode(request.payload(), target);
         } catch (RuntimeException e) {
-          throw new BadRequestException("cannot read the payload as " + name + ": "
-              + HandlerSignature.firstLine(e.getMessage()), e);
+          throw new BadRequestException(
+              "cannot read the payload as "
+                  + name
+                  + ": "
+                  + HandlerSignature.firstLine(e.getMessage()),
+              e);
         }
         if (hints != null && value != null) {
           validate(validator, value, name, hints);
@@ -176,11 +188,17 @@ final class StandardArguments {
       validator.validate(value, errors);
     }
     if (errors.hasErrors()) {
-      String fields = errors.getAllErrors().stream()
-          .map(e -> (e instanceof org.springframework.validation.FieldError f ? f.getField()
-              : name) + ": " + e.getDefaultMessage())
-          .sorted()
-          .collect(Collectors.joining("; "));
+      String fields =
+          errors.getAllErrors().stream()
+              .map(
+                  e ->
+                      (e instanceof org.springframework.validation.FieldError f
+                              ? f.getField()
+                              : name)
+                          + ": "
+                          + e.getDefaultMessage())
+              .sorted()
+              .collect(Collectors.joining("; "));
       throw new BadRequestException("invalid " + name + ": " + fields, null);
     }
   }

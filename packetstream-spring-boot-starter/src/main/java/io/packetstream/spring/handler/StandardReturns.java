@@ -13,8 +13,8 @@ import org.springframework.core.MethodParameter;
  * asked after the application's, in the order of {@link HandlerSignature}'s list: nothing, flags,
  * bytes, text, a buffer, a {@link PacketReply}, a core reply, a {@link CompletionStage}, a reactive
  * type (in {@link ReactiveReturns}), a result declared {@code Object} (mapped by its class), and
- * last any other object, which the codec encodes. Each is chosen by the declared type, so that
- * a request costs one call.
+ * last any other object, which the codec encodes. Each is chosen by the declared type, so that a
+ * request costs one call.
  */
 final class StandardReturns {
 
@@ -34,90 +34,100 @@ final class StandardReturns {
   /** A kind whose values never complete later. */
   abstract static class Now extends ByType {}
 
-  static final PacketReturnValueHandler NOTHING = new Now() {
-    @Override
-    boolean supports(Class<?> type) {
-      return type == void.class || type == Void.class;
-    }
+  static final PacketReturnValueHandler NOTHING =
+      new Now() {
+        @Override
+        boolean supports(Class<?> type) {
+          return type == void.class || type == Void.class;
+        }
 
-    @Override
-    public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
-      return Response.empty();
-    }
-  };
+        @Override
+        public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
+          return Response.empty();
+        }
+      };
 
-  static final PacketReturnValueHandler FLAGS = new Now() {
-    @Override
-    boolean supports(Class<?> type) {
-      return type == long.class || type == int.class || type == Long.class || type == Integer.class;
-    }
+  static final PacketReturnValueHandler FLAGS =
+      new Now() {
+        @Override
+        boolean supports(Class<?> type) {
+          return type == long.class
+              || type == int.class
+              || type == Long.class
+              || type == Integer.class;
+        }
 
-    @Override
-    public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
-      return value == null ? Response.empty() : Response.ok(((Number) value).longValue());
-    }
-  };
+        @Override
+        public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
+          return value == null ? Response.empty() : Response.ok(((Number) value).longValue());
+        }
+      };
 
-  static final PacketReturnValueHandler BYTES = new Now() {
-    @Override
-    boolean supports(Class<?> type) {
-      return type == byte[].class;
-    }
+  static final PacketReturnValueHandler BYTES =
+      new Now() {
+        @Override
+        boolean supports(Class<?> type) {
+          return type == byte[].class;
+        }
 
-    @Override
-    public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
-      return value == null ? Response.empty() : Response.ok((byte[]) value);
-    }
-  };
+        @Override
+        public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
+          return value == null ? Response.empty() : Response.ok((byte[]) value);
+        }
+      };
 
-  static final PacketReturnValueHandler TEXT = new Now() {
-    @Override
-    boolean supports(Class<?> type) {
-      return type == String.class;
-    }
+  static final PacketReturnValueHandler TEXT =
+      new Now() {
+        @Override
+        boolean supports(Class<?> type) {
+          return type == String.class;
+        }
 
-    @Override
-    public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
-      return value == null ? Response.empty() : Response.ok((String) value);
-    }
-  };
+        @Override
+        public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
+          return value == null ? Response.empty() : Response.ok((String) value);
+        }
+      };
 
-  static final PacketReturnValueHandler BUFFER = new Now() {
-    @Override
-    boolean supports(Class<?> type) {
-      return ByteBuffer.class.isAssignableFrom(type);
-    }
+  static final PacketReturnValueHandler BUFFER =
+      new Now() {
+        @Override
+        boolean supports(Class<?> type) {
+          return ByteBuffer.class.isAssignableFrom(type);
+        }
 
-    @Override
-    public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
-      return value == null ? Response.empty() : bytes((ByteBuffer) value);
-    }
-  };
+        @Override
+        public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
+          return value == null ? Response.empty() : bytes((ByteBuffer) value);
+        }
+      };
 
-  static final PacketReturnValueHandler PACKET_REPLY = new Now() {
-    @Override
-    boolean supports(Class<?> type) {
-      return type == PacketReply.class;
-    }
+  static final PacketReturnValueHandler PACKET_REPLY =
+      new Now() {
+        @Override
+        boolean supports(Class<?> type) {
+          return type == PacketReply.class;
+        }
 
-    @Override
-    public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
-      return value == null ? Response.empty() : ok((PacketReply) value);
-    }
-  };
+        @Override
+        public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
+          return value == null ? Response.empty() : ok((PacketReply) value);
+        }
+      };
 
   /** A core {@link Reply}, passed on as it is: one for later is the core's to wait for. */
-  static final PacketReturnValueHandler REPLY = new Now() {
-    @Override
-    boolean supports(Class<?> type) {
-      return type == Reply.class || type == Response.class;
-    }
+  static final PacketReturnValueHandler REPLY =
+      new Now() {
+        @Override
+        boolean supports(Class<?> type) {
+          return type == Reply.class || type == Response.class;
+        }
 
-    @Override
-    public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
-      return value == null ? Response.empty() : (Reply) value;
-    }
-  };
+        @Override
+        public Reply handleReturnValue(@Nullable Object value, MethodParameter returnType) {
+          return value == null ? Response.empty() : (Reply) value;
+        }
+      };
 
   /** A kind whose every value but null completes later. */
   abstract static class Later extends ByType {
@@ -135,17 +145,18 @@ final class StandardReturns {
   }
 
   /** A {@link CompletionStage}: answered with its value. */
-  static final PacketReturnValueHandler STAGE = new Later() {
-    @Override
-    boolean supports(Class<?> type) {
-      return CompletionStage.class.isAssignableFrom(type);
-    }
+  static final PacketReturnValueHandler STAGE =
+      new Later() {
+        @Override
+        boolean supports(Class<?> type) {
+          return CompletionStage.class.isAssignableFrom(type);
+        }
 
-    @Override
-    public CompletionStage<?> toCompletionStage(Object value, MethodParameter returnType) {
-      return (CompletionStage<?>) value;
-    }
-  };
+        @Override
+        public CompletionStage<?> toCompletionStage(Object value, MethodParameter returnType) {
+          return (CompletionStage<?>) value;
+        }
+      };
 
   /** Any other type: the codec encodes it; the last kind, for every type nothing else took. */
   static PacketReturnValueHandler encoded(PayloadCodec codec) {
@@ -190,7 +201,9 @@ final class StandardReturns {
     @Override
     public boolean isAsyncReturnValue(@Nullable Object value, MethodParameter returnType) {
       return value instanceof CompletionStage
-          || (reactive && value != null && !(value instanceof Reply)
+          || (reactive
+              && value != null
+              && !(value instanceof Reply)
               && ReactiveReturns.adapter(value.getClass()) != null);
     }
 
@@ -211,8 +224,8 @@ final class StandardReturns {
         return r;
       }
       if (value instanceof Reply) {
-        throw new IllegalStateException("a stage completed with a Reply for later; complete it"
-            + " with a Response instead");
+        throw new IllegalStateException(
+            "a stage completed with a Reply for later; complete it" + " with a Response instead");
       }
       if (value instanceof byte[] b) {
         return Response.ok(b);
@@ -230,14 +243,17 @@ final class StandardReturns {
         return Response.ok(((Number) value).longValue());
       }
       String refused = HandlerSignature.refused(value.getClass());
-      if (refused != null || HandlerSignature.isReactive(value.getClass())
+      if (refused != null
+          || HandlerSignature.isReactive(value.getClass())
           || value instanceof Future) {
-        throw new IllegalStateException("cannot answer with a " + value.getClass().getName()
-            + (refused != null ? ", which " + refused : ": declare the method's return type"));
+        throw new IllegalStateException(
+            "cannot answer with a "
+                + value.getClass().getName()
+                + (refused != null ? ", which " + refused : ": declare the method's return type"));
       }
       if (codec == null) {
-        throw new IllegalStateException("cannot encode a " + value.getClass().getName()
-            + " without a PayloadCodec bean");
+        throw new IllegalStateException(
+            "cannot encode a " + value.getClass().getName() + " without a PayloadCodec bean");
       }
       return Response.ok(codec.encode(value));
     }

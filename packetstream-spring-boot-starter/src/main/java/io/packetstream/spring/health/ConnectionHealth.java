@@ -10,9 +10,9 @@ import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * The health of the server and of each client, with the figures an operator looks at first.
- * A connection that drains (its peer said goodbye, or this end is closing) is still UP: it
- * answers what it has taken on, and nothing is wrong with the application.
+ * The health of the server and of each client, with the figures an operator looks at first. A
+ * connection that drains (its peer said goodbye, or this end is closing) is still UP: it answers
+ * what it has taken on, and nothing is wrong with the application.
  */
 final class ConnectionHealth {
 
@@ -40,8 +40,8 @@ final class ConnectionHealth {
   }
 
   /**
-   * UP while connected (draining included); DOWN while (re)connecting or closed, or UNKNOWN for
-   * an {@code optional} client, which the application's health then passes over.
+   * UP while connected (draining included); DOWN while (re)connecting or closed, or UNKNOWN for an
+   * {@code optional} client, which the application's health then passes over.
    */
   static Health of(PacketStreamClient client, boolean optional) {
     if (client.isBalanced()) {
@@ -49,13 +49,15 @@ final class ConnectionHealth {
     }
     PacketConnection c = client.connection().orElse(null);
     if (client.status() == PacketStreamClient.Status.CONNECTED && c != null) {
-      Health.Builder b = c.state() == ConnectionState.OPEN || c.state() == ConnectionState.DRAINING
-          ? Health.up() : Health.down();
+      Health.Builder b =
+          c.state() == ConnectionState.OPEN || c.state() == ConnectionState.DRAINING
+              ? Health.up()
+              : Health.down();
       c.failure().ifPresent(b::withException);
       return details(b.withDetail("client", client.status().name()), c).build();
     }
-    Health.Builder b = (optional ? Health.unknown() : Health.down())
-        .withDetail("client", client.status().name());
+    Health.Builder b =
+        (optional ? Health.unknown() : Health.down()).withDetail("client", client.status().name());
     if (optional) {
       b.withDetail("optional", true);
     }
@@ -93,8 +95,7 @@ final class ConnectionHealth {
     }
     b.withDetail("client", client.status().name());
     client.balancing().ifPresent(source -> b.withDetail("balancing", source));
-    b.withDetail("ready", ready)
-        .withDetail("instances", instances);
+    b.withDetail("ready", ready).withDetail("instances", instances);
     client.lastFailure().ifPresent(e -> b.withDetail("lastFailure", e.toString()));
     client.lastFailureAt().ifPresent(t -> b.withDetail("lastFailureAt", t.toString()));
     return b.build();

@@ -14,12 +14,13 @@ import org.springframework.boot.health.contributor.HealthContributors;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The {@code packetstream} health: an entry {@code server} (UP while listening, with the number
- * of its connections) and one per named client (UP while connected, DOWN while it is
- * (re)connecting, UNKNOWN if it is optional); a balanced client is UP while one of its
- * instances takes requests, and lists each instance in its details. A connection that drains never makes either DOWN or OUT_OF_SERVICE: its peer
- * closing gracefully is no fault of the application. Single connections are listed by the
- * {@code packetstream} endpoint, not here, so that health stays small however many peers come.
+ * The {@code packetstream} health: an entry {@code server} (UP while listening, with the number of
+ * its connections) and one per named client (UP while connected, DOWN while it is (re)connecting,
+ * UNKNOWN if it is optional); a balanced client is UP while one of its instances takes requests,
+ * and lists each instance in its details. A connection that drains never makes either DOWN or
+ * OUT_OF_SERVICE: its peer closing gracefully is no fault of the application. Single connections
+ * are listed by the {@code packetstream} endpoint, not here, so that health stays small however
+ * many peers come.
  */
 public final class PacketStreamHealthContributor implements CompositeHealthContributor {
 
@@ -28,18 +29,19 @@ public final class PacketStreamHealthContributor implements CompositeHealthContr
   private final Set<String> optionalClients;
 
   /** Health of the server and clients, when there are any. */
-  public PacketStreamHealthContributor(ObjectProvider<PacketStreamServer> server,
-      ObjectProvider<PacketClients> clients) {
+  public PacketStreamHealthContributor(
+      ObjectProvider<PacketStreamServer> server, ObjectProvider<PacketClients> clients) {
     this(server, clients, Set.of());
   }
 
   /**
-   * Health of the server and clients, when there are any; a client of {@code optionalClients}
-   * that is disconnected is UNKNOWN rather than DOWN, which leaves the application's health as
-   * it is.
+   * Health of the server and clients, when there are any; a client of {@code optionalClients} that
+   * is disconnected is UNKNOWN rather than DOWN, which leaves the application's health as it is.
    */
-  public PacketStreamHealthContributor(ObjectProvider<PacketStreamServer> server,
-      ObjectProvider<PacketClients> clients, Set<String> optionalClients) {
+  public PacketStreamHealthContributor(
+      ObjectProvider<PacketStreamServer> server,
+      ObjectProvider<PacketClients> clients,
+      Set<String> optionalClients) {
     this.server = server;
     this.clients = clients;
     this.optionalClients = Set.copyOf(optionalClients);
@@ -73,8 +75,8 @@ public final class PacketStreamHealthContributor implements CompositeHealthContr
   }
 
   /**
-   * The name of the health entry of the client {@code name}: entries become URL path segments,
-   * so every character but letters, digits, {@code _ . -} becomes {@code -}.
+   * The name of the health entry of the client {@code name}: entries become URL path segments, so
+   * every character but letters, digits, {@code _ . -} becomes {@code -}.
    */
   public static String entryName(String name) {
     return name.replaceAll("[^A-Za-z0-9_.-]", "-");

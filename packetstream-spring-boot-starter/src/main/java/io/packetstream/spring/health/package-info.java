@@ -1,6 +1,4 @@
-/**
- * Health of the server and of each client.
- */
+/** Health of the server and of each client. */
 @NullMarked
 package io.packetstream.spring.health;
 

@@ -2,8 +2,8 @@ package io.packetstream.spring.metrics;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener;
-import io.packetstream.spring.observation.RequestOutcome;
 import io.packetstream.spring.handler.ClientErrors;
+import io.packetstream.spring.observation.RequestOutcome;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -19,17 +19,18 @@ final class MeteringListener implements TrafficListener {
   private final PacketStreamMetrics.Group group;
   private final ClientErrors clientErrors;
   private final Map<PacketConnection, ConnectionMeters> live = new ConcurrentHashMap<>();
+
   /**
-   * Ended connections whose handlers may still finish: those outcomes count on the group's
-   * meters, which outlive them. Weak, so each entry goes with its connection.
+   * Ended connections whose handlers may still finish: those outcomes count on the group's meters,
+   * which outlive them. Weak, so each entry goes with its connection.
    */
   private final Map<PacketConnection, ConnectionMeters> ended =
       Collections.synchronizedMap(new WeakHashMap<>());
 
   private final boolean requestTimers;
 
-  MeteringListener(PacketStreamMetrics.Group group, ClientErrors clientErrors,
-      boolean requestTimers) {
+  MeteringListener(
+      PacketStreamMetrics.Group group, ClientErrors clientErrors, boolean requestTimers) {
     this.group = group;
     this.clientErrors = clientErrors;
     this.requestTimers = requestTimers;
@@ -55,13 +56,22 @@ final class MeteringListener implements TrafficListener {
   }
 
   @Override
-  public void requestFinished(PacketConnection c, Direction direction, long channel, long tag,
-      long rqType, Outcome outcome, long nanos) {
+  public void requestFinished(
+      PacketConnection c,
+      Direction direction,
+      long channel,
+      long tag,
+      long rqType,
+      Outcome outcome,
+      long nanos) {
     if (!requestTimers) {
       return;
     }
-    boolean clientError = direction == Direction.INBOUND && outcome != Outcome.OK
-        && clientErrors != null && clientErrors.take(c, channel, tag);
+    boolean clientError =
+        direction == Direction.INBOUND
+            && outcome != Outcome.OK
+            && clientErrors != null
+            && clientErrors.take(c, channel, tag);
     ConnectionMeters m = live.get(c);
     if (m == null) {
       // a handler that finished after its connection ended; a connection's own meters are gone
@@ -69,7 +79,8 @@ final class MeteringListener implements TrafficListener {
       m = ended.get(c);
     }
     if (m != null) {
-      m.record(direction, channel, rqType, RequestOutcome.of(direction, outcome, clientError), nanos);
+      m.record(
+          direction, channel, rqType, RequestOutcome.of(direction, outcome, clientError), nanos);
     }
   }
 }

@@ -16,22 +16,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Micrometer meters for every connection of the starter, attached to each builder as a traffic
  * listener (the constants below name them). Every meter is tagged {@code role} ({@code server} or
- * {@code client}) and {@code name} (the server's or the client's name), never with a peer's
- * address or a connection's serial number, which would make series without end: the meters of
- * one server or client add up all of its connections, those that ended included, so that a
- * connection shorter than a scrape interval is still counted.
+ * {@code client}) and {@code name} (the server's or the client's name), never with a peer's address
+ * or a connection's serial number, which would make series without end: the meters of one server or
+ * client add up all of its connections, those that ended included, so that a connection shorter
+ * than a scrape interval is still counted.
  *
- * <p>Per-connection meters, when asked for ({@code maxTaggedConnections} above 0), are also
- * tagged {@code connection} with the connection's name, for at most that many connections per
- * server or client at a time; the rest, and the ended ones, count on meters tagged
- * {@code connection=aggregate}.
+ * <p>Per-connection meters, when asked for ({@code maxTaggedConnections} above 0), are also tagged
+ * {@code connection} with the connection's name, for at most that many connections per server or
+ * client at a time; the rest, and the ended ones, count on meters tagged {@code
+ * connection=aggregate}.
  *
- * <p>The peer's requests are tagged with their type only when a {@code @PacketHandler} answers
- * that type on that channel, {@code rq.type=unknown} otherwise: a peer cannot add meters by
- * inventing request types. {@code outcome} is one of {@code SUCCESS}, {@code CLIENT_ERROR} (the
- * peer's request could not be read), {@code SERVER_ERROR} (a handler threw or refused),
- * {@code NOT_OK} (the peer answered this end's request not-ok), {@code REJECTED}, {@code TIMEOUT},
- * {@code CANCELLED} and {@code CLOSED} (the connection ended first).
+ * <p>The peer's requests are tagged with their type only when a {@code @PacketHandler} answers that
+ * type on that channel, {@code rq.type=unknown} otherwise: a peer cannot add meters by inventing
+ * request types. {@code outcome} is one of {@code SUCCESS}, {@code CLIENT_ERROR} (the peer's
+ * request could not be read), {@code SERVER_ERROR} (a handler threw or refused), {@code NOT_OK}
+ * (the peer answered this end's request not-ok), {@code REJECTED}, {@code TIMEOUT}, {@code
+ * CANCELLED} and {@code CLOSED} (the connection ended first).
  */
 public final class PacketStreamMetrics implements PacketConnectionCustomizer {
 
@@ -53,10 +53,14 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
   /** Function counter of packets read, control packets included. */
   public static final String PACKETS_RECEIVED = "packetstream.packets.received";
 
-  /** Timer of the peer's requests, arrival to answer; also tagged {@code rq.type}, {@code outcome}. */
+  /**
+   * Timer of the peer's requests, arrival to answer; also tagged {@code rq.type}, {@code outcome}.
+   */
   public static final String REQUESTS_INBOUND = "packetstream.requests.inbound";
 
-  /** Timer of this end's requests, sending to answer; also tagged {@code rq.type}, {@code outcome}. */
+  /**
+   * Timer of this end's requests, sending to answer; also tagged {@code rq.type}, {@code outcome}.
+   */
   public static final String REQUESTS_OUTBOUND = "packetstream.requests.outbound";
 
   /** Gauge of this end's requests awaiting an answer. */
@@ -74,8 +78,8 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
 
   /**
    * Meters in {@code registry}; at most {@code maxTaggedConnections} connections per server or
-   * client get meters of their own (0: none). Without handlers to ask, every request of the peer
-   * is tagged {@code rq.type=unknown}.
+   * client get meters of their own (0: none). Without handlers to ask, every request of the peer is
+   * tagged {@code rq.type=unknown}.
    */
   public PacketStreamMetrics(MeterRegistry registry, int maxTaggedConnections) {
     this(registry, maxTaggedConnections, ConnectionMeters.RequestTypes.NONE, null, true);
@@ -86,16 +90,20 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
    * client get meters of their own (0: none); the peer's requests are tagged with their type when
    * one of {@code handlers} answers it, and counted as client errors when they say so.
    */
-  public PacketStreamMetrics(MeterRegistry registry, int maxTaggedConnections,
-      PacketHandlers handlers) {
+  public PacketStreamMetrics(
+      MeterRegistry registry, int maxTaggedConnections, PacketHandlers handlers) {
     this(registry, maxTaggedConnections, handlers::handles, handlers.clientErrors(), true);
   }
 
-  private PacketStreamMetrics(MeterRegistry registry, int maxTaggedConnections,
-      ConnectionMeters.RequestTypes types, ClientErrors clientErrors, boolean requestTimers) {
+  private PacketStreamMetrics(
+      MeterRegistry registry,
+      int maxTaggedConnections,
+      ConnectionMeters.RequestTypes types,
+      ClientErrors clientErrors,
+      boolean requestTimers) {
     if (maxTaggedConnections < 0) {
-      throw new IllegalArgumentException("maxTaggedConnections must be 0 or more, not "
-          + maxTaggedConnections);
+      throw new IllegalArgumentException(
+          "maxTaggedConnections must be 0 or more, not " + maxTaggedConnections);
     }
     this.registry = registry;
     this.maxTaggedConnections = maxTaggedConnections;
@@ -108,9 +116,9 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
   }
 
   /**
-   * The same meters without the request timers, for when request observations time the
-   * requests ({@code packetstream.server.requests}, {@code packetstream.client.requests}).
-   * Call it before any connection uses these meters.
+   * The same meters without the request timers, for when request observations time the requests
+   * ({@code packetstream.server.requests}, {@code packetstream.client.requests}). Call it before
+   * any connection uses these meters.
    */
   public PacketStreamMetrics withoutRequestTimers() {
     return new PacketStreamMetrics(registry, maxTaggedConnections, types, clientErrors, false);
@@ -118,8 +126,9 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
 
   @Override
   public void customize(PacketConnection.Builder builder, ConnectionRole role, String name) {
-    builder.listener(new MeteringListener(group(role, name), requestTimers ? clientErrors : null,
-        requestTimers));
+    builder.listener(
+        new MeteringListener(
+            group(role, name), requestTimers ? clientErrors : null, requestTimers));
   }
 
   /** The meters of the server or client {@code name}. */
@@ -139,12 +148,20 @@ public final class PacketStreamMetrics implements PacketConnectionCustomizer {
     Group(ConnectionRole role, String name) {
       this.tags = Tags.of("role", role.tag(), "name", name);
       // one set of tag keys per meter name, as Prometheus wants
-      this.shared = new ConnectionMeters(registry,
-          maxTaggedConnections > 0 ? tags.and("connection", "aggregate") : tags, types);
-      Gauge.builder(CONNECTIONS_OPEN, open, AtomicInteger::get).description("Connections open now")
-          .tags(tags).register(registry);
-      this.opened = Counter.builder(CONNECTIONS_OPENED).description("Connections opened")
-          .tags(tags).register(registry);
+      this.shared =
+          new ConnectionMeters(
+              registry,
+              maxTaggedConnections > 0 ? tags.and("connection", "aggregate") : tags,
+              types);
+      Gauge.builder(CONNECTIONS_OPEN, open, AtomicInteger::get)
+          .description("Connections open now")
+          .tags(tags)
+          .register(registry);
+      this.opened =
+          Counter.builder(CONNECTIONS_OPENED)
+              .description("Connections opened")
+              .tags(tags)
+              .register(registry);
     }
 
     /** The meters {@code c} counts on: its own while there is room, else the shared ones. */

@@ -1,6 +1,4 @@
-/**
- * Micrometer meters of the connections.
- */
+/** Micrometer meters of the connections. */
 @NullMarked
 package io.packetstream.spring.metrics;
 

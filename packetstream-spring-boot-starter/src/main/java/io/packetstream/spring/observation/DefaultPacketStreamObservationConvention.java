@@ -7,9 +7,9 @@ import io.packetstream.spring.observation.PacketStreamObservationDocumentation.H
 import io.packetstream.spring.observation.PacketStreamObservationDocumentation.LowCardinalityKeys;
 
 /**
- * The keys {@link PacketStreamObservationDocumentation} lists: the low-cardinality ones for
- * timers, the connection and tag only for spans. One instance per direction, {@link #SERVER}
- * and {@link #CLIENT}; extend it to add keys.
+ * The keys {@link PacketStreamObservationDocumentation} lists: the low-cardinality ones for timers,
+ * the connection and tag only for spans. One instance per direction, {@link #SERVER} and {@link
+ * #CLIENT}; extend it to add keys.
  */
 public class DefaultPacketStreamObservationConvention implements PacketStreamObservationConvention {
 

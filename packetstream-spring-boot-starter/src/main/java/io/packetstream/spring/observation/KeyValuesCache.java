@@ -7,9 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The low-cardinality key values of one server's or client's requests, made once per direction,
- * channel, type and outcome instead of once per request: the default convention keeps them in
- * the slot a request's context carries. Bounded: inbound types without a handler share the
- * {@code unknown} slot, and outbound types are this end's own choice.
+ * channel, type and outcome instead of once per request: the default convention keeps them in the
+ * slot a request's context carries. Bounded: inbound types without a handler share the {@code
+ * unknown} slot, and outbound types are this end's own choice.
  */
 final class KeyValuesCache {
 
@@ -18,6 +18,7 @@ final class KeyValuesCache {
 
   /** Types below this on channel 0, the common case, are found in an array. */
   private static final int DENSE = 64;
+
   private static final int UNKNOWN = DENSE;
 
   private record Key(Direction direction, long channel, long type, boolean known) {}
@@ -38,7 +39,7 @@ final class KeyValuesCache {
       }
       return slot;
     }
-    return others.computeIfAbsent(new Key(direction, channel, known ? rqType : -1, known),
-        k -> new KeyValues[SLOT_SIZE]);
+    return others.computeIfAbsent(
+        new Key(direction, channel, known ? rqType : -1, known), k -> new KeyValues[SLOT_SIZE]);
   }
 }

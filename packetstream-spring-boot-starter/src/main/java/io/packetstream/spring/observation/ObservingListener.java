@@ -10,10 +10,10 @@ import java.util.Optional;
 
 /**
  * Makes an {@link Observation} of every request on the connections of one builder (all of the
- * server's, or one client's): started when the core reports the request's start, stopped with
- * its outcome when the core reports its end. The core pairs the two events, so every
- * observation started is stopped. The running ones are kept in {@link Running}, where the
- * handler's thread finds its request's to make it current.
+ * server's, or one client's): started when the core reports the request's start, stopped with its
+ * outcome when the core reports its end. The core pairs the two events, so every observation
+ * started is stopped. The running ones are kept in {@link Running}, where the handler's thread
+ * finds its request's to make it current.
  */
 final class ObservingListener implements TrafficListener {
 
@@ -26,9 +26,14 @@ final class ObservingListener implements TrafficListener {
   private final Running running;
   private final KeyValuesCache keyValues = new KeyValuesCache();
 
-  ObservingListener(ObservationRegistry registry, PacketStreamObservationConvention convention,
-      ConnectionRole role, String name, PacketStreamObservations.RequestTypes types,
-      ClientErrors clientErrors, Running running) {
+  ObservingListener(
+      ObservationRegistry registry,
+      PacketStreamObservationConvention convention,
+      ConnectionRole role,
+      String name,
+      PacketStreamObservations.RequestTypes types,
+      ClientErrors clientErrors,
+      Running running) {
     this.registry = registry;
     this.convention = convention;
     this.role = role;
@@ -39,16 +44,31 @@ final class ObservingListener implements TrafficListener {
   }
 
   @Override
-  public void requestStarted(PacketConnection c, Direction direction, long channel, long tag,
-      long rqType) {
+  public void requestStarted(
+      PacketConnection c, Direction direction, long channel, long tag, long rqType) {
     boolean inbound = direction == Direction.INBOUND;
     boolean known = !inbound || types.known(channel, rqType);
-    Observation o = (inbound ? PacketStreamObservationDocumentation.SERVER_REQUESTS
-        : PacketStreamObservationDocumentation.CLIENT_REQUESTS).observation(convention,
-        inbound ? DefaultPacketStreamObservationConvention.SERVER
-            : DefaultPacketStreamObservationConvention.CLIENT,
-        () -> new PacketStreamObservationContext(role, name, c, direction, channel, tag, rqType,
-            known, keyValues.slot(direction, channel, rqType, known)), registry);
+    Observation o =
+        (inbound
+                ? PacketStreamObservationDocumentation.SERVER_REQUESTS
+                : PacketStreamObservationDocumentation.CLIENT_REQUESTS)
+            .observation(
+                convention,
+                inbound
+                    ? DefaultPacketStreamObservationConvention.SERVER
+                    : DefaultPacketStreamObservationConvention.CLIENT,
+                () ->
+                    new PacketStreamObservationContext(
+                        role,
+                        name,
+                        c,
+                        direction,
+                        channel,
+                        tag,
+                        rqType,
+                        known,
+                        keyValues.slot(direction, channel, rqType, known)),
+                registry);
     if (o.isNoop()) {
       // a predicate turned it off: nothing to stop
       return;
@@ -57,10 +77,19 @@ final class ObservingListener implements TrafficListener {
   }
 
   @Override
-  public void requestFinished(PacketConnection c, Direction direction, long channel, long tag,
-      long rqType, Outcome outcome, long nanos) {
-    boolean clientError = direction == Direction.INBOUND && outcome != Outcome.OK
-        && clientErrors != null && clientErrors.take(c, channel, tag);
+  public void requestFinished(
+      PacketConnection c,
+      Direction direction,
+      long channel,
+      long tag,
+      long rqType,
+      Outcome outcome,
+      long nanos) {
+    boolean clientError =
+        direction == Direction.INBOUND
+            && outcome != Outcome.OK
+            && clientErrors != null
+            && clientErrors.take(c, channel, tag);
     Observation o = running.remove(c, direction, channel, tag);
     if (o == null) {
       return;

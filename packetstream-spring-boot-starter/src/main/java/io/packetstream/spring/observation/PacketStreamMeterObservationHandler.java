@@ -18,14 +18,14 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.core.Ordered;
 
 /**
- * The meters of request observations, as Micrometer's {@code DefaultMeterObservationHandler}
- * makes them (a timer named as the observation, tagged with its low-cardinality keys and
- * {@code error}, and a long-task timer {@code NAME.active} tagged with the keys known at start),
- * but with each meter looked up once per set of key values instead of built and registered for
- * every request, the work that otherwise costs a request most. Boot asks its meter observation
- * handlers in order and uses the first that supports a context: this one supports only
- * {@link PacketStreamObservationContext}s and comes before Boot's default, which keeps every
- * other observation.
+ * The meters of request observations, as Micrometer's {@code DefaultMeterObservationHandler} makes
+ * them (a timer named as the observation, tagged with its low-cardinality keys and {@code error},
+ * and a long-task timer {@code NAME.active} tagged with the keys known at start), but with each
+ * meter looked up once per set of key values instead of built and registered for every request, the
+ * work that otherwise costs a request most. Boot asks its meter observation handlers in order and
+ * uses the first that supports a context: this one supports only {@link
+ * PacketStreamObservationContext}s and comes before Boot's default, which keeps every other
+ * observation.
  */
 public final class PacketStreamMeterObservationHandler
     implements MeterObservationHandler<PacketStreamObservationContext>, Ordered {
@@ -42,11 +42,11 @@ public final class PacketStreamMeterObservationHandler
   private final Map<LongTaskKey, LongTaskTimer> longTaskCache = new ConcurrentHashMap<>();
 
   /**
-   * Meters in {@code registry}; {@code timers} and {@code longTaskTimers} false leave those
-   * out, as Boot's {@code management.metrics.observations.ignored-meters} does.
+   * Meters in {@code registry}; {@code timers} and {@code longTaskTimers} false leave those out, as
+   * Boot's {@code management.metrics.observations.ignored-meters} does.
    */
-  public PacketStreamMeterObservationHandler(MeterRegistry registry, boolean timers,
-      boolean longTaskTimers) {
+  public PacketStreamMeterObservationHandler(
+      MeterRegistry registry, boolean timers, boolean longTaskTimers) {
     this.registry = registry;
     this.clock = registry.config().clock();
     this.timers = timers;
@@ -71,8 +71,13 @@ public final class PacketStreamMeterObservationHandler
       LongTaskKey key = new LongTaskKey(context.getName(), keyValues);
       LongTaskTimer timer = longTaskCache.get(key);
       if (timer == null) {
-        timer = longTaskCache.computeIfAbsent(key, k -> LongTaskTimer
-            .builder(k.name() + ".active").tags(tags(k.keyValues(), null)).register(registry));
+        timer =
+            longTaskCache.computeIfAbsent(
+                key,
+                k ->
+                    LongTaskTimer.builder(k.name() + ".active")
+                        .tags(tags(k.keyValues(), null))
+                        .register(registry));
       }
       context.meterSample = timer.start();
     }
@@ -85,12 +90,20 @@ public final class PacketStreamMeterObservationHandler
   public void onStop(PacketStreamObservationContext context) {
     if (timers) {
       Throwable error = context.getError();
-      TimerKey key = new TimerKey(context.getName(), context.getLowCardinalityKeyValues(),
-          error == null ? "none" : error.getClass().getSimpleName());
+      TimerKey key =
+          new TimerKey(
+              context.getName(),
+              context.getLowCardinalityKeyValues(),
+              error == null ? "none" : error.getClass().getSimpleName());
       Timer timer = timerCache.get(key);
       if (timer == null) {
-        timer = timerCache.computeIfAbsent(key, k -> Timer.builder(k.name())
-            .tags(tags(k.keyValues(), k.error())).register(registry));
+        timer =
+            timerCache.computeIfAbsent(
+                key,
+                k ->
+                    Timer.builder(k.name())
+                        .tags(tags(k.keyValues(), k.error()))
+                        .register(registry));
       }
       timer.record(clock.monotonicTime() - context.meterStartNanos, TimeUnit.NANOSECONDS);
     }
@@ -101,8 +114,11 @@ public final class PacketStreamMeterObservationHandler
 
   @Override
   public void onEvent(Observation.Event event, PacketStreamObservationContext context) {
-    registry.counter(context.getName() + "." + event.getName(),
-        tags(context.getLowCardinalityKeyValues(), null)).increment();
+    registry
+        .counter(
+            context.getName() + "." + event.getName(),
+            tags(context.getLowCardinalityKeyValues(), null))
+        .increment();
   }
 
   private static Tags tags(KeyValues keyValues, String error) {

@@ -8,13 +8,13 @@ import io.packetstream.connection.TrafficListener.Direction;
 import io.packetstream.spring.context.ConnectionRole;
 
 /**
- * What an observation of one request knows: which server or client, which connection, which
- * way, the channel, tag and type, and at the end its outcome. Conventions read it to name keys.
+ * What an observation of one request knows: which server or client, which connection, which way,
+ * the channel, tag and type, and at the end its outcome. Conventions read it to name keys.
  *
  * <p>It keeps its key values as the {@link KeyValues} it was given rather than in a map per
- * context, as {@link Observation.Context} does: a request's observation gets the same few,
- * usually cached, values at start and stop, and keeping them whole spares a map, its table and
- * a sort per read on every request. What it offers is the same.
+ * context, as {@link Observation.Context} does: a request's observation gets the same few, usually
+ * cached, values at start and stop, and keeping them whole spares a map, its table and a sort per
+ * read on every request. What it offers is the same.
  */
 public final class PacketStreamObservationContext extends Observation.Context {
 
@@ -29,17 +29,28 @@ public final class PacketStreamObservationContext extends Observation.Context {
   private RequestOutcome outcome;
   private final Held low = new Held();
   private final Held high = new Held();
+
   /** Key values made for this context's kind of request, by outcome; may be null. */
   private final KeyValues[] keyValues;
+
   /** What a meter handler keeps between start and stop (Micrometer's types stay optional). */
   Object meterSample;
+
   /** The default convention's high-cardinality values, made once per request. */
   KeyValues highCardinalityKeyValues;
+
   long meterStartNanos;
 
-  PacketStreamObservationContext(ConnectionRole role, String endpointName,
-      PacketConnection connection, Direction direction, long channel, long tag, long requestType,
-      boolean knownType, KeyValues[] keyValues) {
+  PacketStreamObservationContext(
+      ConnectionRole role,
+      String endpointName,
+      PacketConnection connection,
+      Direction direction,
+      long channel,
+      long tag,
+      long requestType,
+      boolean knownType,
+      KeyValues[] keyValues) {
     this.keyValues = keyValues;
     this.role = role;
     this.endpointName = endpointName;
@@ -88,8 +99,8 @@ public final class PacketStreamObservationContext extends Observation.Context {
 
   /**
    * Whether the request type may be a tag value: always for outbound requests (this end's own
-   * choice), for inbound ones only when a {@code @PacketHandler} answers it on its channel, so
-   * that a peer cannot invent series.
+   * choice), for inbound ones only when a {@code @PacketHandler} answers it on its channel, so that
+   * a peer cannot invent series.
    */
   public boolean knownType() {
     return knownType;

@@ -4,8 +4,8 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationConvention;
 
 /**
- * Names and keys of request observations; define a bean of this type to change them, as with
- * Boot's other observation conventions.
+ * Names and keys of request observations; define a bean of this type to change them, as with Boot's
+ * other observation conventions.
  */
 public interface PacketStreamObservationConvention
     extends ObservationConvention<PacketStreamObservationContext> {

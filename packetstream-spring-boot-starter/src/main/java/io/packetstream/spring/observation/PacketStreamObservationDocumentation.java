@@ -7,17 +7,17 @@ import io.micrometer.observation.docs.ObservationDocumentation;
 
 /**
  * The observations of packetstream requests, with their keys: one per request this end answers
- * ({@code packetstream.server.requests}) and one per request it sends
- * ({@code packetstream.client.requests}), from the request's arrival or sending to its answer.
- * Boot's default handlers make a timer and a long-task timer of each and, with
- * micrometer-tracing, a span.
+ * ({@code packetstream.server.requests}) and one per request it sends ({@code
+ * packetstream.client.requests}), from the request's arrival or sending to its answer. Boot's
+ * default handlers make a timer and a long-task timer of each and, with micrometer-tracing, a span.
  */
 public enum PacketStreamObservationDocumentation implements ObservationDocumentation {
 
   /** A request from the peer, from arrival to answer. */
   SERVER_REQUESTS {
     @Override
-    public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {
+    public Class<? extends ObservationConvention<? extends Observation.Context>>
+        getDefaultConvention() {
       return DefaultPacketStreamObservationConvention.class;
     }
 
@@ -35,7 +35,8 @@ public enum PacketStreamObservationDocumentation implements ObservationDocumenta
   /** A request to the peer, from sending to answer. */
   CLIENT_REQUESTS {
     @Override
-    public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {
+    public Class<? extends ObservationConvention<? extends Observation.Context>>
+        getDefaultConvention() {
       return DefaultPacketStreamObservationConvention.class;
     }
 

@@ -1,27 +1,27 @@
 package io.packetstream.spring.observation;
 
-import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import io.packetstream.connection.PacketConnection;
-import io.packetstream.spring.context.ConnectionRole;
-import io.packetstream.spring.context.PacketConnectionCustomizer;
 import io.packetstream.connection.Request;
 import io.packetstream.connection.TrafficListener.Direction;
+import io.packetstream.spring.context.ConnectionRole;
+import io.packetstream.spring.context.PacketConnectionCustomizer;
 import io.packetstream.spring.handler.ClientErrors;
 import io.packetstream.spring.handler.PacketHandlerObserver;
 import io.packetstream.spring.handler.PacketHandlers;
 
 /**
- * Makes every request on the starter's connections a Micrometer {@code Observation}, documented
- * by {@link PacketStreamObservationDocumentation}: the peer's requests as
- * {@code packetstream.server.requests}, this end's as {@code packetstream.client.requests}, each
- * from start to answer, with a {@link RequestOutcome}. With Boot's observation support these give
- * timers and long-task timers, and spans with micrometer-tracing. As a
- * {@link PacketHandlerObserver} it makes the request's observation current on the handler's
- * thread, and records the failure of a request answered as a server error as its error.
+ * Makes every request on the starter's connections a Micrometer {@code Observation}, documented by
+ * {@link PacketStreamObservationDocumentation}: the peer's requests as {@code
+ * packetstream.server.requests}, this end's as {@code packetstream.client.requests}, each from
+ * start to answer, with a {@link RequestOutcome}. With Boot's observation support these give timers
+ * and long-task timers, and spans with micrometer-tracing. As a {@link PacketHandlerObserver} it
+ * makes the request's observation current on the handler's thread, and records the failure of a
+ * request answered as a server error as its error.
  */
-public final class PacketStreamObservations implements PacketConnectionCustomizer,
-    PacketHandlerObserver {
+public final class PacketStreamObservations
+    implements PacketConnectionCustomizer, PacketHandlerObserver {
 
   /** Which inbound request types may be a key value. */
   @FunctionalInterface
@@ -34,6 +34,7 @@ public final class PacketStreamObservations implements PacketConnectionCustomize
   private final RequestTypes types;
   private final ClientErrors clientErrors;
   private final Running running = new Running();
+
   /** Whether the registry has no handlers: then nothing is observed, nor looked up per call. */
   private final boolean noop;
 
@@ -42,8 +43,10 @@ public final class PacketStreamObservations implements PacketConnectionCustomize
    * one); the peer's requests keep their type only when one of {@code handlers} answers it, and
    * count as client errors when a handler said so.
    */
-  public PacketStreamObservations(ObservationRegistry registry,
-      PacketStreamObservationConvention convention, PacketHandlers handlers) {
+  public PacketStreamObservations(
+      ObservationRegistry registry,
+      PacketStreamObservationConvention convention,
+      PacketHandlers handlers) {
     this.registry = registry;
     this.convention = convention;
     this.types = handlers::handles;
@@ -55,8 +58,8 @@ public final class PacketStreamObservations implements PacketConnectionCustomize
   @Override
   public void customize(PacketConnection.Builder builder, ConnectionRole role, String name) {
     if (!noop) {
-      builder.listener(new ObservingListener(registry, convention, role, name, types,
-          clientErrors, running));
+      builder.listener(
+          new ObservingListener(registry, convention, role, name, types, clientErrors, running));
     }
   }
 
@@ -70,8 +73,8 @@ public final class PacketStreamObservations implements PacketConnectionCustomize
     if (noop) {
       return Scope.NONE;
     }
-    Observation o = running.get(request.connection(), Direction.INBOUND, request.channel(),
-        request.tag());
+    Observation o =
+        running.get(request.connection(), Direction.INBOUND, request.channel(), request.tag());
     if (o == null) {
       return Scope.NONE;
     }
@@ -82,8 +85,8 @@ public final class PacketStreamObservations implements PacketConnectionCustomize
   /** Records {@code failure} as the error of the request's observation. */
   @Override
   public void failed(Request request, Throwable failure) {
-    Observation o = running.get(request.connection(), Direction.INBOUND, request.channel(),
-        request.tag());
+    Observation o =
+        running.get(request.connection(), Direction.INBOUND, request.channel(), request.tag());
     if (o != null) {
       o.error(failure);
     }

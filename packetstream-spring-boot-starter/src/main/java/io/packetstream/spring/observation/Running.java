@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The observations of requests that started and have not ended, by connection, direction,
- * channel and tag: the listener adds and removes them on the connection's threads, the handler's
- * thread looks its request's up to make it current.
+ * The observations of requests that started and have not ended, by connection, direction, channel
+ * and tag: the listener adds and removes them on the connection's threads, the handler's thread
+ * looks its request's up to make it current.
  */
 final class Running {
 
@@ -26,8 +26,9 @@ final class Running {
       this.direction = direction;
       this.channel = channel;
       this.tag = tag;
-      this.hash = (System.identityHashCode(connection) * 31 + direction.ordinal()) * 31
-          + Long.hashCode(channel * 0x9E3779B97F4A7C15L + tag);
+      this.hash =
+          (System.identityHashCode(connection) * 31 + direction.ordinal()) * 31
+              + Long.hashCode(channel * 0x9E3779B97F4A7C15L + tag);
     }
 
     @Override
@@ -37,8 +38,11 @@ final class Running {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Key k && k.tag == tag && k.connection == connection
-          && k.channel == channel && k.direction == direction;
+      return o instanceof Key k
+          && k.tag == tag
+          && k.connection == connection
+          && k.channel == channel
+          && k.direction == direction;
     }
   }
 

@@ -1,6 +1,4 @@
-/**
- * Micrometer observations of every request the starter's connections answer or send.
- */
+/** Micrometer observations of every request the starter's connections answer or send. */
 @NullMarked
 package io.packetstream.spring.observation;
 

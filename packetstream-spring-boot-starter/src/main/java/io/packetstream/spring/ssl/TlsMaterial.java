@@ -11,9 +11,9 @@ import org.springframework.boot.ssl.SslOptions;
 
 /**
  * The TLS material of one SSL bundle as it is now: its context and options, replaced when the
- * bundle is updated (Boot reloads bundles whose files change, with
- * {@code spring.ssl.bundle.*.reload-on-update}), so that each new connection uses the latest.
- * Connections already open keep theirs.
+ * bundle is updated (Boot reloads bundles whose files change, with {@code
+ * spring.ssl.bundle.*.reload-on-update}), so that each new connection uses the latest. Connections
+ * already open keep theirs.
  */
 public final class TlsMaterial {
 
@@ -25,11 +25,19 @@ public final class TlsMaterial {
     update(bundle);
   }
 
-  /** The material of bundle {@code name}, followed as it is updated; {@code owner} names who asks. */
+  /**
+   * The material of bundle {@code name}, followed as it is updated; {@code owner} names who asks.
+   */
   public static TlsMaterial of(ObjectProvider<SslBundles> bundles, String name, String owner) {
     SslBundles all = bundles.getIfAvailable();
-    String undefined = "there is no SSL bundle '" + name + "': define it under"
-        + " spring.ssl.bundle.pem." + name + " or spring.ssl.bundle.jks." + name;
+    String undefined =
+        "there is no SSL bundle '"
+            + name
+            + "': define it under"
+            + " spring.ssl.bundle.pem."
+            + name
+            + " or spring.ssl.bundle.jks."
+            + name;
     if (all == null) {
       throw new InvalidConfigurationPropertyValueException(owner + ".ssl.bundle", name, undefined);
     }
@@ -37,8 +45,8 @@ public final class TlsMaterial {
     try {
       bundle = all.getBundle(name);
     } catch (NoSuchSslBundleException e) {
-      throw new InvalidConfigurationPropertyValueException(owner + ".ssl.bundle", name,
-          undefined + " (defined: " + all.getBundleNames() + ")");
+      throw new InvalidConfigurationPropertyValueException(
+          owner + ".ssl.bundle", name, undefined + " (defined: " + all.getBundleNames() + ")");
     }
     TlsMaterial material = new TlsMaterial(bundle);
     all.addBundleUpdateHandler(name, material::update);

@@ -11,12 +11,12 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * Server sockets whose accepted connections speak TLS with the SSL bundle's material of the
- * moment of accepting (so that a reloaded bundle serves new peers), limited to the ciphers and
- * protocols of the bundle's options, asking for the peer's certificate as
- * {@code packetstream.server.ssl.client-auth} says, and giving a peer
- * {@code packetstream.server.ssl.handshake-timeout} to complete its handshake: a peer that
- * connects and stays silent is dropped then instead of holding its connection for ever.
+ * Server sockets whose accepted connections speak TLS with the SSL bundle's material of the moment
+ * of accepting (so that a reloaded bundle serves new peers), limited to the ciphers and protocols
+ * of the bundle's options, asking for the peer's certificate as {@code
+ * packetstream.server.ssl.client-auth} says, and giving a peer {@code
+ * packetstream.server.ssl.handshake-timeout} to complete its handshake: a peer that connects and
+ * stays silent is dropped then instead of holding its connection for ever.
  */
 public final class TlsServerSocketFactory extends ServerSocketFactory {
 
@@ -24,8 +24,8 @@ public final class TlsServerSocketFactory extends ServerSocketFactory {
   private final ClientAuth clientAuth;
   private final int handshakeMillis;
 
-  public TlsServerSocketFactory(TlsMaterial material, ClientAuth clientAuth,
-      Duration handshakeTimeout) {
+  public TlsServerSocketFactory(
+      TlsMaterial material, ClientAuth clientAuth, Duration handshakeTimeout) {
     this.material = material;
     this.clientAuth = clientAuth;
     this.handshakeMillis = Math.toIntExact(handshakeTimeout.toMillis());
@@ -74,8 +74,8 @@ public final class TlsServerSocketFactory extends ServerSocketFactory {
     public Socket accept() throws IOException {
       Socket plain = super.accept();
       try {
-        SSLSocket tls = (SSLSocket) material.context().getSocketFactory()
-            .createSocket(plain, null, true);
+        SSLSocket tls =
+            (SSLSocket) material.context().getSocketFactory().createSocket(plain, null, true);
         tls.setUseClientMode(false);
         SSLParameters params = TlsMaterial.limit(tls.getSSLParameters(), material.options());
         params.setNeedClientAuth(clientAuth == ClientAuth.NEED);
@@ -86,13 +86,14 @@ public final class TlsServerSocketFactory extends ServerSocketFactory {
         if (handshakeMillis > 0) {
           // the handshake runs on the connection's first read: bound that read, then no more
           plain.setSoTimeout(handshakeMillis);
-          tls.addHandshakeCompletedListener(e -> {
-            try {
-              plain.setSoTimeout(0);
-            } catch (IOException closed) {
-              // the connection is gone already
-            }
-          });
+          tls.addHandshakeCompletedListener(
+              e -> {
+                try {
+                  plain.setSoTimeout(0);
+                } catch (IOException closed) {
+                  // the connection is gone already
+                }
+              });
         }
         return tls;
       } catch (IOException | RuntimeException e) {

@@ -1,7 +1,7 @@
 package io.packetstream.spring.ssl;
 
-import io.packetstream.spring.context.Durations;
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.spring.context.Durations;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -11,12 +11,12 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * Connects clients over TLS with the SSL bundle's material of the moment (so that a reloaded
- * bundle serves the next connect), checking that the server's certificate names the host
- * connected to, which a plain {@code SSLSocketFactory} does not do by itself, limited to the
- * ciphers and protocols of the bundle's options, and within
- * {@code packetstream.clients.NAME.ssl.handshake-timeout}: a server that accepts and stays silent
- * fails the connect instead of holding it for ever.
+ * Connects clients over TLS with the SSL bundle's material of the moment (so that a reloaded bundle
+ * serves the next connect), checking that the server's certificate names the host connected to,
+ * which a plain {@code SSLSocketFactory} does not do by itself, limited to the ciphers and
+ * protocols of the bundle's options, and within {@code
+ * packetstream.clients.NAME.ssl.handshake-timeout}: a server that accepts and stays silent fails
+ * the connect instead of holding it for ever.
  */
 public final class VerifyingSocketFactory {
 
@@ -29,8 +29,9 @@ public final class VerifyingSocketFactory {
   }
 
   /** Connects to {@code address}, completes the handshake and opens a connection on it. */
-  public PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
-      PacketConnection.Builder builder) throws IOException {
+  public PacketConnection connect(
+      InetSocketAddress address, Duration connectTimeout, PacketConnection.Builder builder)
+      throws IOException {
     SSLSocket ssl = (SSLSocket) material.context().getSocketFactory().createSocket();
     try {
       SSLParameters params = TlsMaterial.limit(ssl.getSSLParameters(), material.options());
@@ -41,9 +42,12 @@ public final class VerifyingSocketFactory {
       try {
         ssl.startHandshake();
       } catch (SocketTimeoutException e) {
-        throw new SocketTimeoutException("TLS handshake with " + address + " took longer than "
-            + Durations.format(Duration.ofMillis(handshakeMillis))
-            + " (ssl.handshake-timeout)");
+        throw new SocketTimeoutException(
+            "TLS handshake with "
+                + address
+                + " took longer than "
+                + Durations.format(Duration.ofMillis(handshakeMillis))
+                + " (ssl.handshake-timeout)");
       }
       ssl.setSoTimeout(0);
       return builder.open(ssl, true);

@@ -1,6 +1,4 @@
-/**
- * TLS for the server and the clients through Spring Boot's SSL bundles.
- */
+/** TLS for the server and the clients through Spring Boot's SSL bundles. */
 @NullMarked
 package io.packetstream.spring.ssl;
 

@@ -23,25 +23,32 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** The clients auto-configuration: a client bean per name, connecting, failing and closing. */
 class PacketStreamClientsAutoConfigurationTests {
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(
-          PacketStreamAutoConfiguration.class,
-          PacketStreamClientsAutoConfiguration.class));
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  PacketStreamAutoConfiguration.class, PacketStreamClientsAutoConfiguration.class));
 
   @Test
   void clientsAreClosedWhenTheContextCloses() throws Exception {
-    try (io.packetstream.transport.PacketServer peer = io.packetstream.transport.PacketServer
-        .builder(io.packetstream.connection.PacketConnection.builder()).name("peer")
-        .bindLoopback(0)) {
+    try (io.packetstream.transport.PacketServer peer =
+        io.packetstream.transport.PacketServer.builder(
+                io.packetstream.connection.PacketConnection.builder())
+            .name("peer")
+            .bindLoopback(0)) {
       PacketStreamClient[] client = new PacketStreamClient[1];
-      runner.withPropertyValues("packetstream.clients.peer.host=127.0.0.1",
+      runner
+          .withPropertyValues(
+              "packetstream.clients.peer.host=127.0.0.1",
               "packetstream.clients.peer.port=" + peer.port())
-          .run(context -> {
-            client[0] = context.getBean(PacketClients.class).get("peer");
-            await().atMost(Duration.ofSeconds(10))
-                .until(() -> client[0].status() == PacketStreamClient.Status.CONNECTED);
-            assertThat(peer.connections()).hasSize(1);
-          });
+          .run(
+              context -> {
+                client[0] = context.getBean(PacketClients.class).get("peer");
+                await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> client[0].status() == PacketStreamClient.Status.CONNECTED);
+                assertThat(peer.connections()).hasSize(1);
+              });
       assertThat(client[0].status()).isEqualTo(PacketStreamClient.Status.CLOSED);
       assertThat(client[0].connection()).isEmpty();
       await().atMost(Duration.ofSeconds(10)).until(() -> peer.connections().isEmpty());
@@ -50,64 +57,91 @@ class PacketStreamClientsAutoConfigurationTests {
 
   @Test
   void eachClientIsAQualifiedBean() {
-    runner.withPropertyValues(
-            "packetstream.clients.alpha.port=1", "packetstream.clients.alpha.reconnect.enabled=false",
+    runner
+        .withPropertyValues(
+            "packetstream.clients.alpha.port=1",
+                "packetstream.clients.alpha.reconnect.enabled=false",
             "packetstream.clients.beta.port=1", "packetstream.clients.beta.reconnect.enabled=false")
         .withUserConfiguration(InjectsClients.class)
-        .run(context -> {
-          InjectsClients user = context.getBean(InjectsClients.class);
-          assertThat(user.alpha.name()).isEqualTo("alpha");
-          assertThat(user.beta.name()).isEqualTo("beta");
-          assertThat(context.getBean(PacketClients.class).get("beta")).isSameAs(user.beta);
-        });
+        .run(
+            context -> {
+              InjectsClients user = context.getBean(InjectsClients.class);
+              assertThat(user.alpha.name()).isEqualTo("alpha");
+              assertThat(user.beta.name()).isEqualTo("beta");
+              assertThat(context.getBean(PacketClients.class).get("beta")).isSameAs(user.beta);
+            });
   }
 
   @Test
   void failFastClientStopsStartUp() {
-    runner.withPropertyValues("packetstream.clients.gone.port=1", "packetstream.clients.gone.host=127.0.0.1",
+    runner
+        .withPropertyValues(
+            "packetstream.clients.gone.port=1",
+            "packetstream.clients.gone.host=127.0.0.1",
             "packetstream.clients.gone.fail-fast=true")
-        .run(context -> assertThat(context).hasFailed().getFailure()
-            .hasStackTraceContaining("packetstream client gone cannot connect (fail-fast)"));
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "packetstream client gone cannot connect (fail-fast)"));
   }
 
   @Test
   void aFailFastClientThatCannotConnectClosesTheClientsStartedBeforeIt() throws Exception {
-    try (io.packetstream.transport.PacketServer peer = io.packetstream.transport.PacketServer
-        .builder(io.packetstream.connection.PacketConnection.builder()).name("peer")
-        .bindLoopback(0)) {
-      runner.withPropertyValues(
+    try (io.packetstream.transport.PacketServer peer =
+        io.packetstream.transport.PacketServer.builder(
+                io.packetstream.connection.PacketConnection.builder())
+            .name("peer")
+            .bindLoopback(0)) {
+      runner
+          .withPropertyValues(
               "packetstream.clients.first.host=127.0.0.1",
               "packetstream.clients.first.port=" + peer.port(),
               "packetstream.clients.first.fail-fast=true",
               "packetstream.clients.second.host=127.0.0.1",
               "packetstream.clients.second.port=" + closedPort(),
               "packetstream.clients.second.fail-fast=true")
-          .run(context -> {
-            assertThat(context).hasFailed().getFailure()
-                .hasStackTraceContaining("packetstream client second cannot connect (fail-fast)");
-            // the first client did connect before the second failed
-            assertThat(peer.acceptedCount()).isEqualTo(1);
-            await().atMost(Duration.ofSeconds(10)).until(() -> peer.connections().isEmpty());
-          });
+          .run(
+              context -> {
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "packetstream client second cannot connect (fail-fast)");
+                // the first client did connect before the second failed
+                assertThat(peer.acceptedCount()).isEqualTo(1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> peer.connections().isEmpty());
+              });
     }
   }
 
   @Test
   void clientWithoutAddressIsAClearError() {
-    runner.withPropertyValues("packetstream.clients.nowhere.host=x")
-        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
-            .hasMessageContaining("packetstream.clients.nowhere.port is not set"));
+    runner
+        .withPropertyValues("packetstream.clients.nowhere.host=x")
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("packetstream.clients.nowhere.port is not set"));
   }
 
   @Test
   void anSslBundleOnAUnixSocketClientStopsStartUp() {
-    runner.withPropertyValues("packetstream.clients.local.unix-socket-path=/nonexistent/peer.sock",
+    runner
+        .withPropertyValues(
+            "packetstream.clients.local.unix-socket-path=/nonexistent/peer.sock",
             "packetstream.clients.local.ssl.bundle=client")
-        .run(context -> {
-          InvalidConfigurationPropertyValueException e = invalidProperty(context);
-          assertThat(e.getName()).isEqualTo("packetstream.clients.local.ssl.bundle");
-          assertThat(e.getMessage()).contains("TLS is not available over a Unix domain socket");
-        });
+        .run(
+            context -> {
+              InvalidConfigurationPropertyValueException e = invalidProperty(context);
+              assertThat(e.getName()).isEqualTo("packetstream.clients.local.ssl.bundle");
+              assertThat(e.getMessage()).contains("TLS is not available over a Unix domain socket");
+            });
   }
 
   @Test
@@ -116,37 +150,42 @@ class PacketStreamClientsAutoConfigurationTests {
     java.util.logging.Logger log =
         java.util.logging.Logger.getLogger(PacketStreamClient.class.getName());
     List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Handler recorder = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord record) {
-        if (record.getMessage().startsWith("packetstream client lazy: ")) {
-          records.add(record);
-        }
-      }
+    java.util.logging.Handler recorder =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord record) {
+            if (record.getMessage().startsWith("packetstream client lazy: ")) {
+              records.add(record);
+            }
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     java.util.logging.Level level = log.getLevel();
     log.setLevel(java.util.logging.Level.ALL);
     log.addHandler(recorder);
     try {
-      runner.withPropertyValues("packetstream.clients.lazy.host=127.0.0.1",
+      runner
+          .withPropertyValues(
+              "packetstream.clients.lazy.host=127.0.0.1",
               "packetstream.clients.lazy.port=" + closedPort(),
               "packetstream.clients.lazy.reconnect.initial-delay=10ms",
               "packetstream.clients.lazy.reconnect.max-delay=20ms")
-          .run(context -> {
-            await().atMost(Duration.ofSeconds(10)).until(() -> records.size() >= 3);
-            List<java.util.logging.LogRecord> seen = List.copyOf(records);
-            assertThat(seen.get(0).getLevel()).isEqualTo(java.util.logging.Level.WARNING);
-            assertThat(seen.get(0).getMessage()).contains("further failures are logged at DEBUG")
-                .contains("retrying in 10ms");
-            assertThat(seen.subList(1, seen.size()))
-                .allMatch(r -> r.getLevel() == java.util.logging.Level.FINE);
-          });
+          .run(
+              context -> {
+                await().atMost(Duration.ofSeconds(10)).until(() -> records.size() >= 3);
+                List<java.util.logging.LogRecord> seen = List.copyOf(records);
+                assertThat(seen.get(0).getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+                assertThat(seen.get(0).getMessage())
+                    .contains("further failures are logged at DEBUG")
+                    .contains("retrying in 10ms");
+                assertThat(seen.subList(1, seen.size()))
+                    .allMatch(r -> r.getLevel() == java.util.logging.Level.FINE);
+              });
     } finally {
       log.removeHandler(recorder);
       log.setLevel(level);
@@ -155,50 +194,62 @@ class PacketStreamClientsAutoConfigurationTests {
 
   @Test
   void aClientsIdleConnectionClosesAfterItsIdleTimeout() throws Exception {
-    try (PacketServer peer = PacketServer.builder(PacketConnection.builder()).name("peer")
-        .bindLoopback(0)) {
-      runner.withPropertyValues("packetstream.clients.quiet.host=127.0.0.1",
+    try (PacketServer peer =
+        PacketServer.builder(PacketConnection.builder()).name("peer").bindLoopback(0)) {
+      runner
+          .withPropertyValues(
+              "packetstream.clients.quiet.host=127.0.0.1",
               "packetstream.clients.quiet.port=" + peer.port(),
               "packetstream.clients.quiet.idle-timeout=200ms",
               "packetstream.clients.quiet.reconnect.enabled=false")
-          .run(context -> {
-            PacketStreamClient client = context.getBean(PacketClients.class).get("quiet");
-            await().atMost(Duration.ofSeconds(10))
-                .until(() -> client.status() == PacketStreamClient.Status.CLOSED);
-            assertThat(peer.acceptedCount()).isEqualTo(1);
-            await().atMost(Duration.ofSeconds(10)).until(() -> peer.connections().isEmpty());
-          });
+          .run(
+              context -> {
+                PacketStreamClient client = context.getBean(PacketClients.class).get("quiet");
+                await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> client.status() == PacketStreamClient.Status.CLOSED);
+                assertThat(peer.acceptedCount()).isEqualTo(1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> peer.connections().isEmpty());
+              });
     }
   }
 
   @Test
   void aClientWhosePeerStallsInTheMiddleOfAFrameFailsAfterItsReadTimeout() throws Exception {
     try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread stall = new Thread(() -> {
-        try (Socket s = peer.accept()) {
-          // a frame of 100 bytes announced, 2 of them sent, then nothing until the client leaves
-          s.getOutputStream().write(new byte[] {100, 1, 2});
-          s.getOutputStream().flush();
-          s.setSoTimeout(20_000);
-          while (s.getInputStream().read() >= 0) {
-            // whatever the client sends
-          }
-        } catch (IOException e) {
-          // the client went away, or the test ended
-        }
-      }, "stalling-peer");
+      Thread stall =
+          new Thread(
+              () -> {
+                try (Socket s = peer.accept()) {
+                  // a frame of 100 bytes announced, 2 of them sent, then nothing until the client
+                  // leaves
+                  s.getOutputStream().write(new byte[] {100, 1, 2});
+                  s.getOutputStream().flush();
+                  s.setSoTimeout(20_000);
+                  while (s.getInputStream().read() >= 0) {
+                    // whatever the client sends
+                  }
+                } catch (IOException e) {
+                  // the client went away, or the test ended
+                }
+              },
+              "stalling-peer");
       stall.setDaemon(true);
       stall.start();
-      runner.withPropertyValues("packetstream.clients.stalled.host=127.0.0.1",
+      runner
+          .withPropertyValues(
+              "packetstream.clients.stalled.host=127.0.0.1",
               "packetstream.clients.stalled.port=" + peer.getLocalPort(),
               "packetstream.clients.stalled.read-timeout=200ms",
               "packetstream.clients.stalled.reconnect.enabled=false")
-          .run(context -> {
-            PacketStreamClient client = context.getBean(PacketClients.class).get("stalled");
-            await().atMost(Duration.ofSeconds(10))
-                .until(() -> client.status() == PacketStreamClient.Status.CLOSED);
-            assertThat(client.lastFailure()).isPresent();
-          });
+          .run(
+              context -> {
+                PacketStreamClient client = context.getBean(PacketClients.class).get("stalled");
+                await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> client.status() == PacketStreamClient.Status.CLOSED);
+                assertThat(client.lastFailure()).isPresent();
+              });
       stall.join(10_000);
       assertThat(stall.isAlive()).isFalse();
     }
@@ -206,8 +257,8 @@ class PacketStreamClientsAutoConfigurationTests {
 
   /** A port nothing listens on: one that was free a moment ago. */
   private static int closedPort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
-        java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
@@ -216,7 +267,8 @@ class PacketStreamClientsAutoConfigurationTests {
     final PacketStreamClient alpha;
     final PacketStreamClient beta;
 
-    InjectsClients(@Qualifier("alpha") PacketStreamClient alpha, @Qualifier("beta") PacketStreamClient beta) {
+    InjectsClients(
+        @Qualifier("alpha") PacketStreamClient alpha, @Qualifier("beta") PacketStreamClient beta) {
       this.alpha = alpha;
       this.beta = beta;
     }

@@ -23,16 +23,21 @@ class PacketStreamPropertiesTest {
     assertThat(p.getMaxFrameSize().toBytes()).isEqualTo(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
     assertThat(p.getMaxConcurrentRequests())
         .isEqualTo(PacketConnection.Builder.DEFAULT_MAX_CONCURRENT_REQUESTS);
-    assertThat(p.getMaxQueuedRequests()).isEqualTo(PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUESTS);
-    assertThat(p.getMaxPendingRequests()).isEqualTo(PacketConnection.Builder.DEFAULT_MAX_PENDING_REQUESTS);
+    assertThat(p.getMaxQueuedRequests())
+        .isEqualTo(PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUESTS);
+    assertThat(p.getMaxPendingRequests())
+        .isEqualTo(PacketConnection.Builder.DEFAULT_MAX_PENDING_REQUESTS);
     assertThat(p.getMaxQueuedRequestSize().toBytes())
         .isEqualTo(PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUEST_BYTES);
     assertThat(p.getMaxQueuedAnswerSize().toBytes())
         .isEqualTo(PacketConnection.Builder.DEFAULT_MAX_QUEUED_ANSWER_BYTES);
     assertThat(p.getCloseTimeout()).isEqualTo(PacketConnection.Builder.DEFAULT_CLOSE_TIMEOUT);
-    assertThat(p.getServer().getMaxConnections()).isEqualTo(PacketServer.Builder.DEFAULT_MAX_CONNECTIONS);
-    assertThat(p.getMaxOutboundFrameSize().toBytes()).isEqualTo(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
-    assertThat(p.getServer().getReadTimeout()).isEqualTo(PacketConnection.Builder.DEFAULT_READ_TIMEOUT);
+    assertThat(p.getServer().getMaxConnections())
+        .isEqualTo(PacketServer.Builder.DEFAULT_MAX_CONNECTIONS);
+    assertThat(p.getMaxOutboundFrameSize().toBytes())
+        .isEqualTo(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
+    assertThat(p.getServer().getReadTimeout())
+        .isEqualTo(PacketConnection.Builder.DEFAULT_READ_TIMEOUT);
     assertThat(p.getServer().getIdleTimeout()).isZero();
     assertThat(p.getServer().getSsl().getHandshakeTimeout())
         .isEqualTo(PacketServer.Builder.DEFAULT_HANDSHAKE_TIMEOUT);
@@ -41,7 +46,8 @@ class PacketStreamPropertiesTest {
     assertThat(client.getConnectTimeout()).isEqualTo(PacketClient.DEFAULT_CONNECT_TIMEOUT);
     assertThat(client.getReadTimeout()).isEqualTo(PacketConnection.Builder.DEFAULT_READ_TIMEOUT);
     assertThat(client.getIdleTimeout()).isZero();
-    assertThat(client.getSsl().getHandshakeTimeout()).isEqualTo(PacketClient.DEFAULT_HANDSHAKE_TIMEOUT);
+    assertThat(client.getSsl().getHandshakeTimeout())
+        .isEqualTo(PacketClient.DEFAULT_HANDSHAKE_TIMEOUT);
     assertThat(p.getServer().getProbeTimeout())
         .isEqualTo(PacketConnection.Builder.DEFAULT_PROBE_TIMEOUT);
     assertThat(client.getProbeTimeout()).isEqualTo(PacketConnection.Builder.DEFAULT_PROBE_TIMEOUT);
@@ -63,20 +69,23 @@ class PacketStreamPropertiesTest {
 
   @Test
   void aBareNumberOfATimeoutIsSeconds() {
-    Binder binder = new Binder(new MapConfigurationPropertySource(Map.ofEntries(
-        Map.entry("packetstream.server.shutdown-timeout", "5"),
-        Map.entry("packetstream.close-timeout", "3"),
-        Map.entry("packetstream.request-timeout", "2"),
-        Map.entry("packetstream.clients.a.connect-timeout", "4"),
-        Map.entry("packetstream.server.idle-timeout", "6"),
-        Map.entry("packetstream.clients.a.read-timeout", "7"),
-        Map.entry("packetstream.clients.a.ssl.handshake-timeout", "8"),
-        Map.entry("packetstream.clients.a.reconnect.max-delay", "9"),
-        Map.entry("packetstream.server.probe-interval", "10"),
-        Map.entry("packetstream.clients.a.probe-interval", "11"),
-        Map.entry("packetstream.clients.a.probe-timeout", "12"))));
-    PacketStreamProperties p = binder.bind("packetstream", Bindable.of(PacketStreamProperties.class))
-        .get();
+    Binder binder =
+        new Binder(
+            new MapConfigurationPropertySource(
+                Map.ofEntries(
+                    Map.entry("packetstream.server.shutdown-timeout", "5"),
+                    Map.entry("packetstream.close-timeout", "3"),
+                    Map.entry("packetstream.request-timeout", "2"),
+                    Map.entry("packetstream.clients.a.connect-timeout", "4"),
+                    Map.entry("packetstream.server.idle-timeout", "6"),
+                    Map.entry("packetstream.clients.a.read-timeout", "7"),
+                    Map.entry("packetstream.clients.a.ssl.handshake-timeout", "8"),
+                    Map.entry("packetstream.clients.a.reconnect.max-delay", "9"),
+                    Map.entry("packetstream.server.probe-interval", "10"),
+                    Map.entry("packetstream.clients.a.probe-interval", "11"),
+                    Map.entry("packetstream.clients.a.probe-timeout", "12"))));
+    PacketStreamProperties p =
+        binder.bind("packetstream", Bindable.of(PacketStreamProperties.class)).get();
     assertThat(p.getServer().getShutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(p.getCloseTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(p.getRequestTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -94,12 +103,15 @@ class PacketStreamPropertiesTest {
 
   @Test
   void aBareNumberOfAShortWaitIsMilliseconds() {
-    Binder binder = new Binder(new MapConfigurationPropertySource(Map.of(
-        "packetstream.packet-grace", "5",
-        "packetstream.read-spin", "1",
-        "packetstream.clients.a.reconnect.initial-delay", "300")));
-    PacketStreamProperties p = binder.bind("packetstream", Bindable.of(PacketStreamProperties.class))
-        .get();
+    Binder binder =
+        new Binder(
+            new MapConfigurationPropertySource(
+                Map.of(
+                    "packetstream.packet-grace", "5",
+                    "packetstream.read-spin", "1",
+                    "packetstream.clients.a.reconnect.initial-delay", "300")));
+    PacketStreamProperties p =
+        binder.bind("packetstream", Bindable.of(PacketStreamProperties.class)).get();
     assertThat(p.getPacketGrace()).isEqualTo(Duration.ofMillis(5));
     assertThat(p.getReadSpin()).isEqualTo(Duration.ofMillis(1));
     assertThat(p.getClients().get("a").getReconnect().getInitialDelay())

@@ -34,56 +34,83 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.annotation.Order;
 
-/** The server auto-configuration: when there is a server, how it listens, its factory, customizers and events. */
+/**
+ * The server auto-configuration: when there is a server, how it listens, its factory, customizers
+ * and events.
+ */
 class PacketStreamServerAutoConfigurationTests {
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(
-          JacksonAutoConfiguration.class,
-          PacketStreamAutoConfiguration.class,
-          PacketStreamServerAutoConfiguration.class))
-      .withInitializer(new PacketServerPortInfoApplicationContextInitializer());
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  JacksonAutoConfiguration.class,
+                  PacketStreamAutoConfiguration.class,
+                  PacketStreamServerAutoConfiguration.class))
+          .withInitializer(new PacketServerPortInfoApplicationContextInitializer());
 
   @Test
   void noServerWithoutAPortOrPath() {
-    runner.run(context -> assertThat(context).doesNotHaveBean(PacketStreamServer.class)
-        .doesNotHaveBean(PacketServerFactory.class));
+    runner.run(
+        context ->
+            assertThat(context)
+                .doesNotHaveBean(PacketStreamServer.class)
+                .doesNotHaveBean(PacketServerFactory.class));
   }
 
   @Test
   void serverWhenAPortIsSet() {
-    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1")
-        .run(context -> {
-          assertThat(context).hasSingleBean(PacketStreamServer.class);
-          PacketStreamServer server = context.getBean(PacketStreamServer.class);
-          assertThat(server.isListening()).isTrue();
-          assertThat(context.getEnvironment().getProperty("local.packetstream.server.port", Integer.class))
-              .isEqualTo(server.port());
-        });
+    runner
+        .withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(PacketStreamServer.class);
+              PacketStreamServer server = context.getBean(PacketStreamServer.class);
+              assertThat(server.isListening()).isTrue();
+              assertThat(
+                      context
+                          .getEnvironment()
+                          .getProperty("local.packetstream.server.port", Integer.class))
+                  .isEqualTo(server.port());
+            });
   }
 
   @Test
   void serverOnAUnixSocket() {
-    Path path = Path.of(System.getProperty("java.io.tmpdir"), "ps-starter-" + ProcessHandle.current().pid() + ".sock");
-    runner.withPropertyValues("packetstream.server.unix-socket-path=" + path).run(context -> {
-      PacketStreamServer server = context.getBean(PacketStreamServer.class);
-      assertThat(server.isListening()).isTrue();
-      assertThat(server.port()).isEqualTo(-1);
-      assertThat(path).exists();
-    });
+    Path path =
+        Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "ps-starter-" + ProcessHandle.current().pid() + ".sock");
+    runner
+        .withPropertyValues("packetstream.server.unix-socket-path=" + path)
+        .run(
+            context -> {
+              PacketStreamServer server = context.getBean(PacketStreamServer.class);
+              assertThat(server.isListening()).isTrue();
+              assertThat(server.port()).isEqualTo(-1);
+              assertThat(path).exists();
+            });
   }
 
   @Test
   void theUnixSocketServerAnswersRequests() {
-    Path path = Path.of(System.getProperty("java.io.tmpdir"), "ps-rq-" + ProcessHandle.current().pid() + ".sock");
-    runner.withPropertyValues("packetstream.server.unix-socket-path=" + path)
-        .withUserConfiguration(OneHandler.class).run(context -> {
-          try (io.packetstream.connection.PacketConnection c = io.packetstream.transport.PacketClient
-              .connect(path, io.packetstream.connection.PacketConnection.builder())) {
-            assertThat(c.call(1, 0, "over unix".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .isEqualTo(io.packetstream.connection.Response.ok("over unix"));
-          }
-        });
+    Path path =
+        Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "ps-rq-" + ProcessHandle.current().pid() + ".sock");
+    runner
+        .withPropertyValues("packetstream.server.unix-socket-path=" + path)
+        .withUserConfiguration(OneHandler.class)
+        .run(
+            context -> {
+              try (io.packetstream.connection.PacketConnection c =
+                  io.packetstream.transport.PacketClient.connect(
+                      path, io.packetstream.connection.PacketConnection.builder())) {
+                assertThat(
+                        c.call(1, 0, "over unix".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .isEqualTo(io.packetstream.connection.Response.ok("over unix"));
+              }
+            });
     assertThat(path).doesNotExist();
   }
 
@@ -93,19 +120,32 @@ class PacketStreamServerAutoConfigurationTests {
     java.io.PrintStream original = System.err;
     System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
-      runner.withPropertyValues("packetstream.tick=true", "packetstream.server.port=0",
+      runner
+          .withPropertyValues(
+              "packetstream.tick=true",
+              "packetstream.server.port=0",
               "packetstream.server.address=127.0.0.1")
-          .withUserConfiguration(OneHandler.class).run(context -> {
-            int port = context.getBean(PacketStreamServer.class).port();
-            try (io.packetstream.connection.PacketConnection c = io.packetstream.transport.PacketClient
-                .connect("127.0.0.1", port, io.packetstream.connection.PacketConnection.builder())) {
-              c.call(1, 0, new byte[0]);
-            }
-            // the server's side: the request in, the answer out
-            await().atMost(Duration.ofSeconds(10)).until(() ->
-                captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("<Q")
-                    && captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains(">A"));
-          });
+          .withUserConfiguration(OneHandler.class)
+          .run(
+              context -> {
+                int port = context.getBean(PacketStreamServer.class).port();
+                try (io.packetstream.connection.PacketConnection c =
+                    io.packetstream.transport.PacketClient.connect(
+                        "127.0.0.1", port, io.packetstream.connection.PacketConnection.builder())) {
+                  c.call(1, 0, new byte[0]);
+                }
+                // the server's side: the request in, the answer out
+                await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(
+                        () ->
+                            captured
+                                    .toString(java.nio.charset.StandardCharsets.UTF_8)
+                                    .contains("<Q")
+                                && captured
+                                    .toString(java.nio.charset.StandardCharsets.UTF_8)
+                                    .contains(">A"));
+              });
     } finally {
       System.setErr(original);
     }
@@ -113,132 +153,175 @@ class PacketStreamServerAutoConfigurationTests {
 
   @Test
   void noServerWhenDisabled() {
-    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.enabled=false")
+    runner
+        .withPropertyValues("packetstream.server.port=0", "packetstream.server.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(PacketStreamServer.class));
   }
 
   @Test
   void anSslBundleOnAUnixSocketServerStopsStartUp() {
-    Path path = Path.of(System.getProperty("java.io.tmpdir"), "ps-tls-" + ProcessHandle.current().pid() + ".sock");
-    runner.withPropertyValues("packetstream.server.unix-socket-path=" + path,
-            "packetstream.server.ssl.bundle=server")
-        .run(context -> {
-          InvalidConfigurationPropertyValueException e = invalidProperty(context);
-          assertThat(e.getName()).isEqualTo("packetstream.server.ssl.bundle");
-          assertThat(e.getMessage()).contains("TLS is not available on a Unix domain socket");
-          assertThat(path).doesNotExist();
-        });
+    Path path =
+        Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "ps-tls-" + ProcessHandle.current().pid() + ".sock");
+    runner
+        .withPropertyValues(
+            "packetstream.server.unix-socket-path=" + path, "packetstream.server.ssl.bundle=server")
+        .run(
+            context -> {
+              InvalidConfigurationPropertyValueException e = invalidProperty(context);
+              assertThat(e.getName()).isEqualTo("packetstream.server.ssl.bundle");
+              assertThat(e.getMessage()).contains("TLS is not available on a Unix domain socket");
+              assertThat(path).doesNotExist();
+            });
   }
 
   @Test
   void theServerIsMadeByTheFactoryWithTheServerProperties() throws Exception {
-    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-            "packetstream.server.name=orders", "packetstream.server.max-connections=1")
-        .withUserConfiguration(OneHandler.class).run(context -> {
-          assertThat(context).hasSingleBean(PacketServerFactory.class);
-          PacketServer core = context.getBean(PacketStreamServer.class).server().orElseThrow();
-          assertThat(core.name()).isEqualTo("orders");
-          try (PacketConnection first = PacketClient.connect("127.0.0.1", core.port(),
-              PacketConnection.builder())) {
-            assertThat(first.call(1, 0, bytes("one")).ok()).isTrue();
-            // max-connections=1: a second peer is disconnected at once
-            try (PacketConnection second = PacketClient.connect("127.0.0.1", core.port(),
-                PacketConnection.builder())) {
-              assertThat(second.termination().toCompletableFuture().get(10, TimeUnit.SECONDS))
-                  .isNull();
-            }
-          }
-        });
+    runner
+        .withPropertyValues(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
+            "packetstream.server.name=orders",
+            "packetstream.server.max-connections=1")
+        .withUserConfiguration(OneHandler.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(PacketServerFactory.class);
+              PacketServer core = context.getBean(PacketStreamServer.class).server().orElseThrow();
+              assertThat(core.name()).isEqualTo("orders");
+              try (PacketConnection first =
+                  PacketClient.connect("127.0.0.1", core.port(), PacketConnection.builder())) {
+                assertThat(first.call(1, 0, bytes("one")).ok()).isTrue();
+                // max-connections=1: a second peer is disconnected at once
+                try (PacketConnection second =
+                    PacketClient.connect("127.0.0.1", core.port(), PacketConnection.builder())) {
+                  assertThat(second.termination().toCompletableFuture().get(10, TimeUnit.SECONDS))
+                      .isNull();
+                }
+              }
+            });
   }
 
   @Test
   void serverCustomizersRunAfterThePropertiesInTheirOrder() {
-    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
+    runner
+        .withPropertyValues(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
             "packetstream.server.name=from-properties")
-        .withUserConfiguration(Customizers.class).run(context -> {
-          PacketServer core = context.getBean(PacketStreamServer.class).server().orElseThrow();
-          assertThat(core.name()).isEqualTo("second");
-        });
+        .withUserConfiguration(Customizers.class)
+        .run(
+            context -> {
+              PacketServer core = context.getBean(PacketStreamServer.class).server().orElseThrow();
+              assertThat(core.name()).isEqualTo("second");
+            });
   }
 
   @Test
   void theInitializedEventCarriesTheListeningServerAndItsPortIsPublished() {
-    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1")
-        .withUserConfiguration(InitializedEvents.class).run(context -> {
-          List<PacketServerInitializedEvent> events = context.getBean(InitializedEvents.class).seen;
-          assertThat(events).hasSize(1);
-          PacketServer core = context.getBean(PacketStreamServer.class).server().orElseThrow();
-          assertThat(events.get(0).getServer()).isSameAs(core);
-          assertThat(events.get(0).getServer().isListening()).isTrue();
-          assertThat(context.getEnvironment().getProperty("local.packetstream.server.port",
-              Integer.class)).isEqualTo(core.port());
-        });
+    runner
+        .withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1")
+        .withUserConfiguration(InitializedEvents.class)
+        .run(
+            context -> {
+              List<PacketServerInitializedEvent> events =
+                  context.getBean(InitializedEvents.class).seen;
+              assertThat(events).hasSize(1);
+              PacketServer core = context.getBean(PacketStreamServer.class).server().orElseThrow();
+              assertThat(events.get(0).getServer()).isSameAs(core);
+              assertThat(events.get(0).getServer().isListening()).isTrue();
+              assertThat(
+                      context
+                          .getEnvironment()
+                          .getProperty("local.packetstream.server.port", Integer.class))
+                  .isEqualTo(core.port());
+            });
   }
 
   @Test
   void anIdleConnectionClosesAfterTheServersIdleTimeout() {
-    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
+    runner
+        .withPropertyValues(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
             "packetstream.server.idle-timeout=200ms")
-        .withUserConfiguration(OneHandler.class).run(context -> {
-          int port = context.getBean(PacketStreamServer.class).port();
-          try (PacketConnection c = PacketClient.connect("127.0.0.1", port,
-              PacketConnection.builder())) {
-            assertThat(c.call(1, 0, bytes("once")).ok()).isTrue();
-            // the server's side closes it gracefully: the client sees the end, not an error
-            c.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            assertThat(c.failure()).isEmpty();
-          }
-        });
+        .withUserConfiguration(OneHandler.class)
+        .run(
+            context -> {
+              int port = context.getBean(PacketStreamServer.class).port();
+              try (PacketConnection c =
+                  PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
+                assertThat(c.call(1, 0, bytes("once")).ok()).isTrue();
+                // the server's side closes it gracefully: the client sees the end, not an error
+                c.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                assertThat(c.failure()).isEmpty();
+              }
+            });
   }
 
   @Test
   void aPeerStalledInTheMiddleOfAFrameIsDroppedAfterTheServersReadTimeout() {
-    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
+    runner
+        .withPropertyValues(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
             "packetstream.server.read-timeout=200ms")
-        .run(context -> {
-          int port = context.getBean(PacketStreamServer.class).port();
-          try (Socket peer = new Socket("127.0.0.1", port)) {
-            peer.setSoTimeout(10_000);
-            // a frame of 100 bytes announced, 2 of them sent, then nothing
-            peer.getOutputStream().write(new byte[] {100, 1, 2});
-            peer.getOutputStream().flush();
-            assertThat(peer.getInputStream().read()).isEqualTo(-1);
-          }
-        });
+        .run(
+            context -> {
+              int port = context.getBean(PacketStreamServer.class).port();
+              try (Socket peer = new Socket("127.0.0.1", port)) {
+                peer.setSoTimeout(10_000);
+                // a frame of 100 bytes announced, 2 of them sent, then nothing
+                peer.getOutputStream().write(new byte[] {100, 1, 2});
+                peer.getOutputStream().flush();
+                assertThat(peer.getInputStream().read()).isEqualTo(-1);
+              }
+            });
   }
 
   @Test
   void anAnswerOverTheOutboundFrameSizeIsRefusedNotSent() {
-    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
+    runner
+        .withPropertyValues(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
             "packetstream.max-outbound-frame-size=64B")
-        .withUserConfiguration(OneHandler.class).run(context -> {
-          int port = context.getBean(PacketStreamServer.class).port();
-          try (PacketConnection c = PacketClient.connect("127.0.0.1", port,
-              PacketConnection.builder())) {
-            assertThat(c.call(1, 0, bytes("short")).ok()).isTrue();
-            Response big = c.call(1, 0, bytes("x".repeat(200)));
-            assertThat(big.ok()).isFalse();
-            assertThat(big.text()).contains("answer too large");
-          }
-        });
+        .withUserConfiguration(OneHandler.class)
+        .run(
+            context -> {
+              int port = context.getBean(PacketStreamServer.class).port();
+              try (PacketConnection c =
+                  PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
+                assertThat(c.call(1, 0, bytes("short")).ok()).isTrue();
+                Response big = c.call(1, 0, bytes("x".repeat(200)));
+                assertThat(big.ok()).isFalse();
+                assertThat(big.text()).contains("answer too large");
+              }
+            });
   }
 
   @Test
   void ioThreadsGiveTheConnectionsAnEventLoopGroupOfTheirOwnClosedWithTheContext() {
     EventLoopGroup[] group = new EventLoopGroup[1];
-    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
+    runner
+        .withPropertyValues(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
             "packetstream.io-threads=1")
-        .withUserConfiguration(OneHandler.class).run(context -> {
-          group[0] = context.getBean(EventLoopGroup.class);
-          assertThat(group[0].threads()).isEqualTo(1);
-          int port = context.getBean(PacketStreamServer.class).port();
-          try (PacketConnection c = PacketClient.connect("127.0.0.1", port,
-              PacketConnection.builder())) {
-            assertThat(c.call(1, 0, bytes("via the group")).ok()).isTrue();
-            assertThat(group[0].connections()).isEqualTo(1);
-          }
-          assertThat(ioThreads()).isNotEmpty();
-        });
+        .withUserConfiguration(OneHandler.class)
+        .run(
+            context -> {
+              group[0] = context.getBean(EventLoopGroup.class);
+              assertThat(group[0].threads()).isEqualTo(1);
+              int port = context.getBean(PacketStreamServer.class).port();
+              try (PacketConnection c =
+                  PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
+                assertThat(c.call(1, 0, bytes("via the group")).ok()).isTrue();
+                assertThat(group[0].connections()).isEqualTo(1);
+              }
+              assertThat(ioThreads()).isNotEmpty();
+            });
     await().atMost(Duration.ofSeconds(10)).until(() -> ioThreads().isEmpty());
   }
 
@@ -249,33 +332,37 @@ class PacketStreamServerAutoConfigurationTests {
 
   @Test
   void whileTheApplicationRefusesTrafficNewPeersAreTurnedAwayAndServedAgainAfter() {
-    runner.withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1")
-        .withUserConfiguration(OneHandler.class).run(context -> {
-          int port = context.getBean(PacketStreamServer.class).port();
-          try (PacketConnection before = PacketClient.connect("127.0.0.1", port,
-              PacketConnection.builder())) {
-            // answered: the server has opened its end before the refusal starts (a connection
-            // the accept loop opens after it would be turned away too)
-            assertThat(before.call(1, 0, bytes("first")).ok()).isTrue();
-            AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
-            try (Socket refused = new Socket("127.0.0.1", port)) {
-              refused.setSoTimeout(10_000);
-              assertThat(refused.getInputStream().read()).isEqualTo(-1);
-            }
-            // a peer connected before is served on
-            assertThat(before.call(1, 0, bytes("still here")).ok()).isTrue();
-            AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
-            try (PacketConnection after = PacketClient.connect("127.0.0.1", port,
-                PacketConnection.builder())) {
-              assertThat(after.call(1, 0, bytes("back")).ok()).isTrue();
-            }
-          }
-        });
+    runner
+        .withPropertyValues("packetstream.server.port=0", "packetstream.server.address=127.0.0.1")
+        .withUserConfiguration(OneHandler.class)
+        .run(
+            context -> {
+              int port = context.getBean(PacketStreamServer.class).port();
+              try (PacketConnection before =
+                  PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
+                // answered: the server has opened its end before the refusal starts (a connection
+                // the accept loop opens after it would be turned away too)
+                assertThat(before.call(1, 0, bytes("first")).ok()).isTrue();
+                AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
+                try (Socket refused = new Socket("127.0.0.1", port)) {
+                  refused.setSoTimeout(10_000);
+                  assertThat(refused.getInputStream().read()).isEqualTo(-1);
+                }
+                // a peer connected before is served on
+                assertThat(before.call(1, 0, bytes("still here")).ok()).isTrue();
+                AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
+                try (PacketConnection after =
+                    PacketClient.connect("127.0.0.1", port, PacketConnection.builder())) {
+                  assertThat(after.call(1, 0, bytes("back")).ok()).isTrue();
+                }
+              }
+            });
   }
 
   private static List<Thread> ioThreads() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith("packetstream-spring-io-") && t.isAlive()).toList();
+        .filter(t -> t.getName().startsWith("packetstream-spring-io-") && t.isAlive())
+        .toList();
   }
 
   private static byte[] bytes(String s) {

@@ -29,78 +29,94 @@ import org.springframework.context.annotation.Configuration;
 /** Each bean of the starter steps aside for the application's own of its type (or name). */
 class UserBeansTest {
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(
-          JacksonAutoConfiguration.class,
-          PacketStreamAutoConfiguration.class,
-          PacketStreamServerAutoConfiguration.class,
-          PacketStreamClientsAutoConfiguration.class,
-          HealthContributorAutoConfiguration.class,
-          PacketStreamHealthContributorAutoConfiguration.class,
-          PacketStreamEndpointAutoConfiguration.class))
-      .withPropertyValues("management.endpoints.web.exposure.include=packetstream");
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  JacksonAutoConfiguration.class,
+                  PacketStreamAutoConfiguration.class,
+                  PacketStreamServerAutoConfiguration.class,
+                  PacketStreamClientsAutoConfiguration.class,
+                  HealthContributorAutoConfiguration.class,
+                  PacketStreamHealthContributorAutoConfiguration.class,
+                  PacketStreamEndpointAutoConfiguration.class))
+          .withPropertyValues("management.endpoints.web.exposure.include=packetstream");
 
   @Test
   void theApplicationsServer() {
-    runner.withPropertyValues("packetstream.server.port=0")
+    runner
+        .withPropertyValues("packetstream.server.port=0")
         .withUserConfiguration(UserServer.class)
-        .run(context -> {
-          assertThat(context).hasSingleBean(PacketStreamServer.class);
-          assertThat(context.getBean(PacketStreamServer.class).name()).isEqualTo("mine");
-        });
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(PacketStreamServer.class);
+              assertThat(context.getBean(PacketStreamServer.class).name()).isEqualTo("mine");
+            });
   }
 
   @Test
   void theApplicationsClients() {
-    runner.withUserConfiguration(UserClients.class)
-        .run(context -> assertThat(context.getBean(PacketClients.class))
-            .isSameAs(context.getBean("userClients")));
+    runner
+        .withUserConfiguration(UserClients.class)
+        .run(
+            context ->
+                assertThat(context.getBean(PacketClients.class))
+                    .isSameAs(context.getBean("userClients")));
   }
 
   @Test
   void theApplicationsHealthContributor() {
-    runner.withUserConfiguration(UserHealth.class)
-        .run(context -> {
-          assertThat(context).doesNotHaveBean(PacketStreamHealthContributor.class);
-          assertThat(context.getBean("packetstreamHealthContributor"))
-              .isInstanceOf(HealthIndicator.class);
-        });
+    runner
+        .withUserConfiguration(UserHealth.class)
+        .run(
+            context -> {
+              assertThat(context).doesNotHaveBean(PacketStreamHealthContributor.class);
+              assertThat(context.getBean("packetstreamHealthContributor"))
+                  .isInstanceOf(HealthIndicator.class);
+            });
   }
 
   @Test
   void theApplicationsEndpoint() {
-    runner.withUserConfiguration(UserEndpoint.class)
-        .run(context -> {
-          assertThat(context).hasSingleBean(PacketStreamEndpoint.class);
-          assertThat(context.getBean(PacketStreamEndpoint.class))
-              .isSameAs(context.getBean("userEndpoint"));
-        });
+    runner
+        .withUserConfiguration(UserEndpoint.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(PacketStreamEndpoint.class);
+              assertThat(context.getBean(PacketStreamEndpoint.class))
+                  .isSameAs(context.getBean("userEndpoint"));
+            });
   }
 
   @Test
   void theApplicationsHandlers() {
-    runner.withUserConfiguration(UserHandlers.class)
-        .run(context -> {
-          assertThat(context).hasSingleBean(PacketHandlers.class);
-          assertThat(context.getBean(PacketHandlers.class))
-              .isSameAs(context.getBean("userHandlers"));
-        });
+    runner
+        .withUserConfiguration(UserHandlers.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(PacketHandlers.class);
+              assertThat(context.getBean(PacketHandlers.class))
+                  .isSameAs(context.getBean("userHandlers"));
+            });
   }
 
   @Test
   void noEndpointWithoutActuator() {
-    runner.withClassLoader(new FilteredClassLoader(Endpoint.class))
-        .run(context -> {
-          assertThat(context).hasNotFailed();
-          assertThat(context).doesNotHaveBean(PacketStreamEndpoint.class);
-        });
+    runner
+        .withClassLoader(new FilteredClassLoader(Endpoint.class))
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context).doesNotHaveBean(PacketStreamEndpoint.class);
+            });
   }
 
   @Configuration(proxyBeanMethods = false)
   static class UserServer {
     @Bean
     PacketStreamServer userServer() {
-      return new PacketStreamServer("mine",
+      return new PacketStreamServer(
+          "mine",
           () -> PacketServer.builder(PacketConnection.builder()).name("mine").bindLoopback(0),
           event -> {});
     }
@@ -125,8 +141,8 @@ class UserBeansTest {
   @Configuration(proxyBeanMethods = false)
   static class UserEndpoint {
     @Bean
-    PacketStreamEndpoint userEndpoint(ObjectProvider<PacketStreamServer> server,
-        ObjectProvider<PacketClients> clients) {
+    PacketStreamEndpoint userEndpoint(
+        ObjectProvider<PacketStreamServer> server, ObjectProvider<PacketClients> clients) {
       return new PacketStreamEndpoint(server, clients);
     }
   }

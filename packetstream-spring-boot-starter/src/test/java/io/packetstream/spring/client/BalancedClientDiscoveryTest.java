@@ -38,21 +38,23 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A balanced client over three real servers on 127.0.0.1 listed in Spring Cloud's simple
- * properties-based discovery, which the test changes at run time through its
- * {@link SimpleDiscoveryProperties} bean (the simple client reads it at every look-up): requests
- * spread over all, health and the endpoint show each instance over real HTTP, one instance killed
- * mid-run fails exactly its pending requests (naming it) and no other, an instance added gets
- * traffic, and one that leaves discovery is drained without a failure.
+ * properties-based discovery, which the test changes at run time through its {@link
+ * SimpleDiscoveryProperties} bean (the simple client reads it at every look-up): requests spread
+ * over all, health and the endpoint show each instance over real HTTP, one instance killed mid-run
+ * fails exactly its pending requests (naming it) and no other, an instance added gets traffic, and
+ * one that leaves discovery is drained without a failure.
  */
-@SpringBootTest(classes = TestApplication.class,
+@SpringBootTest(
+    classes = TestApplication.class,
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
-        "packetstream.clients.echo.service-id=echo-service",
-        "packetstream.clients.echo.refresh-interval=200ms",
-        "packetstream.clients.echo.reconnect.initial-delay=50ms",
-        "packetstream.clients.echo.reconnect.max-delay=200ms",
-        "management.endpoints.web.exposure.include=health,packetstream",
-        "management.endpoint.health.show-details=always"})
+      "packetstream.clients.echo.service-id=echo-service",
+      "packetstream.clients.echo.refresh-interval=200ms",
+      "packetstream.clients.echo.reconnect.initial-delay=50ms",
+      "packetstream.clients.echo.reconnect.max-delay=200ms",
+      "management.endpoints.web.exposure.include=health,packetstream",
+      "management.endpoint.health.show-details=always"
+    })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
 class BalancedClientDiscoveryTest {
@@ -90,15 +92,20 @@ class BalancedClientDiscoveryTest {
   }
 
   @LocalServerPort int httpPort;
-  @Autowired @Qualifier("echo") PacketStreamClient echo;
+
+  @Autowired
+  @Qualifier("echo")
+  PacketStreamClient echo;
+
   @Autowired SimpleDiscoveryProperties discovery;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
   private JsonNode get(String path) throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(r.body());
   }
 
@@ -122,7 +129,8 @@ class BalancedClientDiscoveryTest {
     for (TestPeer p : peers) {
       names.add(memberOf(p));
     }
-    await().atMost(Duration.ofSeconds(30))
+    await()
+        .atMost(Duration.ofSeconds(30))
         .until(() -> ready().size() == names.size() && ready().containsAll(names));
   }
 
@@ -174,7 +182,8 @@ class BalancedClientDiscoveryTest {
     assertThat(client.at("/status").asString()).isEqualTo("UP");
     assertThat(client.at("/details/ready").asInt()).isEqualTo(3);
     assertThat(client.at("/details/balancing").asString())
-        .contains("service 'echo-service'").contains("round-robin");
+        .contains("service 'echo-service'")
+        .contains("round-robin");
     for (TestPeer p : List.of(a, b, c)) {
       JsonNode instance = client.at("/details/instances").get(memberOf(p));
       assertThat(instance).as(memberOf(p)).isNotNull();
@@ -196,17 +205,19 @@ class BalancedClientDiscoveryTest {
     described.at("/instances").forEach(i -> instances.add(i.at("/name").asString()));
     assertThat(instances).containsExactlyInAnyOrder(memberOf(a), memberOf(b), memberOf(c));
     List<String> connections = new ArrayList<>();
-    body.at("/connections").forEach(conn -> {
-      if (conn.at("/role").asString().equals("client")) {
-        connections.add(conn.at("/name").asString());
-      }
-    });
+    body.at("/connections")
+        .forEach(
+            conn -> {
+              if (conn.at("/role").asString().equals("client")) {
+                connections.add(conn.at("/name").asString());
+              }
+            });
     assertThat(connections).containsExactlyInAnyOrder(memberOf(a), memberOf(b), memberOf(c));
   }
 
   /**
-   * B holds the requests it gets, then dies: exactly those fail, each naming B; the rest, and
-   * every request after, succeed on the others. B leaves discovery and D joins: D gets its share.
+   * B holds the requests it gets, then dies: exactly those fail, each naming B; the rest, and every
+   * request after, succeed on the others. B leaves discovery and D joins: D gets its share.
    */
   @Test
   @Order(3)
@@ -218,8 +229,10 @@ class BalancedClientDiscoveryTest {
       inFlight.add(echo.submit(1, 0, new byte[0]));
     }
     // round-robin over three: a third of them wait at B
-    await().atMost(Duration.ofSeconds(30)).until(() ->
-        b.held.get() + inFlight.stream().filter(CompletableFuture::isDone).count() == 30);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> b.held.get() + inFlight.stream().filter(CompletableFuture::isDone).count() == 30);
     assertThat(b.held.get()).isEqualTo(10);
     b.kill();
 
@@ -234,10 +247,14 @@ class BalancedClientDiscoveryTest {
       }
     }
     assertThat(ok).isEqualTo(20);
-    assertThat(failures).hasSize(10).allSatisfy(e -> assertThat(e)
-        .isInstanceOf(ConnectionClosedException.class)
-        .hasMessageContaining("instance " + memberOf(b))
-        .hasMessageContaining("ended before it answered request type 1"));
+    assertThat(failures)
+        .hasSize(10)
+        .allSatisfy(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(ConnectionClosedException.class)
+                    .hasMessageContaining("instance " + memberOf(b))
+                    .hasMessageContaining("ended before it answered request type 1"));
 
     // B is still listed but down: nothing goes to it
     awaitReady(a, c);
@@ -246,14 +263,13 @@ class BalancedClientDiscoveryTest {
     TestPeer d = started("d");
     listInDiscovery(a, c, d);
     awaitReady(a, c, d);
-    assertThat(echo.instances()).extracting(PacketStreamClient::name)
-        .doesNotContain(memberOf(b));
+    assertThat(echo.instances()).extracting(PacketStreamClient::name).doesNotContain(memberOf(b));
     tenCallsEach(a, c, d);
   }
 
   /**
-   * C holds requests and then leaves discovery: its connection drains, answering what it holds
-   * once C lets go, while every new request goes to the others and none fails.
+   * C holds requests and then leaves discovery: its connection drains, answering what it holds once
+   * C lets go, while every new request goes to the others and none fails.
    */
   @Test
   @Order(4)
@@ -267,7 +283,8 @@ class BalancedClientDiscoveryTest {
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> c.held.get() == 3);
     listInDiscovery(a, d);
-    await().atMost(Duration.ofSeconds(30))
+    await()
+        .atMost(Duration.ofSeconds(30))
         .until(() -> echo.instances().stream().noneMatch(i -> i.name().equals(memberOf(c))));
     int heldBefore = c.held.get();
     calls(20);

@@ -14,33 +14,44 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** The client beans of packetstream.clients: how they are defined, and when they are not. */
 class ClientBeanRegistrarTest {
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(PacketStreamAutoConfiguration.class,
-          PacketStreamClientsAutoConfiguration.class))
-      .withPropertyValues("packetstream.clients.billing.port=1",
-          "packetstream.clients.billing.reconnect.enabled=false");
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  PacketStreamAutoConfiguration.class, PacketStreamClientsAutoConfiguration.class))
+          .withPropertyValues(
+              "packetstream.clients.billing.port=1",
+              "packetstream.clients.billing.reconnect.enabled=false");
 
   @Test
   void eachClientBeanIsMadeByTheRegistrysFactoryMethodNotBySupplier() {
-    runner.run(context -> {
-      AbstractBeanDefinition definition = (AbstractBeanDefinition) context.getBeanFactory()
-          .getBeanDefinition("billingPacketStreamClient");
-      assertThat(definition.getFactoryBeanName()).isEqualTo("packetClients");
-      assertThat(definition.getFactoryMethodName()).isEqualTo("get");
-      assertThat(definition.getInstanceSupplier()).isNull();
-      assertThat(context.getBean("billingPacketStreamClient"))
-          .isSameAs(context.getBean(PacketClients.class).get("billing"));
-    });
+    runner.run(
+        context -> {
+          AbstractBeanDefinition definition =
+              (AbstractBeanDefinition)
+                  context.getBeanFactory().getBeanDefinition("billingPacketStreamClient");
+          assertThat(definition.getFactoryBeanName()).isEqualTo("packetClients");
+          assertThat(definition.getFactoryMethodName()).isEqualTo("get");
+          assertThat(definition.getInstanceSupplier()).isNull();
+          assertThat(context.getBean("billingPacketStreamClient"))
+              .isSameAs(context.getBean(PacketClients.class).get("billing"));
+        });
   }
 
   @Test
   void anApplicationsOwnRegistryGetsNoClientBeansItDoesNotKnow() {
-    runner.withBean("myClients", PacketClients.class,
+    runner
+        .withBean(
+            "myClients",
+            PacketClients.class,
             () -> new PacketClients(List.of(), (ConnectionRole role, String name) -> null))
-        .run(context -> {
-          assertThat(context).hasNotFailed();
-          assertThat(context).getBeans(PacketStreamClient.class).isEmpty();
-          assertThat(context).getBean(PacketClients.class).isSameAs(context.getBean("myClients"));
-        });
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context).getBeans(PacketStreamClient.class).isEmpty();
+              assertThat(context)
+                  .getBean(PacketClients.class)
+                  .isSameAs(context.getBean("myClients"));
+            });
   }
 }

@@ -19,8 +19,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The peer of the exchange tests: a Spring Boot server in a context of its own, on a random
- * port of 127.0.0.1, whose handlers answer each kind the exchanges read.
+ * The peer of the exchange tests: a Spring Boot server in a context of its own, on a random port of
+ * 127.0.0.1, whose handlers answer each kind the exchanges read.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -36,15 +36,19 @@ public class ExchangeServer {
   static ConfigurableApplicationContext start() {
     return new SpringApplicationBuilder(ExchangeServer.class)
         .web(WebApplicationType.NONE)
-        .properties("packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-            "packetstream.server.shutdown-timeout=2s", "spring.main.banner-mode=off",
+        .properties(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
+            "packetstream.server.shutdown-timeout=2s",
+            "spring.main.banner-mode=off",
             "packetstream.observations.enabled=false")
         .run();
   }
 
   static int port(ConfigurableApplicationContext server) {
-    return server.getEnvironment().getRequiredProperty("local.packetstream.server.port",
-        Integer.class);
+    return server
+        .getEnvironment()
+        .getRequiredProperty("local.packetstream.server.port", Integer.class);
   }
 
   @Bean
@@ -55,8 +59,10 @@ public class ExchangeServer {
   /** One handler per answer kind. */
   public static class Handlers {
     private final PayloadCodec codec;
+
     /** The answers of type 5, which never come until the test completes them. */
     final List<CompletableFuture<String>> hanging = new CopyOnWriteArrayList<>();
+
     /** The keys of type 6, recorded before the answer goes out. */
     final BlockingQueue<String> touched = new LinkedBlockingQueue<>();
 

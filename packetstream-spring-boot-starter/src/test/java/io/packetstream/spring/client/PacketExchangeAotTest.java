@@ -50,9 +50,14 @@ public class PacketExchangeAotTest {
 
     @Bean
     public static PacketClients packetClients() {
-      ClientSpec shop = new ClientSpec("shop", builder -> {
-        throw new IOException("no peer in this test");
-      }, false, null);
+      ClientSpec shop =
+          new ClientSpec(
+              "shop",
+              builder -> {
+                throw new IOException("no peer in this test");
+              },
+              false,
+              null);
       return new PacketClients(List.of(shop), (role, name) -> PacketConnection.builder());
     }
 
@@ -86,8 +91,10 @@ public class PacketExchangeAotTest {
 
     Path src = Files.createDirectories(dir.resolve("src"));
     Path out = Files.createDirectories(dir.resolve("classes"));
-    List<String> args = new ArrayList<>(List.of("-d", out.toString(), "-proc:none",
-        "-cp", System.getProperty("java.class.path")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-d", out.toString(), "-proc:none", "-cp", System.getProperty("java.class.path")));
     for (Map.Entry<String, String> source : read(sources).entrySet()) {
       Path file = src.resolve(source.getKey());
       Files.createDirectories(file.getParent());
@@ -97,14 +104,16 @@ public class PacketExchangeAotTest {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     assertThat(javac.run(null, null, null, args.toArray(String[]::new))).isZero();
 
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {out.toUri().toURL()},
-        getClass().getClassLoader());
+    try (URLClassLoader loader =
+            new URLClassLoader(new URL[] {out.toUri().toURL()}, getClass().getClassLoader());
         GenericApplicationContext context = new GenericApplicationContext()) {
       @SuppressWarnings("unchecked")
       ApplicationContextInitializer<GenericApplicationContext> initializer =
-          (ApplicationContextInitializer<GenericApplicationContext>) loader
-              .loadClass(initializerName[0].reflectionName())
-              .getDeclaredConstructor().newInstance();
+          (ApplicationContextInitializer<GenericApplicationContext>)
+              loader
+                  .loadClass(initializerName[0].reflectionName())
+                  .getDeclaredConstructor()
+                  .newInstance();
       context.setClassLoader(loader);
       initializer.initialize(context);
       context.refresh();
@@ -118,23 +127,23 @@ public class PacketExchangeAotTest {
   }
 
   /** Processes {@link AotApp}; {@code initializer[0]} is the initializer it generates. */
-  private static DefaultGenerationContext generate(InMemoryGeneratedFiles files,
-      ClassName[] initializer) {
+  private static DefaultGenerationContext generate(
+      InMemoryGeneratedFiles files, ClassName[] initializer) {
     GenericApplicationContext context = new GenericApplicationContext();
     AnnotationConfigUtils.registerAnnotationConfigProcessors(context);
     context.registerBean(AotApp.class);
-    DefaultGenerationContext generation = new DefaultGenerationContext(
-        new ClassNameGenerator(ClassName.get(AotApp.class)), files);
+    DefaultGenerationContext generation =
+        new DefaultGenerationContext(new ClassNameGenerator(ClassName.get(AotApp.class)), files);
     initializer[0] = new ApplicationContextAotGenerator().processAheadOfTime(context, generation);
     return generation;
   }
 
-  private static Map<String, String> read(Map<String, InputStreamSource> files)
-      throws IOException {
+  private static Map<String, String> read(Map<String, InputStreamSource> files) throws IOException {
     Map<String, String> text = new java.util.TreeMap<>();
     for (Map.Entry<String, InputStreamSource> f : files.entrySet()) {
       try (InputStream in = f.getValue().getInputStream()) {
-        text.put(f.getKey(), new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        text.put(
+            f.getKey(), new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
       }
     }
     return text;

@@ -10,7 +10,6 @@ import io.packetstream.spring.client.ExchangeServer.Problem;
 import io.packetstream.spring.client.ExchangeServer.Receipt;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,20 +29,21 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Typed calls and exchange interfaces of a client context against a server context, over TCP
- * on 127.0.0.1: each answer kind, flags and channels both ways, a not-ok answer as a typed
- * exception, timeouts per call and from the client's properties, and interfaces registered by
- * annotation ({@link Orders}, client "shop") and by property ({@link Lowercase}, client
- * "other").
+ * Typed calls and exchange interfaces of a client context against a server context, over TCP on
+ * 127.0.0.1: each answer kind, flags and channels both ways, a not-ok answer as a typed exception,
+ * timeouts per call and from the client's properties, and interfaces registered by annotation
+ * ({@link Orders}, client "shop") and by property ({@link Lowercase}, client "other").
  */
-@SpringBootTest(classes = PacketExchangeTest.ClientApp.class,
+@SpringBootTest(
+    classes = PacketExchangeTest.ClientApp.class,
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {
-        "packetstream.clients.shop.host=127.0.0.1",
-        "packetstream.clients.shop.request-timeout=2s",
-        "packetstream.clients.other.host=127.0.0.1",
-        "packetstream.clients.other.exchanges=io.packetstream.spring.client.Lowercase",
-        "packetstream.observations.enabled=false"})
+      "packetstream.clients.shop.host=127.0.0.1",
+      "packetstream.clients.shop.request-timeout=2s",
+      "packetstream.clients.other.host=127.0.0.1",
+      "packetstream.clients.other.exchanges=io.packetstream.spring.client.Lowercase",
+      "packetstream.observations.enabled=false"
+    })
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PacketExchangeTest {
 
@@ -73,10 +73,20 @@ class PacketExchangeTest {
     }
   }
 
-  @Autowired @Qualifier("shop") PacketStreamClient shop;
-  @Autowired @Qualifier("other") PacketStreamClient other;
+  @Autowired
+  @Qualifier("shop")
+  PacketStreamClient shop;
+
+  @Autowired
+  @Qualifier("other")
+  PacketStreamClient other;
+
   @Autowired Orders orders;
-  @Autowired @Qualifier("other") Lowercase lowercase;
+
+  @Autowired
+  @Qualifier("other")
+  Lowercase lowercase;
+
   @Autowired ApplicationContext context;
 
   @BeforeEach
@@ -109,15 +119,20 @@ class PacketExchangeTest {
   void aNotOkAnswerFailsATypedCallWithItsFlagsAndPayload() {
     CompletableFuture<Receipt> call = shop.submit(4, "out of tea", Receipt.class);
 
-    assertThatThrownBy(call::get).isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOfSatisfying(PacketRequestFailedException.class, e -> {
-          assertThat(e.flags()).isEqualTo(7);
-          assertThat(e.requestType()).isEqualTo(4);
-          assertThat(e.channel()).isZero();
-          assertThat(e.payload(Problem.class)).isEqualTo(new Problem("out of tea"));
-          assertThat(new String(e.payload(), UTF_8)).contains("out of tea");
-          assertThat(e.getMessage()).contains("shop", "request type 4", "flags 7", "out of tea");
-        });
+    assertThatThrownBy(call::get)
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            PacketRequestFailedException.class,
+            e -> {
+              assertThat(e.flags()).isEqualTo(7);
+              assertThat(e.requestType()).isEqualTo(4);
+              assertThat(e.channel()).isZero();
+              assertThat(e.payload(Problem.class)).isEqualTo(new Problem("out of tea"));
+              assertThat(new String(e.payload(), UTF_8)).contains("out of tea");
+              assertThat(e.getMessage())
+                  .contains("shop", "request type 4", "flags 7", "out of tea");
+            });
   }
 
   @Test
@@ -132,11 +147,13 @@ class PacketExchangeTest {
   @Test
   void aTypedCallWithItsOwnTimeoutFailsWhenTheAnswerDoesNotCome() {
     // "other" has no request-timeout: only the call's own ends it
-    CompletableFuture<String> call = other.submit(0, 5, 0, "x", String.class,
-        Duration.ofMillis(200));
+    CompletableFuture<String> call =
+        other.submit(0, 5, 0, "x", String.class, Duration.ofMillis(200));
 
     assertThatThrownBy(() -> call.get(20, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class);
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(TimeoutException.class);
   }
 
   @Test
@@ -144,13 +161,16 @@ class PacketExchangeTest {
     CompletableFuture<String> call = shop.submit(5, "x", String.class);
 
     assertThatThrownBy(() -> call.get(20, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class);
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(TimeoutException.class);
   }
 
   @Test
   void aTypedCallRefusesAResultTypeItCannotRead() {
     assertThatThrownBy(() -> shop.submit(3, "x", java.util.Optional.class))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Optional");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Optional");
   }
 
   // ------------------------------------------------------------------ exchanges
@@ -158,13 +178,13 @@ class PacketExchangeTest {
   @Test
   void anExchangeWaitsForAndReadsEachKindOfAnswer() throws Exception {
     assertThat(orders.order(new Order("tea", 3), 9)).isEqualTo(new Receipt("3 x tea", 9));
-    assertThat(orders.orderLater(new Order("cake", 1)).get())
-        .isEqualTo(new Receipt("1 x cake", 0));
+    assertThat(orders.orderLater(new Order("cake", 1)).get()).isEqualTo(new Receipt("1 x cake", 0));
     assertThat(orders.nextFlags(41)).isEqualTo(42);
     assertThat(orders.nextIntFlags(6)).isEqualTo(7);
     assertThat(orders.upper("abc")).isEqualTo("ABC");
-    assertThat(orders.receipts("tea")).containsExactly(new Receipt("1 x tea", 1),
-        new Receipt("2 x tea", 2), new Receipt("3 x tea", 3));
+    assertThat(orders.receipts("tea"))
+        .containsExactly(
+            new Receipt("1 x tea", 1), new Receipt("2 x tea", 2), new Receipt("3 x tea", 3));
     assertThat(orders.bytes(new byte[] {4, 5})).isEqualTo(ByteBuffer.wrap(new byte[] {4, 5}));
     assertThat(orders.nothing(new byte[0])).isNull();
     assertThat(orders.shout("hey")).isEqualTo("HEY!");
@@ -188,13 +208,16 @@ class PacketExchangeTest {
   @Test
   void aNotOkAnswerRaisesATypedExceptionOrIsReturnedAsAResponse() {
     assertThatThrownBy(() -> orders.refuse("out of cake"))
-        .isInstanceOfSatisfying(PacketRequestFailedException.class, e -> {
-          assertThat(e.flags()).isEqualTo(7);
-          assertThat(e.payload(Problem.class)).isEqualTo(new Problem("out of cake"));
-        });
+        .isInstanceOfSatisfying(
+            PacketRequestFailedException.class,
+            e -> {
+              assertThat(e.flags()).isEqualTo(7);
+              assertThat(e.payload(Problem.class)).isEqualTo(new Problem("out of cake"));
+            });
     assertThatThrownBy(() -> orders.refuseLater("later").get())
         .isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(PacketRequestFailedException.class);
+        .cause()
+        .isInstanceOf(PacketRequestFailedException.class);
 
     Response raw = orders.refuseRaw("raw");
     assertThat(raw.ok()).isFalse();
@@ -206,10 +229,13 @@ class PacketExchangeTest {
     assertThatThrownBy(() -> orders.hang("x"))
         .isInstanceOf(PacketRequestTimeoutException.class)
         .hasMessageContaining("Orders.hang(String)")
-        .cause().isInstanceOf(TimeoutException.class);
+        .cause()
+        .isInstanceOf(TimeoutException.class);
     assertThatThrownBy(() -> orders.hangDeclared("x")).isInstanceOf(TimeoutException.class);
     assertThatThrownBy(() -> orders.hangLater("x").get(20, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class);
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(TimeoutException.class);
   }
 
   @Test

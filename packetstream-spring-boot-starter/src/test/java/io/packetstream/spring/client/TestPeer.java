@@ -21,19 +21,26 @@ final class TestPeer implements AutoCloseable {
   final AtomicInteger answered = new AtomicInteger();
   final AtomicInteger held = new AtomicInteger();
   volatile boolean hold;
+
   /** Completes the held requests (ok) when completed. */
   final CompletableFuture<Response> release = new CompletableFuture<>();
 
   TestPeer(String label) throws IOException {
     this.label = label;
-    this.server = PacketServer.builder(PacketConnection.builder().handler(rq -> {
-      if (hold) {
-        held.incrementAndGet();
-        return Reply.later(release);
-      }
-      answered.incrementAndGet();
-      return Response.ok(label);
-    })).name(label).bind(new InetSocketAddress("127.0.0.1", 0));
+    this.server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .handler(
+                        rq -> {
+                          if (hold) {
+                            held.incrementAndGet();
+                            return Reply.later(release);
+                          }
+                          answered.incrementAndGet();
+                          return Response.ok(label);
+                        }))
+            .name(label)
+            .bind(new InetSocketAddress("127.0.0.1", 0));
   }
 
   int port() {

@@ -12,19 +12,20 @@ class DurationsTest {
 
   @ParameterizedTest
   @CsvSource({
-      "PT0.2S, 200ms",
-      "PT30S, 30s",
-      "PT1.5S, 1500ms",
-      "PT2M, 2m",
-      "PT90S, 90s",
-      "PT1H, 1h",
-      "PT48H, 2d",
-      "PT0S, 0s",
-      "PT-1S, -1s",
-      "PT-0.001S, -1ms",
-      "PT0.000001S, 1us",
-      "PT0.0000015S, 1500ns",
-      "PT-0.000000001S, -1ns"})
+    "PT0.2S, 200ms",
+    "PT30S, 30s",
+    "PT1.5S, 1500ms",
+    "PT2M, 2m",
+    "PT90S, 90s",
+    "PT1H, 1h",
+    "PT48H, 2d",
+    "PT0S, 0s",
+    "PT-1S, -1s",
+    "PT-0.001S, -1ms",
+    "PT0.000001S, 1us",
+    "PT0.0000015S, 1500ns",
+    "PT-0.000000001S, -1ns"
+  })
   void printsTheLargestExactUnit(String iso, String expected) {
     Duration d = Duration.parse(iso);
     assertThat(Durations.format(d)).isEqualTo(expected);
@@ -33,8 +34,8 @@ class DurationsTest {
 
   @org.junit.jupiter.api.Test
   void rewritesIsoDurationsInsideText() {
-    assertThat(Durations.inText("initial PT0.2S, max PT-30S, x2")).isEqualTo(
-        "initial 200ms, max -30s, x2");
+    assertThat(Durations.inText("initial PT0.2S, max PT-30S, x2"))
+        .isEqualTo("initial 200ms, max -30s, x2");
     assertThat(Durations.inText("PT1M30S and PT-1.5S")).isEqualTo("90s and -1500ms");
     assertThat(Durations.inText("no duration here: PTX")).isEqualTo("no duration here: PTX");
   }

@@ -13,8 +13,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * What a native image needs of handler beans, as Spring's AOT processing registers it from the
- * annotations: the handler and exception-handler methods, invoked, and the payload types the
- * codec binds, through stages and reactive types.
+ * annotations: the handler and exception-handler methods, invoked, and the payload types the codec
+ * binds, through stages and reactive types.
  */
 class HandlerRuntimeHintsTest {
 
@@ -56,11 +56,14 @@ class HandlerRuntimeHintsTest {
         .accepts(hints);
     assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Handlers.class, "failed"))
         .accepts(hints);
-    for (Class<?> payload : List.of(Order.class, Line.class, Receipt.class, Item.class,
-        Problem.class)) {
-      assertThat(RuntimeHintsPredicates.reflection().onType(payload)
-          .withMemberCategories(MemberCategory.INVOKE_DECLARED_CONSTRUCTORS))
-          .as(payload.getSimpleName()).accepts(hints);
+    for (Class<?> payload :
+        List.of(Order.class, Line.class, Receipt.class, Item.class, Problem.class)) {
+      assertThat(
+              RuntimeHintsPredicates.reflection()
+                  .onType(payload)
+                  .withMemberCategories(MemberCategory.INVOKE_DECLARED_CONSTRUCTORS))
+          .as(payload.getSimpleName())
+          .accepts(hints);
     }
     // what is not a payload gets nothing
     assertThat(RuntimeHintsPredicates.reflection().onType(IllegalStateException.class))

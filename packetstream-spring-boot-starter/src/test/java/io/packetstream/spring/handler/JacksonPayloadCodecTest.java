@@ -39,8 +39,10 @@ class JacksonPayloadCodecTest {
     assertThat(codec.canDecode(Map.class)).isTrue();
     assertThat(codec.canDecode(Object.class)).isTrue();
     assertThat(codec.canDecode(long.class)).isTrue();
-    assertThat(codec.decode("{\"kind\":\"circle\",\"r\":2}".getBytes(StandardCharsets.UTF_8),
-        Shape.class)).isEqualTo(new Circle(2));
+    assertThat(
+            codec.decode(
+                "{\"kind\":\"circle\",\"r\":2}".getBytes(StandardCharsets.UTF_8), Shape.class))
+        .isEqualTo(new Circle(2));
   }
 
   @Test
@@ -48,7 +50,8 @@ class JacksonPayloadCodecTest {
     for (Class<?> type : List.of(InputStream.class, Reader.class, Runnable.class, Opaque.class)) {
       assertThat(codec.canDecode(type)).as(type.getName()).isFalse();
       assertThatThrownBy(() -> codec.decode("{}".getBytes(StandardCharsets.UTF_8), type))
-          .as(type.getName()).isInstanceOf(RuntimeException.class);
+          .as(type.getName())
+          .isInstanceOf(RuntimeException.class);
     }
   }
 }

@@ -18,12 +18,16 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-/** Parameter and return types that could only be served wrongly stop the application at start-up. */
+/**
+ * Parameter and return types that could only be served wrongly stop the application at start-up.
+ */
 class UnmappableTypesTest {
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class,
-          PacketStreamAutoConfiguration.class));
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  JacksonAutoConfiguration.class, PacketStreamAutoConfiguration.class));
 
   static class Unmappable {
     @PacketHandler(1)
@@ -122,35 +126,64 @@ class UnmappableTypesTest {
 
   @Test
   void refusesTwoPayloadsAndAPayloadTheCodecCannotReadNamingTheMethod() {
-    runner.withBean(PayloadTwice.class).run(context -> {
-      assertThat(context).hasFailed();
-      List<String> problems = problems(context.getStartupFailure());
-      assertThat(problems).hasSize(5);
-      assertThat(problems).anySatisfy(p -> assertThat(p)
-          .startsWith("PayloadTwice.twoAnnotated(String, byte[]) of bean")
-          .contains("more than one parameter takes the payload (parameter 1 (byte[]) is the"
-              + " second)"));
-      assertThat(problems).anySatisfy(p -> assertThat(p)
-          .startsWith("PayloadTwice.annotatedAndByType(Order, String) of bean")
-          .contains("more than one parameter takes the payload (parameter 1 (String)"));
-      assertThat(problems).anySatisfy(p -> assertThat(p)
-          .startsWith("PayloadTwice.payloadAndFlags(long) of bean")
-          .contains("annotated both @Payload and @PacketFlags"));
-      assertThat(problems).anySatisfy(p -> assertThat(p)
-          .startsWith("PayloadTwice.annotatedStream(InputStream) of bean")
-          .contains("cannot be read from a payload by the payload codec (JacksonPayloadCodec)"));
-      assertThat(problems).anySatisfy(p -> assertThat(p)
-          .startsWith("PayloadTwice.code(Runnable) of bean")
-          .contains("is code, not data"));
-    });
+    runner
+        .withBean(PayloadTwice.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              List<String> problems = problems(context.getStartupFailure());
+              assertThat(problems).hasSize(5);
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("PayloadTwice.twoAnnotated(String, byte[]) of bean")
+                              .contains(
+                                  "more than one parameter takes the payload (parameter 1 (byte[]) is the"
+                                      + " second)"));
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("PayloadTwice.annotatedAndByType(Order, String) of bean")
+                              .contains(
+                                  "more than one parameter takes the payload (parameter 1 (String)"));
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("PayloadTwice.payloadAndFlags(long) of bean")
+                              .contains("annotated both @Payload and @PacketFlags"));
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("PayloadTwice.annotatedStream(InputStream) of bean")
+                              .contains(
+                                  "cannot be read from a payload by the payload codec (JacksonPayloadCodec)"));
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("PayloadTwice.code(Runnable) of bean")
+                              .contains("is code, not data"));
+            });
   }
 
   @Test
   void theCodecDecidesWhichTypesItCanRead() {
     // Jackson cannot construct an InputStream; this codec can
-    runner.withBean(ReadsStreams.class).run(context -> assertThat(problems(
-        context.getStartupFailure())).singleElement().asString().contains("JacksonPayloadCodec"));
-    runner.withBean(ReadsStreams.class).withBean(StreamCodec.class)
+    runner
+        .withBean(ReadsStreams.class)
+        .run(
+            context ->
+                assertThat(problems(context.getStartupFailure()))
+                    .singleElement()
+                    .asString()
+                    .contains("JacksonPayloadCodec"));
+    runner
+        .withBean(ReadsStreams.class)
+        .withBean(StreamCodec.class)
         .run(context -> assertThat(context).hasNotFailed());
   }
 
@@ -163,41 +196,74 @@ class UnmappableTypesTest {
 
   @Test
   void refusesAValidatedPayloadWithoutAValidator() {
-    runner.withBean(NeedsValidation.class).run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure())
-          .isInstanceOf(InvalidPacketHandlerException.class)
-          .hasMessageContaining("NeedsValidation.order(Order) of bean")
-          .hasMessageContaining("asks for validation, and there is no Validator bean");
-    });
+    runner
+        .withBean(NeedsValidation.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .isInstanceOf(InvalidPacketHandlerException.class)
+                  .hasMessageContaining("NeedsValidation.order(Order) of bean")
+                  .hasMessageContaining("asks for validation, and there is no Validator bean");
+            });
   }
 
   @Test
   void refusesEachUnmappableMethodNamingIt() {
-    runner.withBean(Unmappable.class).run(context -> {
-      assertThat(context).hasFailed();
-      Throwable failure = context.getStartupFailure();
-      while (!(failure instanceof InvalidPacketHandlerException) && failure.getCause() != null) {
-        failure = failure.getCause();
-      }
-      assertThat(failure).isInstanceOf(InvalidPacketHandlerException.class);
-      List<String> problems = ((InvalidPacketHandlerException) failure).problems();
-      assertThat(problems).hasSize(6);
-      assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("Unmappable.stream()")
-          .contains("returns Stream, which is single-use and lazy: use a List"));
-      assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("Unmappable.optional()")
-          .contains("is an Optional"));
-      assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("Unmappable.future()")
-          .contains("return a CompletionStage"));
-      // the codec says it cannot read one
-      assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("Unmappable.inputStream(InputStream)")
-          .contains("parameter 0 (InputStream) cannot be read from a payload by the payload codec"
-              + " (JacksonPayloadCodec)"));
-      assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("Unmappable.stage(CompletableFuture)")
-          .contains("is asynchronous"));
-      assertThat(problems).anySatisfy(p -> assertThat(p)
-          .startsWith("Unmappable.suspending(String, Continuation)")
-          .contains("is a Kotlin suspend function, which needs kotlinx-coroutines-reactor"));
-    });
+    runner
+        .withBean(Unmappable.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              Throwable failure = context.getStartupFailure();
+              while (!(failure instanceof InvalidPacketHandlerException)
+                  && failure.getCause() != null) {
+                failure = failure.getCause();
+              }
+              assertThat(failure).isInstanceOf(InvalidPacketHandlerException.class);
+              List<String> problems = ((InvalidPacketHandlerException) failure).problems();
+              assertThat(problems).hasSize(6);
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("Unmappable.stream()")
+                              .contains(
+                                  "returns Stream, which is single-use and lazy: use a List"));
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("Unmappable.optional()")
+                              .contains("is an Optional"));
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("Unmappable.future()")
+                              .contains("return a CompletionStage"));
+              // the codec says it cannot read one
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("Unmappable.inputStream(InputStream)")
+                              .contains(
+                                  "parameter 0 (InputStream) cannot be read from a payload by the payload codec"
+                                      + " (JacksonPayloadCodec)"));
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("Unmappable.stage(CompletableFuture)")
+                              .contains("is asynchronous"));
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("Unmappable.suspending(String, Continuation)")
+                              .contains(
+                                  "is a Kotlin suspend function, which needs kotlinx-coroutines-reactor"));
+            });
   }
 }

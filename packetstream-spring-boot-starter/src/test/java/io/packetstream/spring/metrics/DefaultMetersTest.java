@@ -20,50 +20,80 @@ import org.springframework.boot.test.context.SpringBootTest;
 /**
  * The meters an application gets without asking for per-connection ones, from its own registry
  * after real traffic: tagged by role and server name only, with names that do not repeat their
- * unit, counting connections that came and went between two reads, and telling a peer's bad
- * request from a handler's failure.
+ * unit, counting connections that came and went between two reads, and telling a peer's bad request
+ * from a handler's failure.
  */
-@SpringBootTest(classes = TestApplication.class,
+@SpringBootTest(
+    classes = TestApplication.class,
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
-    properties = {"packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-        "packetstream.server.name=orders"})
+    properties = {
+      "packetstream.server.port=0",
+      "packetstream.server.address=127.0.0.1",
+      "packetstream.server.name=orders"
+    })
 class DefaultMetersTest {
 
   @Autowired MeterRegistry registry;
   @Autowired PacketStreamServer server;
 
   private double packetsReceived() {
-    FunctionCounter c = registry.find(PacketStreamMetrics.PACKETS_RECEIVED)
-        .tags("role", "server", "name", "orders").functionCounter();
+    FunctionCounter c =
+        registry
+            .find(PacketStreamMetrics.PACKETS_RECEIVED)
+            .tags("role", "server", "name", "orders")
+            .functionCounter();
     return c == null ? 0 : c.count();
   }
 
   private long timer(String outcome, String type) {
-    Timer t = registry.find("packetstream.server.requests")
-        .tags("role", "server", "name", "orders", "rq.type", type, "outcome", outcome).timer();
+    Timer t =
+        registry
+            .find("packetstream.server.requests")
+            .tags("role", "server", "name", "orders", "rq.type", type, "outcome", outcome)
+            .timer();
     return t == null ? 0 : t.count();
   }
 
   @Test
   void aShortConnectionIsCountedAndNoMeterNamesAPortOrASerial() throws Exception {
     double before = packetsReceived();
-    double openedBefore = registry.find(PacketStreamMetrics.CONNECTIONS_OPENED)
-        .tags("role", "server", "name", "orders").counter() == null ? 0
-        : registry.find(PacketStreamMetrics.CONNECTIONS_OPENED).tags("role", "server", "name", "orders")
-            .counter().count();
+    double openedBefore =
+        registry
+                    .find(PacketStreamMetrics.CONNECTIONS_OPENED)
+                    .tags("role", "server", "name", "orders")
+                    .counter()
+                == null
+            ? 0
+            : registry
+                .find(PacketStreamMetrics.CONNECTIONS_OPENED)
+                .tags("role", "server", "name", "orders")
+                .counter()
+                .count();
     for (int i = 0; i < 3; i++) {
-      try (PacketConnection c = PacketClient.connect("127.0.0.1", server.port(),
-          PacketConnection.builder())) {
+      try (PacketConnection c =
+          PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
         assertThat(c.call(2, 0, "short".getBytes(UTF_8)).ok()).isTrue();
       }
     }
     // each connection's request reached the server; its packets stay counted after it ended
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().isEmpty()
-        && packetsReceived() >= before + 3);
-    assertThat(registry.find(PacketStreamMetrics.CONNECTIONS_OPENED)
-        .tags("role", "server", "name", "orders").counter().count()).isEqualTo(openedBefore + 3);
-    assertThat(registry.find(PacketStreamMetrics.BYTES_RECEIVED).tags("role", "server", "name", "orders")
-        .functionCounter().getId().getBaseUnit()).isEqualTo("bytes");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.connections().isEmpty() && packetsReceived() >= before + 3);
+    assertThat(
+            registry
+                .find(PacketStreamMetrics.CONNECTIONS_OPENED)
+                .tags("role", "server", "name", "orders")
+                .counter()
+                .count())
+        .isEqualTo(openedBefore + 3);
+    assertThat(
+            registry
+                .find(PacketStreamMetrics.BYTES_RECEIVED)
+                .tags("role", "server", "name", "orders")
+                .functionCounter()
+                .getId()
+                .getBaseUnit())
+        .isEqualTo("bytes");
     for (Meter m : registry.getMeters()) {
       if (m.getId().getName().startsWith("packetstream.")) {
         assertThat(m.getId().getName()).as("name").doesNotContain("bytes");
@@ -79,19 +109,28 @@ class DefaultMetersTest {
   void aBadPayloadIsAClientErrorAndAThrowingHandlerAServerError() throws Exception {
     long clientErrors = timer("CLIENT_ERROR", "9");
     long serverErrors = timer("SERVER_ERROR", "12");
-    try (PacketConnection c = PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder())) {
+    try (PacketConnection c =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       assertThat(c.call(9, 0, "{not json".getBytes(UTF_8)).ok()).isFalse();
       assertThat(c.call(12, 0, "x".getBytes(UTF_8)).ok()).isFalse();
       assertThat(c.call(9, 0, "{\"name\":\"a\",\"times\":1}".getBytes(UTF_8)).ok()).isTrue();
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> timer("CLIENT_ERROR", "9") == clientErrors + 1
-        && timer("SERVER_ERROR", "12") == serverErrors + 1 && timer("SUCCESS", "9") >= 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                timer("CLIENT_ERROR", "9") == clientErrors + 1
+                    && timer("SERVER_ERROR", "12") == serverErrors + 1
+                    && timer("SUCCESS", "9") >= 1);
     assertThat(timer("SERVER_ERROR", "9")).isZero();
     assertThat(registry.find(PacketStreamMetrics.REQUESTS_INBOUND).meters()).isEmpty();
-    Timer success = registry.find("packetstream.server.requests")
-        .tags("rq.type", "9", "outcome", "SUCCESS").timer();
-    assertThat(success.getId().getTags()).extracting(io.micrometer.core.instrument.Tag::getKey)
+    Timer success =
+        registry
+            .find("packetstream.server.requests")
+            .tags("rq.type", "9", "outcome", "SUCCESS")
+            .timer();
+    assertThat(success.getId().getTags())
+        .extracting(io.micrometer.core.instrument.Tag::getKey)
         .containsExactlyInAnyOrder("role", "name", "channel", "rq.type", "outcome", "error");
   }
 }

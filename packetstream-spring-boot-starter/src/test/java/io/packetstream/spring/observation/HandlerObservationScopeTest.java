@@ -39,15 +39,19 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
 /**
- * The request's observation, and the span a real tracer made of it, are current on the thread
- * that runs the handler: in the method, its interceptors and its exception handlers (also when
- * a stage fails on another thread), and for the requests it sends; a failure answered as a server
- * error is the observation's error. Real traffic over TCP into a real application.
+ * The request's observation, and the span a real tracer made of it, are current on the thread that
+ * runs the handler: in the method, its interceptors and its exception handlers (also when a stage
+ * fails on another thread), and for the requests it sends; a failure answered as a server error is
+ * the observation's error. Real traffic over TCP into a real application.
  */
-@SpringBootTest(classes = HandlerObservationScopeTest.App.class,
+@SpringBootTest(
+    classes = HandlerObservationScopeTest.App.class,
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
-    properties = {"packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-        "packetstream.server.name=scoped"})
+    properties = {
+      "packetstream.server.port=0",
+      "packetstream.server.address=127.0.0.1",
+      "packetstream.server.name=scoped"
+    })
 @Timeout(60)
 class HandlerObservationScopeTest {
 
@@ -61,9 +65,12 @@ class HandlerObservationScopeTest {
 
     void record(String where, Request request) {
       Observation current = registry.getCurrentObservation();
-      seen.put(where + " " + request.rqType(), new Seen(current == null ? null
-          : current.getContext(), (SimpleSpan) tracer.currentSpan(),
-          Thread.currentThread().getName()));
+      seen.put(
+          where + " " + request.rqType(),
+          new Seen(
+              current == null ? null : current.getContext(),
+              (SimpleSpan) tracer.currentSpan(),
+              Thread.currentThread().getName()));
     }
   }
 
@@ -127,21 +134,26 @@ class HandlerObservationScopeTest {
     }
 
     @Bean
-    TestObservationRegistry observationRegistry(Sightings sightings, List<Observation.Context> stopped) {
+    TestObservationRegistry observationRegistry(
+        Sightings sightings, List<Observation.Context> stopped) {
       TestObservationRegistry registry = TestObservationRegistry.create();
-      registry.observationConfig()
+      registry
+          .observationConfig()
           .observationHandler(new DefaultTracingObservationHandler(sightings.tracer));
-      registry.observationConfig().observationHandler(new ObservationHandler<>() {
-        @Override
-        public boolean supportsContext(Observation.Context context) {
-          return true;
-        }
+      registry
+          .observationConfig()
+          .observationHandler(
+              new ObservationHandler<>() {
+                @Override
+                public boolean supportsContext(Observation.Context context) {
+                  return true;
+                }
 
-        @Override
-        public void onStop(Observation.Context context) {
-          stopped.add(context);
-        }
-      });
+                @Override
+                public void onStop(Observation.Context context) {
+                  stopped.add(context);
+                }
+              });
       sightings.registry = registry;
       return registry;
     }
@@ -161,8 +173,8 @@ class HandlerObservationScopeTest {
         }
 
         @Override
-        public void afterCompletion(Request request, PacketHandlerMethod handler,
-            Response answer, Throwable failure) {
+        public void afterCompletion(
+            Request request, PacketHandlerMethod handler, Response answer, Throwable failure) {
           sightings.record("afterCompletion", request);
         }
       };
@@ -178,8 +190,11 @@ class HandlerObservationScopeTest {
 
   @BeforeEach
   void connect() throws Exception {
-    client = PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder().handler(rq -> Response.ok("pong")));
+    client =
+        PacketClient.connect(
+            "127.0.0.1",
+            server.port(),
+            PacketConnection.builder().handler(rq -> Response.ok("pong")));
   }
 
   @AfterEach
@@ -192,20 +207,37 @@ class HandlerObservationScopeTest {
   }
 
   private Observation.Context stoppedServer(long type) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> stopped.stream().anyMatch(c ->
-        c instanceof PacketStreamObservationContext p && p.direction().name().equals("INBOUND")
-            && p.requestType() == type));
-    return stopped.stream().filter(c -> c instanceof PacketStreamObservationContext p
-        && p.direction().name().equals("INBOUND") && p.requestType() == type).findFirst()
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                stopped.stream()
+                    .anyMatch(
+                        c ->
+                            c instanceof PacketStreamObservationContext p
+                                && p.direction().name().equals("INBOUND")
+                                && p.requestType() == type));
+    return stopped.stream()
+        .filter(
+            c ->
+                c instanceof PacketStreamObservationContext p
+                    && p.direction().name().equals("INBOUND")
+                    && p.requestType() == type)
+        .findFirst()
         .orElseThrow();
   }
 
   /** The span the tracer made of {@code context}, named as the convention says. */
   private SimpleSpan span(Observation.Context context) {
     return sightings.tracer.getSpans().stream()
-        .filter(s -> s.getName().equals(context.getContextualName())
-            && s.getTags().get("tag").equals(context.getHighCardinalityKeyValue("tag").getValue()))
-        .findFirst().orElseThrow();
+        .filter(
+            s ->
+                s.getName().equals(context.getContextualName())
+                    && s.getTags()
+                        .get("tag")
+                        .equals(context.getHighCardinalityKeyValue("tag").getValue()))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -221,9 +253,12 @@ class HandlerObservationScopeTest {
     }
     assertThat(span.getName()).isEqualTo("packetstream serve 1");
     assertThat(context.getError()).isNull();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        TestObservationRegistryAssert.assertThat(registry)
-            .doesNotHaveAnyRemainingCurrentObservation());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                TestObservationRegistryAssert.assertThat(registry)
+                    .doesNotHaveAnyRemainingCurrentObservation());
     // nothing stays current on the test's thread either
     assertThat(sightings.tracer.currentSpan()).isNull();
   }
@@ -249,16 +284,16 @@ class HandlerObservationScopeTest {
 
     assertThat(call(6, "{").ok()).isFalse();
     Observation.Context malformed = stoppedServer(6);
-    assertThat(malformed.getLowCardinalityKeyValue("outcome").getValue())
-        .isEqualTo("CLIENT_ERROR");
+    assertThat(malformed.getLowCardinalityKeyValue("outcome").getValue()).isEqualTo("CLIENT_ERROR");
     assertThat(malformed.getError()).isNull();
   }
 
   @Test
   void aStageThatFailsOnAnotherThreadIsHandledInTheRequestsScope() throws Exception {
     CompletableFuture<Response> answer = client.submit(4, 0, new byte[0]);
-    await().atMost(Duration.ofSeconds(10)).until(() -> handlers.pending != null
-        && handlers.pending.getNumberOfDependents() > 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> handlers.pending != null && handlers.pending.getNumberOfDependents() > 0);
     handlers.pending.completeExceptionally(new IllegalArgumentException("later"));
     assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(Response.failure("handled later"));
     Observation.Context context = stoppedServer(4);
@@ -272,12 +307,24 @@ class HandlerObservationScopeTest {
   void aRequestTheHandlerSendsIsAChildOfTheRequestItServes() throws Exception {
     assertThat(call(5, "").text()).isEqualTo("pong");
     Observation.Context server = stoppedServer(5);
-    await().atMost(Duration.ofSeconds(10)).until(() -> stopped.stream().anyMatch(c ->
-        c instanceof PacketStreamObservationContext p && p.direction().name().equals("OUTBOUND")));
-    PacketStreamObservationContext outbound = stopped.stream()
-        .filter(c -> c instanceof PacketStreamObservationContext p
-            && p.direction().name().equals("OUTBOUND"))
-        .map(PacketStreamObservationContext.class::cast).findFirst().orElseThrow();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                stopped.stream()
+                    .anyMatch(
+                        c ->
+                            c instanceof PacketStreamObservationContext p
+                                && p.direction().name().equals("OUTBOUND")));
+    PacketStreamObservationContext outbound =
+        stopped.stream()
+            .filter(
+                c ->
+                    c instanceof PacketStreamObservationContext p
+                        && p.direction().name().equals("OUTBOUND"))
+            .map(PacketStreamObservationContext.class::cast)
+            .findFirst()
+            .orElseThrow();
     assertThat(outbound.getParentObservation()).isNotNull();
     assertThat(outbound.getParentObservation().getContextView()).isSameAs(server);
     SimpleSpan child = span(outbound);

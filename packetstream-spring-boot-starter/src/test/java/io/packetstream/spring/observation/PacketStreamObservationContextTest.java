@@ -22,8 +22,16 @@ import org.junit.jupiter.api.Test;
 class PacketStreamObservationContextTest {
 
   private static PacketStreamObservationContext context(PacketConnection c) {
-    return new PacketStreamObservationContext(ConnectionRole.SERVER, "s", c, Direction.INBOUND,
-        0, 7, 3, true, new KeyValues[KeyValuesCache.SLOT_SIZE]);
+    return new PacketStreamObservationContext(
+        ConnectionRole.SERVER,
+        "s",
+        c,
+        Direction.INBOUND,
+        0,
+        7,
+        3,
+        true,
+        new KeyValues[KeyValuesCache.SLOT_SIZE]);
   }
 
   private static PacketConnection connection() throws IOException {
@@ -51,7 +59,8 @@ class PacketStreamObservationContextTest {
       assertThat(ours.getLowCardinalityKeyValues())
           .isEqualTo(KeyValues.of("a", "2", "c", "2", "d", "3"));
       assertThat(ours.getHighCardinalityKeyValues())
-          .isEqualTo(plain.getHighCardinalityKeyValues()).isEqualTo(KeyValues.of("x", "2"));
+          .isEqualTo(plain.getHighCardinalityKeyValues())
+          .isEqualTo(KeyValues.of("x", "2"));
       assertThat(ours.getLowCardinalityKeyValue("c").getValue()).isEqualTo("2");
       assertThat(ours.getLowCardinalityKeyValue("b")).isNull();
       assertThat(ours.getAllKeyValues()).isEqualTo(plain.getAllKeyValues());
@@ -64,15 +73,19 @@ class PacketStreamObservationContextTest {
   void aFiltersKeysReachTheMetersWithTheConventions() throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     ObservationRegistry registry = ObservationRegistry.create();
-    registry.observationConfig()
+    registry
+        .observationConfig()
         .observationHandler(new PacketStreamMeterObservationHandler(meters, true, true))
         .observationFilter(ctx -> ctx.addLowCardinalityKeyValue(KeyValue.of("region", "eu")));
     PacketConnection c = connection();
     try {
       for (int i = 0; i < 2; i++) {
         PacketStreamObservationContext context = context(c);
-        Observation o = PacketStreamObservationDocumentation.SERVER_REQUESTS.observation(null,
-            DefaultPacketStreamObservationConvention.SERVER, () -> context, registry).start();
+        Observation o =
+            PacketStreamObservationDocumentation.SERVER_REQUESTS
+                .observation(
+                    null, DefaultPacketStreamObservationConvention.SERVER, () -> context, registry)
+                .start();
         context.outcome(RequestOutcome.SUCCESS);
         o.stop();
         assertThat(context.getLowCardinalityKeyValue("region").getValue()).isEqualTo("eu");
@@ -81,7 +94,12 @@ class PacketStreamObservationContextTest {
     } finally {
       c.abort();
     }
-    assertThat(meters.get("packetstream.server.requests").tags("region", "eu", "outcome",
-        "SUCCESS", "rq.type", "3", "error", "none").timer().count()).isEqualTo(2);
+    assertThat(
+            meters
+                .get("packetstream.server.requests")
+                .tags("region", "eu", "outcome", "SUCCESS", "rq.type", "3", "error", "none")
+                .timer()
+                .count())
+        .isEqualTo(2);
   }
 }

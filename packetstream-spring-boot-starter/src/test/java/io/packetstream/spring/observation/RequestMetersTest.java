@@ -29,10 +29,14 @@ import org.springframework.context.annotation.Bean;
  * through the starter's own meter handler, which Boot asks first for them only: every other
  * observation still reaches Boot's. Real traffic over TCP, Boot's own registries.
  */
-@SpringBootTest(classes = {TestApplication.class, RequestMetersTest.Stopped.class},
+@SpringBootTest(
+    classes = {TestApplication.class, RequestMetersTest.Stopped.class},
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
-    properties = {"packetstream.server.port=0", "packetstream.server.address=127.0.0.1",
-        "packetstream.server.name=metered"})
+    properties = {
+      "packetstream.server.port=0",
+      "packetstream.server.address=127.0.0.1",
+      "packetstream.server.name=metered"
+    })
 class RequestMetersTest {
 
   @TestConfiguration(proxyBeanMethods = false)
@@ -61,39 +65,53 @@ class RequestMetersTest {
   @Autowired Stopped stopped;
 
   private Timer timer(String type, String outcome, String error) {
-    return meters.find("packetstream.server.requests").tags("role", "server", "name", "metered",
-        "channel", "0", "rq.type", type, "outcome", outcome, "error", error).timer();
+    return meters
+        .find("packetstream.server.requests")
+        .tags(
+            "role", "server", "name", "metered", "channel", "0", "rq.type", type, "outcome",
+            outcome, "error", error)
+        .timer();
   }
 
   @Test
   void eachRequestIsTimedOnceTaggedWithItsKeysAndError() throws Exception {
-    try (PacketConnection c = PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder())) {
+    try (PacketConnection c =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       for (int i = 0; i < 3; i++) {
         assertThat(c.submit(2, 0, "a".getBytes(UTF_8)).get(10, TimeUnit.SECONDS).ok()).isTrue();
       }
       assertThat(c.submit(12, 0, "b".getBytes(UTF_8)).get(10, TimeUnit.SECONDS).ok()).isFalse();
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      Timer failed = timer("12", "SERVER_ERROR", "IllegalStateException");
-      return failed != null && failed.count() == 1;
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              Timer failed = timer("12", "SERVER_ERROR", "IllegalStateException");
+              return failed != null && failed.count() == 1;
+            });
     // once each: the starter's handler took them, Boot's default did not time them again
     assertThat(timer("2", "SUCCESS", "none").count()).isEqualTo(3);
-    assertThat(meters.find("packetstream.server.requests").timers().stream()
-        .mapToLong(Timer::count).sum()).isEqualTo(4);
-    LongTaskTimer active = meters.find("packetstream.server.requests.active")
-        .tags("rq.type", "2", "outcome", "UNKNOWN").longTaskTimer();
+    assertThat(
+            meters.find("packetstream.server.requests").timers().stream()
+                .mapToLong(Timer::count)
+                .sum())
+        .isEqualTo(4);
+    LongTaskTimer active =
+        meters
+            .find("packetstream.server.requests.active")
+            .tags("rq.type", "2", "outcome", "UNKNOWN")
+            .longTaskTimer();
     assertThat(active).isNotNull();
     assertThat(active.activeTasks()).isZero();
-    assertThat(stopped.contexts).filteredOn(ctx -> ctx instanceof PacketStreamObservationContext)
+    assertThat(stopped.contexts)
+        .filteredOn(ctx -> ctx instanceof PacketStreamObservationContext)
         .hasSizeGreaterThanOrEqualTo(4)
         .allSatisfy(ctx -> assertThat((Object) ctx.get(Timer.Sample.class)).isNull());
   }
 
   @Test
   void otherObservationsStillReachBootsMeterHandler() {
-    Observation.createNotStarted("other.work", observations).observe(() -> { });
+    Observation.createNotStarted("other.work", observations).observe(() -> {});
     assertThat(meters.find("other.work").timer()).isNotNull();
     assertThat(meters.find("other.work").timer().count()).isEqualTo(1);
   }

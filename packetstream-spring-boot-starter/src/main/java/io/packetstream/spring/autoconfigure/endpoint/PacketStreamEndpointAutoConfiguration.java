@@ -14,7 +14,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /** The {@code packetstream} actuator endpoint, when Actuator is present and it is exposed. */
-@AutoConfiguration(after = {PacketStreamServerAutoConfiguration.class, PacketStreamClientsAutoConfiguration.class})
+@AutoConfiguration(
+    after = {PacketStreamServerAutoConfiguration.class, PacketStreamClientsAutoConfiguration.class})
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
 @ConditionalOnAvailableEndpoint(PacketStreamEndpoint.class)
 public final class PacketStreamEndpointAutoConfiguration {
@@ -22,8 +23,8 @@ public final class PacketStreamEndpointAutoConfiguration {
   /** The endpoint. */
   @Bean
   @ConditionalOnMissingBean
-  PacketStreamEndpoint packetStreamEndpoint(ObjectProvider<PacketStreamServer> server,
-      ObjectProvider<PacketClients> clients) {
+  PacketStreamEndpoint packetStreamEndpoint(
+      ObjectProvider<PacketStreamServer> server, ObjectProvider<PacketClients> clients) {
     return new PacketStreamEndpoint(server, clients);
   }
 }

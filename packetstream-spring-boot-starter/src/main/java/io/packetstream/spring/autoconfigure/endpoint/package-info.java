@@ -1,6 +1,4 @@
-/**
- * Auto-configuration of the {@code packetstream} actuator endpoint.
- */
+/** Auto-configuration of the {@code packetstream} actuator endpoint. */
 @NullMarked
 package io.packetstream.spring.autoconfigure.endpoint;
 

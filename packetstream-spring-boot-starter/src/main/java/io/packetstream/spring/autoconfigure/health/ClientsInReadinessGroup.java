@@ -13,9 +13,9 @@ import org.springframework.boot.health.actuate.endpoint.StatusAggregator;
 
 /**
  * Adds the clients of {@code packetstream.clients.NAME.readiness=true} to the {@code readiness}
- * health group (which Boot makes when its probes are enabled, or the application defines), so
- * that the application is ready for traffic only while they are connected. Their health entries
- * are members by path ({@code packetstream/NAME}), as Boot's group includes name nested members.
+ * health group (which Boot makes when its probes are enabled, or the application defines), so that
+ * the application is ready for traffic only while they are connected. Their health entries are
+ * members by path ({@code packetstream/NAME}), as Boot's group includes name nested members.
  */
 final class ClientsInReadinessGroup implements HealthEndpointGroupsPostProcessor {
 

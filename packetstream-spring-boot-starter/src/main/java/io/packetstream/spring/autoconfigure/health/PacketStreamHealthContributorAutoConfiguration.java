@@ -34,10 +34,11 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * The {@code packetstream} health (the server and each client), when Boot's health support is
- * present, there is a server or a client to report on, and
- * {@code management.health.packetstream.enabled} is not false.
+ * present, there is a server or a client to report on, and {@code
+ * management.health.packetstream.enabled} is not false.
  */
-@AutoConfiguration(after = {PacketStreamServerAutoConfiguration.class, PacketStreamClientsAutoConfiguration.class})
+@AutoConfiguration(
+    after = {PacketStreamServerAutoConfiguration.class, PacketStreamClientsAutoConfiguration.class})
 @ConditionalOnClass({HealthContributor.class, ConditionalOnEnabledHealthIndicator.class})
 @ConditionalOnEnabledHealthIndicator("packetstream")
 @Conditional(PacketStreamHealthContributorAutoConfiguration.ServerOrClients.class)
@@ -47,15 +48,19 @@ public final class PacketStreamHealthContributorAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean(name = "packetstreamHealthContributor")
   PacketStreamHealthContributor packetstreamHealthContributor(
-      ObjectProvider<PacketStreamServer> server, ObjectProvider<PacketClients> clients,
+      ObjectProvider<PacketStreamServer> server,
+      ObjectProvider<PacketClients> clients,
       PacketStreamProperties properties) {
     checkClientNames(properties.getClients().keySet());
     Set<String> optional = new HashSet<>();
-    properties.getClients().forEach((name, c) -> {
-      if (c.isOptional()) {
-        optional.add(name);
-      }
-    });
+    properties
+        .getClients()
+        .forEach(
+            (name, c) -> {
+              if (c.isOptional()) {
+                optional.add(name);
+              }
+            });
     return new PacketStreamHealthContributor(server, clients, optional);
   }
 
@@ -69,13 +74,20 @@ public final class PacketStreamHealthContributorAutoConfiguration {
       String entry = PacketStreamHealthContributor.entryName(name);
       String property = "packetstream.clients." + name;
       if (entry.equals("server")) {
-        throw new InvalidConfigurationPropertyValueException(property, name,
+        throw new InvalidConfigurationPropertyValueException(
+            property,
+            name,
             "its health entry would replace the server's, 'server': rename the client");
       }
       String other = taken.putIfAbsent(entry, name);
       if (other != null) {
-        throw new InvalidConfigurationPropertyValueException(property, name,
-            "its health entry '" + entry + "' is also that of client '" + other
+        throw new InvalidConfigurationPropertyValueException(
+            property,
+            name,
+            "its health entry '"
+                + entry
+                + "' is also that of client '"
+                + other
                 + "': rename one of them");
       }
     }
@@ -90,16 +102,19 @@ public final class PacketStreamHealthContributorAutoConfiguration {
     static HealthEndpointGroupsPostProcessor packetStreamClientsInReadinessGroup(
         Environment environment) {
       // static, for the groups' bean post-processor: the properties bean is not bound yet
-      Map<String, PacketStreamProperties.Client> clients = Binder.get(environment)
-          .bind("packetstream.clients",
-              Bindable.mapOf(String.class, PacketStreamProperties.Client.class))
-          .orElse(Map.of());
+      Map<String, PacketStreamProperties.Client> clients =
+          Binder.get(environment)
+              .bind(
+                  "packetstream.clients",
+                  Bindable.mapOf(String.class, PacketStreamProperties.Client.class))
+              .orElse(Map.of());
       Set<String> entries = new HashSet<>();
-      clients.forEach((name, c) -> {
-        if (c.isReadiness()) {
-          entries.add(PacketStreamHealthContributor.entryName(name));
-        }
-      });
+      clients.forEach(
+          (name, c) -> {
+            if (c.isReadiness()) {
+              entries.add(PacketStreamHealthContributor.entryName(name));
+            }
+          });
       return new ClientsInReadinessGroup(entries);
     }
   }
@@ -122,11 +137,15 @@ public final class PacketStreamHealthContributorAutoConfiguration {
   static class ClientsConfigured extends SpringBootCondition {
 
     @Override
-    public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-      boolean any = Binder.get(context.getEnvironment())
-          .bind("packetstream.clients", Bindable.mapOf(String.class, Object.class))
-          .map(m -> !m.isEmpty()).orElse(false);
-      return any ? ConditionOutcome.match("packetstream.clients are configured")
+    public ConditionOutcome getMatchOutcome(
+        ConditionContext context, AnnotatedTypeMetadata metadata) {
+      boolean any =
+          Binder.get(context.getEnvironment())
+              .bind("packetstream.clients", Bindable.mapOf(String.class, Object.class))
+              .map(m -> !m.isEmpty())
+              .orElse(false);
+      return any
+          ? ConditionOutcome.match("packetstream.clients are configured")
           : ConditionOutcome.noMatch("no packetstream.clients are configured");
     }
   }

@@ -1,6 +1,4 @@
-/**
- * Auto-configuration of the {@code packetstream} health contributor.
- */
+/** Auto-configuration of the {@code packetstream} health contributor. */
 @NullMarked
 package io.packetstream.spring.autoconfigure.health;
 

@@ -1,6 +1,4 @@
-/**
- * Auto-configuration of the packetstream Micrometer meters.
- */
+/** Auto-configuration of the packetstream Micrometer meters. */
 @NullMarked
 package io.packetstream.spring.autoconfigure.metrics;
 

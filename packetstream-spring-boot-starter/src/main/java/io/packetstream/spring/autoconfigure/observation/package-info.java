@@ -1,6 +1,4 @@
-/**
- * Auto-configuration of the packetstream request observations.
- */
+/** Auto-configuration of the packetstream request observations. */
 @NullMarked
 package io.packetstream.spring.autoconfigure.observation;
 

@@ -11,14 +11,17 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** The endpoint auto-configuration: the packetstream endpoint when it is exposed. */
 class PacketStreamEndpointAutoConfigurationTests {
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(
-          PacketStreamAutoConfiguration.class,
-          PacketStreamEndpointAutoConfiguration.class));
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  PacketStreamAutoConfiguration.class,
+                  PacketStreamEndpointAutoConfiguration.class));
 
   @Test
   void endpointWhenExposed() {
-    runner.withPropertyValues("management.endpoints.web.exposure.include=packetstream")
+    runner
+        .withPropertyValues("management.endpoints.web.exposure.include=packetstream")
         .run(context -> assertThat(context).hasSingleBean(PacketStreamEndpoint.class));
   }
 

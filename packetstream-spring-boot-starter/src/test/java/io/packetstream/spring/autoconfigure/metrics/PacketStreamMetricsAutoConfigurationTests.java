@@ -14,27 +14,31 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** The metrics auto-configuration: meters with a registry, none without. */
 class PacketStreamMetricsAutoConfigurationTests {
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(
-          PacketStreamAutoConfiguration.class,
-          PacketStreamMetricsAutoConfiguration.class));
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  PacketStreamAutoConfiguration.class, PacketStreamMetricsAutoConfiguration.class));
 
   @Test
   void metricsWithARegistry() {
-    runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+    runner
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .run(context -> assertThat(context).hasSingleBean(PacketStreamMetrics.class));
   }
 
   @Test
   void noMetricsWhenDisabled() {
-    runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+    runner
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .withPropertyValues("packetstream.metrics.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean(PacketStreamMetrics.class));
   }
 
   @Test
   void noMetricsWithoutMicrometer() {
-    runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+    runner
+        .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
         .run(context -> assertThat(context).doesNotHaveBean(PacketStreamMetrics.class));
   }
 
