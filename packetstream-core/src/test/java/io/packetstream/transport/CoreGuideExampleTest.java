@@ -17,14 +17,15 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The first example of docs/core.md and of the README: run here with what a reader expects of it
- * checked, and compared line by line with both pages, so that neither page can drift from code
- * that compiles and works.
+ * checked, and compared line by line with both pages, so that neither page can drift from code that
+ * compiles and works.
  */
 class CoreGuideExampleTest {
 
   @Test
   @Timeout(30)
   void theGuidesEchoServerAnswersTheGuidesThreeRequests() throws Exception {
+    // spotless:off
     // guide:start
     // a server on 127.0.0.1 (port 0: the system picks one); every accepted peer gets a connection
     PacketServer server = PacketServer.builder(PacketConnection.builder()
@@ -46,6 +47,7 @@ class CoreGuideExampleTest {
     }
     server.close();   // stops accepting, closes every connection gracefully
     // guide:end
+    // spotless:on
     assertThat(server.isListening()).isFalse();
   }
 
@@ -62,8 +64,9 @@ class CoreGuideExampleTest {
 
   /** The lines between guide:start and guide:end, less the paused ones, unindented. */
   private static List<String> exampleOfThisTest() throws IOException {
-    List<String> lines = Files.readAllLines(
-        Path.of("src/test/java/io/packetstream/transport/CoreGuideExampleTest.java"));
+    List<String> lines =
+        Files.readAllLines(
+            Path.of("src/test/java/io/packetstream/transport/CoreGuideExampleTest.java"));
     List<String> example = new ArrayList<>();
     boolean in = false;
     boolean paused = false;
