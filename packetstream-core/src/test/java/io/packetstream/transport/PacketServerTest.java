@@ -83,4 +83,57 @@ class PacketServerTest {
       await().atMost(WAIT).until(() -> client.state() == ConnectionState.CLOSED);
     }
   }
+
+  /**
+   * The thread that opened a connection is slow to finish with it (a loaded machine): close()
+   * begins meanwhile, while the connection already serves its peer. The close must still let the
+   * requests in flight finish, not end the connection at once as one opened too late.
+   */
+  @Test
+  void aConnectionStillBeingOpenedWhenCloseBeginsIsClosedGracefully() throws Exception {
+    CountDownLatch started = new CountDownLatch(3);
+    CountDownLatch release = new CountDownLatch(1);
+    PacketConnection.Builder slow = PacketConnection.builder().handler(rq -> {
+      started.countDown();
+      release.await(10, TimeUnit.SECONDS);
+      return Response.ok(rq.payload());
+    });
+    PacketServer server = PacketServer.builder(slow).bindLoopback(0);
+    Thread closer = new Thread(server::close, "closer");
+    CountDownLatch closerStarted = new CountDownLatch(1);
+    server.afterOpen(c -> {
+      try {
+        if (started.await(10, TimeUnit.SECONDS) && closerStarted.await(10, TimeUnit.SECONDS)) {
+          // until close() has begun: it stopped listening, or it waits to
+          long deadline = System.nanoTime() + WAIT.toNanos();
+          while (server.isListening() && closer.getState() != Thread.State.BLOCKED
+              && System.nanoTime() - deadline < 0) {
+            Thread.sleep(1);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try (PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      List<CompletableFuture<Response>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        inFlight.add(client.submit(0, 0, ("r" + i).getBytes(StandardCharsets.US_ASCII)));
+      }
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      closer.start();
+      closerStarted.countDown();
+      await().atMost(WAIT).until(() -> !server.isListening());
+      release.countDown();
+      for (int i = 0; i < 3; i++) {
+        assertThat(inFlight.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("r" + i));
+      }
+      closer.join(WAIT.toMillis() * 2);
+      assertThat(closer.isAlive()).as("close() returned").isFalse();
+      await().atMost(WAIT).until(() -> client.state() == ConnectionState.CLOSED);
+    } finally {
+      release.countDown();
+      server.abort();
+    }
+  }
 }
