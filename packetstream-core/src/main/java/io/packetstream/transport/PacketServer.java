@@ -158,9 +158,10 @@ public final class PacketServer implements AutoCloseable {
     return listening;
   }
 
-  /** The connections open now. */
+  /** The connections open now: none that has ended, so none once {@link #close()} returns. */
   public List<PacketConnection> connections() {
-    return List.copyOf(live);
+    // an ended connection leaves the set in a callback that may still be running
+    return live.stream().filter(c -> !c.state().isTerminal()).toList();
   }
 
   /** How many peers have connected since the server started. */

@@ -6,13 +6,16 @@ import static org.awaitility.Awaitility.await;
 import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
+import io.packetstream.connection.TrafficListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -134,6 +137,33 @@ class PacketServerTest {
     } finally {
       release.countDown();
       server.abort();
+    }
+  }
+
+  /**
+   * A connection that has ended is no longer listed, even before the server's own bookkeeping has
+   * heard of its end: so close(), which returns once every connection has ended, leaves none.
+   */
+  @Test
+  void listsNoConnectionThatHasEnded() throws Exception {
+    List<List<PacketConnection>> listedAtEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicReference<PacketServer> serverRef = new AtomicReference<>();
+    PacketConnection.Builder echo = PacketConnection.builder().handler(rq -> Response.ok(rq.payload()))
+        .listener(new TrafficListener() {
+          @Override
+          public void connectionClosed(PacketConnection connection, Optional<Throwable> failure) {
+            listedAtEnd.add(serverRef.get().connections());
+          }
+        });
+    try (PacketServer server = PacketServer.builder(echo).bindLoopback(0)) {
+      serverRef.set(server);
+      try (PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        assertThat(client.call(0, 0, 0, new byte[] {1}, WAIT)).isEqualTo(Response.ok(new byte[] {1}));
+        server.close();
+        assertThat(server.connections()).isEmpty();
+      }
+      assertThat(listedAtEnd).hasSize(1);
+      assertThat(listedAtEnd.get(0)).as("listed as it ended").isEmpty();
     }
   }
 }
