@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.net.ServerSocketFactory;
 import javax.net.ssl.SSLSocket;
 
@@ -103,7 +104,7 @@ public final class PacketServer implements AutoCloseable {
    */
   private final Object admission = new Object();
   /** For tests: runs on the thread that opened a connection, right after it opened. */
-  private volatile java.util.function.Consumer<PacketConnection> afterOpen = c -> { };
+  private volatile Consumer<PacketConnection> afterOpen = c -> { };
 
   private PacketServer(Builder b, Closeable listener, SocketAddress localAddress, Path unixPath) {
     this.name = b.name != null ? b.name : "packetstream-server-" + SERVERS.incrementAndGet();
@@ -196,7 +197,7 @@ public final class PacketServer implements AutoCloseable {
   }
 
   /** For tests: {@code hook} runs on the thread that opened a connection, right after it opened. */
-  void afterOpen(java.util.function.Consumer<PacketConnection> hook) {
+  void afterOpen(Consumer<PacketConnection> hook) {
     afterOpen = hook;
   }
 
