@@ -26,7 +26,9 @@ public class CodecBenchmark {
   @Param({"32", "4096"})
   int payloadBytes;
 
-  /** Where the frame to decode sits: a heap buffer, or a direct one as channel transports read into. */
+  /**
+   * Where the frame to decode sits: a heap buffer, or a direct one as channel transports read into.
+   */
   @Param({"heap", "direct"})
   String buffer;
 
@@ -45,9 +47,10 @@ public class CodecBenchmark {
     packet = Packet.request(0, 20_000, 300, 0, payload);
     out = new byte[PacketCodec.frameLength(packet)];
     byte[] bytes = PacketCodec.encode(packet);
-    frame = buffer.equals("direct")
-        ? ByteBuffer.allocateDirect(bytes.length).put(bytes).flip()
-        : ByteBuffer.wrap(bytes);
+    frame =
+        buffer.equals("direct")
+            ? ByteBuffer.allocateDirect(bytes.length).put(bytes).flip()
+            : ByteBuffer.wrap(bytes);
   }
 
   /** Encodes into a reused array; returns the end offset so nothing is optimised away. */

@@ -44,10 +44,11 @@ public class ConnectionBenchmark {
   public void open() throws IOException {
     toServer = Pipe.open();
     toClient = Pipe.open();
-    server = PacketConnection.builder()
-        .handler(request -> Response.ok(reverse(request.payload())))
-        .executor(Runnable::run)
-        .open(toServer.source(), toClient.sink());
+    server =
+        PacketConnection.builder()
+            .handler(request -> Response.ok(reverse(request.payload())))
+            .executor(Runnable::run)
+            .open(toServer.source(), toClient.sink());
     client = PacketConnection.builder().open(toClient.source(), toServer.sink());
     payload = new byte[payloadBytes];
   }

@@ -55,9 +55,10 @@ public class TlsBenchmark {
   @Setup(Level.Trial)
   public void open() throws Exception {
     SSLContext tls = context();
-    PacketConnection.Builder serving = PacketConnection.builder()
-        .handler(request -> Response.ok(ConnectionBenchmark.reverse(request.payload())))
-        .executor(Runnable::run);
+    PacketConnection.Builder serving =
+        PacketConnection.builder()
+            .handler(request -> Response.ok(ConnectionBenchmark.reverse(request.payload())))
+            .executor(Runnable::run);
     InetAddress loopback = InetAddress.getLoopbackAddress();
     if (transport.equals("engine")) {
       try (ServerSocketChannel listener = ServerSocketChannel.open()) {
@@ -71,9 +72,10 @@ public class TlsBenchmark {
         client = PacketConnection.builder().open(near, clientEngine, true);
       }
     } else {
-      try (ServerSocket listener = tls.getServerSocketFactory().createServerSocket(0, 1, loopback)) {
-        SSLSocket near = (SSLSocket) tls.getSocketFactory().createSocket(loopback,
-            listener.getLocalPort());
+      try (ServerSocket listener =
+          tls.getServerSocketFactory().createServerSocket(0, 1, loopback)) {
+        SSLSocket near =
+            (SSLSocket) tls.getSocketFactory().createSocket(loopback, listener.getLocalPort());
         Socket far = listener.accept();
         server = serving.open(far, true);
         client = PacketConnection.builder().open(near, true);

@@ -4,9 +4,9 @@ import io.packetstream.wire.Packet;
 import java.util.function.Consumer;
 
 /**
- * The original's crude activity display: passes a short label for every packet sent or received
- * to a tick callback ({@code >} sent, {@code <} received, then {@code Q} request, {@code A}
- * answer, {@code EOF} or {@code ERQ}).
+ * The original's crude activity display: passes a short label for every packet sent or received to
+ * a tick callback ({@code >} sent, {@code <} received, then {@code Q} request, {@code A} answer,
+ * {@code EOF} or {@code ERQ}).
  */
 final class ActivityTicker implements TrafficListener {
 

@@ -3,11 +3,10 @@ package io.packetstream.connection;
 import java.nio.ByteBuffer;
 
 /**
- * Answers the peer's requests on channel 0 straight from the connection's read buffer and into
- * its write buffer, on the reader thread, with no object allocated per request: for small,
- * fast, never-blocking handlers on busy servers, where a {@link RequestHandler}'s
- * {@link Request}, payload array and {@link Response} per request would keep the garbage
- * collector busy.
+ * Answers the peer's requests on channel 0 straight from the connection's read buffer and into its
+ * write buffer, on the reader thread, with no object allocated per request: for small, fast,
+ * never-blocking handlers on busy servers, where a {@link RequestHandler}'s {@link Request},
+ * payload array and {@link Response} per request would keep the garbage collector busy.
  *
  * <pre>{@code
  * PacketConnection.builder().bufferHandler((rqType, flags, payload, answer) -> {
@@ -22,8 +21,8 @@ import java.nio.ByteBuffer;
  * {@link RequestFailedException} answers not ok with its flags and payload; any other exception
  * answers the original's {@code exception during handler}, and an answer that does not fit into
  * {@code answer} a not-ok {@code answer too large}. Both buffers are valid only during the call.
- * Every request is answered before the next one is read, so the connection's concurrency and
- * queue limits never come into play.
+ * Every request is answered before the next one is read, so the connection's concurrency and queue
+ * limits never come into play.
  */
 @FunctionalInterface
 public interface BufferHandler {

@@ -17,8 +17,8 @@ import java.nio.channels.WritableByteChannel;
  * connection is idle.
  *
  * <p>Threads: the loop thread alone reads and changes interest sets; other threads ask it to
- * through {@link EventLoop#execute}. Writes come from whichever thread owns the connection's
- * {@link Outbound} at the time, non-blocking.
+ * through {@link EventLoop#execute}. Writes come from whichever thread owns the connection's {@link
+ * Outbound} at the time, non-blocking.
  */
 final class ChannelIo extends LoopIo {
 
@@ -29,8 +29,13 @@ final class ChannelIo extends LoopIo {
   private SelectionKey writeKey; // loop thread; readKey when in and out are one channel
   private boolean wantWrite; // loop thread
 
-  ChannelIo(ReadableByteChannel in, WritableByteChannel out, Closeable owner, SocketAddress remote,
-      EventLoop loop) throws IOException {
+  ChannelIo(
+      ReadableByteChannel in,
+      WritableByteChannel out,
+      Closeable owner,
+      SocketAddress remote,
+      EventLoop loop)
+      throws IOException {
     super(remote, loop);
     this.in = in;
     this.out = out;
@@ -55,17 +60,21 @@ final class ChannelIo extends LoopIo {
       if (out == in) {
         writeKey = readKey;
       } else {
-        writeKey = loop.register((SelectableChannel) out, 0, new EventLoop.Ready() {
-          @Override
-          public void ready(int readyOps) {
-            writableNow();
-          }
+        writeKey =
+            loop.register(
+                (SelectableChannel) out,
+                0,
+                new EventLoop.Ready() {
+                  @Override
+                  public void ready(int readyOps) {
+                    writableNow();
+                  }
 
-          @Override
-          public void failed(Throwable error) {
-            connection.ioFailed(error);
-          }
-        });
+                  @Override
+                  public void failed(Throwable error) {
+                    connection.ioFailed(error);
+                  }
+                });
       }
       updateInterest();
     } catch (IOException | RuntimeException e) {
@@ -122,10 +131,11 @@ final class ChannelIo extends LoopIo {
 
   @Override
   public void awaitWritable() {
-    onLoop(() -> {
-      wantWrite = true;
-      updateInterest();
-    });
+    onLoop(
+        () -> {
+          wantWrite = true;
+          updateInterest();
+        });
   }
 
   @Override
@@ -155,14 +165,15 @@ final class ChannelIo extends LoopIo {
   @Override
   void close() {
     closed = true;
-    Runnable cancel = () -> {
-      if (readKey != null) {
-        readKey.cancel();
-      }
-      if (writeKey != null) {
-        writeKey.cancel();
-      }
-    };
+    Runnable cancel =
+        () -> {
+          if (readKey != null) {
+            readKey.cancel();
+          }
+          if (writeKey != null) {
+            writeKey.cancel();
+          }
+        };
     onLoop(cancel);
     if (owner != null) {
       try {

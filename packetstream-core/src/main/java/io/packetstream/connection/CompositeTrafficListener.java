@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Passes each event to several listeners, shielding the connection and the other listeners from
- * one that throws; made by {@link TrafficListener#of}.
+ * Passes each event to several listeners, shielding the connection and the other listeners from one
+ * that throws; made by {@link TrafficListener#of}.
  */
 final class CompositeTrafficListener implements TrafficListener {
 

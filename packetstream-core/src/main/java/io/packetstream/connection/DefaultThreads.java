@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The threads a connection uses unless told otherwise. Handlers run on virtual threads on Java 21
  * and later and on a shared pool on 17; the library compiles for 17, so it reaches the
  * virtual-thread API reflectively, once. A connection's reader and writer are platform threads on
- * every version: each spends its life waiting in the kernel for bytes, where a virtual thread
- * adds a trip through the scheduler to every wake-up (measured: a third of the throughput at
- * window 16 on Java 25).
+ * every version: each spends its life waiting in the kernel for bytes, where a virtual thread adds
+ * a trip through the scheduler to every wake-up (measured: a third of the throughput at window 16
+ * on Java 25).
  */
 final class DefaultThreads {
 
@@ -69,12 +69,12 @@ final class DefaultThreads {
   }
 
   /**
-   * The Java 17 pool: reuses an idle thread when there is one, makes a new one (up to
-   * {@link #POOL_MAX_THREADS}) when all are busy, and queues a task when all of those are busy,
-   * never refusing it. A plain ThreadPoolExecutor does one of the two: with a queue it never grows
-   * past its core size, without one it refuses work when full. Its queue therefore declines a
-   * task while the pool may still grow and no thread is idle. TLS delegated tasks run on one too
-   * ({@link TlsChannelIo.DelegatedTasks}).
+   * The Java 17 pool: reuses an idle thread when there is one, makes a new one (up to {@link
+   * #POOL_MAX_THREADS}) when all are busy, and queues a task when all of those are busy, never
+   * refusing it. A plain ThreadPoolExecutor does one of the two: with a queue it never grows past
+   * its core size, without one it refuses work when full. Its queue therefore declines a task while
+   * the pool may still grow and no thread is idle. TLS delegated tasks run on one too ({@link
+   * TlsChannelIo.DelegatedTasks}).
    */
   static final class HandlerPool extends LinkedBlockingQueue<Runnable> {
     private static final long serialVersionUID = 1L;
@@ -93,25 +93,32 @@ final class DefaultThreads {
     static ExecutorService create(String namePrefix, int maxThreads) {
       HandlerPool queue = new HandlerPool();
       AtomicLong count = new AtomicLong();
-      ThreadPoolExecutor pool = new ThreadPoolExecutor(0, maxThreads, 30, TimeUnit.SECONDS, queue,
-          r -> {
-            Thread t = new Thread(r, namePrefix + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          },
-          (task, full) -> queue.force(task)) {
-        @Override
-        public void execute(Runnable task) {
-          queue.busy.incrementAndGet();
-          super.execute(() -> {
-            try {
-              task.run();
-            } finally {
-              queue.busy.decrementAndGet();
+      ThreadPoolExecutor pool =
+          new ThreadPoolExecutor(
+              0,
+              maxThreads,
+              30,
+              TimeUnit.SECONDS,
+              queue,
+              r -> {
+                Thread t = new Thread(r, namePrefix + count.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              },
+              (task, full) -> queue.force(task)) {
+            @Override
+            public void execute(Runnable task) {
+              queue.busy.incrementAndGet();
+              super.execute(
+                  () -> {
+                    try {
+                      task.run();
+                    } finally {
+                      queue.busy.decrementAndGet();
+                    }
+                  });
             }
-          });
-        }
-      };
+          };
       queue.pool = pool;
       return pool;
     }
@@ -134,7 +141,9 @@ final class DefaultThreads {
   private static MethodHandle lookupVirtualExecutor() {
     try {
       return MethodHandles.publicLookup()
-          .findStatic(Executors.class, "newVirtualThreadPerTaskExecutor",
+          .findStatic(
+              Executors.class,
+              "newVirtualThreadPerTaskExecutor",
               MethodType.methodType(ExecutorService.class));
     } catch (ReflectiveOperationException e) {
       return null;

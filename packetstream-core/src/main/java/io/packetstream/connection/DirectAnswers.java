@@ -8,9 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The event loop's allocation-free path for a {@link BufferHandler} on channel 0: each request
- * is answered from the read buffer into the loop's answer buffer and encoded straight into the
- * write buffer, with no packet, request or response object, and no buffer per connection.
+ * The event loop's allocation-free path for a {@link BufferHandler} on channel 0: each request is
+ * answered from the read buffer into the loop's answer buffer and encoded straight into the write
+ * buffer, with no packet, request or response object, and no buffer per connection.
  */
 final class DirectAnswers {
 
@@ -23,7 +23,11 @@ final class DirectAnswers {
   private final EventLoop loop;
   private final int bufferSize;
 
-  DirectAnswers(PacketConnection connection, BufferHandler handler, Outbound outbound, EventLoop loop,
+  DirectAnswers(
+      PacketConnection connection,
+      BufferHandler handler,
+      Outbound outbound,
+      EventLoop loop,
       int bufferSize) {
     this.connection = connection;
     this.handler = handler;
@@ -83,8 +87,12 @@ final class DirectAnswers {
       ByteBuffer answer = ByteBuffer.allocate(bufferSize);
       long flags;
       try {
-        flags = handler.answer(request.rqType(), request.flags(),
-            ByteBuffer.wrap(request.payload()).asReadOnlyBuffer(), answer);
+        flags =
+            handler.answer(
+                request.rqType(),
+                request.flags(),
+                ByteBuffer.wrap(request.payload()).asReadOnlyBuffer(),
+                answer);
       } catch (BufferOverflowException e) {
         return Response.failure(TOO_LARGE);
       }

@@ -18,16 +18,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * One I/O thread of an {@link EventLoopGroup}: a selector that multiplexes many connections'
  * channels, a queue of tasks, and timers.
  *
- * <p>Threads: the loop's own thread alone selects, runs tasks and timers, and calls the
- * {@link Ready} handlers of its keys. Any thread may {@link #execute} a task or {@link #schedule}
- * a timer; both wake the selector when called from another thread. Nothing the loop runs may
- * block: a handler or task that waits stalls every connection of the loop. Any {@link Throwable}
- * from a handler goes to that handler's {@link Ready#failed} and never ends the loop; one from a
- * task or timer is logged.
+ * <p>Threads: the loop's own thread alone selects, runs tasks and timers, and calls the {@link
+ * Ready} handlers of its keys. Any thread may {@link #execute} a task or {@link #schedule} a timer;
+ * both wake the selector when called from another thread. Nothing the loop runs may block: a
+ * handler or task that waits stalls every connection of the loop. Any {@link Throwable} from a
+ * handler goes to that handler's {@link Ready#failed} and never ends the loop; one from a task or
+ * timer is logged.
  *
  * <p>Read spin: when connections of this loop asked for one ({@link #spin}), a loop whose last
- * wake-up came quickly polls its selector without sleeping for that long before it blocks, so
- * that the bytes of a busy connection are taken without waking a sleeping thread. {@link ReadSpin}
+ * wake-up came quickly polls its selector without sleeping for that long before it blocks, so that
+ * the bytes of a busy connection are taken without waking a sleeping thread. {@link ReadSpin}
  * decides when, and caps how many loops of the JVM spin at once.
  */
 final class EventLoop implements Runnable {
@@ -48,8 +48,13 @@ final class EventLoop implements Runnable {
   static final class Timer implements Comparable<Timer> {
     private static final AtomicLong SEQUENCE = new AtomicLong();
     final long deadline;
-    /** Dropped on cancel: a cancelled timer waits in the queue until its deadline, its task need not. */
+
+    /**
+     * Dropped on cancel: a cancelled timer waits in the queue until its deadline, its task need
+     * not.
+     */
     volatile Runnable task;
+
     private final long order = SEQUENCE.incrementAndGet();
     private volatile boolean cancelled;
 
@@ -170,22 +175,24 @@ final class EventLoop implements Runnable {
   }
 
   /**
-   * A connection of this loop asks for a read spin of {@code nanos} until it calls
-   * {@link #unspin}; the loop spins for the longest spin asked by its live connections.
+   * A connection of this loop asks for a read spin of {@code nanos} until it calls {@link #unspin};
+   * the loop spins for the longest spin asked by its live connections.
    */
   void spin(long nanos) {
-    execute(() -> {
-      spins.merge(nanos, 1, Integer::sum);
-      updateSpin();
-    });
+    execute(
+        () -> {
+          spins.merge(nanos, 1, Integer::sum);
+          updateSpin();
+        });
   }
 
   /** Takes back one {@link #spin} of {@code nanos}. */
   void unspin(long nanos) {
-    execute(() -> {
-      spins.computeIfPresent(nanos, (k, n) -> n > 1 ? n - 1 : null);
-      updateSpin();
-    });
+    execute(
+        () -> {
+          spins.computeIfPresent(nanos, (k, n) -> n > 1 ? n - 1 : null);
+          updateSpin();
+        });
   }
 
   private void updateSpin() {
@@ -217,8 +224,10 @@ final class EventLoop implements Runnable {
           // the loop serves many connections: it survives anything, pausing after failures in a row
           failures++;
           long n = failures;
-          LOG.log(n == 1 ? Level.ERROR : Level.DEBUG,
-              () -> thread.getName() + ": an iteration failed (" + n + " in a row)", t);
+          LOG.log(
+              n == 1 ? Level.ERROR : Level.DEBUG,
+              () -> thread.getName() + ": an iteration failed (" + n + " in a row)",
+              t);
           pauseAfterFailure(failures);
         }
       }
@@ -363,7 +372,10 @@ final class EventLoop implements Runnable {
     }
   }
 
-  /** After the loop stopped, tasks still run (on the caller's thread), so that nothing waits forever. */
+  /**
+   * After the loop stopped, tasks still run (on the caller's thread), so that nothing waits
+   * forever.
+   */
   private void drainTasksAfterClose() {
     Runnable task;
     while ((task = tasks.poll()) != null) {

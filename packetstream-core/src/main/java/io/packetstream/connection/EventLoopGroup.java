@@ -9,13 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The I/O threads that serve socket-channel and pipe connections: a small, fixed set of event
- * loops, each multiplexing many connections, so that a connection costs no thread while it is
- * idle. Every connection of a JVM shares {@link #shared()} unless its builder names another group.
+ * loops, each multiplexing many connections, so that a connection costs no thread while it is idle.
+ * Every connection of a JVM shares {@link #shared()} unless its builder names another group.
  *
- * <p>The group also holds the budget for buffered inbound bytes: the partial frames its
- * connections hold beyond one buffer each, and the payloads of the peers' requests waiting or
- * running. Past {@link #maxBufferedInboundBytes()} its connections stop reading until requests
- * finish, so TCP holds the peers back instead of the heap growing.
+ * <p>The group also holds the budget for buffered inbound bytes: the partial frames its connections
+ * hold beyond one buffer each, and the payloads of the peers' requests waiting or running. Past
+ * {@link #maxBufferedInboundBytes()} its connections stop reading until requests finish, so TCP
+ * holds the peers back instead of the heap growing.
  */
 public final class EventLoopGroup implements AutoCloseable {
 
@@ -37,8 +37,8 @@ public final class EventLoopGroup implements AutoCloseable {
       throw new IllegalArgumentException("threads " + threads + " is below 1");
     }
     if (maxBufferedInboundBytes < IO_BUFFER_SIZE) {
-      throw new IllegalArgumentException("maxBufferedInboundBytes " + maxBufferedInboundBytes
-          + " is below " + IO_BUFFER_SIZE);
+      throw new IllegalArgumentException(
+          "maxBufferedInboundBytes " + maxBufferedInboundBytes + " is below " + IO_BUFFER_SIZE);
     }
     this.shared = shared;
     this.budget = new InboundBudget(maxBufferedInboundBytes);
@@ -63,8 +63,8 @@ public final class EventLoopGroup implements AutoCloseable {
 
   /**
    * The group every connection uses by default: as many loops as the JVM has processors (or the
-   * system property {@code packetstream.ioThreads}), daemon threads, started on first use and
-   * never closed; a budget of a quarter of the heap (or {@code packetstream.maxBufferedInboundBytes}).
+   * system property {@code packetstream.ioThreads}), daemon threads, started on first use and never
+   * closed; a budget of a quarter of the heap (or {@code packetstream.maxBufferedInboundBytes}).
    */
   public static EventLoopGroup shared() {
     return Shared.INSTANCE;
@@ -83,8 +83,8 @@ public final class EventLoopGroup implements AutoCloseable {
    * default budget.
    */
   public static EventLoopGroup create(String name, int threads) {
-    return new EventLoopGroup(java.util.Objects.requireNonNull(name, "name"), threads,
-        defaultBudget(), false);
+    return new EventLoopGroup(
+        java.util.Objects.requireNonNull(name, "name"), threads, defaultBudget(), false);
   }
 
   /** A group of its own with {@code threads} loops and the default budget. */
@@ -113,8 +113,8 @@ public final class EventLoopGroup implements AutoCloseable {
   }
 
   /**
-   * Stops the group's threads; connections still on them end as failed. The {@link #shared()}
-   * group cannot be closed.
+   * Stops the group's threads; connections still on them end as failed. The {@link #shared()} group
+   * cannot be closed.
    *
    * @throws IllegalStateException for the shared group
    */
@@ -149,7 +149,9 @@ public final class EventLoopGroup implements AutoCloseable {
     connections.decrementAndGet();
   }
 
-  /** A direct buffer of {@link #IO_BUFFER_SIZE} to encode into; give it back with {@link #release}. */
+  /**
+   * A direct buffer of {@link #IO_BUFFER_SIZE} to encode into; give it back with {@link #release}.
+   */
   ByteBuffer acquireWriteBuffer() {
     ByteBuffer b = writeBuffers.poll();
     if (b == null) {
@@ -178,9 +180,14 @@ public final class EventLoopGroup implements AutoCloseable {
   }
 
   private static final class Shared {
-    static final EventLoopGroup INSTANCE = new EventLoopGroup("packetstream-io",
-        Math.max(1, Integer.getInteger("packetstream.ioThreads",
-            Runtime.getRuntime().availableProcessors())),
-        defaultBudget(), true);
+    static final EventLoopGroup INSTANCE =
+        new EventLoopGroup(
+            "packetstream-io",
+            Math.max(
+                1,
+                Integer.getInteger(
+                    "packetstream.ioThreads", Runtime.getRuntime().availableProcessors())),
+            defaultBudget(),
+            true);
   }
 }

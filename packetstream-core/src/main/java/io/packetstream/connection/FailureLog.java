@@ -8,10 +8,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Logs a connection's handler failures without letting a misbehaving peer flood the log: the first
- * failure of each cause (its exception class and message) is logged at WARNING with its stack
- * trace and the connection named; repeats of a cause within {@link #WINDOW_NANOS} are counted and
- * summed up in one line at INFO when the window is over and the cause comes again; everything
- * else goes to DEBUG. At most {@link #MAX_CAUSES} causes are remembered per connection. Thread-safe.
+ * failure of each cause (its exception class and message) is logged at WARNING with its stack trace
+ * and the connection named; repeats of a cause within {@link #WINDOW_NANOS} are counted and summed
+ * up in one line at INFO when the window is over and the cause comes again; everything else goes to
+ * DEBUG. At most {@link #MAX_CAUSES} causes are remembered per connection. Thread-safe.
  */
 final class FailureLog {
 
@@ -51,12 +51,27 @@ final class FailureLog {
       }
     }
     if (repeats < 0) {
-      log.log(Level.WARNING, () -> connection + ": " + what + " failed (repeats of this cause are"
-          + " counted, not logged, for a minute at a time)", error);
+      log.log(
+          Level.WARNING,
+          () ->
+              connection
+                  + ": "
+                  + what
+                  + " failed (repeats of this cause are"
+                  + " counted, not logged, for a minute at a time)",
+          error);
     } else if (repeats > 0) {
       long n = repeats;
-      log.log(Level.INFO, () -> connection + ": " + n + " more failures like " + key
-          + " in the last minute; now " + what);
+      log.log(
+          Level.INFO,
+          () ->
+              connection
+                  + ": "
+                  + n
+                  + " more failures like "
+                  + key
+                  + " in the last minute; now "
+                  + what);
     } else {
       log.log(Level.DEBUG, () -> connection + ": " + what + " failed again: " + key);
     }

@@ -8,18 +8,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Turns the bytes a connection receives into packets for a {@link Sink}: bytes are
- * {@linkplain #feed fed} in pieces of any size, whole frames are decoded straight from the piece,
- * and the bytes of a frame not yet complete are kept until the rest comes.
+ * Turns the bytes a connection receives into packets for a {@link Sink}: bytes are {@linkplain
+ * #feed fed} in pieces of any size, whole frames are decoded straight from the piece, and the bytes
+ * of a frame not yet complete are kept until the rest comes.
  *
- * <p>Memory: what is kept grows with the bytes that actually arrived (at most twice them), never
- * to a frame's announced length up front. Once no partial frame remains, a buffer larger than
- * the allowance is dropped at once, a smaller one when the connection goes quiet
- * ({@link #shrink}). The kept buffer's bytes beyond the allowance are charged to the
- * connection's {@link InboundAccount}.
+ * <p>Memory: what is kept grows with the bytes that actually arrived (at most twice them), never to
+ * a frame's announced length up front. Once no partial frame remains, a buffer larger than the
+ * allowance is dropped at once, a smaller one when the connection goes quiet ({@link #shrink}). The
+ * kept buffer's bytes beyond the allowance are charged to the connection's {@link InboundAccount}.
  *
- * <p>Not thread-safe: one reading thread (an event loop, or a stream's reader) feeds it. No
- * threads of its own; tests feed it byte arrays.
+ * <p>Not thread-safe: one reading thread (an event loop, or a stream's reader) feeds it. No threads
+ * of its own; tests feed it byte arrays.
  */
 final class FrameReader {
 
@@ -27,8 +26,8 @@ final class FrameReader {
   interface Sink {
     /**
      * A whole request frame lies in {@code buffer} where {@code frame} says; true if the sink
-     * answered it there and then (the reader moves past it), false for the regular path.
-     * Called only when {@link #wantsFrames()} is true.
+     * answered it there and then (the reader moves past it), false for the regular path. Called
+     * only when {@link #wantsFrames()} is true.
      */
     default boolean request(ByteBuffer buffer, RequestFrame frame) throws IOException {
       return false;
@@ -40,13 +39,14 @@ final class FrameReader {
     }
 
     /**
-     * One packet, {@code frameBytes} long on the wire; false to stop reading here (the peer's
-     * EOF, or the connection must pause): the bytes after it are kept for {@link #resume}.
+     * One packet, {@code frameBytes} long on the wire; false to stop reading here (the peer's EOF,
+     * or the connection must pause): the bytes after it are kept for {@link #resume}.
      */
     boolean packet(Packet packet, int frameBytes) throws IOException;
   }
 
   private static final int MIN_KEPT = 256;
+
   /** Bytes to take at a time while a frame's length prefix is incomplete. */
   private static final int PREFIX_BYTES = 10;
 
@@ -118,9 +118,9 @@ final class FrameReader {
   }
 
   /**
-   * Nothing is kept any more: a buffer within the allowance stays for the next partial frame of
-   * a busy connection (so that a stream of frames split across reads allocates nothing), until
-   * {@link #shrink()}; a larger one goes at once.
+   * Nothing is kept any more: a buffer within the allowance stays for the next partial frame of a
+   * busy connection (so that a stream of frames split across reads allocates nothing), until {@link
+   * #shrink()}; a larger one goes at once.
    */
   private void emptied() {
     if (kept.capacity() > allowance) {

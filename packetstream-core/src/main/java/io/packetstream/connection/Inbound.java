@@ -10,20 +10,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Admission of the peer's requests: at most {@code maxConcurrentRequests} run at once, the rest
- * wait in a queue bounded by count and payload bytes, and beyond that a request is refused at
- * once with a not-ok answer that names the limit.
+ * wait in a queue bounded by count and payload bytes, and beyond that a request is refused at once
+ * with a not-ok answer that names the limit.
  *
  * <p>Holding: while the connection's answers to the peer are over their limit, no new request
- * starts ({@link #startQueued} starts them once the answers drain); they wait in the queue (and beyond it are refused) until the peer has read enough. The
- * connection goes on reading meanwhile, so answers to its own requests are never held back.
+ * starts ({@link #startQueued} starts them once the answers drain); they wait in the queue (and
+ * beyond it are refused) until the peer has read enough. The connection goes on reading meanwhile,
+ * so answers to its own requests are never held back.
  *
- * <p>A handler executor that refuses a request (full or shut down) never costs the request: it
- * goes back to the head of the queue and starts again after a pause, so a shared pool under load
- * delays requests instead of failing them.
+ * <p>A handler executor that refuses a request (full or shut down) never costs the request: it goes
+ * back to the head of the queue and starts again after a pause, so a shared pool under load delays
+ * requests instead of failing them.
  *
- * <p>Budget: an admitted request's payload is charged to the connection's
- * {@link InboundAccount} until it has answered, or until the connection ends: then every charge
- * goes back at once, so a handler that hangs on a dead connection holds no budget.
+ * <p>Budget: an admitted request's payload is charged to the connection's {@link InboundAccount}
+ * until it has answered, or until the connection ends: then every charge goes back at once, so a
+ * handler that hangs on a dead connection holds no budget.
  *
  * <p>The monitor guards every field below; nothing is called out under it.
  */
@@ -60,7 +61,10 @@ final class Inbound {
    * @param holding whether new requests must wait now (the answers queued are over their limit);
    *     read under this object's monitor
    */
-  Inbound(PacketConnection connection, ConnectionConfig config, InboundAccount account,
+  Inbound(
+      PacketConnection connection,
+      ConnectionConfig config,
+      InboundAccount account,
       java.util.function.BooleanSupplier holding) {
     this.connection = connection;
     this.holding = holding;
@@ -72,8 +76,8 @@ final class Inbound {
   }
 
   /**
-   * Refuses every request from now on with {@code why}; a later reason replaces an earlier one
-   * only when {@code replace}.
+   * Refuses every request from now on with {@code why}; a later reason replaces an earlier one only
+   * when {@code replace}.
    */
   synchronized void refuse(String why, boolean replace) {
     if (refusal == null || replace) {
@@ -109,14 +113,28 @@ final class Inbound {
         tags.put(channel, tag, start);
       } else if (queued.size() >= maxQueued) {
         overflowing = true;
-        return "too many requests: " + running + " running, " + queued.size()
-            + " queued (limits maxConcurrentRequests=" + maxConcurrent + ", maxQueuedRequests="
-            + maxQueued + ")";
+        return "too many requests: "
+            + running
+            + " running, "
+            + queued.size()
+            + " queued (limits maxConcurrentRequests="
+            + maxConcurrent
+            + ", maxQueuedRequests="
+            + maxQueued
+            + ")";
       } else if (queuedBytes + bytes > maxQueuedBytes) {
         overflowing = true;
-        return "too many requests: " + running + " running, " + queued.size()
-            + " queued holding " + queuedBytes + " bytes, this one " + bytes
-            + " bytes (limit maxQueuedRequestBytes=" + maxQueuedBytes + ")";
+        return "too many requests: "
+            + running
+            + " running, "
+            + queued.size()
+            + " queued holding "
+            + queuedBytes
+            + " bytes, this one "
+            + bytes
+            + " bytes (limit maxQueuedRequestBytes="
+            + maxQueuedBytes
+            + ")";
       } else {
         InboundRequest r = new InboundRequest(connection, packet, handler, startNanos);
         tags.put(channel, tag, r);
@@ -162,7 +180,8 @@ final class Inbound {
           return;
         }
         retryScheduled = true;
-        retryNanos = retryNanos == 0 ? FIRST_RETRY_NANOS : Math.min(2 * retryNanos, MAX_RETRY_NANOS);
+        retryNanos =
+            retryNanos == 0 ? FIRST_RETRY_NANOS : Math.min(2 * retryNanos, MAX_RETRY_NANOS);
         pause = retryNanos;
       }
     }
@@ -182,8 +201,8 @@ final class Inbound {
   }
 
   /**
-   * A request has answered: frees its slot, and returns the queued request that takes the slot
-   * over (the caller runs it), or null.
+   * A request has answered: frees its slot, and returns the queued request that takes the slot over
+   * (the caller runs it), or null.
    */
   InboundRequest release(InboundRequest request) {
     boolean idle;

@@ -4,11 +4,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One connection's share of its group's {@link InboundBudget}: the partial frame its reader holds
- * beyond its allowance and the payloads of its peer's requests waiting or running. While the
- * budget is spent, a connection holding more than its allowance refuses its peer's new requests
- * (it keeps reading, so the answers to its own requests still come in), and a reader holding a
- * partial frame beyond its allowance stops reading, so TCP holds that peer back; connections
- * whose peers send little carry on. Thread-safe.
+ * beyond its allowance and the payloads of its peer's requests waiting or running. While the budget
+ * is spent, a connection holding more than its allowance refuses its peer's new requests (it keeps
+ * reading, so the answers to its own requests still come in), and a reader holding a partial frame
+ * beyond its allowance stops reading, so TCP holds that peer back; connections whose peers send
+ * little carry on. Thread-safe.
  */
 final class InboundAccount {
 
@@ -54,8 +54,8 @@ final class InboundAccount {
   }
 
   /**
-   * Whether the reader must stop reading until the budget has room: it holds a partial frame
-   * beyond its allowance ({@code readerCharge} bytes) while the budget is spent.
+   * Whether the reader must stop reading until the budget has room: it holds a partial frame beyond
+   * its allowance ({@code readerCharge} bytes) while the budget is spent.
    */
   boolean readerMustPause(long readerCharge) {
     // only while requests of this connection hold budget too: their end will free it. A reader
@@ -66,9 +66,14 @@ final class InboundAccount {
 
   /** Why a request is refused while {@link #overBudget()}. */
   String refusal() {
-    return "too many requests: the inbound budget is spent (" + budget.used() + " bytes buffered,"
-        + " limit maxBufferedInboundBytes=" + budget.limit() + "), this connection holds "
-        + held.get() + " bytes";
+    return "too many requests: the inbound budget is spent ("
+        + budget.used()
+        + " bytes buffered,"
+        + " limit maxBufferedInboundBytes="
+        + budget.limit()
+        + "), this connection holds "
+        + held.get()
+        + " bytes";
   }
 
   /** Runs {@code resume} once the budget has room again. */

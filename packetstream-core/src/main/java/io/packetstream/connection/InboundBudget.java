@@ -4,9 +4,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bytes that connections hold of what their peers sent, against one limit: partial frames beyond
- * a connection's own allowance, and the payloads of requests waiting or running. A reader that
- * finds the budget spent stops reading and {@linkplain #await waits} for bytes to be released.
+ * Bytes that connections hold of what their peers sent, against one limit: partial frames beyond a
+ * connection's own allowance, and the payloads of requests waiting or running. A reader that finds
+ * the budget spent stops reading and {@linkplain #await waits} for bytes to be released.
  * Thread-safe; nothing here blocks.
  */
 final class InboundBudget {

@@ -11,10 +11,10 @@ import java.util.concurrent.ExecutionException;
  * One of the peer's requests, admitted to run: calls the handler, sends the answer, gives its
  * concurrency slot to the next queued request.
  *
- * <p>When a handler answers at once, the thread that ran it goes on to run the next queued
- * request itself, in a loop rather than by recursion, so a long queue cannot overflow the stack
- * even on a direct executor. An answer that comes later, on some other thread, hands the next
- * request to the executor.
+ * <p>When a handler answers at once, the thread that ran it goes on to run the next queued request
+ * itself, in a loop rather than by recursion, so a long queue cannot overflow the stack even on a
+ * direct executor. An answer that comes later, on some other thread, hands the next request to the
+ * executor.
  */
 final class InboundRequest implements Runnable {
 
@@ -23,7 +23,8 @@ final class InboundRequest implements Runnable {
   final RequestHandler handler;
   final long startNanos;
 
-  InboundRequest(PacketConnection connection, Packet packet, RequestHandler handler, long startNanos) {
+  InboundRequest(
+      PacketConnection connection, Packet packet, RequestHandler handler, long startNanos) {
     this.connection = connection;
     this.packet = packet;
     this.handler = handler;
@@ -47,8 +48,15 @@ final class InboundRequest implements Runnable {
   private InboundRequest execute() {
     Reply reply;
     try {
-      reply = handler.handle(new Request(
-          connection, packet.channel(), packet.tag(), packet.rqType(), packet.flags(), packet.payload()));
+      reply =
+          handler.handle(
+              new Request(
+                  connection,
+                  packet.channel(),
+                  packet.tag(),
+                  packet.rqType(),
+                  packet.flags(),
+                  packet.payload()));
     } catch (Throwable t) {
       return answer(null, t);
     }
@@ -66,17 +74,18 @@ final class InboundRequest implements Runnable {
         return answer(null, e);
       }
     }
-    stage.whenComplete((response, error) -> {
-      Object outer = connection.enter();
-      try {
-        InboundRequest next = answer(response, error);
-        if (next != null) {
-          connection.execute(next);
-        }
-      } finally {
-        connection.exit(outer);
-      }
-    });
+    stage.whenComplete(
+        (response, error) -> {
+          Object outer = connection.enter();
+          try {
+            InboundRequest next = answer(response, error);
+            if (next != null) {
+              connection.execute(next);
+            }
+          } finally {
+            connection.exit(outer);
+          }
+        });
     return null;
   }
 

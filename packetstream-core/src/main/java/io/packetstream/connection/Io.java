@@ -6,10 +6,10 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * The byte stream under a connection, driven one of two ways: by an event loop
- * ({@link ChannelIo}, selectable channels) or by a reader thread and a writer thread of its own
- * ({@link StreamIo}, streams and other blocking channels). Either way it hands the bytes it reads
- * to {@link PacketConnection#received} and writes what the connection's {@link Outbound} gives it.
+ * The byte stream under a connection, driven one of two ways: by an event loop ({@link ChannelIo},
+ * selectable channels) or by a reader thread and a writer thread of its own ({@link StreamIo},
+ * streams and other blocking channels). Either way it hands the bytes it reads to {@link
+ * PacketConnection#received} and writes what the connection's {@link Outbound} gives it.
  */
 abstract class Io implements Outbound.Sink {
 

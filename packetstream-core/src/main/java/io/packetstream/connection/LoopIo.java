@@ -4,8 +4,8 @@ import java.net.SocketAddress;
 
 /**
  * What the transports on an {@link EventLoop} share ({@link ChannelIo}, {@link TlsChannelIo}):
- * registration on the loop when started, pausing and resuming reading through the interest set,
- * and handing a read or resume failure to the connection.
+ * registration on the loop when started, pausing and resuming reading through the interest set, and
+ * handing a read or resume failure to the connection.
  *
  * <p>Threads: the loop thread alone reads, changes the interest set and the {@code paused} flag;
  * other threads ask it to through {@link EventLoop#execute}.
@@ -72,33 +72,35 @@ abstract class LoopIo extends Io implements EventLoop.Ready {
 
   @Override
   final void pauseReading() {
-    onLoop(() -> {
-      paused = true;
-      updateInterest();
-    });
+    onLoop(
+        () -> {
+          paused = true;
+          updateInterest();
+        });
   }
 
   @Override
   final void resumeReading() {
-    loop.execute(() -> {
-      if (closed || !paused) {
-        return;
-      }
-      paused = false;
-      connection.beginBatch();
-      boolean more;
-      try {
-        more = connection.resumeInput();
-        if (more) {
-          resumedInput();
-        }
-      } finally {
-        connection.endBatch();
-      }
-      if (!more) {
-        paused = true;
-      }
-      resumed();
-    });
+    loop.execute(
+        () -> {
+          if (closed || !paused) {
+            return;
+          }
+          paused = false;
+          connection.beginBatch();
+          boolean more;
+          try {
+            more = connection.resumeInput();
+            if (more) {
+              resumedInput();
+            }
+          } finally {
+            connection.endBatch();
+          }
+          if (!more) {
+            paused = true;
+          }
+          resumed();
+        });
   }
 }

@@ -12,35 +12,35 @@ import java.util.ArrayList;
  * into a buffer and written, so that packets queued while a write is under way leave together.
  *
  * <p>Two ways to write, chosen by the transport:
+ *
  * <ul>
  *   <li><b>Inline</b> (non-blocking channels, no packet grace): the thread that queues a packet
  *       when nobody is writing becomes the writer and drains the queue itself, without blocking;
  *       bytes the channel does not take now wait in {@code unsent}, and the event loop finishes
- *       them when the channel is writable. During a read batch the loop thread owns the writer,
- *       so the answers it computes leave in one write at the end of the batch, and a
- *       {@link BufferHandler}'s answers are encoded straight into the write buffer. Bytes the
- *       channel does not take stay in the pooled buffer they were encoded in, and while the
- *       writer waits for the channel such answers are encoded behind them, never kept as
- *       packets.</li>
- *   <li><b>Threaded</b> (blocking streams, or with a packet grace on a stream): a writer thread
- *       of the transport drains the queue with blocking writes; with a grace it waits that long
- *       for more packets first. With a grace on a channel, a loop timer drains it.</li>
+ *       them when the channel is writable. During a read batch the loop thread owns the writer, so
+ *       the answers it computes leave in one write at the end of the batch, and a {@link
+ *       BufferHandler}'s answers are encoded straight into the write buffer. Bytes the channel does
+ *       not take stay in the pooled buffer they were encoded in, and while the writer waits for the
+ *       channel such answers are encoded behind them, never kept as packets.
+ *   <li><b>Threaded</b> (blocking streams, or with a packet grace on a stream): a writer thread of
+ *       the transport drains the queue with blocking writes; with a grace it waits that long for
+ *       more packets first. With a grace on a channel, a loop timer drains it.
  * </ul>
  *
- * <p>Locks: the monitor guards the queue, the owner flags and the answer count; no I/O and no
- * call out happens under it. One owner at a time writes ({@code owned}); the owner alone touches
- * {@code unsent} and the batch buffer, and while the writer is blocked nobody owns it and the loop
- * thread (which alone unblocks it) may add to {@code unsent}.
+ * <p>Locks: the monitor guards the queue, the owner flags and the answer count; no I/O and no call
+ * out happens under it. One owner at a time writes ({@code owned}); the owner alone touches {@code
+ * unsent} and the batch buffer, and while the writer is blocked nobody owns it and the loop thread
+ * (which alone unblocks it) may add to {@code unsent}.
  *
- * <p>Accounting: answers (responses) are counted from the moment they are queued until their
- * bytes have been written, as their payload plus {@link #PACKET_OVERHEAD}: the connection holds
- * back new requests of the peer while the count is over its limit.
+ * <p>Accounting: answers (responses) are counted from the moment they are queued until their bytes
+ * have been written, as their payload plus {@link #PACKET_OVERHEAD}: the connection holds back new
+ * requests of the peer while the count is over its limit.
  */
 final class Outbound {
 
   /**
-   * The longest header of a response frame: the frame length (5 bytes), tag, flag word and
-   * channel (10 each, as BSUInts).
+   * The longest header of a response frame: the frame length (5 bytes), tag, flag word and channel
+   * (10 each, as BSUInts).
    */
   private static final int MAX_RESPONSE_HEADER = 35;
 
@@ -49,6 +49,7 @@ final class Outbound {
 
   /** Offer results. */
   static final int REFUSED = 0;
+
   static final int QUEUED = 1;
   static final int CLAIMED = 2;
 
@@ -121,7 +122,12 @@ final class Outbound {
   private ByteBuffer batchBuffer;
   private long batchCost;
 
-  Outbound(Events events, EventLoopGroup group, EventLoop loop, boolean nonBlocking, long graceNanos,
+  Outbound(
+      Events events,
+      EventLoopGroup group,
+      EventLoop loop,
+      boolean nonBlocking,
+      long graceNanos,
       long maxAnswerBytes) {
     this.events = events;
     this.group = group;
@@ -153,8 +159,8 @@ final class Outbound {
   }
 
   /**
-   * Queues a packet without writing: may be called under the caller's own locks. On
-   * {@link #CLAIMED} the caller must call {@link #drain()} once it holds no lock.
+   * Queues a packet without writing: may be called under the caller's own locks. On {@link
+   * #CLAIMED} the caller must call {@link #drain()} once it holds no lock.
    */
   int offer(Packet packet) {
     boolean schedule = false;
@@ -270,10 +276,10 @@ final class Outbound {
   }
 
   /**
-   * During a batch it owns, or while the writer is blocked (the caller is the loop thread):
-   * encodes an answer straight into the write buffer, or behind the bytes the channel has not
-   * taken, with no packet object. False when it cannot (another thread writes, or the answer is
-   * larger than a write buffer): the caller queues a packet instead.
+   * During a batch it owns, or while the writer is blocked (the caller is the loop thread): encodes
+   * an answer straight into the write buffer, or behind the bytes the channel has not taken, with
+   * no packet object. False when it cannot (another thread writes, or the answer is larger than a
+   * write buffer): the caller queues a packet instead.
    */
   boolean answerDirect(long channel, long tag, boolean ok, long resultFlags, ByteBuffer payload)
       throws IOException {
@@ -339,8 +345,8 @@ final class Outbound {
    * Encodes an answer after the last bytes waiting in {@code unsent}, in a pooled write buffer;
    * false if it does not fit one. The caller owns the writer or it is blocked (loop thread).
    */
-  private boolean appendUnsent(long channel, long tag, boolean ok, long resultFlags,
-      ByteBuffer payload, long cost) {
+  private boolean appendUnsent(
+      long channel, long tag, boolean ok, long resultFlags, ByteBuffer payload, long cost) {
     Chunk last = unsent.peekLast();
     if (last != null && last.pooled) {
       ByteBuffer b = last.bytes;
@@ -374,8 +380,8 @@ final class Outbound {
   }
 
   /**
-   * Whether a response with {@code payload} surely fits {@code dst}: checked before encoding, as
-   * a full buffer is the common case and an overflow exception per full buffer costs a stack trace.
+   * Whether a response with {@code payload} surely fits {@code dst}: checked before encoding, as a
+   * full buffer is the common case and an overflow exception per full buffer costs a stack trace.
    */
   private static boolean fits(ByteBuffer dst, ByteBuffer payload) {
     return dst.remaining() >= payload.remaining() + MAX_RESPONSE_HEADER;
@@ -406,9 +412,7 @@ final class Outbound {
     drain();
   }
 
-  /**
-   * Threaded mode: the writer thread's loop, until the writer is stopped or has written EOF.
-   */
+  /** Threaded mode: the writer thread's loop, until the writer is stopped or has written EOF. */
   void runWriter() {
     try {
       while (true) {
@@ -443,8 +447,8 @@ final class Outbound {
   }
 
   /**
-   * Writes until the queue is empty or the channel is full; the caller owns the writer and gives
-   * it up through this. False if writing failed (the connection has been told).
+   * Writes until the queue is empty or the channel is full; the caller owns the writer and gives it
+   * up through this. False if writing failed (the connection has been told).
    */
   boolean drain() {
     ByteBuffer buf = batchBuffer;

@@ -39,9 +39,9 @@ import javax.net.ssl.SSLEngine;
 /**
  * One end of a packetstream connection over a byte stream: a requester and a responder at once.
  *
- * <p>This end {@linkplain #submit submits} requests and gets a future of each {@link Response};
- * the peer's requests go to the {@link RequestHandler} of their channel. Responses may come back
- * in any order, and a slow handler never holds up the others.
+ * <p>This end {@linkplain #submit submits} requests and gets a future of each {@link Response}; the
+ * peer's requests go to the {@link RequestHandler} of their channel. Responses may come back in any
+ * order, and a slow handler never holds up the others.
  *
  * <pre>{@code
  * try (PacketConnection conn = PacketConnection.builder()
@@ -51,16 +51,16 @@ import javax.net.ssl.SSLEngine;
  * }
  * }</pre>
  *
- * <p>Opening is nested, as in the original: the first {@link #open()} (or the builder's
- * {@code open}) starts the connection, every further one must be matched by a {@link #close()},
- * and the last close shuts down gracefully: new requests from the peer are refused, running
- * handlers finish and their responses go out, this end's own requests get their answers, then ERQ
- * (when enabled) and EOF are sent, all within {@link Builder#closeTimeout}. {@link #abort()} ends
- * at once. When the peer ends the stream, the connection ends its own side the same way by itself.
+ * <p>Opening is nested, as in the original: the first {@link #open()} (or the builder's {@code
+ * open}) starts the connection, every further one must be matched by a {@link #close()}, and the
+ * last close shuts down gracefully: new requests from the peer are refused, running handlers finish
+ * and their responses go out, this end's own requests get their answers, then ERQ (when enabled)
+ * and EOF are sent, all within {@link Builder#closeTimeout}. {@link #abort()} ends at once. When
+ * the peer ends the stream, the connection ends its own side the same way by itself.
  *
- * <p>Every request this end submits ends: with its response, a timeout when one is set, or a
- * {@link ConnectionClosedException} when the connection ends first. Every request from the peer
- * gets exactly one answer while the connection lives.
+ * <p>Every request this end submits ends: with its response, a timeout when one is set, or a {@link
+ * ConnectionClosedException} when the connection ends first. Every request from the peer gets
+ * exactly one answer while the connection lives.
  */
 public final class PacketConnection implements AutoCloseable {
 
@@ -99,8 +99,8 @@ public final class PacketConnection implements AutoCloseable {
 
   /**
    * The request type of liveness probes ({@link Builder#probeInterval}), on channel 0: 16382, whose
-   * wire value 16383 ({@code ff 7f}) is the largest that fits in two bytes. The Python original
-   * has no request type of its own (it reserves only wire type 0, for its control packets), and
+   * wire value 16383 ({@code ff 7f}) is the largest that fits in two bytes. The Python original has
+   * no request type of its own (it reserves only wire type 0, for its control packets), and
    * applications number their types up from 0, so a type this high is unlikely to clash. A
    * connection answers the peer's requests of this type on channel 0 itself, ok and empty, whether
    * or not it probes, and never hands them to a handler.
@@ -186,18 +186,26 @@ public final class PacketConnection implements AutoCloseable {
     this.handler0 = config.handlers.get(0L);
     this.failures = new FailureLog(LOG, name);
     this.account = new InboundAccount(config.eventLoops.budget(), config.bufferSize);
-    this.outbound = new Outbound(new Writes(), config.eventLoops, loop, io.nonBlocking(),
-        config.packetGrace.toNanos(), config.maxQueuedAnswerBytes);
+    this.outbound =
+        new Outbound(
+            new Writes(),
+            config.eventLoops,
+            loop,
+            io.nonBlocking(),
+            config.packetGrace.toNanos(),
+            config.maxQueuedAnswerBytes);
     outbound.sink(io);
-    this.answerHardLimit = config.maxQueuedAnswerBytes
-        + Math.max(64 * 1024, config.maxQueuedAnswerBytes / 4);
+    this.answerHardLimit =
+        config.maxQueuedAnswerBytes + Math.max(64 * 1024, config.maxQueuedAnswerBytes / 4);
     this.pending = new PendingTable(config.maxPendingRequests);
     this.inbound = new Inbound(this, config, account, outbound::overLimit);
-    this.reader = new FrameReader(new PacketCodec(config.maxFrameLength), new Reads(), account,
-        config.bufferSize);
-    this.direct = config.bufferHandler != null && listener == TrafficListener.NONE && io.nonBlocking()
-        ? new DirectAnswers(this, config.bufferHandler, outbound, loop, config.bufferSize)
-        : null;
+    this.reader =
+        new FrameReader(
+            new PacketCodec(config.maxFrameLength), new Reads(), account, config.bufferSize);
+    this.direct =
+        config.bufferHandler != null && listener == TrafficListener.NONE && io.nonBlocking()
+            ? new DirectAnswers(this, config.bufferHandler, outbound, loop, config.bufferSize)
+            : null;
     pending.onEmpty(this::checkDrained);
   }
 
@@ -216,25 +224,35 @@ public final class PacketConnection implements AutoCloseable {
   /**
    * Sends a request on {@code channel}; the future completes with the peer's response, ok or not.
    *
-   * <p>The future fails with a {@link TimeoutException} if no response comes within
-   * {@code timeout} ({@link Duration#ZERO}: the connection's {@link Builder#requestTimeout}), with
-   * a {@link ConnectionClosedException} if the connection is not open or ends first, and with a
-   * {@link RejectedExecutionException} if {@link Builder#maxPendingRequests} are already pending.
-   * It completes on the thread that read the answer, an event loop's over sockets: use the
-   * {@code ...Async} stages for work that blocks. Completing or obtruding the future yourself
-   * abandons the request.
+   * <p>The future fails with a {@link TimeoutException} if no response comes within {@code timeout}
+   * ({@link Duration#ZERO}: the connection's {@link Builder#requestTimeout}), with a {@link
+   * ConnectionClosedException} if the connection is not open or ends first, and with a {@link
+   * RejectedExecutionException} if {@link Builder#maxPendingRequests} are already pending. It
+   * completes on the thread that read the answer, an event loop's over sockets: use the {@code
+   * ...Async} stages for work that blocks. Completing or obtruding the future yourself abandons the
+   * request.
    *
    * @throws IllegalArgumentException before anything is sent, if a number is out of range, the
-   *     timeout is negative, or the request's frame would be longer than
-   *     {@link Builder#maxOutboundFrameLength}
+   *     timeout is negative, or the request's frame would be longer than {@link
+   *     Builder#maxOutboundFrameLength}
    */
   public CompletableFuture<Response> submit(
       long channel, long rqType, long flags, byte[] payload, Duration timeout) {
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(timeout, "timeout");
-    if (channel < 0 || rqType < 0 || rqType > Packet.MAX_RQ_TYPE || flags < 0 || flags > Packet.MAX_FLAGS) {
-      throw new IllegalArgumentException("channel " + channel + ", request type " + rqType
-          + " or flags " + flags + " out of range");
+    if (channel < 0
+        || rqType < 0
+        || rqType > Packet.MAX_RQ_TYPE
+        || flags < 0
+        || flags > Packet.MAX_FLAGS) {
+      throw new IllegalArgumentException(
+          "channel "
+              + channel
+              + ", request type "
+              + rqType
+              + " or flags "
+              + flags
+              + " out of range");
     }
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout " + timeout + " is negative");
@@ -242,15 +260,23 @@ public final class PacketConnection implements AutoCloseable {
     if (payload.length > config.maxOutboundFrameLength - 4) {
       // the exact check below needs a tag; this one keeps tags for requests that can go
       long body = (long) payload.length + 4;
-      throw new IllegalArgumentException(name + ": a request of at least " + body
-          + " frame bytes is over the limit maxOutboundFrameLength=" + config.maxOutboundFrameLength);
+      throw new IllegalArgumentException(
+          name
+              + ": a request of at least "
+              + body
+              + " frame bytes is over the limit maxOutboundFrameLength="
+              + config.maxOutboundFrameLength);
     }
     long tag = pending.nextTag(channel);
     Packet packet = new Packet(channel, tag, flags, true, rqType, payload);
     int body = PacketCodec.bodyLength(packet);
     if (body > config.maxOutboundFrameLength) {
-      throw new IllegalArgumentException(name + ": a request of " + body
-          + " frame bytes is over the limit maxOutboundFrameLength=" + config.maxOutboundFrameLength);
+      throw new IllegalArgumentException(
+          name
+              + ": a request of "
+              + body
+              + " frame bytes is over the limit maxOutboundFrameLength="
+              + config.maxOutboundFrameLength);
     }
     PendingRequest request = new PendingRequest(this, channel, tag, rqType, System.nanoTime());
     // before the request can be answered: a listener sees its start before its end
@@ -258,12 +284,13 @@ public final class PacketConnection implements AutoCloseable {
     int queued;
     try {
       if (state == ConnectionState.NEW) {
-        throw new ConnectionClosedException(name + " is not open: cannot send request type " + rqType);
+        throw new ConnectionClosedException(
+            name + " is not open: cannot send request type " + rqType);
       }
       if (peerEndedRequests) {
         // the peer refuses every request after its ERQ: say so here, without a round trip
-        throw new ConnectionClosedException(name + ": the peer ended requests (ERQ): cannot send"
-            + " request type " + rqType);
+        throw new ConnectionClosedException(
+            name + ": the peer ended requests (ERQ): cannot send" + " request type " + rqType);
       }
       queued = pending.add(request, packet, outbound);
     } catch (ConnectionClosedException | RejectedExecutionException e) {
@@ -285,40 +312,43 @@ public final class PacketConnection implements AutoCloseable {
 
   /**
    * Sends a request on channel 0 and decodes its ok response with {@code decoder}. A not-ok
-   * response fails the future with a {@link RequestFailedException}; cancelling the future
-   * cancels the request.
+   * response fails the future with a {@link RequestFailedException}; cancelling the future cancels
+   * the request.
    */
   public <T> CompletableFuture<T> submit(
       long rqType, long flags, byte[] payload, ResponseDecoder<T> decoder) {
     Objects.requireNonNull(decoder, "decoder");
     CompletableFuture<Response> request = submit(rqType, flags, payload);
     CompletableFuture<T> result = new CompletableFuture<>();
-    request.whenComplete((response, error) -> {
-      if (error != null) {
-        result.completeExceptionally(error);
-      } else if (response == null || !response.ok()) {
-        result.completeExceptionally(response == null
-            ? new ConnectionClosedException(name + ": the request was abandoned")
-            : new RequestFailedException(response));
-      } else {
-        try {
-          result.complete(decoder.decode(response.flags(), response.payload()));
-        } catch (Exception e) {
-          result.completeExceptionally(e);
-        }
-      }
-    });
-    result.whenComplete((value, error) -> {
-      if (result.isCancelled()) {
-        request.cancel(false);
-      }
-    });
+    request.whenComplete(
+        (response, error) -> {
+          if (error != null) {
+            result.completeExceptionally(error);
+          } else if (response == null || !response.ok()) {
+            result.completeExceptionally(
+                response == null
+                    ? new ConnectionClosedException(name + ": the request was abandoned")
+                    : new RequestFailedException(response));
+          } else {
+            try {
+              result.complete(decoder.decode(response.flags(), response.payload()));
+            } catch (Exception e) {
+              result.completeExceptionally(e);
+            }
+          }
+        });
+    result.whenComplete(
+        (value, error) -> {
+          if (result.isCancelled()) {
+            request.cancel(false);
+          }
+        });
     return result;
   }
 
   /**
-   * Sends a request on channel 0 and waits for its response: without a
-   * {@link Builder#requestTimeout}, until it comes or the connection ends.
+   * Sends a request on channel 0 and waits for its response: without a {@link
+   * Builder#requestTimeout}, until it comes or the connection ends.
    */
   public Response call(long rqType, long flags, byte[] payload)
       throws IOException, InterruptedException, TimeoutException {
@@ -326,23 +356,24 @@ public final class PacketConnection implements AutoCloseable {
   }
 
   /**
-   * Sends a request and waits for its response, at most {@code timeout} ({@link Duration#ZERO}:
-   * the connection's {@link Builder#requestTimeout}). With neither set it waits until the answer
-   * comes or the connection ends, however long that takes: pass a timeout when the peer may
-   * never answer.
+   * Sends a request and waits for its response, at most {@code timeout} ({@link Duration#ZERO}: the
+   * connection's {@link Builder#requestTimeout}). With neither set it waits until the answer comes
+   * or the connection ends, however long that takes: pass a timeout when the peer may never answer.
    *
    * @throws ConnectionClosedException if the connection is not open or ends first
    * @throws TimeoutException if no response comes in time
    * @throws InterruptedException if the thread is interrupted while waiting; the request is
    *     cancelled and the thread's interrupt flag stays set
-   * @throws IllegalStateException on an event loop thread, which must never block: use
-   *     {@link #submit} there
+   * @throws IllegalStateException on an event loop thread, which must never block: use {@link
+   *     #submit} there
    */
   public Response call(long channel, long rqType, long flags, byte[] payload, Duration timeout)
       throws IOException, InterruptedException, TimeoutException {
     if (EventLoop.onAnyLoop()) {
-      throw new IllegalStateException(name + ": call() would block an event loop thread, which"
-          + " reads for many connections; use submit() and a callback");
+      throw new IllegalStateException(
+          name
+              + ": call() would block an event loop thread, which"
+              + " reads for many connections; use submit() and a callback");
     }
     CompletableFuture<Response> request = submit(channel, rqType, flags, payload, timeout);
     try {
@@ -373,11 +404,11 @@ public final class PacketConnection implements AutoCloseable {
   // ---------------------------------------------------------------- lifecycle
 
   /**
-   * Opens the connection once more: the first open starts it; each open needs its own
-   * {@link #close()}. Returns this connection.
+   * Opens the connection once more: the first open starts it; each open needs its own {@link
+   * #close()}. Returns this connection.
    *
-   * @throws IllegalStateException if the connection is closing or has ended, or its last close
-   *     has been called
+   * @throws IllegalStateException if the connection is closing or has ended, or its last close has
+   *     been called
    */
   public PacketConnection open() {
     boolean start;
@@ -390,8 +421,10 @@ public final class PacketConnection implements AutoCloseable {
         opens++;
         start = false;
       } else {
-        throw new IllegalStateException(name + " is "
-            + (state == ConnectionState.OPEN ? "closing" : state.name().toLowerCase()));
+        throw new IllegalStateException(
+            name
+                + " is "
+                + (state == ConnectionState.OPEN ? "closing" : state.name().toLowerCase()));
       }
     }
     if (start) {
@@ -423,8 +456,8 @@ public final class PacketConnection implements AutoCloseable {
   }
 
   /**
-   * Closes one level of nesting; the last close shuts the connection down gracefully and
-   * returns when it has ended, or after {@link Builder#closeTimeout} at most.
+   * Closes one level of nesting; the last close shuts the connection down gracefully and returns
+   * when it has ended, or after {@link Builder#closeTimeout} at most.
    *
    * <p>Called where waiting would wait for itself or stall others (an event loop thread, one of
    * this connection's handlers, listeners or reader and writer threads), the last close starts the
@@ -447,8 +480,8 @@ public final class PacketConnection implements AutoCloseable {
   }
 
   /**
-   * Ends the connection at once: pending requests fail, running handlers' answers are dropped,
-   * and the transport is closed if the connection owns it. It never waits.
+   * Ends the connection at once: pending requests fail, running handlers' answers are dropped, and
+   * the transport is closed if the connection owns it. It never waits.
    *
    * <p>Over streams it does not own, the connection cannot always release its reader: a thread
    * blocked reading a plain {@link InputStream} ignores interrupts. The caller then closes the
@@ -541,9 +574,9 @@ public final class PacketConnection implements AutoCloseable {
   }
 
   /**
-   * Bytes of answers to the peer queued for writing, each counted as its payload plus a small
-   * fixed overhead. Over {@link Builder#maxQueuedAnswerBytes} the peer's new requests wait: a
-   * high value means the peer reads its answers slowly, or not at all.
+   * Bytes of answers to the peer queued for writing, each counted as its payload plus a small fixed
+   * overhead. Over {@link Builder#maxQueuedAnswerBytes} the peer's new requests wait: a high value
+   * means the peer reads its answers slowly, or not at all.
    */
   public long queuedAnswerBytes() {
     return outbound.answerBytes();
@@ -561,8 +594,12 @@ public final class PacketConnection implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "PacketConnection[" + name + ", " + state.name().toLowerCase()
-        + remoteAddress().map(a -> ", " + a).orElse("") + "]";
+    return "PacketConnection["
+        + name
+        + ", "
+        + state.name().toLowerCase()
+        + remoteAddress().map(a -> ", " + a).orElse("")
+        + "]";
   }
 
   private static Optional<Instant> instant(long millis) {
@@ -585,7 +622,9 @@ public final class PacketConnection implements AutoCloseable {
   /** Whether close() may wait here without waiting for itself or stalling other connections. */
   private boolean mayWait() {
     Thread t = Thread.currentThread();
-    return !EventLoop.onAnyLoop() && WORKING.get() != this && t != io.readerThread()
+    return !EventLoop.onAnyLoop()
+        && WORKING.get() != this
+        && t != io.readerThread()
         && t != io.writerThread();
   }
 
@@ -728,7 +767,9 @@ public final class PacketConnection implements AutoCloseable {
 
     @Override
     public boolean wantsFrames() {
-      return direct != null && state == ConnectionState.OPEN && !peerEndedRequests
+      return direct != null
+          && state == ConnectionState.OPEN
+          && !peerEndedRequests
           && !outbound.overLimit();
     }
 
@@ -750,8 +791,9 @@ public final class PacketConnection implements AutoCloseable {
       if (!packet.request()) {
         PendingRequest request = pending.remove(packet.channel(), packet.tag());
         if (request == null) {
-          LOG.log(Level.DEBUG, () -> name + ": dropping a response that matches no pending request: "
-              + packet);
+          LOG.log(
+              Level.DEBUG,
+              () -> name + ": dropping a response that matches no pending request: " + packet);
         } else {
           if (request.probe) {
             probePacketsReceived++;
@@ -802,14 +844,22 @@ public final class PacketConnection implements AutoCloseable {
     lastRequestNanos = startNanos;
     listener.requestStarted(this, Direction.INBOUND, channel, tag, packet.rqType());
     RequestHandler handler = channel == 0 ? handler0 : config.handlers.get(channel);
-    String refusal = handler == null
-        ? (channel == 0 ? Inbound.REFUSE_NO_HANDLER : Inbound.REFUSE_UNKNOWN_CHANNEL)
-        : inbound.admit(packet, handler, startNanos);
+    String refusal =
+        handler == null
+            ? (channel == 0 ? Inbound.REFUSE_NO_HANDLER : Inbound.REFUSE_UNKNOWN_CHANNEL)
+            : inbound.admit(packet, handler, startNanos);
     if (refusal != null) {
       LOG.log(Level.DEBUG, () -> name + ": refusing " + packet + ": " + refusal);
-      outbound.enqueue(Packet.response(channel, tag, false, 0, refusal.getBytes(StandardCharsets.US_ASCII)));
-      listener.requestFinished(this, Direction.INBOUND, channel, tag, packet.rqType(),
-          Outcome.REJECTED, System.nanoTime() - startNanos);
+      outbound.enqueue(
+          Packet.response(channel, tag, false, 0, refusal.getBytes(StandardCharsets.US_ASCII)));
+      listener.requestFinished(
+          this,
+          Direction.INBOUND,
+          channel,
+          tag,
+          packet.rqType(),
+          Outcome.REJECTED,
+          System.nanoTime() - startNanos);
     }
   }
 
@@ -819,16 +869,31 @@ public final class PacketConnection implements AutoCloseable {
     inbound.execute(request);
   }
 
-  /** The handler executor refused a request; it waits and is tried again after {@code pauseNanos}. */
+  /**
+   * The handler executor refused a request; it waits and is tried again after {@code pauseNanos}.
+   */
   void executorRefused(RejectedExecutionException e, long pauseNanos) {
-    LOG.log(Level.DEBUG, () -> name + ": the handler executor is busy (" + e.getMessage()
-        + "); requests wait in the queue and start again in " + pauseNanos / 1000 + " us");
+    LOG.log(
+        Level.DEBUG,
+        () ->
+            name
+                + ": the handler executor is busy ("
+                + e.getMessage()
+                + "); requests wait in the queue and start again in "
+                + pauseNanos / 1000
+                + " us");
   }
 
   /** A request that can no longer start, because the connection ended. */
   void abandoned(InboundRequest r) {
-    listener.requestFinished(this, Direction.INBOUND, r.packet.channel(), r.packet.tag(),
-        r.packet.rqType(), Outcome.ERROR, System.nanoTime() - r.startNanos);
+    listener.requestFinished(
+        this,
+        Direction.INBOUND,
+        r.packet.channel(),
+        r.packet.tag(),
+        r.packet.rqType(),
+        Outcome.ERROR,
+        System.nanoTime() - r.startNanos);
   }
 
   Response failureResponse(InboundRequest request, Throwable error) {
@@ -845,18 +910,38 @@ public final class PacketConnection implements AutoCloseable {
 
   void respond(InboundRequest request, Response response) {
     Packet p = request.packet;
-    Packet answer = Packet.response(p.channel(), p.tag(), response.ok(), response.flags(), response.payload());
+    Packet answer =
+        Packet.response(p.channel(), p.tag(), response.ok(), response.flags(), response.payload());
     if (PacketCodec.bodyLength(answer) > config.maxOutboundFrameLength) {
       int size = response.payload().length;
-      LOG.log(Level.DEBUG, () -> name + ": answer to " + p + " of " + size
-          + " bytes is over maxOutboundFrameLength=" + config.maxOutboundFrameLength);
-      response = Response.failure("answer too large: " + size
-          + " bytes (limit maxOutboundFrameLength=" + config.maxOutboundFrameLength + ")");
+      LOG.log(
+          Level.DEBUG,
+          () ->
+              name
+                  + ": answer to "
+                  + p
+                  + " of "
+                  + size
+                  + " bytes is over maxOutboundFrameLength="
+                  + config.maxOutboundFrameLength);
+      response =
+          Response.failure(
+              "answer too large: "
+                  + size
+                  + " bytes (limit maxOutboundFrameLength="
+                  + config.maxOutboundFrameLength
+                  + ")");
       answer = Packet.response(p.channel(), p.tag(), false, 0, response.payload());
     }
     boolean sent = outbound.enqueue(answer);
     Outcome outcome = !sent ? Outcome.ERROR : response.ok() ? Outcome.OK : Outcome.FAILED;
-    listener.requestFinished(this, Direction.INBOUND, p.channel(), p.tag(), p.rqType(), outcome,
+    listener.requestFinished(
+        this,
+        Direction.INBOUND,
+        p.channel(),
+        p.tag(),
+        p.rqType(),
+        outcome,
         System.nanoTime() - request.startNanos);
   }
 
@@ -881,8 +966,14 @@ public final class PacketConnection implements AutoCloseable {
     if (request.probe) {
       return; // listeners never saw it start
     }
-    listener.requestFinished(this, Direction.OUTBOUND, request.channel, request.tag,
-        request.rqType, outcome, System.nanoTime() - request.startNanos);
+    listener.requestFinished(
+        this,
+        Direction.OUTBOUND,
+        request.channel,
+        request.tag,
+        request.rqType,
+        outcome,
+        System.nanoTime() - request.startNanos);
   }
 
   // ---------------------------------------------------------------- writer events
@@ -969,8 +1060,8 @@ public final class PacketConnection implements AutoCloseable {
     }
     // our pending requests can never be answered now
     List<PendingRequest> orphans = pending.clear(name + " is ended by its peer");
-    ConnectionClosedException closed = new ConnectionClosedException(name + ": " + why
-        + " before the response arrived");
+    ConnectionClosedException closed =
+        new ConnectionClosedException(name + ": " + why + " before the response arrived");
     for (PendingRequest request : orphans) {
       request.fail(closed, Outcome.ERROR);
     }
@@ -1005,9 +1096,9 @@ public final class PacketConnection implements AutoCloseable {
 
   /**
    * The next shutdown step, when the handlers and our own requests are done: EOF. A close this end
-   * started also waits until the peer has sent no request for {@link #LINGER_NANOS} (unless it
-   * said ERQ or EOF): requests it sent before it read our ERQ are still on their way, and after
-   * our EOF they could get no answer, not even a refusal.
+   * started also waits until the peer has sent no request for {@link #LINGER_NANOS} (unless it said
+   * ERQ or EOF): requests it sent before it read our ERQ are still on their way, and after our EOF
+   * they could get no answer, not even a refusal.
    */
   private void checkDrained() {
     if (state != ConnectionState.DRAINING || !inbound.isIdle() || !pending.isEmpty()) {
@@ -1120,25 +1211,31 @@ public final class PacketConnection implements AutoCloseable {
       return;
     }
     long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(every / 4, QUIET_NANOS));
-    watchTimer = loop.schedule(() -> {
-      if (state.isTerminal()) {
-        return;
-      }
-      if (shrinks && System.nanoTime() - lastReceivedNanos > QUIET_NANOS) {
-        reader.shrink(); // a quiet connection keeps no read buffer
-      }
-      if (timedOut(read, idle, false)) {
-        // the loop runs its timers before it reads: after a stall of the loop (a GC pause, a busy
-        // machine) the peer's bytes may be waiting unread. Decide once the loop has read them.
-        loop.execute(() -> {
-          if (!state.isTerminal() && !timedOut(read, idle, true)) {
-            watch();
-          }
-        });
-        return;
-      }
-      watch();
-    }, period);
+    watchTimer =
+        loop.schedule(
+            () -> {
+              if (state.isTerminal()) {
+                return;
+              }
+              if (shrinks && System.nanoTime() - lastReceivedNanos > QUIET_NANOS) {
+                reader.shrink(); // a quiet connection keeps no read buffer
+              }
+              if (timedOut(read, idle, false)) {
+                // the loop runs its timers before it reads: after a stall of the loop (a GC pause,
+                // a busy
+                // machine) the peer's bytes may be waiting unread. Decide once the loop has read
+                // them.
+                loop.execute(
+                    () -> {
+                      if (!state.isTerminal() && !timedOut(read, idle, true)) {
+                        watch();
+                      }
+                    });
+                return;
+              }
+              watch();
+            },
+            period);
   }
 
   /**
@@ -1151,8 +1248,12 @@ public final class PacketConnection implements AutoCloseable {
     // a peer is stalled only while this end reads it: time spent paused by our own limits is ours
     if (read != 0 && partialFrame && quiet > read && !inputEnded && paused == 0) {
       if (act) {
-        String why = "read timed out: a frame begun " + TimeUnit.NANOSECONDS.toMillis(quiet)
-            + " ms ago is still incomplete (readTimeout=" + config.readTimeout + ")";
+        String why =
+            "read timed out: a frame begun "
+                + TimeUnit.NANOSECONDS.toMillis(quiet)
+                + " ms ago is still incomplete (readTimeout="
+                + config.readTimeout
+                + ")";
         PeerFaultLog.READ_TIMEOUT.ended(name, why);
         terminate(new java.net.SocketTimeoutException(why), why);
       }
@@ -1160,11 +1261,19 @@ public final class PacketConnection implements AutoCloseable {
     }
     // probes and their answers do not count: they would keep every probing connection busy
     long idleFor = Math.min(now - lastUserReceivedNanos, now - lastUserSentNanos);
-    if (idle != 0 && idleFor > idle && state == ConnectionState.OPEN
-        && pending.isEmpty() && inbound.isIdle()) {
+    if (idle != 0
+        && idleFor > idle
+        && state == ConnectionState.OPEN
+        && pending.isEmpty()
+        && inbound.isIdle()) {
       if (act) {
-        PeerFaultLog.IDLE.ended(name, "idle for " + TimeUnit.NANOSECONDS.toMillis(idleFor)
-            + " ms (idleTimeout=" + config.idleTimeout + "): closing");
+        PeerFaultLog.IDLE.ended(
+            name,
+            "idle for "
+                + TimeUnit.NANOSECONDS.toMillis(idleFor)
+                + " ms (idleTimeout="
+                + config.idleTimeout
+                + "): closing");
         synchronized (life) {
           opens = Math.min(opens, 1);
         }
@@ -1218,11 +1327,12 @@ public final class PacketConnection implements AutoCloseable {
     }
     probeTimer = loop.schedule(() -> probeDeadline(probe, now), config.probeTimeout.toNanos());
     // any answer, ok or not, proves the peer alive; the next probe counts from it
-    probe.whenComplete((answer, error) -> {
-      if (error == null) {
-        loop.execute(this::probeAnswered);
-      }
-    });
+    probe.whenComplete(
+        (answer, error) -> {
+          if (error == null) {
+            loop.execute(this::probeAnswered);
+          }
+        });
   }
 
   private void probeAnswered() {
@@ -1252,8 +1362,12 @@ public final class PacketConnection implements AutoCloseable {
       return;
     }
     long silent = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReceivedNanos);
-    String why = "probe timed out: no answer to a liveness probe within probeTimeout="
-        + config.probeTimeout + " (nothing received for " + silent + " ms)";
+    String why =
+        "probe timed out: no answer to a liveness probe within probeTimeout="
+            + config.probeTimeout
+            + " (nothing received for "
+            + silent
+            + " ms)";
     PeerFaultLog.PROBE_TIMEOUT.ended(name, why);
     terminate(new java.net.SocketTimeoutException(why), why);
   }
@@ -1261,23 +1375,29 @@ public final class PacketConnection implements AutoCloseable {
   // ---------------------------------------------------------------- settings
 
   /**
-   * Collects a connection's settings; every limit has a safe default. A builder can open any
-   * number of connections and is not thread-safe; {@link #copy()} one to vary it.
+   * Collects a connection's settings; every limit has a safe default. A builder can open any number
+   * of connections and is not thread-safe; {@link #copy()} one to vary it.
    */
   public static final class Builder {
 
     /** Default for {@link #maxConcurrentRequests}. */
     public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 64;
+
     /** Default for {@link #maxQueuedRequests}. */
     public static final int DEFAULT_MAX_QUEUED_REQUESTS = 4096;
+
     /** Default for {@link #maxPendingRequests}. */
     public static final int DEFAULT_MAX_PENDING_REQUESTS = 65536;
+
     /** Default for {@link #maxQueuedAnswerBytes}: 16 MiB. */
     public static final long DEFAULT_MAX_QUEUED_ANSWER_BYTES = 16L * 1024 * 1024;
+
     /** Default for {@link #maxQueuedRequestBytes}: 64 MiB. */
     public static final long DEFAULT_MAX_QUEUED_REQUEST_BYTES = 64L * 1024 * 1024;
+
     /** Default for {@link #closeTimeout}. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
     /** Default for {@link #bufferSize}. */
     public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
 
@@ -1312,16 +1432,16 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * Serves the peer's requests on channel 0. Without one, they are refused with the
-     * original's {@code no request handler}.
+     * Serves the peer's requests on channel 0. Without one, they are refused with the original's
+     * {@code no request handler}.
      */
     public Builder handler(RequestHandler handler) {
       return handler(0, handler);
     }
 
     /**
-     * Serves the peer's requests on {@code channel}. Requests on a channel without a handler
-     * are refused with the original's {@code unknown channel %d}.
+     * Serves the peer's requests on {@code channel}. Requests on a channel without a handler are
+     * refused with the original's {@code unknown channel %d}.
      */
     public Builder handler(long channel, RequestHandler handler) {
       if (channel < 0) {
@@ -1336,10 +1456,9 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * Serves the peer's requests on channel 0 with a {@link BufferHandler}, on the reader thread
-     * and without allocating per request, in place of a {@link RequestHandler}. When the
-     * connection has a {@link TrafficListener} or a tick, which see every packet as an object,
-     * requests take the regular path instead: a {@code RequestHandler} around this one, on the
-     * {@link #executor}.
+     * and without allocating per request, in place of a {@link RequestHandler}. When the connection
+     * has a {@link TrafficListener} or a tick, which see every packet as an object, requests take
+     * the regular path instead: a {@code RequestHandler} around this one, on the {@link #executor}.
      */
     public Builder bufferHandler(BufferHandler handler) {
       c.bufferHandler = Objects.requireNonNull(handler, "handler");
@@ -1348,12 +1467,12 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * Where handlers run. Default: a virtual thread per request on Java 21+, on 17 a shared pool
-     * of up to 512 threads whose further tasks wait in its queue. An executor that refuses a
-     * request (full or shut down) only delays it: it waits in the connection's queue and is tried
-     * again. A direct executor ({@code Runnable::run}) runs handlers on the thread that read the
-     * request, an event loop's over sockets: fastest for handlers that never block, but one that
-     * blocks stalls every connection of that loop.
+     * Where handlers run. Default: a virtual thread per request on Java 21+, on 17 a shared pool of
+     * up to 512 threads whose further tasks wait in its queue. An executor that refuses a request
+     * (full or shut down) only delays it: it waits in the connection's queue and is tried again. A
+     * direct executor ({@code Runnable::run}) runs handlers on the thread that read the request, an
+     * event loop's over sockets: fastest for handlers that never block, but one that blocks stalls
+     * every connection of that loop.
      */
     public Builder executor(Executor executor) {
       c.executor = Objects.requireNonNull(executor, "executor");
@@ -1361,9 +1480,9 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * The event loops that serve connections over socket channels and pipes. Default:
-     * {@link EventLoopGroup#shared()}, as many I/O threads as the JVM has processors, shared by
-     * every connection of the JVM; a connection holds no thread of its own.
+     * The event loops that serve connections over socket channels and pipes. Default: {@link
+     * EventLoopGroup#shared()}, as many I/O threads as the JVM has processors, shared by every
+     * connection of the JVM; a connection holds no thread of its own.
      */
     public Builder eventLoops(EventLoopGroup group) {
       c.eventLoops = Objects.requireNonNull(group, "group");
@@ -1371,10 +1490,10 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * How long a connection may carry no bytes either way, with nothing pending or running,
-     * before it closes itself gracefully; {@link Duration#ZERO} (default) = never. A silent peer
-     * is not a broken one in this protocol (a watcher waits quietly for callbacks), so this is off
-     * unless asked for; servers facing untrusted peers should set it.
+     * How long a connection may carry no bytes either way, with nothing pending or running, before
+     * it closes itself gracefully; {@link Duration#ZERO} (default) = never. A silent peer is not a
+     * broken one in this protocol (a watcher waits quietly for callbacks), so this is off unless
+     * asked for; servers facing untrusted peers should set it.
      */
     public Builder idleTimeout(Duration timeout) {
       c.idleTimeout = nonNegative("idleTimeout", timeout);
@@ -1383,9 +1502,9 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * How long the peer may pause in the middle of a frame before the connection fails: a frame
-     * whose first bytes came but whose rest stops arriving for this long; default 30 s,
-     * {@link Duration#ZERO} = never. It frees the connection (and the bytes it holds) of a peer
-     * that stalls or vanished mid-frame.
+     * whose first bytes came but whose rest stops arriving for this long; default 30 s, {@link
+     * Duration#ZERO} = never. It frees the connection (and the bytes it holds) of a peer that
+     * stalls or vanished mid-frame.
      */
     public Builder readTimeout(Duration timeout) {
       c.readTimeout = nonNegative("readTimeout", timeout);
@@ -1393,14 +1512,13 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * How long the peer may send nothing before this end asks it whether it is still there;
-     * {@link Duration#ZERO} (default) = never. The question, a liveness probe, is a request of
-     * type {@link PacketConnection#PROBE_TYPE} on channel 0 with an empty payload. Any answer
-     * proves the peer alive, ok or not: a Java peer answers ok by itself, a Python
-     * {@code cs.packetstream} peer refuses the unknown type (not ok), which counts. If nothing
-     * at all arrives within
-     * {@link #probeTimeout} of sending it, the connection {@linkplain ConnectionState#FAILED fails}
-     * and its pending requests end with a {@link ConnectionClosedException} that names the probe
+     * How long the peer may send nothing before this end asks it whether it is still there; {@link
+     * Duration#ZERO} (default) = never. The question, a liveness probe, is a request of type {@link
+     * PacketConnection#PROBE_TYPE} on channel 0 with an empty payload. Any answer proves the peer
+     * alive, ok or not: a Java peer answers ok by itself, a Python {@code cs.packetstream} peer
+     * refuses the unknown type (not ok), which counts. If nothing at all arrives within {@link
+     * #probeTimeout} of sending it, the connection {@linkplain ConnectionState#FAILED fails} and
+     * its pending requests end with a {@link ConnectionClosedException} that names the probe
      * timeout. This notices a peer that vanished without a word (its host gone, a NAT that forgot
      * the connection) or hung, where TCP keepalive takes hours. A busy connection sends no probes;
      * probes and their answers do not keep a connection from its {@link #idleTimeout}, nor reach
@@ -1413,23 +1531,24 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * How long a liveness probe ({@link #probeInterval}) waits for its answer, or anything else
-     * from the peer, before the connection fails; default 10 s. A Python peer runs only 4 handlers at
-     * once and answers a probe after them: give it longer than its handlers may hold all four.
+     * from the peer, before the connection fails; default 10 s. A Python peer runs only 4 handlers
+     * at once and answers a probe after them: give it longer than its handlers may hold all four.
      */
     public Builder probeTimeout(Duration timeout) {
       if (nonNegative("probeTimeout", timeout).isZero()) {
-        throw new IllegalArgumentException("probeTimeout must be positive; turn probes off with"
-            + " probeInterval(Duration.ZERO)");
+        throw new IllegalArgumentException(
+            "probeTimeout must be positive; turn probes off with"
+                + " probeInterval(Duration.ZERO)");
       }
       c.probeTimeout = timeout;
       return this;
     }
 
     /**
-     * How long the TLS handshake of a connection opened with
-     * {@link #open(SocketChannel, SSLEngine, boolean)} may take before the connection fails with
-     * an {@link javax.net.ssl.SSLHandshakeException}; default 10 s, {@link Duration#ZERO} = never.
-     * It frees the slot of a peer that connects and then says nothing.
+     * How long the TLS handshake of a connection opened with {@link #open(SocketChannel, SSLEngine,
+     * boolean)} may take before the connection fails with an {@link
+     * javax.net.ssl.SSLHandshakeException}; default 10 s, {@link Duration#ZERO} = never. It frees
+     * the slot of a peer that connects and then says nothing.
      */
     public Builder handshakeTimeout(Duration timeout) {
       c.handshakeTimeout = nonNegative("handshakeTimeout", timeout);
@@ -1438,9 +1557,9 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * The longest frame body this end sends; default 16 MiB, the peer's default limit. A request
-     * over it is refused by {@code submit} with an {@link IllegalArgumentException} before
-     * anything is sent, and an answer over it is replaced by a not-ok {@code answer too large},
-     * so that one oversized packet never makes the peer drop the connection.
+     * over it is refused by {@code submit} with an {@link IllegalArgumentException} before anything
+     * is sent, and an answer over it is replaced by a not-ok {@code answer too large}, so that one
+     * oversized packet never makes the peer drop the connection.
      */
     public Builder maxOutboundFrameLength(int bytes) {
       c.maxOutboundFrameLength = PacketCodec.checkMaxFrameLength(bytes);
@@ -1448,9 +1567,9 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * Makes the reader and writer threads of connections over streams and sockets opened as
-     * {@link Socket}s (plain or TLS); connections over socket channels and pipes use the
-     * {@link #eventLoops} instead. Default: daemon platform threads, which wake fastest.
+     * Makes the reader and writer threads of connections over streams and sockets opened as {@link
+     * Socket}s (plain or TLS); connections over socket channels and pipes use the {@link
+     * #eventLoops} instead. Default: daemon platform threads, which wake fastest.
      */
     public Builder ioThreadFactory(ThreadFactory threads) {
       c.ioThreads = Objects.requireNonNull(threads, "threads");
@@ -1458,8 +1577,8 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * The longest frame body accepted from the peer; default 16 MiB, at most
-     * {@link PacketCodec#LARGEST_MAX_FRAME_LENGTH}.
+     * The longest frame body accepted from the peer; default 16 MiB, at most {@link
+     * PacketCodec#LARGEST_MAX_FRAME_LENGTH}.
      */
     public Builder maxFrameLength(int bytes) {
       c.maxFrameLength = PacketCodec.checkMaxFrameLength(bytes);
@@ -1473,8 +1592,8 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * How many of the peer's requests may wait for a slot; default 4096. Beyond that a request
-     * is refused at once with a not-ok response naming the limits.
+     * How many of the peer's requests may wait for a slot; default 4096. Beyond that a request is
+     * refused at once with a not-ok response naming the limits.
      */
     public Builder maxQueuedRequests(int n) {
       if (n < 0) {
@@ -1485,10 +1604,10 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * How many bytes of payload the peer's requests waiting for a slot may hold together;
-     * default 64 MiB. {@link #maxQueuedRequests} alone would let 4096 frames of 16 MiB wait.
-     * Beyond it a request is refused at once with a not-ok {@code too many requests: ...}
-     * naming the limit; running requests do not count.
+     * How many bytes of payload the peer's requests waiting for a slot may hold together; default
+     * 64 MiB. {@link #maxQueuedRequests} alone would let 4096 frames of 16 MiB wait. Beyond it a
+     * request is refused at once with a not-ok {@code too many requests: ...} naming the limit;
+     * running requests do not count.
      */
     public Builder maxQueuedRequestBytes(long bytes) {
       if (bytes < 0) {
@@ -1506,13 +1625,13 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * How many bytes of answers to the peer may wait to be written before this end holds back the
-     * peer's new requests; default 16 MiB, one largest frame at the default
-     * {@link #maxFrameLength}. Held requests wait in the queue ({@link #maxQueuedRequests}) and
-     * start when the peer has read enough; this end keeps reading meanwhile, so the answers to its
-     * own requests still come in and two busy peers never wait for each other. Only when the
-     * answers pass the limit by a quarter more (at least 64 KiB: refusals of a flood) does it stop
-     * reading the peer, so a peer that floods requests and never reads is held back by TCP
-     * instead of growing this end's memory.
+     * peer's new requests; default 16 MiB, one largest frame at the default {@link
+     * #maxFrameLength}. Held requests wait in the queue ({@link #maxQueuedRequests}) and start when
+     * the peer has read enough; this end keeps reading meanwhile, so the answers to its own
+     * requests still come in and two busy peers never wait for each other. Only when the answers
+     * pass the limit by a quarter more (at least 64 KiB: refusals of a flood) does it stop reading
+     * the peer, so a peer that floods requests and never reads is held back by TCP instead of
+     * growing this end's memory.
      */
     public Builder maxQueuedAnswerBytes(long bytes) {
       if (bytes < 1) {
@@ -1522,7 +1641,9 @@ public final class PacketConnection implements AutoCloseable {
       return this;
     }
 
-    /** How long this end's requests wait for an answer; {@link Duration#ZERO} (default) = no limit. */
+    /**
+     * How long this end's requests wait for an answer; {@link Duration#ZERO} (default) = no limit.
+     */
     public Builder requestTimeout(Duration timeout) {
       c.requestTimeout = nonNegative("requestTimeout", timeout);
       return this;
@@ -1535,9 +1656,9 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * How long the writer waits for more packets before it flushes what it has. Default
-     * {@link Duration#ZERO}: write as soon as the queue is empty, which still puts everything
-     * queued meanwhile into one write. The original's 10 ms costs about 20 ms a round trip.
+     * How long the writer waits for more packets before it flushes what it has. Default {@link
+     * Duration#ZERO}: write as soon as the queue is empty, which still puts everything queued
+     * meanwhile into one write. The original's 10 ms costs about 20 ms a round trip.
      */
     public Builder packetGrace(Duration grace) {
       c.packetGrace = nonNegative("packetGrace", grace);
@@ -1560,18 +1681,18 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * Gives {@code tick} a short label for every packet sent ({@code >Q}, {@code >A},
-     * {@code >EOF}, ...) or received ({@code <Q}, ...): the original's activity ticker.
+     * Gives {@code tick} a short label for every packet sent ({@code >Q}, {@code >A}, {@code >EOF},
+     * ...) or received ({@code <Q}, ...): the original's activity ticker.
      */
     public Builder tick(Consumer<String> tick) {
       return listener(new ActivityTicker(Objects.requireNonNull(tick, "tick")));
     }
 
     /**
-     * The size of a stream connection's read buffer and of a {@link BufferHandler}'s answer
-     * buffer, and how much of a partial frame a connection may hold before it counts against its
-     * event loop group's {@linkplain EventLoopGroup#maxBufferedInboundBytes budget}; default 64 KiB.
-     * Larger frames still pass.
+     * The size of a stream connection's read buffer and of a {@link BufferHandler}'s answer buffer,
+     * and how much of a partial frame a connection may hold before it counts against its event loop
+     * group's {@linkplain EventLoopGroup#maxBufferedInboundBytes budget}; default 64 KiB. Larger
+     * frames still pass.
      */
     public Builder bufferSize(int bytes) {
       if (bytes < 64) {
@@ -1584,16 +1705,16 @@ public final class PacketConnection implements AutoCloseable {
     /**
      * How long the event loop serving a busy connection keeps polling its quiet channels before it
      * goes to sleep; default {@link Duration#ZERO}, never; at most one second; some tens of
-     * microseconds (50 µs, say) suit a busy request/response connection. Polling lets the answer
-     * to a request, or a busy peer's next request, be read without waking a sleeping thread,
-     * which makes round trips several times faster on a machine with cores to spare. It costs CPU
-     * time, so a loop polls only while it is busy (its last poll caught bytes, or its last sleep
-     * was shorter than a millisecond or than the spin), and at most half the cores' worth of
-     * loops in the JVM poll at once: a quiet loop sleeps as if there were no spin; the largest
-     * spin asked by a loop's connections holds for all of them. Where other busy threads want the cores, a polling reader holds one and slows them,
-     * which is why it is off by default. For connections over channels
-     * ({@link #open(SocketChannel, boolean)} and
-     * {@link #open(ReadableByteChannel, WritableByteChannel)}); streams always block.
+     * microseconds (50 µs, say) suit a busy request/response connection. Polling lets the answer to
+     * a request, or a busy peer's next request, be read without waking a sleeping thread, which
+     * makes round trips several times faster on a machine with cores to spare. It costs CPU time,
+     * so a loop polls only while it is busy (its last poll caught bytes, or its last sleep was
+     * shorter than a millisecond or than the spin), and at most half the cores' worth of loops in
+     * the JVM poll at once: a quiet loop sleeps as if there were no spin; the largest spin asked by
+     * a loop's connections holds for all of them. Where other busy threads want the cores, a
+     * polling reader holds one and slows them, which is why it is off by default. For connections
+     * over channels ({@link #open(SocketChannel, boolean)} and {@link #open(ReadableByteChannel,
+     * WritableByteChannel)}); streams always block.
      */
     public Builder readSpin(Duration spin) {
       if (nonNegative("readSpin", spin).compareTo(Duration.ofSeconds(1)) > 0) {
@@ -1604,21 +1725,27 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * Opens a connection over a stream pair, read by a thread of its own (from
-     * {@link #ioThreadFactory}) and written by another. The streams stay the caller's: the
-     * connection never closes them, and so cannot interrupt its reader blocked in {@code in.read}:
-     * after {@link PacketConnection#abort()} (or a close that times out) the caller closes
-     * {@code in} to release it.
+     * Opens a connection over a stream pair, read by a thread of its own (from {@link
+     * #ioThreadFactory}) and written by another. The streams stay the caller's: the connection
+     * never closes them, and so cannot interrupt its reader blocked in {@code in.read}: after
+     * {@link PacketConnection#abort()} (or a close that times out) the caller closes {@code in} to
+     * release it.
      */
     public PacketConnection open(InputStream in, OutputStream out) {
       ConnectionConfig frozen = c.freeze();
-      return open(frozen, StreamIo.of(Objects.requireNonNull(in, "in"),
-          Objects.requireNonNull(out, "out"), null, null, frozen.bufferSize));
+      return open(
+          frozen,
+          StreamIo.of(
+              Objects.requireNonNull(in, "in"),
+              Objects.requireNonNull(out, "out"),
+              null,
+              null,
+              frozen.bufferSize));
     }
 
     /**
-     * Opens a connection over a connected socket (plain or TLS), read and written by threads of
-     * its own, as a stream pair. With {@code owned} the connection closes the socket when it ends;
+     * Opens a connection over a connected socket (plain or TLS), read and written by threads of its
+     * own, as a stream pair. With {@code owned} the connection closes the socket when it ends;
      * otherwise that is left to the caller, who must also close it to release a reader blocked on
      * it after an abort. The connection turns on {@code TCP_NODELAY}, and {@code SO_KEEPALIVE} so
      * that a peer that vanished without a word (a half-open connection) is noticed in the end even
@@ -1628,16 +1755,22 @@ public final class PacketConnection implements AutoCloseable {
       socket.setTcpNoDelay(true);
       socket.setKeepAlive(true);
       ConnectionConfig frozen = c.freeze();
-      return open(frozen, StreamIo.of(socket.getInputStream(), socket.getOutputStream(),
-          owned ? socket : null, socket.getRemoteSocketAddress(), frozen.bufferSize));
+      return open(
+          frozen,
+          StreamIo.of(
+              socket.getInputStream(),
+              socket.getOutputStream(),
+              owned ? socket : null,
+              socket.getRemoteSocketAddress(),
+              frozen.bufferSize));
     }
 
     /**
      * Opens a connection over a connected socket channel, TCP or Unix domain: the fastest
      * transport, served by an event loop of {@link #eventLoops}, with no thread of its own. The
-     * connection puts the channel in non-blocking mode and uses it alone from then on. With
-     * {@code owned} the connection closes the channel when it ends. On TCP it turns on
-     * {@code TCP_NODELAY} and {@code SO_KEEPALIVE}, so that a half-open peer is noticed in the end.
+     * connection puts the channel in non-blocking mode and uses it alone from then on. With {@code
+     * owned} the connection closes the channel when it ends. On TCP it turns on {@code TCP_NODELAY}
+     * and {@code SO_KEEPALIVE}, so that a half-open peer is noticed in the end.
      */
     public PacketConnection open(SocketChannel channel, boolean owned) throws IOException {
       SocketAddress remote = channel.getRemoteAddress();
@@ -1647,19 +1780,20 @@ public final class PacketConnection implements AutoCloseable {
       }
       ConnectionConfig frozen = c.freeze();
       EventLoop loop = frozen.eventLoops.next();
-      return open(frozen, loop, new ChannelIo(channel, channel, owned ? channel : null, remote, loop));
+      return open(
+          frozen, loop, new ChannelIo(channel, channel, owned ? channel : null, remote, loop));
     }
 
     /**
-     * Opens a TLS connection over a connected socket channel, served by an event loop of
-     * {@link #eventLoops} like {@link #open(SocketChannel, boolean)}, with no thread of its own:
-     * the loop runs {@code engine}'s handshake without blocking (bounded by
-     * {@link #handshakeTimeout}), then wraps and unwraps the connection's bytes. The engine must be
-     * configured by the caller: client or server mode, and on a client host name checking
-     * ({@code SSLParameters.setEndpointIdentificationAlgorithm("HTTPS")}) where wanted. Requests
-     * submitted meanwhile go out once the handshake has finished; a failed handshake fails the
-     * connection. With {@code owned} the connection closes the channel when it ends, after a
-     * best-effort {@code close_notify}.
+     * Opens a TLS connection over a connected socket channel, served by an event loop of {@link
+     * #eventLoops} like {@link #open(SocketChannel, boolean)}, with no thread of its own: the loop
+     * runs {@code engine}'s handshake without blocking (bounded by {@link #handshakeTimeout}), then
+     * wraps and unwraps the connection's bytes. The engine must be configured by the caller: client
+     * or server mode, and on a client host name checking ({@code
+     * SSLParameters.setEndpointIdentificationAlgorithm("HTTPS")}) where wanted. Requests submitted
+     * meanwhile go out once the handshake has finished; a failed handshake fails the connection.
+     * With {@code owned} the connection closes the channel when it ends, after a best-effort {@code
+     * close_notify}.
      */
     public PacketConnection open(SocketChannel channel, SSLEngine engine, boolean owned)
         throws IOException {
@@ -1671,17 +1805,21 @@ public final class PacketConnection implements AutoCloseable {
       }
       ConnectionConfig frozen = c.freeze();
       EventLoop loop = frozen.eventLoops.next();
-      return open(frozen, loop, new TlsChannelIo(channel, engine, owned, remote, loop,
-          frozen.handshakeTimeout.toNanos()));
+      return open(
+          frozen,
+          loop,
+          new TlsChannelIo(
+              channel, engine, owned, remote, loop, frozen.handshakeTimeout.toNanos()));
     }
 
     /**
-     * Opens a connection over a pair of channels, such as the ends of two
-     * {@link java.nio.channels.Pipe}s. The channels stay the caller's. Selectable ones are served
-     * by an event loop, put in non-blocking mode, and must not be used by anyone else while the
+     * Opens a connection over a pair of channels, such as the ends of two {@link
+     * java.nio.channels.Pipe}s. The channels stay the caller's. Selectable ones are served by an
+     * event loop, put in non-blocking mode, and must not be used by anyone else while the
      * connection lives; others get a reader and a writer thread, as streams do.
      */
-    public PacketConnection open(ReadableByteChannel in, WritableByteChannel out) throws IOException {
+    public PacketConnection open(ReadableByteChannel in, WritableByteChannel out)
+        throws IOException {
       Objects.requireNonNull(in, "in");
       Objects.requireNonNull(out, "out");
       ConnectionConfig frozen = c.freeze();

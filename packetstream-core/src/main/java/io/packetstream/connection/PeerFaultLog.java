@@ -6,12 +6,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Logs the connections the library ends because of what their peer did (malformed frames, a
- * stall inside a frame, silence past the idle timeout, no answer to a liveness probe) without
- * letting peers that connect again and again flood the log. For each kind of fault, JVM-wide:
- * the first connection is logged with its reason; the next ones within {@link #WINDOW_NANOS} are
- * counted (and logged at DEBUG), and the first one after the window is logged with the count of
- * those since the last line. Thread-safe.
+ * Logs the connections the library ends because of what their peer did (malformed frames, a stall
+ * inside a frame, silence past the idle timeout, no answer to a liveness probe) without letting
+ * peers that connect again and again flood the log. For each kind of fault, JVM-wide: the first
+ * connection is logged with its reason; the next ones within {@link #WINDOW_NANOS} are counted (and
+ * logged at DEBUG), and the first one after the window is logged with the count of those since the
+ * last line. Thread-safe.
  */
 final class PeerFaultLog {
 
@@ -21,20 +21,24 @@ final class PeerFaultLog {
   private static final Logger LOG = System.getLogger(PacketConnection.class.getName());
 
   /** Connections failed because their peer sent bytes that are not packetstream frames. */
-  static final PeerFaultLog MALFORMED = new PeerFaultLog(LOG, Level.WARNING,
-      "failed on malformed frames", WINDOW_NANOS, System::nanoTime);
+  static final PeerFaultLog MALFORMED =
+      new PeerFaultLog(
+          LOG, Level.WARNING, "failed on malformed frames", WINDOW_NANOS, System::nanoTime);
 
   /** Connections failed because their peer stalled inside a frame for the read timeout. */
-  static final PeerFaultLog READ_TIMEOUT = new PeerFaultLog(LOG, Level.INFO,
-      "failed by their read timeout", WINDOW_NANOS, System::nanoTime);
+  static final PeerFaultLog READ_TIMEOUT =
+      new PeerFaultLog(
+          LOG, Level.INFO, "failed by their read timeout", WINDOW_NANOS, System::nanoTime);
 
   /** Connections failed because their peer answered no liveness probe in time. */
-  static final PeerFaultLog PROBE_TIMEOUT = new PeerFaultLog(LOG, Level.INFO,
-      "failed by their probe timeout", WINDOW_NANOS, System::nanoTime);
+  static final PeerFaultLog PROBE_TIMEOUT =
+      new PeerFaultLog(
+          LOG, Level.INFO, "failed by their probe timeout", WINDOW_NANOS, System::nanoTime);
 
   /** Connections closed because they were idle for their idle timeout. */
-  static final PeerFaultLog IDLE = new PeerFaultLog(LOG, Level.INFO,
-      "closed by their idle timeout", WINDOW_NANOS, System::nanoTime);
+  static final PeerFaultLog IDLE =
+      new PeerFaultLog(
+          LOG, Level.INFO, "closed by their idle timeout", WINDOW_NANOS, System::nanoTime);
 
   private final Logger log;
   private final Level level;
@@ -72,11 +76,28 @@ final class PeerFaultLog {
     if (since < 0) {
       log.log(Level.DEBUG, () -> connection + ": " + why);
     } else if (since == 0) {
-      log.log(level, () -> connection + ": " + why + " (further connections " + what
-          + " are counted and logged once per " + seconds + " s)");
+      log.log(
+          level,
+          () ->
+              connection
+                  + ": "
+                  + why
+                  + " (further connections "
+                  + what
+                  + " are counted and logged once per "
+                  + seconds
+                  + " s)");
     } else {
-      log.log(level, () -> since + " more connections " + what + " since the last such line; now "
-          + connection + ": " + why);
+      log.log(
+          level,
+          () ->
+              since
+                  + " more connections "
+                  + what
+                  + " since the last such line; now "
+                  + connection
+                  + ": "
+                  + why);
     }
   }
 }

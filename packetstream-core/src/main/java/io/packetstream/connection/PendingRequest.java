@@ -11,10 +11,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Two parties may end it. The connection ends it with the response or with an error, after
  * taking it out of its pending table ({@link #resolve}, {@link #fail}). The caller, a timeout or
- * anyone else holding the future ends it through the public completion methods, which then take
- * it out of the table. Whoever takes it out of the table reports the end to the listener, so every
- * start gets exactly one end. Whatever a caller does to the future (complete it with null,
- * obtrude a value), the request leaves the table, so it can never hold up a graceful close.
+ * anyone else holding the future ends it through the public completion methods, which then take it
+ * out of the table. Whoever takes it out of the table reports the end to the listener, so every
+ * start gets exactly one end. Whatever a caller does to the future (complete it with null, obtrude
+ * a value), the request leaves the table, so it can never hold up a graceful close.
  */
 final class PendingRequest extends CompletableFuture<Response> {
 
@@ -23,14 +23,21 @@ final class PendingRequest extends CompletableFuture<Response> {
   final long tag;
   final long rqType;
   final long startNanos;
+
   /** Whether this is the connection's own liveness probe, which listeners never see. */
   final boolean probe;
 
-  PendingRequest(PacketConnection connection, long channel, long tag, long rqType, long startNanos) {
+  PendingRequest(
+      PacketConnection connection, long channel, long tag, long rqType, long startNanos) {
     this(connection, channel, tag, rqType, startNanos, false);
   }
 
-  PendingRequest(PacketConnection connection, long channel, long tag, long rqType, long startNanos,
+  PendingRequest(
+      PacketConnection connection,
+      long channel,
+      long tag,
+      long rqType,
+      long startNanos,
       boolean probe) {
     this.connection = connection;
     this.channel = channel;
@@ -42,11 +49,14 @@ final class PendingRequest extends CompletableFuture<Response> {
 
   /** Ends it with the peer's response; the connection already took it out of its table. */
   void resolve(Response response) {
-    Outcome outcome = super.complete(response) ? (response.ok() ? Outcome.OK : Outcome.FAILED) : endedAs();
+    Outcome outcome =
+        super.complete(response) ? (response.ok() ? Outcome.OK : Outcome.FAILED) : endedAs();
     connection.requestEnded(this, outcome);
   }
 
-  /** Ends it with an error; the connection already took it out of its table (or never put it in). */
+  /**
+   * Ends it with an error; the connection already took it out of its table (or never put it in).
+   */
   void fail(Throwable error, Outcome outcome) {
     connection.requestEnded(this, super.completeExceptionally(error) ? outcome : endedAs());
   }

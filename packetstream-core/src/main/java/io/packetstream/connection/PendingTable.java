@@ -8,12 +8,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * This end's requests that await their answers, by (channel, tag), and the tags to give new
- * ones: per channel, counting up from {@link #FIRST_TAG}.
+ * This end's requests that await their answers, by (channel, tag), and the tags to give new ones:
+ * per channel, counting up from {@link #FIRST_TAG}.
  *
- * <p>The monitor guards the table and whether it takes requests. A request's packet is queued
- * for writing under the monitor ({@link #add}), and so is this end's ERQ ({@link #stop}), so no
- * request ever follows the ERQ on the wire. Tags are handed out without the lock.
+ * <p>The monitor guards the table and whether it takes requests. A request's packet is queued for
+ * writing under the monitor ({@link #add}), and so is this end's ERQ ({@link #stop}), so no request
+ * ever follows the ERQ on the wire. Tags are handed out without the lock.
  */
 final class PendingTable {
 
@@ -54,21 +54,26 @@ final class PendingTable {
       throw new ConnectionClosedException(refusal + ": cannot send request type " + request.rqType);
     }
     if (table.size() >= max) {
-      throw new RejectedExecutionException(request.connection.name() + ": " + table.size()
-          + " requests already pending (limit maxPendingRequests=" + max + ")");
+      throw new RejectedExecutionException(
+          request.connection.name()
+              + ": "
+              + table.size()
+              + " requests already pending (limit maxPendingRequests="
+              + max
+              + ")");
     }
     int r = out.offer(packet);
     if (r == Outbound.REFUSED) {
-      throw new ConnectionClosedException(request.connection.name()
-          + " is closing: cannot send request type " + request.rqType);
+      throw new ConnectionClosedException(
+          request.connection.name() + " is closing: cannot send request type " + request.rqType);
     }
     table.put(request.channel, request.tag, request);
     return r;
   }
 
   /**
-   * Takes no more requests from now on, and queues {@code last} (this end's ERQ, or null) on
-   * {@code out} under the same lock.
+   * Takes no more requests from now on, and queues {@code last} (this end's ERQ, or null) on {@code
+   * out} under the same lock.
    *
    * @return {@link Outbound#CLAIMED} if the caller must drain
    */

@@ -7,12 +7,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Decides whether a reader that found its channel empty polls it for a while or goes to sleep at
- * once. Waking a sleeping thread is most of a loopback round trip on many machines, so polling
- * pays on a busy connection, whose next bytes come within microseconds, and wastes CPU on a quiet
- * one. A reader therefore spins only while its connection is busy: its last spin caught bytes, or
- * its last sleep was shorter than the spin or than {@link #BUSY_GAP_NANOS}, whichever is longer
- * (a spin would have caught those bytes). And at most half the cores' worth of readers of the JVM
- * ({@link #SHARED}) spin at once, so spinning never takes more than half the cores from the work itself.
+ * once. Waking a sleeping thread is most of a loopback round trip on many machines, so polling pays
+ * on a busy connection, whose next bytes come within microseconds, and wastes CPU on a quiet one. A
+ * reader therefore spins only while its connection is busy: its last spin caught bytes, or its last
+ * sleep was shorter than the spin or than {@link #BUSY_GAP_NANOS}, whichever is longer (a spin
+ * would have caught those bytes). And at most half the cores' worth of readers of the JVM ({@link
+ * #SHARED}) spin at once, so spinning never takes more than half the cores from the work itself.
  *
  * <p>One instance per reader; {@link #tryStart}, {@link #spun} and {@link #slept} are called from
  * that reader's thread only.
@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ReadSpin {
 
   /**
-   * A sleep shorter than this (a millisecond) shows a busy connection, worth spinning for, even when
-   * the spin is shorter: a sleep's length includes the wake-up that the spin saves.
+   * A sleep shorter than this (a millisecond) shows a busy connection, worth spinning for, even
+   * when the spin is shorter: a sleep's length includes the wake-up that the spin saves.
    */
   static final long BUSY_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 

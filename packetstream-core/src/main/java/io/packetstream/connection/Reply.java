@@ -4,14 +4,14 @@ import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
 /**
- * What a {@link RequestHandler} gives back: a {@link Response} now, or one {@link #later} when
- * a {@link CompletionStage} completes, so that a handler never has to block a thread to wait.
+ * What a {@link RequestHandler} gives back: a {@link Response} now, or one {@link #later} when a
+ * {@link CompletionStage} completes, so that a handler never has to block a thread to wait.
  */
 public sealed interface Reply permits Response, DeferredReply {
 
   /**
-   * A reply that is sent when {@code stage} completes. A stage that completes exceptionally
-   * sends a not-ok response, exactly as if the handler had thrown.
+   * A reply that is sent when {@code stage} completes. A stage that completes exceptionally sends a
+   * not-ok response, exactly as if the handler had thrown.
    *
    * <pre>{@code
    * return Reply.later(request.connection().submit(1, 0, request.payload())

@@ -33,7 +33,18 @@ public record Request(
 
   @Override
   public String toString() {
-    return "Request[" + connection.name() + ", channel=" + channel + ", tag=" + tag + ", rqType="
-        + rqType + ", flags=" + flags + ", payload=" + payload.length + " bytes]";
+    return "Request["
+        + connection.name()
+        + ", channel="
+        + channel
+        + ", tag="
+        + tag
+        + ", rqType="
+        + rqType
+        + ", flags="
+        + flags
+        + ", payload="
+        + payload.length
+        + " bytes]";
   }
 }

@@ -8,8 +8,8 @@ import java.util.Objects;
 /**
  * The outcome of one request: whether it succeeded, the responder's flags and its payload.
  *
- * <p>A requester receives one for each request it submits; a handler returns one (it is a
- * {@link Reply}). The factories cover every result the original handler could give:
+ * <p>A requester receives one for each request it submits; a handler returns one (it is a {@link
+ * Reply}). The factories cover every result the original handler could give:
  *
  * <table>
  *   <caption>handler results</caption>
@@ -91,7 +91,10 @@ public record Response(boolean ok, long flags, byte[] payload) implements Reply 
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Response r && ok == r.ok && flags == r.flags && Arrays.equals(payload, r.payload);
+    return o instanceof Response r
+        && ok == r.ok
+        && flags == r.flags
+        && Arrays.equals(payload, r.payload);
   }
 
   @Override
@@ -102,7 +105,15 @@ public record Response(boolean ok, long flags, byte[] payload) implements Reply 
   @Override
   public String toString() {
     int shown = Math.min(payload.length, 32);
-    return "Response[ok=" + ok + ", flags=" + flags + ", payload=" + payload.length + " bytes "
-        + HexFormat.of().formatHex(payload, 0, shown) + (shown < payload.length ? "..." : "") + "]";
+    return "Response[ok="
+        + ok
+        + ", flags="
+        + flags
+        + ", payload="
+        + payload.length
+        + " bytes "
+        + HexFormat.of().formatHex(payload, 0, shown)
+        + (shown < payload.length ? "..." : "")
+        + "]";
   }
 }

@@ -1,8 +1,8 @@
 package io.packetstream.connection;
 
 /**
- * Turns the flags and payload of an ok response into an application value, for
- * {@link PacketConnection#submit(long, long, byte[], ResponseDecoder)}.
+ * Turns the flags and payload of an ok response into an application value, for {@link
+ * PacketConnection#submit(long, long, byte[], ResponseDecoder)}.
  *
  * @param <T> the value's type
  */

@@ -10,9 +10,9 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * A connection over blocking streams (an InputStream/OutputStream pair, a plain or TLS
- * {@link java.net.Socket}, channels that cannot be selected): a reader thread blocks reading and
- * hands the bytes to the connection, and a writer thread drains its {@link Outbound}.
+ * A connection over blocking streams (an InputStream/OutputStream pair, a plain or TLS {@link
+ * java.net.Socket}, channels that cannot be selected): a reader thread blocks reading and hands the
+ * bytes to the connection, and a writer thread drains its {@link Outbound}.
  */
 final class StreamIo extends Io {
 
@@ -49,36 +49,46 @@ final class StreamIo extends Io {
     this.bufferSize = bufferSize;
   }
 
-  static StreamIo of(InputStream in, OutputStream out, Closeable owner, SocketAddress remote,
-      int bufferSize) {
-    return new StreamIo(in::read, new Writer() {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-      }
+  static StreamIo of(
+      InputStream in, OutputStream out, Closeable owner, SocketAddress remote, int bufferSize) {
+    return new StreamIo(
+        in::read,
+        new Writer() {
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+          }
 
-      @Override
-      public void flush() throws IOException {
-        out.flush();
-      }
-    }, owner, remote, bufferSize);
+          @Override
+          public void flush() throws IOException {
+            out.flush();
+          }
+        },
+        owner,
+        remote,
+        bufferSize);
   }
 
   static StreamIo of(ReadableByteChannel in, WritableByteChannel out, int bufferSize) {
-    return new StreamIo((b, off, len) -> in.read(ByteBuffer.wrap(b, off, len)), new Writer() {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        ByteBuffer src = ByteBuffer.wrap(b, off, len);
-        while (src.hasRemaining()) {
-          out.write(src);
-        }
-      }
+    return new StreamIo(
+        (b, off, len) -> in.read(ByteBuffer.wrap(b, off, len)),
+        new Writer() {
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer src = ByteBuffer.wrap(b, off, len);
+            while (src.hasRemaining()) {
+              out.write(src);
+            }
+          }
 
-      @Override
-      public void flush() {
-        // channels write straight through
-      }
-    }, null, null, bufferSize);
+          @Override
+          public void flush() {
+            // channels write straight through
+          }
+        },
+        null,
+        null,
+        bufferSize);
   }
 
   @Override

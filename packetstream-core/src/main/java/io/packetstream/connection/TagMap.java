@@ -11,8 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>The peer chooses the tags of its requests, so the hash is seeded per map with random bits:
  * with a fixed hash a peer could pick tags that all share one probe chain and make every lookup
- * under the connection's lock walk all of them. Seeded, the slots a peer's tags land in are as
- * good as random to it, and differ from one connection to the next.
+ * under the connection's lock walk all of them. Seeded, the slots a peer's tags land in are as good
+ * as random to it, and differ from one connection to the next.
  */
 final class TagMap<V> {
 

@@ -9,8 +9,8 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLEngine;
@@ -20,45 +20,48 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
- * A TLS connection over a socket channel on an {@link EventLoop}, through an {@link SSLEngine}:
- * the loop reads the network bytes, unwraps them and hands the plaintext to the connection in its
- * read batch, as {@link ChannelIo} does; writes wrap the connection's bytes into records and
- * write them without blocking. Like {@code ChannelIo} it holds no thread while idle.
+ * A TLS connection over a socket channel on an {@link EventLoop}, through an {@link SSLEngine}: the
+ * loop reads the network bytes, unwraps them and hands the plaintext to the connection in its read
+ * batch, as {@link ChannelIo} does; writes wrap the connection's bytes into records and write them
+ * without blocking. Like {@code ChannelIo} it holds no thread while idle.
  *
  * <p>Handshake: driven by the loop without blocking, started by {@link #start}; the engine's
- * delegated tasks (certificate checks, key agreement) run on threads of their own, oldest
- * handshake first ({@link DelegatedTasks}), and the loop goes on when they are done. Until the
- * first handshake has finished, {@link #write} takes nothing (returns 0), and the connection's
- * writer waits for {@link #awaitWritable}. A handshake that has not finished within its timeout
- * fails the connection. Later handshakes (TLS 1.2 renegotiation, TLS 1.3 key updates) are handled
- * the same way, in between records.
+ * delegated tasks (certificate checks, key agreement) run on threads of their own, oldest handshake
+ * first ({@link DelegatedTasks}), and the loop goes on when they are done. Until the first
+ * handshake has finished, {@link #write} takes nothing (returns 0), and the connection's writer
+ * waits for {@link #awaitWritable}. A handshake that has not finished within its timeout fails the
+ * connection. Later handshakes (TLS 1.2 renegotiation, TLS 1.3 key updates) are handled the same
+ * way, in between records.
  *
  * <p>Memory: network bytes are buffered only while they need to be. Reads go into a direct buffer
  * per loop thread, shared by that loop's TLS connections, and are unwrapped into the loop's read
- * buffer; only an incomplete record (or records left unread while reading is paused) is copied
- * into a heap buffer of the connection's own. Writes wrap into a buffer of the group's write pool
- * that goes back to it as soon as the channel has taken everything. An idle connection thus
- * holds its engine and session, its selection key and this object, and no buffer.
+ * buffer; only an incomplete record (or records left unread while reading is paused) is copied into
+ * a heap buffer of the connection's own. Writes wrap into a buffer of the group's write pool that
+ * goes back to it as soon as the channel has taken everything. An idle connection thus holds its
+ * engine and session, its selection key and this object, and no buffer.
  *
  * <p>Threads: the loop thread alone reads, unwraps, drives the handshake and changes the interest
  * set; other threads ask it to through {@link EventLoop#execute}. Writes come from whichever thread
  * owns the connection's {@link Outbound}; {@code writeLock} serialises every wrap and every write
  * to the channel (the loop's handshake records and the writer's application records share the
- * engine's sequence and the channel), and nothing blocks under it. The engine itself may be used
- * by two threads at once (one wraps, one unwraps).
+ * engine's sequence and the channel), and nothing blocks under it. The engine itself may be used by
+ * two threads at once (one wraps, one unwraps).
  */
 final class TlsChannelIo extends LoopIo {
 
   /** How long a closed connection keeps trying to write its last records and close_notify. */
   private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+
   /** The network read buffer of each loop thread. */
   private static final int NET_IN_SIZE = 64 * 1024;
+
   private static final ThreadLocal<ByteBuffer> NET_IN =
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(NET_IN_SIZE));
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
   /** What {@link #unwrapRecords} left to do. */
   private static final int MORE = 0; // it needs more network bytes
+
   private static final int STOP = 1; // it cannot go on now (paused, tasks, channel full)
   private static final int ENDED = 2; // the peer's close_notify
 
@@ -96,8 +99,14 @@ final class TlsChannelIo extends LoopIo {
   private volatile boolean established; // the first handshake has finished
   private volatile boolean peerClosed; // inputDone, for writers: no handshake can finish now
 
-  TlsChannelIo(SocketChannel channel, SSLEngine engine, boolean owned, SocketAddress remote,
-      EventLoop loop, long handshakeTimeoutNanos) throws IOException {
+  TlsChannelIo(
+      SocketChannel channel,
+      SSLEngine engine,
+      boolean owned,
+      SocketAddress remote,
+      EventLoop loop,
+      long handshakeTimeoutNanos)
+      throws IOException {
     super(remote, loop);
     this.channel = channel;
     this.engine = engine;
@@ -130,9 +139,12 @@ final class TlsChannelIo extends LoopIo {
     if (established || closed) {
       return;
     }
-    String why = "TLS handshake" + remoteAddress().map(a -> " with " + a).orElse("")
-        + " not finished within " + TimeUnit.NANOSECONDS.toMillis(handshakeTimeoutNanos)
-        + " ms (handshakeTimeout)";
+    String why =
+        "TLS handshake"
+            + remoteAddress().map(a -> " with " + a).orElse("")
+            + " not finished within "
+            + TimeUnit.NANOSECONDS.toMillis(handshakeTimeoutNanos)
+            + " ms (handshakeTimeout)";
     SSLHandshakeException e = new SSLHandshakeException(why);
     e.initCause(new SocketTimeoutException(why));
     connection.ioFailed(e);
@@ -154,14 +166,15 @@ final class TlsChannelIo extends LoopIo {
   /** Asks the loop to {@link #pump} soon; any thread; repeated asks before it runs are one. */
   private void askPump() {
     if (pumpAsked.compareAndSet(false, true)) {
-      loop.execute(() -> {
-        pumpAsked.set(false);
-        try {
-          pump(false);
-        } catch (Throwable t) {
-          connection.ioFailed(t);
-        }
-      });
+      loop.execute(
+          () -> {
+            pumpAsked.set(false);
+            try {
+              pump(false);
+            } catch (Throwable t) {
+              connection.ioFailed(t);
+            }
+          });
     }
   }
 
@@ -242,8 +255,10 @@ final class TlsChannelIo extends LoopIo {
     }
     if (ended && !closed) {
       if (!established) {
-        throw new SSLHandshakeException("the peer" + remoteAddress().map(a -> " " + a).orElse("")
-            + " ended the connection during the TLS handshake");
+        throw new SSLHandshakeException(
+            "the peer"
+                + remoteAddress().map(a -> " " + a).orElse("")
+                + " ended the connection during the TLS handshake");
       }
       inputDone = true;
       peerClosed = true;
@@ -286,7 +301,8 @@ final class TlsChannelIo extends LoopIo {
       if (!net.hasRemaining()) {
         return MORE;
       }
-      if (app.remaining() < engine.getSession().getApplicationBufferSize() && app.position() > 0
+      if (app.remaining() < engine.getSession().getApplicationBufferSize()
+          && app.position() > 0
           && !deliver(app)) {
         return STOP;
       }
@@ -365,30 +381,33 @@ final class TlsChannelIo extends LoopIo {
       return;
     }
     tasksRunning = true;
-    DelegatedTasks.run(begunNanos, () -> {
-      Throwable error = null;
-      try {
-        Runnable task;
-        while ((task = engine.getDelegatedTask()) != null) {
-          task.run();
-        }
-      } catch (Throwable t) {
-        error = t;
-      }
-      Throwable failure = error;
-      loop.execute(() -> {
-        tasksRunning = false;
-        if (failure != null) {
-          connection.ioFailed(failure);
-          return;
-        }
-        try {
-          pump(false);
-        } catch (Throwable t) {
-          connection.ioFailed(t);
-        }
-      });
-    });
+    DelegatedTasks.run(
+        begunNanos,
+        () -> {
+          Throwable error = null;
+          try {
+            Runnable task;
+            while ((task = engine.getDelegatedTask()) != null) {
+              task.run();
+            }
+          } catch (Throwable t) {
+            error = t;
+          }
+          Throwable failure = error;
+          loop.execute(
+              () -> {
+                tasksRunning = false;
+                if (failure != null) {
+                  connection.ioFailed(failure);
+                  return;
+                }
+                try {
+                  pump(false);
+                } catch (Throwable t) {
+                  connection.ioFailed(t);
+                }
+              });
+        });
   }
 
   /** Tells the waiting writer it may write, once the handshake and the channel allow it. */
@@ -493,7 +512,8 @@ final class TlsChannelIo extends LoopIo {
             break; // the channel is full
           }
           HandshakeStatus hs = r.getHandshakeStatus();
-          if (hs == HandshakeStatus.NEED_TASK || hs == HandshakeStatus.NEED_UNWRAP
+          if (hs == HandshakeStatus.NEED_TASK
+              || hs == HandshakeStatus.NEED_UNWRAP
               || hs == HandshakeStatus.NEED_UNWRAP_AGAIN) {
             ask = true; // a handshake began: the loop takes it on
             break;
@@ -511,9 +531,14 @@ final class TlsChannelIo extends LoopIo {
       if (peerClosed && !outPending && src.position() == start && src.hasRemaining()) {
         // the engine waits for the peer (a handshake under way), which has closed: waiting for
         // writable() would only come straight back here, until the close deadline
-        throw new SSLException("the peer" + remoteAddress().map(a -> " " + a).orElse("")
-            + " closed TLS (close_notify) while the engine waits for it (" + waiting + "): "
-            + src.remaining() + " bytes can no longer be sent");
+        throw new SSLException(
+            "the peer"
+                + remoteAddress().map(a -> " " + a).orElse("")
+                + " closed TLS (close_notify) while the engine waits for it ("
+                + waiting
+                + "): "
+                + src.remaining()
+                + " bytes can no longer be sent");
       }
     }
     if (ask) {
@@ -589,14 +614,15 @@ final class TlsChannelIo extends LoopIo {
 
   @Override
   public void awaitWritable() {
-    loop.execute(() -> {
-      if (closed) {
-        return;
-      }
-      wantWrite = true;
-      maybeWritable();
-      updateInterest();
-    });
+    loop.execute(
+        () -> {
+          if (closed) {
+            return;
+          }
+          wantWrite = true;
+          maybeWritable();
+          updateInterest();
+        });
   }
 
   // ---------------------------------------------------------------- reading control
@@ -712,18 +738,20 @@ final class TlsChannelIo extends LoopIo {
   }
 
   /**
-   * The bytes of buffers the connection holds of its own now: not the loop's nor the pool's ones
-   * it borrows while it works. Read on the loop thread; for tests.
+   * The bytes of buffers the connection holds of its own now: not the loop's nor the pool's ones it
+   * borrows while it works. Read on the loop thread; for tests.
    */
   java.util.concurrent.CompletableFuture<Integer> heldBufferBytes() {
-    java.util.concurrent.CompletableFuture<Integer> held = new java.util.concurrent.CompletableFuture<>();
-    loop.execute(() -> {
-      int n = (inBuf == null ? 0 : inBuf.capacity()) + (ownApp == null ? 0 : ownApp.capacity());
-      synchronized (writeLock) {
-        n += netOut == null ? 0 : netOut.capacity();
-      }
-      held.complete(n);
-    });
+    java.util.concurrent.CompletableFuture<Integer> held =
+        new java.util.concurrent.CompletableFuture<>();
+    loop.execute(
+        () -> {
+          int n = (inBuf == null ? 0 : inBuf.capacity()) + (ownApp == null ? 0 : ownApp.capacity());
+          synchronized (writeLock) {
+            n += netOut == null ? 0 : netOut.capacity();
+          }
+          held.complete(n);
+        });
     return held;
   }
 
@@ -738,12 +766,12 @@ final class TlsChannelIo extends LoopIo {
    * their handshakes in turn, instead of every handshake advancing one step per round of all of
    * them and all of them running into their timeout together.
    *
-   * <p>A task may block for long (a trust manager that asks an OCSP responder, a hostile chain),
-   * so each gets a thread while fewer than {@link #MAX_THREADS} are busy: a hung task holds its
-   * own handshake only. A thread is made when every one is busy, and ends after 30 s idle. When
-   * {@link #MAX_THREADS} are busy, further tasks wait in the queue, oldest handshake first, and
-   * their handshakes with them; each handshake's timeout still ends its connection (the thread
-   * its task holds is freed only when the task returns).
+   * <p>A task may block for long (a trust manager that asks an OCSP responder, a hostile chain), so
+   * each gets a thread while fewer than {@link #MAX_THREADS} are busy: a hung task holds its own
+   * handshake only. A thread is made when every one is busy, and ends after 30 s idle. When {@link
+   * #MAX_THREADS} are busy, further tasks wait in the queue, oldest handshake first, and their
+   * handshakes with them; each handshake's timeout still ends its connection (the thread its task
+   * holds is freed only when the task returns).
    */
   static final class DelegatedTasks {
     /**
@@ -771,12 +799,13 @@ final class TlsChannelIo extends LoopIo {
     static void run(long begunNanos, Runnable work) {
       QUEUE.add(new Job(begunNanos, SEQUENCE.incrementAndGet(), work));
       // one pool task per job: each runs whichever job is oldest when it starts
-      THREADS.execute(() -> {
-        Job job = QUEUE.poll();
-        if (job != null) {
-          job.work.run();
-        }
-      });
+      THREADS.execute(
+          () -> {
+            Job job = QUEUE.poll();
+            if (job != null) {
+              job.work.run();
+            }
+          });
     }
   }
 }

@@ -5,18 +5,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Watches one or more connections: every packet and byte that crosses them, every request from
- * its start to its end, and the connection's own opening and closing. Metrics and activity
- * displays hang on this.
+ * Watches one or more connections: every packet and byte that crosses them, every request from its
+ * start to its end, and the connection's own opening and closing. Metrics and activity displays
+ * hang on this.
  *
- * <p>Events come in pairs: every {@link #requestStarted} is followed by exactly one
- * {@link #requestFinished} for the same request, and {@link #connectionOpened} by exactly one
- * {@link #connectionClosed}. Every method has an empty default, so an implementation overrides
- * only what it needs.
+ * <p>Events come in pairs: every {@link #requestStarted} is followed by exactly one {@link
+ * #requestFinished} for the same request, and {@link #connectionOpened} by exactly one {@link
+ * #connectionClosed}. Every method has an empty default, so an implementation overrides only what
+ * it needs.
  *
- * <p>Methods are called on the connection's own threads, on the hot path: they must be fast,
- * must not block, must not throw (an exception is logged and dropped), and must not call back into
- * the connection in a way that waits for it.
+ * <p>Methods are called on the connection's own threads, on the hot path: they must be fast, must
+ * not block, must not throw (an exception is logged and dropped), and must not call back into the
+ * connection in a way that waits for it.
  */
 public interface TrafficListener {
 
@@ -74,8 +74,8 @@ public interface TrafficListener {
       long nanos) {}
 
   /**
-   * A listener that passes every event to each of {@code listeners}, in order; an exception
-   * from one is logged and does not reach the others or the connection.
+   * A listener that passes every event to each of {@code listeners}, in order; an exception from
+   * one is logged and does not reach the others or the connection.
    */
   static TrafficListener of(List<TrafficListener> listeners) {
     List<TrafficListener> all = listeners.stream().filter(l -> l != NONE).toList();

@@ -3,12 +3,11 @@ package io.packetstream.transport;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The failures in a row of a loop that must not spin, and how long to pause after each: the
- * pause doubles from {@link #FIRST_MILLIS} to at most {@link #MAX_MILLIS} and starts again after
- * a success. It also decides when a failure is worth a line in the log: the first of a run, then
- * at most one per {@link #REPORT_INTERVAL_NANOS}, so that a lasting failure (out of file
- * descriptors, say) says why once per period instead of once per attempt. Not thread-safe: its
- * owner guards it.
+ * The failures in a row of a loop that must not spin, and how long to pause after each: the pause
+ * doubles from {@link #FIRST_MILLIS} to at most {@link #MAX_MILLIS} and starts again after a
+ * success. It also decides when a failure is worth a line in the log: the first of a run, then at
+ * most one per {@link #REPORT_INTERVAL_NANOS}, so that a lasting failure (out of file descriptors,
+ * say) says why once per period instead of once per attempt. Not thread-safe: its owner guards it.
  */
 final class Backoff {
 

@@ -13,16 +13,16 @@ import java.time.Duration;
 import java.util.List;
 import javax.net.SocketFactory;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * Connects to a packetstream peer and returns an open connection that owns its socket: closing
- * the connection closes the socket. Over TLS the client checks that the server's certificate names
- * the host it connects to, and gives up on a handshake that stalls.
+ * Connects to a packetstream peer and returns an open connection that owns its socket: closing the
+ * connection closes the socket. Over TLS the client checks that the server's certificate names the
+ * host it connects to, and gives up on a handshake that stalls.
  *
  * <pre>{@code
  * try (PacketConnection conn = PacketClient.connect("127.0.0.1", 9000, PacketConnection.builder())) {
@@ -47,8 +47,9 @@ public final class PacketClient {
   }
 
   /** Connects over plain TCP, through a socket channel: the fastest transport. */
-  public static PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
-      PacketConnection.Builder connection) throws IOException {
+  public static PacketConnection connect(
+      InetSocketAddress address, Duration connectTimeout, PacketConnection.Builder connection)
+      throws IOException {
     SocketChannel channel = SocketChannel.open();
     try {
       // connect with a timeout through the channel's socket adaptor, then hand the channel over
@@ -62,40 +63,50 @@ public final class PacketClient {
 
   /**
    * Connects over TCP with a socket from {@code sockets}: pass an {@code SSLContext}'s socket
-   * factory for TLS. The TLS handshake must complete within {@link #DEFAULT_HANDSHAKE_TIMEOUT};
-   * see {@link #connect(InetSocketAddress, Duration, Duration, SocketFactory,
+   * factory for TLS. The TLS handshake must complete within {@link #DEFAULT_HANDSHAKE_TIMEOUT}; see
+   * {@link #connect(InetSocketAddress, Duration, Duration, SocketFactory,
    * PacketConnection.Builder)} for what is checked.
    */
-  public static PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
-      SocketFactory sockets, PacketConnection.Builder connection) throws IOException {
+  public static PacketConnection connect(
+      InetSocketAddress address,
+      Duration connectTimeout,
+      SocketFactory sockets,
+      PacketConnection.Builder connection)
+      throws IOException {
     return connect(address, connectTimeout, DEFAULT_HANDSHAKE_TIMEOUT, sockets, connection);
   }
 
   /**
-   * Connects over TCP with a socket from {@code sockets}; for TLS (the factory makes
-   * {@link SSLSocket}s, as an {@code SSLContext}'s does) the handshake completes before this
-   * returns, and fails with an {@code SSLHandshakeException} unless the server's certificate is
-   * trusted and names the host connected to, as a browser checks (endpoint identification
-   * {@code HTTPS}, unless the factory's sockets already name an algorithm).
+   * Connects over TCP with a socket from {@code sockets}; for TLS (the factory makes {@link
+   * SSLSocket}s, as an {@code SSLContext}'s does) the handshake completes before this returns, and
+   * fails with an {@code SSLHandshakeException} unless the server's certificate is trusted and
+   * names the host connected to, as a browser checks (endpoint identification {@code HTTPS}, unless
+   * the factory's sockets already name an algorithm).
    *
-   * <p>The host is the name {@code address} was made with ({@code new InetSocketAddress("db.example",
-   * port)}, resolved here if it was made unresolved), sent to the server in the TLS server name
-   * indication too; an address made from an IP alone is checked against the certificate's IP
-   * addresses. To reach a server by its IP address and check a name, make the address with
-   * {@code InetAddress.getByAddress(name, ip)}.
+   * <p>The host is the name {@code address} was made with ({@code new
+   * InetSocketAddress("db.example", port)}, resolved here if it was made unresolved), sent to the
+   * server in the TLS server name indication too; an address made from an IP alone is checked
+   * against the certificate's IP addresses. To reach a server by its IP address and check a name,
+   * make the address with {@code InetAddress.getByAddress(name, ip)}.
    *
    * <p>Each read of the handshake waits at most {@code handshakeTimeout}, so a server that accepts
    * and then stalls cannot hold the caller forever; the connection itself has no read timeout.
    */
-  public static PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
-      Duration handshakeTimeout, SocketFactory sockets, PacketConnection.Builder connection)
+  public static PacketConnection connect(
+      InetSocketAddress address,
+      Duration connectTimeout,
+      Duration handshakeTimeout,
+      SocketFactory sockets,
+      PacketConnection.Builder connection)
       throws IOException {
     if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
-      throw new IllegalArgumentException("handshakeTimeout " + handshakeTimeout + " is not positive");
+      throw new IllegalArgumentException(
+          "handshakeTimeout " + handshakeTimeout + " is not positive");
     }
-    InetSocketAddress target = address.isUnresolved()
-        ? new InetSocketAddress(address.getHostString(), address.getPort())
-        : address;
+    InetSocketAddress target =
+        address.isUnresolved()
+            ? new InetSocketAddress(address.getHostString(), address.getPort())
+            : address;
     if (target.isUnresolved()) {
       throw new UnknownHostException(address.getHostString());
     }
@@ -105,7 +116,8 @@ public final class PacketClient {
       if (socket instanceof SSLSocket ssl) {
         verifyHost(ssl, target.getHostString());
         int readTimeout = ssl.getSoTimeout(); // 0, none, unless the factory set one
-        ssl.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis())));
+        ssl.setSoTimeout(
+            (int) Math.max(1, Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis())));
         ssl.startHandshake();
         ssl.setSoTimeout(readTimeout);
       }
@@ -119,21 +131,26 @@ public final class PacketClient {
   /**
    * Connects over TLS through a socket channel and an {@link SSLEngine} of {@code tls}: the
    * connection is served by an event loop and holds no thread of its own, as a plain one. The
-   * server's certificate must be trusted and name the host, as for
-   * {@link #connect(InetSocketAddress, Duration, Duration, SocketFactory, PacketConnection.Builder)};
-   * the handshake runs on the event loop and fails the connection (and the requests already
-   * submitted) after the builder's {@link PacketConnection.Builder#handshakeTimeout}, so this
-   * returns once connected, before the handshake has finished.
+   * server's certificate must be trusted and name the host, as for {@link
+   * #connect(InetSocketAddress, Duration, Duration, SocketFactory, PacketConnection.Builder)}; the
+   * handshake runs on the event loop and fails the connection (and the requests already submitted)
+   * after the builder's {@link PacketConnection.Builder#handshakeTimeout}, so this returns once
+   * connected, before the handshake has finished.
    *
    * <p>The trade against an {@code SSLSocket}: no threads per connection, but each write is
    * encrypted where it happens, so many tiny requests submitted one by one from one thread each
    * make a TLS record, where an {@code SSLSocket}'s writer thread batches them; see the README.
    */
-  public static PacketConnection connect(InetSocketAddress address, Duration connectTimeout,
-      SSLContext tls, PacketConnection.Builder connection) throws IOException {
-    InetSocketAddress target = address.isUnresolved()
-        ? new InetSocketAddress(address.getHostString(), address.getPort())
-        : address;
+  public static PacketConnection connect(
+      InetSocketAddress address,
+      Duration connectTimeout,
+      SSLContext tls,
+      PacketConnection.Builder connection)
+      throws IOException {
+    InetSocketAddress target =
+        address.isUnresolved()
+            ? new InetSocketAddress(address.getHostString(), address.getPort())
+            : address;
     if (target.isUnresolved()) {
       throw new UnknownHostException(address.getHostString());
     }
@@ -150,7 +167,9 @@ public final class PacketClient {
     }
   }
 
-  /** Asks the TLS socket to check that the server's certificate names {@code host}, and to send it. */
+  /**
+   * Asks the TLS socket to check that the server's certificate names {@code host}, and to send it.
+   */
   private static void verifyHost(SSLSocket ssl, String host) {
     ssl.setSSLParameters(hostChecked(ssl.getSSLParameters(), host));
   }
@@ -172,7 +191,9 @@ public final class PacketClient {
     return params;
   }
 
-  /** Whether {@code host} is a name rather than an IPv4 or IPv6 literal, which SNI must not carry. */
+  /**
+   * Whether {@code host} is a name rather than an IPv4 or IPv6 literal, which SNI must not carry.
+   */
   private static boolean isHostName(String host) {
     return !host.contains(":") && !host.matches("[0-9.]+");
   }

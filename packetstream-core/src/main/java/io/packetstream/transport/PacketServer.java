@@ -25,12 +25,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -38,9 +38,8 @@ import javax.net.ServerSocketFactory;
 import javax.net.ssl.SSLSocket;
 
 /**
- * Listens for packetstream peers on a TCP port (plain or TLS) or a Unix domain socket, and opens
- * a {@link PacketConnection} for each one that connects, with the settings of a connection
- * builder.
+ * Listens for packetstream peers on a TCP port (plain or TLS) or a Unix domain socket, and opens a
+ * {@link PacketConnection} for each one that connects, with the settings of a connection builder.
  *
  * <pre>{@code
  * PacketServer server = PacketServer.builder(PacketConnection.builder().handler(myHandler))
@@ -51,19 +50,19 @@ import javax.net.ssl.SSLSocket;
  * }</pre>
  *
  * <p>The server tracks its live connections; a connection leaves the set when it ends. At most
- * {@link Builder#maxConnections} are open at once, TLS peers still in their handshake included:
- * a peer beyond that is disconnected at once.
+ * {@link Builder#maxConnections} are open at once, TLS peers still in their handshake included: a
+ * peer beyond that is disconnected at once.
  *
- * <p>Threads. One accept thread per server ({@code NAME acceptor}) accepts peers and, for plain
- * TCP and Unix sockets, opens each one's connection itself, which never waits for the peer. A
- * failure to accept or to open a connection, whatever is thrown, pauses that thread (10 ms,
- * doubling to 1 s, while the failures last) and is logged once per run of failures, not once per
- * attempt; only {@link #close()} ends it. A TLS peer's handshake runs on a thread of its own
- * ({@code NAME TLS handshake}, made on demand and kept 30 s when idle), so that a peer that
- * stalls in it holds up nobody else; one timer thread ({@code NAME TLS handshake timer}) drops a
- * peer whose handshake outlasts {@link Builder#handshakeTimeout}; the handshake thread then opens
- * the connection. Each connection's I/O runs on the connection's own threads. {@link #close()}
- * runs on its caller's thread and closes the connections in parallel on short-lived threads.
+ * <p>Threads. One accept thread per server ({@code NAME acceptor}) accepts peers and, for plain TCP
+ * and Unix sockets, opens each one's connection itself, which never waits for the peer. A failure
+ * to accept or to open a connection, whatever is thrown, pauses that thread (10 ms, doubling to 1
+ * s, while the failures last) and is logged once per run of failures, not once per attempt; only
+ * {@link #close()} ends it. A TLS peer's handshake runs on a thread of its own ({@code NAME TLS
+ * handshake}, made on demand and kept 30 s when idle), so that a peer that stalls in it holds up
+ * nobody else; one timer thread ({@code NAME TLS handshake timer}) drops a peer whose handshake
+ * outlasts {@link Builder#handshakeTimeout}; the handshake thread then opens the connection. Each
+ * connection's I/O runs on the connection's own threads. {@link #close()} runs on its caller's
+ * thread and closes the connections in parallel on short-lived threads.
  */
 public final class PacketServer implements AutoCloseable {
 
@@ -80,31 +79,40 @@ public final class PacketServer implements AutoCloseable {
   private final SocketAddress localAddress;
   private final Path unixPath;
   private final Set<PacketConnection> live = ConcurrentHashMap.newKeySet();
+
   /** TLS peers in their handshake: they hold places of {@link #maxConnections} too. */
   private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
+
   private final ThreadPoolExecutor handshakes;
   private final ScheduledThreadPoolExecutor handshakeDeadlines;
   private final AtomicLong accepted = new AtomicLong();
   private final CountDownLatch acceptorDone = new CountDownLatch(1);
   private final CountDownLatch stopping = new CountDownLatch(1);
+
   /** The accept loop's failures in a row; also the lock for {@link #resumeAt}. */
   private final Backoff backoff = new Backoff();
+
   /** When the accept loop may accept again after a failure ({@link System#nanoTime()}). */
   private long resumeAt;
+
   private boolean pausing;
+
   /** Refusals at maxConnections since the last report; also the lock for the report's time. */
   private final AtomicLong refused = new AtomicLong();
+
   private long refusalReportedAt;
   private boolean refusalReported;
   private volatile boolean listening = true;
+
   /**
    * Orders opening a connection against {@link #close()}: {@code listening} turns false under it,
-   * and a connection is opened and listed under it only while listening, so each connection is
-   * in the list close() takes (and is closed gracefully) or is never opened.
+   * and a connection is opened and listed under it only while listening, so each connection is in
+   * the list close() takes (and is closed gracefully) or is never opened.
    */
   private final Object admission = new Object();
+
   /** For tests: runs on the thread that opened a connection, right after it opened. */
-  private volatile Consumer<PacketConnection> afterOpen = c -> { };
+  private volatile Consumer<PacketConnection> afterOpen = c -> {};
 
   private PacketServer(Builder b, Closeable listener, SocketAddress localAddress, Path unixPath) {
     this.name = b.name != null ? b.name : "packetstream-server-" + SERVERS.incrementAndGet();
@@ -114,8 +122,14 @@ public final class PacketServer implements AutoCloseable {
     this.handshakeTimeout = b.handshakeTimeout;
     this.tlsEngines = b.tlsEngines;
     // no thread starts until a TLS peer comes
-    this.handshakes = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), threads("TLS handshake"));
+    this.handshakes =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            threads("TLS handshake"));
     this.handshakeDeadlines = new ScheduledThreadPoolExecutor(1, threads("TLS handshake timer"));
     handshakeDeadlines.setKeepAliveTime(30, TimeUnit.SECONDS);
     handshakeDeadlines.allowCoreThreadTimeOut(true);
@@ -134,7 +148,10 @@ public final class PacketServer implements AutoCloseable {
     };
   }
 
-  /** A server whose connections get the settings (handlers, limits, listeners) of {@code connections}. */
+  /**
+   * A server whose connections get the settings (handlers, limits, listeners) of {@code
+   * connections}.
+   */
   public static Builder builder(PacketConnection.Builder connections) {
     return new Builder(connections);
   }
@@ -179,11 +196,14 @@ public final class PacketServer implements AutoCloseable {
     stopListening();
     List<CompletableFuture<Void>> closing = new ArrayList<>();
     for (PacketConnection c : connections()) {
-      closing.add(CompletableFuture.runAsync(c::close, r -> {
-        Thread t = new Thread(r, name + " closing " + c.name());
-        t.setDaemon(true);
-        t.start();
-      }));
+      closing.add(
+          CompletableFuture.runAsync(
+              c::close,
+              r -> {
+                Thread t = new Thread(r, name + " closing " + c.name());
+                t.setDaemon(true);
+                t.start();
+              }));
     }
     try {
       CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
@@ -246,10 +266,9 @@ public final class PacketServer implements AutoCloseable {
 
   /**
    * Accepts until {@link #close()}, whatever is thrown: a failure to accept or to set a connection
-   * up (an {@code IOException} for want of file descriptors, an {@code Error} for want of memory
-   * or stack) pauses the loop, longer after each failure in a row, and never ends it. The loop
-   * ends by itself only if its listener is closed under it, and then the server stops saying it
-   * listens.
+   * up (an {@code IOException} for want of file descriptors, an {@code Error} for want of memory or
+   * stack) pauses the loop, longer after each failure in a row, and never ends it. The loop ends by
+   * itself only if its listener is closed under it, and then the server stops saying it listens.
    */
   private void acceptLoop(Acceptor acceptor) {
     try {
@@ -295,8 +314,8 @@ public final class PacketServer implements AutoCloseable {
 
   /**
    * Counts one failure to accept or to set up a connection, sets the pause before the next accept
-   * and, once per run of failures and then once per report interval, logs one line saying why;
-   * the stack trace goes to the debug level, once per run. Never throws.
+   * and, once per run of failures and then once per report interval, logs one line saying why; the
+   * stack trace goes to the debug level, once per run. Never throws.
    */
   private void failed(String what, Throwable cause) {
     if (!listening) {
@@ -315,11 +334,30 @@ public final class PacketServer implements AutoCloseable {
         report = backoff.shouldReport(now);
       }
       if (report) {
-        LOG.log(Level.WARNING, () -> failures == 1
-            ? name + ": " + what + " failing: " + cause + "; pausing " + pause
-                + " ms, longer while it lasts (up to " + Backoff.MAX_MILLIS + " ms)"
-            : name + ": " + what + " still failing: " + cause + "; " + failures
-                + " failures in a row, pausing " + pause + " ms");
+        LOG.log(
+            Level.WARNING,
+            () ->
+                failures == 1
+                    ? name
+                        + ": "
+                        + what
+                        + " failing: "
+                        + cause
+                        + "; pausing "
+                        + pause
+                        + " ms, longer while it lasts (up to "
+                        + Backoff.MAX_MILLIS
+                        + " ms)"
+                    : name
+                        + ": "
+                        + what
+                        + " still failing: "
+                        + cause
+                        + "; "
+                        + failures
+                        + " failures in a row, pausing "
+                        + pause
+                        + " ms");
         if (failures == 1) {
           LOG.log(Level.DEBUG, () -> name + ": " + what + " failed", cause);
         }
@@ -338,8 +376,13 @@ public final class PacketServer implements AutoCloseable {
       pausing = false;
     }
     if (failures > 0) {
-      LOG.log(Level.INFO, () -> name + ": accepting again after " + failures
-          + (failures == 1 ? " failure" : " failures"));
+      LOG.log(
+          Level.INFO,
+          () ->
+              name
+                  + ": accepting again after "
+                  + failures
+                  + (failures == 1 ? " failure" : " failures"));
     }
   }
 
@@ -370,8 +413,8 @@ public final class PacketServer implements AutoCloseable {
   }
 
   /**
-   * Counts a peer refused for want of a place and logs the first, then one line per report
-   * interval at most with the count since: a full server is flooded with peers, not its log.
+   * Counts a peer refused for want of a place and logs the first, then one line per report interval
+   * at most with the count since: a full server is flooded with peers, not its log.
    */
   private void refused() {
     long count = refused.incrementAndGet();
@@ -384,10 +427,17 @@ public final class PacketServer implements AutoCloseable {
       refusalReportedAt = now;
       refused.addAndGet(-count);
     }
-    LOG.log(Level.WARNING, () -> name + ": refused " + (count == 1 ? "a connection" : count
-        + " connections since the last report") + ": " + maxConnections
-        + " open (limit maxConnections); reported once per "
-        + TimeUnit.NANOSECONDS.toSeconds(Backoff.REPORT_INTERVAL_NANOS) + " s at most");
+    LOG.log(
+        Level.WARNING,
+        () ->
+            name
+                + ": refused "
+                + (count == 1 ? "a connection" : count + " connections since the last report")
+                + ": "
+                + maxConnections
+                + " open (limit maxConnections); reported once per "
+                + TimeUnit.NANOSECONDS.toSeconds(Backoff.REPORT_INTERVAL_NANOS)
+                + " s at most");
   }
 
   /**
@@ -401,11 +451,15 @@ public final class PacketServer implements AutoCloseable {
       AtomicBoolean settled = new AtomicBoolean();
       ScheduledFuture<?> deadline = null;
       try {
-        deadline = handshakeDeadlines.schedule(() -> {
-          if (settled.compareAndSet(false, true)) {
-            closeQuietly(tls);
-          }
-        }, handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        deadline =
+            handshakeDeadlines.schedule(
+                () -> {
+                  if (settled.compareAndSet(false, true)) {
+                    closeQuietly(tls);
+                  }
+                },
+                handshakeTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         tls.startHandshake();
         if (!settled.compareAndSet(false, true)) {
           throw new SocketTimeoutException("closed at the handshake timeout");
@@ -413,9 +467,16 @@ public final class PacketServer implements AutoCloseable {
       } catch (IOException e) {
         boolean timedOut = !settled.compareAndSet(false, true);
         closeQuietly(tls);
-        LOG.log(Level.DEBUG, () -> name + ": dropping " + tls.getRemoteSocketAddress() + ": "
-            + (timedOut ? "no TLS handshake within " + handshakeTimeout.toMillis() + " ms"
-                : "TLS handshake failed: " + e));
+        LOG.log(
+            Level.DEBUG,
+            () ->
+                name
+                    + ": dropping "
+                    + tls.getRemoteSocketAddress()
+                    + ": "
+                    + (timedOut
+                        ? "no TLS handshake within " + handshakeTimeout.toMillis() + " ms"
+                        : "TLS handshake failed: " + e));
         return;
       } finally {
         if (deadline != null) {
@@ -542,10 +603,10 @@ public final class PacketServer implements AutoCloseable {
     }
 
     /**
-     * Makes the TCP listening socket: pass an {@code SSLContext}'s server socket factory for
-     * TLS. Default: plain TCP over socket channels, the fastest transport. Each TLS peer
-     * completes its handshake on a thread of its own within {@link #handshakeTimeout} before its
-     * connection opens.
+     * Makes the TCP listening socket: pass an {@code SSLContext}'s server socket factory for TLS.
+     * Default: plain TCP over socket channels, the fastest transport. Each TLS peer completes its
+     * handshake on a thread of its own within {@link #handshakeTimeout} before its connection
+     * opens.
      */
     public Builder socketFactory(ServerSocketFactory factory) {
       this.socketFactory = Objects.requireNonNull(factory, "factory");
@@ -553,19 +614,21 @@ public final class PacketServer implements AutoCloseable {
     }
 
     /**
-     * Serves TLS over socket channels on the event loops: every peer gets an engine from
-     * {@code engines} (put in server mode here; configure client authentication, protocols and
-     * ciphers there), and its connection holds no thread of its own, as a plain one. The
-     * handshake runs on the event loop and must finish within {@link #handshakeTimeout}. The
-     * alternative to {@link #socketFactory}, which gives each TLS connection a reader and a writer
-     * thread but batches many small writes into fewer records; the README compares the two.
+     * Serves TLS over socket channels on the event loops: every peer gets an engine from {@code
+     * engines} (put in server mode here; configure client authentication, protocols and ciphers
+     * there), and its connection holds no thread of its own, as a plain one. The handshake runs on
+     * the event loop and must finish within {@link #handshakeTimeout}. The alternative to {@link
+     * #socketFactory}, which gives each TLS connection a reader and a writer thread but batches
+     * many small writes into fewer records; the README compares the two.
      */
     public Builder tls(java.util.function.Supplier<javax.net.ssl.SSLEngine> engines) {
       this.tlsEngines = Objects.requireNonNull(engines, "engines");
       return this;
     }
 
-    /** {@link #tls(java.util.function.Supplier)} with engines of {@code context} and its defaults. */
+    /**
+     * {@link #tls(java.util.function.Supplier)} with engines of {@code context} and its defaults.
+     */
     public Builder tls(javax.net.ssl.SSLContext context) {
       Objects.requireNonNull(context, "context");
       return tls(context::createSSLEngine);
@@ -596,9 +659,9 @@ public final class PacketServer implements AutoCloseable {
     }
 
     /**
-     * How long a TLS peer has to complete its handshake before it is dropped; default 10 s.
-     * Until then it holds one of the {@link #maxConnections} places, so that peers which connect
-     * and say nothing cannot hold the server's places forever.
+     * How long a TLS peer has to complete its handshake before it is dropped; default 10 s. Until
+     * then it holds one of the {@link #maxConnections} places, so that peers which connect and say
+     * nothing cannot hold the server's places forever.
      */
     public Builder handshakeTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
@@ -611,7 +674,8 @@ public final class PacketServer implements AutoCloseable {
     /** Listens on a TCP address (port 0 picks a free port) and starts accepting. */
     public PacketServer bind(InetSocketAddress address) throws IOException {
       if (socketFactory != null && tlsEngines != null) {
-        throw new IllegalStateException("both socketFactory and tls are set: choose one way to TLS");
+        throw new IllegalStateException(
+            "both socketFactory and tls are set: choose one way to TLS");
       }
       if (socketFactory == null) {
         ServerSocketChannel channel = ServerSocketChannel.open();

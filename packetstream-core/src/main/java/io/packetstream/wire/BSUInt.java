@@ -7,8 +7,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
- * The protocol's unsigned integer: big-endian base-128, seven bits a byte, every byte but the
- * last with its high bit set.
+ * The protocol's unsigned integer: big-endian base-128, seven bits a byte, every byte but the last
+ * with its high bit set.
  *
  * <pre>
  *   0      -> 00
@@ -17,10 +17,9 @@ import java.nio.ByteBuffer;
  *   16384  -> 81 80 00
  * </pre>
  *
- * <p>Writers produce the shortest form. Readers accept redundant leading {@code 80} bytes, as
- * the original does, but refuse anything that does not fit in 63 bits or takes more than
- * {@link #MAX_BYTES} bytes, so a hostile peer can neither overflow a value nor make a read
- * run on.
+ * <p>Writers produce the shortest form. Readers accept redundant leading {@code 80} bytes, as the
+ * original does, but refuse anything that does not fit in 63 bits or takes more than {@link
+ * #MAX_BYTES} bytes, so a hostile peer can neither overflow a value nor make a read run on.
  */
 public final class BSUInt {
 
@@ -76,7 +75,8 @@ public final class BSUInt {
    * Reads one integer from the buffer's position, advancing it.
    *
    * @throws EOFException if the buffer ends inside the integer
-   * @throws MalformedFrameException if the integer is longer than {@link #MAX_BYTES} or exceeds 63 bits
+   * @throws MalformedFrameException if the integer is longer than {@link #MAX_BYTES} or exceeds 63
+   *     bits
    */
   public static long read(ByteBuffer src) throws IOException {
     long value = 0;
@@ -96,7 +96,8 @@ public final class BSUInt {
    * Reads one integer from a stream.
    *
    * @throws EOFException if the stream ends inside the integer (or before it)
-   * @throws MalformedFrameException if the integer is longer than {@link #MAX_BYTES} or exceeds 63 bits
+   * @throws MalformedFrameException if the integer is longer than {@link #MAX_BYTES} or exceeds 63
+   *     bits
    */
   public static long read(InputStream in) throws IOException {
     long value = 0;

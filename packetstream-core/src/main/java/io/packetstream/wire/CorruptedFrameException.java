@@ -1,8 +1,8 @@
 package io.packetstream.wire;
 
 /**
- * A frame that does not parse: truncated fields, an integer longer than 63 bits, a stream that
- * ends inside a frame, or a malformed control packet.
+ * A frame that does not parse: truncated fields, an integer longer than 63 bits, a stream that ends
+ * inside a frame, or a malformed control packet.
  */
 public final class CorruptedFrameException extends MalformedFrameException {
 

@@ -8,9 +8,9 @@ import java.util.HexFormat;
  *
  * <p>{@code flags} is the packet's flags field as carried on the wire (the flag word without its
  * two low bits). For a response it packs the ok bit below the handler's flags; {@link #ok()} and
- * {@link #resultFlags()} take it apart. {@code rqType} is the application's request type (the
- * wire carries it plus one); it is {@link #NO_RQ_TYPE} for responses and for the control packets,
- * whose wire request type is 0.
+ * {@link #resultFlags()} take it apart. {@code rqType} is the application's request type (the wire
+ * carries it plus one); it is {@link #NO_RQ_TYPE} for responses and for the control packets, whose
+ * wire request type is 0.
  *
  * <p>The packet owns {@code payload}: the array is not copied, so whoever hands one in must not
  * change it afterwards, and whoever reads one must not change it. That keeps the hot path free of
@@ -23,7 +23,8 @@ import java.util.HexFormat;
  * @param rqType the application's request type, or {@link #NO_RQ_TYPE}
  * @param payload the payload bytes, owned by the packet
  */
-public record Packet(long channel, long tag, long flags, boolean request, long rqType, byte[] payload) {
+public record Packet(
+    long channel, long tag, long flags, boolean request, long rqType, byte[] payload) {
 
   /** The {@code rqType} of responses and control packets (wire request type 0). */
   public static final long NO_RQ_TYPE = -1;
@@ -71,16 +72,17 @@ public record Packet(long channel, long tag, long flags, boolean request, long r
   }
 
   /** A response carrying the ok bit and the handler's {@code resultFlags}. */
-  public static Packet response(long channel, long tag, boolean ok, long resultFlags, byte[] payload) {
+  public static Packet response(
+      long channel, long tag, boolean ok, long resultFlags, byte[] payload) {
     return new Packet(channel, tag, responseFlags(ok, resultFlags), false, NO_RQ_TYPE, payload);
   }
 
   /**
-   * A response's flags field: the handler's flags above the ok bit. The one place that lays it
-   * out; {@link #ok()} and {@link #resultFlags()} take it apart.
+   * A response's flags field: the handler's flags above the ok bit. The one place that lays it out;
+   * {@link #ok()} and {@link #resultFlags()} take it apart.
    *
-   * @throws IllegalArgumentException if {@code resultFlags} is negative or over
-   *     {@link #MAX_RESULT_FLAGS}
+   * @throws IllegalArgumentException if {@code resultFlags} is negative or over {@link
+   *     #MAX_RESULT_FLAGS}
    */
   static long responseFlags(boolean ok, long resultFlags) {
     if (resultFlags < 0 || resultFlags > MAX_RESULT_FLAGS) {
@@ -142,13 +144,32 @@ public record Packet(long channel, long tag, long flags, boolean request, long r
 
   @Override
   public String toString() {
-    String head = request
-        ? (isControl() ? "Control" : "Request") + "[channel=" + channel + ", tag=" + tag
-            + ", flags=" + flags + ", rqType=" + rqType
-        : "Response[channel=" + channel + ", tag=" + tag + ", ok=" + ok()
-            + ", flags=" + resultFlags();
+    String head =
+        request
+            ? (isControl() ? "Control" : "Request")
+                + "[channel="
+                + channel
+                + ", tag="
+                + tag
+                + ", flags="
+                + flags
+                + ", rqType="
+                + rqType
+            : "Response[channel="
+                + channel
+                + ", tag="
+                + tag
+                + ", ok="
+                + ok()
+                + ", flags="
+                + resultFlags();
     int shown = Math.min(payload.length, 32);
-    return head + ", payload=" + payload.length + " bytes "
-        + HexFormat.of().formatHex(payload, 0, shown) + (shown < payload.length ? "..." : "") + "]";
+    return head
+        + ", payload="
+        + payload.length
+        + " bytes "
+        + HexFormat.of().formatHex(payload, 0, shown)
+        + (shown < payload.length ? "..." : "")
+        + "]";
   }
 }

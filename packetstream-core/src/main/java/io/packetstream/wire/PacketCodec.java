@@ -19,10 +19,10 @@ import java.nio.ByteBuffer;
  *                     flag word = flags &lt;&lt; 2 | is_request &lt;&lt; 1 | (channel != 0)
  * </pre>
  *
- * <p>The protocol sets no maximum length; this codec does. {@link #decode(ByteBuffer)} and
- * {@link #read(InputStream)} check the length prefix against {@link #maxFrameLength()} before they
- * allocate anything, and fail with a {@link MalformedFrameException} naming both numbers. Encoding is
- * static: it needs no limit, and it allocates nothing when given a buffer.
+ * <p>The protocol sets no maximum length; this codec does. {@link #decode(ByteBuffer)} and {@link
+ * #read(InputStream)} check the length prefix against {@link #maxFrameLength()} before they
+ * allocate anything, and fail with a {@link MalformedFrameException} naming both numbers. Encoding
+ * is static: it needs no limit, and it allocates nothing when given a buffer.
  *
  * <p>Instances are immutable and safe to share between threads.
  */
@@ -32,8 +32,8 @@ public final class PacketCodec {
   public static final int DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 
   /**
-   * The highest limit a codec takes: a whole frame, its length prefix included, must still have
-   * an {@code int} length and fit in one Java array.
+   * The highest limit a codec takes: a whole frame, its length prefix included, must still have an
+   * {@code int} length and fit in one Java array.
    */
   public static final int LARGEST_MAX_FRAME_LENGTH = Integer.MAX_VALUE - 64;
 
@@ -48,15 +48,19 @@ public final class PacketCodec {
   }
 
   /**
-   * Returns {@code bytes} if it is a valid frame length limit: 2 to
-   * {@link #LARGEST_MAX_FRAME_LENGTH}.
+   * Returns {@code bytes} if it is a valid frame length limit: 2 to {@link
+   * #LARGEST_MAX_FRAME_LENGTH}.
    *
    * @throws IllegalArgumentException otherwise, naming the bounds
    */
   public static int checkMaxFrameLength(int bytes) {
     if (bytes < 2 || bytes > LARGEST_MAX_FRAME_LENGTH) {
-      throw new IllegalArgumentException("maxFrameLength " + bytes + " is outside 2.."
-          + LARGEST_MAX_FRAME_LENGTH + " (LARGEST_MAX_FRAME_LENGTH)");
+      throw new IllegalArgumentException(
+          "maxFrameLength "
+              + bytes
+              + " is outside 2.."
+              + LARGEST_MAX_FRAME_LENGTH
+              + " (LARGEST_MAX_FRAME_LENGTH)");
     }
     return bytes;
   }
@@ -216,8 +220,12 @@ public final class PacketCodec {
       if (pos >= limit) {
         if (length > maxFrameLength) {
           // fail fast: the rest of the prefix can only make it longer
-          throw new TooLongFrameException("frame length of at least " + length
-              + " bytes exceeds the limit of " + maxFrameLength + " bytes");
+          throw new TooLongFrameException(
+              "frame length of at least "
+                  + length
+                  + " bytes exceeds the limit of "
+                  + maxFrameLength
+                  + " bytes");
         }
         return -1;
       }
@@ -239,8 +247,8 @@ public final class PacketCodec {
    * its fields and payload lie.
    *
    * @return true if {@code frame} now describes such a request; false for an incomplete frame, a
-   *     response or a control packet, which {@link #decode} then reads (the frame's
-   *     {@link RequestFrame#end()} is then unchanged, its other fields undefined)
+   *     response or a control packet, which {@link #decode} then reads (the frame's {@link
+   *     RequestFrame#end()} is then unchanged, its other fields undefined)
    * @throws MalformedFrameException as {@link #decode} would
    */
   public boolean peekRequest(ByteBuffer src, RequestFrame frame) throws MalformedFrameException {
@@ -269,20 +277,23 @@ public final class PacketCodec {
   }
 
   /**
-   * Writes a whole response frame at the buffer's position and advances it: the payload is
-   * {@code payload}'s remaining bytes, which are consumed. The allocation-free counterpart of
-   * {@code encode(Packet.response(channel, tag, ok, resultFlags, bytes), dst)}.
+   * Writes a whole response frame at the buffer's position and advances it: the payload is {@code
+   * payload}'s remaining bytes, which are consumed. The allocation-free counterpart of {@code
+   * encode(Packet.response(channel, tag, ok, resultFlags, bytes), dst)}.
    *
    * @return the frame's length
    * @throws java.nio.BufferOverflowException if the frame does not fit (nothing is written)
-   * @throws IllegalArgumentException if {@code resultFlags} is negative or over
-   *     {@link Packet#MAX_RESULT_FLAGS}
+   * @throws IllegalArgumentException if {@code resultFlags} is negative or over {@link
+   *     Packet#MAX_RESULT_FLAGS}
    */
   public static int encodeResponse(
       long channel, long tag, boolean ok, long resultFlags, ByteBuffer payload, ByteBuffer dst) {
     long word = flagWord(Packet.responseFlags(ok, resultFlags), false, channel);
-    int body = BSUInt.size(tag) + BSUInt.size(word) + (channel != 0 ? BSUInt.size(channel) : 0)
-        + payload.remaining();
+    int body =
+        BSUInt.size(tag)
+            + BSUInt.size(word)
+            + (channel != 0 ? BSUInt.size(channel) : 0)
+            + payload.remaining();
     int frame = BSUInt.size(body) + body;
     if (dst.remaining() < frame) {
       throw new java.nio.BufferOverflowException();
@@ -319,8 +330,8 @@ public final class PacketCodec {
    * Reads one frame from a stream.
    *
    * @return the packet, or {@code null} if the stream ended cleanly before the frame's first byte
-   * @throws MalformedFrameException if the frame is over the limit, malformed, or cut short by the end
-   *     of the stream
+   * @throws MalformedFrameException if the frame is over the limit, malformed, or cut short by the
+   *     end of the stream
    */
   public Packet read(InputStream in) throws IOException {
     int first = in.read();
@@ -357,7 +368,8 @@ public final class PacketCodec {
   /**
    * Decodes a frame body that runs from the buffer's position to {@code end}.
    *
-   * @throws MalformedFrameException if the fields run past the end of the body or a number is invalid
+   * @throws MalformedFrameException if the fields run past the end of the body or a number is
+   *     invalid
    */
   static Packet decodeBody(ByteBuffer src, int end) throws MalformedFrameException {
     int limit = src.limit();
@@ -370,7 +382,8 @@ public final class PacketCodec {
       src.get(payload);
       return new Packet(f.channel, f.tag, f.flags, f.request, f.rqType, payload);
     } catch (EOFException e) {
-      throw new CorruptedFrameException("frame body of " + (end - start) + " bytes ends inside its fields");
+      throw new CorruptedFrameException(
+          "frame body of " + (end - start) + " bytes ends inside its fields");
     } catch (MalformedFrameException e) {
       throw e;
     } catch (IOException e) {

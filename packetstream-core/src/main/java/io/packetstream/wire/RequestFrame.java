@@ -1,10 +1,10 @@
 package io.packetstream.wire;
 
 /**
- * Where the fields of one request frame lie in a read buffer, filled by
- * {@link PacketCodec#peekRequest} (and, inside the codec, any frame's fields): a reusable cursor for servers that answer requests straight
- * from the buffer, without a {@link Packet} or a payload array per request. Not thread-safe; one
- * per reader.
+ * Where the fields of one request frame lie in a read buffer, filled by {@link
+ * PacketCodec#peekRequest} (and, inside the codec, any frame's fields): a reusable cursor for
+ * servers that answer requests straight from the buffer, without a {@link Packet} or a payload
+ * array per request. Not thread-safe; one per reader.
  */
 public final class RequestFrame {
 

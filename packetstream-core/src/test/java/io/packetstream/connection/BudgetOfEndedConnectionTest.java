@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 10, the inbound budget: a connection that ends gives back the budget its peer's requests
- * hold at once, running ones included, so that a handler hung on a dead connection cannot keep
- * the group's other connections short of it.
+ * hold at once, running ones included, so that a handler hung on a dead connection cannot keep the
+ * group's other connections short of it.
  */
 @Timeout(60)
 class BudgetOfEndedConnectionTest {
@@ -25,14 +25,18 @@ class BudgetOfEndedConnectionTest {
     CountDownLatch started = new CountDownLatch(3);
     int size = 100_000;
     try (EventLoopGroup group = EventLoopGroup.create(1, 64L * 1024 * 1024);
-        ConnectedPair pair = new ConnectedPair(
-            PacketConnection.builder(),
-            PacketConnection.builder().eventLoops(group).maxConcurrentRequests(3)
-                .handler(rq -> {
-                  started.countDown();
-                  hung.await();
-                  return Response.ok(0, new byte[0]);
-                }))) {
+        ConnectedPair pair =
+            new ConnectedPair(
+                PacketConnection.builder(),
+                PacketConnection.builder()
+                    .eventLoops(group)
+                    .maxConcurrentRequests(3)
+                    .handler(
+                        rq -> {
+                          started.countDown();
+                          hung.await();
+                          return Response.ok(0, new byte[0]);
+                        }))) {
       for (int i = 0; i < 5; i++) {
         pair.left.submit(0, i, new byte[size]);
       }

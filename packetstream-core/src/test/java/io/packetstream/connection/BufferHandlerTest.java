@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A {@link BufferHandler} answers like a {@link RequestHandler} would, whichever path its
- * requests take: straight from the buffers on a socket channel, or through the regular path when
- * a listener is installed or the transport is a stream pair.
+ * A {@link BufferHandler} answers like a {@link RequestHandler} would, whichever path its requests
+ * take: straight from the buffers on a socket channel, or through the regular path when a listener
+ * is installed or the transport is a stream pair.
  */
 @Timeout(60)
 class BufferHandlerTest {
@@ -33,7 +33,8 @@ class BufferHandlerTest {
   private static final long TWICE = 9;
 
   /** The threads the handler ran on. */
-  private static final java.util.Set<String> THREADS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.util.Set<String> THREADS =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Reverses the payload with the request's flags plus one; other types fail in their ways. */
   private static long handle(long rqType, long flags, ByteBuffer payload, ByteBuffer answer) {
@@ -74,7 +75,8 @@ class BufferHandlerTest {
     return out;
   }
 
-  private static Response call(PacketConnection c, long rqType, long flags, byte[] payload) throws Exception {
+  private static Response call(PacketConnection c, long rqType, long flags, byte[] payload)
+      throws Exception {
     return c.submit(rqType, flags, payload).get(10, TimeUnit.SECONDS);
   }
 
@@ -83,10 +85,12 @@ class BufferHandlerTest {
    * requests overflow the 16 KiB write buffer.
    */
   private static void answersEverything(PacketConnection c) throws Exception {
-    assertThat(call(c, 0, 41, "abc".getBytes(UTF_8))).isEqualTo(Response.ok(42, "cba".getBytes(UTF_8)));
+    assertThat(call(c, 0, 41, "abc".getBytes(UTF_8)))
+        .isEqualTo(Response.ok(42, "cba".getBytes(UTF_8)));
     assertThat(call(c, 0, 0, new byte[0])).isEqualTo(Response.ok(1, new byte[0]));
     assertThat(call(c, BOOM, 0, new byte[0])).isEqualTo(Response.failure());
-    assertThat(call(c, REFUSE, 0, new byte[0])).isEqualTo(Response.failure(3, "refused".getBytes(UTF_8)));
+    assertThat(call(c, REFUSE, 0, new byte[0]))
+        .isEqualTo(Response.failure(3, "refused".getBytes(UTF_8)));
     assertThat(call(c, HUGE, 0, new byte[0])).isEqualTo(Response.failure(DirectAnswers.TOO_LARGE));
     assertThat(call(c, BAD_FLAGS, 0, new byte[0])).isEqualTo(Response.failure());
     assertThat(c.submit(3, 1, 0, new byte[0], java.time.Duration.ZERO).get(10, TimeUnit.SECONDS))
@@ -108,10 +112,15 @@ class BufferHandlerTest {
   }
 
   private static void overTcp(UnaryOperator<PacketConnection.Builder> server) throws Exception {
-    PacketConnection.Builder builder = server.apply(PacketConnection.builder()
-        .bufferHandler(BufferHandlerTest::handle).bufferSize(16 * 1024));
-    try (PacketServer s = PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
-        PacketConnection c = PacketClient.connect("127.0.0.1", s.port(), PacketConnection.builder())) {
+    PacketConnection.Builder builder =
+        server.apply(
+            PacketConnection.builder()
+                .bufferHandler(BufferHandlerTest::handle)
+                .bufferSize(16 * 1024));
+    try (PacketServer s =
+            PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
+        PacketConnection c =
+            PacketClient.connect("127.0.0.1", s.port(), PacketConnection.builder())) {
       answersEverything(c);
     }
   }
@@ -121,17 +130,20 @@ class BufferHandlerTest {
     // the peer writes every request before it reads anything: the server's socket fills, and the
     // answers wait behind the bytes it did not take, encoded, until the peer reads again
     int count = 3000;
-    PacketConnection.Builder builder = PacketConnection.builder()
-        .bufferHandler(BufferHandlerTest::handle).bufferSize(16 * 1024);
-    try (PacketServer s = PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
-        io.packetstream.transport.RawPeer peer = new io.packetstream.transport.RawPeer(s.port(), 8 * 1024)) {
+    PacketConnection.Builder builder =
+        PacketConnection.builder().bufferHandler(BufferHandlerTest::handle).bufferSize(16 * 1024);
+    try (PacketServer s =
+            PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
+        io.packetstream.transport.RawPeer peer =
+            new io.packetstream.transport.RawPeer(s.port(), 8 * 1024)) {
       java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
       for (int i = 0; i < count; i++) {
         byte[] p = new byte[4000 + i % 97];
         Arrays.fill(p, (byte) i);
         p[0] = (byte) (i >> 8);
-        all.writeBytes(io.packetstream.wire.PacketCodec.encode(
-            new io.packetstream.wire.Packet(0, 2 + i, i, true, 0, p)));
+        all.writeBytes(
+            io.packetstream.wire.PacketCodec.encode(
+                new io.packetstream.wire.Packet(0, 2 + i, i, true, 0, p)));
       }
       // under maxQueuedAnswerBytes (16 MiB): the server reads every request meanwhile
       peer.sendBytes(all.toByteArray());
@@ -168,40 +180,51 @@ class BufferHandlerTest {
 
   @Test
   void answersOverAStreamPair() throws Exception {
-    try (ServerSocket listening = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+    try (ServerSocket listening =
+            new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
         Socket near = new Socket(listening.getInetAddress(), listening.getLocalPort());
         Socket far = listening.accept();
-        PacketConnection server = PacketConnection.builder()
-            .bufferHandler(BufferHandlerTest::handle).bufferSize(16 * 1024)
-            .open(far.getInputStream(), far.getOutputStream());
-        PacketConnection client = PacketConnection.builder()
-            .open(near.getInputStream(), near.getOutputStream())) {
+        PacketConnection server =
+            PacketConnection.builder()
+                .bufferHandler(BufferHandlerTest::handle)
+                .bufferSize(16 * 1024)
+                .open(far.getInputStream(), far.getOutputStream());
+        PacketConnection client =
+            PacketConnection.builder().open(near.getInputStream(), near.getOutputStream())) {
       answersEverything(client);
     }
   }
 
   @Test
   void aLaterRequestHandlerOnChannelZeroReplacesIt() throws Exception {
-    PacketConnection.Builder builder = PacketConnection.builder()
-        .bufferHandler(BufferHandlerTest::handle)
-        .handler(rq -> Response.ok("plain"));
-    try (PacketServer s = PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
-        PacketConnection c = PacketClient.connect("127.0.0.1", s.port(), PacketConnection.builder())) {
+    PacketConnection.Builder builder =
+        PacketConnection.builder()
+            .bufferHandler(BufferHandlerTest::handle)
+            .handler(rq -> Response.ok("plain"));
+    try (PacketServer s =
+            PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
+        PacketConnection c =
+            PacketClient.connect("127.0.0.1", s.port(), PacketConnection.builder())) {
       assertThat(call(c, 0, 0, "abc".getBytes(UTF_8))).isEqualTo(Response.ok("plain"));
     }
   }
 
   @Test
   void answersWhatArrivedWithThePeersEofBeforeEndingItsSide() throws Exception {
-    PacketConnection.Builder builder = PacketConnection.builder()
-        .bufferHandler(BufferHandlerTest::handle).closeTimeout(java.time.Duration.ofSeconds(5));
-    try (PacketServer s = PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
+    PacketConnection.Builder builder =
+        PacketConnection.builder()
+            .bufferHandler(BufferHandlerTest::handle)
+            .closeTimeout(java.time.Duration.ofSeconds(5));
+    try (PacketServer s =
+            PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
         Socket raw = new Socket("127.0.0.1", s.port())) {
       raw.setSoTimeout(10_000);
       java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
       for (int tag = 2; tag < 5; tag++) {
-        frames.write(io.packetstream.wire.PacketCodec.encode(
-            new io.packetstream.wire.Packet(0, tag, tag, true, 0, new byte[] {1, 2, (byte) tag})));
+        frames.write(
+            io.packetstream.wire.PacketCodec.encode(
+                new io.packetstream.wire.Packet(
+                    0, tag, tag, true, 0, new byte[] {1, 2, (byte) tag})));
       }
       frames.write(io.packetstream.wire.PacketCodec.encode(io.packetstream.wire.Packet.EOF));
       raw.getOutputStream().write(frames.toByteArray()); // one write: requests and EOF in one read

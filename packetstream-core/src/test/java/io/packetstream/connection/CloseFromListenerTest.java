@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, defect 6: {@code close()} called from a traffic listener (in {@code requestFinished}
- * of the peer's request, or in {@code packetSent} of an answer) must not wait for itself, and the
+ * Issue 10, defect 6: {@code close()} called from a traffic listener (in {@code requestFinished} of
+ * the peer's request, or in {@code packetSent} of an answer) must not wait for itself, and the
  * answer being written still reaches the peer.
  */
 @Timeout(60)
@@ -45,37 +45,51 @@ class CloseFromListenerTest {
 
   @Test
   void closeInRequestFinishedOfAnInboundRequestDoesNotWaitForItself() throws Exception {
-    closesFromAListener(new ClosesOnce() {
-      @Override
-      public void requestFinished(PacketConnection connection, Direction direction, long channel,
-          long tag, long rqType, Outcome outcome, long nanos) {
-        if (direction == Direction.INBOUND) {
-          closeOnce(connection);
-        }
-      }
-    }, "close-in-finished");
+    closesFromAListener(
+        new ClosesOnce() {
+          @Override
+          public void requestFinished(
+              PacketConnection connection,
+              Direction direction,
+              long channel,
+              long tag,
+              long rqType,
+              Outcome outcome,
+              long nanos) {
+            if (direction == Direction.INBOUND) {
+              closeOnce(connection);
+            }
+          }
+        },
+        "close-in-finished");
   }
 
   @Test
   void closeInPacketSentOfAnAnswerDoesNotWaitForItself() throws Exception {
-    closesFromAListener(new ClosesOnce() {
-      @Override
-      public void packetSent(PacketConnection connection, Packet packet, int bytes) {
-        if (!packet.request()) {
-          closeOnce(connection);
-        }
-      }
-    }, "close-in-sent");
+    closesFromAListener(
+        new ClosesOnce() {
+          @Override
+          public void packetSent(PacketConnection connection, Packet packet, int bytes) {
+            if (!packet.request()) {
+              closeOnce(connection);
+            }
+          }
+        },
+        "close-in-sent");
   }
 
   private static void closesFromAListener(ClosesOnce listener, String name) throws Exception {
-    PacketServer server = PacketServer.builder(PacketConnection.builder()
-            .closeTimeout(Duration.ofSeconds(60))
-            .handler(rq -> Response.ok(rq.payload()))
-            .listener(listener))
-        .name(name).bindLoopback(0);
-    PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder().name(name + "-client"));
+    PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .closeTimeout(Duration.ofSeconds(60))
+                    .handler(rq -> Response.ok(rq.payload()))
+                    .listener(listener))
+            .name(name)
+            .bindLoopback(0);
+    PacketConnection client =
+        PacketClient.connect(
+            "127.0.0.1", server.port(), PacketConnection.builder().name(name + "-client"));
     try {
       await().atMost(WAIT).until(() -> server.connections().size() == 1);
       PacketConnection serverSide = server.connections().get(0);

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, defect 4: a graceful {@code close()} waiting for an answer returns as soon as the
- * peer ends the stream, instead of sleeping until {@code closeTimeout}.
+ * Issue 10, defect 4: a graceful {@code close()} waiting for an answer returns as soon as the peer
+ * ends the stream, instead of sleeping until {@code closeTimeout}.
  */
 @Timeout(60)
 class CloseWhenPeerEndsFirstTest {
@@ -22,9 +22,11 @@ class CloseWhenPeerEndsFirstTest {
 
   @Test
   void closeReturnsWhenThePeerEndsWhileARequestIsPending() throws Exception {
-    try (RawPeerLink link = new RawPeerLink(PacketConnection.builder()
-        .name("peer-ends-first")
-        .closeTimeout(Duration.ofSeconds(60)))) {
+    try (RawPeerLink link =
+        new RawPeerLink(
+            PacketConnection.builder()
+                .name("peer-ends-first")
+                .closeTimeout(Duration.ofSeconds(60)))) {
       PacketConnection conn = link.connection;
       CompletableFuture<Response> request = conn.submit(1, 0, new byte[] {1});
       assertThat(link.peer.receive().rqType()).isEqualTo(1); // on the wire; the peer never answers
@@ -36,7 +38,8 @@ class CloseWhenPeerEndsFirstTest {
 
       closing.get(10, TimeUnit.SECONDS);
       assertThat(conn.state().isTerminal()).isTrue();
-      assertThat(request).failsWithin(WAIT)
+      assertThat(request)
+          .failsWithin(WAIT)
           .withThrowableOfType(ExecutionException.class)
           .withCauseInstanceOf(ConnectionClosedException.class);
     }

@@ -2,8 +2,8 @@ package io.packetstream.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.api.BugDetectors;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.packetstream.wire.MalformedFrameException;
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
@@ -43,11 +43,11 @@ import org.junit.jupiter.api.BeforeAll;
 /**
  * Fuzz target of a whole connection: a {@link PacketConnection} served by an event loop over two
  * {@link Pipe}s, or for one input in four (length / 4 a multiple of 4) over a TCP connection on
- * 127.0.0.1, whose peer's byte stream is the fuzzer's input, followed by the end of the
- * stream. The connection has submitted two requests of its own first; its handler answers at
- * once, throws, fails as asked, or answers later, by request type, and on inputs of odd length it
- * is a {@link BufferHandler} answering on the loop instead. Inputs whose length is 2 or 3 modulo 4
- * meet a frame limit of 100 bytes.
+ * 127.0.0.1, whose peer's byte stream is the fuzzer's input, followed by the end of the stream. The
+ * connection has submitted two requests of its own first; its handler answers at once, throws,
+ * fails as asked, or answers later, by request type, and on inputs of odd length it is a {@link
+ * BufferHandler} answering on the loop instead. Inputs whose length is 2 or 3 modulo 4 meet a frame
+ * limit of 100 bytes.
  */
 class ConnectionFuzzTest {
 
@@ -59,8 +59,10 @@ class ConnectionFuzzTest {
   private static final EventLoopGroup GROUP = EventLoopGroup.create("fuzz-io", 1);
   private static final ExecutorService HANDLERS = pool("fuzz-handler", 2);
   private static final ExecutorService PEER = pool("fuzz-peer", 2);
+
   /** Held, so that the level set on it stays: the connections' warnings would flood the run. */
   private static final Logger QUIET = Logger.getLogger("io.packetstream");
+
   private static Level levelBefore;
 
   private static final ServerSocketChannel LISTENER = listen();
@@ -68,7 +70,8 @@ class ConnectionFuzzTest {
   static {
     // Jazzer's request-forgery detector: connections to our own listener are the point
     try {
-      BugDetectors.allowNetworkConnections((host, port) -> port == LISTENER.socket().getLocalPort());
+      BugDetectors.allowNetworkConnections(
+          (host, port) -> port == LISTENER.socket().getLocalPort());
     } catch (IllegalStateException e) {
       // no Jazzer agent (the class is used by a plain test): no detector either
     }
@@ -96,9 +99,9 @@ class ConnectionFuzzTest {
   /**
    * Whatever the peer sends, the connection ends within a bounded time, CLOSED or FAILED with a
    * {@link MalformedFrameException}; every request it submitted has ended, with a response or a
-   * {@link ConnectionClosedException}; the group is back to no connections and no buffered
-   * inbound bytes; no thread started during the run outlives it, the group keeping its one;
-   * and what it sent is sound ({@link #checkAnswers}).
+   * {@link ConnectionClosedException}; the group is back to no connections and no buffered inbound
+   * bytes; no thread started during the run outlives it, the group keeping its one; and what it
+   * sent is sound ({@link #checkAnswers}).
    */
   @FuzzTest
   void peerStream(byte[] input) throws Exception {
@@ -106,11 +109,12 @@ class ConnectionFuzzTest {
     boolean direct = input.length % 2 == 1;
     boolean smallFrames = input.length / 2 % 2 == 1;
     boolean tcp = input.length / 4 % 4 == 0;
-    PacketConnection.Builder builder = PacketConnection.builder()
-        .name("fuzzed")
-        .eventLoops(GROUP)
-        .executor(HANDLERS)
-        .closeTimeout(Duration.ofSeconds(2));
+    PacketConnection.Builder builder =
+        PacketConnection.builder()
+            .name("fuzzed")
+            .eventLoops(GROUP)
+            .executor(HANDLERS)
+            .closeTimeout(Duration.ofSeconds(2));
     if (smallFrames) {
       builder.maxFrameLength(100);
     }
@@ -154,53 +158,76 @@ class ConnectionFuzzTest {
     ours.add(connection.submit(3, 1, new byte[0]));
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
     AtomicBoolean reset = new AtomicBoolean();
-    Future<?> drain = PEER.submit(() -> {
-      // the peer reads what the connection sends, so that its writes never stall, and keeps it
-      ByteBuffer sink = ByteBuffer.allocate(8192);
-      try {
-        while (peerIn.read(sink.clear()) >= 0) {
-          if (sent.size() < MAX_KEPT_OUTPUT && !reset.get()) {
-            sent.write(sink.array(), 0, sink.position());
-          }
-        }
-      } catch (IOException e) {
-        // a TCP connection closed with bytes unread is reset, and what was in flight is lost
-        reset.set(true);
-      }
-      return null;
-    });
-    Future<?> write = PEER.submit(() -> {
-      try {
-        ByteBuffer bytes = ByteBuffer.wrap(input);
-        while (bytes.hasRemaining()) {
-          peerOut.write(bytes);
-        }
-        peerEnds.close();
-      } catch (IOException e) {
-        // the connection stopped reading (it failed) and closed its end, or the test did
-      }
-      return null;
-    });
+    Future<?> drain =
+        PEER.submit(
+            () -> {
+              // the peer reads what the connection sends, so that its writes never stall, and keeps
+              // it
+              ByteBuffer sink = ByteBuffer.allocate(8192);
+              try {
+                while (peerIn.read(sink.clear()) >= 0) {
+                  if (sent.size() < MAX_KEPT_OUTPUT && !reset.get()) {
+                    sent.write(sink.array(), 0, sink.position());
+                  }
+                }
+              } catch (IOException e) {
+                // a TCP connection closed with bytes unread is reset, and what was in flight is
+                // lost
+                reset.set(true);
+              }
+              return null;
+            });
+    Future<?> write =
+        PEER.submit(
+            () -> {
+              try {
+                ByteBuffer bytes = ByteBuffer.wrap(input);
+                while (bytes.hasRemaining()) {
+                  peerOut.write(bytes);
+                }
+                peerEnds.close();
+              } catch (IOException e) {
+                // the connection stopped reading (it failed) and closed its end, or the test did
+              }
+              return null;
+            });
 
     try {
       try {
         connection.termination().toCompletableFuture().get(END_SECONDS, TimeUnit.SECONDS);
       } catch (TimeoutException e) {
-        throw new AssertionError("the connection did not end in " + END_SECONDS + " s: "
-            + connection + ", pending " + connection.pendingRequests() + ", running "
-            + connection.runningRequests() + ", queued answers " + connection.queuedAnswerBytes()
-            + ", received " + connection.bytesReceived() + " of " + input.length + " bytes");
+        throw new AssertionError(
+            "the connection did not end in "
+                + END_SECONDS
+                + " s: "
+                + connection
+                + ", pending "
+                + connection.pendingRequests()
+                + ", running "
+                + connection.runningRequests()
+                + ", queued answers "
+                + connection.queuedAnswerBytes()
+                + ", received "
+                + connection.bytesReceived()
+                + " of "
+                + input.length
+                + " bytes");
       }
       assertThat(connection.state()).isIn(ConnectionState.CLOSED, ConnectionState.FAILED);
       if (connection.state() == ConnectionState.FAILED) {
-        assertThat(connection.failure()).get().as("why the connection failed")
+        assertThat(connection.failure())
+            .get()
+            .as("why the connection failed")
             .isInstanceOf(MalformedFrameException.class);
       }
       for (CompletableFuture<Response> request : ours) {
         assertThat(request).as("a request of ours ends with the connection").isDone();
         if (request.isCompletedExceptionally()) {
-          assertThat(request).failsWithin(Duration.ZERO).withThrowableThat()
-              .havingCause().isInstanceOf(ConnectionClosedException.class);
+          assertThat(request)
+              .failsWithin(Duration.ZERO)
+              .withThrowableThat()
+              .havingCause()
+              .isInstanceOf(ConnectionClosedException.class);
         }
       }
     } finally {
@@ -220,22 +247,26 @@ class ConnectionFuzzTest {
     }
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(END_SECONDS);
-    while ((GROUP.connections() != 0 || GROUP.bufferedInboundBytes() != 0 || !newThreads(before).isEmpty())
+    while ((GROUP.connections() != 0
+            || GROUP.bufferedInboundBytes() != 0
+            || !newThreads(before).isEmpty())
         && System.nanoTime() < deadline) {
       Thread.sleep(1);
     }
     assertThat(GROUP.connections()).as("connections left on the group").isZero();
     assertThat(GROUP.bufferedInboundBytes()).as("inbound bytes left buffered").isZero();
     assertThat(newThreads(before)).as("threads started during the run and still alive").isEmpty();
-    assertThat(Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith("fuzz-io"))).hasSize(1);
+    assertThat(
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("fuzz-io")))
+        .hasSize(1);
   }
 
   /**
    * What the connection sent is well-formed frames (the last one may be cut short only when it
-   * failed, which stops its writes wherever they are), ending with EOF when it closed cleanly;
-   * and it answered only requests the peer sent, each (channel, tag) at most as many times as the
-   * peer sent it.
+   * failed, which stops its writes wherever they are), ending with EOF when it closed cleanly; and
+   * it answered only requests the peer sent, each (channel, tag) at most as many times as the peer
+   * sent it.
    */
   private static void checkAnswers(byte[] input, byte[] sent, ConnectionState state) {
     Map<List<Long>, Integer> asked = new HashMap<>();
@@ -263,15 +294,17 @@ class ConnectionFuzzTest {
     if (state == ConnectionState.CLOSED) {
       assertThat(out.hasRemaining()).as("bytes after the last whole frame sent").isFalse();
       assertThat(packets).as("sent by a connection that closed").isNotEmpty();
-      assertThat(packets.get(packets.size() - 1).isEof()).as("the last packet sent is EOF: %s",
-          packets.get(packets.size() - 1)).isTrue();
+      assertThat(packets.get(packets.size() - 1).isEof())
+          .as("the last packet sent is EOF: %s", packets.get(packets.size() - 1))
+          .isTrue();
     }
     Map<List<Long>, Integer> answered = new HashMap<>();
     for (Packet p : packets) {
       if (!p.request()) {
         List<Long> key = List.of(p.channel(), p.tag());
         int n = answered.merge(key, 1, Integer::sum);
-        assertThat(n).as("answers to channel %d tag %d", p.channel(), p.tag())
+        assertThat(n)
+            .as("answers to channel %d tag %d", p.channel(), p.tag())
             .isLessThanOrEqualTo(asked.getOrDefault(key, 0));
       }
     }
@@ -282,11 +315,14 @@ class ConnectionFuzzTest {
       case 0 -> Response.ok(request.flags() & 0xffff, request.payload());
       case 1 -> throw new IllegalStateException("the handler throws");
       case 2 -> throw new RequestFailedException(Response.failure("refused as asked"));
-      default -> Reply.later(CompletableFuture.supplyAsync(() -> Response.ok(request.payload()), HANDLERS));
+      default ->
+          Reply.later(
+              CompletableFuture.supplyAsync(() -> Response.ok(request.payload()), HANDLERS));
     };
   }
 
-  private static long answerInPlace(long rqType, long flags, ByteBuffer payload, ByteBuffer answer) {
+  private static long answerInPlace(
+      long rqType, long flags, ByteBuffer payload, ByteBuffer answer) {
     if (rqType % 2 == 1) {
       throw new IllegalStateException("the handler throws");
     }
@@ -315,12 +351,18 @@ class ConnectionFuzzTest {
 
   private static ExecutorService pool(String name, int threads) {
     AtomicInteger count = new AtomicInteger();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, name + "-" + count.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            0,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     pool.prestartAllCoreThreads();
     return pool;
   }

@@ -18,10 +18,13 @@ class DefaultThreadsTest {
 
   @Test
   void handlersRunOnVirtualThreadsOn21AndOnThePoolOn17() throws Exception {
-    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
-        PacketConnection.builder().handler(rq -> Response.ok(describe(Thread.currentThread()))))) {
-      String handler = new String(pair.left.call(0, 0, 0, new byte[0], Duration.ofSeconds(10))
-          .payload(), UTF_8);
+    try (ConnectedPair pair =
+        new ConnectedPair(
+            PacketConnection.builder(),
+            PacketConnection.builder()
+                .handler(rq -> Response.ok(describe(Thread.currentThread()))))) {
+      String handler =
+          new String(pair.left.call(0, 0, 0, new byte[0], Duration.ofSeconds(10)).payload(), UTF_8);
       if (Runtime.version().feature() >= 21) {
         assertThat(DefaultThreads.virtualThreadsAvailable()).isTrue();
         assertThat(handler).isEqualTo("virtual");
@@ -34,11 +37,14 @@ class DefaultThreadsTest {
 
   @Test
   void pipesAreReadByTheSharedEventLoopsAndStreamsByAReaderThread() throws Exception {
-    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
-        PacketConnection.builder().executor(Runnable::run)
-            .handler(rq -> Response.ok(describe(Thread.currentThread()))))) {
-      String reader = new String(pair.left.call(0, 0, 0, new byte[0], Duration.ofSeconds(10))
-          .payload(), UTF_8);
+    try (ConnectedPair pair =
+        new ConnectedPair(
+            PacketConnection.builder(),
+            PacketConnection.builder()
+                .executor(Runnable::run)
+                .handler(rq -> Response.ok(describe(Thread.currentThread()))))) {
+      String reader =
+          new String(pair.left.call(0, 0, 0, new byte[0], Duration.ofSeconds(10)).payload(), UTF_8);
       assertThat(reader).startsWith("platform packetstream-io-");
     }
     PipedInputStream leftIn = new PipedInputStream(1 << 16);
@@ -46,11 +52,15 @@ class DefaultThreadsTest {
     PipedOutputStream leftOut = new PipedOutputStream(rightIn);
     PipedOutputStream rightOut = new PipedOutputStream(leftIn);
     PacketConnection left = PacketConnection.builder().open(leftIn, leftOut);
-    PacketConnection right = PacketConnection.builder().name("streamed").executor(Runnable::run)
-        .handler(rq -> Response.ok(describe(Thread.currentThread()))).open(rightIn, rightOut);
+    PacketConnection right =
+        PacketConnection.builder()
+            .name("streamed")
+            .executor(Runnable::run)
+            .handler(rq -> Response.ok(describe(Thread.currentThread())))
+            .open(rightIn, rightOut);
     try {
-      String reader = new String(left.call(0, 0, 0, new byte[0], Duration.ofSeconds(10))
-          .payload(), UTF_8);
+      String reader =
+          new String(left.call(0, 0, 0, new byte[0], Duration.ofSeconds(10)).payload(), UTF_8);
       assertThat(reader).isEqualTo("platform packetstream streamed reader");
     } finally {
       left.abort();

@@ -16,14 +16,14 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Fuzz target of the {@link FrameReader}: any bytes, fed whole and in pieces split where the
- * fuzzer chooses, with the sink's three ways of taking packets.
+ * Fuzz target of the {@link FrameReader}: any bytes, fed whole and in pieces split where the fuzzer
+ * chooses, with the sink's three ways of taking packets.
  *
- * <p>Input: the byte stream, optionally followed by a trailer that says how to feed it:
- * {@code mode, n big-endian 16-bit split offsets, 0xA0 | n}. Without a last byte of the form
- * {@code 0xA?} (every recording) the whole input is the stream, fed in one piece. Mode bits: 1 the
- * pieces are direct buffers; 2 the sink stops after every packet and the reader is resumed; 4 the
- * sink takes request frames straight from the buffer ({@link FrameReader.Sink#request}).
+ * <p>Input: the byte stream, optionally followed by a trailer that says how to feed it: {@code
+ * mode, n big-endian 16-bit split offsets, 0xA0 | n}. Without a last byte of the form {@code 0xA?}
+ * (every recording) the whole input is the stream, fed in one piece. Mode bits: 1 the pieces are
+ * direct buffers; 2 the sink stops after every packet and the reader is resumed; 4 the sink takes
+ * request frames straight from the buffer ({@link FrameReader.Sink#request}).
  */
 class FrameReaderFuzzTest {
 
@@ -37,10 +37,10 @@ class FrameReaderFuzzTest {
   /**
    * Fed in pieces, the reader hands on exactly the packets (and frame lengths) that decoding the
    * whole stream at once gives; it fails, at some point, with a {@link MalformedFrameException}
-   * exactly when whole decoding does (or, for bytes left over, at the end of input, with a
-   * {@link CorruptedFrameException}), never with anything else; after every piece it holds at
-   * most twice the bytes fed so far (at least its minimum buffer), and charges its account
-   * exactly what it holds beyond its allowance, all of which it gives back when released.
+   * exactly when whole decoding does (or, for bytes left over, at the end of input, with a {@link
+   * CorruptedFrameException}), never with anything else; after every piece it holds at most twice
+   * the bytes fed so far (at least its minimum buffer), and charges its account exactly what it
+   * holds beyond its allowance, all of which it gives back when released.
    */
   @FuzzTest
   void splitFeeding(byte[] input) throws IOException {
@@ -83,27 +83,31 @@ class FrameReaderFuzzTest {
     boolean stops = (mode & 2) != 0;
     boolean frames = (mode & 4) != 0;
     List<Got> got = new ArrayList<>();
-    FrameReader.Sink sink = new FrameReader.Sink() {
-      @Override
-      public boolean wantsFrames() {
-        return frames;
-      }
+    FrameReader.Sink sink =
+        new FrameReader.Sink() {
+          @Override
+          public boolean wantsFrames() {
+            return frames;
+          }
 
-      @Override
-      public boolean request(ByteBuffer buffer, RequestFrame frame) {
-        byte[] payload = new byte[frame.end() - frame.payloadStart()];
-        buffer.get(frame.payloadStart(), payload);
-        got.add(new Got(Packet.request(frame.channel(), frame.tag(), frame.flags(), frame.rqType(),
-            payload), frame.end() - buffer.position()));
-        return true;
-      }
+          @Override
+          public boolean request(ByteBuffer buffer, RequestFrame frame) {
+            byte[] payload = new byte[frame.end() - frame.payloadStart()];
+            buffer.get(frame.payloadStart(), payload);
+            got.add(
+                new Got(
+                    Packet.request(
+                        frame.channel(), frame.tag(), frame.flags(), frame.rqType(), payload),
+                    frame.end() - buffer.position()));
+            return true;
+          }
 
-      @Override
-      public boolean packet(Packet packet, int frameBytes) {
-        got.add(new Got(packet, frameBytes));
-        return !stops;
-      }
-    };
+          @Override
+          public boolean packet(Packet packet, int frameBytes) {
+            got.add(new Got(packet, frameBytes));
+            return !stops;
+          }
+        };
     InboundAccount account = new InboundAccount(new InboundBudget(Long.MAX_VALUE), ALLOWANCE);
     FrameReader reader = new FrameReader(CODEC, sink, account, ALLOWANCE);
     MalformedFrameException error = null;
@@ -115,18 +119,23 @@ class FrameReaderFuzzTest {
         if (to == from) {
           continue;
         }
-        ByteBuffer piece = direct ? ByteBuffer.allocateDirect(to - from) : ByteBuffer.allocate(to - from);
+        ByteBuffer piece =
+            direct ? ByteBuffer.allocateDirect(to - from) : ByteBuffer.allocate(to - from);
         piece.put(stream, from, to - from).flip();
         fed += to - from;
         boolean more = reader.feed(piece);
         assertThat(piece.hasRemaining()).as("the reader takes every byte fed").isFalse();
         for (int resumes = 0; !more; resumes++) {
-          assertThat(resumes).as("resumed more often than there are bytes").isLessThanOrEqualTo(stream.length);
+          assertThat(resumes)
+              .as("resumed more often than there are bytes")
+              .isLessThanOrEqualTo(stream.length);
           more = reader.resume();
         }
-        assertThat((long) reader.keptCapacity()).as("kept after %d bytes fed", fed)
+        assertThat((long) reader.keptCapacity())
+            .as("kept after %d bytes fed", fed)
             .isLessThanOrEqualTo(Math.max(MIN_KEPT, 2 * fed));
-        assertThat(account.held()).as("charged")
+        assertThat(account.held())
+            .as("charged")
             .isEqualTo(Math.max(0, reader.keptCapacity() - ALLOWANCE));
         from = to;
       }
@@ -135,12 +144,15 @@ class FrameReaderFuzzTest {
       error = e;
     }
 
-    assertThat(got).as("packets fed in pieces at %s, mode %d", Arrays.toString(cuts), mode)
+    assertThat(got)
+        .as("packets fed in pieces at %s, mode %d", Arrays.toString(cuts), mode)
         .isEqualTo(expected);
     if (expectedError != null) {
       assertThat(error).as("whole decoding failed with %s", expectedError).isNotNull();
     } else if (leftOver) {
-      assertThat(error).as("the stream ends inside a frame").isInstanceOf(CorruptedFrameException.class);
+      assertThat(error)
+          .as("the stream ends inside a frame")
+          .isInstanceOf(CorruptedFrameException.class);
     } else {
       assertThat(error).as("the stream ends on a frame boundary").isNull();
       assertThat(reader.holdsBytes()).isFalse();

@@ -16,9 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** The reader on its own, fed byte arrays: no threads, no sockets. */
 class FrameReaderTest {
@@ -47,7 +47,9 @@ class FrameReaderTest {
     for (long seed = 1; seed <= 50; seed++) {
       int[] pieces = randomPieces(bytes.length, new Random(seed));
       assertThat(feed(bytes, pieces, seed % 2 == 0))
-          .as("%s split %s (seed %d)", recording.getFileName(), java.util.Arrays.toString(pieces), seed)
+          .as(
+              "%s split %s (seed %d)",
+              recording.getFileName(), java.util.Arrays.toString(pieces), seed)
           .isEqualTo(expected);
     }
   }
@@ -67,7 +69,9 @@ class FrameReaderTest {
       reader.feed(ByteBuffer.wrap(new byte[100]));
       arrived += 100;
       assertThat(reader.keptCapacity()).isBetween(arrived, Math.max(256, 2 * arrived));
-      assertThat(account.held()).as("what the reader holds is charged").isEqualTo(reader.keptCapacity());
+      assertThat(account.held())
+          .as("what the reader holds is charged")
+          .isEqualTo(reader.keptCapacity());
     }
     assertThat(got).isEmpty();
     reader.release();
@@ -92,7 +96,8 @@ class FrameReaderTest {
   @Test
   void reusesItsSmallBufferForFramesSplitAcrossReadsAndDropsItWhenShrunk() throws IOException {
     List<Packet> got = new ArrayList<>();
-    FrameReader reader = new FrameReader(CODEC, collect(got), InboundAccount.unlimited(), 64 * 1024);
+    FrameReader reader =
+        new FrameReader(CODEC, collect(got), InboundAccount.unlimited(), 64 * 1024);
     byte[] frame = PacketCodec.encode(Packet.request(0, 2, 0, 1, new byte[4096]));
     reader.feed(ByteBuffer.wrap(frame, 0, 1000));
     int capacity = 0;
@@ -119,10 +124,15 @@ class FrameReaderTest {
   void keepsWhatFollowsWhenTheSinkStopsAndHandsItOnWhenResumed() throws IOException {
     List<Packet> got = new ArrayList<>();
     boolean[] stop = {true};
-    FrameReader reader = new FrameReader(CODEC, (packet, size) -> {
-      got.add(packet);
-      return !stop[0];
-    }, InboundAccount.unlimited(), 64);
+    FrameReader reader =
+        new FrameReader(
+            CODEC,
+            (packet, size) -> {
+              got.add(packet);
+              return !stop[0];
+            },
+            InboundAccount.unlimited(),
+            64);
     ByteBuffer two = ByteBuffer.allocate(64);
     two.put(PacketCodec.encode(Packet.request(0, 2, 0, 1, new byte[] {1})));
     two.put(PacketCodec.encode(Packet.request(0, 3, 0, 1, new byte[] {2})));
@@ -138,16 +148,19 @@ class FrameReaderTest {
 
   @Test
   void refusesAnOverlongFrameFromItsPrefixAndATruncatedStreamAtItsEnd() throws IOException {
-    FrameReader small = new FrameReader(new PacketCodec(100), collect(new ArrayList<>()),
-        InboundAccount.unlimited(), 64);
+    FrameReader small =
+        new FrameReader(
+            new PacketCodec(100), collect(new ArrayList<>()), InboundAccount.unlimited(), 64);
     assertThatThrownBy(() -> small.feed(ByteBuffer.wrap(new byte[] {(byte) 0x81, 0x00})))
-        .isInstanceOf(TooLongFrameException.class).hasMessageContaining("limit of 100");
+        .isInstanceOf(TooLongFrameException.class)
+        .hasMessageContaining("limit of 100");
 
-    FrameReader reader = new FrameReader(CODEC, collect(new ArrayList<>()),
-        InboundAccount.unlimited(), 64);
+    FrameReader reader =
+        new FrameReader(CODEC, collect(new ArrayList<>()), InboundAccount.unlimited(), 64);
     byte[] frame = PacketCodec.encode(Packet.request(0, 2, 0, 1, new byte[10]));
     reader.feed(ByteBuffer.wrap(frame, 0, 7));
-    assertThatThrownBy(reader::endOfInput).isInstanceOf(CorruptedFrameException.class)
+    assertThatThrownBy(reader::endOfInput)
+        .isInstanceOf(CorruptedFrameException.class)
         .hasMessageContaining("inside a frame");
   }
 

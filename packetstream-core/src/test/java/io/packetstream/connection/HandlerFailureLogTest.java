@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, defect 12: a handler that fails on every request logs a warning once per cause with
- * the connection named, not a warning with a stack trace per request.
+ * Issue 10, defect 12: a handler that fails on every request logs a warning once per cause with the
+ * connection named, not a warning with a stack trace per request.
  */
 @Timeout(60)
 class HandlerFailureLogTest {
@@ -35,20 +35,22 @@ class HandlerFailureLogTest {
 
   /** What the library logged at INFO or above during the test. */
   private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-  private final Handler collector = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      if (record.getLevel().intValue() >= Level.INFO.intValue()) {
-        records.add(record);
-      }
-    }
 
-    @Override
-    public void flush() {}
+  private final Handler collector =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          if (record.getLevel().intValue() >= Level.INFO.intValue()) {
+            records.add(record);
+          }
+        }
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
 
   private boolean useParentHandlers;
 
@@ -69,13 +71,18 @@ class HandlerFailureLogTest {
 
   @Test
   void aHandlerFailingEveryRequestLogsOncePerCauseWithTheConnectionNamed() throws Exception {
-    PacketServer server = PacketServer.builder(PacketConnection.builder()
-            .handler(rq -> {
-              throw new IllegalStateException("boom");
-            }))
-        .name("log-flood").bindLoopback(0);
-    PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder().name("log-flood-client"));
+    PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .handler(
+                        rq -> {
+                          throw new IllegalStateException("boom");
+                        }))
+            .name("log-flood")
+            .bindLoopback(0);
+    PacketConnection client =
+        PacketClient.connect(
+            "127.0.0.1", server.port(), PacketConnection.builder().name("log-flood-client"));
     try {
       await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().size() == 1);
       String serverSide = server.connections().get(0).name();
@@ -91,9 +98,12 @@ class HandlerFailureLogTest {
         assertThat(f.join().text()).isEqualTo(Response.HANDLER_EXCEPTION);
       }
 
-      List<LogRecord> warnings = records.stream()
-          .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).toList();
-      assertThat(warnings).as("warnings logged for %d failing requests", REQUESTS)
+      List<LogRecord> warnings =
+          records.stream()
+              .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+              .toList();
+      assertThat(warnings)
+          .as("warnings logged for %d failing requests", REQUESTS)
           .hasSizeLessThanOrEqualTo(2);
       assertThat(records).as("the failure is logged at least once, at INFO or above").isNotEmpty();
       assertThat(new SimpleFormatter().formatMessage(records.get(0))).contains(serverSide);

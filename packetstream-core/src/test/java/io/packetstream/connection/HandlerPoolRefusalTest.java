@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, the Java 17 handler pool cliff: a handler executor that refuses work while busy (as
- * the shared pool on Java 17 does when full) makes requests wait in the connection's own queue,
- * never answers them {@code handler executor refused the request}.
+ * Issue 10, the Java 17 handler pool cliff: a handler executor that refuses work while busy (as the
+ * shared pool on Java 17 does when full) makes requests wait in the connection's own queue, never
+ * answers them {@code handler executor refused the request}.
  */
 @Timeout(60)
 class HandlerPoolRefusalTest {
@@ -25,21 +25,32 @@ class HandlerPoolRefusalTest {
 
   @Test
   void requestsWaitForABusyPoolThatRefusesWork() throws Exception {
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(
-        2, 2, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-          Thread t = new Thread(r, "small pool");
-          t.setDaemon(true);
-          return t;
-        });
-    PacketServer server = PacketServer.builder(PacketConnection.builder()
-            .executor(pool)
-            .handler(rq -> {
-              Thread.sleep(20);
-              return Response.ok(rq.payload());
-            }))
-        .name("small-pool").bindLoopback(0);
-    PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder().name("small-pool-client"));
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "small pool");
+              t.setDaemon(true);
+              return t;
+            });
+    PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .executor(pool)
+                    .handler(
+                        rq -> {
+                          Thread.sleep(20);
+                          return Response.ok(rq.payload());
+                        }))
+            .name("small-pool")
+            .bindLoopback(0);
+    PacketConnection client =
+        PacketClient.connect(
+            "127.0.0.1", server.port(), PacketConnection.builder().name("small-pool-client"));
     try {
       List<CompletableFuture<Response>> all = new ArrayList<>();
       for (int i = 0; i < REQUESTS; i++) {

@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The Java 17 handler pool reuses idle threads, grows to its maximum, then queues, never refusing. */
+/**
+ * The Java 17 handler pool reuses idle threads, grows to its maximum, then queues, never refusing.
+ */
 @Timeout(60)
 class HandlerPoolTest {
 
@@ -22,14 +24,17 @@ class HandlerPoolTest {
     try {
       for (int i = 0; i < 200; i++) {
         CountDownLatch done = new CountDownLatch(1);
-        pool.execute(() -> {
-          threads.add(Thread.currentThread().getName());
-          done.countDown();
-        });
+        pool.execute(
+            () -> {
+              threads.add(Thread.currentThread().getName());
+              done.countDown();
+            });
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         Thread.sleep(1); // the thread goes back to waiting for work
       }
-      assertThat(threads.size()).as("threads for 200 tasks one after another").isLessThanOrEqualTo(4);
+      assertThat(threads.size())
+          .as("threads for 200 tasks one after another")
+          .isLessThanOrEqualTo(4);
     } finally {
       pool.shutdownNow();
     }
@@ -44,16 +49,17 @@ class HandlerPoolTest {
     CountDownLatch done = new CountDownLatch(40);
     try {
       for (int i = 0; i < 40; i++) {
-        pool.execute(() -> {
-          most.accumulateAndGet(running.incrementAndGet(), Math::max);
-          try {
-            release.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          running.decrementAndGet();
-          done.countDown();
-        });
+        pool.execute(
+            () -> {
+              most.accumulateAndGet(running.incrementAndGet(), Math::max);
+              try {
+                release.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              running.decrementAndGet();
+              done.countDown();
+            });
       }
       Thread.sleep(200);
       assertThat(running.get()).as("busy threads: the maximum, the rest queued").isEqualTo(4);

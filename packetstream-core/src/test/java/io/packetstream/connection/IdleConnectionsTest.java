@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 class IdleConnectionsTest {
 
   private static final int CONNECTIONS = 2000;
+
   /** Threads the test may add in all, far below the two or more a connection costs today. */
   private static final int MAX_EXTRA_THREADS = 64;
 
@@ -31,16 +32,20 @@ class IdleConnectionsTest {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     int before = threads.getThreadCount();
     // handlers on the reader's thread: a handler pool's threads would blur what connections cost
-    PacketServer server = PacketServer.builder(PacketConnection.builder()
-            .executor(Runnable::run)
-            .handler(rq -> Response.ok(rq.payload())))
-        .name("idle").bindLoopback(0);
+    PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .executor(Runnable::run)
+                    .handler(rq -> Response.ok(rq.payload())))
+            .name("idle")
+            .bindLoopback(0);
     List<PacketConnection> clients = new ArrayList<>();
     try {
       List<CompletableFuture<Response>> answers = new ArrayList<>();
       for (int i = 0; i < CONNECTIONS; i++) {
-        PacketConnection c = PacketClient.connect("127.0.0.1", server.port(),
-            PacketConnection.builder().name("idle-client-" + i));
+        PacketConnection c =
+            PacketClient.connect(
+                "127.0.0.1", server.port(), PacketConnection.builder().name("idle-client-" + i));
         clients.add(c);
         answers.add(c.submit(1, 0, new byte[] {(byte) i}));
         if ((i + 1) % 100 == 0) {
@@ -54,13 +59,18 @@ class IdleConnectionsTest {
       for (int i = 0; i < CONNECTIONS; i++) {
         assertThat(answers.get(i).join()).isEqualTo(Response.ok(new byte[] {(byte) i}));
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().size() == CONNECTIONS);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> server.connections().size() == CONNECTIONS);
       assertThat(clients).allMatch(c -> c.state() == ConnectionState.OPEN);
 
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(threads.getThreadCount() - before)
-              .as("threads added for %d idle connections", CONNECTIONS)
-              .isLessThan(MAX_EXTRA_THREADS));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(threads.getThreadCount() - before)
+                      .as("threads added for %d idle connections", CONNECTIONS)
+                      .isLessThan(MAX_EXTRA_THREADS));
     } finally {
       for (PacketConnection c : clients) {
         c.abort();

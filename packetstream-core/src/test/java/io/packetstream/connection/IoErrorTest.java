@@ -3,10 +3,10 @@ package io.packetstream.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.packetstream.transport.PacketClient;
-import io.packetstream.transport.PacketServer;
 import io.packetstream.connection.TrafficListener.Direction;
 import io.packetstream.connection.TrafficListener.Outcome;
+import io.packetstream.transport.PacketClient;
+import io.packetstream.transport.PacketServer;
 import io.packetstream.wire.Packet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, defect 2: an {@link Error} on an I/O path (a listener on the write path, a
- * {@link BufferHandler} on the read path) fails that connection, and every request pending on it
- * ends, instead of silently killing a thread and leaving the connection open.
+ * Issue 10, defect 2: an {@link Error} on an I/O path (a listener on the write path, a {@link
+ * BufferHandler} on the read path) fails that connection, and every request pending on it ends,
+ * instead of silently killing a thread and leaving the connection open.
  */
 @Timeout(60)
 class IoErrorTest {
@@ -46,21 +46,31 @@ class IoErrorTest {
   @Test
   void anErrorFromAListenerOnTheWritePathFailsTheConnectionAndEndsItsRequests() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    PacketServer server = PacketServer.builder(PacketConnection.builder()
-            .handler(rq -> {
-              release.await(30, TimeUnit.SECONDS);
-              return Response.ok(rq.payload());
-            }))
-        .name("write-error-server").bindLoopback(0);
+    PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .handler(
+                        rq -> {
+                          release.await(30, TimeUnit.SECONDS);
+                          return Response.ok(rq.payload());
+                        }))
+            .name("write-error-server")
+            .bindLoopback(0);
     ThrowsOnSend listener = new ThrowsOnSend();
-    PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder().name("write-error-client").listener(listener));
+    PacketConnection client =
+        PacketClient.connect(
+            "127.0.0.1",
+            server.port(),
+            PacketConnection.builder().name("write-error-client").listener(listener));
     try {
       List<CompletableFuture<Response>> requests = new ArrayList<>();
       // a request the peer holds: it is on the wire and pending when the error comes
       requests.add(client.submit(1, 0, new byte[] {1}));
-      waiting().until(() -> server.connections().size() == 1
-          && server.connections().get(0).runningRequests() == 1);
+      waiting()
+          .until(
+              () ->
+                  server.connections().size() == 1
+                      && server.connections().get(0).runningRequests() == 1);
 
       try {
         requests.add(client.submit(2, 0, new byte[] {2}));
@@ -69,10 +79,15 @@ class IoErrorTest {
       }
 
       waiting().untilAsserted(() -> assertThat(client.state()).isEqualTo(ConnectionState.FAILED));
-      assertThat(client.failure()).hasValueSatisfying(f -> assertThat(causedBy(f, listener.error))
-          .as("the failure's cause chain holds the error: %s", f).isTrue());
+      assertThat(client.failure())
+          .hasValueSatisfying(
+              f ->
+                  assertThat(causedBy(f, listener.error))
+                      .as("the failure's cause chain holds the error: %s", f)
+                      .isTrue());
       for (CompletableFuture<Response> r : requests) {
-        assertThat(r).failsWithin(WAIT)
+        assertThat(r)
+            .failsWithin(WAIT)
             .withThrowableOfType(ExecutionException.class)
             .withCauseInstanceOf(ConnectionClosedException.class);
       }
@@ -86,17 +101,22 @@ class IoErrorTest {
   @Test
   void anErrorFromABufferHandlerFailsTheConnectionAndThePeerSeesItEnd() throws Exception {
     OutOfMemoryError error = new OutOfMemoryError("test");
-    PacketServer server = PacketServer.builder(PacketConnection.builder()
-            .bufferHandler((rqType, flags, payload, answer) -> {
-              if (rqType == 2) {
-                throw error;
-              }
-              answer.put(payload);
-              return 0;
-            }))
-        .name("read-error-server").bindLoopback(0);
-    PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
-        PacketConnection.builder().name("read-error-client"));
+    PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .bufferHandler(
+                        (rqType, flags, payload, answer) -> {
+                          if (rqType == 2) {
+                            throw error;
+                          }
+                          answer.put(payload);
+                          return 0;
+                        }))
+            .name("read-error-server")
+            .bindLoopback(0);
+    PacketConnection client =
+        PacketClient.connect(
+            "127.0.0.1", server.port(), PacketConnection.builder().name("read-error-client"));
     try {
       assertThat(client.submit(1, 0, new byte[] {1}).get(10, TimeUnit.SECONDS).ok()).isTrue();
       waiting().until(() -> server.connections().size() == 1);
@@ -108,11 +128,17 @@ class IoErrorTest {
         requests.add(client.submit(1, 0, new byte[] {3}));
       }
 
-      waiting().untilAsserted(() -> assertThat(serverSide.state()).isEqualTo(ConnectionState.FAILED));
-      assertThat(serverSide.failure()).hasValueSatisfying(f -> assertThat(causedBy(f, error))
-          .as("the failure's cause chain holds the error: %s", f).isTrue());
+      waiting()
+          .untilAsserted(() -> assertThat(serverSide.state()).isEqualTo(ConnectionState.FAILED));
+      assertThat(serverSide.failure())
+          .hasValueSatisfying(
+              f ->
+                  assertThat(causedBy(f, error))
+                      .as("the failure's cause chain holds the error: %s", f)
+                      .isTrue());
       for (CompletableFuture<Response> r : requests) {
-        assertThat(r).failsWithin(WAIT)
+        assertThat(r)
+            .failsWithin(WAIT)
             .withThrowableOfType(ExecutionException.class)
             .withCauseInstanceOf(ConnectionClosedException.class);
       }
@@ -126,17 +152,22 @@ class IoErrorTest {
   @Test
   void anErrorFromAListenerAsTheWriterEndsGivesItsWriteBufferBackOnce() throws Exception {
     OutOfMemoryError error = new OutOfMemoryError("test");
-    TrafficListener throwsOnClose = new TrafficListener() {
-      @Override
-      public void connectionClosed(PacketConnection connection, java.util.Optional<Throwable> cause) {
-        throw error;
-      }
-    };
+    TrafficListener throwsOnClose =
+        new TrafficListener() {
+          @Override
+          public void connectionClosed(
+              PacketConnection connection, java.util.Optional<Throwable> cause) {
+            throw error;
+          }
+        };
     try (EventLoopGroup group = EventLoopGroup.create(1);
-        ConnectedPair pair = new ConnectedPair(
-            PacketConnection.builder().eventLoops(group).listener(throwsOnClose)
-                .handler(rq -> Response.ok(rq.payload())),
-            PacketConnection.builder())) {
+        ConnectedPair pair =
+            new ConnectedPair(
+                PacketConnection.builder()
+                    .eventLoops(group)
+                    .listener(throwsOnClose)
+                    .handler(rq -> Response.ok(rq.payload())),
+                PacketConnection.builder())) {
       assertThat(pair.right.call(0, 0, new byte[] {1}).ok()).isTrue();
       // the peer ends first: the left end's writer writes its EOF, the connection ends there and
       // then, and the listener's error comes out of the writer with its buffer in hand
@@ -154,19 +185,29 @@ class IoErrorTest {
 
   @Test
   void aHandlersSlotIsFreedWhenItsAnswerThrowsSoThatACloseDoesNotWaitForIt() throws Exception {
-    TrafficListener throwsOnAnswer = new TrafficListener() {
-      @Override
-      public void requestFinished(PacketConnection connection, Direction direction, long channel,
-          long tag, long rqType, Outcome outcome, long nanos) {
-        if (direction == Direction.INBOUND) {
-          throw new OutOfMemoryError("test");
-        }
-      }
-    };
-    try (ConnectedPair pair = new ConnectedPair(
-        PacketConnection.builder().listener(throwsOnAnswer).closeTimeout(Duration.ofMinutes(5))
-            .handler(rq -> Response.ok(rq.payload())),
-        PacketConnection.builder())) {
+    TrafficListener throwsOnAnswer =
+        new TrafficListener() {
+          @Override
+          public void requestFinished(
+              PacketConnection connection,
+              Direction direction,
+              long channel,
+              long tag,
+              long rqType,
+              Outcome outcome,
+              long nanos) {
+            if (direction == Direction.INBOUND) {
+              throw new OutOfMemoryError("test");
+            }
+          }
+        };
+    try (ConnectedPair pair =
+        new ConnectedPair(
+            PacketConnection.builder()
+                .listener(throwsOnAnswer)
+                .closeTimeout(Duration.ofMinutes(5))
+                .handler(rq -> Response.ok(rq.payload())),
+            PacketConnection.builder())) {
       assertThat(pair.right.call(0, 0, new byte[] {1}).ok()).isTrue();
       waiting().until(() -> pair.left.runningRequests() == 0);
       // with the slot lost, the close would wait for the request to the 5 minute deadline
@@ -175,7 +216,9 @@ class IoErrorTest {
     }
   }
 
-  /** A bounded wait that leaves threads' uncaught errors alone: the engine's own are the subject. */
+  /**
+   * A bounded wait that leaves threads' uncaught errors alone: the engine's own are the subject.
+   */
   private static ConditionFactory waiting() {
     return await().dontCatchUncaughtExceptions().atMost(WAIT);
   }

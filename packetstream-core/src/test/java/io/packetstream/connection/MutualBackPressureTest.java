@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, defect 1: two peers that both request and both answer large payloads must not
- * deadlock once each has more than {@code maxQueuedAnswerBytes} of answers queued; a throttled
- * reader still reads the answers to its own requests.
+ * Issue 10, defect 1: two peers that both request and both answer large payloads must not deadlock
+ * once each has more than {@code maxQueuedAnswerBytes} of answers queued; a throttled reader still
+ * reads the answers to its own requests.
  */
 @Timeout(60)
 class MutualBackPressureTest {
@@ -35,8 +35,8 @@ class MutualBackPressureTest {
 
   @Test
   void bothEndsRequestingLargeAnswersAtOnceAllComplete() throws Exception {
-    PacketServer server = PacketServer.builder(bigAnswers("mutual-server"))
-        .name("mutual-server").bindLoopback(0);
+    PacketServer server =
+        PacketServer.builder(bigAnswers("mutual-server")).name("mutual-server").bindLoopback(0);
     PacketConnection client = null;
     try {
       client = PacketClient.connect("127.0.0.1", server.port(), bigAnswers("mutual-client"));

@@ -20,9 +20,11 @@ class PeerFaultLogTest {
 
   /** The lines logged, as "LEVEL message". */
   private final List<String> lines = new ArrayList<>();
+
   private final AtomicLong now = new AtomicLong(1_000);
-  private final PeerFaultLog log = new PeerFaultLog(new Recorder(), Level.WARNING,
-      "failed on malformed frames", WINDOW, now::get);
+  private final PeerFaultLog log =
+      new PeerFaultLog(
+          new Recorder(), Level.WARNING, "failed on malformed frames", WINDOW, now::get);
 
   @Test
   void logsTheFirstInFullAndCountsTheRestOfItsWindow() {
@@ -31,9 +33,12 @@ class PeerFaultLogTest {
       now.addAndGet(TimeUnit.MILLISECONDS.toNanos(10)); // 100 peers in one second
     }
     List<String> warnings = lines.stream().filter(l -> l.startsWith("WARNING")).toList();
-    assertThat(warnings).containsExactly("WARNING server#1: receiving failed: bad frame 1"
-        + " (further connections failed on malformed frames are counted and logged once per 30 s)");
-    assertThat(lines.stream().filter(l -> l.startsWith("DEBUG"))).hasSize(99)
+    assertThat(warnings)
+        .containsExactly(
+            "WARNING server#1: receiving failed: bad frame 1"
+                + " (further connections failed on malformed frames are counted and logged once per 30 s)");
+    assertThat(lines.stream().filter(l -> l.startsWith("DEBUG")))
+        .hasSize(99)
         .contains("DEBUG server#100: receiving failed: bad frame 100");
   }
 
@@ -48,13 +53,14 @@ class PeerFaultLogTest {
     log.ended("server#5", "why 5");
     now.addAndGet(WINDOW);
     log.ended("server#6", "why 6");
-    assertThat(lines.stream().filter(l -> !l.startsWith("DEBUG"))).containsExactly(
-        "WARNING server#1: why 1 (further connections failed on malformed frames are counted and"
-            + " logged once per 30 s)",
-        "WARNING 3 more connections failed on malformed frames since the last such line; now"
-            + " server#5: why 5",
-        "WARNING server#6: why 6 (further connections failed on malformed frames are counted and"
-            + " logged once per 30 s)");
+    assertThat(lines.stream().filter(l -> !l.startsWith("DEBUG")))
+        .containsExactly(
+            "WARNING server#1: why 1 (further connections failed on malformed frames are counted and"
+                + " logged once per 30 s)",
+            "WARNING 3 more connections failed on malformed frames since the last such line; now"
+                + " server#5: why 5",
+            "WARNING server#6: why 6 (further connections failed on malformed frames are counted and"
+                + " logged once per 30 s)");
   }
 
   /** A logger that keeps every line at every level. */

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 10, defect 10: a caller completing the returned future itself ({@code complete(null)},
- * {@code obtrudeValue}) cannot leave a stale entry in the pending table that then holds
- * {@code close()} until its timeout.
+ * {@code obtrudeValue}) cannot leave a stale entry in the pending table that then holds {@code
+ * close()} until its timeout.
  */
 @Timeout(60)
 class PendingTableTest {
@@ -30,11 +30,11 @@ class PendingTableTest {
     callerEndsThePendingFuture("obtrude", f -> f.obtrudeValue(Response.empty()));
   }
 
-  private static void callerEndsThePendingFuture(String name, Consumer<CompletableFuture<Response>> meddle)
-      throws Exception {
-    try (RawPeerLink link = new RawPeerLink(PacketConnection.builder()
-        .name(name)
-        .closeTimeout(Duration.ofSeconds(60)))) {
+  private static void callerEndsThePendingFuture(
+      String name, Consumer<CompletableFuture<Response>> meddle) throws Exception {
+    try (RawPeerLink link =
+        new RawPeerLink(
+            PacketConnection.builder().name(name).closeTimeout(Duration.ofSeconds(60)))) {
       PacketConnection conn = link.connection;
       CompletableFuture<Response> request = conn.submit(1, 0, new byte[] {1});
       assertThat(link.peer.receive().rqType()).isEqualTo(1); // on the wire; the peer never answers

@@ -44,16 +44,18 @@ class ProbeTest {
 
   /** The two kinds of transport: the event loop's socket channels and a socket's streams. */
   enum Transport {
-    CHANNEL, STREAM
+    CHANNEL,
+    STREAM
   }
 
   @ParameterizedTest
   @EnumSource(Transport.class)
   void aPeerThatReadsButNeverAnswersFailsTheConnectionAndItsPendingRequests(Transport transport)
       throws Exception {
-    PacketConnection.Builder builder = PacketConnection.builder()
-        .probeInterval(Duration.ofMillis(200))
-        .probeTimeout(Duration.ofMillis(300));
+    PacketConnection.Builder builder =
+        PacketConnection.builder()
+            .probeInterval(Duration.ofMillis(200))
+            .probeTimeout(Duration.ofMillis(300));
     try (Link link = new Link(builder, transport)) {
       List<Packet> seen = new CopyOnWriteArrayList<>();
       CompletableFuture<Void> reading = link.peerAnswers(seen, request -> null);
@@ -61,19 +63,26 @@ class ProbeTest {
 
       await().atMost(WAIT).until(() -> link.connection.state().isTerminal());
       assertThat(link.connection.state()).isEqualTo(ConnectionState.FAILED);
-      assertThat(link.connection.failure()).get().isInstanceOf(SocketTimeoutException.class)
-          .asString().contains("probeTimeout=PT0.3S");
+      assertThat(link.connection.failure())
+          .get()
+          .isInstanceOf(SocketTimeoutException.class)
+          .asString()
+          .contains("probeTimeout=PT0.3S");
       assertThatThrownBy(() -> pending.get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
-          .cause().isInstanceOf(ConnectionClosedException.class)
-          .hasMessageContaining("liveness probe").hasMessageContaining("probeTimeout");
+          .cause()
+          .isInstanceOf(ConnectionClosedException.class)
+          .hasMessageContaining("liveness probe")
+          .hasMessageContaining("probeTimeout");
       // the peer did get a probe: a request of the reserved type on channel 0, empty
-      assertThat(seen).anySatisfy(p -> {
-        assertThat(p.request()).isTrue();
-        assertThat(p.channel()).isZero();
-        assertThat(p.rqType()).isEqualTo(PacketConnection.PROBE_TYPE);
-        assertThat(p.payload()).isEmpty();
-      });
+      assertThat(seen)
+          .anySatisfy(
+              p -> {
+                assertThat(p.request()).isTrue();
+                assertThat(p.channel()).isZero();
+                assertThat(p.rqType()).isEqualTo(PacketConnection.PROBE_TYPE);
+                assertThat(p.payload()).isEmpty();
+              });
       reading.get(WAIT.toSeconds(), TimeUnit.SECONDS); // the connection closed its socket
     }
   }
@@ -84,19 +93,29 @@ class ProbeTest {
       throws Exception {
     Packet refusal = recordedRefusalOfAnUnknownType();
     assertThat(refusal.ok()).as("the recording's answer is a refusal").isFalse();
-    PacketConnection.Builder builder = PacketConnection.builder()
-        .probeInterval(Duration.ofMillis(100))
-        .probeTimeout(Duration.ofMillis(500));
+    PacketConnection.Builder builder =
+        PacketConnection.builder()
+            .probeInterval(Duration.ofMillis(100))
+            .probeTimeout(Duration.ofMillis(500));
     try (Link link = new Link(builder, transport)) {
       List<Packet> seen = new CopyOnWriteArrayList<>();
-      link.peerAnswers(seen, request -> new Packet(request.channel(), request.tag(),
-          refusal.flags(), false, Packet.NO_RQ_TYPE, refusal.payload()));
+      link.peerAnswers(
+          seen,
+          request ->
+              new Packet(
+                  request.channel(),
+                  request.tag(),
+                  refusal.flags(),
+                  false,
+                  Packet.NO_RQ_TYPE,
+                  refusal.payload()));
       // several probes, each refused, each more than a probe timeout after the one before
       await().atMost(WAIT).until(() -> probes(seen) >= 4 || link.connection.state().isTerminal());
       assertThat(link.connection.failure()).isEmpty();
       assertThat(link.connection.state()).isEqualTo(ConnectionState.OPEN);
       assertThat(link.connection.call(0, 3, 0, new byte[0], WAIT).ok())
-          .as("a request after the probes is answered (refused) too").isFalse();
+          .as("a request after the probes is answered (refused) too")
+          .isFalse();
       assertThat(link.connection.state()).isEqualTo(ConnectionState.OPEN);
     }
   }
@@ -104,20 +123,23 @@ class ProbeTest {
   @Test
   void aBusyConnectionSendsNoProbesAndAQuietOneDoes() throws Exception {
     AtomicInteger probesReceived = new AtomicInteger();
-    TrafficListener countsProbes = new TrafficListener() {
-      @Override
-      public void packetReceived(PacketConnection connection, Packet packet, int bytes) {
-        if (packet.request() && packet.rqType() == PacketConnection.PROBE_TYPE) {
-          probesReceived.incrementAndGet();
-        }
-      }
-    };
-    PacketConnection.Builder serving = PacketConnection.builder()
-        .listener(countsProbes)
-        .handler(rq -> Response.ok(rq.payload()));
+    TrafficListener countsProbes =
+        new TrafficListener() {
+          @Override
+          public void packetReceived(PacketConnection connection, Packet packet, int bytes) {
+            if (packet.request() && packet.rqType() == PacketConnection.PROBE_TYPE) {
+              probesReceived.incrementAndGet();
+            }
+          }
+        };
+    PacketConnection.Builder serving =
+        PacketConnection.builder().listener(countsProbes).handler(rq -> Response.ok(rq.payload()));
     try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
-        PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
-            PacketConnection.builder().probeInterval(Duration.ofMillis(1500)))) {
+        PacketConnection client =
+            PacketClient.connect(
+                "127.0.0.1",
+                server.port(),
+                PacketConnection.builder().probeInterval(Duration.ofMillis(1500)))) {
       // answers arrive every few ms for three intervals: the peer is heard from all along
       long end = System.nanoTime() + Duration.ofMillis(4500).toNanos();
       int calls = 0;
@@ -134,16 +156,17 @@ class ProbeTest {
   }
 
   @Test
-  void answersThePeersProbesItselfWithoutTheHandlerOrTheListenersRequestEvents()
-      throws Exception {
+  void answersThePeersProbesItselfWithoutTheHandlerOrTheListenersRequestEvents() throws Exception {
     AtomicInteger handled = new AtomicInteger();
     RecordingListener listener = new RecordingListener();
-    PacketConnection.Builder builder = PacketConnection.builder()
-        .listener(listener)
-        .handler(rq -> {
-          handled.incrementAndGet();
-          return Response.ok(new byte[] {9});
-        });
+    PacketConnection.Builder builder =
+        PacketConnection.builder()
+            .listener(listener)
+            .handler(
+                rq -> {
+                  handled.incrementAndGet();
+                  return Response.ok(new byte[] {9});
+                });
     try (RawPeerLink link = new RawPeerLink(builder)) {
       link.peer.send(Packet.request(0, 2, 0, PacketConnection.PROBE_TYPE, new byte[0]));
       assertThat(link.peer.receive()).isEqualTo(Packet.response(0, 2, true, 0, new byte[0]));
@@ -160,12 +183,14 @@ class ProbeTest {
   @Test
   void answersProbesBesideABufferHandlerOnTheLoopAndWithoutAnyHandler() throws Exception {
     AtomicInteger handled = new AtomicInteger();
-    PacketConnection.Builder direct = PacketConnection.builder()
-        .bufferHandler((type, flags, in, out) -> {
-          handled.incrementAndGet();
-          out.put((byte) 9);
-          return 0;
-        });
+    PacketConnection.Builder direct =
+        PacketConnection.builder()
+            .bufferHandler(
+                (type, flags, in, out) -> {
+                  handled.incrementAndGet();
+                  out.put((byte) 9);
+                  return 0;
+                });
     try (RawPeerLink link = new RawPeerLink(direct)) {
       link.peer.send(Packet.request(0, 2, 0, PacketConnection.PROBE_TYPE, new byte[0]));
       assertThat(link.peer.receive()).isEqualTo(Packet.response(0, 2, true, 0, new byte[0]));
@@ -181,13 +206,17 @@ class ProbeTest {
 
   @Test
   void probesDoNotKeepAConnectionFromItsIdleTimeout() throws Exception {
-    PacketConnection.Builder serving = PacketConnection.builder()
-        .idleTimeout(Duration.ofMillis(800))
-        .probeInterval(Duration.ofMillis(100))
-        .handler(rq -> Response.ok(rq.payload()));
+    PacketConnection.Builder serving =
+        PacketConnection.builder()
+            .idleTimeout(Duration.ofMillis(800))
+            .probeInterval(Duration.ofMillis(100))
+            .handler(rq -> Response.ok(rq.payload()));
     try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
-        PacketConnection client = PacketClient.connect("127.0.0.1", server.port(),
-            PacketConnection.builder().probeInterval(Duration.ofMillis(100)))) {
+        PacketConnection client =
+            PacketClient.connect(
+                "127.0.0.1",
+                server.port(),
+                PacketConnection.builder().probeInterval(Duration.ofMillis(100)))) {
       assertThat(client.call(0, 1, 0, new byte[] {1}, WAIT).ok()).isTrue();
       // both ends probe every 100 ms, yet the server closes the connection as idle
       client.termination().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -203,36 +232,46 @@ class ProbeTest {
     // than the probe timeout; the peer's answer arrives meanwhile and waits unread when the
     // deadline comes due, since a loop runs its due timers before it reads
     AtomicInteger stalls = new AtomicInteger();
-    TrafficListener stallsAfterProbe = new TrafficListener() {
-      @Override
-      public void packetSent(PacketConnection connection, Packet packet, int bytes) {
-        if (packet.request() && packet.rqType() == PacketConnection.PROBE_TYPE
-            && stalls.getAndIncrement() == 0) {
-          connection.loop().execute(() -> {
+    TrafficListener stallsAfterProbe =
+        new TrafficListener() {
+          @Override
+          public void packetSent(PacketConnection connection, Packet packet, int bytes) {
+            if (packet.request()
+                && packet.rqType() == PacketConnection.PROBE_TYPE
+                && stalls.getAndIncrement() == 0) {
+              connection
+                  .loop()
+                  .execute(
+                      () -> {
+                        try {
+                          Thread.sleep(900);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      });
+            }
+          }
+        };
+    try (EventLoopGroup loop = EventLoopGroup.create(1);
+        Link link =
+            new Link(
+                PacketConnection.builder()
+                    .eventLoops(loop)
+                    .listener(stallsAfterProbe)
+                    .probeInterval(Duration.ofMillis(100))
+                    .probeTimeout(Duration.ofMillis(300)),
+                Transport.CHANNEL)) {
+      List<Packet> seen = new CopyOnWriteArrayList<>();
+      link.peerAnswers(
+          seen,
+          request -> {
             try {
-              Thread.sleep(900);
+              Thread.sleep(100); // well inside the stall
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
+            return Packet.response(request.channel(), request.tag(), true, 0, new byte[0]);
           });
-        }
-      }
-    };
-    try (EventLoopGroup loop = EventLoopGroup.create(1);
-        Link link = new Link(PacketConnection.builder()
-            .eventLoops(loop)
-            .listener(stallsAfterProbe)
-            .probeInterval(Duration.ofMillis(100))
-            .probeTimeout(Duration.ofMillis(300)), Transport.CHANNEL)) {
-      List<Packet> seen = new CopyOnWriteArrayList<>();
-      link.peerAnswers(seen, request -> {
-        try {
-          Thread.sleep(100); // well inside the stall
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return Packet.response(request.channel(), request.tag(), true, 0, new byte[0]);
-      });
       await().atMost(WAIT).until(() -> probes(seen) >= 3 || link.connection.state().isTerminal());
       assertThat(link.connection.failure()).isEmpty();
       assertThat(link.connection.state()).isEqualTo(ConnectionState.OPEN);
@@ -243,9 +282,11 @@ class ProbeTest {
   void refusesAZeroProbeTimeoutAndANegativeInterval() {
     PacketConnection.Builder builder = PacketConnection.builder();
     assertThatThrownBy(() -> builder.probeTimeout(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("probeInterval");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("probeInterval");
     assertThatThrownBy(() -> builder.probeInterval(Duration.ofSeconds(-1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("negative");
   }
 
   private static long probes(List<Packet> packets) {
@@ -266,8 +307,10 @@ class ProbeTest {
     byte[] answers = SharedWire.bytes("handlers_sequential.s2c.bin");
     for (JsonNode p : recording.get("server_to_client").get("packets")) {
       if (p.get("tag").longValue() == tag) {
-        return new PacketCodec().read(new ByteArrayInputStream(answers,
-            p.get("offset").intValue(), p.get("length").intValue()));
+        return new PacketCodec()
+            .read(
+                new ByteArrayInputStream(
+                    answers, p.get("offset").intValue(), p.get("length").intValue()));
       }
     }
     throw new IllegalStateException("no answer to request type 9 in the recording");
@@ -306,31 +349,33 @@ class ProbeTest {
     }
 
     /**
-     * Reads every packet the connection sends into {@code seen}, and answers each request with
-     * what {@code answer} makes of it (null: no answer), until the connection ends the stream;
-     * at most 10,000 packets, and the future fails after 10 s of silence.
+     * Reads every packet the connection sends into {@code seen}, and answers each request with what
+     * {@code answer} makes of it (null: no answer), until the connection ends the stream; at most
+     * 10,000 packets, and the future fails after 10 s of silence.
      */
     CompletableFuture<Void> peerAnswers(List<Packet> seen, Function<Packet, Packet> answer) {
-      return Threads.run("raw peer", () -> {
-        for (int i = 0; i < 10_000; i++) {
-          Packet p;
-          try {
-            p = codec.read(peer.getInputStream());
-          } catch (SocketTimeoutException e) {
-            throw e;
-          } catch (IOException e) {
-            return; // the connection closed the socket
-          }
-          if (p == null || p.isEof()) {
-            return;
-          }
-          seen.add(p);
-          Packet reply = p.request() && !p.isControl() ? answer.apply(p) : null;
-          if (reply != null) {
-            peer.getOutputStream().write(PacketCodec.encode(reply));
-          }
-        }
-      });
+      return Threads.run(
+          "raw peer",
+          () -> {
+            for (int i = 0; i < 10_000; i++) {
+              Packet p;
+              try {
+                p = codec.read(peer.getInputStream());
+              } catch (SocketTimeoutException e) {
+                throw e;
+              } catch (IOException e) {
+                return; // the connection closed the socket
+              }
+              if (p == null || p.isEof()) {
+                return;
+              }
+              seen.add(p);
+              Packet reply = p.request() && !p.isControl() ? answer.apply(p) : null;
+              if (reply != null) {
+                peer.getOutputStream().write(PacketCodec.encode(reply));
+              }
+            }
+          });
     }
 
     @Override

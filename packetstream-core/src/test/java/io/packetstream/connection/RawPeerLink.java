@@ -10,8 +10,8 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A connection under test over a real TCP socket on 127.0.0.1 whose other end is a scripted
- * {@link RawPeer}: the peer answers, ends or stays silent exactly as a test says.
+ * A connection under test over a real TCP socket on 127.0.0.1 whose other end is a scripted {@link
+ * RawPeer}: the peer answers, ends or stays silent exactly as a test says.
  */
 final class RawPeerLink implements AutoCloseable {
 
@@ -29,20 +29,22 @@ final class RawPeerLink implements AutoCloseable {
 
   /**
    * Lets the peer end gracefully once the connection does, on a thread of its own: it reads until
-   * the connection's EOF, answers with its own EOF and closes its socket. The future completes
-   * when it has; it fails if the stream ends, goes quiet for 10 s or sends 1000 packets first.
+   * the connection's EOF, answers with its own EOF and closes its socket. The future completes when
+   * it has; it fails if the stream ends, goes quiet for 10 s or sends 1000 packets first.
    */
   CompletableFuture<Void> peerEndsAfterTheConnection() {
-    return Threads.run("raw peer", () -> {
-      for (int skipped = 0; !peer.receive().isEof(); skipped++) {
-        // skip the connection's remaining packets: ERQ, answers
-        if (skipped == 1000) {
-          throw new IllegalStateException("no EOF in the first 1000 packets");
-        }
-      }
-      peer.send(Packet.EOF);
-      peer.close();
-    });
+    return Threads.run(
+        "raw peer",
+        () -> {
+          for (int skipped = 0; !peer.receive().isEof(); skipped++) {
+            // skip the connection's remaining packets: ERQ, answers
+            if (skipped == 1000) {
+              throw new IllegalStateException("no EOF in the first 1000 packets");
+            }
+          }
+          peer.send(Packet.EOF);
+          peer.close();
+        });
   }
 
   @Override

@@ -12,9 +12,9 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 
 /**
- * A TLS peer driven by hand over a blocking socket channel: the test decides which records go
- * out in which write (packets and the close_notify together, say), which a connection on an
- * engine never lets it choose. One thread at a time.
+ * A TLS peer driven by hand over a blocking socket channel: the test decides which records go out
+ * in which write (packets and the close_notify together, say), which a connection on an engine
+ * never lets it choose. One thread at a time.
  */
 final class RawTlsPeer implements AutoCloseable {
 
@@ -51,8 +51,7 @@ final class RawTlsPeer implements AutoCloseable {
           netIn.flip();
           SSLEngineResult r = engine.unwrap(netIn, app);
           netIn.compact();
-          if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW
-              && channel.read(netIn) < 0) {
+          if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW && channel.read(netIn) < 0) {
             throw new SSLException("the server ended the connection during the handshake");
           }
         }
@@ -119,8 +118,8 @@ final class RawTlsPeer implements AutoCloseable {
   }
 
   /**
-   * Reads and drops the network bytes until the other end closes, at most {@code maxBytes} of
-   * them; returns how many came.
+   * Reads and drops the network bytes until the other end closes, at most {@code maxBytes} of them;
+   * returns how many came.
    */
   long drain(long maxBytes) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(64 * 1024);

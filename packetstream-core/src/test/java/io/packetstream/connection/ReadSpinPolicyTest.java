@@ -86,10 +86,12 @@ class ReadSpinPolicyTest {
     long before = ReadSpin.SHARED.caught();
     // a spin of 5 ms outlasts any round trip over pipes here, even with threads to wake on the
     // other side: back to back, many answers arrive while the requester's reader spins
-    try (ConnectedPair pair = new ConnectedPair(
-        PacketConnection.builder().readSpin(Duration.ofMillis(5)),
-        PacketConnection.builder().executor(Runnable::run)
-            .handler(rq -> Response.ok(rq.flags(), rq.payload())))) {
+    try (ConnectedPair pair =
+        new ConnectedPair(
+            PacketConnection.builder().readSpin(Duration.ofMillis(5)),
+            PacketConnection.builder()
+                .executor(Runnable::run)
+                .handler(rq -> Response.ok(rq.flags(), rq.payload())))) {
       for (int i = 0; i < 500; i++) {
         pair.left.call(0, 0, i, new byte[] {(byte) i}, Duration.ofSeconds(5));
       }
@@ -100,8 +102,10 @@ class ReadSpinPolicyTest {
   @Test
   void connectionsDoNotSpinByDefault() throws Exception {
     long before = ReadSpin.SHARED.caught();
-    try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(),
-        PacketConnection.builder().handler(rq -> Response.ok(rq.flags(), rq.payload())))) {
+    try (ConnectedPair pair =
+        new ConnectedPair(
+            PacketConnection.builder(),
+            PacketConnection.builder().handler(rq -> Response.ok(rq.flags(), rq.payload())))) {
       for (int i = 0; i < 500; i++) {
         pair.left.call(0, 0, i, new byte[] {(byte) i}, Duration.ofSeconds(5));
       }

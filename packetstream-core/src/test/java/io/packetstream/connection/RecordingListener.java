@@ -44,8 +44,14 @@ final class RecordingListener implements TrafficListener {
   }
 
   @Override
-  public void requestFinished(PacketConnection connection, Direction direction, long channel,
-      long tag, long rqType, Outcome outcome, long nanos) {
+  public void requestFinished(
+      PacketConnection connection,
+      Direction direction,
+      long channel,
+      long tag,
+      long rqType,
+      Outcome outcome,
+      long nanos) {
     finished.add(new Finished(direction, channel, tag, rqType, outcome));
   }
 }

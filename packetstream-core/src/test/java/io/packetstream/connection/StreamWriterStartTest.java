@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, streams: a packet queued before a stream connection's writer thread has started
- * waits for that thread. It is never written by an event loop with a blocking write, beside the
- * writer thread.
+ * Issue 10, streams: a packet queued before a stream connection's writer thread has started waits
+ * for that thread. It is never written by an event loop with a blocking write, beside the writer
+ * thread.
  */
 @Timeout(60)
 class StreamWriterStartTest {
@@ -46,24 +46,26 @@ class StreamWriterStartTest {
   void aRequestQueuedBeforeTheWriterThreadStartsIsWrittenByThatThread() throws Exception {
     Recording out = new Recording();
     PipedInputStream in = new PipedInputStream(new PipedOutputStream());
-    TrafficListener submitsOnOpen = new TrafficListener() {
-      @Override
-      public void connectionOpened(PacketConnection connection) {
-        // the connection is open, its writer thread not started yet
-        connection.submit(0, 5, new byte[] {42});
-        try {
-          // time for anyone else to write it meanwhile: only a wrong writer does
-          out.firstWrite.await(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    };
-    PacketConnection connection = PacketConnection.builder().name("early")
-        .listener(submitsOnOpen).open(in, out);
+    TrafficListener submitsOnOpen =
+        new TrafficListener() {
+          @Override
+          public void connectionOpened(PacketConnection connection) {
+            // the connection is open, its writer thread not started yet
+            connection.submit(0, 5, new byte[] {42});
+            try {
+              // time for anyone else to write it meanwhile: only a wrong writer does
+              out.firstWrite.await(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    PacketConnection connection =
+        PacketConnection.builder().name("early").listener(submitsOnOpen).open(in, out);
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> out.bytes.size() > 0);
-      assertThat(out.writers).isNotEmpty()
+      assertThat(out.writers)
+          .isNotEmpty()
           .allSatisfy(t -> assertThat(t).isEqualTo("packetstream early writer"));
       assertThat(connection.packetsSent()).isEqualTo(1);
     } finally {

@@ -8,10 +8,10 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 
 /**
- * An engine that behaves as the one it wraps until the peer's close_notify has been read, and
- * from then on wants a handshake message from the peer before it wraps anything: as an engine
- * does whose renegotiation or key update crossed the peer's close. No such message can come, so
- * every wrap takes nothing.
+ * An engine that behaves as the one it wraps until the peer's close_notify has been read, and from
+ * then on wants a handshake message from the peer before it wraps anything: as an engine does whose
+ * renegotiation or key update crossed the peer's close. No such message can come, so every wrap
+ * takes nothing.
  */
 final class StuckHandshakeEngine extends SSLEngine {
 

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 10, defect 9: {@code submit} checks its arguments (the timeout, the payload against the
- * frame limit) before anything is sent or made pending, and a refused request leaves the
- * connection open and usable.
+ * frame limit) before anything is sent or made pending, and a refused request leaves the connection
+ * open and usable.
  */
 @Timeout(60)
 class SubmitChecksTest {
@@ -40,8 +40,12 @@ class SubmitChecksTest {
 
       assertThatThrownBy(() -> conn.submit(0, 1, 0, tooLong, Duration.ZERO))
           .isInstanceOf(IllegalArgumentException.class)
-          .satisfies(e -> assertThat(e.getMessage()).as("names the limit")
-              .containsAnyOf(String.valueOf(PacketCodec.DEFAULT_MAX_FRAME_LENGTH), "16 MiB"));
+          .satisfies(
+              e ->
+                  assertThat(e.getMessage())
+                      .as("names the limit")
+                      .containsAnyOf(
+                          String.valueOf(PacketCodec.DEFAULT_MAX_FRAME_LENGTH), "16 MiB"));
       assertThat(conn.pendingRequests()).isZero();
       assertThat(conn.state()).isEqualTo(ConnectionState.OPEN);
 

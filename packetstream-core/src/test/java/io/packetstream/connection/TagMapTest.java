@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The (channel, tag) table behaves as a map, and a peer that picks its tags cannot make them
- * share one probe chain.
+ * The (channel, tag) table behaves as a map, and a peer that picks its tags cannot make them share
+ * one probe chain.
  */
 @Timeout(60)
 class TagMapTest {

@@ -18,7 +18,9 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
-/** The tests' TLS material: the self-signed key pair of {@code test-keystore.p12} (CN=localhost). */
+/**
+ * The tests' TLS material: the self-signed key pair of {@code test-keystore.p12} (CN=localhost).
+ */
 final class TestTls {
 
   private static final char[] PASSWORD = "changeit".toCharArray();
@@ -36,8 +38,10 @@ final class TestTls {
   }
 
   /** A context with the key manager and the trust manager the two functions make of the test's. */
-  static SSLContext context(UnaryOperator<X509ExtendedKeyManager> wrapKeys,
-      UnaryOperator<X509ExtendedTrustManager> wrapTrust) throws Exception {
+  static SSLContext context(
+      UnaryOperator<X509ExtendedKeyManager> wrapKeys,
+      UnaryOperator<X509ExtendedTrustManager> wrapTrust)
+      throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = TestTls.class.getResourceAsStream("/test-keystore.p12")) {
       store.load(in, PASSWORD);

@@ -3,8 +3,8 @@ package io.packetstream.connection;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs a test's blocking steps on threads of their own, so that a step that hangs shows as a
- * future that does not complete in time rather than a stalled shared pool.
+ * Runs a test's blocking steps on threads of their own, so that a step that hangs shows as a future
+ * that does not complete in time rather than a stalled shared pool.
  */
 final class Threads {
 
@@ -19,14 +19,17 @@ final class Threads {
   /** Starts {@code step} on a new daemon thread; the future completes when it returns. */
   static CompletableFuture<Void> run(String name, Step step) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        step.run();
-        done.complete(null);
-      } catch (Throwable e) {
-        done.completeExceptionally(e);
-      }
-    }, name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                step.run();
+                done.complete(null);
+              } catch (Throwable e) {
+                done.completeExceptionally(e);
+              }
+            },
+            name);
     t.setDaemon(true);
     t.start();
     return done;

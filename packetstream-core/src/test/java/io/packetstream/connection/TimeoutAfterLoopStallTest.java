@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A stall of the event loop (a GC pause, a machine too busy to run it) longer than the idle or
- * read timeout does not end a connection whose peer sent bytes meanwhile: the loop reads what
- * waits before it decides. A loop runs its due timers before it reads, so deciding in the timer
- * would close a talking peer as idle.
+ * A stall of the event loop (a GC pause, a machine too busy to run it) longer than the idle or read
+ * timeout does not end a connection whose peer sent bytes meanwhile: the loop reads what waits
+ * before it decides. A loop runs its due timers before it reads, so deciding in the timer would
+ * close a talking peer as idle.
  */
 @Timeout(60)
 class TimeoutAfterLoopStallTest {
@@ -35,12 +35,13 @@ class TimeoutAfterLoopStallTest {
     Pipe toServer = Pipe.open();
     Pipe fromServer = Pipe.open();
     try (EventLoopGroup serverLoop = EventLoopGroup.create(1)) {
-      PacketConnection server = PacketConnection.builder()
-          .eventLoops(serverLoop)
-          .readTimeout(Duration.ofMillis(300))
-          .handler(rq -> Response.ok(new byte[] {1}))
-          .name("server")
-          .open(toServer.source(), fromServer.sink());
+      PacketConnection server =
+          PacketConnection.builder()
+              .eventLoops(serverLoop)
+              .readTimeout(Duration.ofMillis(300))
+              .handler(rq -> Response.ok(new byte[] {1}))
+              .name("server")
+              .open(toServer.source(), fromServer.sink());
       try {
         byte[] frame = PacketCodec.encode(Packet.request(0, 2, 0, 0, new byte[100]));
         toServer.sink().write(ByteBuffer.wrap(frame, 0, 10));
@@ -48,13 +49,15 @@ class TimeoutAfterLoopStallTest {
         stall(server);
         toServer.sink().write(ByteBuffer.wrap(frame, 10, frame.length - 10));
 
-        CompletableFuture<Packet> answer = CompletableFuture.supplyAsync(() -> {
-          try {
-            return new PacketCodec().read(Channels.newInputStream(fromServer.source()));
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        });
+        CompletableFuture<Packet> answer =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return new PacketCodec().read(Channels.newInputStream(fromServer.source()));
+                  } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                });
         assertThat(answer.get(10, TimeUnit.SECONDS))
             .isEqualTo(Packet.response(0, 2, true, 0, new byte[] {1}));
         assertThat(server.state()).isEqualTo(ConnectionState.OPEN);
@@ -71,22 +74,26 @@ class TimeoutAfterLoopStallTest {
   /** Blocks the connection's loop for {@link #STALL_MILLIS}; returns once it is blocked. */
   private static void stall(PacketConnection c) throws InterruptedException {
     CountDownLatch stalled = new CountDownLatch(1);
-    c.loop().execute(() -> {
-      stalled.countDown();
-      try {
-        Thread.sleep(STALL_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    c.loop()
+        .execute(
+            () -> {
+              stalled.countDown();
+              try {
+                Thread.sleep(STALL_MILLIS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     assertThat(stalled.await(10, TimeUnit.SECONDS)).isTrue();
   }
 
   private void assertTalkingPeerSurvivesAStall(PacketConnection.Builder serving) throws Exception {
     try (EventLoopGroup serverLoop = EventLoopGroup.create(1);
         EventLoopGroup clientLoop = EventLoopGroup.create(1);
-        ConnectedPair pair = new ConnectedPair(PacketConnection.builder().eventLoops(clientLoop),
-            serving.eventLoops(serverLoop).handler(rq -> Response.ok(new byte[] {1})))) {
+        ConnectedPair pair =
+            new ConnectedPair(
+                PacketConnection.builder().eventLoops(clientLoop),
+                serving.eventLoops(serverLoop).handler(rq -> Response.ok(new byte[] {1})))) {
       // the server's side answers once, so that both ends are settled
       assertThat(pair.left.call(0, 0, 0, new byte[0], Duration.ofSeconds(10)).ok()).isTrue();
       stall(pair.right);

@@ -67,13 +67,16 @@ class TlsChannelIoTest {
 
   /** Echoes with the flags; type 1 answers with the payload reversed. */
   private static PacketConnection.Builder echo(String name) {
-    return PacketConnection.builder().name(name).handler(rq -> {
-      byte[] p = rq.payload();
-      if (rq.rqType() == 1) {
-        p = reversed(p);
-      }
-      return Response.ok(rq.flags(), p);
-    });
+    return PacketConnection.builder()
+        .name(name)
+        .handler(
+            rq -> {
+              byte[] p = rq.payload();
+              if (rq.rqType() == 1) {
+                p = reversed(p);
+              }
+              return Response.ok(rq.flags(), p);
+            });
   }
 
   private static byte[] reversed(byte[] p) {
@@ -85,13 +88,14 @@ class TlsChannelIoTest {
   }
 
   /** A TLS pair over a real TCP connection, SSLEngine on both ends. */
-  private PacketConnection[] enginePair(SSLContext tls, PacketConnection.Builder client,
-      PacketConnection.Builder server) throws IOException {
+  private PacketConnection[] enginePair(
+      SSLContext tls, PacketConnection.Builder client, PacketConnection.Builder server)
+      throws IOException {
     ServerSocketChannel listener = closing(TestTls.listen());
     SocketChannel[] ends = TestTls.connect(listener);
     PacketConnection s = closing(server.open(ends[1], TestTls.server(tls), true));
-    PacketConnection c = closing(client.open(ends[0],
-        TestTls.client(tls, TestTls.port(listener)), true));
+    PacketConnection c =
+        closing(client.open(ends[0], TestTls.client(tls, TestTls.port(listener)), true));
     return new PacketConnection[] {c, s};
   }
 
@@ -107,8 +111,7 @@ class TlsChannelIoTest {
           .isEqualTo(new Response(true, i, reversed(payload)));
       byte[] back = new byte[i * 1000];
       Arrays.fill(back, (byte) i);
-      assertThat(server.call(0, 0, i + 7, back, WAIT))
-          .isEqualTo(new Response(true, i + 7, back));
+      assertThat(server.call(0, 0, i + 7, back, WAIT)).isEqualTo(new Response(true, i + 7, back));
     }
     assertThat(client.remoteAddress()).isPresent();
 
@@ -169,14 +172,17 @@ class TlsChannelIoTest {
     SSLContext tls = TestTls.context();
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     try (EventLoopGroup small = EventLoopGroup.create(1, 256 * 1024)) {
-      PacketConnection.Builder blocked = PacketConnection.builder().name("budget-server")
-          .eventLoops(small)
-          .handler(rq -> {
-            release.await();
-            return Response.ok(rq.flags(), reversed(rq.payload()));
-          });
-      PacketConnection[] pair = enginePair(tls, PacketConnection.builder().name("budget-client"),
-          blocked);
+      PacketConnection.Builder blocked =
+          PacketConnection.builder()
+              .name("budget-server")
+              .eventLoops(small)
+              .handler(
+                  rq -> {
+                    release.await();
+                    return Response.ok(rq.flags(), reversed(rq.payload()));
+                  });
+      PacketConnection[] pair =
+          enginePair(tls, PacketConnection.builder().name("budget-client"), blocked);
       PacketConnection client = pair[0];
       PacketConnection server = pair[1];
       int count = 20;
@@ -243,9 +249,13 @@ class TlsChannelIoTest {
       assertThat(during.get(i).get(30, TimeUnit.SECONDS))
           .isEqualTo(new Response(true, i / 2, new byte[20_000 + i / 2]));
     }
-    await().atMost(WAIT).until(() -> clientEngine.getSession() != first
-        && clientEngine.getHandshakeStatus()
-            == javax.net.ssl.SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                clientEngine.getSession() != first
+                    && clientEngine.getHandshakeStatus()
+                        == javax.net.ssl.SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING);
     exchange(client, server, 100);
     assertThat(client.state()).isEqualTo(ConnectionState.OPEN);
     assertThat(server.state()).isEqualTo(ConnectionState.OPEN);
@@ -295,13 +305,15 @@ class TlsChannelIoTest {
   @Test
   void anEngineClientTalksToAnSslSocketServer() throws Exception {
     SSLContext tls = TestTls.context();
-    PacketServer server = closing(PacketServer.builder(echo("socket-server"))
-        .socketFactory(tls.getServerSocketFactory())
-        .bindLoopback(0));
-    SocketChannel channel = SocketChannel.open(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
-    PacketConnection client = closing(echo("engine-client")
-        .open(channel, TestTls.client(tls, server.port()), true));
+    PacketServer server =
+        closing(
+            PacketServer.builder(echo("socket-server"))
+                .socketFactory(tls.getServerSocketFactory())
+                .bindLoopback(0));
+    SocketChannel channel =
+        SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+    PacketConnection client =
+        closing(echo("engine-client").open(channel, TestTls.client(tls, server.port()), true));
     for (int i = 0; i < 30; i++) {
       byte[] payload = new byte[i * 3000];
       Arrays.fill(payload, (byte) (i + 1));
@@ -323,12 +335,20 @@ class TlsChannelIoTest {
     ServerSocketChannel listener = closing(TestTls.listen());
     java.util.concurrent.atomic.AtomicReference<PacketConnection> serverEnd =
         new java.util.concurrent.atomic.AtomicReference<>();
-    CompletableFuture<Void> accepted = Threads.run("accept", () ->
-        serverEnd.set(closing(echo("engine-server")
-            .open(listener.accept(), TestTls.server(tls), true))));
-    PacketConnection client = closing(PacketClient.connect(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), TestTls.port(listener)),
-        WAIT, tls.getSocketFactory(), echo("socket-client")));
+    CompletableFuture<Void> accepted =
+        Threads.run(
+            "accept",
+            () ->
+                serverEnd.set(
+                    closing(
+                        echo("engine-server").open(listener.accept(), TestTls.server(tls), true))));
+    PacketConnection client =
+        closing(
+            PacketClient.connect(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), TestTls.port(listener)),
+                WAIT,
+                tls.getSocketFactory(),
+                echo("socket-client")));
     accepted.get(30, TimeUnit.SECONDS);
     PacketConnection server = serverEnd.get();
     for (int i = 0; i < 30; i++) {
@@ -336,8 +356,7 @@ class TlsChannelIoTest {
       Arrays.fill(payload, (byte) i);
       assertThat(client.call(0, 1, i, payload, WAIT))
           .isEqualTo(new Response(true, i, reversed(payload)));
-      assertThat(server.call(0, 0, i, payload, WAIT))
-          .isEqualTo(new Response(true, i, payload));
+      assertThat(server.call(0, 0, i, payload, WAIT)).isEqualTo(new Response(true, i, payload));
     }
     server.close();
     assertThat(server.state()).isEqualTo(ConnectionState.CLOSED);
@@ -349,16 +368,20 @@ class TlsChannelIoTest {
     SSLContext tls = TestTls.context();
     ServerSocketChannel listener = closing(TestTls.listen());
     SocketChannel[] ends = TestTls.connect(listener);
-    PacketConnection server = closing(echo("trusted-server")
-        .open(ends[1], TestTls.server(tls), true));
-    PacketConnection client = closing(echo("untrusting-client")
-        .open(ends[0], TestTls.client(TestTls.untrusting(), TestTls.port(listener)), true));
+    PacketConnection server =
+        closing(echo("trusted-server").open(ends[1], TestTls.server(tls), true));
+    PacketConnection client =
+        closing(
+            echo("untrusting-client")
+                .open(ends[0], TestTls.client(TestTls.untrusting(), TestTls.port(listener)), true));
     CompletableFuture<Response> pending = client.submit(0, 0, "never answered".getBytes());
 
     assertThatThrownBy(() -> pending.get(30, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(ConnectionClosedException.class)
-        .cause().isInstanceOf(SSLHandshakeException.class);
+        .cause()
+        .isInstanceOf(ConnectionClosedException.class)
+        .cause()
+        .isInstanceOf(SSLHandshakeException.class);
     await().atMost(WAIT).until(() -> client.state().isTerminal());
     assertThat(client.state()).isEqualTo(ConnectionState.FAILED);
     assertThat(client.failure()).containsInstanceOf(SSLHandshakeException.class);
@@ -383,7 +406,8 @@ class TlsChannelIoTest {
     CompletableFuture<Response> pending = client.submit(0, 0, new byte[1]);
 
     assertThatThrownBy(() -> pending.get(30, TimeUnit.SECONDS))
-        .cause().isInstanceOf(ConnectionClosedException.class);
+        .cause()
+        .isInstanceOf(ConnectionClosedException.class);
     await().atMost(WAIT).until(() -> client.state().isTerminal());
     assertThat(client.state()).isEqualTo(ConnectionState.FAILED);
     assertThat(client.failure().orElseThrow()).isInstanceOf(SSLHandshakeException.class);
@@ -394,9 +418,11 @@ class TlsChannelIoTest {
     SSLContext tls = TestTls.context();
     ServerSocketChannel listener = closing(TestTls.listen());
     Socket silent = closing(new Socket(InetAddress.getLoopbackAddress(), TestTls.port(listener)));
-    PacketConnection server = closing(echo("patient-server")
-        .handshakeTimeout(Duration.ofMillis(300))
-        .open(listener.accept(), TestTls.server(tls), true));
+    PacketConnection server =
+        closing(
+            echo("patient-server")
+                .handshakeTimeout(Duration.ofMillis(300))
+                .open(listener.accept(), TestTls.server(tls), true));
 
     await().atMost(WAIT).until(() -> server.state().isTerminal());
     assertThat(server.state()).isEqualTo(ConnectionState.FAILED);
@@ -419,10 +445,12 @@ class TlsChannelIoTest {
     ServerSocketChannel listener = closing(TestTls.listen());
     Socket rude = closing(new Socket(InetAddress.getLoopbackAddress(), TestTls.port(listener)));
     // with both timeouts far beyond the wait below, only the end of the stream can end it
-    PacketConnection server = closing(echo("hung-up-server")
-        .handshakeTimeout(Duration.ofMinutes(5))
-        .closeTimeout(Duration.ofMinutes(5))
-        .open(listener.accept(), TestTls.server(tls), true));
+    PacketConnection server =
+        closing(
+            echo("hung-up-server")
+                .handshakeTimeout(Duration.ofMinutes(5))
+                .closeTimeout(Duration.ofMinutes(5))
+                .open(listener.accept(), TestTls.server(tls), true));
     rude.close();
 
     await().atMost(WAIT).until(() -> server.state().isTerminal());
@@ -453,14 +481,17 @@ class TlsChannelIoTest {
     List<CompletableFuture<Response>> answers = new ArrayList<>();
     // handlers on the loop: a handler pool's threads would blur what connections cost
     // 400 handshakes at once on a machine that may be busy: time enough for all of them
-    PacketConnection.Builder serverSide = echo("idle-server").executor(Runnable::run)
-        .handshakeTimeout(Duration.ofSeconds(90));
+    PacketConnection.Builder serverSide =
+        echo("idle-server").executor(Runnable::run).handshakeTimeout(Duration.ofSeconds(90));
     for (int i = 0; i < connections; i++) {
       SocketChannel[] ends = TestTls.connect(listener);
       servers.add(closing(serverSide.open(ends[1], TestTls.server(tls), true)));
-      PacketConnection c = closing(PacketConnection.builder().name("idle-client-" + i)
-          .handshakeTimeout(Duration.ofSeconds(90))
-          .open(ends[0], TestTls.client(tls, port), true));
+      PacketConnection c =
+          closing(
+              PacketConnection.builder()
+                  .name("idle-client-" + i)
+                  .handshakeTimeout(Duration.ofSeconds(90))
+                  .open(ends[0], TestTls.client(tls, port), true));
       clients.add(c);
       answers.add(c.submit(0, i, new byte[] {(byte) i}));
     }
@@ -473,17 +504,23 @@ class TlsChannelIoTest {
     // and idle, no end keeps a network buffer of its own
     List<PacketConnection> ends = new ArrayList<>(servers);
     ends.addAll(clients);
-    await().atMost(WAIT).until(() -> {
-      long held = 0;
-      for (PacketConnection end : ends) {
-        held += ((TlsChannelIo) end.io()).heldBufferBytes().get(10, TimeUnit.SECONDS);
-      }
-      return held == 0;
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              long held = 0;
+              for (PacketConnection end : ends) {
+                held += ((TlsChannelIo) end.io()).heldBufferBytes().get(10, TimeUnit.SECONDS);
+              }
+              return held == 0;
+            });
     // 400 TLS connection ends; a thread each would add 400 or more
-    await().atMost(WAIT).untilAsserted(() ->
-        assertThat(threads.getThreadCount() - before)
-            .as("threads added for %d idle TLS connection pairs", connections)
-            .isLessThan(32));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(threads.getThreadCount() - before)
+                    .as("threads added for %d idle TLS connection pairs", connections)
+                    .isLessThan(32));
   }
 }

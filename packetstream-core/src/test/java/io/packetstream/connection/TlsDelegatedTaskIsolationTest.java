@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, TLS on the event loop: delegated tasks that hang (a certificate check waiting on a
- * slow OCSP responder, say) hold their own handshakes only. They once ran on the JVM's common
- * pool, whose parallelism is the cores less one: a single hung check on a 2-core machine stopped
- * the handshake of every other TLS connection in the JVM.
+ * Issue 10, TLS on the event loop: delegated tasks that hang (a certificate check waiting on a slow
+ * OCSP responder, say) hold their own handshakes only. They once ran on the JVM's common pool,
+ * whose parallelism is the cores less one: a single hung check on a 2-core machine stopped the
+ * handshake of every other TLS connection in the JVM.
  */
 @Timeout(120)
 class TlsDelegatedTaskIsolationTest {
@@ -116,23 +116,35 @@ class TlsDelegatedTaskIsolationTest {
       try {
         for (int i = 0; i < hung; i++) {
           SocketChannel[] ends = TestTls.connect(listener);
-          opened.add(PacketConnection.builder().name("server-" + i).eventLoops(loops)
-              .handler(rq -> Response.ok(rq.payload()))
-              .open(ends[1], TestTls.server(tls), true));
-          PacketConnection client = PacketConnection.builder().name("hung-" + i)
-              .eventLoops(loops).handshakeTimeout(Duration.ofSeconds(100))
-              .open(ends[0], TestTls.client(blocking, port), true);
+          opened.add(
+              PacketConnection.builder()
+                  .name("server-" + i)
+                  .eventLoops(loops)
+                  .handler(rq -> Response.ok(rq.payload()))
+                  .open(ends[1], TestTls.server(tls), true));
+          PacketConnection client =
+              PacketConnection.builder()
+                  .name("hung-" + i)
+                  .eventLoops(loops)
+                  .handshakeTimeout(Duration.ofSeconds(100))
+                  .open(ends[0], TestTls.client(blocking, port), true);
           opened.add(client);
           stalledCalls.add(client.submit(0, 0, new byte[] {(byte) i}));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> trust.entered.get() >= 1);
 
         SocketChannel[] ends = TestTls.connect(listener);
-        opened.add(PacketConnection.builder().name("server").eventLoops(loops)
-            .handler(rq -> Response.ok(rq.payload()))
-            .open(ends[1], TestTls.server(tls), true));
-        PacketConnection client = PacketConnection.builder().name("client").eventLoops(loops)
-            .open(ends[0], TestTls.client(tls, port), true);
+        opened.add(
+            PacketConnection.builder()
+                .name("server")
+                .eventLoops(loops)
+                .handler(rq -> Response.ok(rq.payload()))
+                .open(ends[1], TestTls.server(tls), true));
+        PacketConnection client =
+            PacketConnection.builder()
+                .name("client")
+                .eventLoops(loops)
+                .open(ends[0], TestTls.client(tls, port), true);
         opened.add(client);
         assertThat(client.call(0, 0, 0, new byte[] {42}, Duration.ofSeconds(20)))
             .isEqualTo(new Response(true, 0, new byte[] {42}));
@@ -140,7 +152,8 @@ class TlsDelegatedTaskIsolationTest {
         // every hung check holds a thread of its own, and its handshake only
         await().atMost(Duration.ofSeconds(30)).until(() -> trust.entered.get() == hung);
         assertThat(stalledCalls).noneMatch(CompletableFuture::isDone);
-        assertThat(trust.threads).hasSize(hung)
+        assertThat(trust.threads)
+            .hasSize(hung)
             .allMatch(t -> t.getName().startsWith("packetstream-tls-") && t.isDaemon());
 
         trust.release.countDown();

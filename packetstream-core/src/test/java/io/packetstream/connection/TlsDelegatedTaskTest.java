@@ -92,19 +92,27 @@ class TlsDelegatedTaskTest {
       int port = TestTls.port(listener);
       // the stalled pair: the server's handshake task hangs choosing its key
       SocketChannel[] stalledEnds = TestTls.connect(listener);
-      PacketConnection stalled = PacketConnection.builder().name("stalled").eventLoops(one)
-          .handler(rq -> Response.ok(rq.payload()))
-          .open(stalledEnds[1], TestTls.server(hanging), true);
-      PacketConnection stalledClient = PacketConnection.builder().name("stalled-client")
-          .open(stalledEnds[0], TestTls.client(tls, port), true);
+      PacketConnection stalled =
+          PacketConnection.builder()
+              .name("stalled")
+              .eventLoops(one)
+              .handler(rq -> Response.ok(rq.payload()))
+              .open(stalledEnds[1], TestTls.server(hanging), true);
+      PacketConnection stalledClient =
+          PacketConnection.builder()
+              .name("stalled-client")
+              .open(stalledEnds[0], TestTls.client(tls, port), true);
       // a healthy pair whose server shares the stalled one's loop (plain TCP: the stalled task
       // also holds a thread of the pool that runs delegated tasks)
       SocketChannel[] ends = TestTls.connect(listener);
-      PacketConnection healthy = PacketConnection.builder().name("healthy").eventLoops(one)
-          .handler(rq -> Response.ok(rq.payload()))
-          .open(ends[1], true);
-      PacketConnection client = PacketConnection.builder().name("healthy-client")
-          .open(ends[0], true);
+      PacketConnection healthy =
+          PacketConnection.builder()
+              .name("healthy")
+              .eventLoops(one)
+              .handler(rq -> Response.ok(rq.payload()))
+              .open(ends[1], true);
+      PacketConnection client =
+          PacketConnection.builder().name("healthy-client").open(ends[0], true);
       try {
         assertThat(keys.entered.await(30, TimeUnit.SECONDS)).isTrue();
         // the stalled client's requests wake the stalled server's side of the loop meanwhile

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, TLS on the event loop: the peer's close_notify ends a connection gracefully after
- * what came before it, however reading stood when it came, and promptly.
+ * Issue 10, TLS on the event loop: the peer's close_notify ends a connection gracefully after what
+ * came before it, however reading stood when it came, and promptly.
  */
 @Timeout(120)
 class TlsPeerCloseTest {
@@ -68,15 +68,19 @@ class TlsPeerCloseTest {
     // answers are queued inline, on the loop, in the batch that reads the requests: the third
     // request finds the queue full with the answers far over their limit, and reading pauses
     // with the requests after it kept, in the same pass as the close_notify behind them
-    open(TestTls.context(), PacketConnection.builder().name("paused-server")
-        .executor(Runnable::run)
-        .maxQueuedRequests(1)
-        .maxQueuedAnswerBytes(1024)
-        .closeTimeout(Duration.ofSeconds(60))
-        .handler(rq -> {
-          handled.incrementAndGet();
-          return Response.ok(0, new byte[ANSWER]);
-        }));
+    open(
+        TestTls.context(),
+        PacketConnection.builder()
+            .name("paused-server")
+            .executor(Runnable::run)
+            .maxQueuedRequests(1)
+            .maxQueuedAnswerBytes(1024)
+            .closeTimeout(Duration.ofSeconds(60))
+            .handler(
+                rq -> {
+                  handled.incrementAndGet();
+                  return Response.ok(0, new byte[ANSWER]);
+                }));
     int count = 8;
     Packet[] requests = new Packet[count];
     for (int i = 0; i < count; i++) {
@@ -129,14 +133,17 @@ class TlsPeerCloseTest {
     SocketChannel client = SocketChannel.open(listener.getLocalAddress());
     SocketChannel accepted = listener.accept();
     SSLEngine serverEngine = TestTls.server(tls);
-    server = PacketConnection.builder().name("late-answer-server")
-        .closeTimeout(Duration.ofSeconds(300))
-        .handler(rq -> {
-          started.countDown();
-          answer.await();
-          return Response.ok(0, new byte[100]);
-        })
-        .open(accepted, stuck ? new StuckHandshakeEngine(serverEngine) : serverEngine, true);
+    server =
+        PacketConnection.builder()
+            .name("late-answer-server")
+            .closeTimeout(Duration.ofSeconds(300))
+            .handler(
+                rq -> {
+                  started.countDown();
+                  answer.await();
+                  return Response.ok(0, new byte[100]);
+                })
+            .open(accepted, stuck ? new StuckHandshakeEngine(serverEngine) : serverEngine, true);
     SSLEngine engine = TestTls.client(tls, TestTls.port(listener));
     engine.setEnabledProtocols(new String[] {protocol});
     peer = new RawTlsPeer(client, engine);

@@ -43,7 +43,9 @@ class AcceptBackoffTest {
       assertThat(backoff.shouldReport(start + i)).as("failure %d, just after", i + 1).isFalse();
     }
     backoff.next();
-    assertThat(backoff.shouldReport(start + Backoff.REPORT_INTERVAL_NANOS)).as("an interval on").isTrue();
+    assertThat(backoff.shouldReport(start + Backoff.REPORT_INTERVAL_NANOS))
+        .as("an interval on")
+        .isTrue();
     backoff.next();
     assertThat(backoff.shouldReport(start + Backoff.REPORT_INTERVAL_NANOS + 1)).isFalse();
     assertThat(backoff.failures()).isEqualTo(23);
@@ -51,47 +53,52 @@ class AcceptBackoffTest {
     assertThat(backoff.failures()).isZero();
     backoff.next();
     assertThat(backoff.shouldReport(start + Backoff.REPORT_INTERVAL_NANOS + 2))
-        .as("the first failure of a new run").isTrue();
+        .as("the first failure of a new run")
+        .isTrue();
   }
 
   @Test
   void pausesLongerAfterEachFailedAccept() throws Exception {
     List<Long> attempts = new CopyOnWriteArrayList<>();
-    ServerSocketFactory failing = new ServerSocketFactory() {
-      @Override
-      public ServerSocket createServerSocket() throws IOException {
-        return new ServerSocket() {
+    ServerSocketFactory failing =
+        new ServerSocketFactory() {
           @Override
-          public Socket accept() throws IOException {
-            attempts.add(System.nanoTime());
-            throw new IOException("too many open files (a test's)");
+          public ServerSocket createServerSocket() throws IOException {
+            return new ServerSocket() {
+              @Override
+              public Socket accept() throws IOException {
+                attempts.add(System.nanoTime());
+                throw new IOException("too many open files (a test's)");
+              }
+            };
+          }
+
+          @Override
+          public ServerSocket createServerSocket(int port) throws IOException {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public ServerSocket createServerSocket(int port, int backlog) throws IOException {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public ServerSocket createServerSocket(int port, int backlog, InetAddress address)
+              throws IOException {
+            throw new UnsupportedOperationException();
           }
         };
-      }
-
-      @Override
-      public ServerSocket createServerSocket(int port) throws IOException {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public ServerSocket createServerSocket(int port, int backlog) throws IOException {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
-        throw new UnsupportedOperationException();
-      }
-    };
-    try (PacketServer server = PacketServer.builder(PacketConnection.builder())
-        .socketFactory(failing).bindLoopback(0)) {
+    try (PacketServer server =
+        PacketServer.builder(PacketConnection.builder()).socketFactory(failing).bindLoopback(0)) {
       await().atMost(Duration.ofSeconds(10)).until(() -> attempts.size() >= 5);
       assertThat(server.isListening()).isTrue();
     }
     for (int i = 1; i < 5; i++) {
       long pauseMillis = (attempts.get(i) - attempts.get(i - 1)) / 1_000_000;
-      assertThat(pauseMillis).as("pause before attempt %d", i + 1).isGreaterThanOrEqualTo((10L << (i - 1)) - 1); // a millisecond for rounding
+      assertThat(pauseMillis)
+          .as("pause before attempt %d", i + 1)
+          .isGreaterThanOrEqualTo((10L << (i - 1)) - 1); // a millisecond for rounding
     }
   }
 }

@@ -38,7 +38,8 @@ class AcceptLoopFaultTest {
       PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
 
   private static void assertServed(PacketServer server) throws Exception {
-    try (PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+    try (PacketConnection client =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       assertThat(client.call(0, 0, 0, new byte[] {7}, WAIT)).isEqualTo(Response.ok(new byte[] {7}));
     }
   }
@@ -52,15 +53,18 @@ class AcceptLoopFaultTest {
   @Test
   void anErrorThrownByAcceptDoesNotStopTheServer() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    ServerSockets sockets = new ServerSockets(() -> new ServerSocket() {
-      @Override
-      public Socket accept() throws IOException {
-        if (calls.incrementAndGet() <= 3) {
-          throw new StackOverflowError("a test's, in accept");
-        }
-        return super.accept();
-      }
-    });
+    ServerSockets sockets =
+        new ServerSockets(
+            () ->
+                new ServerSocket() {
+                  @Override
+                  public Socket accept() throws IOException {
+                    if (calls.incrementAndGet() <= 3) {
+                      throw new StackOverflowError("a test's, in accept");
+                    }
+                    return super.accept();
+                  }
+                });
     try (PacketServer server = PacketServer.builder(ECHO).socketFactory(sockets).bindLoopback(0)) {
       await().atMost(WAIT).until(() -> calls.get() >= 4);
       assertThat(server.isListening()).isTrue();
@@ -79,52 +83,61 @@ class AcceptLoopFaultTest {
    * makes to set a connection up over them, as they would when the system is out of something;
    * {@code acceptCalls} gets the time of each call to accept.
    */
-  private static ServerSockets failingSetUp(int failing, SetUpFailure failure, List<Long> acceptCalls) {
+  private static ServerSockets failingSetUp(
+      int failing, SetUpFailure failure, List<Long> acceptCalls) {
     AtomicInteger accepted = new AtomicInteger();
-    return new ServerSockets(() -> new ServerSocket() {
-      @Override
-      public Socket accept() throws IOException {
-        acceptCalls.add(System.nanoTime());
-        if (accepted.incrementAndGet() > failing) {
-          return super.accept();
-        }
-        Socket s = new Socket() {
-          @Override
-          public void setTcpNoDelay(boolean on) throws SocketException {
-            failure.fail();
-          }
+    return new ServerSockets(
+        () ->
+            new ServerSocket() {
+              @Override
+              public Socket accept() throws IOException {
+                acceptCalls.add(System.nanoTime());
+                if (accepted.incrementAndGet() > failing) {
+                  return super.accept();
+                }
+                Socket s =
+                    new Socket() {
+                      @Override
+                      public void setTcpNoDelay(boolean on) throws SocketException {
+                        failure.fail();
+                      }
 
-          @Override
-          public void setKeepAlive(boolean on) throws SocketException {
-            failure.fail();
-          }
+                      @Override
+                      public void setKeepAlive(boolean on) throws SocketException {
+                        failure.fail();
+                      }
 
-          @Override
-          public InputStream getInputStream() throws IOException {
-            failure.fail();
-            return super.getInputStream();
-          }
+                      @Override
+                      public InputStream getInputStream() throws IOException {
+                        failure.fail();
+                        return super.getInputStream();
+                      }
 
-          @Override
-          public OutputStream getOutputStream() throws IOException {
-            failure.fail();
-            return super.getOutputStream();
-          }
-        };
-        implAccept(s);
-        return s;
-      }
-    });
+                      @Override
+                      public OutputStream getOutputStream() throws IOException {
+                        failure.fail();
+                        return super.getOutputStream();
+                      }
+                    };
+                implAccept(s);
+                return s;
+              }
+            });
   }
 
   @Test
   void anErrorWhileOpeningAConnectionDropsThatPeerAndTheNextIsServed() throws Exception {
-    ServerSockets sockets = failingSetUp(2, () -> {
-      throw new OutOfMemoryError("a test's: cannot reserve direct buffer memory");
-    }, new CopyOnWriteArrayList<>());
+    ServerSockets sockets =
+        failingSetUp(
+            2,
+            () -> {
+              throw new OutOfMemoryError("a test's: cannot reserve direct buffer memory");
+            },
+            new CopyOnWriteArrayList<>());
     try (PacketServer server = PacketServer.builder(ECHO).socketFactory(sockets).bindLoopback(0)) {
       for (int i = 0; i < 2; i++) {
-        try (PacketConnection dropped = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        try (PacketConnection dropped =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
           assertThat(dropped.termination().toCompletableFuture())
               .as("peer %d is disconnected", i + 1)
               .succeedsWithin(WAIT);
@@ -139,19 +152,24 @@ class AcceptLoopFaultTest {
   @Test
   void anErrorThrownByAConnectionListenerAsItOpensDoesNotStopTheServer() throws Exception {
     AtomicInteger opened = new AtomicInteger();
-    PacketConnection.Builder failingTwice = ECHO.copy().listener(new TrafficListener() {
-      @Override
-      public void connectionOpened(PacketConnection connection) {
-        if (opened.incrementAndGet() <= 2) {
-          throw new StackOverflowError("a test's, in a listener");
-        }
-      }
-    });
+    PacketConnection.Builder failingTwice =
+        ECHO.copy()
+            .listener(
+                new TrafficListener() {
+                  @Override
+                  public void connectionOpened(PacketConnection connection) {
+                    if (opened.incrementAndGet() <= 2) {
+                      throw new StackOverflowError("a test's, in a listener");
+                    }
+                  }
+                });
     try (PacketServer server = PacketServer.builder(failingTwice).bindLoopback(0)) {
       for (int i = 1; i <= 2; i++) {
-        // the peer may be dropped or served, as the connection decides; either way the server goes on
+        // the peer may be dropped or served, as the connection decides; either way the server goes
+        // on
         int peer = i;
-        try (PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        try (PacketConnection client =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
           await().atMost(WAIT).until(() -> opened.get() >= peer);
         }
       }
@@ -163,9 +181,13 @@ class AcceptLoopFaultTest {
   @Test
   void failuresSettingUpAConnectionAreBackedOffLikeFailedAccepts() throws Exception {
     List<Long> acceptCalls = new CopyOnWriteArrayList<>();
-    ServerSockets sockets = failingSetUp(4, () -> {
-      throw new SocketException("Too many open files (a test's)");
-    }, acceptCalls);
+    ServerSockets sockets =
+        failingSetUp(
+            4,
+            () -> {
+              throw new SocketException("Too many open files (a test's)");
+            },
+            acceptCalls);
     List<Socket> waiting = new ArrayList<>();
     try (PacketServer server = PacketServer.builder(ECHO).socketFactory(sockets).bindLoopback(0)) {
       for (int i = 0; i < 4; i++) {
@@ -173,9 +195,12 @@ class AcceptLoopFaultTest {
       }
       await().atMost(WAIT).until(() -> acceptCalls.size() >= 5);
       for (int i = 1; i < 5; i++) {
-        long pauseMillis = TimeUnit.NANOSECONDS.toMillis(acceptCalls.get(i) - acceptCalls.get(i - 1));
-        assertThat(pauseMillis).as("pause before accept %d", i + 1)
-            .isGreaterThanOrEqualTo((Backoff.FIRST_MILLIS << (i - 1)) - 1); // a millisecond for rounding
+        long pauseMillis =
+            TimeUnit.NANOSECONDS.toMillis(acceptCalls.get(i) - acceptCalls.get(i - 1));
+        assertThat(pauseMillis)
+            .as("pause before accept %d", i + 1)
+            .isGreaterThanOrEqualTo(
+                (Backoff.FIRST_MILLIS << (i - 1)) - 1); // a millisecond for rounding
       }
       assertServed(server);
     } finally {
@@ -188,18 +213,24 @@ class AcceptLoopFaultTest {
   @Test
   void logsOneLinePerBackOffWithTheReasonAndOnceWhenAcceptingWorksAgain() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    ServerSockets sockets = new ServerSockets(() -> new ServerSocket() {
-      @Override
-      public Socket accept() throws IOException {
-        if (calls.incrementAndGet() <= 6) {
-          throw new SocketException("Too many open files");
-        }
-        return super.accept();
-      }
-    });
+    ServerSockets sockets =
+        new ServerSockets(
+            () ->
+                new ServerSocket() {
+                  @Override
+                  public Socket accept() throws IOException {
+                    if (calls.incrementAndGet() <= 6) {
+                      throw new SocketException("Too many open files");
+                    }
+                    return super.accept();
+                  }
+                });
     try (LogCapture log = new LogCapture(PacketServer.class, "log-test-server:");
-        PacketServer server = PacketServer.builder(ECHO).name("log-test-server")
-            .socketFactory(sockets).bindLoopback(0)) {
+        PacketServer server =
+            PacketServer.builder(ECHO)
+                .name("log-test-server")
+                .socketFactory(sockets)
+                .bindLoopback(0)) {
       await().atMost(WAIT).until(() -> calls.get() >= 7);
       assertServed(server);
       await().atMost(WAIT).until(() -> log.records().size() >= 2);
@@ -218,11 +249,13 @@ class AcceptLoopFaultTest {
   @Test
   void stopsSayingItListensWhenItsListenerIsClosedUnderIt() throws Exception {
     AtomicReference<ServerSocket> made = new AtomicReference<>();
-    ServerSockets sockets = new ServerSockets(() -> {
-      ServerSocket s = new ServerSocket();
-      made.set(s);
-      return s;
-    });
+    ServerSockets sockets =
+        new ServerSockets(
+            () -> {
+              ServerSocket s = new ServerSocket();
+              made.set(s);
+              return s;
+            });
     try (PacketServer server = PacketServer.builder(ECHO).socketFactory(sockets).bindLoopback(0)) {
       assertServed(server);
       made.get().close();

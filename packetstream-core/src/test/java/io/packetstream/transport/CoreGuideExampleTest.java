@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The first example of docs/core.md and of the README: run here with what a reader expects of it
- * checked, and compared line by line with both pages, so that neither page can drift from code
- * that compiles and works.
+ * checked, and compared line by line with both pages, so that neither page can drift from code that
+ * compiles and works.
  */
 class CoreGuideExampleTest {
 
@@ -27,15 +27,22 @@ class CoreGuideExampleTest {
   void theGuidesEchoServerAnswersTheGuidesThreeRequests() throws Exception {
     // guide:start
     // a server on 127.0.0.1 (port 0: the system picks one); every accepted peer gets a connection
-    PacketServer server = PacketServer.builder(PacketConnection.builder()
-            .handler(request -> Response.ok(request.flags(), request.payload())))   // echo
-        .bindLoopback(0);
+    PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .handler(request -> Response.ok(request.flags(), request.payload()))) // echo
+            .bindLoopback(0);
 
-    try (PacketConnection conn = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
-      Response r = conn.call(0, 0, "hello".getBytes(UTF_8));             // blocking: type 0, flags 0
-      CompletableFuture<Response> f = conn.submit(0, 0, new byte[0]);     // asynchronous
-      CompletableFuture<String> s = conn.submit(0, 0, new byte[0],        // with a decoder
-          (flags, payload) -> new String(payload, UTF_8));
+    try (PacketConnection conn =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      Response r = conn.call(0, 0, "hello".getBytes(UTF_8)); // blocking: type 0, flags 0
+      CompletableFuture<Response> f = conn.submit(0, 0, new byte[0]); // asynchronous
+      CompletableFuture<String> s =
+          conn.submit(
+              0,
+              0,
+              new byte[0], // with a decoder
+              (flags, payload) -> new String(payload, UTF_8));
       // guide:pause
 
       assertThat(r.ok()).isTrue();
@@ -44,7 +51,7 @@ class CoreGuideExampleTest {
       assertThat(s.get(10, TimeUnit.SECONDS)).isEmpty();
       // guide:resume
     }
-    server.close();   // stops accepting, closes every connection gracefully
+    server.close(); // stops accepting, closes every connection gracefully
     // guide:end
     assertThat(server.isListening()).isFalse();
   }
@@ -62,8 +69,9 @@ class CoreGuideExampleTest {
 
   /** The lines between guide:start and guide:end, less the paused ones, unindented. */
   private static List<String> exampleOfThisTest() throws IOException {
-    List<String> lines = Files.readAllLines(
-        Path.of("src/test/java/io/packetstream/transport/CoreGuideExampleTest.java"));
+    List<String> lines =
+        Files.readAllLines(
+            Path.of("src/test/java/io/packetstream/transport/CoreGuideExampleTest.java"));
     List<String> example = new ArrayList<>();
     boolean in = false;
     boolean paused = false;

@@ -30,9 +30,8 @@ class DroppedPeersLogTest {
     Logger connections = Logger.getLogger(PacketConnection.class.getName());
     java.util.logging.Level before = connections.getLevel();
     connections.setLevel(Level.ALL);
-    PacketConnection.Builder echo = PacketConnection.builder()
-        .maxFrameLength(1000)
-        .handler(rq -> Response.ok(rq.payload()));
+    PacketConnection.Builder echo =
+        PacketConnection.builder().maxFrameLength(1000).handler(rq -> Response.ok(rq.payload()));
     try (LogCapture log = new LogCapture(PacketConnection.class, "garbage-server#");
         PacketServer server = PacketServer.builder(echo).name("garbage-server").bindLoopback(0)) {
       for (int i = 0; i < PEERS; i++) {
@@ -42,8 +41,11 @@ class DroppedPeersLogTest {
         }
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> failures(log).size() == PEERS);
-      assertThat(failures(log)).allSatisfy(r -> assertThat(r.getMessage())
-          .contains("receiving failed", "exceeds the limit of 1000 bytes"));
+      assertThat(failures(log))
+          .allSatisfy(
+              r ->
+                  assertThat(r.getMessage())
+                      .contains("receiving failed", "exceeds the limit of 1000 bytes"));
       List<LogRecord> warnings = log.atLeast(Level.WARNING);
       assertThat(warnings).as("warnings for %d garbage peers", PEERS).hasSizeLessThanOrEqualTo(1);
     } finally {
@@ -56,9 +58,10 @@ class DroppedPeersLogTest {
     Logger connections = Logger.getLogger(PacketConnection.class.getName());
     java.util.logging.Level before = connections.getLevel();
     connections.setLevel(Level.ALL);
-    PacketConnection.Builder echo = PacketConnection.builder()
-        .idleTimeout(Duration.ofMillis(200))
-        .handler(rq -> Response.ok(rq.payload()));
+    PacketConnection.Builder echo =
+        PacketConnection.builder()
+            .idleTimeout(Duration.ofMillis(200))
+            .handler(rq -> Response.ok(rq.payload()));
     try (LogCapture log = new LogCapture(PacketConnection.class, "silent-server#");
         PacketServer server = PacketServer.builder(echo).name("silent-server").bindLoopback(0)) {
       List<RawPeer> peers = new java.util.ArrayList<>();
@@ -80,14 +83,18 @@ class DroppedPeersLogTest {
         }
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> idle(log).size() == 10);
-      assertThat(log.atLeast(Level.INFO)).as("lines at INFO for 10 idle peers").hasSizeLessThanOrEqualTo(1);
+      assertThat(log.atLeast(Level.INFO))
+          .as("lines at INFO for 10 idle peers")
+          .hasSizeLessThanOrEqualTo(1);
     } finally {
       connections.setLevel(before);
     }
   }
 
   private static List<LogRecord> idle(LogCapture log) {
-    return log.records().stream().filter(r -> r.getMessage().contains("idleTimeout=PT0.2S")).toList();
+    return log.records().stream()
+        .filter(r -> r.getMessage().contains("idleTimeout=PT0.2S"))
+        .toList();
   }
 
   /** The records that name a connection failed by garbage, one per connection at some level. */

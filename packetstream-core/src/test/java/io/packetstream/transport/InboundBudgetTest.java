@@ -39,34 +39,43 @@ class InboundBudgetTest {
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService handlers = Executors.newCachedThreadPool();
     try (EventLoopGroup loops = EventLoopGroup.create(1, BUDGET)) {
-      PacketConnection.Builder serving = PacketConnection.builder()
-          .eventLoops(loops)
-          .executor(handlers)
-          .maxConcurrentRequests(REQUESTS)
-          .handler(rq -> {
-            if (rq.payload().length >= BIG) {
-              release.await(30, TimeUnit.SECONDS);
-            }
-            return Response.ok(rq.flags(), new byte[0]);
-          });
+      PacketConnection.Builder serving =
+          PacketConnection.builder()
+              .eventLoops(loops)
+              .executor(handlers)
+              .maxConcurrentRequests(REQUESTS)
+              .handler(
+                  rq -> {
+                    if (rq.payload().length >= BIG) {
+                      release.await(30, TimeUnit.SECONDS);
+                    }
+                    return Response.ok(rq.flags(), new byte[0]);
+                  });
       try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
-          PacketConnection heavy = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
-          PacketConnection light = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+          PacketConnection heavy =
+              PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder());
+          PacketConnection light =
+              PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
         List<CompletableFuture<Response>> big = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
           big.add(heavy.submit(0, 1, i, new byte[BIG], Duration.ZERO));
         }
         await().atMost(WAIT).until(() -> loops.bufferedInboundBytes() >= BUDGET);
         await().atMost(WAIT).until(() -> server.connections().size() == 2);
-        PacketConnection heavyOnServer = server.connections().stream()
-            .filter(c -> c.runningRequests() > 0).findFirst().orElseThrow();
+        PacketConnection heavyOnServer =
+            server.connections().stream()
+                .filter(c -> c.runningRequests() > 0)
+                .findFirst()
+                .orElseThrow();
         long received = heavyOnServer.packetsReceived();
         Thread.sleep(300);
-        assertThat(heavyOnServer.packetsReceived()).as("the reader paused past the budget")
+        assertThat(heavyOnServer.packetsReceived())
+            .as("the reader paused past the budget")
             .isEqualTo(received);
         // what is buffered stays near the budget, far below what was sent
         for (int i = 0; i < 10; i++) {
-          assertThat(loops.bufferedInboundBytes()).isLessThanOrEqualTo(BUDGET + 2L * BIG + 128 * 1024);
+          assertThat(loops.bufferedInboundBytes())
+              .isLessThanOrEqualTo(BUDGET + 2L * BIG + 128 * 1024);
           Thread.sleep(50);
         }
         // the light connection's small requests are served all the while
@@ -101,13 +110,18 @@ class InboundBudgetTest {
   @Test
   void aConnectionOverTheBudgetStillReadsTheAnswersToItsOwnRequests() throws Exception {
     try (EventLoopGroup loops = EventLoopGroup.create(1, BUDGET)) {
-      PacketConnection.Builder serving = PacketConnection.builder()
-          .eventLoops(loops)
-          .maxConcurrentRequests(REQUESTS)
-          .handler(rq -> Reply.later(rq.connection().submit(0, 2, 0, new byte[8], Duration.ZERO)
-              .thenApply(callback -> Response.ok(callback.payload()))));
-      PacketConnection.Builder client = PacketConnection.builder()
-          .handler(rq -> Response.ok(new byte[] {42}));
+      PacketConnection.Builder serving =
+          PacketConnection.builder()
+              .eventLoops(loops)
+              .maxConcurrentRequests(REQUESTS)
+              .handler(
+                  rq ->
+                      Reply.later(
+                          rq.connection()
+                              .submit(0, 2, 0, new byte[8], Duration.ZERO)
+                              .thenApply(callback -> Response.ok(callback.payload()))));
+      PacketConnection.Builder client =
+          PacketConnection.builder().handler(rq -> Response.ok(new byte[] {42}));
       try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
           PacketConnection heavy = PacketClient.connect("127.0.0.1", server.port(), client)) {
         List<CompletableFuture<Response>> big = new ArrayList<>();

@@ -9,8 +9,8 @@ import java.util.logging.Logger;
 
 /**
  * Collects what one class logs through {@link System.Logger}, which goes to java.util.logging when
- * no other logging backend is installed, as it is in these tests. Keeps only the records that
- * name one server, so that another test's server cannot add to them.
+ * no other logging backend is installed, as it is in these tests. Keeps only the records that name
+ * one server, so that another test's server cannot add to them.
  */
 final class LogCapture extends Handler implements AutoCloseable {
 

@@ -27,9 +27,11 @@ class PacketServerTest {
 
   @Test
   void disconnectsAPeerBeyondMaxConnectionsAndServesTheOthers() throws Exception {
-    PacketConnection.Builder echo = PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
+    PacketConnection.Builder echo =
+        PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
     try (PacketServer server = PacketServer.builder(echo).maxConnections(1).bindLoopback(0);
-        PacketConnection first = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        PacketConnection first =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       assertThat(first.call(0, 0, 0, new byte[] {1}, WAIT)).isEqualTo(Response.ok(new byte[] {1}));
       try (RawPeer extra = new RawPeer(server.port())) {
         assertThat(extra.awaitEnd()).as("the extra peer is disconnected").isTrue();
@@ -42,10 +44,13 @@ class PacketServerTest {
 
   @Test
   void saysOnceThatItIsFullNotOncePerRefusedPeer() throws Exception {
-    PacketConnection.Builder echo = PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
+    PacketConnection.Builder echo =
+        PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
     try (LogCapture log = new LogCapture(PacketServer.class, "full-server:");
-        PacketServer server = PacketServer.builder(echo).name("full-server").maxConnections(1).bindLoopback(0);
-        PacketConnection first = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        PacketServer server =
+            PacketServer.builder(echo).name("full-server").maxConnections(1).bindLoopback(0);
+        PacketConnection first =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       assertThat(first.call(0, 0, 0, new byte[] {1}, WAIT)).isEqualTo(Response.ok(new byte[] {1}));
       for (int i = 0; i < 5; i++) {
         try (RawPeer extra = new RawPeer(server.port())) {
@@ -63,19 +68,24 @@ class PacketServerTest {
   void closeLetsTheRequestsInFlightFinish() throws Exception {
     CountDownLatch started = new CountDownLatch(3);
     CountDownLatch release = new CountDownLatch(1);
-    PacketConnection.Builder slow = PacketConnection.builder().handler(rq -> {
-      started.countDown();
-      release.await(10, TimeUnit.SECONDS);
-      return Response.ok(rq.payload());
-    });
+    PacketConnection.Builder slow =
+        PacketConnection.builder()
+            .handler(
+                rq -> {
+                  started.countDown();
+                  release.await(10, TimeUnit.SECONDS);
+                  return Response.ok(rq.payload());
+                });
     PacketServer server = PacketServer.builder(slow).bindLoopback(0);
-    try (PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+    try (PacketConnection client =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       List<CompletableFuture<Response>> inFlight = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         inFlight.add(client.submit(0, 0, ("r" + i).getBytes(StandardCharsets.US_ASCII)));
       }
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-      CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close, r -> new Thread(r).start());
+      CompletableFuture<Void> closing =
+          CompletableFuture.runAsync(server::close, r -> new Thread(r).start());
       await().atMost(WAIT).until(() -> !server.isListening());
       release.countDown();
       closing.get(10, TimeUnit.SECONDS);
@@ -96,29 +106,35 @@ class PacketServerTest {
   void aConnectionStillBeingOpenedWhenCloseBeginsIsClosedGracefully() throws Exception {
     CountDownLatch started = new CountDownLatch(3);
     CountDownLatch release = new CountDownLatch(1);
-    PacketConnection.Builder slow = PacketConnection.builder().handler(rq -> {
-      started.countDown();
-      release.await(10, TimeUnit.SECONDS);
-      return Response.ok(rq.payload());
-    });
+    PacketConnection.Builder slow =
+        PacketConnection.builder()
+            .handler(
+                rq -> {
+                  started.countDown();
+                  release.await(10, TimeUnit.SECONDS);
+                  return Response.ok(rq.payload());
+                });
     PacketServer server = PacketServer.builder(slow).bindLoopback(0);
     Thread closer = new Thread(server::close, "closer");
     CountDownLatch closerStarted = new CountDownLatch(1);
-    server.afterOpen(c -> {
-      try {
-        if (started.await(10, TimeUnit.SECONDS) && closerStarted.await(10, TimeUnit.SECONDS)) {
-          // until close() has begun: it stopped listening, or it waits to
-          long deadline = System.nanoTime() + WAIT.toNanos();
-          while (server.isListening() && closer.getState() != Thread.State.BLOCKED
-              && System.nanoTime() - deadline < 0) {
-            Thread.sleep(1);
+    server.afterOpen(
+        c -> {
+          try {
+            if (started.await(10, TimeUnit.SECONDS) && closerStarted.await(10, TimeUnit.SECONDS)) {
+              // until close() has begun: it stopped listening, or it waits to
+              long deadline = System.nanoTime() + WAIT.toNanos();
+              while (server.isListening()
+                  && closer.getState() != Thread.State.BLOCKED
+                  && System.nanoTime() - deadline < 0) {
+                Thread.sleep(1);
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
           }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    try (PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        });
+    try (PacketConnection client =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       List<CompletableFuture<Response>> inFlight = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         inFlight.add(client.submit(0, 0, ("r" + i).getBytes(StandardCharsets.US_ASCII)));
@@ -148,17 +164,23 @@ class PacketServerTest {
   void listsNoConnectionThatHasEnded() throws Exception {
     List<List<PacketConnection>> listedAtEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
     AtomicReference<PacketServer> serverRef = new AtomicReference<>();
-    PacketConnection.Builder echo = PacketConnection.builder().handler(rq -> Response.ok(rq.payload()))
-        .listener(new TrafficListener() {
-          @Override
-          public void connectionClosed(PacketConnection connection, Optional<Throwable> failure) {
-            listedAtEnd.add(serverRef.get().connections());
-          }
-        });
+    PacketConnection.Builder echo =
+        PacketConnection.builder()
+            .handler(rq -> Response.ok(rq.payload()))
+            .listener(
+                new TrafficListener() {
+                  @Override
+                  public void connectionClosed(
+                      PacketConnection connection, Optional<Throwable> failure) {
+                    listedAtEnd.add(serverRef.get().connections());
+                  }
+                });
     try (PacketServer server = PacketServer.builder(echo).bindLoopback(0)) {
       serverRef.set(server);
-      try (PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
-        assertThat(client.call(0, 0, 0, new byte[] {1}, WAIT)).isEqualTo(Response.ok(new byte[] {1}));
+      try (PacketConnection client =
+          PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        assertThat(client.call(0, 0, 0, new byte[] {1}, WAIT))
+            .isEqualTo(Response.ok(new byte[] {1}));
         server.close();
         assertThat(server.connections()).isEmpty();
       }

@@ -27,8 +27,8 @@ public final class RawPeer implements AutoCloseable {
   }
 
   /**
-   * Connects to a server on 127.0.0.1 with a receive buffer of {@code receiveBuffer} bytes (0:
-   * the system's), so that a peer that does not read holds back little in its socket.
+   * Connects to a server on 127.0.0.1 with a receive buffer of {@code receiveBuffer} bytes (0: the
+   * system's), so that a peer that does not read holds back little in its socket.
    */
   public RawPeer(int port, int receiveBuffer) throws IOException {
     socket = new Socket();

@@ -27,26 +27,30 @@ class ServerCloseTest {
 
   @Test
   void aBusyClientLosesNoRequestWhenTheServerClosesGracefully() throws Exception {
-    PacketConnection.Builder serving = PacketConnection.builder()
-        .handler(rq -> Response.ok(rq.payload()));
+    PacketConnection.Builder serving =
+        PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
     try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
-        PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        PacketConnection client =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().size() == 1);
       PacketConnection serverSide = server.connections().get(0);
       List<CompletableFuture<Response>> sent = new ArrayList<>();
       Semaphore window = new Semaphore(16);
       AtomicBoolean closing = new AtomicBoolean();
-      Thread closer = new Thread(() -> {
-        closing.set(true);
-        serverSide.close();
-      });
+      Thread closer =
+          new Thread(
+              () -> {
+                closing.set(true);
+                serverSide.close();
+              });
       int refusedAtSubmit = 0;
       for (int i = 0; i < 200_000 && refusedAtSubmit == 0; i++) {
         if (i == 2000) {
           closer.start();
         }
         window.acquire();
-        CompletableFuture<Response> f = client.submit(0, 1, 0, new byte[] {(byte) i}, Duration.ZERO);
+        CompletableFuture<Response> f =
+            client.submit(0, 1, 0, new byte[] {(byte) i}, Duration.ZERO);
         f.whenComplete((r, e) -> window.release());
         if (f.isCompletedExceptionally() && closing.get()) {
           refusedAtSubmit++;
@@ -62,7 +66,8 @@ class ServerCloseTest {
         try {
           r = f.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-          throw new AssertionError("a request ended without an answer: " + e.getCause(), e.getCause());
+          throw new AssertionError(
+              "a request ended without an answer: " + e.getCause(), e.getCause());
         }
         if (r.ok()) {
           ok++;
@@ -73,12 +78,16 @@ class ServerCloseTest {
         }
       }
       assertThat(ok).isGreaterThanOrEqualTo(2000);
-      assertThat(refusedAtSubmit).as("the client stopped once it read the server's ERQ").isEqualTo(1);
+      assertThat(refusedAtSubmit)
+          .as("the client stopped once it read the server's ERQ")
+          .isEqualTo(1);
       assertThat(ok + refused).isEqualTo(sent.size());
       CompletableFuture<Response> after = client.submit(0, 1, 0, new byte[0], Duration.ZERO);
-      assertThat(after).failsWithin(Duration.ofSeconds(5))
+      assertThat(after)
+          .failsWithin(Duration.ofSeconds(5))
           .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-          .havingCause().isInstanceOf(ConnectionClosedException.class);
+          .havingCause()
+          .isInstanceOf(ConnectionClosedException.class);
     }
   }
 }

@@ -6,8 +6,8 @@ import java.net.ServerSocket;
 import javax.net.ServerSocketFactory;
 
 /**
- * A server socket factory that makes its sockets with a test's code: a server socket whose
- * {@code accept} fails, or hands back sockets that fail, the way a tired system would.
+ * A server socket factory that makes its sockets with a test's code: a server socket whose {@code
+ * accept} fails, or hands back sockets that fail, the way a tired system would.
  */
 final class ServerSockets extends ServerSocketFactory {
 

@@ -21,11 +21,14 @@ class StreamOwnershipTest {
 
   @Test
   void leavesHandedStreamsAndUnownedSocketsOpen() throws Exception {
-    try (PacketServer server = PacketServer.builder(
-            PacketConnection.builder().handler(rq -> Response.ok(rq.payload()))).bindLoopback(0);
+    try (PacketServer server =
+            PacketServer.builder(
+                    PacketConnection.builder().handler(rq -> Response.ok(rq.payload())))
+                .bindLoopback(0);
         Socket first = new Socket(InetAddress.getLoopbackAddress(), server.port());
         Socket second = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-      PacketConnection overStreams = PacketConnection.builder().open(first.getInputStream(), first.getOutputStream());
+      PacketConnection overStreams =
+          PacketConnection.builder().open(first.getInputStream(), first.getOutputStream());
       assertThat(overStreams.call(0, 0, 0, new byte[] {1}, WAIT).ok()).isTrue();
       overStreams.close();
       assertThat(overStreams.state()).isEqualTo(ConnectionState.CLOSED);
@@ -43,7 +46,8 @@ class StreamOwnershipTest {
     try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
         Socket peer = listener.accept()) {
-      PacketConnection owned = PacketConnection.builder().closeTimeout(Duration.ofMillis(200)).open(socket, true);
+      PacketConnection owned =
+          PacketConnection.builder().closeTimeout(Duration.ofMillis(200)).open(socket, true);
       owned.close();
       assertThat(socket.isClosed()).isTrue();
       // the peer saw ERQ and EOF, then the end of the stream
@@ -57,8 +61,11 @@ class StreamOwnershipTest {
     try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
         Socket peer = listener.accept()) {
-      PacketConnection owned = PacketConnection.builder().sendErq(false)
-          .closeTimeout(Duration.ofMillis(200)).open(socket, true);
+      PacketConnection owned =
+          PacketConnection.builder()
+              .sendErq(false)
+              .closeTimeout(Duration.ofMillis(200))
+              .open(socket, true);
       owned.close();
       assertThat(peer.getInputStream().readAllBytes()).containsExactly(3, 0, 2, 0);
     }

@@ -24,11 +24,13 @@ class TcpRoundTripTest {
 
   @Test
   void echoesOverLoopbackTcp() throws Exception {
-    PacketConnection.Builder serving = PacketConnection.builder()
-        .handler(rq -> Response.ok(rq.flags(), rq.payload()));
+    PacketConnection.Builder serving =
+        PacketConnection.builder().handler(rq -> Response.ok(rq.flags(), rq.payload()));
     try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
-        PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
-      Response r = client.call(0, 0, 7, "hello".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5));
+        PacketConnection client =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      Response r =
+          client.call(0, 0, 7, "hello".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5));
       assertThat(r).isEqualTo(new Response(true, 7, "hello".getBytes(StandardCharsets.UTF_8)));
       List<CompletableFuture<Response>> all = new ArrayList<>();
       for (int i = 0; i < 2000; i++) {
@@ -45,7 +47,9 @@ class TcpRoundTripTest {
   void turnsOnKeepAliveSoAHalfOpenPeerIsNoticed() throws Exception {
     try (PacketServer server = PacketServer.builder(PacketConnection.builder()).bindLoopback(0);
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
-        SocketChannel channel = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))) {
+        SocketChannel channel =
+            SocketChannel.open(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))) {
       assertThat(socket.getKeepAlive()).isFalse();
       assertThat(channel.getOption(StandardSocketOptions.SO_KEEPALIVE)).isFalse();
       try (PacketConnection overSocket = PacketConnection.builder().open(socket, false);
@@ -57,17 +61,19 @@ class TcpRoundTripTest {
   }
 
   /**
-   * Answers written by the reader thread itself (a direct executor) that are too big for the
-   * socket to take at once must reach the peer whole, never interleaved with other writes.
+   * Answers written by the reader thread itself (a direct executor) that are too big for the socket
+   * to take at once must reach the peer whole, never interleaved with other writes.
    */
   @Test
   void keepsLargeAnswersWrittenByTheReaderThreadWhole() throws Exception {
-    PacketConnection.Builder serving = PacketConnection.builder()
-        .executor(Runnable::run)
-        .handler(rq -> Response.ok(rq.flags(), rq.payload()));
+    PacketConnection.Builder serving =
+        PacketConnection.builder()
+            .executor(Runnable::run)
+            .handler(rq -> Response.ok(rq.flags(), rq.payload()));
     Random random = new Random(42);
     try (PacketServer server = PacketServer.builder(serving).bindLoopback(0);
-        PacketConnection client = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        PacketConnection client =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       List<byte[]> payloads = new ArrayList<>();
       List<CompletableFuture<Response>> all = new ArrayList<>();
       for (int i = 0; i < 300; i++) {
@@ -77,7 +83,8 @@ class TcpRoundTripTest {
         all.add(client.submit(0, i, p));
       }
       for (int i = 0; i < payloads.size(); i++) {
-        assertThat(all.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(new Response(true, i, payloads.get(i)));
+        assertThat(all.get(i).get(30, TimeUnit.SECONDS))
+            .isEqualTo(new Response(true, i, payloads.get(i)));
       }
     }
   }

@@ -24,19 +24,39 @@ final class TestCertificates {
   private TestCertificates() {}
 
   /**
-   * An SSL context whose key is a new certificate for {@code host} (its subject and only
-   * subject alternative name) and which trusts that certificate alone.
+   * An SSL context whose key is a new certificate for {@code host} (its subject and only subject
+   * alternative name) and which trusts that certificate alone.
    */
   static SSLContext forHost(Path dir, String host) throws Exception {
     Path store = dir.resolve(host + ".p12");
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Process p = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair",
-            "-alias", "test", "-keyalg", "EC", "-groupname", "secp256r1",
-            "-dname", "CN=" + host, "-ext", "SAN=dns:" + host, "-validity", "2",
-            "-storetype", "PKCS12", "-keystore", store.toString(),
-            "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD)))
-        .redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    keytool.toString(),
+                    "-genkeypair",
+                    "-alias",
+                    "test",
+                    "-keyalg",
+                    "EC",
+                    "-groupname",
+                    "secp256r1",
+                    "-dname",
+                    "CN=" + host,
+                    "-ext",
+                    "SAN=dns:" + host,
+                    "-validity",
+                    "2",
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    store.toString(),
+                    "-storepass",
+                    new String(PASSWORD),
+                    "-keypass",
+                    new String(PASSWORD)))
+            .redirectErrorStream(true)
+            .start();
     p.getOutputStream().close();
     byte[] output = p.getInputStream().readAllBytes();
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -49,7 +69,8 @@ final class TestCertificates {
     }
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(keys, PASSWORD);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(keys);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);

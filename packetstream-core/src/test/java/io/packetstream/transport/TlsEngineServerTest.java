@@ -30,7 +30,8 @@ class TlsEngineServerTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static PacketServer.Builder echo() {
-    return PacketServer.builder(PacketConnection.builder().handler(rq -> Response.ok(rq.flags(), rq.payload())));
+    return PacketServer.builder(
+        PacketConnection.builder().handler(rq -> Response.ok(rq.flags(), rq.payload())));
   }
 
   private static InetSocketAddress loopback(int port) {
@@ -41,9 +42,14 @@ class TlsEngineServerTest {
   void servesEngineAndSocketClientsAlike() throws Exception {
     SSLContext tls = TlsRoundTripTest.context();
     try (PacketServer server = echo().tls(tls).bindLoopback(0);
-        PacketConnection engine = PacketClient.connect(loopback(server.port()), WAIT, tls, PacketConnection.builder());
-        PacketConnection socket = PacketClient.connect(loopback(server.port()), WAIT,
-            tls.getSocketFactory(), PacketConnection.builder())) {
+        PacketConnection engine =
+            PacketClient.connect(loopback(server.port()), WAIT, tls, PacketConnection.builder());
+        PacketConnection socket =
+            PacketClient.connect(
+                loopback(server.port()),
+                WAIT,
+                tls.getSocketFactory(),
+                PacketConnection.builder())) {
       for (int i = 0; i < 30; i++) {
         byte[] payload = new byte[i * 3000];
         assertThat(engine.call(0, 0, i, payload, WAIT)).isEqualTo(new Response(true, i, payload));
@@ -58,10 +64,13 @@ class TlsEngineServerTest {
     SSLContext untrusting = SSLContext.getInstance("TLS");
     untrusting.init(null, null, null);
     try (PacketServer server = echo().tls(tls).bindLoopback(0);
-        PacketConnection client = PacketClient.connect(loopback(server.port()), WAIT, untrusting,
-            PacketConnection.builder())) {
+        PacketConnection client =
+            PacketClient.connect(
+                loopback(server.port()), WAIT, untrusting, PacketConnection.builder())) {
       assertThatThrownBy(() -> client.submit(0, 0, 0, new byte[1], Duration.ZERO).get())
-          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ConnectionClosedException.class);
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(ConnectionClosedException.class);
       await().atMost(WAIT).until(() -> client.state().isTerminal());
       assertThat(client.state()).isEqualTo(ConnectionState.FAILED);
       assertThat(client.failure()).get().isInstanceOf(SSLHandshakeException.class);
@@ -72,11 +81,16 @@ class TlsEngineServerTest {
   void anEngineClientChecksTheHostName() throws Exception {
     SSLContext tls = TlsRoundTripTest.context();
     // the test certificate names localhost, not this made-up name for the same address
-    InetSocketAddress elsewhere = new InetSocketAddress(
-        InetAddress.getByAddress("elsewhere.example", new byte[] {127, 0, 0, 1}), 0);
+    InetSocketAddress elsewhere =
+        new InetSocketAddress(
+            InetAddress.getByAddress("elsewhere.example", new byte[] {127, 0, 0, 1}), 0);
     try (PacketServer server = echo().tls(tls).bindLoopback(0);
-        PacketConnection client = PacketClient.connect(
-            new InetSocketAddress(elsewhere.getAddress(), server.port()), WAIT, tls, PacketConnection.builder())) {
+        PacketConnection client =
+            PacketClient.connect(
+                new InetSocketAddress(elsewhere.getAddress(), server.port()),
+                WAIT,
+                tls,
+                PacketConnection.builder())) {
       await().atMost(WAIT).until(() -> client.state().isTerminal());
       assertThat(client.state()).isEqualTo(ConnectionState.FAILED);
       assertThat(client.failure()).get().isInstanceOf(SSLHandshakeException.class);
@@ -86,7 +100,8 @@ class TlsEngineServerTest {
   @Test
   void dropsAPeerThatNeverStartsItsHandshake() throws Exception {
     SSLContext tls = TlsRoundTripTest.context();
-    try (PacketServer server = echo().tls(tls).handshakeTimeout(Duration.ofMillis(300)).bindLoopback(0);
+    try (PacketServer server =
+            echo().tls(tls).handshakeTimeout(Duration.ofMillis(300)).bindLoopback(0);
         Socket silent = new Socket()) {
       silent.connect(loopback(server.port()), 10_000);
       silent.setSoTimeout(10_000);
@@ -111,7 +126,8 @@ class TlsEngineServerTest {
     List<PacketConnection> clients = new ArrayList<>();
     try (PacketServer server = echo().tls(tls).bindLoopback(0)) {
       for (int i = 0; i < 100; i++) {
-        PacketConnection c = PacketClient.connect(loopback(server.port()), WAIT, tls, PacketConnection.builder());
+        PacketConnection c =
+            PacketClient.connect(loopback(server.port()), WAIT, tls, PacketConnection.builder());
         clients.add(c);
         assertThat(c.call(0, 0, i, new byte[] {(byte) i}, WAIT).ok()).isTrue();
       }

@@ -17,9 +17,10 @@ class UnixSocketTest {
   @Test
   void servesRequestsOverAUnixDomainSocket(@TempDir Path dir) throws Exception {
     Path path = dir.resolve("ps.sock");
-    PacketServer server = PacketServer.builder(
-            PacketConnection.builder().handler(rq -> Response.ok(rq.flags(), rq.payload())))
-        .bind(path);
+    PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder().handler(rq -> Response.ok(rq.flags(), rq.payload())))
+            .bind(path);
     try (PacketConnection client = PacketClient.connect(path, PacketConnection.builder())) {
       assertThat(server.port()).isEqualTo(-1);
       assertThat(server.unixSocketPath()).contains(path);

@@ -35,7 +35,8 @@ class BSUIntTest {
       byte[] input = SharedWire.hex(v.get("input_hex"));
       String name = v.get("name").asString();
       if (v.has("error")) {
-        assertThatThrownBy(() -> BSUInt.read(ByteBuffer.wrap(input))).as(name)
+        assertThatThrownBy(() -> BSUInt.read(ByteBuffer.wrap(input)))
+            .as(name)
             .isInstanceOf(EOFException.class);
       } else {
         ByteBuffer buffer = ByteBuffer.wrap(input);

@@ -32,10 +32,12 @@ class PacketCodecTest {
       assertThat(java.util.Arrays.copyOf(dst.array(), dst.position())).isEqualTo(expected);
     }
     ByteBuffer small = ByteBuffer.allocate(3);
-    assertThatThrownBy(() -> PacketCodec.encodeResponse(0, 2, true, 0, ByteBuffer.wrap(new byte[8]), small))
+    assertThatThrownBy(
+            () -> PacketCodec.encodeResponse(0, 2, true, 0, ByteBuffer.wrap(new byte[8]), small))
         .isInstanceOf(java.nio.BufferOverflowException.class);
     assertThat(small.position()).as("nothing written").isZero();
-    assertThatThrownBy(() -> PacketCodec.encodeResponse(0, 2, true, -1, ByteBuffer.allocate(0), small))
+    assertThatThrownBy(
+            () -> PacketCodec.encodeResponse(0, 2, true, -1, ByteBuffer.allocate(0), small))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -57,8 +59,10 @@ class PacketCodecTest {
     assertThat(buffer.get(view.payloadStart())).isEqualTo((byte) 1);
 
     RequestFrame untouched = new RequestFrame();
-    for (Packet other : List.of(Packet.EOF, Packet.ERQ, Packet.response(0, 2, true, 0, new byte[2]))) {
-      assertThat(codec.peekRequest(ByteBuffer.wrap(PacketCodec.encode(other)), untouched)).isFalse();
+    for (Packet other :
+        List.of(Packet.EOF, Packet.ERQ, Packet.response(0, 2, true, 0, new byte[2]))) {
+      assertThat(codec.peekRequest(ByteBuffer.wrap(PacketCodec.encode(other)), untouched))
+          .isFalse();
     }
     ByteBuffer cut = ByteBuffer.wrap(frame, 0, frame.length - 1);
     assertThat(codec.peekRequest(cut, untouched)).isFalse();
@@ -66,7 +70,8 @@ class PacketCodecTest {
     assertThat(untouched.end()).isZero();
     ByteBuffer oversized = ByteBuffer.wrap(new byte[] {(byte) 0x89, 0, 0}); // 1152
     assertThatThrownBy(() -> codec.peekRequest(oversized, untouched))
-        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("exceeds the limit of 1024");
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("exceeds the limit of 1024");
   }
 
   @Test
@@ -105,12 +110,14 @@ class PacketCodecTest {
       byte[] input = SharedWire.hex(v.get("input_hex"));
       String name = v.get("name").asString();
       if (v.has("error")) {
-        assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(input))).as(name)
+        assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(input)))
+            .as(name)
             .isInstanceOf(MalformedFrameException.class);
         if (name.equals("frame_truncated")) {
           assertThat(codec.decode(ByteBuffer.wrap(input))).as("incomplete, not an error").isNull();
         } else {
-          assertThatThrownBy(() -> codec.decode(ByteBuffer.wrap(input))).as(name)
+          assertThatThrownBy(() -> codec.decode(ByteBuffer.wrap(input)))
+              .as(name)
               .isInstanceOf(MalformedFrameException.class)
               .hasMessageContaining("ends inside its fields");
         }

@@ -65,7 +65,9 @@ class RecordedConversationTest {
       int offset = r.get("offset").intValue();
       int length = r.get("length").intValue();
       byte[] original = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
-      assertThat(PacketCodec.encode(fromBuffer.get(i))).as("%s packet %d", file, i).isEqualTo(original);
+      assertThat(PacketCodec.encode(fromBuffer.get(i)))
+          .as("%s packet %d", file, i)
+          .isEqualTo(original);
     }
     assertThat(fromBuffer.get(fromBuffer.size() - 1).isEof()).as("ends with EOF").isTrue();
   }

@@ -11,9 +11,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads the recordings and vectors that the original implementation produced. They are test
- * resources of packetstream-core ({@code src/test/resources/wire}), byte-for-byte copies of
- * {@code ../shared/wire} (.ci/wire-copy.sh checks that the two do not differ), so the tests need
- * nothing outside the checkout; other modules get them from the core test-jar.
+ * resources of packetstream-core ({@code src/test/resources/wire}), byte-for-byte copies of {@code
+ * ../shared/wire} (.ci/wire-copy.sh checks that the two do not differ), so the tests need nothing
+ * outside the checkout; other modules get them from the core test-jar.
  */
 public final class SharedWire {
 
@@ -50,8 +50,11 @@ public final class SharedWire {
   private static URL resource(String file) {
     URL url = SharedWire.class.getClassLoader().getResource(FOLDER + file);
     if (url == null) {
-      throw new IllegalStateException("no recording " + FOLDER + file
-          + " on the class path (packetstream-core's src/test/resources/wire)");
+      throw new IllegalStateException(
+          "no recording "
+              + FOLDER
+              + file
+              + " on the class path (packetstream-core's src/test/resources/wire)");
     }
     return url;
   }
@@ -64,7 +67,12 @@ public final class SharedWire {
   public static Packet packet(JsonNode p) {
     boolean request = p.get("is_request").asBoolean();
     long rqType = request ? p.get("rq_type").longValue() - 1 : Packet.NO_RQ_TYPE;
-    return new Packet(p.get("channel").longValue(), p.get("tag").longValue(),
-        p.get("flags").longValue(), request, rqType, hex(p.get("payload_hex")));
+    return new Packet(
+        p.get("channel").longValue(),
+        p.get("tag").longValue(),
+        p.get("flags").longValue(),
+        request,
+        rqType,
+        hex(p.get("payload_hex")));
   }
 }

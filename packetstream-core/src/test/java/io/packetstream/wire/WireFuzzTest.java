@@ -15,13 +15,14 @@ import java.util.List;
 /**
  * Fuzz targets of the wire format: the integer reader and the frame decoder, fed any bytes.
  *
- * <p>In a plain {@code mvn test} each target replays its corpus: the recordings of
- * {@code wire/} (copied in by the build, see the pom) and the findings committed under
- * {@code WireFuzzTestInputs/<target>/}. {@code bench/fuzz.sh} fuzzes them.
+ * <p>In a plain {@code mvn test} each target replays its corpus: the recordings of {@code wire/}
+ * (copied in by the build, see the pom) and the findings committed under {@code
+ * WireFuzzTestInputs/<target>/}. {@code bench/fuzz.sh} fuzzes them.
  */
 class WireFuzzTest {
 
   private static final PacketCodec CODEC = new PacketCodec();
+
   /** A small limit, so that inputs of a few bytes reach the too-long path too. */
   private static final PacketCodec SMALL = new PacketCodec(100);
 
@@ -35,12 +36,12 @@ class WireFuzzTest {
 
   /**
    * Reading an integer from any bytes, from a heap buffer, a direct buffer and a stream, gives
-   * exactly what the rules of {@link BSUInt} say, computed here with unbounded integers: the
-   * bytes up to the first one without its high bit form the integer; it is refused as corrupted
-   * (and only then) if it runs past {@link BSUInt#MAX_BYTES} bytes or its value past 63 bits, at
-   * the byte where it does; the input ending before that is an {@link EOFException}. A value
-   * read re-encodes to the bytes it came from less their redundant leading {@code 80} bytes
-   * (none when the input was in the shortest form).
+   * exactly what the rules of {@link BSUInt} say, computed here with unbounded integers: the bytes
+   * up to the first one without its high bit form the integer; it is refused as corrupted (and only
+   * then) if it runs past {@link BSUInt#MAX_BYTES} bytes or its value past 63 bits, at the byte
+   * where it does; the input ending before that is an {@link EOFException}. A value read re-encodes
+   * to the bytes it came from less their redundant leading {@code 80} bytes (none when the input
+   * was in the shortest form).
    */
   @FuzzTest
   void bsuint(byte[] input) throws IOException {
@@ -106,15 +107,16 @@ class WireFuzzTest {
 
   /**
    * Decoding any bytes as a stream of frames, with the default limit and with a small one:
+   *
    * <ul>
    *   <li>throws nothing but {@link MalformedFrameException}s (anything else fails the target);
    *   <li>heap and direct buffers give the same packets and stop the same way, and reading the
    *       bytes as an {@link java.io.InputStream} gives the same packets too;
-   *   <li>every packet re-encodes to exactly the frame it came from when that frame's integers
-   *       are all in their shortest form, and otherwise to a shorter frame that decodes to the
-   *       same packet;
-   *   <li>{@link PacketCodec#peekRequest} describes every whole request frame exactly as
-   *       decoding it does.
+   *   <li>every packet re-encodes to exactly the frame it came from when that frame's integers are
+   *       all in their shortest form, and otherwise to a shorter frame that decodes to the same
+   *       packet;
+   *   <li>{@link PacketCodec#peekRequest} describes every whole request frame exactly as decoding
+   *       it does.
    * </ul>
    */
   @FuzzTest
@@ -149,7 +151,8 @@ class WireFuzzTest {
   }
 
   /** The stream reader agrees with the buffer decoder on the same bytes. */
-  private static void checkStream(PacketCodec codec, byte[] input, Decoded whole) throws IOException {
+  private static void checkStream(PacketCodec codec, byte[] input, Decoded whole)
+      throws IOException {
     ByteArrayInputStream in = new ByteArrayInputStream(input);
     List<Packet> packets = new ArrayList<>();
     Class<?> error = null;
@@ -167,7 +170,8 @@ class WireFuzzTest {
     } else if (whole.error() == null) {
       // an incomplete last frame: the stream ends inside it
       assertThat(error).isEqualTo(CorruptedFrameException.class);
-    } else if (whole.error() == TooLongFrameException.class && error == CorruptedFrameException.class) {
+    } else if (whole.error() == TooLongFrameException.class
+        && error == CorruptedFrameException.class) {
       // the buffer decoder refuses a length prefix cut short that is already over the limit
       int at = whole.ends().isEmpty() ? 0 : whole.ends().get(whole.ends().size() - 1);
       for (int i = at; i < input.length; i++) {
@@ -210,11 +214,11 @@ class WireFuzzTest {
   }
 
   /**
-   * Whether a whole frame is in the form a writer gives it: every integer (length prefix, tag,
-   * flag word, channel and request type when the flag word says they are there) in its shortest
-   * form, a first byte other than {@code 80}; and no channel 0 carried (a writer omits it, a
-   * reader takes it: PROTOCOL.md, and the original's vector {@code channel_bit_set_channel_0}).
-   * The flag word's two low bits are those of its last byte.
+   * Whether a whole frame is in the form a writer gives it: every integer (length prefix, tag, flag
+   * word, channel and request type when the flag word says they are there) in its shortest form, a
+   * first byte other than {@code 80}; and no channel 0 carried (a writer omits it, a reader takes
+   * it: PROTOCOL.md, and the original's vector {@code channel_bit_set_channel_0}). The flag word's
+   * two low bits are those of its last byte.
    */
   private static boolean shortestForm(byte[] frame) {
     int i = 0;
