@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.net.ServerSocketFactory;
 import javax.net.ssl.SSLSocket;
 
@@ -103,6 +104,16 @@ public final class PacketServer implements AutoCloseable {
   private boolean refusalReported;
   private volatile boolean listening = true;
 
+  /**
+   * Orders opening a connection against {@link #close()}: {@code listening} turns false under it,
+   * and a connection is opened and listed under it only while listening, so each connection is in
+   * the list close() takes (and is closed gracefully) or is never opened.
+   */
+  private final Object admission = new Object();
+
+  /** For tests: runs on the thread that opened a connection, right after it opened. */
+  private volatile Consumer<PacketConnection> afterOpen = c -> {};
+
   private PacketServer(Builder b, Closeable listener, SocketAddress localAddress, Path unixPath) {
     this.name = b.name != null ? b.name : "packetstream-server-" + SERVERS.incrementAndGet();
     this.connections = b.connections.copy();
@@ -165,9 +176,10 @@ public final class PacketServer implements AutoCloseable {
     return listening;
   }
 
-  /** The connections open now. */
+  /** The connections open now: none that has ended, so none once {@link #close()} returns. */
   public List<PacketConnection> connections() {
-    return List.copyOf(live);
+    // an ended connection leaves the set in a callback that may still be running
+    return live.stream().filter(c -> !c.state().isTerminal()).toList();
   }
 
   /** How many peers have connected since the server started. */
@@ -204,6 +216,11 @@ public final class PacketServer implements AutoCloseable {
     abort();
   }
 
+  /** For tests: {@code hook} runs on the thread that opened a connection, right after it opened. */
+  void afterOpen(Consumer<PacketConnection> hook) {
+    afterOpen = hook;
+  }
+
   /** Stops accepting and ends every connection at once. */
   public void abort() {
     stopListening();
@@ -213,7 +230,9 @@ public final class PacketServer implements AutoCloseable {
   }
 
   private void stopListening() {
-    listening = false;
+    synchronized (admission) {
+      listening = false;
+    }
     stopping.countDown();
     try {
       listener.close();
@@ -476,24 +495,35 @@ public final class PacketServer implements AutoCloseable {
   private void open(Closeable peer, long n) throws IOException {
     PacketConnection.Builder b = connections.copy().name(name + "#" + n);
     PacketConnection c;
-    if (peer instanceof Socket s) {
-      c = b.open(s, true);
-    } else if (tlsEngines != null) {
-      javax.net.ssl.SSLEngine engine = tlsEngines.get();
-      engine.setUseClientMode(false);
-      c = b.handshakeTimeout(handshakeTimeout).open((SocketChannel) peer, engine, true);
-    } else {
-      c = b.open((SocketChannel) peer, true);
+    synchronized (admission) {
+      if (!listening) {
+        closeQuietly(peer); // close() has begun: it would not see this connection
+        return;
+      }
+      if (peer instanceof Socket s) {
+        c = b.open(s, true);
+      } else if (tlsEngines != null) {
+        javax.net.ssl.SSLEngine engine = tlsEngines.get();
+        engine.setUseClientMode(false);
+        c = b.handshakeTimeout(handshakeTimeout).open((SocketChannel) peer, engine, true);
+      } else {
+        c = b.open((SocketChannel) peer, true);
+      }
+      afterOpen.accept(c);
+      live.add(c);
+      if (!listening) {
+        // only a listener of the connection's, on this thread, can have closed the server while
+        // it opened: close() took its list before the connection was in it
+        live.remove(c);
+        c.abort();
+        return;
+      }
     }
-    live.add(c);
     c.termination().whenComplete((v, e) -> live.remove(c));
     if (c.state().isTerminal()) {
       live.remove(c);
     }
     succeeded();
-    if (!listening) {
-      c.abort(); // opened on a handshake thread after close() took its list of connections
-    }
   }
 
   private static void closeQuietly(Closeable c) {

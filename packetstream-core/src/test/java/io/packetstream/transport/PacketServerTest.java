@@ -6,13 +6,16 @@ import static org.awaitility.Awaitility.await;
 import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
+import io.packetstream.connection.TrafficListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -91,6 +94,98 @@ class PacketServerTest {
       }
       assertThat(server.connections()).isEmpty();
       await().atMost(WAIT).until(() -> client.state() == ConnectionState.CLOSED);
+    }
+  }
+
+  /**
+   * The thread that opened a connection is slow to finish with it (a loaded machine): close()
+   * begins meanwhile, while the connection already serves its peer. The close must still let the
+   * requests in flight finish, not end the connection at once as one opened too late.
+   */
+  @Test
+  void aConnectionStillBeingOpenedWhenCloseBeginsIsClosedGracefully() throws Exception {
+    CountDownLatch started = new CountDownLatch(3);
+    CountDownLatch release = new CountDownLatch(1);
+    PacketConnection.Builder slow =
+        PacketConnection.builder()
+            .handler(
+                rq -> {
+                  started.countDown();
+                  release.await(10, TimeUnit.SECONDS);
+                  return Response.ok(rq.payload());
+                });
+    PacketServer server = PacketServer.builder(slow).bindLoopback(0);
+    Thread closer = new Thread(server::close, "closer");
+    CountDownLatch closerStarted = new CountDownLatch(1);
+    server.afterOpen(
+        c -> {
+          try {
+            if (started.await(10, TimeUnit.SECONDS) && closerStarted.await(10, TimeUnit.SECONDS)) {
+              // until close() has begun: it stopped listening, or it waits to
+              long deadline = System.nanoTime() + WAIT.toNanos();
+              while (server.isListening()
+                  && closer.getState() != Thread.State.BLOCKED
+                  && System.nanoTime() - deadline < 0) {
+                Thread.sleep(1);
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    try (PacketConnection client =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      List<CompletableFuture<Response>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        inFlight.add(client.submit(0, 0, ("r" + i).getBytes(StandardCharsets.US_ASCII)));
+      }
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      closer.start();
+      closerStarted.countDown();
+      await().atMost(WAIT).until(() -> !server.isListening());
+      release.countDown();
+      for (int i = 0; i < 3; i++) {
+        assertThat(inFlight.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("r" + i));
+      }
+      closer.join(WAIT.toMillis() * 2);
+      assertThat(closer.isAlive()).as("close() returned").isFalse();
+      await().atMost(WAIT).until(() -> client.state() == ConnectionState.CLOSED);
+    } finally {
+      release.countDown();
+      server.abort();
+    }
+  }
+
+  /**
+   * A connection that has ended is no longer listed, even before the server's own bookkeeping has
+   * heard of its end: so close(), which returns once every connection has ended, leaves none.
+   */
+  @Test
+  void listsNoConnectionThatHasEnded() throws Exception {
+    List<List<PacketConnection>> listedAtEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicReference<PacketServer> serverRef = new AtomicReference<>();
+    PacketConnection.Builder echo =
+        PacketConnection.builder()
+            .handler(rq -> Response.ok(rq.payload()))
+            .listener(
+                new TrafficListener() {
+                  @Override
+                  public void connectionClosed(
+                      PacketConnection connection, Optional<Throwable> failure) {
+                    listedAtEnd.add(serverRef.get().connections());
+                  }
+                });
+    try (PacketServer server = PacketServer.builder(echo).bindLoopback(0)) {
+      serverRef.set(server);
+      try (PacketConnection client =
+          PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        assertThat(client.call(0, 0, 0, new byte[] {1}, WAIT))
+            .isEqualTo(Response.ok(new byte[] {1}));
+        server.close();
+        assertThat(server.connections()).isEmpty();
+      }
+      assertThat(listedAtEnd).hasSize(1);
+      assertThat(listedAtEnd.get(0)).as("listed as it ended").isEmpty();
     }
   }
 }
