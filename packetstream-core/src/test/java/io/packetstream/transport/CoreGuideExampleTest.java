@@ -28,22 +28,15 @@ class CoreGuideExampleTest {
     // spotless:off
     // guide:start
     // a server on 127.0.0.1 (port 0: the system picks one); every accepted peer gets a connection
-    PacketServer server =
-        PacketServer.builder(
-                PacketConnection.builder()
-                    .handler(request -> Response.ok(request.flags(), request.payload()))) // echo
-            .bindLoopback(0);
+    PacketServer server = PacketServer.builder(PacketConnection.builder()
+            .handler(request -> Response.ok(request.flags(), request.payload())))   // echo
+        .bindLoopback(0);
 
-    try (PacketConnection conn =
-        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
-      Response r = conn.call(0, 0, "hello".getBytes(UTF_8)); // blocking: type 0, flags 0
-      CompletableFuture<Response> f = conn.submit(0, 0, new byte[0]); // asynchronous
-      CompletableFuture<String> s =
-          conn.submit(
-              0,
-              0,
-              new byte[0], // with a decoder
-              (flags, payload) -> new String(payload, UTF_8));
+    try (PacketConnection conn = PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      Response r = conn.call(0, 0, "hello".getBytes(UTF_8));             // blocking: type 0, flags 0
+      CompletableFuture<Response> f = conn.submit(0, 0, new byte[0]);     // asynchronous
+      CompletableFuture<String> s = conn.submit(0, 0, new byte[0],        // with a decoder
+          (flags, payload) -> new String(payload, UTF_8));
       // guide:pause
 
       assertThat(r.ok()).isTrue();
@@ -52,7 +45,7 @@ class CoreGuideExampleTest {
       assertThat(s.get(10, TimeUnit.SECONDS)).isEmpty();
       // guide:resume
     }
-    server.close(); // stops accepting, closes every connection gracefully
+    server.close();   // stops accepting, closes every connection gracefully
     // guide:end
     // spotless:on
     assertThat(server.isListening()).isFalse();
