@@ -28,13 +28,23 @@ public final class PacketExchangeFactoryBean<S>
 
   private final Class<S> type;
   private final String client;
+  private final String source;
   private @Nullable BeanFactory beanFactory;
   private @Nullable S proxy;
 
   /** The bean of {@code type}, calling the peer of the client named {@code client}. */
   public PacketExchangeFactoryBean(Class<S> type, String client) {
+    this(type, client, "the " + type.getName() + " exchange");
+  }
+
+  /**
+   * The bean of {@code type}, calling the peer of the client named {@code client}; {@code source}
+   * says where the interface was registered, for start-up failures.
+   */
+  public PacketExchangeFactoryBean(Class<S> type, String client, String source) {
     this.type = Objects.requireNonNull(type, "type");
     this.client = Objects.requireNonNull(client, "client");
+    this.source = Objects.requireNonNull(source, "source");
   }
 
   /**
@@ -61,6 +71,10 @@ public final class PacketExchangeFactoryBean<S>
         ResolvableType.forClassWithGenerics(PacketExchangeFactoryBean.class, type));
     definition.getConstructorArgumentValues().addIndexedArgumentValue(0, type);
     definition.getConstructorArgumentValues().addIndexedArgumentValue(1, client);
+    definition.getConstructorArgumentValues().addIndexedArgumentValue(2, source);
+    // made at start-up even under spring.main.lazy-initialization (which leaves a definition
+    // whose laziness is set alone), so that a bad interface or client fails start-up as promised
+    definition.setLazyInit(false);
     definition.setRole(BeanDefinition.ROLE_APPLICATION);
     definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, client));
     definition.setResourceDescription(source);
@@ -76,7 +90,17 @@ public final class PacketExchangeFactoryBean<S>
   @Override
   public void afterPropertiesSet() {
     BeanFactory factory = Objects.requireNonNull(beanFactory, "beanFactory");
-    PacketStreamClient target = factory.getBean(PacketClients.class).get(client);
+    PacketClients clients = factory.getBean(PacketClients.class);
+    PacketStreamClient target =
+        clients
+            .find(client)
+            .orElseThrow(
+                () ->
+                    new UnknownPacketClientException(
+                        type,
+                        client,
+                        clients.all().stream().map(PacketStreamClient::name).sorted().toList(),
+                        source));
     PacketExchangeProxyFactory proxies =
         factory
             .getBeanProvider(PacketExchangeProxyFactory.class)

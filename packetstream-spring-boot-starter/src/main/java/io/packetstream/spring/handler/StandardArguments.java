@@ -61,9 +61,23 @@ final class StandardArguments {
         @Override
         public Object resolveArgument(MethodParameter parameter, Request request) {
           Class<?> t = parameter.getParameterType();
-          return t == long.class || t == Long.class
-              ? (Object) request.flags()
-              : (Object) Math.toIntExact(request.flags());
+          long flags = request.flags();
+          if (t == long.class || t == Long.class) {
+            return flags;
+          }
+          if (flags != (int) flags) {
+            // the peer's flags, not the handler, are at fault: a client error, not a server one
+            throw new BadRequestException(
+                "flags "
+                    + flags
+                    + " do not fit the int parameter of "
+                    + parameter.getDeclaringClass().getSimpleName()
+                    + "."
+                    + parameter.getExecutable().getName()
+                    + ": declare it long",
+                null);
+          }
+          return (int) flags;
         }
       };
 

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
+import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -168,6 +169,85 @@ class PacketExchangeRegistrationTest {
                 assertThat(context.getStartupFailure())
                     .rootCause()
                     .hasMessageContaining("no packetstream client named 'nobody'"));
+  }
+
+  @Test
+  void aMissingClientGetsAFailureAnalysisNamingItTheConfiguredClientsAndTheProperty() {
+    runner
+        .withUserConfiguration(ImportsForAClientThatIsNot.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              FailureAnalysis analysis =
+                  new PacketExchangeFailureAnalyzer().analyze(context.getStartupFailure());
+              assertThat(analysis).isNotNull();
+              assertThat(analysis.getDescription())
+                  .contains(
+                      "@ImportPacketExchanges on " + ImportsForAClientThatIsNot.class.getName(),
+                      "'nobody'",
+                      "Configured clients: shop");
+              assertThat(analysis.getAction()).contains("packetstream.clients.nobody.*");
+            });
+  }
+
+  @Test
+  void underLazyInitializationAnUnmappableInterfaceStillFailsStartUp() {
+    lazy(runner)
+        .withUserConfiguration(ImportsBad.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              FailureAnalysis analysis =
+                  new PacketExchangeFailureAnalyzer().analyze(context.getStartupFailure());
+              assertThat(analysis).isNotNull();
+              assertThat(analysis.getDescription())
+                  .contains("Bad.stream(String): the answer's type Stream is single-use");
+            });
+    lazy(runner)
+        .withPropertyValues("packetstream.clients.shop.exchanges=" + Bad.class.getName())
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .isInstanceOf(InvalidPacketExchangeException.class));
+  }
+
+  @Test
+  void underLazyInitializationAMissingClientStillFailsStartUp() {
+    lazy(runner)
+        .withUserConfiguration(ImportsForAClientThatIsNot.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              FailureAnalysis analysis =
+                  new PacketExchangeFailureAnalyzer().analyze(context.getStartupFailure());
+              assertThat(analysis).isNotNull();
+              assertThat(analysis.getAction()).contains("packetstream.clients.nobody.*");
+            });
+  }
+
+  @Test
+  void underLazyInitializationOtherBeansStayLazyAndGoodExchangesWork() {
+    lazy(runner)
+        .withUserConfiguration(ImportsTwo.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(
+                      context
+                          .getBeanFactory()
+                          .getBeanDefinition("shopPacketStreamClient")
+                          .isLazyInit())
+                  .isTrue();
+              assertThat(context).getBean(Orders.class).isNotNull();
+            });
+  }
+
+  /** {@code runner} as under {@code spring.main.lazy-initialization=true}. */
+  private static ApplicationContextRunner lazy(ApplicationContextRunner runner) {
+    return runner.withInitializer(
+        context ->
+            context.addBeanFactoryPostProcessor(new LazyInitializationBeanFactoryPostProcessor()));
   }
 
   @Test

@@ -14,8 +14,11 @@ import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.transport.PacketClient;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * The meters an application gets without asking for per-connection ones, from its own registry
@@ -31,6 +34,7 @@ import org.springframework.boot.test.context.SpringBootTest;
       "packetstream.server.address=127.0.0.1",
       "packetstream.server.name=orders"
     })
+@ExtendWith(OutputCaptureExtension.class)
 class DefaultMetersTest {
 
   @Autowired MeterRegistry registry;
@@ -132,5 +136,29 @@ class DefaultMetersTest {
     assertThat(success.getId().getTags())
         .extracting(io.micrometer.core.instrument.Tag::getKey)
         .containsExactlyInAnyOrder("role", "name", "channel", "rq.type", "outcome", "error");
+  }
+
+  /** A peer's flags too big for a handler's int parameter are the peer's mistake, not a failure. */
+  @Test
+  void flagsThatDoNotFitAnIntParameterAreAClientError(CapturedOutput output) throws Exception {
+    long clientErrors = timer("CLIENT_ERROR", "5");
+    try (PacketConnection c =
+        PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      var refused = c.call(5, 8589934592L, new byte[0]);
+      assertThat(refused.ok()).isFalse();
+      assertThat(refused.text())
+          .isEqualTo(
+              "flags 8589934592 do not fit the int parameter of TestHandlers.doubleIntFlags:"
+                  + " declare it long");
+      // the connection goes on serving, and flags that fit still work
+      assertThat(c.call(5, 21, new byte[0]).flags()).isEqualTo(42);
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> timer("CLIENT_ERROR", "5") == clientErrors + 1);
+    assertThat(timer("SERVER_ERROR", "5")).isZero();
+    assertThat(output.getOut())
+        .doesNotContain("exception during handler")
+        .doesNotContain("ArithmeticException");
   }
 }
