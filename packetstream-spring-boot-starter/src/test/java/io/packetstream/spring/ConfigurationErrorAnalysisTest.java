@@ -276,4 +276,20 @@ class ConfigurationErrorAnalysisTest {
         .contains("request type -5 is out of range", "0 to ")
         .doesNotContain("channel 3 ");
   }
+
+  @Test
+  void aRenamedQueuedAnswerLimitNamesItsReplacementInsteadOfBeingIgnored() {
+    Analyzed a = start("packetstream.max-queued-answer-bytes=1KB");
+    assertThat(description(a))
+        .contains(
+            "packetstream.max-queued-answer-bytes", "1KB", "packetstream.max-queued-answer-size");
+  }
+
+  @Test
+  void aRenamedQueuedRequestLimitInItsCamelCaseFormNamesItsReplacement() {
+    Analyzed a = start("packetstream.maxQueuedRequestBytes=2MB");
+    assertThat(description(a))
+        .contains(
+            "packetstream.max-queued-request-bytes", "2MB", "packetstream.max-queued-request-size");
+  }
 }

@@ -35,6 +35,11 @@ public final class PacketStreamAutoConfiguration {
   /** The names of the threads of {@code packetstream.io-threads}, before their number. */
   static final String IO_THREAD_NAME = "packetstream-spring-io";
 
+  /** Fails at start-up on a renamed property, which would otherwise be silently ignored. */
+  PacketStreamAutoConfiguration(Environment environment) {
+    RenamedProperties.check(environment);
+  }
+
   /** Finds the {@code @PacketHandler} methods; static, because it post-processes beans. */
   @Bean
   @ConditionalOnMissingBean

@@ -115,7 +115,10 @@ public final class PacketStreamHealthContributorAutoConfiguration {
               entries.add(PacketStreamHealthContributor.entryName(name));
             }
           });
-      return new ClientsInReadinessGroup(entries);
+      // Boot's probes are on unless this is false (AvailabilityProbesAutoConfiguration)
+      boolean probes =
+          environment.getProperty("management.endpoint.health.probes.enabled", Boolean.class, true);
+      return new ClientsInReadinessGroup(entries, probes);
     }
   }
 
