@@ -153,6 +153,7 @@ public final class PacketConnection implements AutoCloseable {
   private volatile boolean peerEndedRequests;
   private volatile boolean partialFrame;
   private volatile long lastRequestNanos; // when the peer's last request arrived
+  private volatile long drainStartNanos; // when the graceful shutdown began
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final CountDownLatch readerDone = new CountDownLatch(1);
   private volatile EventLoop.Timer closeTimer;
@@ -1085,6 +1086,7 @@ public final class PacketConnection implements AutoCloseable {
       }
       state = ConnectionState.DRAINING;
     }
+    drainStartNanos = System.nanoTime();
     inbound.refuse(Inbound.REFUSE_CLOSING, true);
     Packet erq = config.sendErq && !peerEnded && !inputEnded ? Packet.ERQ : null;
     if (pending.stop(name + " is draining", erq, outbound) == Outbound.CLAIMED) {
@@ -1105,7 +1107,10 @@ public final class PacketConnection implements AutoCloseable {
       return;
     }
     if (!inputEnded && !peerEndedRequests) {
-      long quiet = System.nanoTime() - lastRequestNanos;
+      // quiet since the last request, or since our ERQ when none came after it (a peer that never
+      // sent one may have one on its way)
+      long since = lastRequestNanos - drainStartNanos > 0 ? lastRequestNanos : drainStartNanos;
+      long quiet = System.nanoTime() - since;
       if (quiet < LINGER_NANOS) {
         loop.schedule(this::checkDrained, LINGER_NANOS - quiet);
         return;

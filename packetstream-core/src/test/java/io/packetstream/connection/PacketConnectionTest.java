@@ -739,6 +739,7 @@ class PacketConnectionTest {
 
   @Test
   void refusesRequestsAfterThePeerSaidEndOfRequests() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try (ConnectedPair pair =
         new ConnectedPair(
@@ -746,10 +747,13 @@ class PacketConnectionTest {
             PacketConnection.builder()
                 .handler(
                     rq -> {
+                      started.countDown();
                       release.await(10, TimeUnit.SECONDS);
                       return Response.empty();
                     }))) {
       CompletableFuture<Response> running = pair.left.submit(0, 0, new byte[0]);
+      // running on the right before it closes: a request that came after would be refused
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       CompletableFuture<Void> closing =
           CompletableFuture.runAsync(pair.right::close, r -> new Thread(r).start());
       await().atMost(WAIT).until(pair.left::peerEndedRequests);
