@@ -8,7 +8,7 @@
 #                     application, with the starter's meters (a SimpleMeterRegistry)
 #   spring-unmetered  the same application with packetstream.metrics.enabled=false
 #
-# All three answer on the connection's reader thread, so the difference between them is the
+# All three answer on the connection's event loop, so the difference between them is the
 # starter's routing, argument resolution, result mapping and meters.
 #
 # See also bench/connections.sh: the server's memory, threads and file descriptors for 1k to
