@@ -19,11 +19,12 @@
 # Environment (optional): CONFIGS (WINDOW:PAYLOAD pairs, default "256:32"), JAVA_OPTS (default
 # -Xms512m -Xmx512m -XX:+UseParallelGC, for every server and client), N (requests per run,
 # default 4000000), PS_JAR (the rr-server and rr-client jar), OUT (the results file, default
-# bench/results/starter-<UTC time>.txt).
+# bench/results/starter-<UTC time>.txt), PERF (the harness whose bench.sh plays the rounds,
+# default ../shared/perf; a writable copy where ../shared is read-only, as for bench/rr.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PERF="$(cd "$ROOT/.." && pwd)/shared/perf"
+PERF="${PERF:-$(cd "$ROOT/.." && pwd)/shared/perf}"
 PS_JAR="${PS_JAR:-$ROOT/packetstream-cli/target/packetstream.jar}"
 STARTER="$ROOT/packetstream-spring-boot-starter"
 REPS="${1:-3}"
