@@ -57,7 +57,8 @@ ok "packetstream.jar --help"
 # every line the page shows below it ("..." stands for any lines). A shown line matches a printed
 # one word by word: a key=value whose value is a figure other than 0 (a rate, a time, a seed) or R
 # matches any value of that key; a 0 of a key naming a failure (errors, defects, oom, ...) must be
-# 0; a shown line ending in "..." allows more words.
+# 0; a shown line ending in "..." allows more words. soak's submit_refused is not such a key: a
+# request refused at submit is accounted for, not a defect, and a run may have a few.
 matches() { # expected-line output: 0 when some line of output matches expected-line
   awk -v want="$1" '
     function same(w, a,   k) {
@@ -67,7 +68,7 @@ matches() { # expected-line output: 0 when some line of output matches expected-
       if (substr(a, 1, length(k)) != k) return 0
       w = substr(w, length(k) + 1)
       if (w == "R") return 1
-      if (w ~ /^-?[0-9][0-9.]*$/ && (w + 0 != 0 || k !~ /error|defect|oom|wrong|lost|hung|duplicate|leftover|unanswered|unexpected|failure|stray/)) return 1
+      if (w ~ /^-?[0-9][0-9.]*$/ && (w + 0 != 0 || k !~ /error|defect|oom|wrong|lost|hung|duplicate|leftover|unanswered|unexpected|failure|stray|other/)) return 1
       return 0
     }
     BEGIN { nw = split(want, W, /[ \t]+/); open = (W[nw] == "..."); if (open) nw-- }
@@ -129,12 +130,18 @@ run_doc_examples() { # page, jar as the page writes it, directory to run in, lea
 run_doc_examples docs/cli.md packetstream.jar packetstream-cli/target 9
 run_doc_examples README.md packetstream-cli/target/packetstream.jar . 2
 
-# docs/contributing.md's one-test-class command (without -Dpacketstream.docs.write=true, which
-# would rewrite the page instead of checking it): the property reference agrees with the code
-mvn -B -q -pl packetstream-spring-boot-starter -am test -Dtest=PropertyReferenceTest \
-  -Dsurefire.failIfNoSpecifiedTests=false >"$results" 2>&1 \
-  || fail "PropertyReferenceTest failed: $(tail -n 30 "$results")"
-ok "mvn ... -Dtest=PropertyReferenceTest (docs/reference/properties.md)"
+# docs/contributing.md's one-test-class command, read from the page and run as printed (its first
+# line naming PropertyReferenceTest, the one without -Dpacketstream.docs.write=true, which would
+# rewrite the reference instead of checking it). mvn verify has already run the test itself; this
+# run is kept only to prove that the documented command line (one module's test class with -am)
+# works as a reader would type it.
+doc_cmd=$(awk '/^    mvn .*-Dtest=PropertyReferenceTest/ && !/docs\.write/ { sub(/^ +/, ""); print; exit }' \
+  docs/contributing.md)
+[[ -n $doc_cmd ]] || fail "docs/contributing.md no longer shows the PropertyReferenceTest command"
+read -ra doc_argv <<<"$doc_cmd"
+"${doc_argv[@]}" >"$results" 2>&1 \
+  || fail "$doc_cmd failed: $(tail -n 30 "$results")"
+ok "docs/contributing.md: $doc_cmd"
 
 # ANCHORS=0 bench/rr.sh 1: every configuration answers without errors
 ANCHORS=0 OUT="$rr_results.lines" BASE_PORT=$(base_port) N_ps_1_32=2000 N_ps_16_32=20000 \

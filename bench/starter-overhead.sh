@@ -8,7 +8,7 @@
 #                     application, with the starter's meters (a SimpleMeterRegistry)
 #   spring-unmetered  the same application with packetstream.metrics.enabled=false
 #
-# All three answer on the connection's reader thread, so the difference between them is the
+# All three answer on the connection's event loop, so the difference between them is the
 # starter's routing, argument resolution, result mapping and meters.
 #
 # See also bench/connections.sh: the server's memory, threads and file descriptors for 1k to
@@ -19,11 +19,12 @@
 # Environment (optional): CONFIGS (WINDOW:PAYLOAD pairs, default "256:32"), JAVA_OPTS (default
 # -Xms512m -Xmx512m -XX:+UseParallelGC, for every server and client), N (requests per run,
 # default 4000000), PS_JAR (the rr-server and rr-client jar), OUT (the results file, default
-# bench/results/starter-<UTC time>.txt).
+# bench/results/starter-<UTC time>.txt), PERF (the harness whose bench.sh plays the rounds,
+# default ../shared/perf; a writable copy where ../shared is read-only, as for bench/rr.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PERF="$(cd "$ROOT/.." && pwd)/shared/perf"
+PERF="${PERF:-$(cd "$ROOT/.." && pwd)/shared/perf}"
 PS_JAR="${PS_JAR:-$ROOT/packetstream-cli/target/packetstream.jar}"
 STARTER="$ROOT/packetstream-spring-boot-starter"
 REPS="${1:-3}"

@@ -102,19 +102,6 @@ final class RrServerCommand implements Callable<Integer> {
         ConformanceHandler.REVERSE_FLAGS, ConformanceHandler.reversed(request.payload()));
   }
 
-  /**
-   * Starts the server on the endpoint's address with the {@code BufferHandler}; the caller closes
-   * it.
-   */
-  static PacketServer start(Endpoint endpoint) throws IOException {
-    return start(endpoint, false);
-  }
-
-  /** Starts the server on the endpoint's address; the caller closes it. */
-  static PacketServer start(Endpoint endpoint, boolean requestHandler) throws IOException {
-    return start(endpoint, requestHandler, ServerLimits.defaults());
-  }
-
   /** Starts the server on the endpoint's address with these limits; the caller closes it. */
   static PacketServer start(Endpoint endpoint, boolean requestHandler, ServerLimits limits)
       throws IOException {

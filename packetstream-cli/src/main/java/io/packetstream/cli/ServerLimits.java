@@ -45,11 +45,6 @@ final class ServerLimits {
               + "a load can watch the server's memory. For benchmarks: any peer can ask for a GC.")
   boolean heapRequests;
 
-  /** Limits with every default, for code that is not the command line. */
-  static ServerLimits defaults() {
-    return new ServerLimits();
-  }
-
   /** Applies the connection settings that were given. */
   PacketConnection.Builder configure(PacketConnection.Builder builder) {
     if (idleTimeoutMs != null) {

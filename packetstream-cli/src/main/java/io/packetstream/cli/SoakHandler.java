@@ -51,7 +51,7 @@ final class SoakHandler implements RequestHandler {
     corrupt,
     /** Every 97th asked failure, the first included, carries other flags. */
     failure_text,
-    /** Every 97th request is marked as handled twice. */
+    /** Every 97th request, the first included, is marked as handled twice. */
     twice,
     /** Every 97th request of type LATER, the first included, is never answered. */
     hang,
@@ -121,7 +121,7 @@ final class SoakHandler implements RequestHandler {
       leak.setDaemon(true);
       leak.start();
     }
-    if (fault == Fault.twice && id % 97 == 0) {
+    if (fault == Fault.twice && faultTurn()) {
       mark(id);
     }
     int type = (int) request.rqType();

@@ -83,7 +83,7 @@ class CallCommandTest {
   @Test
   void unreachablePeerIsAClearErrorWithNonZeroExit() throws Exception {
     int closed;
-    try (PacketServer gone = RrServerCommand.start(Endpoint.loopback(0))) {
+    try (PacketServer gone = RrServers.start()) {
       closed = gone.port();
     }
     CommandRun run =

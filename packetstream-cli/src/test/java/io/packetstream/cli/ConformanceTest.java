@@ -53,7 +53,7 @@ class ConformanceTest {
 
   @Test
   void scenariosFailAgainstAServerThatOnlyReverses() throws Exception {
-    try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
+    try (PacketServer server = RrServers.start()) {
       CommandRun run =
           CommandRun.of("conformance-client", "--port", Integer.toString(server.port()));
 
@@ -119,7 +119,7 @@ class ConformanceTest {
   }
 
   private static int portNothingListensOn() throws Exception {
-    try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
+    try (PacketServer server = RrServers.start()) {
       return server.port();
     }
   }

@@ -55,7 +55,7 @@ class ConnLoadCommandTest {
 
   @Test
   void everyConnectionOfEveryStepIsAnsweredByRrServerAndTheActivePhaseRuns() throws Exception {
-    try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
+    try (PacketServer server = RrServers.start()) {
       CommandRun run =
           CommandRun.of(
               "conn-load",
@@ -174,7 +174,7 @@ class ConnLoadCommandTest {
 
   @Test
   void aServerThatGoesAwayLosesTheHeldConnectionsAndRefusesTheNextStep() throws Exception {
-    PacketServer server = RrServerCommand.start(Endpoint.loopback(0));
+    PacketServer server = RrServers.start();
     PipedOutputStream goAheads = new PipedOutputStream();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -274,7 +274,7 @@ class ConnLoadCommandTest {
   @Test
   void nothingListeningIsOneConnectFailurePerConnection() throws Exception {
     int port;
-    try (PacketServer gone = RrServerCommand.start(Endpoint.loopback(0))) {
+    try (PacketServer gone = RrServers.start()) {
       port = gone.port();
     }
     CommandRun run = CommandRun.of("conn-load", "--port", Integer.toString(port), "--steps", "3");

@@ -9,6 +9,7 @@ import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
 import io.packetstream.wire.Packet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @Timeout(60)
 class RrLoadTest {
@@ -27,20 +30,32 @@ class RrLoadTest {
           "rr impl=packetstream-java payload=(\\d+) window=(\\d+) requests=(\\d+) seconds=\\d+\\.\\d{3}"
               + " rps=\\d+ p50_us=\\d+\\.\\d p99_us=\\d+\\.\\d errors=(\\d+)");
 
+  /**
+   * Runs rr-client against {@code port} with these counts (its required options) and any further
+   * options.
+   */
+  private static CommandRun rrClient(
+      int port, int requests, int window, int payload, String... more) {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "rr-client",
+            "--port",
+            Integer.toString(port),
+            "--requests",
+            Integer.toString(requests),
+            "--window",
+            Integer.toString(window),
+            "--payload",
+            Integer.toString(payload)));
+    args.addAll(List.of(more));
+    return CommandRun.of(args.toArray(String[]::new));
+  }
+
   @Test
   void clientPrintsOneWellFormedLineAgainstTheServer() throws Exception {
-    try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
-      CommandRun run =
-          CommandRun.of(
-              "rr-client",
-              "--port",
-              Integer.toString(server.port()),
-              "--requests",
-              "3000",
-              "--window",
-              "16",
-              "--payload",
-              "32");
+    try (PacketServer server = RrServers.start()) {
+      CommandRun run = rrClient(server.port(), 3000, 16, 32);
 
       assertThat(run.out().lines()).hasSize(1);
       Matcher m = LINE.matcher(run.out().strip());
@@ -55,20 +70,8 @@ class RrLoadTest {
 
   @Test
   void windowOfOneAndLargePayloadsWork() throws Exception {
-    try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0))) {
-      CommandRun run =
-          CommandRun.of(
-              "rr-client",
-              "--port",
-              Integer.toString(server.port()),
-              "--requests",
-              "500",
-              "--window",
-              "1",
-              "--payload",
-              "4096",
-              "--grace-ms",
-              "0");
+    try (PacketServer server = RrServers.start()) {
+      CommandRun run = rrClient(server.port(), 500, 1, 4096, "--grace-ms", "0");
 
       assertThat(run.out().strip()).matches(LINE).contains("window=1 ").endsWith("errors=0");
       assertThat(run.exitCode()).isZero();
@@ -79,7 +82,7 @@ class RrLoadTest {
   @Test
   void bothHandlersOfTheServerAnswerAlike() throws Exception {
     for (boolean requestHandler : new boolean[] {false, true}) {
-      try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0), requestHandler);
+      try (PacketServer server = RrServers.start(Endpoint.loopback(0), requestHandler);
           PacketConnection c =
               io.packetstream.transport.PacketClient.connect(
                   "127.0.0.1", server.port(), PacketConnection.builder())) {
@@ -100,20 +103,8 @@ class RrLoadTest {
   void spinningServerAndClientWork() throws Exception {
     Endpoint spinning = Endpoint.loopback(0);
     spinning.spinUs = 50L;
-    try (PacketServer server = RrServerCommand.start(spinning)) {
-      CommandRun run =
-          CommandRun.of(
-              "rr-client",
-              "--port",
-              Integer.toString(server.port()),
-              "--requests",
-              "3000",
-              "--window",
-              "4",
-              "--payload",
-              "32",
-              "--spin-us",
-              "50");
+    try (PacketServer server = RrServers.start(spinning, false)) {
+      CommandRun run = rrClient(server.port(), 3000, 4, 32, "--spin-us", "50");
 
       assertThat(run.out().strip())
           .as(run.err())
@@ -122,28 +113,6 @@ class RrLoadTest {
           .endsWith("errors=0");
       assertThat(run.exitCode()).isZero();
     }
-  }
-
-  @Test
-  void spinBeyondOneSecondIsAUsageError() {
-    CommandRun run =
-        CommandRun.of(
-            "rr-client",
-            "--port",
-            "1",
-            "--requests",
-            "10",
-            "--window",
-            "1",
-            "--payload",
-            "1",
-            "--spin-us",
-            "1000001");
-
-    assertThat(run.err())
-        .isEqualTo(
-            "rr-client: --spin-us 1000001 is not between 0 and 1000000" + System.lineSeparator());
-    assertThat(run.exitCode()).isEqualTo(2);
   }
 
   @Test
@@ -162,17 +131,7 @@ class RrLoadTest {
                   return Response.ok(p);
                 });
     try (PacketServer server = PacketServer.builder(wrong).bindLoopback(0)) {
-      CommandRun run =
-          CommandRun.of(
-              "rr-client",
-              "--port",
-              Integer.toString(server.port()),
-              "--requests",
-              "1000",
-              "--window",
-              "8",
-              "--payload",
-              "8");
+      CommandRun run = rrClient(server.port(), 1000, 8, 8);
 
       Matcher m = LINE.matcher(run.out().strip());
       assertThat(m.matches()).as(run.out() + run.err()).isTrue();
@@ -185,20 +144,10 @@ class RrLoadTest {
   @Test
   void refusedConnectionIsOneLineOnStderr() throws Exception {
     int port;
-    try (PacketServer gone = RrServerCommand.start(Endpoint.loopback(0))) {
+    try (PacketServer gone = RrServers.start()) {
       port = gone.port();
     }
-    CommandRun run =
-        CommandRun.of(
-            "rr-client",
-            "--port",
-            Integer.toString(port),
-            "--requests",
-            "10",
-            "--window",
-            "1",
-            "--payload",
-            "1");
+    CommandRun run = rrClient(port, 10, 1, 1);
 
     assertThat(run.out()).isEmpty();
     assertThat(run.err().lines())
@@ -208,30 +157,22 @@ class RrLoadTest {
     assertThat(run.exitCode()).isEqualTo(1);
   }
 
-  @Test
-  void negativeGraceIsAUsageError() {
-    CommandRun run =
-        CommandRun.of(
-            "rr-client",
-            "--port",
-            "1",
-            "--requests",
-            "10",
-            "--window",
-            "1",
-            "--payload",
-            "1",
-            "--grace-ms",
-            "-1");
+  /** A bad value of an option stops rr-client before it connects, with one line on stderr. */
+  @ParameterizedTest
+  @CsvSource({
+    "--spin-us, 1000001, '--spin-us 1000001 is not between 0 and 1000000'",
+    "--grace-ms, -1, '--grace-ms -1.0 is negative'",
+  })
+  void badOptionValueIsAUsageError(String option, String value, String message) {
+    CommandRun run = rrClient(1, 10, 1, 1, option, value);
 
-    assertThat(run.err())
-        .isEqualTo("rr-client: --grace-ms -1.0 is negative" + System.lineSeparator());
+    assertThat(run.err()).isEqualTo("rr-client: " + message + System.lineSeparator());
     assertThat(run.exitCode()).isEqualTo(2);
   }
 
   @Test
   void loadStopsWhenTheConnectionEnds() throws Exception {
-    PacketServer server = RrServerCommand.start(Endpoint.loopback(0));
+    PacketServer server = RrServers.start();
     PacketConnection c =
         io.packetstream.transport.PacketClient.connect(
             "127.0.0.1", server.port(), PacketConnection.builder());
@@ -270,17 +211,7 @@ class RrLoadTest {
   @Test
   void brokenWarmUpStillPrintsTheLineWithEveryUnansweredRequestAnError() throws Exception {
     try (ScriptedServer server = new ScriptedServer(reversesThenEnds(100))) {
-      CommandRun run =
-          CommandRun.of(
-              "rr-client",
-              "--port",
-              server.portText(),
-              "--requests",
-              "1000",
-              "--window",
-              "8",
-              "--payload",
-              "16");
+      CommandRun run = rrClient(server.port(), 1000, 8, 16);
 
       assertThat(run.out().lines()).as(run.err()).hasSize(1);
       Matcher m = LINE.matcher(run.out().strip());
@@ -296,17 +227,7 @@ class RrLoadTest {
   @Test
   void brokenMeasuredRunCountsOnlyAnsweredRequestsInTheRate() throws Exception {
     try (ScriptedServer server = new ScriptedServer(reversesThenEnds(20_000 + 50))) {
-      CommandRun run =
-          CommandRun.of(
-              "rr-client",
-              "--port",
-              server.portText(),
-              "--requests",
-              "1000",
-              "--window",
-              "8",
-              "--payload",
-              "16");
+      CommandRun run = rrClient(server.port(), 1000, 8, 16);
 
       Matcher m =
           Pattern.compile(".* seconds=(\\d+\\.\\d{3}) rps=(\\d+) .*").matcher(run.out().strip());

@@ -50,7 +50,7 @@ class RrServerLimitsTest {
 
   @Test
   void idleTimeoutClosesASilentPeer() throws Exception {
-    ServerLimits limits = ServerLimits.defaults();
+    ServerLimits limits = new ServerLimits();
     limits.idleTimeoutMs = 300L;
     try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0), false, limits);
         Socket silent = connect(server)) {
@@ -60,7 +60,7 @@ class RrServerLimitsTest {
 
   @Test
   void readTimeoutFailsAPeerStalledInsideAFrame() throws Exception {
-    ServerLimits limits = ServerLimits.defaults();
+    ServerLimits limits = new ServerLimits();
     limits.readTimeoutMs = 300L;
     try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0), false, limits);
         Socket staller = connect(server)) {
@@ -72,7 +72,7 @@ class RrServerLimitsTest {
 
   @Test
   void maxFrameLengthFailsAPeerAnnouncingALongerFrame() throws Exception {
-    ServerLimits limits = ServerLimits.defaults();
+    ServerLimits limits = new ServerLimits();
     limits.maxFrameLength = 100;
     try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0), false, limits);
         Socket peer = connect(server)) {
@@ -83,7 +83,7 @@ class RrServerLimitsTest {
 
   @Test
   void maxConnectionsDisconnectsAPeerBeyondIt() throws Exception {
-    ServerLimits limits = ServerLimits.defaults();
+    ServerLimits limits = new ServerLimits();
     limits.maxConnections = 1;
     try (PacketServer server = RrServerCommand.start(Endpoint.loopback(0), false, limits);
         PacketConnection first =
@@ -99,7 +99,7 @@ class RrServerLimitsTest {
   @Test
   void heapRequestsAreAnsweredOnlyWhenAskedFor() throws Exception {
     for (boolean requestHandler : new boolean[] {false, true}) {
-      ServerLimits limits = ServerLimits.defaults();
+      ServerLimits limits = new ServerLimits();
       limits.heapRequests = true;
       try (PacketServer server =
               RrServerCommand.start(Endpoint.loopback(0), requestHandler, limits);
@@ -111,7 +111,7 @@ class RrServerLimitsTest {
         assertThat(c.call(0, 0, 0, new byte[] {1, 2}, WAIT).payload()).containsExactly(2, 1);
       }
     }
-    try (PacketServer plain = RrServerCommand.start(Endpoint.loopback(0));
+    try (PacketServer plain = RrServers.start();
         PacketConnection c =
             PacketClient.connect("127.0.0.1", plain.port(), PacketConnection.builder())) {
       assertThat(c.call(0, RrServerCommand.HEAP_TYPE, 0, new byte[0], WAIT).ok()).isFalse();
