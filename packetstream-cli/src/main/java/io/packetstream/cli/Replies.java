@@ -4,9 +4,6 @@ import io.packetstream.connection.Request;
 import io.packetstream.connection.Response;
 import io.packetstream.wire.Packet;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,16 +110,8 @@ final class Replies {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the replies file " + file + ": " + e);
     }
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (CharacterCodingException e) {
+    String text = CallCommand.utf8(bytes);
+    if (text == null) {
       throw new IllegalArgumentException(file + ": not UTF-8 text");
     }
     Path dir = file.toAbsolutePath().getParent();
@@ -213,25 +202,13 @@ final class Replies {
       byte[] payload = new byte[0];
       for (word = next(); word != null; word = next()) {
         if (word.startsWith("flags=")) {
-          if (flags != null) {
-            throw error("flags given twice");
-          }
-          flags =
-              number(
-                  word.substring("flags=".length()),
-                  "flags from 0 to " + Packet.MAX_RESULT_FLAGS,
-                  Packet.MAX_RESULT_FLAGS);
+          long max = Packet.MAX_RESULT_FLAGS;
+          flags = setting(word, flags, "flags from 0 to " + max, max);
           continue;
         }
         if (word.startsWith("delay=")) {
-          if (delay != null) {
-            throw error("delay given twice");
-          }
-          delay =
-              number(
-                  word.substring("delay=".length()),
-                  "a delay from 0 to " + MAX_DELAY_MS + " milliseconds",
-                  MAX_DELAY_MS);
+          String what = "a delay from 0 to " + MAX_DELAY_MS + " milliseconds";
+          delay = setting(word, delay, what, MAX_DELAY_MS);
           continue;
         }
         if (body != null) {
@@ -274,6 +251,18 @@ final class Replies {
                 + " already has a rule, on line "
                 + earlier.line());
       }
+    }
+
+    /**
+     * The value of a {@code name=N} word from 0 to {@code max}, which must not have been given
+     * before ({@code earlier} is its value so far, or null).
+     */
+    private long setting(String word, Long earlier, String what, long max) {
+      String name = word.substring(0, word.indexOf('='));
+      if (earlier != null) {
+        throw error(name + " given twice");
+      }
+      return number(word.substring(name.length() + 1), what, max);
     }
 
     /** The next word, or null at the end of the line or at a comment. */

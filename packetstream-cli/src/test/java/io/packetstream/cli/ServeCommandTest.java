@@ -242,6 +242,27 @@ class ServeCommandTest {
   }
 
   @Test
+  void aFileThatIsNotUtf8IsRefused() throws IOException {
+    Path file = dir.resolve("latin1.txt");
+    Files.write(file, "1 -> ok text \"caf\u00e9\"\n".getBytes(StandardCharsets.ISO_8859_1));
+
+    assertThatThrownBy(() -> Replies.read(file)).hasMessage(file + ": not UTF-8 text");
+  }
+
+  @Test
+  void aPortInUseIsOneLineOnStderrAndExitStatusOne() throws Exception {
+    try (Served taken = new Served(Replies.echo())) {
+      String port = Integer.toString(taken.server.port());
+
+      CommandRun run = CommandRun.of("serve", "--port", port);
+
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.out()).isEmpty();
+      assertThat(run.err()).startsWith("serve: java.net.BindException").hasLineCount(1);
+    }
+  }
+
+  @Test
   void callAgainstServePrintsTheCannedAnswers() throws Exception {
     Replies table =
         table("1 -> ok flags=3 text \"pong\"", "2 -> fail flags=4 hex 00ff10", "* -> ok echo");
