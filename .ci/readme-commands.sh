@@ -44,7 +44,7 @@ base_port() { echo $((20000 + RANDOM % 10000)); }
 
 # java -jar packetstream-cli/target/packetstream.jar --help
 out=$(java -jar "$CLI" --help)
-for command in call conformance-server conformance-client rr-server rr-client; do
+for command in call serve conformance-server conformance-client rr-server rr-client; do
   grep -qw -- "$command" <<<"$out" || fail "--help does not list $command: $out"
 done
 ok "packetstream.jar --help"
@@ -52,13 +52,13 @@ ok "packetstream.jar --help"
 # The example commands of docs/cli.md and README.md: every "$ java -jar ..." line of a code block,
 # run from packetstream-cli/target for docs/cli.md's "java -jar packetstream.jar" and from the
 # checkout for README.md's "java -jar packetstream-cli/target/packetstream.jar", with the pages'
-# ports 9000 and 9001 replaced by two free ones (new ones for each page). A line ending in & starts
-# a server (waited for until it listens, stopped on the way out); any other must exit 0 and print
-# every line the page shows below it ("..." stands for any lines). A shown line matches a printed
-# one word by word: a key=value whose value is a figure other than 0 (a rate, a time, a seed) or R
-# matches any value of that key; a 0 of a key naming a failure (errors, defects, oom, ...) must be
-# 0; a shown line ending in "..." allows more words. soak's submit_refused is not such a key: a
-# request refused at submit is accounted for, not a defect, and a run may have a few.
+# ports 9000, 9001 and 9002 replaced by three free ones (new ones for each page). A line ending in &
+# starts a server (waited for until it listens, stopped on the way out); any other must exit 0 and
+# print every line the page shows below it ("..." stands for any lines). A shown line matches a
+# printed one word by word: a key=value whose value is a figure other than 0 (a rate, a time, a
+# seed) or R matches any value of that key; a 0 of a key naming a failure (errors, defects, oom,
+# ...) must be 0; a shown line ending in "..." allows more words. soak's submit_refused is not such
+# a key: a request refused at submit is accounted for, not a defect, and a run may have a few.
 matches() { # expected-line output: 0 when some line of output matches expected-line
   awk -v want="$1" '
     function same(w, a,   k) {
@@ -83,6 +83,7 @@ matches() { # expected-line output: 0 when some line of output matches expected-
 run_doc_command() { # page, directory, command, expected lines (newline-separated)
   local page=$1 dir=$2 cmd=${3//--port 9000/--port $port_9000} expected=$4 out line port
   cmd=${cmd//--port 9001/--port $port_9001}
+  cmd=${cmd//--port 9002/--port $port_9002}
   if [[ $cmd == *' &' ]]; then
     cmd=${cmd% &}
     port=$(sed -nE 's/.*--port ([0-9]+).*/\1/p' <<<"$cmd")
@@ -107,6 +108,7 @@ run_doc_examples() { # page, jar as the page writes it, directory to run in, lea
   local page=$1 jar=$2 dir=$3 least=$4 in_block=0 cmd= expected= line
   port_9000=$(base_port)
   port_9001=$((port_9000 + 1))
+  port_9002=$((port_9000 + 2))
   doc_commands=0
   while IFS= read -r line; do
     if [[ $line == '```'* ]]; then
@@ -127,7 +129,7 @@ run_doc_examples() { # page, jar as the page writes it, directory to run in, lea
   ((doc_commands >= least)) || fail "$page: found only $doc_commands example commands"
   ok "$page: $doc_commands example commands"
 }
-run_doc_examples docs/cli.md packetstream.jar packetstream-cli/target 9
+run_doc_examples docs/cli.md packetstream.jar packetstream-cli/target 13
 run_doc_examples README.md packetstream-cli/target/packetstream.jar . 2
 
 # docs/contributing.md's one-test-class command, read from the page and run as printed (its first

@@ -176,16 +176,8 @@ final class CallCommand implements Callable<Integer> {
    * than tab, CR and LF, else null: text that prints as itself.
    */
   static String printable(byte[] bytes) {
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (CharacterCodingException e) {
+    String text = utf8(bytes);
+    if (text == null) {
       return null;
     }
     for (int i = 0; i < text.length(); i++) {
@@ -195,5 +187,19 @@ final class CallCommand implements Callable<Integer> {
       }
     }
     return text;
+  }
+
+  /** The bytes decoded as UTF-8, or null when they are not valid UTF-8. */
+  static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
   }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
  *
  * <pre>
  * java -jar packetstream.jar call --port 9000 --type 0 --text hello
+ * java -jar packetstream.jar serve --port 9002 --replies replies.txt
  * java -jar packetstream.jar conformance-server --port 9000
  * java -jar packetstream.jar conformance-client --port 9000 --scenario all
  * java -jar packetstream.jar rr-server --port 9001
@@ -26,10 +27,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "packetstream 0.1.0",
     description =
-        "Talk packetstream: one-off calls, the conformance service and client, the rr "
-            + "load, the connection-scale load, the soak, the hostile-peer run.",
+        "Talk packetstream: one-off calls, a mock peer with canned replies, the conformance "
+            + "service and client, the rr load, the connection-scale load, the soak, the "
+            + "hostile-peer run.",
     subcommands = {
       CallCommand.class,
+      ServeCommand.class,
       ConformanceServerCommand.class,
       ConformanceClientCommand.class,
       RrServerCommand.class,
