@@ -152,8 +152,8 @@ public final class PacketConnection implements AutoCloseable {
   private volatile Throwable failure;
   private volatile boolean peerEndedRequests;
   private volatile boolean partialFrame;
-  private volatile long lastRequestNanos; // when the peer's last request arrived
-  private volatile long drainStartNanos; // when the graceful shutdown began
+  // when the peer's last request arrived, or the graceful shutdown began if none came after that
+  private volatile long lastRequestNanos;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final CountDownLatch readerDone = new CountDownLatch(1);
   private volatile EventLoop.Timer closeTimer;
@@ -1086,7 +1086,8 @@ public final class PacketConnection implements AutoCloseable {
       }
       state = ConnectionState.DRAINING;
     }
-    drainStartNanos = System.nanoTime();
+    // a peer that has sent nothing since may have a request on its way: linger from now
+    lastRequestNanos = System.nanoTime();
     inbound.refuse(Inbound.REFUSE_CLOSING, true);
     Packet erq = config.sendErq && !peerEnded && !inputEnded ? Packet.ERQ : null;
     if (pending.stop(name + " is draining", erq, outbound) == Outbound.CLAIMED) {
@@ -1107,10 +1108,7 @@ public final class PacketConnection implements AutoCloseable {
       return;
     }
     if (!inputEnded && !peerEndedRequests) {
-      // quiet since the last request, or since our ERQ when none came after it (a peer that never
-      // sent one may have one on its way)
-      long since = lastRequestNanos - drainStartNanos > 0 ? lastRequestNanos : drainStartNanos;
-      long quiet = System.nanoTime() - since;
+      long quiet = System.nanoTime() - lastRequestNanos;
       if (quiet < LINGER_NANOS) {
         loop.schedule(this::checkDrained, LINGER_NANOS - quiet);
         return;
