@@ -341,7 +341,7 @@ final class Outbound {
       ByteBuffer b = last.bytes;
       int pos = b.position();
       int lim = b.limit();
-      if (pos > 0 && b.capacity() - lim < payload.remaining() + 32) {
+      if (pos > 0 && b.capacity() - lim < payload.remaining() + MAX_RESPONSE_HEADER) {
         b.compact().flip(); // the written bytes' room
         pos = 0;
         lim = b.limit();
