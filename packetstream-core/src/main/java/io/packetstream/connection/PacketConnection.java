@@ -160,13 +160,16 @@ public final class PacketConnection implements AutoCloseable {
   private volatile EventLoop.Timer watchTimer;
   private volatile EventLoop.Timer probeTimer; // set on the loop only
 
-  // what the idle timeout counts: traffic other than probes and their answers
+  // what the idle timeout counts: traffic other than probes and their answers; kept only when
+  // there is an idle timeout (idleTracked), as the reads and flushes would pay for it otherwise
+  private final boolean idleTracked;
   private volatile long lastUserReceivedNanos;
   private volatile long lastUserSentNanos;
   private long userPacketsReceived; // the reading thread's, at its last read
   private long probePacketsReceived; // the reading thread's
-  private volatile long userPacketsSent; // the writer's (one at a time), at its last flush
-  private volatile long probePacketsSent; // the writer's
+  // the writer's: one at a time, handed on under the Outbound's monitor
+  private long userPacketsSent; // at its last flush
+  private long probePacketsSent;
 
   // statistics: the reading thread writes the received ones, the writer (one at a time) the sent
   private volatile long bytesReceived;
@@ -180,6 +183,7 @@ public final class PacketConnection implements AutoCloseable {
 
   private PacketConnection(ConnectionConfig config, EventLoop loop, Io io) {
     this.config = config;
+    this.idleTracked = !config.idleTimeout.isZero();
     this.loop = loop;
     this.io = io;
     this.name = config.name != null ? config.name : "packetstream-" + NAMES.incrementAndGet();
@@ -707,6 +711,9 @@ public final class PacketConnection implements AutoCloseable {
 
   /** After a read: whether it brought the idle timeout anything but probes and their answers. */
   private void countUserTraffic(long now) {
+    if (!idleTracked) {
+      return;
+    }
     long user = packetsReceived - probePacketsReceived;
     if (user != userPacketsReceived || partialFrame) {
       userPacketsReceived = user;
@@ -1013,6 +1020,9 @@ public final class PacketConnection implements AutoCloseable {
     @Override
     public void flushed() {
       lastSentMillis = System.currentTimeMillis();
+      if (!idleTracked) {
+        return;
+      }
       long user = packetsSent - probePacketsSent;
       if (user != userPacketsSent) {
         userPacketsSent = user;
