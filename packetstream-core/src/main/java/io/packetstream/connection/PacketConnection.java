@@ -219,6 +219,15 @@ public final class PacketConnection implements AutoCloseable {
     return new Builder();
   }
 
+  /**
+   * The JVM's shared pool of platform threads for handlers, the default {@link Builder#executor} on
+   * Java 17 (up to 512 daemon threads made as needed and ended when idle, further tasks queued,
+   * never refused): for builders that want platform threads on any Java version.
+   */
+  public static Executor platformHandlerExecutor() {
+    return DefaultThreads.platformHandlerExecutor();
+  }
+
   // ---------------------------------------------------------------- requester
 
   /** Sends a request on channel 0; the future completes with the peer's response, ok or not. */
@@ -1480,12 +1489,12 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * Where handlers run. Default: a virtual thread per request on Java 21+, on 17 a shared pool of
-     * up to 512 threads whose further tasks wait in its queue. An executor that refuses a request
-     * (full or shut down) only delays it: it waits in the connection's queue and is tried again. A
-     * direct executor ({@code Runnable::run}) runs handlers on the thread that read the request, an
-     * event loop's over sockets: fastest for handlers that never block, but one that blocks stalls
-     * every connection of that loop.
+     * Where handlers run. Default: a virtual thread per request on Java 21+, on 17 {@link
+     * PacketConnection#platformHandlerExecutor()}. An executor that refuses a request (full or shut
+     * down) only delays it: it waits in the connection's queue and is tried again. A direct
+     * executor ({@code Runnable::run}) runs handlers on the thread that read the request, an event
+     * loop's over sockets: fastest for handlers that never block, but one that blocks stalls every
+     * connection of that loop.
      */
     public Builder executor(Executor executor) {
       c.executor = Objects.requireNonNull(executor, "executor");
