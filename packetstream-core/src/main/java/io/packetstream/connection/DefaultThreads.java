@@ -3,6 +3,7 @@ package io.packetstream.connection;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -44,6 +45,14 @@ final class DefaultThreads {
     return HandlerExecutor.INSTANCE;
   }
 
+  /**
+   * The shared pool of platform threads for handlers ({@link HandlerPool}), the default on Java 17;
+   * an {@code Executor} only, so that no user of it can shut it down.
+   */
+  static Executor platformHandlerExecutor() {
+    return PlatformPool.EXECUTOR;
+  }
+
   /** Makes the reader and writer threads of connections. */
   static ThreadFactory ioThreadFactory() {
     return r -> {
@@ -64,8 +73,14 @@ final class DefaultThreads {
           throw new IllegalStateException("cannot create virtual-thread executor", e);
         }
       }
-      return Executors.unconfigurableExecutorService(HandlerPool.create());
+      return PlatformPool.POOL;
     }
+  }
+
+  private static final class PlatformPool {
+    static final ExecutorService POOL =
+        Executors.unconfigurableExecutorService(HandlerPool.create());
+    static final Executor EXECUTOR = POOL::execute;
   }
 
   /**

@@ -92,6 +92,14 @@ public final class EventLoopGroup implements AutoCloseable {
     return create(threads, defaultBudget());
   }
 
+  /**
+   * Whether the current thread is an event loop thread of any group, where a blocking call would
+   * stall every connection of that loop (or wait for itself).
+   */
+  public static boolean inEventLoop() {
+    return EventLoop.onAnyLoop();
+  }
+
   /** How many I/O threads the group runs. */
   public int threads() {
     return loops.length;

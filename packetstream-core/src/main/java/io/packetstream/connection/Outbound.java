@@ -307,29 +307,18 @@ final class Outbound {
     }
     if (!fits(batchBuffer, payload) && batchBuffer.position() > 0) {
       // make room: write what the channel takes now
-      batchBuffer.flip();
-      int before = batchBuffer.remaining();
-      while (batchBuffer.hasRemaining() && sink.write(batchBuffer) > 0) {
-        // the channel takes more
-      }
-      if (batchBuffer.remaining() < before) {
-        events.flushed();
-      }
-      if (batchBuffer.hasRemaining()) {
-        // the channel is full: the buffer waits as it is, its answers still counted, first in
-        // line, and this answer behind it
-        unsent.add(new Chunk(batchBuffer, batchCost, true));
+      boolean all = writeBatch(batchBuffer, batchCost, true);
+      batchCost = 0;
+      if (!all) {
+        // the channel is full: the buffer waits in unsent as it is, its answers still counted,
+        // first in line, and this answer behind it
         batchBuffer = null;
-        batchCost = 0;
         if (appendUnsent(channel, tag, ok, resultFlags, payload, cost)) {
           return true;
         }
         uncount(cost);
         return false;
       }
-      batchBuffer.clear();
-      written(batchCost);
-      batchCost = 0;
     }
     if (!fits(batchBuffer, payload)) {
       uncount(cost);
@@ -352,7 +341,7 @@ final class Outbound {
       ByteBuffer b = last.bytes;
       int pos = b.position();
       int lim = b.limit();
-      if (pos > 0 && b.capacity() - lim < payload.remaining() + 32) {
+      if (pos > 0 && b.capacity() - lim < payload.remaining() + MAX_RESPONSE_HEADER) {
         b.compact().flip(); // the written bytes' room
         pos = 0;
         lim = b.limit();

@@ -152,21 +152,24 @@ public final class PacketConnection implements AutoCloseable {
   private volatile Throwable failure;
   private volatile boolean peerEndedRequests;
   private volatile boolean partialFrame;
-  private volatile long lastRequestNanos; // when the peer's last request arrived
-  private volatile long drainStartNanos; // when the graceful shutdown began
+  // when the peer's last request arrived, or the graceful shutdown began if none came after that
+  private volatile long lastRequestNanos;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final CountDownLatch readerDone = new CountDownLatch(1);
   private volatile EventLoop.Timer closeTimer;
   private volatile EventLoop.Timer watchTimer;
   private volatile EventLoop.Timer probeTimer; // set on the loop only
 
-  // what the idle timeout counts: traffic other than probes and their answers
+  // what the idle timeout counts: traffic other than probes and their answers; kept only when
+  // there is an idle timeout (idleTracked), as the reads and flushes would pay for it otherwise
+  private final boolean idleTracked;
   private volatile long lastUserReceivedNanos;
   private volatile long lastUserSentNanos;
   private long userPacketsReceived; // the reading thread's, at its last read
   private long probePacketsReceived; // the reading thread's
-  private volatile long userPacketsSent; // the writer's (one at a time), at its last flush
-  private volatile long probePacketsSent; // the writer's
+  // the writer's: one at a time, handed on under the Outbound's monitor
+  private long userPacketsSent; // at its last flush
+  private long probePacketsSent;
 
   // statistics: the reading thread writes the received ones, the writer (one at a time) the sent
   private volatile long bytesReceived;
@@ -180,6 +183,7 @@ public final class PacketConnection implements AutoCloseable {
 
   private PacketConnection(ConnectionConfig config, EventLoop loop, Io io) {
     this.config = config;
+    this.idleTracked = !config.idleTimeout.isZero();
     this.loop = loop;
     this.io = io;
     this.name = config.name != null ? config.name : "packetstream-" + NAMES.incrementAndGet();
@@ -213,6 +217,15 @@ public final class PacketConnection implements AutoCloseable {
   /** A builder with the library's defaults. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The JVM's shared pool of platform threads for handlers, the default {@link Builder#executor} on
+   * Java 17 (up to 512 daemon threads made as needed and ended when idle, further tasks queued,
+   * never refused): for builders that want platform threads on any Java version.
+   */
+  public static Executor platformHandlerExecutor() {
+    return DefaultThreads.platformHandlerExecutor();
   }
 
   // ---------------------------------------------------------------- requester
@@ -707,6 +720,9 @@ public final class PacketConnection implements AutoCloseable {
 
   /** After a read: whether it brought the idle timeout anything but probes and their answers. */
   private void countUserTraffic(long now) {
+    if (!idleTracked) {
+      return;
+    }
     long user = packetsReceived - probePacketsReceived;
     if (user != userPacketsReceived || partialFrame) {
       userPacketsReceived = user;
@@ -1013,6 +1029,9 @@ public final class PacketConnection implements AutoCloseable {
     @Override
     public void flushed() {
       lastSentMillis = System.currentTimeMillis();
+      if (!idleTracked) {
+        return;
+      }
       long user = packetsSent - probePacketsSent;
       if (user != userPacketsSent) {
         userPacketsSent = user;
@@ -1086,7 +1105,8 @@ public final class PacketConnection implements AutoCloseable {
       }
       state = ConnectionState.DRAINING;
     }
-    drainStartNanos = System.nanoTime();
+    // a peer that has sent nothing since may have a request on its way: linger from now
+    lastRequestNanos = System.nanoTime();
     inbound.refuse(Inbound.REFUSE_CLOSING, true);
     Packet erq = config.sendErq && !peerEnded && !inputEnded ? Packet.ERQ : null;
     if (pending.stop(name + " is draining", erq, outbound) == Outbound.CLAIMED) {
@@ -1107,10 +1127,7 @@ public final class PacketConnection implements AutoCloseable {
       return;
     }
     if (!inputEnded && !peerEndedRequests) {
-      // quiet since the last request, or since our ERQ when none came after it (a peer that never
-      // sent one may have one on its way)
-      long since = lastRequestNanos - drainStartNanos > 0 ? lastRequestNanos : drainStartNanos;
-      long quiet = System.nanoTime() - since;
+      long quiet = System.nanoTime() - lastRequestNanos;
       if (quiet < LINGER_NANOS) {
         loop.schedule(this::checkDrained, LINGER_NANOS - quiet);
         return;
@@ -1472,12 +1489,12 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * Where handlers run. Default: a virtual thread per request on Java 21+, on 17 a shared pool of
-     * up to 512 threads whose further tasks wait in its queue. An executor that refuses a request
-     * (full or shut down) only delays it: it waits in the connection's queue and is tried again. A
-     * direct executor ({@code Runnable::run}) runs handlers on the thread that read the request, an
-     * event loop's over sockets: fastest for handlers that never block, but one that blocks stalls
-     * every connection of that loop.
+     * Where handlers run. Default: a virtual thread per request on Java 21+, on 17 {@link
+     * PacketConnection#platformHandlerExecutor()}. An executor that refuses a request (full or shut
+     * down) only delays it: it waits in the connection's queue and is tried again. A direct
+     * executor ({@code Runnable::run}) runs handlers on the thread that read the request, an event
+     * loop's over sockets: fastest for handlers that never block, but one that blocks stalls every
+     * connection of that loop.
      */
     public Builder executor(Executor executor) {
       c.executor = Objects.requireNonNull(executor, "executor");

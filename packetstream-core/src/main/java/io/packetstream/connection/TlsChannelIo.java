@@ -129,10 +129,11 @@ final class TlsChannelIo extends LoopIo {
       begunNanos = System.nanoTime();
       engine.beginHandshake();
       begun = true;
-      pump(false);
     } catch (Throwable t) {
       connection.ioFailed(t);
+      return;
     }
+    pumpOrFail();
   }
 
   private void handshakeTimedOut() {
@@ -169,12 +170,17 @@ final class TlsChannelIo extends LoopIo {
       loop.execute(
           () -> {
             pumpAsked.set(false);
-            try {
-              pump(false);
-            } catch (Throwable t) {
-              connection.ioFailed(t);
-            }
+            pumpOrFail();
           });
+    }
+  }
+
+  /** {@link #pump} without a read; a failure fails the connection. Loop thread. */
+  private void pumpOrFail() {
+    try {
+      pump(false);
+    } catch (Throwable t) {
+      connection.ioFailed(t);
     }
   }
 
@@ -401,11 +407,7 @@ final class TlsChannelIo extends LoopIo {
                   connection.ioFailed(failure);
                   return;
                 }
-                try {
-                  pump(false);
-                } catch (Throwable t) {
-                  connection.ioFailed(t);
-                }
+                pumpOrFail();
               });
         });
   }
@@ -637,11 +639,7 @@ final class TlsChannelIo extends LoopIo {
 
   @Override
   void resumed() {
-    try {
-      pump(false); // records read before the pause
-    } catch (Throwable t) {
-      connection.ioFailed(t);
-    }
+    pumpOrFail(); // records read before the pause
   }
 
   // ---------------------------------------------------------------- closing

@@ -63,6 +63,10 @@ import javax.net.ssl.SSLSocket;
  * outlasts {@link Builder#handshakeTimeout}; the handshake thread then opens the connection. Each
  * connection's I/O runs on the connection's own threads. {@link #close()} runs on its caller's
  * thread and closes the connections in parallel on short-lived threads.
+ *
+ * <p>A connection's {@link io.packetstream.connection.TrafficListener#connectionOpened} listeners
+ * run on the thread that opens it, under a lock that {@link #close()} and {@link #abort()} take
+ * too: a listener that waits for another thread's close or abort of this server waits forever.
  */
 public final class PacketServer implements AutoCloseable {
 
@@ -492,6 +496,11 @@ public final class PacketServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens and lists the connection of an accepted peer under {@link #admission}, so the
+   * connection's {@link io.packetstream.connection.TrafficListener#connectionOpened} listeners run
+   * under that lock (the class comment tells users what follows).
+   */
   private void open(Closeable peer, long n) throws IOException {
     PacketConnection.Builder b = connections.copy().name(name + "#" + n);
     PacketConnection c;
@@ -519,10 +528,8 @@ public final class PacketServer implements AutoCloseable {
         return;
       }
     }
+    // runs at once for a connection that has already ended
     c.termination().whenComplete((v, e) -> live.remove(c));
-    if (c.state().isTerminal()) {
-      live.remove(c);
-    }
     succeeded();
   }
 

@@ -42,6 +42,35 @@ class PacketServerTest {
     }
   }
 
+  /**
+   * A connection that has ended by the time the server lists it (here aborted by the open hook)
+   * leaves the list at once: its place goes to the next peer.
+   */
+  @Test
+  void aConnectionThatEndedBeforeItWasListedFreesItsPlace() throws Exception {
+    PacketConnection.Builder echo =
+        PacketConnection.builder().handler(rq -> Response.ok(rq.payload()));
+    try (PacketServer server = PacketServer.builder(echo).maxConnections(1).bindLoopback(0)) {
+      java.util.concurrent.atomic.AtomicBoolean first =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      server.afterOpen(
+          c -> {
+            if (first.getAndSet(false)) {
+              c.abort();
+            }
+          });
+      try (RawPeer aborted = new RawPeer(server.port())) {
+        assertThat(aborted.awaitEnd()).as("the first peer's connection ended").isTrue();
+      }
+      try (PacketConnection second =
+          PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        assertThat(second.call(0, 0, 0, new byte[] {1}, WAIT))
+            .isEqualTo(Response.ok(new byte[] {1}));
+      }
+      assertThat(server.acceptedCount()).isEqualTo(2);
+    }
+  }
+
   @Test
   void saysOnceThatItIsFullNotOncePerRefusedPeer() throws Exception {
     PacketConnection.Builder echo =

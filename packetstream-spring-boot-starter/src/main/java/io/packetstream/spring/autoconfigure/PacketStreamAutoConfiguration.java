@@ -1,6 +1,7 @@
 package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.connection.EventLoopGroup;
+import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.client.PacketExchangeProxyFactory;
 import io.packetstream.spring.context.ActivityTick;
 import io.packetstream.spring.context.PacketConnectionBuilders;
@@ -64,7 +65,7 @@ public final class PacketStreamAutoConfiguration {
     } else if (Boolean.FALSE.equals(
         environment.getProperty("spring.threads.virtual.enabled", Boolean.class))) {
       // said no to virtual threads: platform ones, even where the core would use virtual ones
-      executor = PlatformHandlerThreads.EXECUTOR;
+      executor = PacketConnection.platformHandlerExecutor();
     } else {
       executor = null;
     }

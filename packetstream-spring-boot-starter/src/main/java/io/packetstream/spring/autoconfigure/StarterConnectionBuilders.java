@@ -137,6 +137,11 @@ final class StarterConnectionBuilders implements PacketConnectionBuilders {
     return (int) bytes;
   }
 
+  /** The handler executor the builders get; null for the core's default. For tests. */
+  @Nullable Executor executor() {
+    return executor;
+  }
+
   @Override
   public PacketConnection.Builder builder(ConnectionRole role, String name) {
     PacketStreamProperties p = properties;

@@ -1,5 +1,6 @@
 package io.packetstream.spring.client;
 
+import io.packetstream.connection.EventLoopGroup;
 import io.packetstream.spring.handler.PacketChannel;
 import io.packetstream.spring.handler.PacketFlags;
 import io.packetstream.wire.Packet;
@@ -183,10 +184,19 @@ final class ExchangeMethod {
         method.getExceptionTypes());
   }
 
-  /** Sends the request made of {@code args}; for a method that waits, waits for its answer. */
+  /**
+   * Sends the request made of {@code args}; for a method that waits, waits for its answer, and
+   * refuses to on an event loop thread (where answers' callbacks run), before sending anything.
+   */
   @Nullable Object invoke(
       TypedCalls calls, TypedCalls.Submitter submitter, String target, @Nullable Object[] args)
       throws Throwable {
+    if (!async && EventLoopGroup.inEventLoop()) {
+      throw new IllegalStateException(
+          description
+              + " waits for its answer, which would block an event loop thread that reads for many"
+              + " connections; call it elsewhere or make it return a CompletableFuture");
+    }
     long flags = 0;
     if (flagsIndex >= 0 && args[flagsIndex] != null) {
       flags = ((Number) args[flagsIndex]).longValue();

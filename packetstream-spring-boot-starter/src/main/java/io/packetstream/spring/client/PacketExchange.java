@@ -31,9 +31,9 @@ import java.lang.annotation.Target;
  * (from a future: fails it). A method that waits and gets no answer within the client's {@code
  * request-timeout} throws {@link PacketRequestTimeoutException}; a lost connection, an {@link
  * java.io.UncheckedIOException} (each the checked cause itself when the method declares it). Any
- * other signature is refused when the proxy is made, naming the method. A method that waits must
- * not be called on a connection's I/O thread (in a future's callback), which would have to read its
- * answer: use the {@code CompletableFuture} form there.
+ * other signature is refused when the proxy is made, naming the method. A method that waits throws
+ * {@link IllegalStateException} on a connection's event loop thread (in a future's callback), which
+ * would have to read its answer: use the {@code CompletableFuture} form there.
  *
  * <pre>{@code
  * interface Billing {

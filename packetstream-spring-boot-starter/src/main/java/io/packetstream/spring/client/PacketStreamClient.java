@@ -1,6 +1,7 @@
 package io.packetstream.spring.client;
 
 import io.packetstream.connection.ConnectionClosedException;
+import io.packetstream.connection.EventLoopGroup;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.connection.ResponseDecoder;
@@ -276,9 +277,21 @@ public final class PacketStreamClient {
         submit(channel, rqType, flags, payload, timeout.isZero() ? spec.requestTimeout() : timeout);
   }
 
-  /** Sends a request on channel 0 and waits for its answer. */
+  /**
+   * Sends a request on channel 0 and waits for its answer.
+   *
+   * @throws IllegalStateException on an event loop thread (where answers' callbacks run), which
+   *     must never wait: use {@link #submit} there
+   */
   public Response call(long rqType, long flags, byte[] payload)
       throws IOException, InterruptedException, TimeoutException {
+    if (EventLoopGroup.inEventLoop()) {
+      throw new IllegalStateException(
+          "packetstream client "
+              + spec.name()
+              + ": call() would block an event loop thread, which reads for many connections;"
+              + " use submit() and a callback");
+    }
     if (balancer != null) {
       return await(submit(0, rqType, flags, payload, Duration.ZERO));
     }
@@ -289,11 +302,7 @@ public final class PacketStreamClient {
     return c.call(rqType, flags, payload);
   }
 
-  /**
-   * The answer of a balanced client's request, with the failures {@link #call} declares. Like a
-   * connection's call, it must not run on an event loop thread (a handler's answer callback): use
-   * submit there.
-   */
+  /** The answer of a balanced client's request, with the failures {@link #call} declares. */
   private static Response await(CompletableFuture<Response> request)
       throws IOException, InterruptedException, TimeoutException {
     try {

@@ -50,6 +50,27 @@ class PacketStreamAutoConfigurationTests {
   }
 
   @Test
+  void virtualThreadsTurnedOffMeanTheCoresPlatformHandlerPool() {
+    runner
+        .withPropertyValues("spring.threads.virtual.enabled=false")
+        .run(
+            context ->
+                assertThat(
+                        ((StarterConnectionBuilders)
+                                context.getBean(PacketConnectionBuilders.class))
+                            .executor())
+                    .isSameAs(
+                        io.packetstream.connection.PacketConnection.platformHandlerExecutor()));
+    runner.run(
+        context ->
+            assertThat(
+                    ((StarterConnectionBuilders) context.getBean(PacketConnectionBuilders.class))
+                        .executor())
+                .as("unset: the core chooses")
+                .isNull());
+  }
+
+  @Test
   void userCodecReplacesJackson() {
     runner
         .withUserConfiguration(UserCodec.class)
