@@ -202,6 +202,16 @@ public final class PacketHandlers
     return byChannel().get(channel) instanceof ChannelRouter router && router.handles(rqType);
   }
 
+  /**
+   * Whether a {@link PacketHandler} method answers on {@code channel}: observations tag only such
+   * channels with their number, so that a peer cannot invent series by choosing channels.
+   *
+   * @throws InvalidPacketHandlerException if the methods cannot be served
+   */
+  public boolean handlesChannel(long channel) {
+    return byChannel().get(channel) instanceof ChannelRouter;
+  }
+
   /** The peer's requests that the handlers answered as client errors, for metrics to count. */
   public ClientErrors clientErrors() {
     return clientErrors;

@@ -47,7 +47,8 @@ final class ObservingListener implements TrafficListener {
   public void requestStarted(
       PacketConnection c, Direction direction, long channel, long tag, long rqType) {
     boolean inbound = direction == Direction.INBOUND;
-    boolean known = !inbound || types.known(channel, rqType);
+    boolean knownChannel = !inbound || types.knownChannel(channel);
+    boolean known = knownChannel && (!inbound || types.known(channel, rqType));
     Observation o =
         (inbound
                 ? PacketStreamObservationDocumentation.SERVER_REQUESTS
@@ -66,8 +67,9 @@ final class ObservingListener implements TrafficListener {
                         channel,
                         tag,
                         rqType,
+                        knownChannel,
                         known,
-                        keyValues.slot(direction, channel, rqType, known)),
+                        keyValues.slot(direction, channel, rqType, knownChannel, known)),
                 registry);
     if (o.isNoop()) {
       // a predicate turned it off: nothing to stop
