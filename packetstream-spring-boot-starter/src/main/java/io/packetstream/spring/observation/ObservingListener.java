@@ -88,10 +88,7 @@ final class ObservingListener implements TrafficListener {
       Outcome outcome,
       long nanos) {
     boolean clientError =
-        direction == Direction.INBOUND
-            && outcome != Outcome.OK
-            && clientErrors != null
-            && clientErrors.take(c, channel, tag);
+        clientErrors != null && clientErrors.take(c, direction, channel, tag, outcome);
     Observation o = running.remove(c, direction, channel, tag);
     if (o == null) {
       return;

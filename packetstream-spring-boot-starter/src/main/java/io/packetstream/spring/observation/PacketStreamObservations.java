@@ -66,7 +66,10 @@ public final class PacketStreamObservations
         };
     this.clientErrors = handlers.clientErrors();
     this.noop = registry.isNoop();
-    clientErrors.enable();
+    if (!noop) {
+      // a no-op registry gets no listener to take the marks
+      clientErrors.enable();
+    }
   }
 
   @Override
