@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -80,6 +81,18 @@ class ReactiveAndBadRequestTest {
     Item json(Item item) {
       return item;
     }
+
+    /** Declared multi-value, though the value is a Mono: answered as its declaration says. */
+    @PacketHandler(9)
+    Publisher<String> publisherOfMono(String text) {
+      return Mono.just(text);
+    }
+
+    /** Declared single-value, though the value is a Flux: answered with its one value. */
+    @PacketHandler(10)
+    Mono<String> monoOfFlux(String text) {
+      return Flux.just(text).next();
+    }
   }
 
   @SpringBootConfiguration(proxyBeanMethods = false)
@@ -116,6 +129,12 @@ class ReactiveAndBadRequestTest {
   void fluxIsAnsweredWithTheListOfItsValues() throws Exception {
     assertThat(call(3, "{\"name\":\"n\",\"count\":2}").text())
         .isEqualTo("[{\"name\":\"n1\",\"count\":1},{\"name\":\"n2\",\"count\":2}]");
+  }
+
+  @Test
+  void theDeclaredTypeDecidesBetweenOneValueAndAList() throws Exception {
+    assertThat(call(9, "x").text()).isEqualTo("[\"x\"]");
+    assertThat(call(10, "y")).isEqualTo(Response.ok("y"));
   }
 
   @Test

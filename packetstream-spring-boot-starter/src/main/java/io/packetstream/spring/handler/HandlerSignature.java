@@ -396,6 +396,15 @@ final class HandlerSignature {
     if (valueMapper == null) {
       return null;
     }
+    if (REACTIVE && handler == ReactiveReturns.HANDLER) {
+      // the declared type's adapter, as valueMapper's, not the value's: a Publisher that is a
+      // Mono at run time still answers with a list
+      ReactiveAdapter adapter = ReactiveReturns.adapter(returnType.getNestedParameterType());
+      return result ->
+          result == null
+              ? Response.empty()
+              : later(ReactiveReturns.collect(adapter, result), valueMapper);
+    }
     return result ->
         handler.isAsyncReturnValue(result, returnType)
             ? later(handler.toCompletionStage(result, returnType), valueMapper)

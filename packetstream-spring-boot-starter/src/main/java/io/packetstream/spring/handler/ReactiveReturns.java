@@ -42,7 +42,8 @@ final class ReactiveReturns {
   /**
    * The kind of result for a type Spring's {@link ReactiveAdapterRegistry} adapts ({@code Mono},
    * {@code Flux}, RxJava...): waited for without blocking; a multi-value type's values come as a
-   * list.
+   * list. The adapter is the declared type's, whatever the value's class: {@link HandlerSignature}
+   * binds it once per method.
    */
   static final PacketReturnValueHandler HANDLER =
       new StandardReturns.Later() {
@@ -53,7 +54,7 @@ final class ReactiveReturns {
 
         @Override
         public CompletionStage<?> toCompletionStage(Object value, MethodParameter returnType) {
-          return collect(adapter(value.getClass()), value);
+          return collect(adapter(returnType.getNestedParameterType()), value);
         }
       };
 
