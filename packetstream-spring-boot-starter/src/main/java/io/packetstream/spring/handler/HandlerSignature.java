@@ -74,21 +74,27 @@ final class HandlerSignature {
 
   private final StandardReturns.Dynamic dynamic;
 
+  /** The kind of reactive results; null without Reactive Streams on the class path. */
+  private final ReactiveReturns.Handler reactive;
+
   /**
    * {@code codec} may be null: then only bytes, text and flags are served; {@code validator} may be
    * null: then a payload parameter that asks for validation is refused. The application's resolvers
-   * and return value handlers come first, in their order.
+   * and return value handlers come first, in their order. A multi-value result is answered with at
+   * most {@code maxCollectedValues} values.
    */
   HandlerSignature(
       PayloadCodec codec,
       Validator validator,
       List<PacketArgumentResolver> argumentResolvers,
-      List<PacketReturnValueHandler> returnValueHandlers) {
+      List<PacketReturnValueHandler> returnValueHandlers,
+      int maxCollectedValues) {
     this.codec = codec;
     this.validator = validator;
     this.argumentResolvers = List.copyOf(argumentResolvers);
     this.returnValueHandlers = List.copyOf(returnValueHandlers);
-    this.dynamic = new StandardReturns.Dynamic(codec, REACTIVE);
+    this.dynamic = new StandardReturns.Dynamic(codec, REACTIVE, maxCollectedValues);
+    this.reactive = REACTIVE ? new ReactiveReturns.Handler(maxCollectedValues) : null;
     List<PacketReturnValueHandler> own =
         new ArrayList<>(
             List.of(
@@ -101,7 +107,7 @@ final class HandlerSignature {
                 StandardReturns.REPLY,
                 StandardReturns.STAGE));
     if (REACTIVE) {
-      own.add(ReactiveReturns.HANDLER);
+      own.add(reactive);
     }
     own.add(dynamic);
     if (codec != null) {
@@ -392,18 +398,25 @@ final class HandlerSignature {
       return result -> handler.handleReturnValue(result, returnType);
     }
     ResponseMapper valueMapper =
-        value ? dynamic::response : valueMapper(handler, returnType, description, problems);
+        value ? dynamic : valueMapper(handler, returnType, description, problems);
     if (valueMapper == null) {
       return null;
     }
-    if (REACTIVE && handler == ReactiveReturns.HANDLER) {
+    if (REACTIVE && handler == reactive) {
       // the declared type's adapter, as valueMapper's, not the value's: a Publisher that is a
       // Mono at run time still answers with a list
       ReactiveAdapter adapter = ReactiveReturns.adapter(returnType.getNestedParameterType());
+      int max = reactive.maxValues();
       return result ->
           result == null
               ? Response.empty()
-              : later(ReactiveReturns.collect(adapter, result), valueMapper);
+              : later(ReactiveReturns.collect(adapter, result, max, description), valueMapper);
+    }
+    if (handler == dynamic) {
+      return result ->
+          dynamic.isAsyncReturnValue(result, returnType)
+              ? later(dynamic.stage(result, description), valueMapper)
+              : dynamic.handleReturnValue(result, returnType);
     }
     return result ->
         handler.isAsyncReturnValue(result, returnType)
@@ -418,10 +431,10 @@ final class HandlerSignature {
       String description,
       List<String> problems) {
     if (handler == dynamic) {
-      return dynamic::response;
+      return dynamic;
     }
     Class<?> declared = returnType.getNestedParameterType();
-    if (REACTIVE && handler == ReactiveReturns.HANDLER) {
+    if (REACTIVE && handler == reactive) {
       ReactiveAdapter adapter = ReactiveReturns.adapter(declared);
       if (adapter.isNoValue()) {
         return value -> Response.empty();
@@ -444,7 +457,7 @@ final class HandlerSignature {
     MethodParameter nested = returnType.nested();
     if (nested.getNestedParameterType() == Object.class) {
       // no type argument to choose by: mapped by the value's class
-      return dynamic::response;
+      return dynamic;
     }
     return mapper(nested, true, description, problems);
   }

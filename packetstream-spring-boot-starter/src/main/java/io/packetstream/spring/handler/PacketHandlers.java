@@ -58,7 +58,11 @@ public final class PacketHandlers
 
   private record Found(String beanName, Object bean, Method method, PacketHandler annotation) {}
 
+  /** The default of {@code packetstream.max-collected-values}. */
+  public static final int DEFAULT_MAX_COLLECTED_VALUES = 10_000;
+
   private final ObjectProvider<PayloadCodec> codec;
+  private final int maxCollectedValues;
   private final ClientErrors clientErrors = new ClientErrors();
   private final List<Found> found = Collections.synchronizedList(new ArrayList<>());
   private final Set<String> seen = Collections.synchronizedSet(new HashSet<>());
@@ -67,7 +71,21 @@ public final class PacketHandlers
 
   /** Handlers whose payload objects are decoded and encoded by {@code codec}, if there is one. */
   public PacketHandlers(ObjectProvider<PayloadCodec> codec) {
+    this(codec, DEFAULT_MAX_COLLECTED_VALUES);
+  }
+
+  /**
+   * Handlers whose payload objects are decoded and encoded by {@code codec}, if there is one, and
+   * whose multi-value results (a {@code Flux}) are answered with at most {@code maxCollectedValues}
+   * values: beyond that the subscription is cancelled and the request answered not-ok.
+   */
+  public PacketHandlers(ObjectProvider<PayloadCodec> codec, int maxCollectedValues) {
+    if (maxCollectedValues < 1) {
+      throw new IllegalArgumentException(
+          "packetstream.max-collected-values must be at least 1, not " + maxCollectedValues);
+    }
     this.codec = codec;
+    this.maxCollectedValues = maxCollectedValues;
   }
 
   @Override
@@ -273,7 +291,8 @@ public final class PacketHandlers
             c,
             validator(),
             beans(PacketArgumentResolver.class),
-            beans(PacketReturnValueHandler.class));
+            beans(PacketReturnValueHandler.class),
+            maxCollectedValues);
     List<PacketHandlerInterceptor> interceptors = beans(PacketHandlerInterceptor.class);
     PacketHandlerObserver observer = observer(beans(PacketHandlerObserver.class));
     List<String> problems = new ArrayList<>();

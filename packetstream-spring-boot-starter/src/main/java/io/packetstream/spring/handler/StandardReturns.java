@@ -178,14 +178,17 @@ final class StandardReturns {
    * at run time: a core reply passes, a stage or a reactive value is waited for, and the rest is
    * mapped as its class would be. {@code codec} may be null.
    */
-  static final class Dynamic extends ByType {
+  static final class Dynamic extends ByType implements ResponseMapper {
 
     private final @Nullable PayloadCodec codec;
     private final boolean reactive;
 
-    Dynamic(@Nullable PayloadCodec codec, boolean reactive) {
+    private final int maxValues;
+
+    Dynamic(@Nullable PayloadCodec codec, boolean reactive, int maxValues) {
       this.codec = codec;
       this.reactive = reactive;
+      this.maxValues = maxValues;
     }
 
     @Override
@@ -209,10 +212,24 @@ final class StandardReturns {
 
     @Override
     public CompletionStage<?> toCompletionStage(Object value, MethodParameter returnType) {
+      return stage(value, "a handler");
+    }
+
+    /**
+     * What {@code value}, which completes later, completes with: a reactive value's, collected as
+     * {@link ReactiveReturns#collect} does, naming {@code description} when it publishes too much.
+     */
+    CompletionStage<?> stage(Object value, String description) {
       if (value instanceof CompletionStage<?> stage) {
         return stage;
       }
-      return ReactiveReturns.collect(ReactiveReturns.adapter(value.getClass()), value);
+      return ReactiveReturns.collect(
+          ReactiveReturns.adapter(value.getClass()), value, maxValues, description);
+    }
+
+    @Override
+    public Object map(@Nullable Object value) {
+      return response(value);
     }
 
     /** The response to a value that is not a stage, by its class. */
