@@ -21,10 +21,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.ExceptionDepthComparator;
 import org.springframework.core.MethodIntrospector;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
@@ -117,6 +119,10 @@ final class ExceptionHandlers {
                       + " PacketHandlerMethod, RequestContext, Request or PacketConnection");
             }
           }
+          String refusal = refusedReturn(m, codec);
+          if (refusal != null) {
+            problems.add(description + ": " + refusal);
+          }
           List<Class<? extends Throwable>> handled =
               a.value().length > 0 ? List.of(a.value()) : declared;
           if (handled.isEmpty()) {
@@ -148,6 +154,66 @@ final class ExceptionHandlers {
           }
         });
     return new ExceptionHandlers(byType, codec);
+  }
+
+  /**
+   * Why what {@code m} returns cannot be an answer, or null when it can: the kinds {@link #notOk}
+   * maps, a core reply, or a {@link CompletionStage} of one of those.
+   */
+  private static String refusedReturn(Method m, PayloadCodec codec) {
+    Class<?> type = m.getReturnType();
+    if (CompletionStage.class.isAssignableFrom(type)) {
+      Class<?> value =
+          ResolvableType.forMethodReturnType(m)
+              .as(CompletionStage.class)
+              .getGeneric(0)
+              .resolve(Object.class);
+      if (CompletionStage.class.isAssignableFrom(value)
+          || Future.class.isAssignableFrom(value)
+          || HandlerSignature.isReactive(value)
+          || (Reply.class.isAssignableFrom(value) && value != Response.class)) {
+        return "completes with "
+            + value.getSimpleName()
+            + ", which cannot be waited for; complete the stage with the answer itself";
+      }
+      return refusedValue(value, "completes with ", codec);
+    }
+    if (Future.class.isAssignableFrom(type) || HandlerSignature.isReactive(type)) {
+      return "returns "
+          + type.getSimpleName()
+          + ", which an exception handler cannot wait for; return a CompletionStage";
+    }
+    return refusedValue(type, "returns ", codec);
+  }
+
+  private static String refusedValue(Class<?> type, String verb, PayloadCodec codec) {
+    if (type.isPrimitive()) {
+      return type == void.class || type == int.class || type == long.class
+          ? null
+          : "cannot answer with a " + type + "; return int or long flags";
+    }
+    if (type == Object.class
+        || type == Void.class
+        || type == String.class
+        || type == byte[].class
+        || type == Long.class
+        || type == Integer.class
+        || type == PacketReply.class
+        || ByteBuffer.class.isAssignableFrom(type)
+        || Reply.class.isAssignableFrom(type)) {
+      return null;
+    }
+    String refused = HandlerSignature.refused(type);
+    if (refused != null) {
+      return verb + type.getSimpleName() + ", which " + refused;
+    }
+    if (codec == null) {
+      return verb
+          + type.getSimpleName()
+          + ", which needs a PayloadCodec bean to encode it, and there is none (add Jackson to the"
+          + " class path or define a PayloadCodec)";
+    }
+    return null;
   }
 
   private static MethodHandle handle(
