@@ -5,14 +5,11 @@ import io.packetstream.connection.Reply;
 import io.packetstream.connection.Request;
 import io.packetstream.connection.Response;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +19,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.ExceptionDepthComparator;
 import org.springframework.core.MethodIntrospector;
@@ -80,17 +76,7 @@ final class ExceptionHandlers {
     Map<Class<? extends Throwable>, Invocable> byType = new LinkedHashMap<>();
     methods.forEach(
         (m, a) -> {
-          String description =
-              m.getDeclaringClass().getSimpleName()
-                  + "."
-                  + m.getName()
-                  + "("
-                  + Arrays.stream(m.getParameterTypes())
-                      .map(Class::getSimpleName)
-                      .collect(Collectors.joining(", "))
-                  + ") of bean '"
-                  + beanName
-                  + "'";
+          String description = HandlerSignature.describe(m, beanName);
           int before = problems.size();
           Class<?>[] params = m.getParameterTypes();
           Kind[] kinds = new Kind[params.length];
@@ -203,7 +189,7 @@ final class ExceptionHandlers {
         || Reply.class.isAssignableFrom(type)) {
       return null;
     }
-    String refused = HandlerSignature.refused(type);
+    String refused = PayloadTypes.refused(type);
     if (refused != null) {
       return verb + type.getSimpleName() + ", which " + refused;
     }
@@ -219,12 +205,8 @@ final class ExceptionHandlers {
   private static MethodHandle handle(
       Object bean, Method m, String description, List<String> problems) {
     try {
-      Method invocable = AopUtils.selectInvocableMethod(m, bean.getClass());
-      invocable.setAccessible(true);
-      MethodHandle h = MethodHandles.lookup().unreflect(invocable).bindTo(bean);
-      return h.asType(h.type().generic())
-          .asSpreader(Object[].class, invocable.getParameterCount())
-          .asType(MethodType.methodType(Object.class, Object[].class));
+      return HandlerSignature.spreadHandle(
+          bean, AopUtils.selectInvocableMethod(m, bean.getClass()));
     } catch (IllegalAccessException | RuntimeException e) {
       problems.add(description + ": cannot be called on its bean: " + e.getMessage());
       return null;
@@ -312,35 +294,15 @@ final class ExceptionHandlers {
     return notOk(result);
   }
 
-  /** What an exception handler returned, as a not-ok answer unless it is a Response. */
+  /**
+   * What an exception handler returned, as a not-ok answer unless it is a Response: the flags and
+   * payload a handler method's result of that class would give.
+   */
   private Response notOk(Object result) {
-    if (result == null) {
-      return Response.failure(0, new byte[0]);
-    }
     if (result instanceof Response r) {
       return r;
     }
-    if (result instanceof String s) {
-      return Response.failure(s);
-    }
-    if (result instanceof byte[] b) {
-      return Response.failure(0, b);
-    }
-    if (result instanceof PacketReply p) {
-      return Response.failure(p.flags(), p.payload());
-    }
-    if (result instanceof Long || result instanceof Integer) {
-      return Response.failure(((Number) result).longValue(), new byte[0]);
-    }
-    if (result instanceof ByteBuffer buffer) {
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.duplicate().get(bytes);
-      return Response.failure(0, bytes);
-    }
-    if (codec == null) {
-      throw new IllegalStateException(
-          "cannot encode a " + result.getClass().getName() + " without a PayloadCodec bean");
-    }
-    return Response.failure(0, codec.encode(result));
+    Response ok = StandardReturns.response(result, codec);
+    return Response.failure(ok.flags(), ok.payload());
   }
 }

@@ -10,7 +10,6 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -435,17 +434,7 @@ public final class PacketHandlers
   }
 
   private static String describe(Found f) {
-    Method m = f.method();
-    return m.getDeclaringClass().getSimpleName()
-        + "."
-        + m.getName()
-        + "("
-        + Arrays.stream(m.getParameterTypes())
-            .map(Class::getSimpleName)
-            .collect(Collectors.joining(", "))
-        + ") of bean '"
-        + f.beanName()
-        + "'";
+    return HandlerSignature.describe(f.method(), f.beanName());
   }
 
   /** A handle that calls the method on its bean, or null after recording why there is none. */
@@ -479,11 +468,7 @@ public final class PacketHandlers
                         Object.class, Method.class, Object.class, Object[].class));
         return MethodHandles.insertArguments(suspending, 0, invocable, f.bean());
       }
-      MethodHandle h = MethodHandles.lookup().unreflect(invocable).bindTo(f.bean());
-      int n = invocable.getParameterCount();
-      return h.asType(h.type().generic())
-          .asSpreader(Object[].class, n)
-          .asType(MethodType.methodType(Object.class, Object[].class));
+      return HandlerSignature.spreadHandle(f.bean(), invocable);
     } catch (IllegalAccessException | NoSuchMethodException | RuntimeException e) {
       problems.add(description + ": cannot be called on its bean: " + e.getMessage());
       return null;

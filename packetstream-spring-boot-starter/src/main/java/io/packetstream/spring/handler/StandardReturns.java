@@ -234,46 +234,54 @@ final class StandardReturns {
 
     /** The response to a value that is not a stage, by its class. */
     Response response(@Nullable Object value) {
-      if (value == null) {
-        return Response.empty();
-      }
-      if (value instanceof Response r) {
-        return r;
-      }
-      if (value instanceof Reply) {
-        throw new IllegalStateException(
-            "a stage completed with a Reply for later; complete it" + " with a Response instead");
-      }
-      if (value instanceof byte[] b) {
-        return Response.ok(b);
-      }
-      if (value instanceof String s) {
-        return Response.ok(s);
-      }
-      if (value instanceof PacketReply p) {
-        return ok(p);
-      }
-      if (value instanceof ByteBuffer buffer) {
-        return bytes(buffer);
-      }
-      if (value instanceof Long || value instanceof Integer) {
-        return Response.ok(((Number) value).longValue());
-      }
-      String refused = HandlerSignature.refused(value.getClass());
-      if (refused != null
-          || HandlerSignature.isReactive(value.getClass())
-          || value instanceof Future) {
-        throw new IllegalStateException(
-            "cannot answer with a "
-                + value.getClass().getName()
-                + (refused != null ? ", which " + refused : ": declare the method's return type"));
-      }
-      if (codec == null) {
-        throw new IllegalStateException(
-            "cannot encode a " + value.getClass().getName() + " without a PayloadCodec bean");
-      }
-      return Response.ok(codec.encode(value));
+      return StandardReturns.response(value, codec);
     }
+  }
+
+  /**
+   * The ok response to {@code value}, by its class: what a handler declared {@code Object} answers,
+   * and (turned not-ok) what an exception handler answers. {@code codec} may be null.
+   */
+  static Response response(@Nullable Object value, @Nullable PayloadCodec codec) {
+    if (value == null) {
+      return Response.empty();
+    }
+    if (value instanceof Response r) {
+      return r;
+    }
+    if (value instanceof Reply) {
+      throw new IllegalStateException(
+          "a stage completed with a Reply for later; complete it with a Response instead");
+    }
+    if (value instanceof byte[] b) {
+      return Response.ok(b);
+    }
+    if (value instanceof String s) {
+      return Response.ok(s);
+    }
+    if (value instanceof PacketReply p) {
+      return ok(p);
+    }
+    if (value instanceof ByteBuffer buffer) {
+      return bytes(buffer);
+    }
+    if (value instanceof Long || value instanceof Integer) {
+      return Response.ok(((Number) value).longValue());
+    }
+    String refused = PayloadTypes.refused(value.getClass());
+    if (refused != null
+        || HandlerSignature.isReactive(value.getClass())
+        || value instanceof Future) {
+      throw new IllegalStateException(
+          "cannot answer with a "
+              + value.getClass().getName()
+              + (refused != null ? ", which " + refused : ": declare the method's return type"));
+    }
+    if (codec == null) {
+      throw new IllegalStateException(
+          "cannot encode a " + value.getClass().getName() + " without a PayloadCodec bean");
+    }
+    return Response.ok(codec.encode(value));
   }
 
   private static Response bytes(ByteBuffer buffer) {

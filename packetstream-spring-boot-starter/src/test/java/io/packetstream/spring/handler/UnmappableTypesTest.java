@@ -251,7 +251,7 @@ class UnmappableTypesTest {
                   .containsExactlyInAnyOrder(
                       "BadExceptionHandlers.optional(IllegalStateException) of bean"
                           + " 'unmappableTypesTest.BadExceptionHandlers': returns Optional, which"
-                          + " is an Optional: use the value itself (null answers ok with no"
+                          + " is an Optional: use the value itself (null is an empty"
                           + " payload)",
                       "BadExceptionHandlers.future(IllegalArgumentException) of bean"
                           + " 'unmappableTypesTest.BadExceptionHandlers': returns Future, which an"
