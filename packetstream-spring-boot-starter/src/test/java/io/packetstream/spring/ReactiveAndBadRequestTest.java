@@ -10,11 +10,14 @@ import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.transport.PacketClient;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -32,9 +35,20 @@ import reactor.core.publisher.Mono;
 @SpringBootTest(
     classes = ReactiveAndBadRequestTest.App.class,
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
-    properties = {"packetstream.server.port=0", "packetstream.server.address=127.0.0.1"})
+    properties = {
+      "packetstream.server.port=0",
+      "packetstream.server.address=127.0.0.1",
+      "packetstream.max-collected-values=" + ReactiveAndBadRequestTest.MAX_VALUES
+    })
 @ExtendWith(OutputCaptureExtension.class)
 class ReactiveAndBadRequestTest {
+
+  static final int MAX_VALUES = 50;
+
+  /** Values the endless publishers have given, and whether their subscriptions were cancelled. */
+  static final AtomicInteger endlessValues = new AtomicInteger();
+
+  static final CountDownLatch endlessCancelled = new CountDownLatch(1);
 
   public record Item(String name, int count) {}
 
@@ -80,6 +94,25 @@ class ReactiveAndBadRequestTest {
     Item json(Item item) {
       return item;
     }
+
+    /** Declared multi-value, though the value is a Mono: answered as its declaration says. */
+    @PacketHandler(9)
+    Publisher<String> publisherOfMono(String text) {
+      return Mono.just(text);
+    }
+
+    /** Never completes: collected up to the limit, then cancelled. */
+    @PacketHandler(11)
+    Flux<Integer> endless() {
+      return Flux.<Integer>generate(sink -> sink.next(endlessValues.incrementAndGet()))
+          .doOnCancel(endlessCancelled::countDown);
+    }
+
+    /** Declared single-value, though the value is a Flux: answered with its one value. */
+    @PacketHandler(10)
+    Mono<String> monoOfFlux(String text) {
+      return Flux.just(text).next();
+    }
   }
 
   @SpringBootConfiguration(proxyBeanMethods = false)
@@ -116,6 +149,28 @@ class ReactiveAndBadRequestTest {
   void fluxIsAnsweredWithTheListOfItsValues() throws Exception {
     assertThat(call(3, "{\"name\":\"n\",\"count\":2}").text())
         .isEqualTo("[{\"name\":\"n1\",\"count\":1},{\"name\":\"n2\",\"count\":2}]");
+  }
+
+  @Test
+  void theDeclaredTypeDecidesBetweenOneValueAndAList() throws Exception {
+    assertThat(call(9, "x").text()).isEqualTo("[\"x\"]");
+    assertThat(call(10, "y")).isEqualTo(Response.ok("y"));
+  }
+
+  @Test
+  void aFluxIsCollectedUpToTheLimitThenCancelledAndAnsweredNotOk() throws Exception {
+    String fifty = "{\"name\":\"n\",\"count\":" + MAX_VALUES + "}";
+    assertThat(call(3, fifty).text()).startsWith("[{\"name\":\"n1\"").contains("\"n50\"");
+
+    Response r = call(11, "");
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.text())
+        .isEqualTo("answer too large: more than 50 values (packetstream.max-collected-values)");
+    assertThat(endlessCancelled.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(endlessValues.get()).isEqualTo(MAX_VALUES + 1);
+    // the connection goes on serving
+    assertThat(call(1, "z")).isEqualTo(Response.ok("mono z"));
   }
 
   @Test

@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -44,8 +45,14 @@ public final class PacketStreamAutoConfiguration {
   /** Finds the {@code @PacketHandler} methods; static, because it post-processes beans. */
   @Bean
   @ConditionalOnMissingBean
-  static PacketHandlers packetHandlers(ObjectProvider<PayloadCodec> codec) {
-    return new PacketHandlers(codec);
+  static PacketHandlers packetHandlers(
+      ObjectProvider<PayloadCodec> codec, Environment environment) {
+    // bound here, not injected: a post-processor comes before the properties bean
+    int maxCollectedValues =
+        Binder.get(environment)
+            .bind("packetstream.max-collected-values", Integer.class)
+            .orElse(PacketHandlers.DEFAULT_MAX_COLLECTED_VALUES);
+    return new PacketHandlers(codec, maxCollectedValues);
   }
 
   /** Builders for every connection of the starter. */

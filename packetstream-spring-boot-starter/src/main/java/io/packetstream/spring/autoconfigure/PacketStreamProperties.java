@@ -2,6 +2,7 @@ package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.client.Balance;
+import io.packetstream.spring.handler.PacketHandlers;
 import io.packetstream.spring.ssl.ClientAuth;
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
@@ -52,6 +53,12 @@ public class PacketStreamProperties {
    * answer is replaced by a not-ok "answer too large". Keep it at most the peers' max-frame-size.
    */
   private DataSize maxOutboundFrameSize = DataSize.ofBytes(PacketCodec.DEFAULT_MAX_FRAME_LENGTH);
+
+  /**
+   * Maximum number of values a handler's multi-value result (a Flux) may publish for one answer;
+   * beyond it the subscription is cancelled and the request answered not-ok.
+   */
+  private int maxCollectedValues = PacketHandlers.DEFAULT_MAX_COLLECTED_VALUES;
 
   /**
    * Number of I/O threads of an event-loop group of the starter's own, which its connections over
@@ -141,6 +148,14 @@ public class PacketStreamProperties {
 
   public void setMaxOutboundFrameSize(DataSize maxOutboundFrameSize) {
     this.maxOutboundFrameSize = maxOutboundFrameSize;
+  }
+
+  public int getMaxCollectedValues() {
+    return maxCollectedValues;
+  }
+
+  public void setMaxCollectedValues(int maxCollectedValues) {
+    this.maxCollectedValues = maxCollectedValues;
   }
 
   public @Nullable Integer getIoThreads() {

@@ -3,6 +3,7 @@ package io.packetstream.spring.client;
 import io.packetstream.connection.RequestFailedException;
 import io.packetstream.connection.Response;
 import io.packetstream.spring.handler.PayloadCodec;
+import io.packetstream.spring.handler.PayloadTypes;
 import java.lang.reflect.Type;
 import org.jspecify.annotations.Nullable;
 
@@ -55,7 +56,7 @@ public class PacketRequestFailedException extends RequestFailedException {
         + " failed: flags "
         + flags()
         + ", "
-        + TypedCalls.firstLine(response().text());
+        + PayloadTypes.firstLine(response().text());
   }
 
   /** The answer's flags. */
@@ -106,7 +107,7 @@ public class PacketRequestFailedException extends RequestFailedException {
           "cannot read the failure's payload as "
               + type.getTypeName()
               + ": "
-              + TypedCalls.firstLine(e.getMessage()),
+              + PayloadTypes.firstLine(e.getMessage()),
           e);
     }
   }

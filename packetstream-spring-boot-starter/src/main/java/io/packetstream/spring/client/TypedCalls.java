@@ -6,28 +6,18 @@ import io.packetstream.connection.Request;
 import io.packetstream.connection.Response;
 import io.packetstream.spring.handler.PacketReply;
 import io.packetstream.spring.handler.PayloadCodec;
+import io.packetstream.spring.handler.PayloadTypes;
 import io.packetstream.spring.handler.RequestContext;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.Reader;
-import java.io.Writer;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
-import java.util.stream.BaseStream;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.ResolvableType;
@@ -127,7 +117,7 @@ final class TypedCalls {
           "cannot encode a "
               + payload.getClass().getName()
               + " as a payload: "
-              + firstLine(e.getMessage()),
+              + PayloadTypes.firstLine(e.getMessage()),
           e);
     }
   }
@@ -214,7 +204,7 @@ final class TypedCalls {
         return decoder.decode(answer.payload(), target);
       } catch (RuntimeException e) {
         throw new IllegalStateException(
-            "cannot read the answer as " + name + ": " + firstLine(e.getMessage()), e);
+            "cannot read the answer as " + name + ": " + PayloadTypes.firstLine(e.getMessage()), e);
       }
     };
   }
@@ -311,40 +301,15 @@ final class TypedCalls {
 
   /** Why {@code type} can be neither sent nor read faithfully, or null. */
   private static @Nullable String refused(Class<?> type) {
-    if (InputStream.class.isAssignableFrom(type)
-        || OutputStream.class.isAssignableFrom(type)
-        || Reader.class.isAssignableFrom(type)
-        || Writer.class.isAssignableFrom(type)
-        || Channel.class.isAssignableFrom(type)) {
-      return "is an I/O stream, but a payload travels whole: use byte[], ByteBuffer or String";
+    String refused = PayloadTypes.refused(type);
+    if (refused != null) {
+      return refused;
     }
-    if (BaseStream.class.isAssignableFrom(type) || Iterator.class.isAssignableFrom(type)) {
-      return "is single-use and lazy: use a List";
-    }
-    if (type == Optional.class
-        || type == OptionalInt.class
-        || type == OptionalLong.class
-        || type == OptionalDouble.class) {
-      return "is an Optional: use the value itself (an empty payload is null)";
-    }
-    if (Runnable.class.isAssignableFrom(type)
-        || Thread.class.isAssignableFrom(type)
-        || type.getName().startsWith("java.util.function.")
-        || type.getName().startsWith("reactor.core.publisher.")
+    if (type.getName().startsWith("reactor.core.publisher.")
         || type.getName().equals("org.reactivestreams.Publisher")
         || type.getName().equals("kotlin.coroutines.Continuation")) {
       return "is not data that a codec can carry (for later answers, return a CompletableFuture)";
     }
     return null;
-  }
-
-  /** The first line of a message, at most 200 characters: a codec's may go on for a page. */
-  static String firstLine(@Nullable String message) {
-    if (message == null) {
-      return "malformed";
-    }
-    int end = message.indexOf('\n');
-    String line = end < 0 ? message : message.substring(0, end);
-    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
   }
 }

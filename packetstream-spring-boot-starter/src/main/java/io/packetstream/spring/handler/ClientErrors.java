@@ -1,6 +1,8 @@
 package io.packetstream.spring.handler;
 
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.TrafficListener.Direction;
+import io.packetstream.connection.TrafficListener.Outcome;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,11 +36,16 @@ public final class ClientErrors {
   }
 
   /**
-   * Whether the request {@code tag} on {@code channel} of {@code connection}, which just ended, was
-   * answered as a client error; forgets it either way. Call it for every inbound request that ended
-   * other than ok.
+   * Whether the request {@code tag} on {@code channel} of {@code connection}, which just ended with
+   * {@code outcome}, was the peer's own request answered as a client error; forgets it either way.
+   * Call it for every request that ends, from {@link
+   * io.packetstream.connection.TrafficListener#requestFinished}.
    */
-  public boolean take(PacketConnection connection, long channel, long tag) {
-    return !marked.isEmpty() && marked.remove(new Key(connection, channel, tag)) != null;
+  public boolean take(
+      PacketConnection connection, Direction direction, long channel, long tag, Outcome outcome) {
+    return direction == Direction.INBOUND
+        && outcome != Outcome.OK
+        && !marked.isEmpty()
+        && marked.remove(new Key(connection, channel, tag)) != null;
   }
 }

@@ -5,14 +5,11 @@ import io.packetstream.connection.Reply;
 import io.packetstream.connection.Request;
 import io.packetstream.connection.Response;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +18,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
+import java.util.concurrent.Future;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.ExceptionDepthComparator;
 import org.springframework.core.MethodIntrospector;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
@@ -78,17 +76,7 @@ final class ExceptionHandlers {
     Map<Class<? extends Throwable>, Invocable> byType = new LinkedHashMap<>();
     methods.forEach(
         (m, a) -> {
-          String description =
-              m.getDeclaringClass().getSimpleName()
-                  + "."
-                  + m.getName()
-                  + "("
-                  + Arrays.stream(m.getParameterTypes())
-                      .map(Class::getSimpleName)
-                      .collect(Collectors.joining(", "))
-                  + ") of bean '"
-                  + beanName
-                  + "'";
+          String description = HandlerSignature.describe(m, beanName);
           int before = problems.size();
           Class<?>[] params = m.getParameterTypes();
           Kind[] kinds = new Kind[params.length];
@@ -116,6 +104,10 @@ final class ExceptionHandlers {
                       + ") cannot be resolved; it may take the exception,"
                       + " PacketHandlerMethod, RequestContext, Request or PacketConnection");
             }
+          }
+          String refusal = refusedReturn(m, codec);
+          if (refusal != null) {
+            problems.add(description + ": " + refusal);
           }
           List<Class<? extends Throwable>> handled =
               a.value().length > 0 ? List.of(a.value()) : declared;
@@ -150,15 +142,71 @@ final class ExceptionHandlers {
     return new ExceptionHandlers(byType, codec);
   }
 
+  /**
+   * Why what {@code m} returns cannot be an answer, or null when it can: the kinds {@link #notOk}
+   * maps, a core reply, or a {@link CompletionStage} of one of those.
+   */
+  private static String refusedReturn(Method m, PayloadCodec codec) {
+    Class<?> type = m.getReturnType();
+    if (CompletionStage.class.isAssignableFrom(type)) {
+      Class<?> value =
+          ResolvableType.forMethodReturnType(m)
+              .as(CompletionStage.class)
+              .getGeneric(0)
+              .resolve(Object.class);
+      if (CompletionStage.class.isAssignableFrom(value)
+          || Future.class.isAssignableFrom(value)
+          || HandlerSignature.isReactive(value)
+          || (Reply.class.isAssignableFrom(value) && value != Response.class)) {
+        return "completes with "
+            + value.getSimpleName()
+            + ", which cannot be waited for; complete the stage with the answer itself";
+      }
+      return refusedValue(value, "completes with ", codec);
+    }
+    if (Future.class.isAssignableFrom(type) || HandlerSignature.isReactive(type)) {
+      return "returns "
+          + type.getSimpleName()
+          + ", which an exception handler cannot wait for; return a CompletionStage";
+    }
+    return refusedValue(type, "returns ", codec);
+  }
+
+  private static String refusedValue(Class<?> type, String verb, PayloadCodec codec) {
+    if (type.isPrimitive()) {
+      return type == void.class || type == int.class || type == long.class
+          ? null
+          : "cannot answer with a " + type + "; return int or long flags";
+    }
+    if (type == Object.class
+        || type == Void.class
+        || type == String.class
+        || type == byte[].class
+        || type == Long.class
+        || type == Integer.class
+        || type == PacketReply.class
+        || ByteBuffer.class.isAssignableFrom(type)
+        || Reply.class.isAssignableFrom(type)) {
+      return null;
+    }
+    String refused = PayloadTypes.refused(type);
+    if (refused != null) {
+      return verb + type.getSimpleName() + ", which " + refused;
+    }
+    if (codec == null) {
+      return verb
+          + type.getSimpleName()
+          + ", which needs a PayloadCodec bean to encode it, and there is none (add Jackson to the"
+          + " class path or define a PayloadCodec)";
+    }
+    return null;
+  }
+
   private static MethodHandle handle(
       Object bean, Method m, String description, List<String> problems) {
     try {
-      Method invocable = AopUtils.selectInvocableMethod(m, bean.getClass());
-      invocable.setAccessible(true);
-      MethodHandle h = MethodHandles.lookup().unreflect(invocable).bindTo(bean);
-      return h.asType(h.type().generic())
-          .asSpreader(Object[].class, invocable.getParameterCount())
-          .asType(MethodType.methodType(Object.class, Object[].class));
+      return HandlerSignature.spreadHandle(
+          bean, AopUtils.selectInvocableMethod(m, bean.getClass()));
     } catch (IllegalAccessException | RuntimeException e) {
       problems.add(description + ": cannot be called on its bean: " + e.getMessage());
       return null;
@@ -246,35 +294,15 @@ final class ExceptionHandlers {
     return notOk(result);
   }
 
-  /** What an exception handler returned, as a not-ok answer unless it is a Response. */
+  /**
+   * What an exception handler returned, as a not-ok answer unless it is a Response: the flags and
+   * payload a handler method's result of that class would give.
+   */
   private Response notOk(Object result) {
-    if (result == null) {
-      return Response.failure(0, new byte[0]);
-    }
     if (result instanceof Response r) {
       return r;
     }
-    if (result instanceof String s) {
-      return Response.failure(s);
-    }
-    if (result instanceof byte[] b) {
-      return Response.failure(0, b);
-    }
-    if (result instanceof PacketReply p) {
-      return Response.failure(p.flags(), p.payload());
-    }
-    if (result instanceof Long || result instanceof Integer) {
-      return Response.failure(((Number) result).longValue(), new byte[0]);
-    }
-    if (result instanceof ByteBuffer buffer) {
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.duplicate().get(bytes);
-      return Response.failure(0, bytes);
-    }
-    if (codec == null) {
-      throw new IllegalStateException(
-          "cannot encode a " + result.getClass().getName() + " without a PayloadCodec bean");
-    }
-    return Response.failure(0, codec.encode(result));
+    Response ok = StandardReturns.response(result, codec);
+    return Response.failure(ok.flags(), ok.payload());
   }
 }

@@ -2,29 +2,22 @@ package io.packetstream.spring.handler;
 
 import io.packetstream.connection.Reply;
 import io.packetstream.connection.Response;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.Reader;
-import java.io.Writer;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
-import java.nio.channels.Channel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
-import java.util.stream.BaseStream;
+import java.util.stream.Collectors;
 import org.springframework.core.KotlinDetector;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.ReactiveAdapter;
@@ -74,21 +67,27 @@ final class HandlerSignature {
 
   private final StandardReturns.Dynamic dynamic;
 
+  /** The kind of reactive results; null without Reactive Streams on the class path. */
+  private final ReactiveReturns.Handler reactive;
+
   /**
    * {@code codec} may be null: then only bytes, text and flags are served; {@code validator} may be
    * null: then a payload parameter that asks for validation is refused. The application's resolvers
-   * and return value handlers come first, in their order.
+   * and return value handlers come first, in their order. A multi-value result is answered with at
+   * most {@code maxCollectedValues} values.
    */
   HandlerSignature(
       PayloadCodec codec,
       Validator validator,
       List<PacketArgumentResolver> argumentResolvers,
-      List<PacketReturnValueHandler> returnValueHandlers) {
+      List<PacketReturnValueHandler> returnValueHandlers,
+      int maxCollectedValues) {
     this.codec = codec;
     this.validator = validator;
     this.argumentResolvers = List.copyOf(argumentResolvers);
     this.returnValueHandlers = List.copyOf(returnValueHandlers);
-    this.dynamic = new StandardReturns.Dynamic(codec, REACTIVE);
+    this.dynamic = new StandardReturns.Dynamic(codec, REACTIVE, maxCollectedValues);
+    this.reactive = REACTIVE ? new ReactiveReturns.Handler(maxCollectedValues) : null;
     List<PacketReturnValueHandler> own =
         new ArrayList<>(
             List.of(
@@ -101,13 +100,39 @@ final class HandlerSignature {
                 StandardReturns.REPLY,
                 StandardReturns.STAGE));
     if (REACTIVE) {
-      own.add(ReactiveReturns.HANDLER);
+      own.add(reactive);
     }
     own.add(dynamic);
     if (codec != null) {
       own.add(StandardReturns.encoded(codec));
     }
     this.standardReturns = List.copyOf(own);
+  }
+
+  /** How problems and logs name a method: {@code Orders.find(String) of bean 'orders'}. */
+  static String describe(Method m, String beanName) {
+    return m.getDeclaringClass().getSimpleName()
+        + "."
+        + m.getName()
+        + "("
+        + Arrays.stream(m.getParameterTypes())
+            .map(Class::getSimpleName)
+            .collect(Collectors.joining(", "))
+        + ") of bean '"
+        + beanName
+        + "'";
+  }
+
+  /**
+   * A handle of type {@code (Object[])Object} that calls {@code invocable} (made accessible) on
+   * {@code bean}, spreading the array over its parameters.
+   */
+  static MethodHandle spreadHandle(Object bean, Method invocable) throws IllegalAccessException {
+    invocable.setAccessible(true);
+    MethodHandle h = MethodHandles.lookup().unreflect(invocable).bindTo(bean);
+    return h.asType(h.type().generic())
+        .asSpreader(Object[].class, invocable.getParameterCount())
+        .asType(MethodType.methodType(Object.class, Object[].class));
   }
 
   /** Whether {@code method} is a Kotlin {@code suspend} function (a continuation comes last). */
@@ -249,16 +274,6 @@ final class HandlerSignature {
     return null;
   }
 
-  /** The first line of a codec's message, at most 200 characters: Jackson's go on for a page. */
-  static String firstLine(String message) {
-    if (message == null) {
-      return "malformed";
-    }
-    int end = message.indexOf('\n');
-    String line = end < 0 ? message : message.substring(0, end);
-    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
-  }
-
   /**
    * Why a payload parameter of {@code type} cannot be served whatever the codec, or null when the
    * codec is to say.
@@ -269,39 +284,7 @@ final class HandlerSignature {
         || isReactive(type)) {
       return "is asynchronous, but a request's payload arrives whole: take the value itself";
     }
-    return isIo(type) ? null : refused(type);
-  }
-
-  private static boolean isIo(Class<?> type) {
-    return InputStream.class.isAssignableFrom(type)
-        || OutputStream.class.isAssignableFrom(type)
-        || Reader.class.isAssignableFrom(type)
-        || Writer.class.isAssignableFrom(type)
-        || Channel.class.isAssignableFrom(type);
-  }
-
-  /** Why {@code type} can be neither decoded nor encoded faithfully, or null. */
-  static String refused(Class<?> type) {
-    if (isIo(type)) {
-      return "is an I/O stream, which a payload codec cannot read or write; a payload arrives"
-          + " and leaves whole: use byte[], ByteBuffer or String";
-    }
-    if (BaseStream.class.isAssignableFrom(type) || Iterator.class.isAssignableFrom(type)) {
-      return "is single-use and lazy: use a List";
-    }
-    if (type == Optional.class
-        || type == OptionalInt.class
-        || type == OptionalLong.class
-        || type == OptionalDouble.class) {
-      return "is an Optional: use the value itself (null answers ok with no payload)";
-    }
-    if (Runnable.class.isAssignableFrom(type)
-        || Callable.class.isAssignableFrom(type)
-        || Thread.class.isAssignableFrom(type)
-        || type.getName().startsWith("java.util.function.")) {
-      return "is code, not data, and cannot be encoded";
-    }
-    return null;
+    return PayloadTypes.isIo(type) ? null : PayloadTypes.refused(type);
   }
 
   /** Whether {@code type} is a reactive type, by its hierarchy or its library's package. */
@@ -392,9 +375,25 @@ final class HandlerSignature {
       return result -> handler.handleReturnValue(result, returnType);
     }
     ResponseMapper valueMapper =
-        value ? dynamic::response : valueMapper(handler, returnType, description, problems);
+        value ? dynamic : valueMapper(handler, returnType, description, problems);
     if (valueMapper == null) {
       return null;
+    }
+    if (REACTIVE && handler == reactive) {
+      // the declared type's adapter, as valueMapper's, not the value's: a Publisher that is a
+      // Mono at run time still answers with a list
+      ReactiveAdapter adapter = ReactiveReturns.adapter(returnType.getNestedParameterType());
+      int max = reactive.maxValues();
+      return result ->
+          result == null
+              ? Response.empty()
+              : later(ReactiveReturns.collect(adapter, result, max, description), valueMapper);
+    }
+    if (handler == dynamic) {
+      return result ->
+          dynamic.isAsyncReturnValue(result, returnType)
+              ? later(dynamic.stage(result, description), valueMapper)
+              : dynamic.handleReturnValue(result, returnType);
     }
     return result ->
         handler.isAsyncReturnValue(result, returnType)
@@ -409,10 +408,10 @@ final class HandlerSignature {
       String description,
       List<String> problems) {
     if (handler == dynamic) {
-      return dynamic::response;
+      return dynamic;
     }
     Class<?> declared = returnType.getNestedParameterType();
-    if (REACTIVE && handler == ReactiveReturns.HANDLER) {
+    if (REACTIVE && handler == reactive) {
       ReactiveAdapter adapter = ReactiveReturns.adapter(declared);
       if (adapter.isNoValue()) {
         return value -> Response.empty();
@@ -435,7 +434,7 @@ final class HandlerSignature {
     MethodParameter nested = returnType.nested();
     if (nested.getNestedParameterType() == Object.class) {
       // no type argument to choose by: mapped by the value's class
-      return dynamic::response;
+      return dynamic;
     }
     return mapper(nested, true, description, problems);
   }
@@ -480,7 +479,7 @@ final class HandlerSignature {
     if (type.isPrimitive() && type != void.class && type != long.class && type != int.class) {
       return "cannot answer with a " + type + "; return int or long flags";
     }
-    String refused = refused(type);
+    String refused = PayloadTypes.refused(type);
     if (refused != null) {
       return verb + type.getSimpleName() + ", which " + refused;
     }

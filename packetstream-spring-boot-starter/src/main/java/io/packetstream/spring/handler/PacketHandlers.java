@@ -10,7 +10,6 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -58,7 +57,11 @@ public final class PacketHandlers
 
   private record Found(String beanName, Object bean, Method method, PacketHandler annotation) {}
 
+  /** The default of {@code packetstream.max-collected-values}. */
+  public static final int DEFAULT_MAX_COLLECTED_VALUES = 10_000;
+
   private final ObjectProvider<PayloadCodec> codec;
+  private final int maxCollectedValues;
   private final ClientErrors clientErrors = new ClientErrors();
   private final List<Found> found = Collections.synchronizedList(new ArrayList<>());
   private final Set<String> seen = Collections.synchronizedSet(new HashSet<>());
@@ -67,7 +70,21 @@ public final class PacketHandlers
 
   /** Handlers whose payload objects are decoded and encoded by {@code codec}, if there is one. */
   public PacketHandlers(ObjectProvider<PayloadCodec> codec) {
+    this(codec, DEFAULT_MAX_COLLECTED_VALUES);
+  }
+
+  /**
+   * Handlers whose payload objects are decoded and encoded by {@code codec}, if there is one, and
+   * whose multi-value results (a {@code Flux}) are answered with at most {@code maxCollectedValues}
+   * values: beyond that the subscription is cancelled and the request answered not-ok.
+   */
+  public PacketHandlers(ObjectProvider<PayloadCodec> codec, int maxCollectedValues) {
+    if (maxCollectedValues < 1) {
+      throw new IllegalArgumentException(
+          "packetstream.max-collected-values must be at least 1, not " + maxCollectedValues);
+    }
     this.codec = codec;
+    this.maxCollectedValues = maxCollectedValues;
   }
 
   @Override
@@ -202,6 +219,16 @@ public final class PacketHandlers
     return byChannel().get(channel) instanceof ChannelRouter router && router.handles(rqType);
   }
 
+  /**
+   * Whether a {@link PacketHandler} method answers on {@code channel}: observations tag only such
+   * channels with their number, so that a peer cannot invent series by choosing channels.
+   *
+   * @throws InvalidPacketHandlerException if the methods cannot be served
+   */
+  public boolean handlesChannel(long channel) {
+    return byChannel().get(channel) instanceof ChannelRouter;
+  }
+
   /** The peer's requests that the handlers answered as client errors, for metrics to count. */
   public ClientErrors clientErrors() {
     return clientErrors;
@@ -263,7 +290,8 @@ public final class PacketHandlers
             c,
             validator(),
             beans(PacketArgumentResolver.class),
-            beans(PacketReturnValueHandler.class));
+            beans(PacketReturnValueHandler.class),
+            maxCollectedValues);
     List<PacketHandlerInterceptor> interceptors = beans(PacketHandlerInterceptor.class);
     PacketHandlerObserver observer = observer(beans(PacketHandlerObserver.class));
     List<String> problems = new ArrayList<>();
@@ -406,17 +434,7 @@ public final class PacketHandlers
   }
 
   private static String describe(Found f) {
-    Method m = f.method();
-    return m.getDeclaringClass().getSimpleName()
-        + "."
-        + m.getName()
-        + "("
-        + Arrays.stream(m.getParameterTypes())
-            .map(Class::getSimpleName)
-            .collect(Collectors.joining(", "))
-        + ") of bean '"
-        + f.beanName()
-        + "'";
+    return HandlerSignature.describe(f.method(), f.beanName());
   }
 
   /** A handle that calls the method on its bean, or null after recording why there is none. */
@@ -450,11 +468,7 @@ public final class PacketHandlers
                         Object.class, Method.class, Object.class, Object[].class));
         return MethodHandles.insertArguments(suspending, 0, invocable, f.bean());
       }
-      MethodHandle h = MethodHandles.lookup().unreflect(invocable).bindTo(f.bean());
-      int n = invocable.getParameterCount();
-      return h.asType(h.type().generic())
-          .asSpreader(Object[].class, n)
-          .asType(MethodType.methodType(Object.class, Object[].class));
+      return HandlerSignature.spreadHandle(f.bean(), invocable);
     } catch (IllegalAccessException | NoSuchMethodException | RuntimeException e) {
       problems.add(description + ": cannot be called on its bean: " + e.getMessage());
       return null;

@@ -178,10 +178,7 @@ final class StandardArguments {
           value = codec.decode(request.payload(), target);
         } catch (RuntimeException e) {
           throw new BadRequestException(
-              "cannot read the payload as "
-                  + name
-                  + ": "
-                  + HandlerSignature.firstLine(e.getMessage()),
+              "cannot read the payload as " + name + ": " + PayloadTypes.firstLine(e.getMessage()),
               e);
         }
         if (hints != null && value != null) {

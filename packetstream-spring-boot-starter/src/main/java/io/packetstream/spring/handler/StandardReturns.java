@@ -178,14 +178,17 @@ final class StandardReturns {
    * at run time: a core reply passes, a stage or a reactive value is waited for, and the rest is
    * mapped as its class would be. {@code codec} may be null.
    */
-  static final class Dynamic extends ByType {
+  static final class Dynamic extends ByType implements ResponseMapper {
 
     private final @Nullable PayloadCodec codec;
     private final boolean reactive;
 
-    Dynamic(@Nullable PayloadCodec codec, boolean reactive) {
+    private final int maxValues;
+
+    Dynamic(@Nullable PayloadCodec codec, boolean reactive, int maxValues) {
       this.codec = codec;
       this.reactive = reactive;
+      this.maxValues = maxValues;
     }
 
     @Override
@@ -209,54 +212,76 @@ final class StandardReturns {
 
     @Override
     public CompletionStage<?> toCompletionStage(Object value, MethodParameter returnType) {
+      return stage(value, "a handler");
+    }
+
+    /**
+     * What {@code value}, which completes later, completes with: a reactive value's, collected as
+     * {@link ReactiveReturns#collect} does, naming {@code description} when it publishes too much.
+     */
+    CompletionStage<?> stage(Object value, String description) {
       if (value instanceof CompletionStage<?> stage) {
         return stage;
       }
-      return ReactiveReturns.collect(ReactiveReturns.adapter(value.getClass()), value);
+      return ReactiveReturns.collect(
+          ReactiveReturns.adapter(value.getClass()), value, maxValues, description);
+    }
+
+    @Override
+    public Object map(@Nullable Object value) {
+      return response(value);
     }
 
     /** The response to a value that is not a stage, by its class. */
     Response response(@Nullable Object value) {
-      if (value == null) {
-        return Response.empty();
-      }
-      if (value instanceof Response r) {
-        return r;
-      }
-      if (value instanceof Reply) {
-        throw new IllegalStateException(
-            "a stage completed with a Reply for later; complete it" + " with a Response instead");
-      }
-      if (value instanceof byte[] b) {
-        return Response.ok(b);
-      }
-      if (value instanceof String s) {
-        return Response.ok(s);
-      }
-      if (value instanceof PacketReply p) {
-        return ok(p);
-      }
-      if (value instanceof ByteBuffer buffer) {
-        return bytes(buffer);
-      }
-      if (value instanceof Long || value instanceof Integer) {
-        return Response.ok(((Number) value).longValue());
-      }
-      String refused = HandlerSignature.refused(value.getClass());
-      if (refused != null
-          || HandlerSignature.isReactive(value.getClass())
-          || value instanceof Future) {
-        throw new IllegalStateException(
-            "cannot answer with a "
-                + value.getClass().getName()
-                + (refused != null ? ", which " + refused : ": declare the method's return type"));
-      }
-      if (codec == null) {
-        throw new IllegalStateException(
-            "cannot encode a " + value.getClass().getName() + " without a PayloadCodec bean");
-      }
-      return Response.ok(codec.encode(value));
+      return StandardReturns.response(value, codec);
     }
+  }
+
+  /**
+   * The ok response to {@code value}, by its class: what a handler declared {@code Object} answers,
+   * and (turned not-ok) what an exception handler answers. {@code codec} may be null.
+   */
+  static Response response(@Nullable Object value, @Nullable PayloadCodec codec) {
+    if (value == null) {
+      return Response.empty();
+    }
+    if (value instanceof Response r) {
+      return r;
+    }
+    if (value instanceof Reply) {
+      throw new IllegalStateException(
+          "a stage completed with a Reply for later; complete it with a Response instead");
+    }
+    if (value instanceof byte[] b) {
+      return Response.ok(b);
+    }
+    if (value instanceof String s) {
+      return Response.ok(s);
+    }
+    if (value instanceof PacketReply p) {
+      return ok(p);
+    }
+    if (value instanceof ByteBuffer buffer) {
+      return bytes(buffer);
+    }
+    if (value instanceof Long || value instanceof Integer) {
+      return Response.ok(((Number) value).longValue());
+    }
+    String refused = PayloadTypes.refused(value.getClass());
+    if (refused != null
+        || HandlerSignature.isReactive(value.getClass())
+        || value instanceof Future) {
+      throw new IllegalStateException(
+          "cannot answer with a "
+              + value.getClass().getName()
+              + (refused != null ? ", which " + refused : ": declare the method's return type"));
+    }
+    if (codec == null) {
+      throw new IllegalStateException(
+          "cannot encode a " + value.getClass().getName() + " without a PayloadCodec bean");
+    }
+    return Response.ok(codec.encode(value));
   }
 
   private static Response bytes(ByteBuffer buffer) {

@@ -68,10 +68,7 @@ final class MeteringListener implements TrafficListener {
       return;
     }
     boolean clientError =
-        direction == Direction.INBOUND
-            && outcome != Outcome.OK
-            && clientErrors != null
-            && clientErrors.take(c, channel, tag);
+        clientErrors != null && clientErrors.take(c, direction, channel, tag, outcome);
     ConnectionMeters m = live.get(c);
     if (m == null) {
       // a handler that finished after its connection ended; a connection's own meters are gone

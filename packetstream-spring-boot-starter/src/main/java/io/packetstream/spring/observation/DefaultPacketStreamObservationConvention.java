@@ -27,7 +27,7 @@ public class DefaultPacketStreamObservationConvention implements PacketStreamObs
   public static final DefaultPacketStreamObservationConvention CLIENT =
       new DefaultPacketStreamObservationConvention(CLIENT_REQUESTS);
 
-  private static final String UNKNOWN_TYPE = "unknown";
+  private static final String UNKNOWN = "unknown";
 
   private final String name;
 
@@ -64,7 +64,9 @@ public class DefaultPacketStreamObservationConvention implements PacketStreamObs
     return KeyValues.of(
         KeyValue.of(LowCardinalityKeys.ROLE, context.role().tag()),
         KeyValue.of(LowCardinalityKeys.NAME, context.endpointName()),
-        KeyValue.of(LowCardinalityKeys.CHANNEL, Long.toString(context.channel())),
+        KeyValue.of(
+            LowCardinalityKeys.CHANNEL,
+            context.knownChannel() ? Long.toString(context.channel()) : UNKNOWN),
         KeyValue.of(LowCardinalityKeys.RQ_TYPE, type(context)),
         KeyValue.of(LowCardinalityKeys.OUTCOME, outcome == null ? "UNKNOWN" : outcome.name()));
   }
@@ -87,6 +89,6 @@ public class DefaultPacketStreamObservationConvention implements PacketStreamObs
   }
 
   private static String type(PacketStreamObservationContext context) {
-    return context.knownType() ? Long.toString(context.requestType()) : UNKNOWN_TYPE;
+    return context.knownType() ? Long.toString(context.requestType()) : UNKNOWN;
   }
 }

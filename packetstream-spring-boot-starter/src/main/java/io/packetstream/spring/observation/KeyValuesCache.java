@@ -8,8 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The low-cardinality key values of one server's or client's requests, made once per direction,
  * channel, type and outcome instead of once per request: the default convention keeps them in the
- * slot a request's context carries. Bounded: inbound types without a handler share the {@code
- * unknown} slot, and outbound types are this end's own choice.
+ * slot a request's context carries. Bounded: inbound requests on a channel without a handler share
+ * one {@code unknown} slot whatever their channel and type, inbound types without a handler share
+ * their channel's {@code unknown} slot, and outbound channels and types are this end's own choice.
  */
 final class KeyValuesCache {
 
@@ -21,13 +22,24 @@ final class KeyValuesCache {
 
   private static final int UNKNOWN = DENSE;
 
+  /** Stands for every channel without a handler: channels are never negative. */
+  private static final long UNKNOWN_CHANNEL = -1;
+
   private record Key(Direction direction, long channel, long type, boolean known) {}
 
   private final KeyValues[][][] channel0 = new KeyValues[2][DENSE + 1][];
   private final Map<Key, KeyValues[]> others = new ConcurrentHashMap<>();
 
-  /** The slot of requests of {@code rqType} on {@code channel} going {@code direction}. */
-  KeyValues[] slot(Direction direction, long channel, long rqType, boolean known) {
+  /**
+   * The slot of requests of {@code rqType} on {@code channel} going {@code direction}; {@code
+   * knownChannel} and {@code known} say whether the channel and the type keep their number.
+   */
+  KeyValues[] slot(
+      Direction direction, long channel, long rqType, boolean knownChannel, boolean known) {
+    if (!knownChannel) {
+      channel = UNKNOWN_CHANNEL;
+      known = false;
+    }
     if (channel == 0 && (!known || (rqType >= 0 && rqType < DENSE))) {
       KeyValues[][] byType = channel0[direction.ordinal()];
       int i = known ? (int) rqType : UNKNOWN;

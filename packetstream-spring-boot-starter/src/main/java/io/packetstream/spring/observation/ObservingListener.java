@@ -47,7 +47,8 @@ final class ObservingListener implements TrafficListener {
   public void requestStarted(
       PacketConnection c, Direction direction, long channel, long tag, long rqType) {
     boolean inbound = direction == Direction.INBOUND;
-    boolean known = !inbound || types.known(channel, rqType);
+    boolean knownChannel = !inbound || types.knownChannel(channel);
+    boolean known = knownChannel && (!inbound || types.known(channel, rqType));
     Observation o =
         (inbound
                 ? PacketStreamObservationDocumentation.SERVER_REQUESTS
@@ -66,8 +67,9 @@ final class ObservingListener implements TrafficListener {
                         channel,
                         tag,
                         rqType,
+                        knownChannel,
                         known,
-                        keyValues.slot(direction, channel, rqType, known)),
+                        keyValues.slot(direction, channel, rqType, knownChannel, known)),
                 registry);
     if (o.isNoop()) {
       // a predicate turned it off: nothing to stop
@@ -86,10 +88,7 @@ final class ObservingListener implements TrafficListener {
       Outcome outcome,
       long nanos) {
     boolean clientError =
-        direction == Direction.INBOUND
-            && outcome != Outcome.OK
-            && clientErrors != null
-            && clientErrors.take(c, channel, tag);
+        clientErrors != null && clientErrors.take(c, direction, channel, tag, outcome);
     Observation o = running.remove(c, direction, channel, tag);
     if (o == null) {
       return;

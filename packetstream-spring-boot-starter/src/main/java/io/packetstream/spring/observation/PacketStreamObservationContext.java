@@ -25,6 +25,7 @@ public final class PacketStreamObservationContext extends Observation.Context {
   private final long channel;
   private final long tag;
   private final long requestType;
+  private final boolean knownChannel;
   private final boolean knownType;
   private RequestOutcome outcome;
   private final Held low = new Held();
@@ -49,6 +50,7 @@ public final class PacketStreamObservationContext extends Observation.Context {
       long channel,
       long tag,
       long requestType,
+      boolean knownChannel,
       boolean knownType,
       KeyValues[] keyValues) {
     this.keyValues = keyValues;
@@ -59,6 +61,7 @@ public final class PacketStreamObservationContext extends Observation.Context {
     this.channel = channel;
     this.tag = tag;
     this.requestType = requestType;
+    this.knownChannel = knownChannel;
     this.knownType = knownType;
   }
 
@@ -98,9 +101,18 @@ public final class PacketStreamObservationContext extends Observation.Context {
   }
 
   /**
+   * Whether the channel may be a tag value: always for outbound requests (this end's own choice),
+   * for inbound ones only when a {@code @PacketHandler} answers on it, so that a peer cannot invent
+   * series by choosing channels.
+   */
+  public boolean knownChannel() {
+    return knownChannel;
+  }
+
+  /**
    * Whether the request type may be a tag value: always for outbound requests (this end's own
    * choice), for inbound ones only when a {@code @PacketHandler} answers it on its channel, so that
-   * a peer cannot invent series.
+   * a peer cannot invent series. False whenever {@link #knownChannel()} is.
    */
   public boolean knownType() {
     return knownType;

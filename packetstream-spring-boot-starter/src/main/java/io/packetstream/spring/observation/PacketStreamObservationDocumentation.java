@@ -70,7 +70,10 @@ public enum PacketStreamObservationDocumentation implements ObservationDocumenta
       }
     },
 
-    /** The channel. */
+    /**
+     * The channel; for the peer's requests {@code unknown} when no {@code @PacketHandler} answers
+     * on it.
+     */
     CHANNEL {
       @Override
       public String asString() {

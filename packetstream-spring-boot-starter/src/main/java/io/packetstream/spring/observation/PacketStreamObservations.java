@@ -23,10 +23,13 @@ import io.packetstream.spring.handler.PacketHandlers;
 public final class PacketStreamObservations
     implements PacketConnectionCustomizer, PacketHandlerObserver {
 
-  /** Which inbound request types may be a key value. */
-  @FunctionalInterface
+  /** Which inbound channels and request types may be a key value. */
   interface RequestTypes {
+    /** Whether a handler answers {@code rqType} on {@code channel}. */
     boolean known(long channel, long rqType);
+
+    /** Whether a handler answers on {@code channel}. */
+    boolean knownChannel(long channel);
   }
 
   private final ObservationRegistry registry;
@@ -49,10 +52,24 @@ public final class PacketStreamObservations
       PacketHandlers handlers) {
     this.registry = registry;
     this.convention = convention;
-    this.types = handlers::handles;
+    this.types =
+        new RequestTypes() {
+          @Override
+          public boolean known(long channel, long rqType) {
+            return handlers.handles(channel, rqType);
+          }
+
+          @Override
+          public boolean knownChannel(long channel) {
+            return handlers.handlesChannel(channel);
+          }
+        };
     this.clientErrors = handlers.clientErrors();
     this.noop = registry.isNoop();
-    clientErrors.enable();
+    if (!noop) {
+      // a no-op registry gets no listener to take the marks
+      clientErrors.enable();
+    }
   }
 
   @Override

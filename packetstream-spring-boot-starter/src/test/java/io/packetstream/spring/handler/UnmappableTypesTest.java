@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import kotlin.coroutines.Continuation;
@@ -185,6 +186,88 @@ class UnmappableTypesTest {
         .withBean(ReadsStreams.class)
         .withBean(StreamCodec.class)
         .run(context -> assertThat(context).hasNotFailed());
+  }
+
+  static class BadExceptionHandlers {
+    @PacketHandler(1)
+    String ok() {
+      return "";
+    }
+
+    @PacketExceptionHandler
+    Optional<String> optional(IllegalStateException e) {
+      return Optional.empty();
+    }
+
+    @PacketExceptionHandler
+    Future<String> future(IllegalArgumentException e) {
+      return CompletableFuture.completedFuture("a");
+    }
+
+    @PacketExceptionHandler
+    CompletableFuture<Stream<String>> stageOfStream(UnsupportedOperationException e) {
+      return CompletableFuture.completedFuture(Stream.of("a"));
+    }
+
+    @PacketExceptionHandler
+    boolean bool(ArithmeticException e) {
+      return false;
+    }
+
+    @PacketExceptionHandler
+    CompletionStage<CompletableFuture<String>> stageOfStage(NullPointerException e) {
+      return null;
+    }
+  }
+
+  static class GoodExceptionHandlers {
+    @PacketHandler(1)
+    String ok() {
+      return "";
+    }
+
+    @PacketExceptionHandler
+    CompletionStage<Order> later(IllegalStateException e) {
+      return CompletableFuture.completedFuture(new Order("x"));
+    }
+
+    @PacketExceptionHandler
+    void nothing(IllegalArgumentException e) {}
+
+    @PacketExceptionHandler
+    Object any(RuntimeException e) {
+      return "x";
+    }
+  }
+
+  @Test
+  void refusesExceptionHandlerResultsThatCannotBeAnswersNamingTheMethod() {
+    runner
+        .withBean(BadExceptionHandlers.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(problems(context.getStartupFailure()))
+                  .containsExactlyInAnyOrder(
+                      "BadExceptionHandlers.optional(IllegalStateException) of bean"
+                          + " 'unmappableTypesTest.BadExceptionHandlers': returns Optional, which"
+                          + " is an Optional: use the value itself (null is an empty"
+                          + " payload)",
+                      "BadExceptionHandlers.future(IllegalArgumentException) of bean"
+                          + " 'unmappableTypesTest.BadExceptionHandlers': returns Future, which an"
+                          + " exception handler cannot wait for; return a CompletionStage",
+                      "BadExceptionHandlers.stageOfStream(UnsupportedOperationException) of bean"
+                          + " 'unmappableTypesTest.BadExceptionHandlers': completes with Stream,"
+                          + " which is single-use and lazy: use a List",
+                      "BadExceptionHandlers.bool(ArithmeticException) of bean"
+                          + " 'unmappableTypesTest.BadExceptionHandlers': cannot answer with a"
+                          + " boolean; return int or long flags",
+                      "BadExceptionHandlers.stageOfStage(NullPointerException) of bean"
+                          + " 'unmappableTypesTest.BadExceptionHandlers': completes with"
+                          + " CompletableFuture, which cannot be waited for; complete the stage"
+                          + " with the answer itself");
+            });
+    runner.withBean(GoodExceptionHandlers.class).run(context -> assertThat(context).hasNotFailed());
   }
 
   static class NeedsValidation {

@@ -31,6 +31,7 @@ class PacketStreamObservationContextTest {
         7,
         3,
         true,
+        true,
         new KeyValues[KeyValuesCache.SLOT_SIZE]);
   }
 
