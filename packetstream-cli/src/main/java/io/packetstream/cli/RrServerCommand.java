@@ -8,9 +8,12 @@ import io.packetstream.connection.RequestHandler;
 import io.packetstream.connection.Response;
 import io.packetstream.transport.PacketServer;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -45,6 +48,15 @@ final class RrServerCommand implements Callable<Integer> {
 
   /** The request type that {@code --heap-requests} answers with the server's heap in use. */
   static final long HEAP_TYPE = 1;
+
+  /** The longest payload {@link #reverse} reverses through its scratch arrays. */
+  private static final int MAX_SCRATCH = 64 * 1024;
+
+  private static final ThreadLocal<byte[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[][] {new byte[MAX_SCRATCH], new byte[MAX_SCRATCH]});
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   @Mixin Endpoint endpoint;
 
@@ -84,10 +96,27 @@ final class RrServerCommand implements Callable<Integer> {
         a[j] = t;
       }
       answer.position(answer.position() + n);
+    } else if (n <= MAX_SCRATCH) {
+      // a direct answer buffer: bulk copies through two arrays of this thread's, reversed between
+      // them eight bytes at a time, cost a third of eight-byte buffer accesses at 4 KiB
+      byte[][] scratch = SCRATCH.get();
+      byte[] src = scratch[0];
+      byte[] dst = scratch[1];
+      payload.get(src, 0, n);
+      int i = n;
+      int j = 0;
+      for (; i >= Long.BYTES; i -= Long.BYTES, j += Long.BYTES) {
+        LONGS.set(dst, j, Long.reverseBytes((long) LONGS.get(src, i - Long.BYTES)));
+      }
+      while (i > 0) {
+        dst[j++] = src[--i];
+      }
+      answer.put(dst, 0, n);
     } else {
       for (int i = payload.limit() - 1; i >= payload.position(); i--) {
         answer.put(payload.get(i));
       }
+      payload.position(payload.limit());
     }
     return ConformanceHandler.REVERSE_FLAGS;
   }

@@ -44,6 +44,9 @@ final class Outbound {
    */
   private static final int MAX_RESPONSE_HEADER = 35;
 
+  /** The longest batch whose list is kept for the next one. */
+  private static final int MAX_SPARE = 1024;
+
   /** What a queued answer costs beyond its payload: its header and the packet object. */
   static final int PACKET_OVERHEAD = 64;
 
@@ -119,6 +122,7 @@ final class Outbound {
 
   // the owner's
   private final ArrayDeque<Chunk> unsent = new ArrayDeque<>(2);
+  private ArrayList<Packet> spare; // the last batch's list, emptied, to be the next queue
   private ByteBuffer batchBuffer;
   private long batchCost;
 
@@ -480,7 +484,8 @@ final class Outbound {
             batch = null;
           } else {
             batch = queue;
-            queue = new ArrayList<>(Math.min(16, batch.size()));
+            queue = spare != null ? spare : new ArrayList<>(Math.min(16, batch.size()));
+            spare = null;
           }
         }
         if (batch == null) {
@@ -529,6 +534,12 @@ final class Outbound {
           PacketCodec.encode(p, buf);
           bufCost += cost;
           events.sent(p, size);
+        }
+        // the next batch reuses the list rather than growing a new one; what putBack kept of it
+        // was copied
+        if (batch.size() <= MAX_SPARE) {
+          batch.clear();
+          spare = batch;
         }
       }
     } catch (Throwable t) {

@@ -22,6 +22,8 @@ final class PendingRequest extends CompletableFuture<Response> {
   final long channel;
   final long tag;
   final long rqType;
+
+  /** When it was sent, by {@link System#nanoTime()}; 0 on a connection without a listener. */
   final long startNanos;
 
   /** Whether this is the connection's own liveness probe, which listeners never see. */

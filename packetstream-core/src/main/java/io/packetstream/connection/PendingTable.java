@@ -14,18 +14,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The monitor guards the table and whether it takes requests. A request's packet is queued for
  * writing under the monitor ({@link #add}), and so is this end's ERQ ({@link #stop}), so no request
  * ever follows the ERQ on the wire. Tags are handed out without the lock.
+ *
+ * <p>Channel 0's tags count up, so its requests live in a ring indexed by the tag's low bits: no
+ * hashing and no probing per request and answer. A request whose ring slot still holds one {@code
+ * ring.length} tags older grows the ring, up to {@link #MAX_RING} slots, and past that goes to a
+ * {@link TagMap} with the other channels' requests. The ring starts small, so an idle connection
+ * costs little; a peer's answers only look up, so its tags cannot make the ring grow.
  */
 final class PendingTable {
 
   /** Tags on every channel start here: 0 and 1 of channel 0 are the control packets. */
   static final long FIRST_TAG = 2;
 
+  /** The most slots of the ring: 4,096 references, 16 KiB with compressed pointers. */
+  static final int MAX_RING = 4096;
+
+  private static final int FIRST_RING = 16;
+
   private final int max;
   private final AtomicLong tags0 = new AtomicLong(FIRST_TAG);
   private final Map<Long, AtomicLong> otherTags = new ConcurrentHashMap<>();
 
   // guarded by this
-  private final TagMap<PendingRequest> table = new TagMap<>();
+  private PendingRequest[] ring = new PendingRequest[FIRST_RING]; // channel 0's, by tag's low bits
+  private int inRing;
+  private final TagMap<PendingRequest> table = new TagMap<>(); // the rest
   private String refusal; // why no request is taken any more, or null
   private Runnable onEmpty;
 
@@ -53,11 +66,11 @@ final class PendingTable {
     if (refusal != null) {
       throw new ConnectionClosedException(refusal + ": cannot send request type " + request.rqType);
     }
-    if (table.size() >= max) {
+    if (size() >= max) {
       throw new RejectedExecutionException(
           request.connection.name()
               + ": "
-              + table.size()
+              + size()
               + " requests already pending (limit maxPendingRequests="
               + max
               + ")");
@@ -67,8 +80,61 @@ final class PendingTable {
       throw new ConnectionClosedException(
           request.connection.name() + " is closing: cannot send request type " + request.rqType);
     }
-    table.put(request.channel, request.tag, request);
+    put(request);
     return r;
+  }
+
+  private void put(PendingRequest request) {
+    if (request.channel == 0) {
+      int i;
+      while (ring[i = (int) request.tag & (ring.length - 1)] != null) {
+        if (ring.length == MAX_RING) {
+          table.put(0, request.tag, request);
+          return;
+        }
+        growRing();
+      }
+      ring[i] = request;
+      inRing++;
+    } else {
+      table.put(request.channel, request.tag, request);
+    }
+  }
+
+  /** Doubles the ring; entries in distinct slots stay in distinct slots. */
+  private void growRing() {
+    PendingRequest[] bigger = new PendingRequest[ring.length * 2];
+    for (PendingRequest r : ring) {
+      if (r != null) {
+        bigger[(int) r.tag & (bigger.length - 1)] = r;
+      }
+    }
+    ring = bigger;
+  }
+
+  /** The request with this key, or null. */
+  private PendingRequest get(long channel, long tag) {
+    if (channel == 0) {
+      PendingRequest r = ring[(int) tag & (ring.length - 1)];
+      if (r != null && r.tag == tag) {
+        return r;
+      }
+    }
+    return table.isEmpty() ? null : table.get(channel, tag);
+  }
+
+  /** Takes out the request with this key and returns it, or null. */
+  private PendingRequest take(long channel, long tag) {
+    if (channel == 0) {
+      int i = (int) tag & (ring.length - 1);
+      PendingRequest r = ring[i];
+      if (r != null && r.tag == tag) {
+        ring[i] = null;
+        inRing--;
+        return r;
+      }
+    }
+    return table.isEmpty() ? null : table.remove(channel, tag);
   }
 
   /**
@@ -89,8 +155,8 @@ final class PendingTable {
     PendingRequest r;
     Runnable empty = null;
     synchronized (this) {
-      r = table.remove(channel, tag);
-      if (r != null && table.isEmpty()) {
+      r = take(channel, tag);
+      if (r != null && isEmpty()) {
         empty = onEmpty;
       }
     }
@@ -104,11 +170,11 @@ final class PendingTable {
   boolean remove(PendingRequest request) {
     Runnable empty = null;
     synchronized (this) {
-      if (table.get(request.channel, request.tag) != request) {
+      if (get(request.channel, request.tag) != request) {
         return false;
       }
-      table.remove(request.channel, request.tag);
-      if (table.isEmpty()) {
+      take(request.channel, request.tag);
+      if (isEmpty()) {
         empty = onEmpty;
       }
     }
@@ -123,7 +189,15 @@ final class PendingTable {
     if (refusal == null) {
       refusal = why;
     }
-    return table.clear();
+    List<PendingRequest> all = table.clear();
+    for (int i = 0; i < ring.length; i++) {
+      if (ring[i] != null) {
+        all.add(ring[i]);
+        ring[i] = null;
+      }
+    }
+    inRing = 0;
+    return all;
   }
 
   /** Runs {@code action} whenever the table becomes empty (on the thread that emptied it). */
@@ -132,10 +206,15 @@ final class PendingTable {
   }
 
   synchronized int size() {
-    return table.size();
+    return inRing + table.size();
   }
 
   synchronized boolean isEmpty() {
-    return table.isEmpty();
+    return inRing == 0 && table.isEmpty();
+  }
+
+  /** The ring's slots now, for tests of its growth. */
+  synchronized int ringSlots() {
+    return ring.length;
   }
 }
