@@ -77,7 +77,9 @@ class ServerCloseTest {
           refused++;
         }
       }
-      assertThat(ok).isGreaterThanOrEqualTo(2000);
+      // the close starts after request 2000 was sent, when up to the window's 16 of them may not
+      // have reached the server yet: those may be refused (as runstate.cancelled), the rest not
+      assertThat(ok).isGreaterThanOrEqualTo(2000 - 16);
       assertThat(refusedAtSubmit)
           .as("the client stopped once it read the server's ERQ")
           .isEqualTo(1);
