@@ -1,6 +1,7 @@
 package io.packetstream.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.packetstream.wire.Packet;
 import io.packetstream.wire.PacketCodec;
@@ -23,11 +24,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class TimeoutAfterLoopStallTest {
 
-  private static final long STALL_MILLIS = 900;
+  /** Longer than the timeouts, which are long enough for a loaded machine to set the stall up. */
+  private static final long STALL_MILLIS = 1500;
+
+  private static final Duration TIMEOUT = Duration.ofMillis(1000);
 
   @Test
   void aRequestSentDuringAStallKeepsTheConnectionFromItsIdleTimeout() throws Exception {
-    assertTalkingPeerSurvivesAStall(PacketConnection.builder().idleTimeout(Duration.ofMillis(300)));
+    assertTalkingPeerSurvivesAStall(PacketConnection.builder().idleTimeout(TIMEOUT));
   }
 
   @Test
@@ -38,14 +42,15 @@ class TimeoutAfterLoopStallTest {
       PacketConnection server =
           PacketConnection.builder()
               .eventLoops(serverLoop)
-              .readTimeout(Duration.ofMillis(300))
+              .readTimeout(TIMEOUT)
               .handler(rq -> Response.ok(new byte[] {1}))
               .name("server")
               .open(toServer.source(), fromServer.sink());
       try {
         byte[] frame = PacketCodec.encode(Packet.request(0, 2, 0, 0, new byte[100]));
         toServer.sink().write(ByteBuffer.wrap(frame, 0, 10));
-        Thread.sleep(100); // the server holds a frame begun
+        // the server holds a frame begun
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.bytesReceived() >= 10);
         stall(server);
         toServer.sink().write(ByteBuffer.wrap(frame, 10, frame.length - 10));
 
