@@ -641,7 +641,9 @@ public class PacketStreamProperties {
     /** Name of the SSL bundle (spring.ssl.bundle.*) to use; plain TCP when unset. */
     private @Nullable String bundle;
 
-    /** Time a peer has to complete the TLS handshake before the connection is dropped. */
+    /**
+     * Time a peer has to complete the TLS handshake before the connection is dropped; more than 0.
+     */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration handshakeTimeout = PacketServer.Builder.DEFAULT_HANDSHAKE_TIMEOUT;
 

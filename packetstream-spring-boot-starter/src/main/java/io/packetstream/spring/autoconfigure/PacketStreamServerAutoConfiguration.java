@@ -9,7 +9,6 @@ import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.ssl.TlsMaterial;
 import io.packetstream.spring.ssl.TlsServerSocketFactory;
 import io.packetstream.transport.PacketServer;
-import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -68,17 +67,14 @@ public final class PacketStreamServerAutoConfiguration {
     map.from(s::getUnixSocketPath).to(factory::setUnixSocketPath);
     map.from(s::getMaxConnections).to(factory::setMaxConnections);
     map.from(s::getShutdownTimeout).to(factory::setShutdownTimeout);
-    map.from(s.getSsl()::getHandshakeTimeout)
-        .when(d -> !d.isZero())
-        .to(factory::setHandshakeTimeout);
+    map.from(s.getSsl()::getHandshakeTimeout).to(factory::setHandshakeTimeout);
     map.from(s.getSsl()::getBundle)
         .when(b -> s.getUnixSocketPath() == null)
         .as(
             b ->
                 new TlsServerSocketFactory(
                     TlsMaterial.of(sslBundles, b, "packetstream.server"),
-                    s.getSsl().getClientAuth(),
-                    s.getSsl().getHandshakeTimeout()))
+                    s.getSsl().getClientAuth()))
         .to(factory::setSocketFactory);
     factory.addServerCustomizers(
         customizers.orderedStream().toArray(PacketServerCustomizer[]::new));
@@ -127,12 +123,10 @@ public final class PacketStreamServerAutoConfiguration {
         "packetstream.server.shutdown-timeout",
         s.getShutdownTimeout(),
         () -> b.shutdownTimeout(s.getShutdownTimeout()));
-    Duration handshake = s.getSsl().getHandshakeTimeout();
-    PropertyCheck.require(
-        handshake != null && !handshake.isNegative() && handshake.toMillis() <= Integer.MAX_VALUE,
+    PropertyCheck.apply(
         "packetstream.server.ssl.handshake-timeout",
-        handshake,
-        "a handshake timeout is 0 (none) or more, up to " + Integer.MAX_VALUE + " ms");
+        s.getSsl().getHandshakeTimeout(),
+        () -> b.handshakeTimeout(s.getSsl().getHandshakeTimeout()));
     PropertyCheck.require(
         s.getUnixSocketPath() == null || s.getSsl().getBundle() == null,
         "packetstream.server.ssl.bundle",

@@ -177,6 +177,22 @@ class PacketStreamServerAutoConfigurationTests {
   }
 
   @Test
+  void aHandshakeTimeoutOfZeroStopsStartUpAsTheCoreServerRequiresOneAboveZero() {
+    runner
+        .withPropertyValues(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
+            "packetstream.server.ssl.handshake-timeout=0")
+        .run(
+            context -> {
+              InvalidConfigurationPropertyValueException e = invalidProperty(context);
+              assertThat(e.getName()).isEqualTo("packetstream.server.ssl.handshake-timeout");
+              assertThat(e.getMessage())
+                  .contains("packetstream.server.ssl.handshake-timeout 0s is not positive");
+            });
+  }
+
+  @Test
   void theServerIsMadeByTheFactoryWithTheServerProperties() throws Exception {
     runner
         .withPropertyValues(
