@@ -44,8 +44,10 @@ public final class PacketStreamServerAutoConfiguration {
     PacketStreamProperties.Server s = properties.getServer();
     check(s);
     String bundle = s.getSsl().getBundle();
+    TlsMaterial material = null;
     if (bundle != null && s.getUnixSocketPath() == null) {
-      TlsMaterial.of(sslBundles, bundle, "packetstream.server"); // fails naming a missing bundle
+      // made once: every accepted peer shares this material until the bundle is updated
+      material = TlsMaterial.of(sslBundles, bundle, "packetstream.server");
       PropertyCheck.require(
           sslBundles.getObject().getBundle(bundle).getStores().getKeyStore() != null,
           "packetstream.server.ssl.bundle",
@@ -68,14 +70,9 @@ public final class PacketStreamServerAutoConfiguration {
     map.from(s::getMaxConnections).to(factory::setMaxConnections);
     map.from(s::getShutdownTimeout).to(factory::setShutdownTimeout);
     map.from(s.getSsl()::getHandshakeTimeout).to(factory::setHandshakeTimeout);
-    map.from(s.getSsl()::getBundle)
-        .when(b -> s.getUnixSocketPath() == null)
-        .as(
-            b ->
-                new TlsServerSocketFactory(
-                    TlsMaterial.of(sslBundles, b, "packetstream.server"),
-                    s.getSsl().getClientAuth()))
-        .to(factory::setSocketFactory);
+    if (material != null) {
+      factory.setSocketFactory(new TlsServerSocketFactory(material, s.getSsl().getClientAuth()));
+    }
     factory.addServerCustomizers(
         customizers.orderedStream().toArray(PacketServerCustomizer[]::new));
     return factory;
