@@ -46,11 +46,6 @@ public record ClientSpec(
     }
   }
 
-  /** A client of one peer whose typed calls wait as long as the connection's request timeout. */
-  public ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff) {
-    this(name, connector, failFast, backoff, Duration.ZERO);
-  }
-
   /** A client of one peer. */
   public ClientSpec(
       String name,
