@@ -42,7 +42,7 @@ public record ClientSpec(
               + ": give either a connector (one peer) or a balancing (instances of a service)");
     }
     if (requestTimeout.isNegative()) {
-      throw new IllegalArgumentException("request timeout " + requestTimeout + " is negative");
+      throw new IllegalArgumentException("requestTimeout " + requestTimeout + " is negative");
     }
   }
 
