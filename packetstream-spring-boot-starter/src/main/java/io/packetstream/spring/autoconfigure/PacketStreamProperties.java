@@ -642,7 +642,8 @@ public class PacketStreamProperties {
     private @Nullable String bundle;
 
     /**
-     * Time a peer has to complete the TLS handshake before the connection is dropped; more than 0.
+     * Time the peer has to complete the TLS handshake before the connection is dropped. The server
+     * needs more than 0; a client's 0 waits without limit.
      */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration handshakeTimeout = PacketServer.Builder.DEFAULT_HANDSHAKE_TIMEOUT;
