@@ -55,24 +55,14 @@ class PacketStreamObservationAutoConfigurationTests {
   void noObservationsWithoutARegistry() {
     runner
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-        .run(
-            context ->
-                assertThat(context)
-                    .hasNotFailed()
-                    .doesNotHaveBean(PacketStreamObservations.class)
-                    .doesNotHaveBean(PacketStreamMeterObservationHandler.class));
+        .run(PacketStreamObservationAutoConfigurationTests::hasNoObservations);
   }
 
   @Test
   void noObservationsWithoutMicrometersObservationApi() {
     runner
         .withClassLoader(new FilteredClassLoader(ObservationRegistry.class))
-        .run(
-            context ->
-                assertThat(context)
-                    .hasNotFailed()
-                    .doesNotHaveBean(PacketStreamObservations.class)
-                    .doesNotHaveBean(PacketStreamMeterObservationHandler.class));
+        .run(PacketStreamObservationAutoConfigurationTests::hasNoObservations);
   }
 
   @Test
@@ -81,12 +71,7 @@ class PacketStreamObservationAutoConfigurationTests {
         .withBean(ObservationRegistry.class, ObservationRegistry::create)
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .withPropertyValues("packetstream.observations.enabled=false")
-        .run(
-            context ->
-                assertThat(context)
-                    .hasNotFailed()
-                    .doesNotHaveBean(PacketStreamObservations.class)
-                    .doesNotHaveBean(PacketStreamMeterObservationHandler.class));
+        .run(PacketStreamObservationAutoConfigurationTests::hasNoObservations);
   }
 
   @Test
@@ -175,6 +160,14 @@ class PacketStreamObservationAutoConfigurationTests {
               assertThat(context.getBean(PacketStreamMeterObservationHandler.class))
                   .isSameAs(context.getBean(OwnBeans.class).handler);
             });
+  }
+
+  /** The context started without observations or their meter handler. */
+  private static void hasNoObservations(AssertableApplicationContext context) {
+    assertThat(context)
+        .hasNotFailed()
+        .doesNotHaveBean(PacketStreamObservations.class)
+        .doesNotHaveBean(PacketStreamMeterObservationHandler.class);
   }
 
   /**
