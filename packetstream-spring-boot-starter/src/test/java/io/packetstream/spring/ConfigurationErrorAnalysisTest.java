@@ -153,6 +153,13 @@ class ConfigurationErrorAnalysisTest {
         .doesNotContain("probeInterval(");
     Analyzed c = start("packetstream.server.port=0", "packetstream.request-timeout=-1s");
     assertThat(description(c)).contains("packetstream.request-timeout -1s is negative");
+    Analyzed d =
+        start(
+            "packetstream.clients.billing.port=5",
+            "packetstream.clients.billing.request-timeout=-2s");
+    assertThat(description(d))
+        .contains("packetstream.clients.billing.request-timeout -2s is negative")
+        .doesNotContain("requestTimeout");
   }
 
   @Test

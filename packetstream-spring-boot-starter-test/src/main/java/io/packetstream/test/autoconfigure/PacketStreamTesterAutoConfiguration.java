@@ -1,6 +1,7 @@
 package io.packetstream.test.autoconfigure;
 
 import io.packetstream.spring.autoconfigure.PacketStreamAutoConfiguration;
+import io.packetstream.spring.autoconfigure.PacketStreamProperties;
 import io.packetstream.spring.autoconfigure.PacketStreamServerAutoConfiguration;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.spring.context.PacketStreamServer;
@@ -33,14 +34,14 @@ public final class PacketStreamTesterAutoConfiguration {
   @ConditionalOnMissingBean
   PacketStreamTester packetStreamTester(
       Environment environment,
+      PacketStreamProperties properties,
       ObjectProvider<PacketStreamServer> server,
       ObjectProvider<PacketConnectionBuilders> builders,
       ObjectProvider<PayloadCodec> codec) {
     PayloadCodec payloads = codec.getIfUnique();
     if (TestTransport.of(environment) == TestTransport.IN_MEMORY) {
-      String name = environment.getProperty("packetstream.server.name", "packetstream-server");
       return PacketStreamTester.connecting(
-          new InMemoryConnector(builders.getObject(), name), payloads);
+          new InMemoryConnector(builders.getObject(), properties.getServer().getName()), payloads);
     }
     return PacketStreamTester.connecting(
         b -> PacketClient.connect(address(server), PacketClient.DEFAULT_CONNECT_TIMEOUT, b),

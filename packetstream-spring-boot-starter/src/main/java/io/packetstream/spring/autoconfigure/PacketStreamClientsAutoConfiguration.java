@@ -188,14 +188,16 @@ public final class PacketStreamClientsAutoConfiguration {
     PacketStreamProperties.Reconnect r = c.getReconnect();
     ClientSpec.Backoff backoff = r.isEnabled() ? backoff(prefix + ".reconnect", r) : null;
     Duration requestTimeout = c.getRequestTimeout();
-    PropertyCheck.require(
-        requestTimeout != null && !requestTimeout.isNegative(),
+    ClientSpec.Balancing spread = balancing;
+    ClientSpec.Connector single = connector;
+    // the spec checks the request timeout; its other rules hold here by construction
+    return PropertyCheck.make(
         prefix + ".request-timeout",
         requestTimeout,
-        "a request timeout is 0 (the connection's) or more");
-    return balancing != null
-        ? ClientSpec.balanced(name, balancing, c.isFailFast(), backoff, requestTimeout)
-        : new ClientSpec(name, connector, c.isFailFast(), backoff, requestTimeout);
+        () ->
+            spread != null
+                ? ClientSpec.balanced(name, spread, c.isFailFast(), backoff, requestTimeout)
+                : new ClientSpec(name, single, c.isFailFast(), backoff, requestTimeout));
   }
 
   /** The back-off of {@code r}, each of its settings checked on its own property. */

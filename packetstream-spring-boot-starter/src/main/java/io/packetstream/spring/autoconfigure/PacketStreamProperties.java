@@ -656,7 +656,10 @@ public class PacketStreamProperties {
     /** Name of the SSL bundle (spring.ssl.bundle.*) to use; plain TCP when unset. */
     private @Nullable String bundle;
 
-    /** Time a peer has to complete the TLS handshake before the connection is dropped. */
+    /**
+     * Time the peer has to complete the TLS handshake before the connection is dropped. The server
+     * needs more than 0; a client's 0 waits without limit.
+     */
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration handshakeTimeout = PacketServer.Builder.DEFAULT_HANDSHAKE_TIMEOUT;
 

@@ -9,7 +9,6 @@ import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.ssl.TlsMaterial;
 import io.packetstream.spring.ssl.TlsServerSocketFactory;
 import io.packetstream.transport.PacketServer;
-import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -45,8 +44,10 @@ public final class PacketStreamServerAutoConfiguration {
     PacketStreamProperties.Server s = properties.getServer();
     check(s);
     String bundle = s.getSsl().getBundle();
+    TlsMaterial material = null;
     if (bundle != null && s.getUnixSocketPath() == null) {
-      TlsMaterial.of(sslBundles, bundle, "packetstream.server"); // fails naming a missing bundle
+      // made once: every accepted peer shares this material until the bundle is updated
+      material = TlsMaterial.of(sslBundles, bundle, "packetstream.server");
       PropertyCheck.require(
           sslBundles.getObject().getBundle(bundle).getStores().getKeyStore() != null,
           "packetstream.server.ssl.bundle",
@@ -68,18 +69,10 @@ public final class PacketStreamServerAutoConfiguration {
     map.from(s::getUnixSocketPath).to(factory::setUnixSocketPath);
     map.from(s::getMaxConnections).to(factory::setMaxConnections);
     map.from(s::getShutdownTimeout).to(factory::setShutdownTimeout);
-    map.from(s.getSsl()::getHandshakeTimeout)
-        .when(d -> !d.isZero())
-        .to(factory::setHandshakeTimeout);
-    map.from(s.getSsl()::getBundle)
-        .when(b -> s.getUnixSocketPath() == null)
-        .as(
-            b ->
-                new TlsServerSocketFactory(
-                    TlsMaterial.of(sslBundles, b, "packetstream.server"),
-                    s.getSsl().getClientAuth(),
-                    s.getSsl().getHandshakeTimeout()))
-        .to(factory::setSocketFactory);
+    map.from(s.getSsl()::getHandshakeTimeout).to(factory::setHandshakeTimeout);
+    if (material != null) {
+      factory.setSocketFactory(new TlsServerSocketFactory(material, s.getSsl().getClientAuth()));
+    }
     factory.addServerCustomizers(
         customizers.orderedStream().toArray(PacketServerCustomizer[]::new));
     return factory;
@@ -127,12 +120,10 @@ public final class PacketStreamServerAutoConfiguration {
         "packetstream.server.shutdown-timeout",
         s.getShutdownTimeout(),
         () -> b.shutdownTimeout(s.getShutdownTimeout()));
-    Duration handshake = s.getSsl().getHandshakeTimeout();
-    PropertyCheck.require(
-        handshake != null && !handshake.isNegative() && handshake.toMillis() <= Integer.MAX_VALUE,
+    PropertyCheck.apply(
         "packetstream.server.ssl.handshake-timeout",
-        handshake,
-        "a handshake timeout is 0 (none) or more, up to " + Integer.MAX_VALUE + " ms");
+        s.getSsl().getHandshakeTimeout(),
+        () -> b.handshakeTimeout(s.getSsl().getHandshakeTimeout()));
     PropertyCheck.require(
         s.getUnixSocketPath() == null || s.getSsl().getBundle() == null,
         "packetstream.server.ssl.bundle",

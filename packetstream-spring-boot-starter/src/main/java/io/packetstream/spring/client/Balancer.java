@@ -298,22 +298,24 @@ final class Balancer {
       long rqType, Function<PacketConnection, CompletableFuture<T>> send) {
     List<PacketStreamClient> all = snapshot;
     for (int attempt = 0; attempt <= all.size(); attempt++) {
-      PacketStreamClient m = pick(all);
-      PacketConnection c = m == null ? null : ready(m);
-      if (c == null) {
+      Picked p = pick(all);
+      if (p == null) {
         break;
       }
-      CompletableFuture<T> sent = send.apply(c);
-      if (sent.isDone() && refusedWhileDraining(sent, c)) {
+      CompletableFuture<T> sent = send.apply(p.connection());
+      if (sent.isDone() && refusedWhileDraining(sent, p.connection())) {
         continue;
       }
-      return naming(sent, m, rqType);
+      return naming(sent, p.member(), rqType);
     }
     return CompletableFuture.failedFuture(noInstance(rqType));
   }
 
+  /** A member picked to send to, with the connection that was found ready when it was picked. */
+  private record Picked(PacketStreamClient member, PacketConnection connection) {}
+
   /** The member to send to, or null when none is ready. */
-  private PacketStreamClient pick(List<PacketStreamClient> all) {
+  private Picked pick(List<PacketStreamClient> all) {
     int n = all.size();
     if (n == 0) {
       return null;
@@ -322,13 +324,15 @@ final class Balancer {
     if (balancing.balance() == Balance.ROUND_ROBIN) {
       for (int k = 0; k < n; k++) {
         PacketStreamClient m = all.get((start + k) % n);
-        if (ready(m) != null) {
-          return m;
+        PacketConnection c = ready(m);
+        if (c != null) {
+          return new Picked(m, c);
         }
       }
       return null;
     }
     PacketStreamClient best = null;
+    PacketConnection bestConnection = null;
     int fewest = Integer.MAX_VALUE;
     for (int k = 0; k < n; k++) {
       PacketStreamClient m = all.get((start + k) % n);
@@ -338,10 +342,11 @@ final class Balancer {
         if (pending < fewest) {
           fewest = pending;
           best = m;
+          bestConnection = c;
         }
       }
     }
-    return best;
+    return best == null ? null : new Picked(best, bestConnection);
   }
 
   /** The member's connection if it takes requests: open, and its peer has not ended requests. */

@@ -42,13 +42,8 @@ public record ClientSpec(
               + ": give either a connector (one peer) or a balancing (instances of a service)");
     }
     if (requestTimeout.isNegative()) {
-      throw new IllegalArgumentException("request timeout " + requestTimeout + " is negative");
+      throw new IllegalArgumentException("requestTimeout " + requestTimeout + " is negative");
     }
-  }
-
-  /** A client of one peer whose typed calls wait as long as the connection's request timeout. */
-  public ClientSpec(String name, Connector connector, boolean failFast, Backoff backoff) {
-    this(name, connector, failFast, backoff, Duration.ZERO);
   }
 
   /** A client of one peer. */

@@ -32,11 +32,6 @@ public final class PacketExchangeFactoryBean<S>
   private @Nullable BeanFactory beanFactory;
   private @Nullable S proxy;
 
-  /** The bean of {@code type}, calling the peer of the client named {@code client}. */
-  public PacketExchangeFactoryBean(Class<S> type, String client) {
-    this(type, client, "the " + type.getName() + " exchange");
-  }
-
   /**
    * The bean of {@code type}, calling the peer of the client named {@code client}; {@code source}
    * says where the interface was registered, for start-up failures.

@@ -135,7 +135,8 @@ public final class PacketStreamClient {
 
   /**
    * Waits until the client is connected, at most {@code timeout}: for an application that must not
-   * go on without its peer, or a test. True if it is connected now.
+   * go on without its peer, or a test. True if it is connected now; false at once when the client
+   * is closed or has given up (reconnecting disabled).
    *
    * <pre>{@code
    * if (!billing.awaitConnected(Duration.ofSeconds(30))) {
@@ -151,7 +152,7 @@ public final class PacketStreamClient {
     synchronized (lock) {
       while (status != Status.CONNECTED) {
         long left = deadline - System.nanoTime();
-        if (left <= 0 || closed && spec.backoff() == null) {
+        if (left <= 0 || closed) {
           return false;
         }
         TimeUnit.NANOSECONDS.timedWait(lock, left);
@@ -426,6 +427,7 @@ public final class PacketStreamClient {
         status = Status.CLOSED;
         closed = true;
         wait = null;
+        lock.notifyAll(); // awaitConnected gives up too
       } else {
         status = Status.RECONNECTING;
         wait = delay;
@@ -473,6 +475,7 @@ public final class PacketStreamClient {
       status = Status.CLOSED;
       c = current;
       current = null;
+      lock.notifyAll(); // awaitConnected gives up too
     }
     if (c != null) {
       c.close();

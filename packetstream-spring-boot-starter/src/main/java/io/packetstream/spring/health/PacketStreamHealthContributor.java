@@ -28,12 +28,6 @@ public final class PacketStreamHealthContributor implements CompositeHealthContr
   private final ObjectProvider<PacketClients> clients;
   private final Set<String> optionalClients;
 
-  /** Health of the server and clients, when there are any. */
-  public PacketStreamHealthContributor(
-      ObjectProvider<PacketStreamServer> server, ObjectProvider<PacketClients> clients) {
-    this(server, clients, Set.of());
-  }
-
   /**
    * Health of the server and clients, when there are any; a client of {@code optionalClients} that
    * is disconnected is UNKNOWN rather than DOWN, which leaves the application's health as it is.

@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
 import javax.net.ServerSocketFactory;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -14,21 +13,17 @@ import javax.net.ssl.SSLSocket;
  * Server sockets whose accepted connections speak TLS with the SSL bundle's material of the moment
  * of accepting (so that a reloaded bundle serves new peers), limited to the ciphers and protocols
  * of the bundle's options, asking for the peer's certificate as {@code
- * packetstream.server.ssl.client-auth} says, and giving a peer {@code
- * packetstream.server.ssl.handshake-timeout} to complete its handshake: a peer that connects and
- * stays silent is dropped then instead of holding its connection for ever.
+ * packetstream.server.ssl.client-auth} says. The core server completes each accepted peer's
+ * handshake within its handshake timeout ({@code packetstream.server.ssl.handshake-timeout}).
  */
 public final class TlsServerSocketFactory extends ServerSocketFactory {
 
   private final TlsMaterial material;
   private final ClientAuth clientAuth;
-  private final int handshakeMillis;
 
-  public TlsServerSocketFactory(
-      TlsMaterial material, ClientAuth clientAuth, Duration handshakeTimeout) {
+  public TlsServerSocketFactory(TlsMaterial material, ClientAuth clientAuth) {
     this.material = material;
     this.clientAuth = clientAuth;
-    this.handshakeMillis = Math.toIntExact(handshakeTimeout.toMillis());
   }
 
   @Override
@@ -83,18 +78,6 @@ public final class TlsServerSocketFactory extends ServerSocketFactory {
           params.setWantClientAuth(true);
         }
         tls.setSSLParameters(params);
-        if (handshakeMillis > 0) {
-          // the handshake runs on the connection's first read: bound that read, then no more
-          plain.setSoTimeout(handshakeMillis);
-          tls.addHandshakeCompletedListener(
-              e -> {
-                try {
-                  plain.setSoTimeout(0);
-                } catch (IOException closed) {
-                  // the connection is gone already
-                }
-              });
-        }
         return tls;
       } catch (IOException | RuntimeException e) {
         plain.close();

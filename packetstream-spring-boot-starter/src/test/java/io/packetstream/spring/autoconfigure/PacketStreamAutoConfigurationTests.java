@@ -192,6 +192,7 @@ class PacketStreamAutoConfigurationTests {
         "packetstream.read-spin=2s               | packetstream.read-spin",
         "packetstream.clients.lazy.port=70000    | packetstream.clients.lazy.port",
         "packetstream.clients.lazy.connect-timeout=-1s | packetstream.clients.lazy.connect-timeout",
+        "packetstream.clients.lazy.request-timeout=-1s | packetstream.clients.lazy.request-timeout",
         "packetstream.clients.lazy.reconnect.multiplier=0.5 | packetstream.clients.lazy.reconnect.multiplier",
         "packetstream.server.max-connections=0   | packetstream.server.max-connections",
         "packetstream.server.shutdown-timeout=-1s | packetstream.server.shutdown-timeout",

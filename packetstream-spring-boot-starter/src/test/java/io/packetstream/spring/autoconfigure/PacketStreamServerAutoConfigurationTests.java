@@ -15,6 +15,7 @@ import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.handler.PacketHandler;
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,12 +23,25 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundleKey;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslManagerBundle;
+import org.springframework.boot.ssl.SslOptions;
+import org.springframework.boot.ssl.SslStoreBundle;
+import org.springframework.boot.ssl.jks.JksSslStoreBundle;
+import org.springframework.boot.ssl.jks.JksSslStoreDetails;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -173,6 +187,58 @@ class PacketStreamServerAutoConfigurationTests {
               assertThat(e.getName()).isEqualTo("packetstream.server.ssl.bundle");
               assertThat(e.getMessage()).contains("TLS is not available on a Unix domain socket");
               assertThat(path).doesNotExist();
+            });
+  }
+
+  @Test
+  void aHandshakeTimeoutOfZeroStopsStartUpAsTheCoreServerRequiresOneAboveZero() {
+    runner
+        .withPropertyValues(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
+            "packetstream.server.ssl.handshake-timeout=0")
+        .run(
+            context -> {
+              InvalidConfigurationPropertyValueException e = invalidProperty(context);
+              assertThat(e.getName()).isEqualTo("packetstream.server.ssl.handshake-timeout");
+              assertThat(e.getMessage())
+                  .contains("packetstream.server.ssl.handshake-timeout 0s is not positive");
+            });
+  }
+
+  @Test
+  void theServerMakesItsTlsMaterialOnceForAllItsPeers() {
+    runner
+        .withUserConfiguration(CountingSslBundles.class)
+        .withPropertyValues(
+            "packetstream.server.port=0",
+            "packetstream.server.address=127.0.0.1",
+            "packetstream.server.ssl.bundle=server")
+        .run(
+            context -> {
+              PacketStreamServer server = context.getBean(PacketStreamServer.class);
+              CountingSslBundles bundles = context.getBean(CountingSslBundles.class);
+              SSLContext trusting =
+                  SslBundle.of(
+                          new JksSslStoreBundle(
+                              null,
+                              new JksSslStoreDetails(
+                                  "PKCS12", null, "classpath:tls/trust.p12", "changeit")))
+                      .createSslContext();
+              for (int i = 0; i < 2; i++) {
+                try (PacketConnection c =
+                    PacketClient.connect(
+                        new InetSocketAddress("127.0.0.1", server.port()),
+                        Duration.ofSeconds(5),
+                        trusting.getSocketFactory(),
+                        PacketConnection.builder())) {
+                  await()
+                      .atMost(Duration.ofSeconds(10))
+                      .until(() -> !server.connections().isEmpty());
+                }
+              }
+              assertThat(bundles.contexts).hasValue(1);
+              assertThat(bundles.updateHandlers).hasValue(1);
             });
   }
 
@@ -367,6 +433,70 @@ class PacketStreamServerAutoConfigurationTests {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The key store bundle "server", counting the SSL contexts made of it and who follows it. */
+  static class CountingSslBundles implements SslBundles {
+    final AtomicInteger contexts = new AtomicInteger();
+    final AtomicInteger updateHandlers = new AtomicInteger();
+    private final SslBundle server =
+        SslBundle.of(
+            new JksSslStoreBundle(
+                new JksSslStoreDetails("PKCS12", null, "classpath:tls/server.p12", "changeit"),
+                null));
+
+    @Override
+    public SslBundle getBundle(String name) {
+      if (!name.equals("server")) {
+        throw new NoSuchSslBundleException(name, "only 'server' here");
+      }
+      return new SslBundle() {
+        @Override
+        public SslStoreBundle getStores() {
+          return server.getStores();
+        }
+
+        @Override
+        public SslBundleKey getKey() {
+          return server.getKey();
+        }
+
+        @Override
+        public SslOptions getOptions() {
+          return server.getOptions();
+        }
+
+        @Override
+        public String getProtocol() {
+          return server.getProtocol();
+        }
+
+        @Override
+        public SslManagerBundle getManagers() {
+          return server.getManagers();
+        }
+
+        @Override
+        public SSLContext createSslContext() {
+          contexts.incrementAndGet();
+          return server.createSslContext();
+        }
+      };
+    }
+
+    @Override
+    public void addBundleUpdateHandler(String name, Consumer<SslBundle> handler) {
+      getBundle(name);
+      updateHandlers.incrementAndGet();
+    }
+
+    @Override
+    public void addBundleRegisterHandler(BiConsumer<String, SslBundle> handler) {}
+
+    @Override
+    public List<String> getBundleNames() {
+      return List.of("server");
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -13,6 +13,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,8 @@ public class PacketExchangeAotTest {
                 throw new IOException("no peer in this test");
               },
               false,
-              null);
+              null,
+              Duration.ZERO);
       return new PacketClients(List.of(shop), (role, name) -> PacketConnection.builder());
     }
 

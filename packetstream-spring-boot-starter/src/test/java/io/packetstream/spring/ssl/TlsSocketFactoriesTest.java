@@ -36,8 +36,7 @@ class TlsSocketFactoriesTest {
         new TlsServerSocketFactory(
                 TlsMaterial.fixed(
                     SslBundle.of(SERVER, null, SslOptions.of(null, new String[] {"TLSv1.3"}))),
-                ClientAuth.NONE,
-                Duration.ofSeconds(10))
+                ClientAuth.NONE)
             .createServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getByName("localhost"), 0));
     Thread acceptor =
