@@ -40,7 +40,17 @@ public final class PacketStreamObservationContext extends Observation.Context {
   /** The default convention's high-cardinality values, made once per request. */
   KeyValues highCardinalityKeyValues;
 
+  /** When a meter handler started timing, by its registry's clock; read only with that clock. */
   long meterStartNanos;
+
+  /**
+   * Whether the connection measures the request and reports it with {@link #duration(long)} before
+   * the observation stops, so that a meter handler on the system clock need not read it twice more.
+   */
+  boolean timedByConnection;
+
+  /** The request's duration as the connection measured it, -1 until it ended. */
+  long durationNanos = -1;
 
   PacketStreamObservationContext(
       ConnectionRole role,
@@ -125,6 +135,11 @@ public final class PacketStreamObservationContext extends Observation.Context {
 
   void outcome(RequestOutcome outcome) {
     this.outcome = outcome;
+  }
+
+  /** The request ended {@code nanos} after it started, as the connection measured it. */
+  void duration(long nanos) {
+    this.durationNanos = nanos;
   }
 
   /** The cached key values for the current outcome, or null when none were made yet. */
