@@ -29,7 +29,13 @@ public class DefaultPacketStreamObservationConvention implements PacketStreamObs
 
   private static final String UNKNOWN = "unknown";
 
+  /** Types below this have their contextual names kept; the last place is the unknown type's. */
+  private static final int NAMED_TYPES = 64;
+
   private final String name;
+
+  /** Contextual names by direction and type, made when first asked. */
+  private final String[][] contextualNames = new String[2][NAMED_TYPES + 1];
 
   /** A convention whose observations are named {@code name}. */
   protected DefaultPacketStreamObservationConvention(String name) {
@@ -43,6 +49,26 @@ public class DefaultPacketStreamObservationConvention implements PacketStreamObs
 
   @Override
   public String getContextualName(PacketStreamObservationContext context) {
+    // asked at every stop: channel 0's first types and unknown ones keep theirs, made once
+    long type = context.requestType();
+    int at;
+    if (!context.knownType()) {
+      at = NAMED_TYPES;
+    } else if (type >= 0 && type < NAMED_TYPES) {
+      at = (int) type;
+    } else {
+      return contextualName(context);
+    }
+    String[] names = contextualNames[context.direction().ordinal()];
+    String name = names[at];
+    if (name == null) {
+      name = contextualName(context);
+      names[at] = name;
+    }
+    return name;
+  }
+
+  private static String contextualName(PacketStreamObservationContext context) {
     return (context.direction() == Direction.INBOUND ? "packetstream serve " : "packetstream call ")
         + type(context);
   }

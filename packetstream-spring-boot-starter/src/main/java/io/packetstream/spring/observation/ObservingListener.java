@@ -75,6 +75,8 @@ final class ObservingListener implements TrafficListener {
       // a predicate turned it off: nothing to stop
       return;
     }
+    // the core times every request and says how long at its end
+    ((PacketStreamObservationContext) o.getContext()).timedByConnection = true;
     running.put(c, direction, channel, tag, o.start());
   }
 
@@ -93,8 +95,9 @@ final class ObservingListener implements TrafficListener {
     if (o == null) {
       return;
     }
-    ((PacketStreamObservationContext) o.getContext())
-        .outcome(RequestOutcome.of(direction, outcome, clientError));
+    PacketStreamObservationContext context = (PacketStreamObservationContext) o.getContext();
+    context.outcome(RequestOutcome.of(direction, outcome, clientError));
+    context.duration(nanos);
     o.stop();
   }
 

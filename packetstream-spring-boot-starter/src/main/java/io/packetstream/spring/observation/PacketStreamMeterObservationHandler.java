@@ -26,6 +26,10 @@ import org.springframework.core.Ordered;
  * uses the first that supports a context: this one supports only {@link
  * PacketStreamObservationContext}s and comes before Boot's default, which keeps every other
  * observation.
+ *
+ * <p>On the system clock the timer records the duration the connection measured for the request
+ * (the same span, from its start to its answer) rather than reading the clock twice more; with
+ * another clock, such as a test's {@code MockClock}, it reads that clock at start and stop.
  */
 public final class PacketStreamMeterObservationHandler
     implements MeterObservationHandler<PacketStreamObservationContext>, Ordered {
@@ -36,10 +40,13 @@ public final class PacketStreamMeterObservationHandler
 
   private final MeterRegistry registry;
   private final Clock clock;
+  private final boolean systemClock;
   private final boolean timers;
   private final boolean longTaskTimers;
   private final Map<TimerKey, Timer> timerCache = new ConcurrentHashMap<>();
   private final Map<LongTaskKey, LongTaskTimer> longTaskCache = new ConcurrentHashMap<>();
+  private final Recent<Timer> recentTimers = new Recent<>();
+  private final Recent<LongTaskTimer> recentLongTaskTimers = new Recent<>();
 
   /**
    * Meters in {@code registry}; {@code timers} and {@code longTaskTimers} false leave those out, as
@@ -49,6 +56,7 @@ public final class PacketStreamMeterObservationHandler
       MeterRegistry registry, boolean timers, boolean longTaskTimers) {
     this.registry = registry;
     this.clock = registry.config().clock();
+    this.systemClock = clock == Clock.SYSTEM;
     this.timers = timers;
     this.longTaskTimers = longTaskTimers;
   }
@@ -67,21 +75,9 @@ public final class PacketStreamMeterObservationHandler
   @Override
   public void onStart(PacketStreamObservationContext context) {
     if (longTaskTimers) {
-      KeyValues keyValues = context.getLowCardinalityKeyValues();
-      LongTaskKey key = new LongTaskKey(context.getName(), keyValues);
-      LongTaskTimer timer = longTaskCache.get(key);
-      if (timer == null) {
-        timer =
-            longTaskCache.computeIfAbsent(
-                key,
-                k ->
-                    LongTaskTimer.builder(k.name() + ".active")
-                        .tags(tags(k.keyValues(), null))
-                        .register(registry));
-      }
-      context.meterSample = timer.start();
+      context.meterSample = longTaskTimer(context).start();
     }
-    if (timers) {
+    if (timers && !(systemClock && context.timedByConnection)) {
       context.meterStartNanos = clock.monotonicTime();
     }
   }
@@ -89,27 +85,49 @@ public final class PacketStreamMeterObservationHandler
   @Override
   public void onStop(PacketStreamObservationContext context) {
     if (timers) {
-      Throwable error = context.getError();
-      TimerKey key =
-          new TimerKey(
-              context.getName(),
-              context.getLowCardinalityKeyValues(),
-              error == null ? "none" : error.getClass().getSimpleName());
-      Timer timer = timerCache.get(key);
-      if (timer == null) {
-        timer =
-            timerCache.computeIfAbsent(
-                key,
-                k ->
-                    Timer.builder(k.name())
-                        .tags(tags(k.keyValues(), k.error()))
-                        .register(registry));
-      }
-      timer.record(clock.monotonicTime() - context.meterStartNanos, TimeUnit.NANOSECONDS);
+      // -1 (stopped before the connection said how long): Micrometer records no negative time
+      long nanos =
+          systemClock && context.timedByConnection
+              ? context.durationNanos
+              : clock.monotonicTime() - context.meterStartNanos;
+      timer(context).record(nanos, TimeUnit.NANOSECONDS);
     }
     if (context.meterSample instanceof LongTaskTimer.Sample sample) {
       sample.stop();
     }
+  }
+
+  private LongTaskTimer longTaskTimer(PacketStreamObservationContext context) {
+    String name = context.getName();
+    KeyValues keyValues = context.getLowCardinalityKeyValues();
+    LongTaskTimer timer = recentLongTaskTimers.get(name, keyValues, null);
+    if (timer == null) {
+      timer =
+          longTaskCache.computeIfAbsent(
+              new LongTaskKey(name, keyValues),
+              k ->
+                  LongTaskTimer.builder(k.name() + ".active")
+                      .tags(tags(k.keyValues(), null))
+                      .register(registry));
+      recentLongTaskTimers.put(name, keyValues, null, timer);
+    }
+    return timer;
+  }
+
+  private Timer timer(PacketStreamObservationContext context) {
+    String name = context.getName();
+    KeyValues keyValues = context.getLowCardinalityKeyValues();
+    Throwable error = context.getError();
+    Class<?> errorType = error == null ? null : error.getClass();
+    Timer timer = recentTimers.get(name, keyValues, errorType);
+    if (timer == null) {
+      timer =
+          timerCache.computeIfAbsent(
+              new TimerKey(name, keyValues, errorType == null ? "none" : errorType.getSimpleName()),
+              k -> Timer.builder(k.name()).tags(tags(k.keyValues(), k.error())).register(registry));
+      recentTimers.put(name, keyValues, errorType, timer);
+    }
+    return timer;
   }
 
   @Override
@@ -119,6 +137,42 @@ public final class PacketStreamMeterObservationHandler
             context.getName() + "." + event.getName(),
             tags(context.getLowCardinalityKeyValues(), null))
         .increment();
+  }
+
+  /**
+   * The meters of the key values instances seen last, found by identity: the default convention
+   * gives every request of a kind the same instance, so a request finds its meter without hashing
+   * its keys and values. A miss (a convention or filter that made new values, a slot another kind
+   * took) goes to the maps by value. Entries are immutable and replace one another, so a thread
+   * that sees a stale slot or none only takes the slower way.
+   */
+  private static final class Recent<M> {
+
+    private record Entry<M>(String name, KeyValues keyValues, Class<?> error, M meter) {}
+
+    private static final int SIZE = 64;
+
+    private final Object[] entries = new Object[SIZE];
+
+    private static int index(KeyValues keyValues, Class<?> error) {
+      int h = System.identityHashCode(keyValues) * 31 + System.identityHashCode(error);
+      return (h ^ (h >>> 16)) & (SIZE - 1);
+    }
+
+    @SuppressWarnings("unchecked")
+    M get(String name, KeyValues keyValues, Class<?> error) {
+      if (entries[index(keyValues, error)] instanceof Entry<?> e
+          && e.keyValues() == keyValues
+          && e.error() == error
+          && e.name() == name) {
+        return (M) e.meter();
+      }
+      return null;
+    }
+
+    void put(String name, KeyValues keyValues, Class<?> error, M meter) {
+      entries[index(keyValues, error)] = new Entry<>(name, keyValues, error, meter);
+    }
   }
 
   private static Tags tags(KeyValues keyValues, String error) {

@@ -6,6 +6,8 @@ import io.micrometer.observation.Observation;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener.Direction;
 import io.packetstream.spring.context.ConnectionRole;
+import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * What an observation of one request knows: which server or client, which connection, which way,
@@ -40,7 +42,17 @@ public final class PacketStreamObservationContext extends Observation.Context {
   /** The default convention's high-cardinality values, made once per request. */
   KeyValues highCardinalityKeyValues;
 
+  /** When a meter handler started timing, by its registry's clock; read only with that clock. */
   long meterStartNanos;
+
+  /**
+   * Whether the connection measures the request and reports it with {@link #duration(long)} before
+   * the observation stops, so that a meter handler on the system clock need not read it twice more.
+   */
+  boolean timedByConnection;
+
+  /** The request's duration as the connection measured it, -1 until it ended. */
+  long durationNanos = -1;
 
   PacketStreamObservationContext(
       ConnectionRole role,
@@ -127,6 +139,11 @@ public final class PacketStreamObservationContext extends Observation.Context {
     this.outcome = outcome;
   }
 
+  /** The request ended {@code nanos} after it started, as the connection measured it. */
+  void duration(long nanos) {
+    this.durationNanos = nanos;
+  }
+
   /** The cached key values for the current outcome, or null when none were made yet. */
   KeyValues cachedKeyValues() {
     return keyValues == null ? null : keyValues[outcome == null ? 0 : outcome.ordinal() + 1];
@@ -207,29 +224,62 @@ public final class PacketStreamObservationContext extends Observation.Context {
     return find(high.values, key);
   }
 
-  /** One kind of key values, replaced whole on every change. */
+  /**
+   * One kind of key values, replaced whole on every change, by compare-and-set: a request's
+   * observation is changed by one thread at a time, so the common case is one uncontended swap, or
+   * none when the values are the ones already held.
+   */
   private static final class Held {
+    private static final AtomicReferenceFieldUpdater<Held, KeyValues> VALUES =
+        AtomicReferenceFieldUpdater.newUpdater(Held.class, KeyValues.class, "values");
+
     volatile KeyValues values = KeyValues.empty();
 
     /** {@code added} over the values; {@code added} itself when it has every key they have. */
-    synchronized void add(KeyValues added) {
-      KeyValues old = values;
-      for (KeyValue kv : old) {
-        if (find(added, kv.getKey()) == null) {
-          values = old.and(added);
-          return;
-        }
-      }
-      values = added;
+    void add(KeyValues added) {
+      KeyValues old;
+      KeyValues now;
+      do {
+        old = values;
+        now = old == added || sameKeys(old, added) ? added : merge(old, added);
+      } while (now != old && !VALUES.compareAndSet(this, old, now));
     }
 
-    synchronized void remove(String... keys) {
-      for (String key : keys) {
-        KeyValues old = values;
-        if (find(old, key) != null) {
-          values = KeyValues.of(old.stream().filter(kv -> !kv.getKey().equals(key)).toList());
+    void remove(String... keys) {
+      KeyValues old;
+      KeyValues now;
+      do {
+        old = values;
+        now = old;
+        for (String key : keys) {
+          if (find(now, key) != null) {
+            now = KeyValues.of(now.stream().filter(kv -> !kv.getKey().equals(key)).toList());
+          }
+        }
+      } while (now != old && !VALUES.compareAndSet(this, old, now));
+    }
+
+    /** Whether both have the same keys: key values are sorted by key, so side by side. */
+    private static boolean sameKeys(KeyValues a, KeyValues b) {
+      Iterator<KeyValue> i = a.iterator();
+      Iterator<KeyValue> j = b.iterator();
+      while (i.hasNext() && j.hasNext()) {
+        String key = i.next().getKey();
+        String other = j.next().getKey();
+        if (key != other && !key.equals(other)) {
+          return false;
         }
       }
+      return !i.hasNext() && !j.hasNext();
+    }
+
+    private static KeyValues merge(KeyValues old, KeyValues added) {
+      for (KeyValue kv : old) {
+        if (find(added, kv.getKey()) == null) {
+          return old.and(added);
+        }
+      }
+      return added;
     }
   }
 

@@ -32,6 +32,52 @@ public final class PacketStreamObservations
     boolean knownChannel(long channel);
   }
 
+  /**
+   * The handlers' answers, remembered for channel 0's first types, the common case, so that a
+   * request does not look its channel up in the handler table twice: the table does not change once
+   * built. Racing threads at worst both ask the handlers, and get the same answer.
+   */
+  private static final class HandledTypes implements RequestTypes {
+    private static final byte UNASKED = 0;
+    private static final byte NO = 1;
+    private static final byte YES = 2;
+    private static final int DENSE = 64;
+
+    private final PacketHandlers handlers;
+    private final byte[] types0 = new byte[DENSE];
+    private byte channel0;
+
+    HandledTypes(PacketHandlers handlers) {
+      this.handlers = handlers;
+    }
+
+    @Override
+    public boolean known(long channel, long rqType) {
+      if (channel != 0 || rqType < 0 || rqType >= DENSE) {
+        return handlers.handles(channel, rqType);
+      }
+      byte known = types0[(int) rqType];
+      if (known == UNASKED) {
+        known = handlers.handles(0, rqType) ? YES : NO;
+        types0[(int) rqType] = known;
+      }
+      return known == YES;
+    }
+
+    @Override
+    public boolean knownChannel(long channel) {
+      if (channel != 0) {
+        return handlers.handlesChannel(channel);
+      }
+      byte known = channel0;
+      if (known == UNASKED) {
+        known = handlers.handlesChannel(0) ? YES : NO;
+        channel0 = known;
+      }
+      return known == YES;
+    }
+  }
+
   private final ObservationRegistry registry;
   private final PacketStreamObservationConvention convention;
   private final RequestTypes types;
@@ -52,18 +98,7 @@ public final class PacketStreamObservations
       PacketHandlers handlers) {
     this.registry = registry;
     this.convention = convention;
-    this.types =
-        new RequestTypes() {
-          @Override
-          public boolean known(long channel, long rqType) {
-            return handlers.handles(channel, rqType);
-          }
-
-          @Override
-          public boolean knownChannel(long channel) {
-            return handlers.handlesChannel(channel);
-          }
-        };
+    this.types = new HandledTypes(handlers);
     this.clientErrors = handlers.clientErrors();
     this.noop = registry.isNoop();
     if (!noop) {

@@ -91,6 +91,8 @@ class RequestMetersTest {
             });
     // once each: the starter's handler took them, Boot's default did not time them again
     assertThat(timer("2", "SUCCESS", "none").count()).isEqualTo(3);
+    // the time each took, as the connection measured it, reached the timer
+    assertThat(timer("2", "SUCCESS", "none").totalTime(TimeUnit.NANOSECONDS)).isPositive();
     assertThat(
             meters.find("packetstream.server.requests").timers().stream()
                 .mapToLong(Timer::count)
