@@ -6,14 +6,14 @@ import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.TrafficListener;
 import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.handler.ClientErrors;
-import java.util.Optional;
 
 /**
  * Makes an {@link Observation} of every request on the connections of one builder (all of the
  * server's, or one client's): started when the core reports the request's start, stopped with its
  * outcome when the core reports its end. The core pairs the two events, so every observation
- * started is stopped. The running ones are kept in {@link Running}, where the handler's thread
- * finds its request's to make it current.
+ * started is stopped, even that of a handler still running when its connection closes, whose end
+ * the core reports after the close. The running ones are kept in {@link Running}, where the
+ * handler's thread finds its request's to make it current.
  */
 final class ObservingListener implements TrafficListener {
 
@@ -99,11 +99,5 @@ final class ObservingListener implements TrafficListener {
     context.outcome(RequestOutcome.of(direction, outcome, clientError));
     context.duration(nanos);
     o.stop();
-  }
-
-  @Override
-  public void connectionClosed(PacketConnection c, Optional<Throwable> failure) {
-    // every request was reported ended before this; nothing of this connection should be left
-    running.forget(c);
   }
 }

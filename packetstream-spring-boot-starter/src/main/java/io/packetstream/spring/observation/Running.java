@@ -102,14 +102,4 @@ final class Running {
     }
     return overflow.isEmpty() ? null : overflow.remove(new Key(c, direction, channel, tag));
   }
-
-  void forget(PacketConnection c) {
-    for (int at = 0; at < SIZE; at++) {
-      Entry e = table.get(at);
-      if (e != null && e.connection() == c) {
-        table.compareAndSet(at, e, null);
-      }
-    }
-    overflow.keySet().removeIf(k -> k.connection() == c);
-  }
 }

@@ -77,22 +77,4 @@ class RunningTest {
       assertThat(running.get(c, Direction.INBOUND, 0, tag)).isNull();
     }
   }
-
-  @Test
-  void aClosedConnectionsRequestsAreForgottenOthersKept() throws Exception {
-    Running running = new Running();
-    PacketConnection closed = connection();
-    PacketConnection open = connection();
-    int n = Running.SIZE + Running.PROBES * 4;
-    for (int tag = 0; tag < n; tag++) {
-      running.put(closed, Direction.INBOUND, 0, tag, observation());
-    }
-    Observation kept = observation();
-    running.put(open, Direction.OUTBOUND, 0, 1, kept);
-    running.forget(closed);
-    for (int tag = 0; tag < n; tag++) {
-      assertThat(running.get(closed, Direction.INBOUND, 0, tag)).isNull();
-    }
-    assertThat(running.get(open, Direction.OUTBOUND, 0, 1)).isSameAs(kept);
-  }
 }
