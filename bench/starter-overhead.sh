@@ -7,6 +7,9 @@
 #   spring            SpringRrServer: the same reverse as a @PacketHandler method in a Spring Boot
 #                     application, with the starter's meters (a SimpleMeterRegistry)
 #   spring-unmetered  the same application with packetstream.metrics.enabled=false
+#   spring-no-active  the same application without the observations' long-task timers (Boot's
+#                     management.metrics.observations.ignored-meters=long-task-timer): what the
+#                     NAME.active meters cost
 #
 # All three answer on the connection's event loop, so the difference between them is the
 # starter's routing, argument resolution, result mapping and meters.
@@ -52,15 +55,17 @@ export SERVER_CMD_spring="$(spring '')"
 export CLIENT_CMD_spring="$(client spring)"
 export SERVER_CMD_spring_unmetered="$(spring --packetstream.metrics.enabled=false)"
 export CLIENT_CMD_spring_unmetered="$(client spring-unmetered)"
+export SERVER_CMD_spring_no_active="$(spring --management.metrics.observations.ignored-meters=long-task-timer)"
+export CLIENT_CMD_spring_no_active="$(client spring-no-active)"
 CONFIGS="${CONFIGS:-256:32}"
 for cfg in $CONFIGS; do
   W="${cfg%%:*}" B="${cfg##*:}"
-  for impl in core spring spring_unmetered; do
+  for impl in core spring spring_unmetered spring_no_active; do
     export "N_${impl}_${W}_${B}=$N"
   done
 done
 
 mkdir -p "$ROOT/bench/results"
 OUT="${OUT:-$ROOT/bench/results/starter-$(date -u +%Y%m%dT%H%M%SZ).txt}" \
-IMPLS="core spring spring-unmetered" CONFIGS="$CONFIGS" APPEND_SERVER_RSS=1 \
+IMPLS="core spring spring-unmetered spring-no-active" CONFIGS="$CONFIGS" APPEND_SERVER_RSS=1 \
   exec "$PERF/bench.sh" "$REPS"
