@@ -20,6 +20,8 @@ import io.packetstream.spring.observation.PacketStreamObservations;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
@@ -132,6 +134,36 @@ class PacketStreamObservationAutoConfigurationTests {
             });
   }
 
+  /**
+   * A request whose handler still runs when its connection ends is observed to its end: the core
+   * reports that end after the close, and the observation must still stop, timing the request and
+   * ending its long-task timer's task (the close used to drop it, leaving the task active for
+   * good).
+   */
+  @Test
+  void aHandlerThatOutlivesItsConnectionEndsItsObservation() {
+    booted
+        .withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
+        .run(
+            context -> {
+              SimpleMeterRegistry meters = context.getBean(SimpleMeterRegistry.class);
+              Pair pair = Pair.open(context);
+              pair.client().submit(2, 0, "hi".getBytes(StandardCharsets.UTF_8));
+              assertThat(Echo.holding.await(10, TimeUnit.SECONDS)).isTrue();
+              LongTaskTimer active =
+                  meters.find("packetstream.server.requests.active").longTaskTimer();
+              assertThat(active.activeTasks()).isEqualTo(1);
+
+              pair.abort(); // the handler still runs
+              Echo.release.countDown();
+
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .untilAsserted(() -> assertThat(active.activeTasks()).isZero());
+              awaitTimed(meters, "packetstream.server.requests");
+            });
+  }
+
   @Test
   void theApplicationsConventionNamesTheObservations() {
     booted
@@ -170,27 +202,38 @@ class PacketStreamObservationAutoConfigurationTests {
         .doesNotHaveBean(PacketStreamMeterObservationHandler.class);
   }
 
+  /** A server connection made by the starter's builders and a plain client, over pipes. */
+  private record Pair(PacketConnection server, PacketConnection client) {
+    static Pair open(AssertableApplicationContext context) throws Exception {
+      Pipe toServer = Pipe.open();
+      Pipe toClient = Pipe.open();
+      PacketConnection server =
+          context
+              .getBean(PacketConnectionBuilders.class)
+              .builder(ConnectionRole.SERVER, "s")
+              .open(toServer.source(), toClient.sink());
+      return new Pair(
+          server, PacketConnection.builder().name("c").open(toClient.source(), toServer.sink()));
+    }
+
+    void abort() {
+      client.abort();
+      server.abort();
+    }
+  }
+
   /**
    * Sends one request to a server connection made by the starter's builders and returns the meters;
    * the server stops the request's observation just after its answer, so wait for what it records.
    */
   private static SimpleMeterRegistry observeOneRequest(AssertableApplicationContext context)
       throws Exception {
-    Pipe toServer = Pipe.open();
-    Pipe toClient = Pipe.open();
-    PacketConnection server =
-        context
-            .getBean(PacketConnectionBuilders.class)
-            .builder(ConnectionRole.SERVER, "s")
-            .open(toServer.source(), toClient.sink());
-    PacketConnection client =
-        PacketConnection.builder().name("c").open(toClient.source(), toServer.sink());
+    Pair pair = Pair.open(context);
     try {
-      assertThat(client.call(1, 0, "hi".getBytes(StandardCharsets.UTF_8)))
+      assertThat(pair.client().call(1, 0, "hi".getBytes(StandardCharsets.UTF_8)))
           .isEqualTo(Response.ok("hi".getBytes(StandardCharsets.UTF_8)));
     } finally {
-      client.abort();
-      server.abort();
+      pair.abort();
     }
     return context.getBean(SimpleMeterRegistry.class);
   }
@@ -203,8 +246,18 @@ class PacketStreamObservationAutoConfigurationTests {
   }
 
   static class Echo {
+    static final CountDownLatch holding = new CountDownLatch(1);
+    static final CountDownLatch release = new CountDownLatch(1);
+
     @PacketHandler(1)
     String echo(String s) {
+      return s;
+    }
+
+    @PacketHandler(2)
+    String hold(String s) throws InterruptedException {
+      holding.countDown();
+      release.await(30, TimeUnit.SECONDS);
       return s;
     }
   }
