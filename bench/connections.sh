@@ -34,7 +34,9 @@
 #                    cp -r ../shared/perf /tmp/perf && (cd /tmp/perf && mvn -q -DskipTests package)
 #   SETTLE_SECONDS   pause between a step's end and the measurement (default 2)
 #   CONNECTING       connections being opened at once by the client (default 100)
-#   BASE_PORT        the first port tried on 127.0.0.1 (default 47900)
+#   BASE_PORT        the first port tried on 127.0.0.1 (default 29900, below Linux's ephemeral
+#                    ports: a run leaves thousands of closed connections in TIME_WAIT on ephemeral
+#                    ports, one of which a second run's server could not bind)
 #   OUT              the results file
 set -euo pipefail
 
@@ -51,7 +53,7 @@ JAVA_OPTS="${JAVA_OPTS:--Xmx1g}"
 CLIENT_JAVA_OPTS="${CLIENT_JAVA_OPTS:--Xmx1g}"
 SETTLE_SECONDS="${SETTLE_SECONDS:-2}"
 CONNECTING="${CONNECTING:-100}"
-PORT="${BASE_PORT:-47900}"
+PORT="${BASE_PORT:-29900}"
 START_TIMEOUT=60     # seconds for a server to listen
 LINE_TIMEOUT=900     # seconds to wait for the client's next line
 SERVER_MAX_SECONDS=3600
@@ -114,8 +116,16 @@ run() {
   local log="$WORK/$impl-server.log" clog="$WORK/$impl-client.log"
   setsid "$@" --port "$PORT" >"$log" 2>&1 </dev/null &
   SPID=$!
-  local deadline=$((SECONDS + START_TIMEOUT))
+  local deadline=$((SECONDS + START_TIMEOUT)) bind_retries=0
   until port_open "$PORT"; do
+    if ! kill -0 "$SPID" 2>/dev/null && grep -q 'Address already in use' "$log" \
+      && ((++bind_retries <= 20)); then
+      # the port is held by a closed connection in TIME_WAIT, not a listener: take the next
+      PORT=$((PORT + 1))
+      setsid "$@" --port "$PORT" >"$log" 2>&1 </dev/null &
+      SPID=$!
+      continue
+    fi
     if ! kill -0 "$SPID" 2>/dev/null || ((SECONDS >= deadline)); then
       echo "connections.sh: the $impl server is not listening on 127.0.0.1:$PORT; its output:" >&2
       cat "$log" >&2
