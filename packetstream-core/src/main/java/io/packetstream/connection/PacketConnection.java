@@ -860,7 +860,8 @@ public final class PacketConnection implements AutoCloseable {
       outbound.enqueue(Packet.response(0, tag, true, 0, PROBE_PAYLOAD));
       return;
     }
-    long startNanos = System.nanoTime();
+    // a request starts when the read that brought it ended: no clock read per request
+    long startNanos = lastReceivedNanos;
     lastRequestNanos = startNanos;
     listener.requestStarted(this, Direction.INBOUND, channel, tag, packet.rqType());
     RequestHandler handler = channel == 0 ? handler0 : config.handlers.get(channel);
