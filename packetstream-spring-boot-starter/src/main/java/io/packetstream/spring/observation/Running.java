@@ -33,23 +33,11 @@ final class Running {
     }
   }
 
-  /** The overflow map's key (the entry's identity without its observation). */
-  private record Key(PacketConnection connection, Direction direction, long channel, long tag) {
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k
-          && k.tag == tag
-          && k.connection == connection
-          && k.channel == channel
-          && k.direction == direction;
-    }
-
-    @Override
-    public int hashCode() {
-      return hash(connection, direction, channel, tag);
-    }
-  }
+  /**
+   * The overflow map's key (the entry's identity without its observation); a record's equality
+   * compares the connection by identity, as PacketConnection does not define its own.
+   */
+  private record Key(PacketConnection connection, Direction direction, long channel, long tag) {}
 
   /** Places in the table: more than the requests a few busy connections keep running at once. */
   static final int SIZE = 4096;
