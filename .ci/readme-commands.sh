@@ -177,6 +177,15 @@ for impl in core spring spring-unmetered; do
 done
 ok "bench/starter-overhead.sh 1"
 
+# bench/starter-cpu.sh: the four servers each serve the load and have their CPU time read
+OUT="$results" N=50000 WARMUP=20000 BASE_PORT=$(base_port) START_TIMEOUT=180 \
+  bench/starter-cpu.sh 1 >/dev/null || fail "starter-cpu.sh failed: $(cat "$results")"
+for impl in core spring spring-no-active spring-no-obs; do
+  grep -Eq "^cpu impl=$impl rps=[1-9][0-9]* loop_ns_per_request=[1-9]" "$results" \
+    || fail "starter-cpu.sh wrote: $(cat "$results")"
+done
+ok "bench/starter-cpu.sh 1"
+
 # bench/connections.sh: ours only, tiny steps, every connection answered
 OUT="$results" STEPS=20,40 ACTIVE=10 ACTIVE_SECONDS=1 SETTLE_SECONDS=0 PERF=/nonexistent \
   BASE_PORT=$(base_port) JAVA_OPTS=-Xmx256m CLIENT_JAVA_OPTS=-Xmx256m \
