@@ -12,8 +12,8 @@
 #                    support on (timers, long-task timers, the handler's scope)
 #   spring-no-active the same without the long-task timers
 #                    (management.metrics.observations.ignored-meters=long-task-timer)
-#   spring-no-obs    the same with the starter's observations turned off by Boot's switch
-#                    (management.observations.enable.packetstream=false): the handler model alone
+#   spring-no-obs    the same with the starter's observations off (packetstream.observations.enabled
+#                    =false): the handler model and the connection meters
 #
 # All answer on the connection's event loop. A line per round: rps, the loop thread's and the
 # whole server's CPU nanoseconds per measured request, and requests per read system call (near
@@ -56,7 +56,7 @@ server_args() { # the command line of server $1 on port $2
     core) echo "java $JAVA_OPTS -jar $PS_JAR rr-server --port $2 --request-handler" ;;
     spring) echo "$spring" ;;
     spring-no-active) echo "$spring --management.metrics.observations.ignored-meters=long-task-timer" ;;
-    spring-no-obs) echo "$spring --management.observations.enable.packetstream=false" ;;
+    spring-no-obs) echo "$spring --packetstream.observations.enabled=false" ;;
   esac
 }
 
