@@ -173,12 +173,12 @@ final class ExceptionHandlers {
   }
 
   private static String refusedValue(Class<?> type, String verb, PayloadCodec codec) {
-    if (type.isPrimitive()) {
-      return type == void.class || type == int.class || type == long.class
-          ? null
-          : "cannot answer with a " + type + "; return int or long flags";
+    String refused = HandlerSignature.refusedAnswer(type, verb);
+    if (refused != null) {
+      return refused;
     }
-    if (type == Object.class
+    if (type.isPrimitive()
+        || type == Object.class
         || type == Void.class
         || type == String.class
         || type == byte[].class
@@ -188,10 +188,6 @@ final class ExceptionHandlers {
         || ByteBuffer.class.isAssignableFrom(type)
         || Reply.class.isAssignableFrom(type)) {
       return null;
-    }
-    String refused = PayloadTypes.refused(type);
-    if (refused != null) {
-      return verb + type.getSimpleName() + ", which " + refused;
     }
     if (codec == null) {
       return verb

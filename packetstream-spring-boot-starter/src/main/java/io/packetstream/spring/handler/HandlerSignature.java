@@ -463,6 +463,20 @@ final class HandlerSignature {
   }
 
   /**
+   * Why an answer of {@code type} is refused whatever the codec (a primitive other than the flags'
+   * {@code int} and {@code long}, or a type {@link PayloadTypes#refused} names), or null; {@code
+   * verb} ("returns ", "completes with ") begins the sentence. Handler and exception-handler
+   * methods share it.
+   */
+  static String refusedAnswer(Class<?> type, String verb) {
+    if (type.isPrimitive() && type != void.class && type != long.class && type != int.class) {
+      return "cannot answer with a " + type + "; return int or long flags";
+    }
+    String refused = PayloadTypes.refused(type);
+    return refused == null ? null : verb + type.getSimpleName() + ", which " + refused;
+  }
+
+  /**
    * Why a result of {@code type} cannot be served by the starter's kinds, or null when it can;
    * {@code value}: the type is what a stage or a publisher completes with.
    */
@@ -476,12 +490,9 @@ final class HandlerSignature {
           + " Reply itself (Reply.later(stage) for a later one)";
     }
     String verb = value ? "completes with " : "returns ";
-    if (type.isPrimitive() && type != void.class && type != long.class && type != int.class) {
-      return "cannot answer with a " + type + "; return int or long flags";
-    }
-    String refused = PayloadTypes.refused(type);
+    String refused = refusedAnswer(type, verb);
     if (refused != null) {
-      return verb + type.getSimpleName() + ", which " + refused;
+      return refused;
     }
     if (!CompletionStage.class.isAssignableFrom(type)
         && (isReactive(type) || Future.class.isAssignableFrom(type))
