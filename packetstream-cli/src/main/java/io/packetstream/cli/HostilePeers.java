@@ -197,6 +197,16 @@ final class HostilePeers implements AutoCloseable {
     }
   }
 
+  /**
+   * Counts a connection of a peer that failed or could not be used, unless {@link #stop()} has
+   * begun: then the failure is the stop's own close, not the server's doing.
+   */
+  private void dropped(AtomicLong count) {
+    if (!stopping) {
+      count.incrementAndGet();
+    }
+  }
+
   private void release(SocketChannel c) {
     open.remove(c);
     closeQuietly(c);
@@ -231,7 +241,7 @@ final class HostilePeers implements AutoCloseable {
       c.configureBlocking(false);
       return c;
     } catch (IOException e) {
-      trickleDropped.incrementAndGet();
+      dropped(trickleDropped);
       release(c);
       return null;
     }
@@ -259,7 +269,7 @@ final class HostilePeers implements AutoCloseable {
           one.clear().put((byte) 0).flip();
           trickleBytes.addAndGet(c.write(one));
         } catch (IOException e) {
-          trickleDropped.incrementAndGet();
+          dropped(trickleDropped);
           release(c);
           peers[i] = null; // replaced on the next round
         }
@@ -295,9 +305,7 @@ final class HostilePeers implements AutoCloseable {
           floodRequests.addAndGet(n);
         }
       } catch (IOException e) {
-        if (going()) {
-          floodDropped.incrementAndGet();
-        }
+        dropped(floodDropped);
       } finally {
         release(c);
       }
@@ -315,7 +323,7 @@ final class HostilePeers implements AutoCloseable {
           c.write(ByteBuffer.wrap(bytes, 0, 1 + random.nextInt(bytes.length)));
           garbageLoops.incrementAndGet();
         } catch (IOException e) {
-          connectFailures.incrementAndGet();
+          dropped(connectFailures);
         } finally {
           release(c);
         }
@@ -374,7 +382,7 @@ final class HostilePeers implements AutoCloseable {
               } catch (IOException e) {
                 // reset: ended all the same
               }
-              silentDropped.incrementAndGet();
+              dropped(silentDropped);
               key.cancel();
               held.remove(s);
               release(s);
