@@ -83,6 +83,7 @@ final class EventLoop implements Runnable {
   private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
   private final ByteBuffer readBuffer;
   private ByteBuffer answerBuffer; // loop thread only
+  private DeferredFinishes deferredFinishes; // loop thread only
   private volatile boolean closed;
   private volatile boolean ended; // the loop thread has finished: tasks run on their caller
   private volatile long spinNanos;
@@ -118,6 +119,14 @@ final class EventLoop implements Runnable {
   /** The loop's read buffer, shared by all its connections; loop thread only. */
   ByteBuffer readBuffer() {
     return readBuffer;
+  }
+
+  /** The loop's {@link DeferredFinishes}, made on first use; loop thread only. */
+  DeferredFinishes deferredFinishes() {
+    if (deferredFinishes == null) {
+      deferredFinishes = new DeferredFinishes();
+    }
+    return deferredFinishes;
   }
 
   /**

@@ -159,6 +159,9 @@ public final class PacketConnection implements AutoCloseable {
   private volatile EventLoop.Timer closeTimer;
   private volatile EventLoop.Timer watchTimer;
   private volatile EventLoop.Timer probeTimer; // set on the loop only
+  // during a read batch with a listener: where the ends of the requests answered on the loop wait
+  // for the batch's write (DeferredFinishes); the loop thread's only
+  private DeferredFinishes finishes;
 
   // what the idle timeout counts: traffic other than probes and their answers; kept only when
   // there is an idle timeout (idleTracked), as the reads and flushes would pay for it otherwise
@@ -677,10 +680,33 @@ public final class PacketConnection implements AutoCloseable {
 
   void beginBatch() {
     outbound.beginBatch();
+    if (listener != TrafficListener.NONE) {
+      finishes = loop.deferredFinishes();
+    }
   }
 
   void endBatch() {
-    outbound.endBatch();
+    try {
+      outbound.endBatch();
+    } finally {
+      if (finishes != null) {
+        tellFinishes();
+        finishes = null;
+      }
+    }
+  }
+
+  /**
+   * Tells the listener the request ends the batch kept; any answered meanwhile go straight to it.
+   */
+  private void tellFinishes() {
+    DeferredFinishes f = finishes;
+    finishes = null;
+    try {
+      f.tell(listener, this);
+    } finally {
+      finishes = f;
+    }
   }
 
   /**
@@ -688,6 +714,11 @@ public final class PacketConnection implements AutoCloseable {
    * now (the peer's EOF, or a limit paused it).
    */
   boolean received(ByteBuffer bytes, int n) throws IOException {
+    if (finishes != null && !finishes.isEmpty()) {
+      // the peer may have read answers this batch wrote earlier and used their tags again: their
+      // requests end before any this read brings starts
+      tellFinishes();
+    }
     long now = System.nanoTime();
     lastReceivedNanos = now;
     lastReceivedMillis = System.currentTimeMillis();
@@ -956,14 +987,17 @@ public final class PacketConnection implements AutoCloseable {
     }
     boolean sent = outbound.enqueue(answer);
     Outcome outcome = !sent ? Outcome.ERROR : response.ok() ? Outcome.OK : Outcome.FAILED;
+    long nanos = System.nanoTime() - request.startNanos;
+    DeferredFinishes f = finishes;
+    if (f != null && loop.inLoop()) {
+      if (f.isFull()) {
+        tellFinishes();
+      }
+      f.add(p.channel(), p.tag(), p.rqType(), outcome, nanos);
+      return;
+    }
     listener.requestFinished(
-        this,
-        Direction.INBOUND,
-        p.channel(),
-        p.tag(),
-        p.rqType(),
-        outcome,
-        System.nanoTime() - request.startNanos);
+        this, Direction.INBOUND, p.channel(), p.tag(), p.rqType(), outcome, nanos);
   }
 
   /** Frees the request's slot; returns the queued request that takes it over, if any. */
