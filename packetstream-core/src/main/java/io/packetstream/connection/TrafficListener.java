@@ -14,6 +14,11 @@ import java.util.Optional;
  * #connectionClosed}. Every method has an empty default, so an implementation overrides only what
  * it needs.
  *
+ * <p>A request the peer sent and a handler answered on the event loop (a direct executor) is
+ * reported finished once the read batch that brought it has written its answer, so that a
+ * listener's work never holds answers back; the peer may therefore have its answer a moment before
+ * the listener hears of it. Its {@code nanos} still end when the answer was queued.
+ *
  * <p>Methods are called on the connection's own threads, on the hot path: they must be fast, must
  * not block, must not throw (an exception is logged and dropped), and must not call back into the
  * connection in a way that waits for it.
