@@ -7,8 +7,9 @@ import io.packetstream.connection.TrafficListener.Outcome;
  * The ends of the requests a connection answered on its event loop during one read batch, kept
  * until the batch has written their answers and then told to the connection's listener: the
  * listener's work on them (meters, observations) then overlaps the peer's reading of the answers
- * instead of holding them back. One per event loop, used by one connection's batch at a time; loop
- * thread only. At most {@link #CAPACITY} ends wait: a batch with more tells the listener early.
+ * instead of holding them back. One per event loop, held by one connection's batch at a time
+ * ({@link #take}); loop thread only. At most {@link #CAPACITY} ends wait: a batch with more tells
+ * the listener early.
  */
 final class DeferredFinishes {
 
@@ -18,6 +19,24 @@ final class DeferredFinishes {
   private final long[] values = new long[4 * CAPACITY]; // channel, tag, type, nanos per request
   private final Outcome[] outcomes = new Outcome[CAPACITY];
   private int count;
+  private PacketConnection owner;
+
+  /**
+   * Makes {@code batch}'s connection the one whose ends this keeps, until {@link #release}; false
+   * if another connection's batch holds it (a batch begun inside another: that one's listener is
+   * told at once).
+   */
+  boolean take(PacketConnection batch) {
+    if (owner != null) {
+      return false;
+    }
+    owner = batch;
+    return true;
+  }
+
+  void release() {
+    owner = null;
+  }
 
   boolean isEmpty() {
     return count == 0;

@@ -681,7 +681,10 @@ public final class PacketConnection implements AutoCloseable {
   void beginBatch() {
     outbound.beginBatch();
     if (listener != TrafficListener.NONE) {
-      finishes = loop.deferredFinishes();
+      DeferredFinishes f = loop.deferredFinishes();
+      if (f.take(this)) {
+        finishes = f;
+      }
     }
   }
 
@@ -689,9 +692,14 @@ public final class PacketConnection implements AutoCloseable {
     try {
       outbound.endBatch();
     } finally {
-      if (finishes != null) {
-        tellFinishes();
-        finishes = null;
+      DeferredFinishes f = finishes;
+      if (f != null) {
+        try {
+          tellFinishes();
+        } finally {
+          finishes = null;
+          f.release();
+        }
       }
     }
   }
