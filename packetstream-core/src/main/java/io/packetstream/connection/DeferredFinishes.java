@@ -19,23 +19,22 @@ final class DeferredFinishes {
   private final long[] values = new long[4 * CAPACITY]; // channel, tag, type, nanos per request
   private final Outcome[] outcomes = new Outcome[CAPACITY];
   private int count;
-  private PacketConnection owner;
+  private boolean held;
 
   /**
-   * Makes {@code batch}'s connection the one whose ends this keeps, until {@link #release}; false
-   * if another connection's batch holds it (a batch begun inside another: that one's listener is
-   * told at once).
+   * Holds this for the batch about to begin, until {@link #release}; false if another connection's
+   * batch holds it (a batch begun inside another: its listener is then told at once).
    */
-  boolean take(PacketConnection batch) {
-    if (owner != null) {
+  boolean take() {
+    if (held) {
       return false;
     }
-    owner = batch;
+    held = true;
     return true;
   }
 
   void release() {
-    owner = null;
+    held = false;
   }
 
   boolean isEmpty() {

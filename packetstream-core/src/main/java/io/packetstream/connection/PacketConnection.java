@@ -682,7 +682,7 @@ public final class PacketConnection implements AutoCloseable {
     outbound.beginBatch();
     if (listener != TrafficListener.NONE) {
       DeferredFinishes f = loop.deferredFinishes();
-      if (f.take(this)) {
+      if (f.take()) {
         finishes = f;
       }
     }
@@ -694,10 +694,10 @@ public final class PacketConnection implements AutoCloseable {
     } finally {
       DeferredFinishes f = finishes;
       if (f != null) {
+        finishes = null; // what is answered while the listener hears goes straight to it
         try {
-          tellFinishes();
+          f.tell(listener, this);
         } finally {
-          finishes = null;
           f.release();
         }
       }
