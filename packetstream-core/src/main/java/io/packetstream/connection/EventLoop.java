@@ -86,6 +86,7 @@ final class EventLoop implements Runnable {
   private DeferredFinishes deferredFinishes; // loop thread only
   private volatile boolean closed;
   private volatile boolean ended; // the loop thread has finished: tasks run on their caller
+  private boolean interruptSeen; // the loop thread only
   private volatile long spinNanos;
   private final java.util.TreeMap<Long, Integer> spins = new java.util.TreeMap<>(); // loop thread
   private ReadSpin readSpin = new ReadSpin(java.time.Duration.ZERO);
@@ -225,6 +226,9 @@ final class EventLoop implements Runnable {
       while (!closed) {
         try {
           long wait = runTimers();
+          if (Thread.interrupted()) {
+            clearedInterrupt();
+          }
           select(wait);
           processKeys();
           runTasks();
@@ -251,6 +255,22 @@ final class EventLoop implements Runnable {
         }
       }
     }
+  }
+
+  /**
+   * Something the loop ran (a handler, a callback, a listener) interrupted its thread. The loop
+   * ends only through {@link #close()}, never by an interrupt; left set, the flag would make every
+   * select return at once and the loop spin. Cleared, and said once per loop.
+   */
+  private void clearedInterrupt() {
+    Level level = interruptSeen ? Level.DEBUG : Level.WARNING;
+    interruptSeen = true;
+    LOG.log(
+        level,
+        () ->
+            thread.getName()
+                + ": cleared an interrupt of the event loop's thread, set by a handler, callback"
+                + " or listener it ran; an event loop ends only when its group closes");
   }
 
   /** Runs the timers that are due; returns nanoseconds until the next one, or -1 for none. */
