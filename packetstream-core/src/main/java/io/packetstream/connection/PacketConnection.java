@@ -639,6 +639,15 @@ public final class PacketConnection implements AutoCloseable {
     WORKING.set((PacketConnection) outer);
   }
 
+  /**
+   * The connection whose work the calling thread is doing now: one of its handlers, its traffic
+   * listeners, or its reader or writer thread; empty elsewhere. Code that would wait for that
+   * connection to end (as a server closing it does) would wait for itself there.
+   */
+  public static Optional<PacketConnection> current() {
+    return Optional.ofNullable(WORKING.get());
+  }
+
   /** Whether close() may wait here without waiting for itself or stalling other connections. */
   private boolean mayWait() {
     Thread t = Thread.currentThread();

@@ -1,5 +1,6 @@
 package io.packetstream.transport;
 
+import io.packetstream.connection.EventLoopGroup;
 import io.packetstream.connection.PacketConnection;
 import java.io.Closeable;
 import java.io.IOException;
@@ -53,16 +54,19 @@ import javax.net.ssl.SSLSocket;
  * {@link Builder#maxConnections} are open at once, TLS peers still in their handshake included: a
  * peer beyond that is disconnected at once.
  *
- * <p>Threads. One accept thread per server ({@code NAME acceptor}) accepts peers and, for plain TCP
- * and Unix sockets, opens each one's connection itself, which never waits for the peer. A failure
- * to accept or to open a connection, whatever is thrown, pauses that thread (10 ms, doubling to 1
- * s, while the failures last) and is logged once per run of failures, not once per attempt; only
- * {@link #close()} ends it. A TLS peer's handshake runs on a thread of its own ({@code NAME TLS
- * handshake}, made on demand and kept 30 s when idle), so that a peer that stalls in it holds up
- * nobody else; one timer thread ({@code NAME TLS handshake timer}) drops a peer whose handshake
- * outlasts {@link Builder#handshakeTimeout}; the handshake thread then opens the connection. Each
- * connection's I/O runs on the connection's own threads. {@link #close()} runs on its caller's
- * thread and closes the connections in parallel on short-lived threads.
+ * <p>Threads. One accept thread per server ({@code NAME acceptor}) accepts peers. A failure to
+ * accept or to open a connection, whatever is thrown, pauses that thread (10 ms, doubling to 1 s,
+ * while the failures last) and is logged once per run of failures, not once per attempt; only
+ * {@link #close()} ends it. Plain TCP, Unix-socket and {@link
+ * Builder#tls(java.util.function.Supplier) tls(...)} connections run on the connection builder's
+ * event loops and hold no thread of their own; the accept thread opens each, which never waits for
+ * the peer, and a {@code tls(...)} peer's handshake runs on the loop within {@link
+ * Builder#handshakeTimeout}. With {@link Builder#socketFactory} ({@code SSLSocket}s), each
+ * connection has a reader and a writer thread, and a peer's handshake runs on a thread of its own
+ * ({@code NAME TLS handshake}, made on demand and kept 30 s when idle), so that a peer that stalls
+ * in it holds up nobody else; one timer thread ({@code NAME TLS handshake timer}) drops a peer
+ * whose handshake outlasts the timeout, and the handshake thread then opens the connection. {@link
+ * #close()} closes the connections in parallel on short-lived threads.
  *
  * <p>A connection's {@link io.packetstream.connection.TrafficListener#connectionOpened} listeners
  * run on the thread that opens it, under a lock that {@link #close()} and {@link #abort()} take
@@ -72,6 +76,7 @@ public final class PacketServer implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(PacketServer.class.getName());
   private static final AtomicLong SERVERS = new AtomicLong();
+  private static final ThreadLocal<PacketServer> SERVING = new ThreadLocal<>();
 
   private final String name;
   private final PacketConnection.Builder connections;
@@ -143,10 +148,20 @@ public final class PacketServer implements AutoCloseable {
     this.unixPath = unixPath;
   }
 
+  /**
+   * {@code task}, marking the thread that runs it as this server's, which close() must not block.
+   */
+  private Runnable serving(Runnable task) {
+    return () -> {
+      SERVING.set(this);
+      task.run();
+    };
+  }
+
   private ThreadFactory threads(String what) {
     AtomicLong count = new AtomicLong();
     return r -> {
-      Thread t = new Thread(r, name + " " + what + " " + count.incrementAndGet());
+      Thread t = new Thread(serving(r), name + " " + what + " " + count.incrementAndGet());
       t.setDaemon(true);
       return t;
     };
@@ -194,9 +209,33 @@ public final class PacketServer implements AutoCloseable {
   /**
    * Stops accepting and closes every connection gracefully in parallel, waiting at most the
    * builder's shutdown timeout; connections still open after that are aborted.
+   *
+   * <p>Called where waiting would wait for itself or stall others (an event loop thread, or a
+   * thread doing this server's work: one of its connections' handlers or listeners, its acceptor, a
+   * TLS handshake), it stops accepting, leaves the rest to a thread of its own and returns at once;
+   * a handler that closes its own server still has its answer sent.
    */
   @Override
   public void close() {
+    if (!mayWait()) {
+      stopAccepting();
+      Thread t = new Thread(this::closeAndWait, name + " closing");
+      t.setDaemon(true);
+      t.start();
+      return;
+    }
+    closeAndWait();
+  }
+
+  private boolean mayWait() {
+    if (EventLoopGroup.inEventLoop() || SERVING.get() == this) {
+      return false;
+    }
+    PacketConnection working = PacketConnection.current().orElse(null);
+    return working == null || !live.contains(working);
+  }
+
+  private void closeAndWait() {
     stopListening();
     List<CompletableFuture<Void>> closing = new ArrayList<>();
     for (PacketConnection c : connections()) {
@@ -234,15 +273,7 @@ public final class PacketServer implements AutoCloseable {
   }
 
   private void stopListening() {
-    synchronized (admission) {
-      listening = false;
-    }
-    stopping.countDown();
-    try {
-      listener.close();
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, () -> name + ": closing the listener failed", e);
-    }
+    stopAccepting();
     try {
       acceptorDone.await(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -262,8 +293,21 @@ public final class PacketServer implements AutoCloseable {
     }
   }
 
+  /** Stops accepting without waiting for anything. */
+  private void stopAccepting() {
+    synchronized (admission) {
+      listening = false;
+    }
+    stopping.countDown();
+    try {
+      listener.close();
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, () -> name + ": closing the listener failed", e);
+    }
+  }
+
   private void start(Acceptor acceptor) {
-    Thread t = new Thread(() -> acceptLoop(acceptor), name + " acceptor");
+    Thread t = new Thread(serving(() -> acceptLoop(acceptor)), name + " acceptor");
     t.setDaemon(true);
     t.start();
   }
@@ -715,8 +759,16 @@ public final class PacketServer implements AutoCloseable {
       return bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     }
 
-    /** Listens on a Unix domain socket at {@code path} and starts accepting. */
+    /**
+     * Listens on a Unix domain socket at {@code path} and starts accepting; {@link #tls} applies
+     * here too, {@link #socketFactory} (which makes TCP sockets) does not and is refused.
+     */
     public PacketServer bind(Path path) throws IOException {
+      if (socketFactory != null) {
+        throw new IllegalStateException(
+            "socketFactory makes TCP server sockets and does not apply to a Unix domain socket:"
+                + " use tls(...) for TLS over one");
+      }
       ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
       try {
         channel.bind(UnixDomainSocketAddress.of(path), backlog);

@@ -1,12 +1,14 @@
 package io.packetstream.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import javax.net.ServerSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,5 +35,18 @@ class UnixSocketTest {
     }
     assertThat(Files.exists(path)).as("socket file removed").isFalse();
     assertThat(server.isListening()).isFalse();
+  }
+
+  @Test
+  void refusesASocketFactoryItCannotUse(@TempDir Path dir) {
+    // a TLS server socket factory over a Unix socket used to be dropped without a word: plaintext
+    PacketServer.Builder builder =
+        PacketServer.builder(PacketConnection.builder())
+            .socketFactory(ServerSocketFactory.getDefault());
+    assertThatThrownBy(() -> builder.bind(dir.resolve("ps.sock")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("socketFactory")
+        .hasMessageContaining("Unix domain socket");
+    assertThat(Files.exists(dir.resolve("ps.sock"))).isFalse();
   }
 }
