@@ -186,9 +186,7 @@ final class PendingTable {
 
   /** Takes no more requests and returns every one still pending, to be failed by the caller. */
   synchronized List<PendingRequest> clear(String why) {
-    if (refusal == null) {
-      refusal = why;
-    }
+    refusal = why; // the end replaces the drain's refusal: "closed", not "draining"
     List<PendingRequest> all = table.clear();
     for (int i = 0; i < ring.length; i++) {
       if (ring[i] != null) {

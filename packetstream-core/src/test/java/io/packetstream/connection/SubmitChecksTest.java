@@ -64,4 +64,21 @@ class SubmitChecksTest {
     assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok(new byte[] {8}));
     assertThat(link.connection.pendingRequests()).isZero();
   }
+
+  @Test
+  void aRequestAfterTheCloseSaysTheConnectionIsClosedNotDraining() throws Exception {
+    try (ConnectedPair pair =
+        new ConnectedPair(PacketConnection.builder(), PacketConnection.builder())) {
+      pair.left.close();
+      assertThat(pair.left.state()).isEqualTo(ConnectionState.CLOSED);
+      CompletableFuture<Response> late =
+          pair.left.submit(0, 1, 0, new byte[0], Duration.ofSeconds(5));
+      assertThat(late)
+          .failsWithin(Duration.ofSeconds(5))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause()
+          .isInstanceOf(ConnectionClosedException.class)
+          .withMessage("left is closed: cannot send request type 1");
+    }
+  }
 }
