@@ -38,6 +38,15 @@ abstract class Io implements Outbound.Sink {
   /** Whether {@link #close} closes the underlying stream(s). */
   abstract boolean owned();
 
+  /**
+   * When the transport last read bytes it still holds without having handed them on (part of a TLS
+   * record), by {@link System#nanoTime()}; {@link Long#MIN_VALUE} when it holds none. Read on the
+   * event loop, for the read timeout: such bytes are a frame begun as much as the reader's are.
+   */
+  long heldInputNanos() {
+    return Long.MIN_VALUE;
+  }
+
   /** The thread that reads, when there is one of its own (streams); else null. */
   Thread readerThread() {
     return null;

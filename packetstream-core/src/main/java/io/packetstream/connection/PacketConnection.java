@@ -1322,8 +1322,15 @@ public final class PacketConnection implements AutoCloseable {
   private boolean timedOut(long read, long idle, boolean act) {
     long now = System.nanoTime();
     long quiet = now - lastReceivedNanos;
+    boolean midFrame = partialFrame;
+    long held = io.heldInputNanos();
+    if (held != Long.MIN_VALUE) {
+      // part of a TLS record: bytes the transport read and has not yet made a frame of
+      midFrame = true;
+      quiet = Math.min(quiet, now - held);
+    }
     // a peer is stalled only while this end reads it: time spent paused by our own limits is ours
-    if (read != 0 && partialFrame && quiet > read && !inputEnded && paused == 0) {
+    if (read != 0 && midFrame && quiet > read && !inputEnded && paused == 0) {
       if (act) {
         String why =
             "read timed out: a frame begun "

@@ -86,6 +86,7 @@ final class TlsChannelIo extends LoopIo {
   private boolean lingering;
   private boolean finished;
   private ByteBuffer inBuf; // network bytes not yet unwrapped, read mode; null when none
+  private long inBufReadNanos; // when bytes kept in inBuf were last read; loop thread
   private ByteBuffer ownApp; // plaintext buffer, only if the loop's read buffer is too small
   private EventLoop.Timer handshakeTimer;
   private EventLoop.Timer lingerTimer;
@@ -226,6 +227,7 @@ final class TlsChannelIo extends LoopIo {
     ByteBuffer net = takeNetIn();
     ByteBuffer app = appBuffer();
     boolean ended = false;
+    boolean gotBytes = false;
     connection.beginBatch();
     try {
       boolean read = readable;
@@ -235,6 +237,8 @@ final class TlsChannelIo extends LoopIo {
           n = channel.read(net);
           if (n < 0) {
             channelEnded = true;
+          } else if (n > 0) {
+            gotBytes = true;
           }
         }
         net.flip();
@@ -257,6 +261,9 @@ final class TlsChannelIo extends LoopIo {
       }
     } finally {
       keepNetIn(net);
+      if (gotBytes && inBuf != null) {
+        inBufReadNanos = System.nanoTime();
+      }
       connection.endBatch();
     }
     if (ended && !closed) {
@@ -442,6 +449,12 @@ final class TlsChannelIo extends LoopIo {
     } catch (CancelledKeyException e) {
       // closed meanwhile
     }
+  }
+
+  @Override
+  long heldInputNanos() {
+    // the handshake has a timeout of its own
+    return established && inBuf != null && inBuf.hasRemaining() ? inBufReadNanos : Long.MIN_VALUE;
   }
 
   /** The network bytes kept from before, in the loop thread's read buffer, in write mode. */
