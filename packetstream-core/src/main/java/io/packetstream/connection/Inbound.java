@@ -47,6 +47,7 @@ final class Inbound {
 
   private final TagMap<InboundRequest> tags = new TagMap<>();
   private final ArrayDeque<InboundRequest> queued = new ArrayDeque<>(0);
+  private final java.util.Set<InboundRequest> later = new java.util.HashSet<>(); // awaiting a stage
   private long queuedBytes;
   private long charged; // payload bytes of admitted requests held in the account
   private int running;
@@ -280,6 +281,31 @@ final class Inbound {
    * ended), nothing starts any more, and the budget charged for every request, running ones
    * included, goes back now rather than when their handlers return.
    */
+  /**
+   * Keeps {@code request}, whose answer comes later, until it answers or the connection ends; false
+   * if the connection has ended already.
+   */
+  synchronized boolean awaitLater(InboundRequest request) {
+    if (ended) {
+      return false;
+    }
+    later.add(request);
+    return true;
+  }
+
+  synchronized void answeredLater(InboundRequest request) {
+    later.remove(request);
+  }
+
+  /** After {@link #end()}: the requests still waiting for a later answer, to be ended. */
+  List<InboundRequest> endLater() {
+    synchronized (this) {
+      List<InboundRequest> waiting = new ArrayList<>(later);
+      later.clear();
+      return waiting;
+    }
+  }
+
   List<InboundRequest> end() {
     List<InboundRequest> unstarted;
     long bytes;

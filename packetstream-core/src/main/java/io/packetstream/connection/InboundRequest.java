@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One of the peer's requests, admitted to run: calls the handler, sends the answer, gives its
@@ -18,10 +19,19 @@ import java.util.concurrent.ExecutionException;
  */
 final class InboundRequest implements Runnable {
 
+  private static final AtomicIntegerFieldUpdater<InboundRequest> ENDED =
+      AtomicIntegerFieldUpdater.newUpdater(InboundRequest.class, "ended");
+
   final PacketConnection connection;
   final Packet packet;
   final RequestHandler handler;
   final long startNanos;
+
+  /** The stage a later answer comes from; set before the request waits for it. */
+  private CompletionStage<Response> stage;
+
+  /** 1 once a request answered later has ended: by its stage, or by its connection's end. */
+  private volatile int ended;
 
   InboundRequest(
       PacketConnection connection, Packet packet, RequestHandler handler, long startNanos) {
@@ -65,7 +75,9 @@ final class InboundRequest implements Runnable {
       return answer((Response) reply, null);
     }
     CompletionStage<Response> stage = ((DeferredReply) reply).stage();
-    if (stage instanceof CompletableFuture<Response> future && future.isDone()) {
+    // a minimal stage is a CompletableFuture that refuses isDone(); its copy answers for it
+    if (stage instanceof CompletableFuture<Response> cf && cf.toCompletableFuture().isDone()) {
+      CompletableFuture<Response> future = cf.toCompletableFuture();
       try {
         return answer(future.get(), null);
       } catch (ExecutionException e) {
@@ -74,19 +86,50 @@ final class InboundRequest implements Runnable {
         return answer(null, e);
       }
     }
-    stage.whenComplete(
-        (response, error) -> {
-          Object outer = connection.enter();
-          try {
-            InboundRequest next = answer(response, error);
-            if (next != null) {
-              connection.execute(next);
-            }
-          } finally {
-            connection.exit(outer);
-          }
-        });
+    this.stage = stage;
+    if (!connection.awaitLater(this)) {
+      endWithConnection(); // the connection ended while the handler ran
+      return null;
+    }
+    stage.whenComplete(this::answerLater);
     return null;
+  }
+
+  private void answerLater(Response response, Throwable error) {
+    if (!ENDED.compareAndSet(this, 0, 1)) {
+      return; // the connection ended first, and this request with it
+    }
+    connection.answeredLater(this);
+    Object outer = connection.enter();
+    try {
+      InboundRequest next = answer(response, error);
+      if (next != null) {
+        connection.execute(next);
+      }
+    } finally {
+      connection.exit(outer);
+    }
+  }
+
+  /**
+   * The connection ended while this request waited for its stage: the stage is cancelled (which
+   * cancels the work behind it, where it can), and the request ends with the connection, so that
+   * listeners hear of its end; an answer the stage gives later is dropped.
+   */
+  void endWithConnection() {
+    if (!ENDED.compareAndSet(this, 0, 1)) {
+      return;
+    }
+    try {
+      stage.toCompletableFuture().cancel(false);
+    } catch (RuntimeException e) {
+      // a stage that cannot be cancelled: whatever it gives later is dropped
+    }
+    try {
+      connection.respond(this, Response.failure()); // nothing is sent: the connection has ended
+    } finally {
+      connection.release(this);
+    }
   }
 
   /** Answers without running the handler: the executor failed to take it. */

@@ -1017,6 +1017,14 @@ public final class PacketConnection implements AutoCloseable {
         this, Direction.INBOUND, p.channel(), p.tag(), p.rqType(), outcome, nanos);
   }
 
+  boolean awaitLater(InboundRequest request) {
+    return inbound.awaitLater(request);
+  }
+
+  void answeredLater(InboundRequest request) {
+    inbound.answeredLater(request);
+  }
+
   /** Frees the request's slot; returns the queued request that takes it over, if any. */
   InboundRequest release(InboundRequest request) {
     return inbound.release(request);
@@ -1261,6 +1269,9 @@ public final class PacketConnection implements AutoCloseable {
     }
     for (InboundRequest r : inbound.end()) {
       abandoned(r);
+    }
+    for (InboundRequest r : inbound.endLater()) {
+      r.endWithConnection();
     }
     if (openedMillis != 0) {
       config.eventLoops.connectionClosed();

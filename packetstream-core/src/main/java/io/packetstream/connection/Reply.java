@@ -11,7 +11,9 @@ public sealed interface Reply permits Response, DeferredReply {
 
   /**
    * A reply that is sent when {@code stage} completes. A stage that completes exceptionally sends a
-   * not-ok response, exactly as if the handler had thrown.
+   * not-ok response, exactly as if the handler had thrown. If the connection ends first, the stage
+   * is cancelled (through {@code toCompletableFuture()}, where it allows it), the request ends with
+   * the connection, and what the stage gives later is dropped.
    *
    * <pre>{@code
    * return Reply.later(request.connection().submit(1, 0, request.payload())
