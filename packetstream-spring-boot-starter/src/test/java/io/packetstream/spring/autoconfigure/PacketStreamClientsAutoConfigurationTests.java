@@ -146,28 +146,25 @@ class PacketStreamClientsAutoConfigurationTests {
 
   @Test
   void aLazyClientWarnsOfItsFirstFailedConnectOnly() throws Exception {
-    // System.Logger goes to java.util.logging here: listen there, at every level
-    java.util.logging.Logger log =
-        java.util.logging.Logger.getLogger(PacketStreamClient.class.getName());
-    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Handler recorder =
-        new java.util.logging.Handler() {
+    // System.Logger goes to SLF4J, here Logback: listen there, at every level
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(PacketStreamClient.class.getName());
+    List<ch.qos.logback.classic.spi.ILoggingEvent> records =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> recorder =
+        new ch.qos.logback.core.AppenderBase<>() {
           @Override
-          public void publish(java.util.logging.LogRecord record) {
-            if (record.getMessage().startsWith("packetstream client lazy: ")) {
-              records.add(record);
+          protected void append(ch.qos.logback.classic.spi.ILoggingEvent event) {
+            if (event.getFormattedMessage().startsWith("packetstream client lazy: ")) {
+              records.add(event);
             }
           }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
         };
-    java.util.logging.Level level = log.getLevel();
-    log.setLevel(java.util.logging.Level.ALL);
-    log.addHandler(recorder);
+    recorder.start();
+    ch.qos.logback.classic.Level level = log.getLevel();
+    log.setLevel(ch.qos.logback.classic.Level.ALL);
+    log.addAppender(recorder);
     try {
       runner
           .withPropertyValues(
@@ -178,16 +175,16 @@ class PacketStreamClientsAutoConfigurationTests {
           .run(
               context -> {
                 await().atMost(Duration.ofSeconds(10)).until(() -> records.size() >= 3);
-                List<java.util.logging.LogRecord> seen = List.copyOf(records);
-                assertThat(seen.get(0).getLevel()).isEqualTo(java.util.logging.Level.WARNING);
-                assertThat(seen.get(0).getMessage())
+                List<ch.qos.logback.classic.spi.ILoggingEvent> seen = List.copyOf(records);
+                assertThat(seen.get(0).getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                assertThat(seen.get(0).getFormattedMessage())
                     .contains("further failures are logged at DEBUG")
                     .contains("retrying in 10ms");
                 assertThat(seen.subList(1, seen.size()))
-                    .allMatch(r -> r.getLevel() == java.util.logging.Level.FINE);
+                    .allMatch(r -> r.getLevel() == ch.qos.logback.classic.Level.DEBUG);
               });
     } finally {
-      log.removeHandler(recorder);
+      log.detachAppender(recorder);
       log.setLevel(level);
     }
   }
