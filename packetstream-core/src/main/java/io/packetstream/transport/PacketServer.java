@@ -254,7 +254,21 @@ public final class PacketServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      LOG.log(Level.DEBUG, () -> name + ": connections did not close in time", e);
+      List<PacketConnection> left = connections();
+      if (!left.isEmpty()) {
+        // the requests they still run are cut off: an operator wants to know that it happened
+        LOG.log(
+            Level.WARNING,
+            () ->
+                name
+                    + ": "
+                    + left.size()
+                    + " connection(s) did not close within shutdownTimeout="
+                    + shutdownTimeout.toMillis()
+                    + "ms; aborting them with "
+                    + left.stream().mapToInt(PacketConnection::runningRequests).sum()
+                    + " request(s) of their peers still running");
+      }
     }
     abort();
   }

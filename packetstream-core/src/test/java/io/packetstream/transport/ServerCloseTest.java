@@ -92,4 +92,40 @@ class ServerCloseTest {
           .isInstanceOf(ConnectionClosedException.class);
     }
   }
+
+  @Test
+  void connectionsAbortedAtTheShutdownTimeoutAreLoggedAsAWarning() throws Exception {
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    PacketConnection.Builder serving =
+        PacketConnection.builder()
+            .handler(
+                rq -> {
+                  started.countDown();
+                  release.await(30, TimeUnit.SECONDS);
+                  return Response.ok(rq.payload());
+                });
+    try (LogCapture log = new LogCapture(PacketServer.class, "slow-drain:");
+        PacketServer server =
+            PacketServer.builder(serving)
+                .name("slow-drain")
+                .shutdownTimeout(Duration.ofMillis(300))
+                .bindLoopback(0);
+        PacketConnection client =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      client.submit(0, 1, 0, new byte[] {1}, Duration.ZERO);
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+      server.close();
+
+      assertThat(log.atLeast(java.util.logging.Level.WARNING))
+          .singleElement()
+          .extracting(java.util.logging.LogRecord::getMessage)
+          .asString()
+          .contains("1 connection(s) did not close within shutdownTimeout=300ms")
+          .contains("1 request(s)");
+    } finally {
+      release.countDown();
+    }
+  }
 }
