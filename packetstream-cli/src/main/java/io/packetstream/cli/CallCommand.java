@@ -96,6 +96,19 @@ final class CallCommand implements Callable<Integer> {
     if (holdSeconds < 0) {
       throw new IllegalArgumentException("--hold-seconds " + holdSeconds + " is negative");
     }
+    // every way the call can fail ends in the one line on stderr this command prints: the
+    // library's own log of the same fault would only repeat it
+    java.util.logging.Logger library = java.util.logging.Logger.getLogger("io.packetstream");
+    java.util.logging.Level level = library.getLevel();
+    library.setLevel(java.util.logging.Level.OFF);
+    try {
+      return callQuietly();
+    } finally {
+      library.setLevel(level);
+    }
+  }
+
+  private Integer callQuietly() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     byte[] payload;
