@@ -31,6 +31,8 @@ public final class EventLoopGroup implements AutoCloseable {
   private final AtomicInteger pooledWriteBuffers = new AtomicInteger();
   private final AtomicLong connections = new AtomicLong();
   private final boolean shared;
+  private final String name;
+  private volatile boolean closed;
 
   private EventLoopGroup(String name, int threads, long maxBufferedInboundBytes, boolean shared) {
     if (threads < 1) {
@@ -43,6 +45,7 @@ public final class EventLoopGroup implements AutoCloseable {
     this.shared = shared;
     this.budget = new InboundBudget(maxBufferedInboundBytes);
     String prefix = name != null ? name : "packetstream-io-" + GROUPS.incrementAndGet();
+    this.name = prefix;
     loops = new EventLoop[threads];
     try {
       for (int i = 0; i < threads; i++) {
@@ -121,8 +124,8 @@ public final class EventLoopGroup implements AutoCloseable {
   }
 
   /**
-   * Stops the group's threads; connections still on them end as failed. The {@link #shared()} group
-   * cannot be closed.
+   * Stops the group's threads; connections still on them end as failed, and no connection can open
+   * on the group afterwards. The {@link #shared()} group cannot be closed.
    *
    * @throws IllegalStateException for the shared group
    */
@@ -131,6 +134,7 @@ public final class EventLoopGroup implements AutoCloseable {
     if (shared) {
       throw new IllegalStateException("the shared event loop group cannot be closed");
     }
+    closed = true;
     for (EventLoop loop : loops) {
       loop.close();
     }
@@ -138,10 +142,20 @@ public final class EventLoopGroup implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "EventLoopGroup[" + loops.length + " threads, " + connections.get() + " connections]";
+    return "EventLoopGroup["
+        + name
+        + ", "
+        + loops.length
+        + " threads, "
+        + connections.get()
+        + " connections]";
   }
 
   EventLoop next() {
+    if (closed) {
+      throw new IllegalStateException(
+          "event loop group " + name + " is closed: no connection can open on it");
+    }
     return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
   }
 
