@@ -1,9 +1,9 @@
 package io.packetstream.spring.handler;
 
 /**
- * The peer's request cannot be served as it is (its payload cannot be decoded, or fails
- * validation): answered not-ok with this message, logged at DEBUG, and counted as a client error
- * rather than a failure of the handler.
+ * The peer's request cannot be served as it is (its payload cannot be decoded, is null where the
+ * parameter does not allow it, or fails validation): answered not-ok with this message, logged at
+ * DEBUG, and counted as a client error rather than a failure of the handler.
  */
 final class BadRequestException extends RuntimeException {
 

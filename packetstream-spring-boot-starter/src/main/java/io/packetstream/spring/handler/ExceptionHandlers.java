@@ -3,6 +3,7 @@ package io.packetstream.spring.handler;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Reply;
 import io.packetstream.connection.Request;
+import io.packetstream.connection.RequestFailedException;
 import io.packetstream.connection.Response;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.InvocationTargetException;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,11 +43,37 @@ final class ExceptionHandlers {
     CONNECTION
   }
 
-  /** One exception-handler method, ready to call. */
-  private record Invocable(String description, MethodHandle handle, Kind[] kinds) {}
+  /**
+   * One exception-handler method, ready to call; {@code warned} holds the exception classes of its
+   * own failures already logged at WARN.
+   */
+  private record Invocable(
+      String description, MethodHandle handle, Kind[] kinds, Set<Class<?>> warned) {}
 
   /** The answer for one failure, and the handler method it is for. */
   record Call(Request request, PacketHandlerMethod handler, Throwable failure) {}
+
+  /**
+   * An exception-handler method failed: it threw, its stage failed, or its result could not be
+   * encoded. Its cause is that failure; {@link #outcome} says what becomes of the failure it was
+   * handling.
+   */
+  static final class Failed extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient Invocable invocable;
+
+    private Failed(Invocable invocable, Throwable cause) {
+      super("@PacketExceptionHandler " + invocable.description() + " failed", cause, false, false);
+      this.invocable = invocable;
+    }
+  }
+
+  private static final System.Logger LOG = System.getLogger(ExceptionHandlers.class.getName());
+
+  /** How many exception classes of one method's own failures are logged at WARN, at most. */
+  private static final int MAX_WARNED = 16;
 
   private static final Optional<Invocable> NONE = Optional.empty();
 
@@ -122,7 +150,8 @@ final class ExceptionHandlers {
           if (problems.size() > before) {
             return;
           }
-          Invocable invocable = new Invocable(description, handle, kinds);
+          Invocable invocable =
+              new Invocable(description, handle, kinds, ConcurrentHashMap.newKeySet());
           for (Class<? extends Throwable> t : handled) {
             Invocable other = byType.putIfAbsent(t, invocable);
             if (other != null) {
@@ -224,9 +253,11 @@ final class ExceptionHandlers {
 
   /**
    * The answer of the first of {@code chain} that handles {@code call}'s failure or one of its
-   * causes, or null when none does.
+   * causes (a Response, a stage of one or a core Reply), or null when none does.
+   *
+   * @throws Failed if the exception handler that answers fails
    */
-  static Object answer(List<ExceptionHandlers> chain, Call call) throws Throwable {
+  static Object answer(List<ExceptionHandlers> chain, Call call) {
     for (ExceptionHandlers handlers : chain) {
       for (Throwable e = call.failure(); e != null; e = e.getCause() == e ? null : e.getCause()) {
         Optional<Invocable> found = handlers.find(e.getClass());
@@ -258,8 +289,11 @@ final class ExceptionHandlers {
         });
   }
 
-  /** A Response, or a stage of one. */
-  private Object invoke(Invocable invocable, Call call, Throwable e) throws Throwable {
+  /**
+   * A Response, a stage of one or a core Reply: what the exception handler made of {@code e}. Its
+   * own failure, now or in the stage, is a {@link Failed}, which no exception handler handles.
+   */
+  private Object invoke(Invocable invocable, Call call, Throwable e) {
     Kind[] kinds = invocable.kinds();
     Object[] args = new Object[kinds.length];
     for (int i = 0; i < kinds.length; i++) {
@@ -280,14 +314,73 @@ final class ExceptionHandlers {
           args[i] = call.request().connection();
       }
     }
-    Object result = (Object) invocable.handle().invokeExact(args);
+    Object result;
+    try {
+      result = (Object) invocable.handle().invokeExact(args);
+    } catch (Throwable thrown) {
+      throw new Failed(invocable, thrown);
+    }
     if (result instanceof CompletionStage<?> stage) {
-      return stage.thenApply(this::notOk);
+      return stage.handle(
+          (value, error) -> {
+            if (error != null) {
+              throw new Failed(invocable, unwrap(error));
+            }
+            return answerOf(invocable, value);
+          });
     }
     if (result instanceof Reply r && !(r instanceof Response)) {
       return r;
     }
-    return notOk(result);
+    return answerOf(invocable, result);
+  }
+
+  private Response answerOf(Invocable invocable, Object result) {
+    try {
+      return notOk(result);
+    } catch (RuntimeException e) {
+      throw new Failed(invocable, e);
+    }
+  }
+
+  /**
+   * What is left to report when an exception handler failed while handling {@code original} from
+   * {@code handler}: the {@link RequestFailedException} it threw, which is its answer; otherwise
+   * {@code original}, which goes on unhandled (a failure of an exception handler is not handled
+   * again, as in Spring MVC). Unless the exception handler rethrew {@code original} or one of its
+   * causes, its failure is logged at WARN, naming it and what it was handling, the first time for
+   * each exception class (then at DEBUG, so that a peer cannot flood the log).
+   */
+  static Throwable outcome(Failed failed, Throwable original, String handler) {
+    Throwable thrown = failed.getCause();
+    if (thrown instanceof RequestFailedException) {
+      return thrown;
+    }
+    for (Throwable e = original; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e == thrown) {
+        return original;
+      }
+    }
+    Invocable invocable = failed.invocable;
+    Set<Class<?>> warned = invocable.warned();
+    boolean first = warned.size() < MAX_WARNED && warned.add(thrown.getClass());
+    LOG.log(
+        first ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+        () ->
+            "@PacketExceptionHandler "
+                + invocable.description()
+                + " failed while handling "
+                + original
+                + " from "
+                + handler
+                + "; that failure goes on unhandled"
+                + (first
+                    ? " (this exception handler's further "
+                        + thrown.getClass().getName()
+                        + " failures are logged at DEBUG)"
+                    : ""),
+        thrown);
+    return original;
   }
 
   /**

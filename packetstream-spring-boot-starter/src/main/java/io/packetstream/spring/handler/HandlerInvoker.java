@@ -7,7 +7,9 @@ import io.packetstream.connection.Response;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -19,11 +21,13 @@ import java.util.concurrent.CompletionStage;
  * <p>The order of one call: each interceptor's {@code preHandle} (one that answers ends it there),
  * the arguments, the method, the answer; a failure of any of these, or of a stage the method
  * returned, goes to the exception handlers (the bean's, then the advice beans'), and one none
- * handles goes to the connection, which answers {@code exception during handler}. A request that
- * cannot be served as it is (a {@link BadRequestException}: a payload the codec cannot read, or one
- * that fails validation) is answered not-ok with the reason, logged at DEBUG and marked as a client
- * error: the peer's mistake, not the application's. Last, the interceptors' {@code
- * afterCompletion}, in reverse.
+ * handles goes to the connection, which answers {@code exception during handler}. A failure of the
+ * exception handler itself (it throws, or its stage fails) is not handled again, as in Spring MVC:
+ * the failure it was handling goes to the connection, unless it threw a {@link
+ * RequestFailedException}, which is its answer. A request that cannot be served as it is (a {@link
+ * BadRequestException}: a payload the codec cannot read, or one that fails validation) is answered
+ * not-ok with the reason, logged at DEBUG and marked as a client error: the peer's mistake, not the
+ * application's. Last, the interceptors' {@code afterCompletion}, in reverse.
  */
 final class HandlerInvoker {
 
@@ -90,7 +94,13 @@ final class HandlerInvoker {
     } catch (BadRequestException e) {
       answer = badRequest(request, e);
     } catch (Throwable t) {
-      answer = handled(request, t, passed);
+      Object handled = handled(request, t, passed);
+      if (handled instanceof CompletionStage<?> stage) {
+        CompletableFuture<Response> out = new CompletableFuture<>();
+        settle(request, passed, stage, out);
+        return Reply.later(out);
+      }
+      answer = handled;
     }
     if (answer instanceof Response r) {
       after(request, passed, r, null);
@@ -113,21 +123,39 @@ final class HandlerInvoker {
     return mapper.map((Object) handle.invokeExact(args));
   }
 
-  /** The exception handlers' answer to {@code t}; rethrows it when none answers. */
+  /**
+   * The exception handlers' answer to {@code t}: a Response, a core Reply, or a stage of a Response
+   * whose failure is final (the failure to report, never handled again). Rethrows the failure when
+   * none answers, or when the one that does fails: see {@link ExceptionHandlers#outcome}.
+   */
   private Object handled(Request request, Throwable t, int passed) throws Exception {
     Throwable failure = ExceptionHandlers.unwrap(t);
-    Object answer = null;
-    try {
-      if (!exceptionHandlers.isEmpty() && !(failure instanceof RequestFailedException)) {
+    if (!exceptionHandlers.isEmpty() && !(failure instanceof RequestFailedException)) {
+      Throwable original = failure;
+      Object answer = null;
+      try {
         answer =
             ExceptionHandlers.answer(
-                exceptionHandlers, new ExceptionHandlers.Call(request, method, failure));
+                exceptionHandlers, new ExceptionHandlers.Call(request, method, original));
+      } catch (ExceptionHandlers.Failed f) {
+        failure = ExceptionHandlers.outcome(f, original, description);
       }
-    } catch (Throwable fromHandler) {
-      failure = fromHandler;
-    }
-    if (answer != null) {
-      return answer;
+      if (answer instanceof CompletionStage<?> stage) {
+        return stage.handle(
+            (value, error) -> {
+              if (error == null) {
+                return (Response) value;
+              }
+              Throwable e = ExceptionHandlers.unwrap(error);
+              throw new CompletionException(
+                  e instanceof ExceptionHandlers.Failed f
+                      ? ExceptionHandlers.outcome(f, original, description)
+                      : e);
+            });
+      }
+      if (answer != null) {
+        return answer;
+      }
     }
     if (observer != null) {
       observer.failed(request, failure);
@@ -143,7 +171,7 @@ final class HandlerInvoker {
   }
 
   private CompletionStage<Response> later(Request request, CompletionStage<?> stage, int passed) {
-    CompletableFuture<Response> out = new CompletableFuture<>();
+    CompletableFuture<Response> out = HandlerSignature.cancelling(new CompletableFuture<>(), stage);
     stage.whenComplete(
         (value, error) -> {
           if (observer == null) {
@@ -160,6 +188,9 @@ final class HandlerInvoker {
   /** Answers {@code out} with what a stage the method returned completed with. */
   private void completed(
       Request request, int passed, CompletableFuture<Response> out, Object value, Throwable error) {
+    if (endedFirst(request, passed, out, error)) {
+      return;
+    }
     if (error == null) {
       Response r = (Response) value;
       after(request, passed, r, null);
@@ -178,22 +209,7 @@ final class HandlerInvoker {
       after(request, passed, r, null);
       out.complete(r);
     } else if (answer instanceof CompletionStage<?> next) {
-      next.whenComplete(
-          (v, e) -> {
-            if (e == null) {
-              after(request, passed, (Response) v, null);
-              out.complete((Response) v);
-            } else {
-              Throwable failure = ExceptionHandlers.unwrap(e);
-              if (observer != null) {
-                try (PacketHandlerObserver.Scope scope = observer.open(request)) {
-                  observer.failed(request, failure);
-                }
-              }
-              after(request, passed, null, failure);
-              out.completeExceptionally(e);
-            }
-          });
+      settle(request, passed, next, out);
     } else {
       IllegalStateException e =
           new IllegalStateException(
@@ -208,6 +224,63 @@ final class HandlerInvoker {
       after(request, passed, null, e);
       out.completeExceptionally(e);
     }
+  }
+
+  /**
+   * Answers {@code out} with what an exception handler's stage, from {@link #handled}, completes
+   * with: its failure is the one to report, as it is.
+   */
+  private void settle(
+      Request request, int passed, CompletionStage<?> stage, CompletableFuture<Response> out) {
+    HandlerSignature.cancelling(out, stage);
+    stage.whenComplete(
+        (value, error) -> {
+          if (observer == null) {
+            settled(request, passed, out, value, error);
+            return;
+          }
+          try (PacketHandlerObserver.Scope scope = observer.open(request)) {
+            settled(request, passed, out, value, error);
+          }
+        });
+  }
+
+  private void settled(
+      Request request, int passed, CompletableFuture<Response> out, Object value, Throwable error) {
+    if (endedFirst(request, passed, out, error)) {
+      return;
+    }
+    if (error == null) {
+      Response r = (Response) value;
+      after(request, passed, r, null);
+      out.complete(r);
+      return;
+    }
+    Throwable failure = ExceptionHandlers.unwrap(error);
+    if (observer != null) {
+      observer.failed(request, failure);
+    }
+    after(request, passed, null, failure);
+    out.completeExceptionally(failure);
+  }
+
+  /**
+   * Whether the connection cancelled {@code out} before its stage completed (it ended): then no
+   * exception handler runs and nothing is answered; the interceptors hear that the request failed.
+   */
+  private boolean endedFirst(
+      Request request, int passed, CompletableFuture<Response> out, Throwable error) {
+    if (!out.isCancelled()) {
+      return false;
+    }
+    after(
+        request,
+        passed,
+        null,
+        error != null
+            ? ExceptionHandlers.unwrap(error)
+            : new CancellationException(description + ": its connection ended first"));
+    return true;
   }
 
   private void after(Request request, int passed, Response answer, Throwable failure) {

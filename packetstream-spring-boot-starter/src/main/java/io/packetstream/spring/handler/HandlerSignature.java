@@ -39,10 +39,12 @@ final class HandlerSignature {
   private static final ClassLoader LOADER = HandlerSignature.class.getClassLoader();
   private static final boolean REACTIVE =
       ClassUtils.isPresent("org.reactivestreams.Publisher", LOADER);
+  private static final boolean REACTOR =
+      ClassUtils.isPresent("reactor.core.publisher.Mono", LOADER);
+  private static final boolean COROUTINES_REACTOR =
+      ClassUtils.isPresent("kotlinx.coroutines.reactor.MonoKt", LOADER);
   private static final boolean COROUTINES =
-      REACTIVE
-          && KotlinDetector.isKotlinReflectPresent()
-          && ClassUtils.isPresent("kotlinx.coroutines.reactor.MonoKt", LOADER);
+      REACTIVE && KotlinDetector.isKotlinReflectPresent() && COROUTINES_REACTOR;
   private static final String CONTINUATION = "kotlin.coroutines.Continuation";
 
   /** Types that are reactive by their hierarchy or package, whether an adapter exists or not. */
@@ -58,7 +60,7 @@ final class HandlerSignature {
           "reactor.core.publisher.", "io.reactivex.", "io.smallrye.mutiny.", "kotlinx.coroutines.");
 
   private final PayloadCodec codec;
-  private final Validator validator;
+  private final PayloadValidation validation;
   private final List<PacketArgumentResolver> argumentResolvers;
   private final List<PacketReturnValueHandler> returnValueHandlers;
 
@@ -83,7 +85,7 @@ final class HandlerSignature {
       List<PacketReturnValueHandler> returnValueHandlers,
       int maxCollectedValues) {
     this.codec = codec;
-    this.validator = validator;
+    this.validation = new PayloadValidation(validator);
     this.argumentResolvers = List.copyOf(argumentResolvers);
     this.returnValueHandlers = List.copyOf(returnValueHandlers);
     this.dynamic = new StandardReturns.Dynamic(codec, REACTIVE, maxCollectedValues);
@@ -141,7 +143,9 @@ final class HandlerSignature {
     return types.length > 0 && types[types.length - 1].getName().equals(CONTINUATION);
   }
 
-  ArgumentResolver[] resolvers(Method method, String description, List<String> problems) {
+  /** The resolvers of {@code method}'s parameters, {@code bean}'s; null entries after a problem. */
+  ArgumentResolver[] resolvers(
+      Object bean, Method method, String description, List<String> problems) {
     Parameter[] params = method.getParameters();
     int count = params.length;
     if (isSuspending(method)) {
@@ -202,12 +206,36 @@ final class HandlerSignature {
                 + " is the second); a method takes the payload in one parameter at most");
       }
       PacketArgumentResolver resolver = chosen;
-      resolvers[i] =
-          resolver instanceof StandardArguments.Bound bound
-              ? bound
+      ArgumentResolver bound =
+          resolver instanceof StandardArguments.Bound b
+              ? b
               : rq -> resolver.resolveArgument(parameter, rq);
+      if (chosen instanceof StandardArguments.PayloadResolver) {
+        int before = problems.size();
+        PayloadValidation.Check check =
+            validation.check(bean, parameter, type.getSimpleName(), which, description, problems);
+        if (problems.size() > before) {
+          continue;
+        }
+        if (check != null) {
+          bound = checked(bound, check);
+        }
+      }
+      resolvers[i] = bound;
     }
     return resolvers;
+  }
+
+  /** {@code resolver}'s payload, checked when it is not null (a null one is allowed already). */
+  private static ArgumentResolver checked(
+      ArgumentResolver resolver, PayloadValidation.Check check) {
+    return request -> {
+      Object value = resolver.resolve(request);
+      if (value != null) {
+        check.check(value);
+      }
+      return value;
+    };
   }
 
   /**
@@ -223,7 +251,6 @@ final class HandlerSignature {
       String description,
       List<String> problems) {
     String refused = refusedParameter(type);
-    Object[] hints = StandardArguments.validationHints(parameter);
     if (!payload && (type.isPrimitive() || type == Long.class || type == Integer.class)) {
       problems.add(
           description
@@ -251,15 +278,8 @@ final class HandlerSignature {
               + codec.getClass().getSimpleName()
               + "); take byte[], ByteBuffer, String"
               + " or a type the codec can construct");
-    } else if (hints != null && validator == null) {
-      problems.add(
-          description
-              + ": "
-              + which
-              + " asks for validation, and there is no"
-              + " Validator bean (add spring-boot-starter-validation)");
     } else {
-      return StandardArguments.decoded(parameter, codec, validator, hints);
+      return StandardArguments.decoded(parameter, codec);
     }
     return null;
   }
@@ -441,25 +461,51 @@ final class HandlerSignature {
 
   /** A stage of the response to what {@code stage} completes with. */
   private static CompletionStage<Response> later(CompletionStage<?> stage, ResponseMapper value) {
-    return stage.thenCompose(
-        v -> {
-          Object answer;
-          try {
-            answer = value.map(v);
-          } catch (Exception e) {
-            throw new CompletionException(e);
+    return cancelling(
+        stage
+            .thenCompose(
+                v -> {
+                  Object answer;
+                  try {
+                    answer = value.map(v);
+                  } catch (Exception e) {
+                    throw new CompletionException(e);
+                  }
+                  if (answer instanceof Response r) {
+                    return CompletableFuture.completedFuture(r);
+                  }
+                  if (answer instanceof CompletionStage<?> next) {
+                    @SuppressWarnings("unchecked")
+                    CompletionStage<Response> responses = (CompletionStage<Response>) next;
+                    return responses;
+                  }
+                  throw new IllegalStateException(
+                      "a stage completed with a Reply for later; complete it"
+                          + " with a Response instead");
+                })
+            .toCompletableFuture(),
+        stage);
+  }
+
+  /**
+   * {@code dependent}, which cancels {@code source} when it is cancelled: a stage made from another
+   * does not pass its cancel back by itself, and the connection cancels the answer it waits for
+   * when it ends, which must reach the work behind it (a {@code Mono}'s subscription, the method's
+   * own future).
+   */
+  static <T> CompletableFuture<T> cancelling(
+      CompletableFuture<T> dependent, CompletionStage<?> source) {
+    dependent.whenComplete(
+        (value, error) -> {
+          if (dependent.isCancelled()) {
+            try {
+              source.toCompletableFuture().cancel(false);
+            } catch (RuntimeException e) {
+              // a stage that cannot be cancelled: whatever it gives later is dropped
+            }
           }
-          if (answer instanceof Response r) {
-            return CompletableFuture.completedFuture(r);
-          }
-          if (answer instanceof CompletionStage<?> next) {
-            @SuppressWarnings("unchecked")
-            CompletionStage<Response> responses = (CompletionStage<Response>) next;
-            return responses;
-          }
-          throw new IllegalStateException(
-              "a stage completed with a Reply for later; complete it" + " with a Response instead");
         });
+    return dependent;
   }
 
   /**
@@ -497,12 +543,31 @@ final class HandlerSignature {
     if (!CompletionStage.class.isAssignableFrom(type)
         && (isReactive(type) || Future.class.isAssignableFrom(type))
         && (!REACTIVE || ReactiveReturns.adapter(type) == null)) {
-      return verb
-          + type.getSimpleName()
-          + ", which no ReactiveAdapterRegistry adapter on the"
-          + " class path can wait for without blocking; return a CompletionStage, or add Reactor"
-          + " to the class path for reactive types";
+      return verb + type.getSimpleName() + ", which " + unadapted(type);
     }
     return null;
+  }
+
+  /**
+   * Why a result of {@code type}, which no adapter of Spring's {@code ReactiveAdapterRegistry}
+   * takes, cannot be waited for, and what to do instead, by what is on the class path.
+   */
+  static String unadapted(Class<?> type) {
+    if (!isReactive(type)) {
+      return "only a blocked thread could wait for; return a CompletionStage (a"
+          + " CompletableFuture) instead";
+    }
+    if (!REACTOR) {
+      return "needs Reactor on the class path to be waited for (Spring adapts reactive types"
+          + " through it); add reactor-core, or return a CompletionStage";
+    }
+    if (type.getName().startsWith("kotlinx.coroutines.") && !COROUTINES_REACTOR) {
+      return "needs kotlinx-coroutines-reactor on the class path to be waited for; add it, or"
+          + " return a CompletionStage";
+    }
+    return "no ReactiveAdapterRegistry adapter takes; return a Mono, a Flux or a CompletionStage,"
+        + " or register an adapter for "
+        + type.getSimpleName()
+        + " with ReactiveAdapterRegistry.getSharedInstance()";
   }
 }

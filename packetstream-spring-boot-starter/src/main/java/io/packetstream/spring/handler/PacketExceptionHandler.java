@@ -25,8 +25,13 @@ import org.springframework.aot.hint.annotation.Reflective;
  * flags, a {@link PacketReply} or an object for the {@link PayloadCodec} become the not-ok answer's
  * payload or flags, nothing an empty not-ok answer; return a core {@link
  * io.packetstream.connection.Response} to choose exactly what is sent, ok or not, or a {@link
- * java.util.concurrent.CompletionStage} of any of these. An exception handler that throws fails the
- * request as the handler would have.
+ * java.util.concurrent.CompletionStage} of any of these.
+ *
+ * <p>A failure of the exception handler itself (it throws, or its stage fails) is not handled
+ * again, as in Spring MVC: the exception it was handling goes on unhandled (answered {@code
+ * exception during handler}), and a WARN names this method and that exception. One that rethrows
+ * the exception it was given passes it on without a warning; a {@link
+ * io.packetstream.connection.RequestFailedException} it throws is its answer.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

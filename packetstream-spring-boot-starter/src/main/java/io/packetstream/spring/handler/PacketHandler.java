@@ -29,11 +29,13 @@ import org.springframework.aot.hint.annotation.Reflective;
  * (UTF-8) get the payload; an {@code int} or {@code long} annotated {@link PacketFlags} gets the
  * request flags; {@link RequestContext}, the core {@link io.packetstream.connection.Request} and
  * {@link io.packetstream.connection.PacketConnection} describe the request; any other type is
- * decoded from the payload by the {@link PayloadCodec} bean, and checked by Boot's validator when
- * annotated {@code @Valid} or {@code @Validated}. {@link Payload} marks the payload parameter
- * explicitly (optional); a method takes the payload in one parameter at most, and one the codec
- * cannot read stops the application at start-up. {@link PacketArgumentResolver} beans add kinds of
- * their own, asked first.
+ * decoded from the payload by the {@link PayloadCodec} bean; a JSON {@code null} is refused unless
+ * the parameter is {@code @Nullable}. Boot's validator checks a payload annotated {@code @Valid} or
+ * {@code @Validated}, and, as Spring's method validation does, one with Bean Validation constraints
+ * of its own or on its elements ({@code @NotBlank String}, {@code List<@Valid Order>}). {@link
+ * Payload} marks the payload parameter explicitly (optional); a method takes the payload in one
+ * parameter at most, and one the codec cannot read stops the application at start-up. {@link
+ * PacketArgumentResolver} beans add kinds of their own, asked first.
  *
  * <p>The return value becomes the response: nothing (ok, empty), an {@code int}/{@code long}
  * (flags), bytes, text, a {@link PacketReply}, a core {@link io.packetstream.connection.Response},

@@ -7,15 +7,18 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
+import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.ReflectionHints;
 import org.springframework.aot.hint.annotation.SimpleReflectiveProcessor;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.ResolvableType;
+import org.springframework.validation.beanvalidation.MethodValidationAdapter;
 
 /**
  * The native-image hints of a {@link PacketHandler} or {@link PacketExceptionHandler} method: the
  * method itself, to be invoked, and the payload types the codec binds (parameters and results,
- * through stages and reactive types), as Spring's {@code @MessageMapping} processor does.
+ * through stages and reactive types), as Spring's {@code @MessageMapping} processor does; and, for
+ * a payload with constraints of its own, the method validator {@link PayloadValidation} makes.
  */
 final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
 
@@ -28,6 +31,11 @@ final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
       MethodParameter p = new MethodParameter(method, i);
       if (!p.hasParameterAnnotation(PacketFlags.class) && isPayload(p.getParameterType())) {
         bindings.registerReflectionHints(hints, p.getGenericParameterType());
+      }
+      if (PayloadValidation.constrained(p)) {
+        // PayloadValidation makes the adapter reflectively: Bean Validation is optional
+        hints.registerType(
+            MethodValidationAdapter.class, MemberCategory.INVOKE_PUBLIC_CONSTRUCTORS);
       }
     }
     ResolvableType result = ResolvableType.forMethodReturnType(method);

@@ -26,9 +26,11 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.EnvironmentAware;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 import org.springframework.validation.Validator;
 
@@ -51,7 +53,7 @@ import org.springframework.validation.Validator;
  * handler}.
  */
 public final class PacketHandlers
-    implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware {
+    implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware, EnvironmentAware {
 
   private static final System.Logger LOG = System.getLogger(PacketHandlers.class.getName());
 
@@ -66,6 +68,7 @@ public final class PacketHandlers
   private final List<Found> found = Collections.synchronizedList(new ArrayList<>());
   private final Set<String> seen = Collections.synchronizedSet(new HashSet<>());
   private ConfigurableListableBeanFactory beanFactory;
+  private Environment environment;
   private volatile Map<Long, RequestHandler> routers;
 
   /** Handlers whose payload objects are decoded and encoded by {@code codec}, if there is one. */
@@ -92,6 +95,11 @@ public final class PacketHandlers
     if (beanFactory instanceof ConfigurableListableBeanFactory listable) {
       this.beanFactory = listable;
     }
+  }
+
+  @Override
+  public void setEnvironment(Environment environment) {
+    this.environment = environment;
   }
 
   private static Map<Method, PacketHandler> handlerMethods(Class<?> type) {
@@ -136,18 +144,33 @@ public final class PacketHandlers
     built.forEach((channel, handler) -> ((ChannelRouter) handler).describe(table));
     LOG.log(System.Logger.Level.INFO, table::toString);
     if (beanFactory != null && nothingServes(beanFactory)) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          () ->
-              "there are @PacketHandler methods, but no"
-                  + " packetstream server or client to serve them: set packetstream.server.port (or"
-                  + " packetstream.server.unix-socket-path), or a packetstream.clients.NAME.port");
+      LOG.log(System.Logger.Level.WARNING, this::nothingServesWarning);
     }
   }
 
-  /** Whether neither a server nor a client will ever pass a request to the handlers. */
+  /** The warning that nobody serves the handlers, with what to set. */
+  private String nothingServesWarning() {
+    String warning =
+        "there are @PacketHandler methods, but no packetstream server or client to serve them: ";
+    if (environment != null
+        && !environment.getProperty("packetstream.server.enabled", Boolean.class, true)) {
+      return warning
+          + "the server is turned off by packetstream.server.enabled=false; remove that setting"
+          + " to serve them on the server (on packetstream.server.port), or configure a"
+          + " packetstream.clients.NAME.port";
+    }
+    return warning
+        + "set packetstream.server.port (or packetstream.server.unix-socket-path), or a"
+        + " packetstream.clients.NAME.port";
+  }
+
+  /**
+   * Whether neither a server, nor a client, nor a {@link PacketHandlerTransport} will ever pass a
+   * request to the handlers.
+   */
   private static boolean nothingServes(ConfigurableListableBeanFactory beans) {
-    if (beans.getBeanNamesForType(PacketStreamServer.class, true, false).length > 0) {
+    if (beans.getBeanNamesForType(PacketStreamServer.class, true, false).length > 0
+        || beans.getBeanNamesForType(PacketHandlerTransport.class, true, false).length > 0) {
       return false;
     }
     for (String name : beans.getBeanNamesForType(PacketClients.class, true, false)) {
@@ -326,7 +349,8 @@ public final class PacketHandlers
         continue;
       }
       int before = problems.size();
-      ArgumentResolver[] resolvers = signature.resolvers(f.method(), description, problems);
+      ArgumentResolver[] resolvers =
+          signature.resolvers(f.bean(), f.method(), description, problems);
       ResponseMapper mapper = signature.mapper(f.method(), description, problems);
       MethodHandle handle = problems.size() > before ? null : handle(f, description, problems);
       if (problems.size() > before) {

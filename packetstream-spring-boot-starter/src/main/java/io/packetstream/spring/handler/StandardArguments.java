@@ -2,23 +2,16 @@ package io.packetstream.spring.handler;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Request;
-import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.springframework.core.MethodParameter;
-import org.springframework.validation.Errors;
-import org.springframework.validation.SimpleErrors;
-import org.springframework.validation.SmartValidator;
-import org.springframework.validation.Validator;
-import org.springframework.validation.annotation.ValidationAnnotationUtils;
 
 /**
  * The starter's own kinds of {@link PacketHandler} parameters, as {@link PacketArgumentResolver}s
  * asked after the application's: the request flags, the context, the core request and connection,
  * and the payload as bytes, a buffer, text or (last) an object the codec decodes and, when the
- * parameter asks, the validator checks.
+ * parameter asks, {@link PayloadValidation} checks (as it checks the other payload kinds).
  */
 final class StandardArguments {
 
@@ -143,28 +136,17 @@ final class StandardArguments {
   static final List<PacketArgumentResolver> PAYLOADS = List.of(BYTES, BUFFER, TEXT);
 
   /**
-   * The validation hints of {@code parameter} ({@code @Valid}, {@code @Validated} with its groups,
-   * or an annotation named {@code Valid...}), or null when it asks for no validation.
+   * An object decoded from the payload by {@code codec}; a payload that cannot be read is the
+   * peer's mistake, a {@link BadRequestException} naming the type. A payload that decodes to null
+   * (JSON {@code null}) is one too, unless the parameter may be null ({@code @Nullable}, as
+   * Spring's {@link MethodParameter#isOptional()} tells): a handler is never called with a null it
+   * did not declare, as Spring MVC refuses a missing {@code @RequestBody} unless it is not
+   * required.
    */
-  static Object[] validationHints(MethodParameter parameter) {
-    for (Annotation a : parameter.getParameterAnnotations()) {
-      Object[] hints = ValidationAnnotationUtils.determineValidationHints(a);
-      if (hints != null) {
-        return hints;
-      }
-    }
-    return null;
-  }
-
-  /**
-   * An object decoded from the payload by {@code codec}, and checked by {@code validator} when
-   * {@code hints} is not null; a payload that cannot be read or fails the check is the peer's
-   * mistake, a {@link BadRequestException} naming the type or the fields.
-   */
-  static PayloadResolver decoded(
-      MethodParameter parameter, PayloadCodec codec, Validator validator, Object[] hints) {
+  static PayloadResolver decoded(MethodParameter parameter, PayloadCodec codec) {
     Type target = parameter.getGenericParameterType();
     String name = parameter.getParameterType().getSimpleName();
+    boolean nullable = parameter.isOptional();
     return new Decoded() {
       @Override
       public boolean supportsParameter(MethodParameter p) {
@@ -181,8 +163,11 @@ final class StandardArguments {
               "cannot read the payload as " + name + ": " + PayloadTypes.firstLine(e.getMessage()),
               e);
         }
-        if (hints != null && value != null) {
-          validate(validator, value, name, hints);
+        if (value == null) {
+          if (nullable) {
+            return null;
+          }
+          throw new BadRequestException("invalid " + name + ": the payload is null", null);
         }
         return value;
       }
@@ -190,27 +175,4 @@ final class StandardArguments {
   }
 
   private interface Decoded extends PayloadResolver, Bound {}
-
-  private static void validate(Validator validator, Object value, String name, Object[] hints) {
-    Errors errors = new SimpleErrors(value, name);
-    if (hints.length > 0 && validator instanceof SmartValidator smart) {
-      smart.validate(value, errors, hints);
-    } else {
-      validator.validate(value, errors);
-    }
-    if (errors.hasErrors()) {
-      String fields =
-          errors.getAllErrors().stream()
-              .map(
-                  e ->
-                      (e instanceof org.springframework.validation.FieldError f
-                              ? f.getField()
-                              : name)
-                          + ": "
-                          + e.getDefaultMessage())
-              .sorted()
-              .collect(Collectors.joining("; "));
-      throw new BadRequestException("invalid " + name + ": " + fields, null);
-    }
-  }
 }

@@ -52,10 +52,16 @@ class ExceptionHandlersTest {
     assertThat(answer("nothing")).isEqualTo(Response.failure(0, new byte[0]));
   }
 
-  /** What a handler may not answer with, an exception handler may not either. */
+  /**
+   * What a handler may not answer with, an exception handler may not either: a failure of the
+   * exception handler, which is not handled again.
+   */
   @Test
   void aResultNoHandlerCouldAnswerWithIsRefusedSayingWhy() {
     assertThatThrownBy(() -> answer("optional"))
+        .isInstanceOf(ExceptionHandlers.Failed.class)
+        .hasMessageStartingWith("@PacketExceptionHandler Answers.answer(IllegalStateException)")
+        .cause()
         .isInstanceOf(IllegalStateException.class)
         .hasMessage(
             "cannot answer with a java.util.Optional, which is an Optional: use the value itself"
