@@ -226,7 +226,7 @@ final class ExchangeMethod {
       return cause;
     }
     if (cause instanceof TimeoutException t) {
-      return new PacketRequestTimeoutException(description + ": no answer in time", t);
+      return new PacketRequestTimeoutException(description + ": " + t.getMessage(), t);
     }
     if (cause instanceof IOException io) {
       return new UncheckedIOException(description + ": " + io.getMessage(), io);

@@ -231,10 +231,10 @@ public final class PacketStreamClient {
    * Sends {@code payload} as a request of type {@code rqType} on {@code channel} with {@code
    * flags}, and reads the ok answer as {@code resultType}. The future fails with a {@link
    * PacketRequestFailedException} on a not-ok answer (unless {@code resultType} is {@link
-   * Response}), with a {@link TimeoutException} when no answer comes within {@code timeout} ({@link
-   * Duration#ZERO}: the client's {@code request-timeout}, else the connection's), and with a {@link
-   * ConnectionClosedException} when the client is not connected or the connection ends first.
-   * Cancelling it cancels the request.
+   * Response}), with a {@link TimeoutException} naming the client, the channel, the type and the
+   * timeout when no answer comes within {@code timeout} ({@link Duration#ZERO}: the client's {@code
+   * request-timeout}, else the connection's), and with a {@link ConnectionClosedException} when the
+   * client is not connected or the connection ends first. Cancelling it cancels the request.
    *
    * @throws IllegalArgumentException if the payload cannot be encoded, the result type read, a
    *     number is out of range or the timeout is negative
@@ -274,8 +274,18 @@ public final class PacketStreamClient {
 
   /** The byte-level submit of typed calls: a zero timeout is the client's request timeout. */
   TypedCalls.Submitter typedSubmitter() {
-    return (channel, rqType, flags, payload, timeout) ->
-        submit(channel, rqType, flags, payload, timeout.isZero() ? spec.requestTimeout() : timeout);
+    return new TypedCalls.Submitter() {
+      @Override
+      public CompletableFuture<Response> submit(
+          long channel, long rqType, long flags, byte[] payload, Duration timeout) {
+        return PacketStreamClient.this.submit(channel, rqType, flags, payload, timeout(timeout));
+      }
+
+      @Override
+      public Duration timeout(Duration timeout) {
+        return timeout.isZero() ? spec.requestTimeout() : timeout;
+      }
+    };
   }
 
   /**
@@ -378,7 +388,7 @@ public final class PacketStreamClient {
     try {
       connected(spec.connector().connect(builders.builder(ConnectionRole.CLIENT, spec.name())));
     } catch (IOException | RuntimeException e) {
-      lost(e);
+      lost(e, false);
     }
   }
 
@@ -406,14 +416,21 @@ public final class PacketStreamClient {
                 }
                 current = null;
               }
+              Throwable failure = c.failure().orElse(null);
               lost(
-                  c.failure()
-                      .orElseGet(
-                          () -> new ConnectionClosedException(c.name() + " closed by its peer")));
+                  failure != null
+                      ? failure
+                      : new ConnectionClosedException(c.name() + " closed by its peer"),
+                  failure == null);
             });
   }
 
-  private void lost(Throwable cause) {
+  /**
+   * The connection was lost or could not be made; {@code graceful}: the peer closed it without a
+   * failure, as a peer does in a rolling deploy, which is logged at INFO and does not count as the
+   * failure that is logged at WARN.
+   */
+  private void lost(Throwable cause, boolean graceful) {
     Duration wait;
     boolean first;
     synchronized (lock) {
@@ -422,7 +439,7 @@ public final class PacketStreamClient {
       if (closed) {
         return;
       }
-      first = failures++ == 0;
+      first = !graceful && failures++ == 0;
       if (spec.backoff() == null) {
         status = Status.CLOSED;
         closed = true;
@@ -445,17 +462,29 @@ public final class PacketStreamClient {
                   + "; not reconnecting (reconnect.enabled=false)");
       return;
     }
-    // an unreachable peer would fill the log at every attempt: tell once, then at DEBUG
-    LOG.log(
-        first ? Level.WARNING : Level.DEBUG,
-        () ->
-            "packetstream client "
-                + spec.name()
-                + ": "
-                + cause
-                + "; retrying in "
-                + Durations.format(wait)
-                + (first ? " (further failures are logged at DEBUG until it connects)" : ""));
+    if (graceful) {
+      LOG.log(
+          Level.INFO,
+          () ->
+              "packetstream client "
+                  + spec.name()
+                  + ": "
+                  + cause.getMessage()
+                  + "; reconnecting in "
+                  + Durations.format(wait));
+    } else {
+      // an unreachable peer would fill the log at every attempt: tell once, then at DEBUG
+      LOG.log(
+          first ? Level.WARNING : Level.DEBUG,
+          () ->
+              "packetstream client "
+                  + spec.name()
+                  + ": "
+                  + cause
+                  + "; retrying in "
+                  + Durations.format(wait)
+                  + (first ? " (further failures are logged at DEBUG until it connects)" : ""));
+    }
     try {
       scheduler.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {

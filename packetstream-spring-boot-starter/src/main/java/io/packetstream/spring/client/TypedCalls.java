@@ -4,6 +4,7 @@ import io.packetstream.connection.ConnectionClosedException;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Request;
 import io.packetstream.connection.Response;
+import io.packetstream.spring.context.Durations;
 import io.packetstream.spring.handler.PacketReply;
 import io.packetstream.spring.handler.PayloadCodec;
 import io.packetstream.spring.handler.PayloadTypes;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.ResolvableType;
@@ -36,6 +38,14 @@ final class TypedCalls {
     /** Sends a request; {@link Duration#ZERO} leaves the timeout to the target's default. */
     CompletableFuture<Response> submit(
         long channel, long rqType, long flags, byte[] payload, Duration timeout);
+
+    /**
+     * The timeout a request given {@code timeout} waits for, as far as this submitter knows it
+     * ({@link Duration#ZERO}: the connection's {@code request-timeout}); for messages.
+     */
+    default Duration timeout(Duration timeout) {
+      return timeout;
+    }
   }
 
   /** Maps an answer to a value; {@link #raw} readers take not-ok answers too. */
@@ -211,8 +221,9 @@ final class TypedCalls {
 
   /**
    * Sends through {@code submitter} and maps the answer with {@code reader}: a not-ok answer fails
-   * the future with a {@link PacketRequestFailedException} (unless the reader is raw), a reader's
-   * exception fails it with that exception. Cancelling the future cancels the request.
+   * the future with a {@link PacketRequestFailedException} (unless the reader is raw), no answer in
+   * time with a {@link TimeoutException} naming {@code target}, the channel, the type and the
+   * timeout, a reader's exception with that exception. Cancelling the future cancels the request.
    */
   CompletableFuture<Object> submit(
       Submitter submitter,
@@ -228,10 +239,14 @@ final class TypedCalls {
     sent.whenComplete(
         (answer, error) -> {
           if (error != null) {
-            result.completeExceptionally(
+            Throwable cause =
                 error instanceof CompletionException && error.getCause() != null
                     ? error.getCause()
-                    : error);
+                    : error;
+            if (cause instanceof TimeoutException t) {
+              cause = timedOut(target, channel, rqType, submitter.timeout(timeout), t);
+            }
+            result.completeExceptionally(cause);
           } else if (answer == null) {
             result.completeExceptionally(
                 new ConnectionClosedException(target + ": the request was abandoned"));
@@ -253,6 +268,27 @@ final class TypedCalls {
           }
         });
     return result;
+  }
+
+  /**
+   * The failure of a request that got no answer in time, saying which and how long it waited: the
+   * core's own timeout says neither.
+   */
+  static TimeoutException timedOut(
+      String target, long channel, long rqType, Duration timeout, TimeoutException cause) {
+    TimeoutException e =
+        new TimeoutException(
+            target
+                + ": no answer to request type "
+                + rqType
+                + " on channel "
+                + channel
+                + " within "
+                + (timeout.isZero()
+                    ? "the connection's request timeout (packetstream.request-timeout)"
+                    : Durations.format(timeout)));
+    e.initCause(cause);
+    return e;
   }
 
   /**
