@@ -3,6 +3,7 @@ package io.packetstream.test.autoconfigure;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.spring.handler.PacketHandlerTransport;
 import io.packetstream.test.PacketStreamTester;
 import java.io.Closeable;
 import java.io.IOException;
@@ -15,9 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Connects the tester to the application without a socket: two pipes, the application's end built
  * as the server builds its connections (handlers, interceptors, observations, connection events),
  * so the application sees an ordinary server connection named {@code SERVER#in-memory-N}. The
- * application's end closes when the tester's ends; the pipes close once both have ended.
+ * application's end closes when the tester's ends; the pipes close once both have ended. A bean
+ * with {@code packetstream.test.transport=in-memory}: it serves the application's handlers, so the
+ * starter does not warn that nothing does.
  */
-final class InMemoryConnector implements PacketStreamTester.Connector {
+final class InMemoryConnector implements PacketStreamTester.Connector, PacketHandlerTransport {
 
   private final PacketConnectionBuilders builders;
   private final String serverName;

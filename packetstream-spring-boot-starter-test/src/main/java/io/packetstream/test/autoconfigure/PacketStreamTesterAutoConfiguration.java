@@ -14,10 +14,15 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionMessage;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.Environment;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * A {@link PacketStreamTester} bean that talks to the application: to its server over TCP, or with
@@ -29,23 +34,48 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBean(PacketConnectionBuilders.class)
 public final class PacketStreamTesterAutoConfiguration {
 
-  /** The tester bean. */
+  /**
+   * With {@code packetstream.test.transport=in-memory}, the connector that serves the handlers over
+   * pipes instead of a server.
+   */
+  @Bean
+  @Conditional(InMemoryTransportCondition.class)
+  @ConditionalOnMissingBean
+  InMemoryConnector packetStreamInMemoryConnector(
+      PacketStreamProperties properties, PacketConnectionBuilders builders) {
+    return new InMemoryConnector(builders, properties.getServer().getName());
+  }
+
+  /** The tester bean: in memory when there is an in-memory connector, else over TCP. */
   @Bean
   @ConditionalOnMissingBean
   PacketStreamTester packetStreamTester(
-      Environment environment,
-      PacketStreamProperties properties,
+      ObjectProvider<InMemoryConnector> inMemory,
       ObjectProvider<PacketStreamServer> server,
-      ObjectProvider<PacketConnectionBuilders> builders,
       ObjectProvider<PayloadCodec> codec) {
     PayloadCodec payloads = codec.getIfUnique();
-    if (TestTransport.of(environment) == TestTransport.IN_MEMORY) {
-      return PacketStreamTester.connecting(
-          new InMemoryConnector(builders.getObject(), properties.getServer().getName()), payloads);
+    InMemoryConnector connector = inMemory.getIfAvailable();
+    if (connector != null) {
+      return PacketStreamTester.connecting(connector, payloads);
     }
     return PacketStreamTester.connecting(
         b -> PacketClient.connect(address(server), PacketClient.DEFAULT_CONNECT_TIMEOUT, b),
         payloads);
+  }
+
+  /** Whether the environment asks for {@code packetstream.test.transport=in-memory}. */
+  static final class InMemoryTransportCondition extends SpringBootCondition {
+
+    @Override
+    public ConditionOutcome getMatchOutcome(
+        ConditionContext context, AnnotatedTypeMetadata metadata) {
+      TestTransport transport = TestTransport.of(context.getEnvironment());
+      ConditionMessage.Builder message =
+          ConditionMessage.forCondition("packetstream test transport");
+      return transport == TestTransport.IN_MEMORY
+          ? ConditionOutcome.match(message.because(TestTransport.PROPERTY + " is in-memory"))
+          : ConditionOutcome.noMatch(message.because(TestTransport.PROPERTY + " is tcp"));
+    }
   }
 
   /** Where the running server listens, for a client on this host. */
