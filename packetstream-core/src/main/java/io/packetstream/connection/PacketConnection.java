@@ -325,7 +325,7 @@ public final class PacketConnection implements AutoCloseable {
     }
     Duration limit = timeout.isZero() ? config.requestTimeout : timeout;
     if (!limit.isZero()) {
-      request.orTimeout(limit.toNanos(), TimeUnit.NANOSECONDS);
+      request.timeout(limit.toNanos());
     }
     return request;
   }

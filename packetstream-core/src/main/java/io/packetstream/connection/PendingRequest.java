@@ -4,6 +4,7 @@ import io.packetstream.connection.TrafficListener.Outcome;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -86,8 +87,33 @@ final class PendingRequest extends CompletableFuture<Response> {
     forget(ex instanceof TimeoutException ? Outcome.TIMEOUT : Outcome.ERROR);
   }
 
+  /**
+   * Its timeout, for the timeout's message: written before {@code orTimeout} hands the timeout to
+   * CompletableFuture's delayer thread, which the hand-off makes see it.
+   */
+  private long timeoutNanos;
+
+  /** Fails it with a {@link TimeoutException} that says what timed out, after {@code nanos}. */
+  void timeout(long nanos) {
+    timeoutNanos = nanos;
+    orTimeout(nanos, TimeUnit.NANOSECONDS);
+  }
+
   @Override
   public boolean completeExceptionally(Throwable ex) {
+    if (ex instanceof TimeoutException && ex.getMessage() == null && timeoutNanos != 0) {
+      // CompletableFuture's own timeout says nothing of what timed out
+      ex =
+          new TimeoutException(
+              connection.name()
+                  + ": no answer to request type "
+                  + rqType
+                  + " on channel "
+                  + channel
+                  + " within "
+                  + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                  + "ms");
+    }
     if (!super.completeExceptionally(ex)) {
       return false;
     }

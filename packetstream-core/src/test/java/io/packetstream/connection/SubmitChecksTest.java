@@ -81,4 +81,22 @@ class SubmitChecksTest {
           .withMessage("left is closed: cannot send request type 1");
     }
   }
+
+  @Test
+  void aTimedOutRequestSaysWhatTimedOut() throws Exception {
+    // CompletableFuture's own timeout carries no message at all
+    try (ConnectedPair pair =
+        new ConnectedPair(
+            PacketConnection.builder(),
+            PacketConnection.builder().handler(rq -> Reply.later(new CompletableFuture<>())))) {
+      CompletableFuture<Response> asked =
+          pair.left.submit(0, 7, 0, new byte[0], Duration.ofMillis(50));
+      assertThat(asked)
+          .failsWithin(Duration.ofSeconds(10))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause()
+          .isInstanceOf(java.util.concurrent.TimeoutException.class)
+          .withMessage("left: no answer to request type 7 on channel 0 within 50ms");
+    }
+  }
 }
