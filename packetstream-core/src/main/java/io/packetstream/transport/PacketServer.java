@@ -217,8 +217,10 @@ public final class PacketServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    // under the admission lock, so that a connection being opened now is listed once this returns:
+    // its handler may already run, and call this
+    stopAccepting();
     if (!mayWait()) {
-      stopAccepting();
       Thread t = new Thread(this::closeAndWait, name + " closing");
       t.setDaemon(true);
       t.start();

@@ -44,6 +44,38 @@ class ServerCloseFromWithinTest {
     }
   }
 
+  @Test
+  void aHandlerClosingItsServerBeforeItListsTheConnectionStillAnswers() throws Exception {
+    // the handler runs while the accepting thread has opened its connection but not yet listed it
+    java.util.concurrent.CountDownLatch handling = new java.util.concurrent.CountDownLatch(1);
+    AtomicReference<PacketServer> server = new AtomicReference<>();
+    PacketConnection.Builder serving =
+        PacketConnection.builder()
+            .handler(
+                rq -> {
+                  handling.countDown();
+                  server.get().close();
+                  return Response.ok(BYE);
+                });
+    server.set(
+        PacketServer.builder(serving).shutdownTimeout(Duration.ofSeconds(30)).bindLoopback(0));
+    server.get().afterOpen(c -> awaitQuietly(handling));
+    try (PacketConnection client =
+        PacketClient.connect("127.0.0.1", server.get().port(), PacketConnection.builder())) {
+      assertThat(client.submit(0, 1, new byte[0])).succeedsWithin(WAIT).isEqualTo(Response.ok(BYE));
+    } finally {
+      server.get().abort();
+    }
+  }
+
+  private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /**
    * A server on {@code serving} whose handler closes it; with {@code neighbour}, a connection to
    * another server on the same loop, that connection is used while the close goes on.
