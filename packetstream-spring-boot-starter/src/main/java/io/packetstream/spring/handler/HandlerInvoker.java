@@ -173,16 +173,19 @@ final class HandlerInvoker {
   private CompletionStage<Response> later(Request request, CompletionStage<?> stage, int passed) {
     CompletableFuture<Response> out = HandlerSignature.cancelling(new CompletableFuture<>(), stage);
     stage.whenComplete(
-        (value, error) -> {
-          if (observer == null) {
-            completed(request, passed, out, value, error);
-            return;
-          }
-          try (PacketHandlerObserver.Scope scope = observer.open(request)) {
-            completed(request, passed, out, value, error);
-          }
-        });
+        (value, error) -> inScope(request, () -> completed(request, passed, out, value, error)));
     return out;
+  }
+
+  /** Runs {@code part} of a request's call with its observation current, if it has one. */
+  private void inScope(Request request, Runnable part) {
+    if (observer == null) {
+      part.run();
+      return;
+    }
+    try (PacketHandlerObserver.Scope scope = observer.open(request)) {
+      part.run();
+    }
   }
 
   /** Answers {@code out} with what a stage the method returned completed with. */
@@ -234,15 +237,7 @@ final class HandlerInvoker {
       Request request, int passed, CompletionStage<?> stage, CompletableFuture<Response> out) {
     HandlerSignature.cancelling(out, stage);
     stage.whenComplete(
-        (value, error) -> {
-          if (observer == null) {
-            settled(request, passed, out, value, error);
-            return;
-          }
-          try (PacketHandlerObserver.Scope scope = observer.open(request)) {
-            settled(request, passed, out, value, error);
-          }
-        });
+        (value, error) -> inScope(request, () -> settled(request, passed, out, value, error)));
   }
 
   private void settled(
