@@ -37,7 +37,7 @@ class LaterAnswerAtEndTest {
                   return Reply.later(never);
                 });
     try (ConnectedPair pair = new ConnectedPair(PacketConnection.builder(), serving)) {
-      CompletableFuture<Response> asked = pair.left.submit(0, 1, 0, new byte[] {1}, WAIT);
+      pair.left.submit(0, 1, 0, new byte[] {1}, WAIT);
       assertThat(handled.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
       assertThat(pair.right.runningRequests()).isEqualTo(1);
 
@@ -51,7 +51,6 @@ class LaterAnswerAtEndTest {
       assertThat(end.outcome()).isEqualTo(Outcome.ERROR);
       assertThat(never).as("the stage is cancelled").isCancelled();
       assertThat(pair.right.runningRequests()).isZero();
-      assertThat(asked).isNotCompleted(); // the pipes are the test's: the left side waits on
     }
   }
 
