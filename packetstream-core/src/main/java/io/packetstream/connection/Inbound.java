@@ -277,11 +277,6 @@ final class Inbound {
   }
 
   /**
-   * The connection has ended: the requests that never started are returned (to be reported as
-   * ended), nothing starts any more, and the budget charged for every request, running ones
-   * included, goes back now rather than when their handlers return.
-   */
-  /**
    * Keeps {@code request}, whose answer comes later, until it answers or the connection ends; false
    * if the connection has ended already.
    */
@@ -306,6 +301,11 @@ final class Inbound {
     }
   }
 
+  /**
+   * The connection has ended: the requests that never started are returned (to be reported as
+   * ended), nothing starts any more, and the budget charged for every request, running ones
+   * included, goes back now rather than when their handlers return.
+   */
   List<InboundRequest> end() {
     List<InboundRequest> unstarted;
     long bytes;

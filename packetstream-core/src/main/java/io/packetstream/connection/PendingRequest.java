@@ -88,21 +88,28 @@ final class PendingRequest extends CompletableFuture<Response> {
   }
 
   /**
-   * Its timeout, for the timeout's message: written before {@code orTimeout} hands the timeout to
-   * CompletableFuture's delayer thread, which the hand-off makes see it.
+   * Its timeout and when it runs out, for the timeout's message: written before {@code orTimeout}
+   * hands the timeout to CompletableFuture's delayer thread, which the hand-off makes see them.
    */
   private long timeoutNanos;
+
+  private long timeoutAt;
 
   /** Fails it with a {@link TimeoutException} that says what timed out, after {@code nanos}. */
   void timeout(long nanos) {
     timeoutNanos = nanos;
+    timeoutAt = System.nanoTime() + nanos;
     orTimeout(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
   public boolean completeExceptionally(Throwable ex) {
-    if (ex instanceof TimeoutException && ex.getMessage() == null && timeoutNanos != 0) {
-      // CompletableFuture's own timeout says nothing of what timed out
+    if (ex instanceof TimeoutException
+        && ex.getMessage() == null
+        && timeoutNanos != 0
+        && System.nanoTime() - timeoutAt >= 0) {
+      // CompletableFuture's own timeout says nothing of what timed out; a caller's own, shorter
+      // orTimeout keeps its exception
       ex =
           new TimeoutException(
               connection.name()

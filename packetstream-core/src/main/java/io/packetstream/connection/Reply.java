@@ -13,7 +13,9 @@ public sealed interface Reply permits Response, DeferredReply {
    * A reply that is sent when {@code stage} completes. A stage that completes exceptionally sends a
    * not-ok response, exactly as if the handler had thrown. If the connection ends first, the stage
    * is cancelled (through {@code toCompletableFuture()}, where it allows it), the request ends with
-   * the connection, and what the stage gives later is dropped.
+   * the connection, and what the stage gives later is dropped. A stage others wait on too (a
+   * cache's) would be cancelled for them as well: give this one of its own ({@code
+   * shared.thenApply(r -> r)}).
    *
    * <pre>{@code
    * return Reply.later(request.connection().submit(1, 0, request.payload())

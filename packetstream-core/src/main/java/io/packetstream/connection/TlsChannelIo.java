@@ -453,8 +453,10 @@ final class TlsChannelIo extends LoopIo {
 
   @Override
   long heldInputNanos() {
-    // the handshake has a timeout of its own
-    return established && inBuf != null && inBuf.hasRemaining() ? inBufReadNanos : Long.MIN_VALUE;
+    // the handshake has a timeout of its own; stalled on our own wrap or tasks, the wait is ours
+    return established && !stalled && !tasksRunning && inBuf != null && inBuf.hasRemaining()
+        ? inBufReadNanos
+        : Long.MIN_VALUE;
   }
 
   /** The network bytes kept from before, in the loop thread's read buffer, in write mode. */

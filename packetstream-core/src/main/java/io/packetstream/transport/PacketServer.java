@@ -212,8 +212,8 @@ public final class PacketServer implements AutoCloseable {
    *
    * <p>Called where waiting would wait for itself or stall others (an event loop thread, or a
    * thread doing this server's work: one of its connections' handlers or listeners, its acceptor, a
-   * TLS handshake), it stops accepting, leaves the rest to a thread of its own and returns at once;
-   * a handler that closes its own server still has its answer sent.
+   * TLS handshake), it stops accepting, leaves the rest to a thread of its own and returns without
+   * waiting for the connections; a handler that closes its own server still has its answer sent.
    */
   @Override
   public void close() {

@@ -99,4 +99,25 @@ class SubmitChecksTest {
           .withMessage("left: no answer to request type 7 on channel 0 within 50ms");
     }
   }
+
+  @Test
+  void aCallersOwnShorterTimeoutKeepsItsException() throws Exception {
+    try (ConnectedPair pair =
+        new ConnectedPair(
+            PacketConnection.builder(),
+            PacketConnection.builder().handler(rq -> Reply.later(new CompletableFuture<>())))) {
+      CompletableFuture<Response> asked =
+          pair.left
+              .submit(0, 7, 0, new byte[0], Duration.ofSeconds(30))
+              .orTimeout(50, TimeUnit.MILLISECONDS);
+      assertThat(asked)
+          .failsWithin(Duration.ofSeconds(10))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause()
+          .isInstanceOf(java.util.concurrent.TimeoutException.class)
+          .extracting(Throwable::getMessage)
+          .as("not the request's own 30 s timeout")
+          .isNull();
+    }
+  }
 }
