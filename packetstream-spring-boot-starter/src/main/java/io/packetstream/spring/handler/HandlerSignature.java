@@ -461,50 +461,62 @@ final class HandlerSignature {
 
   /** A stage of the response to what {@code stage} completes with. */
   private static CompletionStage<Response> later(CompletionStage<?> stage, ResponseMapper value) {
-    return cancelling(
-        stage
-            .thenCompose(
-                v -> {
-                  Object answer;
-                  try {
-                    answer = value.map(v);
-                  } catch (Exception e) {
-                    throw new CompletionException(e);
-                  }
-                  if (answer instanceof Response r) {
-                    return CompletableFuture.completedFuture(r);
-                  }
-                  if (answer instanceof CompletionStage<?> next) {
-                    @SuppressWarnings("unchecked")
-                    CompletionStage<Response> responses = (CompletionStage<Response>) next;
-                    return responses;
-                  }
-                  throw new IllegalStateException(
-                      "a stage completed with a Reply for later; complete it"
-                          + " with a Response instead");
-                })
-            .toCompletableFuture(),
-        stage);
+    OwnedFuture<Response> out = new OwnedFuture<>();
+    stage
+        .thenCompose(
+            v -> {
+              Object answer;
+              try {
+                answer = value.map(v);
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+              if (answer instanceof Response r) {
+                return CompletableFuture.completedFuture(r);
+              }
+              if (answer instanceof CompletionStage<?> next) {
+                @SuppressWarnings("unchecked")
+                CompletionStage<Response> responses = (CompletionStage<Response>) next;
+                return responses;
+              }
+              throw new IllegalStateException(
+                  "a stage completed with a Reply for later; complete it"
+                      + " with a Response instead");
+            })
+        .whenComplete(
+            (r, e) -> {
+              if (e == null) {
+                out.complete(r);
+              } else {
+                out.completeExceptionally(e);
+              }
+            });
+    return cancelling(out, stage);
   }
 
   /**
-   * {@code dependent}, which cancels {@code source} when it is cancelled: a stage made from another
-   * does not pass its cancel back by itself, and the connection cancels the answer it waits for
-   * when it ends, which must reach the work behind it (a {@code Mono}'s subscription, the method's
-   * own future).
+   * A future the starter made itself, so that it may cancel it: never one a handler method
+   * returned, which others may be waiting on too (a cache's, a single-flight map's).
+   */
+  static final class OwnedFuture<T> extends CompletableFuture<T> {}
+
+  /**
+   * {@code dependent}, which cancels {@code source} when it is cancelled, if the starter made
+   * {@code source} (an {@link OwnedFuture}: a {@code Mono}'s subscription behind it, say): a stage
+   * made from another does not pass its cancel back by itself, and the connection cancels the
+   * answer it waits for when it ends. A stage the method returned is left alone: its late answer is
+   * dropped.
    */
   static <T> CompletableFuture<T> cancelling(
       CompletableFuture<T> dependent, CompletionStage<?> source) {
-    dependent.whenComplete(
-        (value, error) -> {
-          if (dependent.isCancelled()) {
-            try {
-              source.toCompletableFuture().cancel(false);
-            } catch (RuntimeException e) {
-              // a stage that cannot be cancelled: whatever it gives later is dropped
+    if (source instanceof OwnedFuture<?> owned) {
+      dependent.whenComplete(
+          (value, error) -> {
+            if (dependent.isCancelled()) {
+              owned.cancel(false);
             }
-          }
-        });
+          });
+    }
     return dependent;
   }
 

@@ -99,7 +99,7 @@ final class ReactiveReturns {
     private final String description;
     private final List<Object> values = new ArrayList<>();
     private @Nullable Subscription subscription;
-    final CompletableFuture<Object> result = new CompletableFuture<>();
+    final CompletableFuture<Object> result = new HandlerSignature.OwnedFuture<>();
 
     Collector(boolean multi, int max, String description) {
       this.multi = multi;
