@@ -139,7 +139,7 @@ final class HandlerInvoker {
                 exceptionHandlers, new ExceptionHandlers.Call(request, method, original));
       } catch (ExceptionHandlers.Failed f) {
         failure = ExceptionHandlers.outcome(f, original, description);
-
+      }
       if (answer instanceof CompletionStage<?> stage) {
         return stage.handle(
             (value, error) -> {
