@@ -46,6 +46,15 @@ export JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
 PS_ARGS="${PS_ARGS:-}"
 JAVA="${JAVA:-java}"
 
+# the script runs from the repository, so that the results name their files relative to it: the
+# paths given relative to where it was started are made absolute first
+absolute() { if [[ -z "$1" || "$1" == /* ]]; then echo "$1"; else echo "$PWD/$1"; fi; }
+PS_JAR="$(absolute "$PS_JAR")"
+PERF="$(absolute "$PERF")"
+BEFORE_JAR="$(absolute "${BEFORE_JAR:-}")"
+[[ -z "${OUT:-}" ]] || OUT="$(absolute "$OUT")"
+cd "$ROOT"
+
 [[ -f "$PS_JAR" ]] || { echo "rr.sh: $PS_JAR not found; run: mvn -q -B -DskipTests package" >&2; exit 2; }
 
 # measured requests per configuration: each measured phase lasts a few seconds here
@@ -73,7 +82,9 @@ BEFORE_CLIENT="set -o pipefail; $JAVA $JAVA_OPTS -jar ${BEFORE_JAR:-} rr-client 
 SPIN_CLIENT="set -o pipefail; $CLIENT --spin-us $SPIN_US | sed 's/^rr impl=packetstream-java /rr impl=packetstream-java-spin /'"
 
 mkdir -p "$ROOT/bench/results"
-OUT="${OUT:-$ROOT/bench/results/rr-$(date -u +%Y%m%dT%H%M%SZ).txt}"
+# relative to the repository, so that what the harness writes into the results (where a failed
+# round's log is) holds in any clone
+OUT="${OUT:-bench/results/rr-$(date -u +%Y%m%dT%H%M%SZ).txt}"
 
 if [[ "${ANCHORS:-1}" != 0 ]]; then
   if [[ -f "$PERF/target/anchors-perf.jar" ]]; then

@@ -271,8 +271,9 @@ final class TypedCalls {
   }
 
   /**
-   * The failure of a request that got no answer in time, saying which and how long it waited: the
-   * core's own timeout says neither.
+   * The failure of a request that got no answer in time, saying which and how long it waited in the
+   * client's terms (its name, Spring's duration style, the property when the default applied)
+   * rather than the core's (the connection's name, milliseconds).
    */
   static TimeoutException timedOut(
       String target, long channel, long rqType, Duration timeout, TimeoutException cause) {
