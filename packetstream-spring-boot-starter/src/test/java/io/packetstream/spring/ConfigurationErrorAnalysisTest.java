@@ -188,6 +188,13 @@ class ConfigurationErrorAnalysisTest {
   }
 
   @Test
+  void aMaxCollectedValuesBelowOneNamesThePropertyAndItsDefault() {
+    Analyzed a = start("packetstream.server.port=0", "packetstream.max-collected-values=0");
+    assertThat(description(a)).contains("packetstream.max-collected-values", "'0'", "at least 1");
+    assertThat(action(a)).contains("packetstream.max-collected-values", "10000");
+  }
+
+  @Test
   void aServerWithBothAPortAndAUnixSocketIsRefused() {
     Analyzed a =
         start(

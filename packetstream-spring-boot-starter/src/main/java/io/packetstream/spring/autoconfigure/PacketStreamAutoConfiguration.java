@@ -52,7 +52,11 @@ public final class PacketStreamAutoConfiguration {
         Binder.get(environment)
             .bind("packetstream.max-collected-values", Integer.class)
             .orElse(PacketHandlers.DEFAULT_MAX_COLLECTED_VALUES);
-    return new PacketHandlers(codec, maxCollectedValues);
+    // refused as a property, with Boot's failure analysis, not as a bean that failed
+    return PropertyCheck.make(
+        "packetstream.max-collected-values",
+        maxCollectedValues,
+        () -> new PacketHandlers(codec, maxCollectedValues));
   }
 
   /** Builders for every connection of the starter. */
