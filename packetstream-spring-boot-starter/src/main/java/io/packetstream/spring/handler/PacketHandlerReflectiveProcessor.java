@@ -17,8 +17,9 @@ import org.springframework.validation.beanvalidation.MethodValidationAdapter;
 /**
  * The native-image hints of a {@link PacketHandler} or {@link PacketExceptionHandler} method: the
  * method itself, to be invoked, and the payload types the codec binds (parameters and results,
- * through stages and reactive types), as Spring's {@code @MessageMapping} processor does; and, for
- * a payload with constraints of its own, the method validator {@link PayloadValidation} makes.
+ * through stages, reactive types and arrays), as Spring's {@code @MessageMapping} processor does;
+ * and, for a payload with constraints of its own, the method validator {@link PayloadValidation}
+ * makes.
  */
 final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
 
@@ -30,7 +31,7 @@ final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
     for (int i = 0; i < method.getParameterCount(); i++) {
       MethodParameter p = new MethodParameter(method, i);
       if (!p.hasParameterAnnotation(PacketFlags.class) && isPayload(p.getParameterType())) {
-        bindings.registerReflectionHints(hints, p.getGenericParameterType());
+        bind(hints, p.getGenericParameterType());
       }
       if (PayloadValidation.constrained(p)) {
         // PayloadValidation makes the adapter reflectively: Bean Validation is optional
@@ -45,9 +46,20 @@ final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
         && !java.util.Map.class.isAssignableFrom(result.toClass())) {
       result = result.getGeneric(0);
     }
-    Type type = result.getType();
     if (isPayload(result.toClass())) {
-      bindings.registerReflectionHints(hints, type);
+      bind(hints, result.getType());
+    }
+  }
+
+  /**
+   * Registers {@code type} for binding, and an array's element type too, which Spring's registrar
+   * leaves out: the codec makes {@code Order[]} of {@code Order}s.
+   */
+  private void bind(ReflectionHints hints, Type type) {
+    bindings.registerReflectionHints(hints, type);
+    ResolvableType t = ResolvableType.forType(type);
+    if (t.isArray()) {
+      bind(hints, t.getComponentType().getType());
     }
   }
 

@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
 /**
  * What a native image needs of handler beans, as Spring's AOT processing registers it from the
  * annotations: the handler and exception-handler methods, invoked, and the payload types the codec
- * binds, through stages and reactive types.
+ * binds, through stages, reactive types and arrays.
  */
 class HandlerRuntimeHintsTest {
 
@@ -28,6 +28,10 @@ class HandlerRuntimeHintsTest {
 
   public record Item(String name) {}
 
+  public record Shipment(String to) {}
+
+  public record Parcel(int grams) {}
+
   static class Handlers {
     @PacketHandler(1)
     CompletionStage<Receipt> order(Order order, @PacketFlags long flags) {
@@ -36,6 +40,11 @@ class HandlerRuntimeHintsTest {
 
     @PacketHandler(2)
     Mono<List<Item>> items(String prefix) {
+      return null;
+    }
+
+    @PacketHandler(3)
+    CompletionStage<Parcel[]> pack(Shipment[] shipments) {
       return null;
     }
 
@@ -57,7 +66,14 @@ class HandlerRuntimeHintsTest {
     assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Handlers.class, "failed"))
         .accepts(hints);
     for (Class<?> payload :
-        List.of(Order.class, Line.class, Receipt.class, Item.class, Problem.class)) {
+        List.of(
+            Order.class,
+            Line.class,
+            Receipt.class,
+            Item.class,
+            Problem.class,
+            Shipment.class,
+            Parcel.class)) {
       assertThat(
               RuntimeHintsPredicates.reflection()
                   .onType(payload)
