@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.core.KotlinDetector;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.ReactiveAdapter;
@@ -160,9 +161,11 @@ final class HandlerSignature {
     }
     ArgumentResolver[] resolvers = new ArgumentResolver[count];
     int payloadParams = 0;
+    // a method inherited from a generic class takes the bean's type arguments
+    Class<?> beanClass = ClassUtils.getUserClass(AopUtils.getTargetClass(bean));
     for (int i = 0; i < count; i++) {
-      MethodParameter parameter = new MethodParameter(method, i);
-      Class<?> type = params[i].getType();
+      MethodParameter parameter = new MethodParameter(method, i).withContainingClass(beanClass);
+      Class<?> type = parameter.getParameterType();
       boolean payload = params[i].isAnnotationPresent(Payload.class);
       boolean flags = params[i].isAnnotationPresent(PacketFlags.class);
       String which = "parameter " + i + " (" + type.getSimpleName() + ")";
@@ -268,7 +271,7 @@ final class HandlerSignature {
               + " needs a PayloadCodec bean to decode the"
               + " payload, and there is none (add Jackson to the class path or define a"
               + " PayloadCodec)");
-    } else if (!codec.canDecode(parameter.getGenericParameterType())) {
+    } else if (!codec.canDecode(StandardArguments.payloadType(parameter))) {
       problems.add(
           description
               + ": "

@@ -5,6 +5,7 @@ import io.packetstream.connection.Request;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.springframework.core.GenericTypeResolver;
 import org.springframework.core.MethodParameter;
 
 /**
@@ -136,6 +137,15 @@ final class StandardArguments {
   static final List<PacketArgumentResolver> PAYLOADS = List.of(BYTES, BUFFER, TEXT);
 
   /**
+   * The type the payload of {@code parameter} is decoded as: its declared type, with the type
+   * variables of a generic class resolved against the parameter's containing class (the bean's).
+   */
+  static Type payloadType(MethodParameter parameter) {
+    return GenericTypeResolver.resolveType(
+        parameter.getGenericParameterType(), parameter.getContainingClass());
+  }
+
+  /**
    * An object decoded from the payload by {@code codec}; a payload that cannot be read is the
    * peer's mistake, a {@link BadRequestException} naming the type. A payload that decodes to null
    * (JSON {@code null}) is one too, unless the parameter may be null ({@code @Nullable}, as
@@ -144,7 +154,7 @@ final class StandardArguments {
    * required.
    */
   static PayloadResolver decoded(MethodParameter parameter, PayloadCodec codec) {
-    Type target = parameter.getGenericParameterType();
+    Type target = payloadType(parameter);
     String name = parameter.getParameterType().getSimpleName();
     boolean nullable = parameter.isOptional();
     return new Decoded() {
