@@ -26,6 +26,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -295,7 +296,17 @@ public final class PacketHandlers
       beans.add(bean);
       names.put(bean, name);
     }
-    AnnotationAwareOrderComparator.sort(beans);
+    // in the order their @Bean methods give too, as the interceptors' orderedStream() has it
+    beans.sort(
+        AnnotationAwareOrderComparator.INSTANCE.withSourceProvider(
+            bean -> {
+              String name = names.get(bean);
+              return beanFactory.containsBeanDefinition(name)
+                      && beanFactory.getMergedBeanDefinition(name)
+                          instanceof RootBeanDefinition definition
+                  ? definition.getResolvedFactoryMethod()
+                  : null;
+            }));
     List<ExceptionHandlers> result = new ArrayList<>();
     for (Object bean : beans) {
       ExceptionHandlers h = ExceptionHandlers.of(names.get(bean), bean, c, problems);
