@@ -10,6 +10,7 @@ import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.ReflectionHints;
 import org.springframework.aot.hint.annotation.SimpleReflectiveProcessor;
+import org.springframework.core.GenericTypeResolver;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.ResolvableType;
 import org.springframework.validation.beanvalidation.MethodValidationAdapter;
@@ -28,10 +29,18 @@ final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
   @Override
   protected void registerMethodHint(ReflectionHints hints, Method method) {
     super.registerMethodHint(hints, method);
+    registerPayloadHints(hints, method, method.getDeclaringClass());
+  }
+
+  /**
+   * The hints of {@code method}'s payload types as a method of {@code containing}, whose type
+   * arguments fill in the type variables of a method inherited from a generic class.
+   */
+  void registerPayloadHints(ReflectionHints hints, Method method, Class<?> containing) {
     for (int i = 0; i < method.getParameterCount(); i++) {
-      MethodParameter p = new MethodParameter(method, i);
+      MethodParameter p = new MethodParameter(method, i).withContainingClass(containing);
       if (!p.hasParameterAnnotation(PacketFlags.class) && isPayload(p.getParameterType())) {
-        bind(hints, p.getGenericParameterType());
+        bind(hints, StandardArguments.payloadType(p));
       }
       if (PayloadValidation.constrained(p)) {
         // PayloadValidation makes the adapter reflectively: Bean Validation is optional
@@ -39,7 +48,7 @@ final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
             MethodValidationAdapter.class, MemberCategory.INVOKE_PUBLIC_CONSTRUCTORS);
       }
     }
-    ResolvableType result = ResolvableType.forMethodReturnType(method);
+    ResolvableType result = ResolvableType.forMethodReturnType(method, containing);
     // a stage, Mono or Flux: the value inside is what the codec writes
     while (result.hasGenerics()
         && !Iterable.class.isAssignableFrom(result.toClass())
@@ -47,7 +56,7 @@ final class PacketHandlerReflectiveProcessor extends SimpleReflectiveProcessor {
       result = result.getGeneric(0);
     }
     if (isPayload(result.toClass())) {
-      bind(hints, result.getType());
+      bind(hints, GenericTypeResolver.resolveType(result.getType(), containing));
     }
   }
 
