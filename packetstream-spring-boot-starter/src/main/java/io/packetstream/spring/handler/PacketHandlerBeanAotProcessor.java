@@ -24,15 +24,21 @@ final class PacketHandlerBeanAotProcessor implements BeanRegistrationAotProcesso
     if (type.getName().startsWith("java.") || type.getName().startsWith("org.springframework.")) {
       return null;
     }
-    List<Method> inherited =
-        MethodIntrospector.selectMethods(
-                type,
-                (MethodIntrospector.MetadataLookup<PacketHandler>)
-                    m -> AnnotatedElementUtils.findMergedAnnotation(m, PacketHandler.class))
-            .keySet()
-            .stream()
-            .filter(m -> m.getDeclaringClass() != type)
-            .toList();
+    List<Method> inherited;
+    try {
+      inherited =
+          MethodIntrospector.selectMethods(
+                  type,
+                  (MethodIntrospector.MetadataLookup<PacketHandler>)
+                      m -> AnnotatedElementUtils.findMergedAnnotation(m, PacketHandler.class))
+              .keySet()
+              .stream()
+              .filter(m -> m.getDeclaringClass() != type)
+              .toList();
+    } catch (IllegalStateException | LinkageError e) {
+      // a class whose methods name types that are absent: no handler of this starter's
+      return null;
+    }
     if (inherited.isEmpty()) {
       return null;
     }
