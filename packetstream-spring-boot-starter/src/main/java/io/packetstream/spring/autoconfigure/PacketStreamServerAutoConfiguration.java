@@ -2,6 +2,7 @@ package io.packetstream.spring.autoconfigure;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.context.ConnectionRole;
+import io.packetstream.spring.context.Durations;
 import io.packetstream.spring.context.PacketConnectionBuilders;
 import io.packetstream.spring.context.PacketServerCustomizer;
 import io.packetstream.spring.context.PacketServerFactory;
@@ -9,6 +10,8 @@ import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.ssl.TlsMaterial;
 import io.packetstream.spring.ssl.TlsServerSocketFactory;
 import io.packetstream.transport.PacketServer;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -16,10 +19,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 
 /**
  * The server, when {@code packetstream.server.port} or {@code packetstream.server.unix-socket-path}
@@ -34,15 +39,23 @@ import org.springframework.context.annotation.Conditional;
 @Conditional(PacketStreamServerAutoConfiguration.ListenAddressCondition.class)
 public final class PacketStreamServerAutoConfiguration {
 
+  private static final System.Logger LOG =
+      System.getLogger(PacketStreamServerAutoConfiguration.class.getName());
+
+  /** Spring Boot's default of {@code spring.lifecycle.timeout-per-shutdown-phase}. */
+  private static final Duration DEFAULT_SHUTDOWN_PHASE = Duration.ofSeconds(30);
+
   /** The factory of the core server, with {@code packetstream.server.*} and the customizers. */
   @Bean
   @ConditionalOnMissingBean
   PacketServerFactory packetServerFactory(
       PacketStreamProperties properties,
       ObjectProvider<SslBundles> sslBundles,
-      ObjectProvider<PacketServerCustomizer> customizers) {
+      ObjectProvider<PacketServerCustomizer> customizers,
+      Environment environment) {
     PacketStreamProperties.Server s = properties.getServer();
     check(s);
+    warnIfTheDrainMayOutlastThePhase(s.getShutdownTimeout(), environment);
     String bundle = s.getSsl().getBundle();
     TlsMaterial material = null;
     if (bundle != null && s.getUnixSocketPath() == null) {
@@ -95,6 +108,27 @@ public final class PacketStreamServerAutoConfiguration {
   @Bean
   static ServerReadinessGate packetStreamServerReadinessGate() {
     return new ServerReadinessGate();
+  }
+
+  /**
+   * Warns when the drain may go on after Spring's shutdown phase ends: stopped by a signal, the JVM
+   * exits then, cutting off the requests still running without the drain's own warning.
+   */
+  private static void warnIfTheDrainMayOutlastThePhase(Duration drain, Environment environment) {
+    Duration phase =
+        Binder.get(environment)
+            .bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+            .orElse(DEFAULT_SHUTDOWN_PHASE);
+    if (drain.compareTo(phase) >= 0) {
+      LOG.log(
+          Level.WARNING,
+          "packetstream.server.shutdown-timeout ("
+              + Durations.format(drain)
+              + ") is not below spring.lifecycle.timeout-per-shutdown-phase ("
+              + Durations.format(phase)
+              + "): stopped by a signal, the application exits when the phase ends, cutting off"
+              + " the requests its peers still run; set the shutdown timeout below the phase's");
+    }
   }
 
   /**
