@@ -388,7 +388,7 @@ public final class PacketStreamClient {
     try {
       connected(spec.connector().connect(builders.builder(ConnectionRole.CLIENT, spec.name())));
     } catch (IOException | RuntimeException e) {
-      lost(e, false);
+      lost(e, false, false);
     }
   }
 
@@ -400,11 +400,7 @@ public final class PacketStreamClient {
       }
       current = c;
       status = Status.CONNECTED;
-      failures = 0;
       lock.notifyAll();
-      if (spec.backoff() != null) {
-        delay = spec.backoff().initial();
-      }
     }
     LOG.log(Level.INFO, () -> "packetstream client " + spec.name() + " connected: " + c);
     c.termination()
@@ -417,20 +413,30 @@ public final class PacketStreamClient {
                 current = null;
               }
               Throwable failure = c.failure().orElse(null);
+              // a peer that never sent a packet (a server over its connection limit, or one that
+              // accepts and hangs) proved nothing: the back-off goes on growing, or the client
+              // would reconnect to it at the initial delay for ever
+              boolean served = c.packetsReceived() > 0;
               lost(
                   failure != null
                       ? failure
-                      : new ConnectionClosedException(c.name() + " closed by its peer"),
-                  failure == null);
+                      : new ConnectionClosedException(
+                          c.name()
+                              + (served
+                                  ? " closed by its peer"
+                                  : " closed by its peer before it sent anything")),
+                  failure == null && served,
+                  served);
             });
   }
 
   /**
    * The connection was lost or could not be made; {@code graceful}: the peer closed it without a
    * failure, as a peer does in a rolling deploy, which is logged at INFO and does not count as the
-   * failure that is logged at WARN.
+   * failure that is logged at WARN; {@code served}: the peer sent something over it, which starts
+   * the back-off and the failure count again.
    */
-  private void lost(Throwable cause, boolean graceful) {
+  private void lost(Throwable cause, boolean graceful, boolean served) {
     Duration wait;
     boolean first;
     synchronized (lock) {
@@ -438,6 +444,12 @@ public final class PacketStreamClient {
       lastFailureAt = Instant.now();
       if (closed) {
         return;
+      }
+      if (served) {
+        failures = 0;
+        if (spec.backoff() != null) {
+          delay = spec.backoff().initial();
+        }
       }
       first = !graceful && failures++ == 0;
       if (spec.backoff() == null) {
@@ -483,7 +495,9 @@ public final class PacketStreamClient {
                   + cause
                   + "; retrying in "
                   + Durations.format(wait)
-                  + (first ? " (further failures are logged at DEBUG until it connects)" : ""));
+                  + (first
+                      ? " (further failures are logged at DEBUG until its peer answers)"
+                      : ""));
     }
     try {
       scheduler.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);

@@ -1,0 +1,92 @@
+package io.packetstream.spring.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A peer that takes the TCP connection and closes it before sending anything, as a server over its
+ * connection limit does, has not been reached: the client's back-off grows as after a refused
+ * connect, and only the first of these failures is a warning. A client context against a raw socket
+ * on 127.0.0.1.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+@Timeout(60)
+class ReconnectBackoffTest {
+
+  @SpringBootConfiguration(proxyBeanMethods = false)
+  @EnableAutoConfiguration
+  static class ClientApp {}
+
+  @Test
+  void aPeerThatClosesBeforeSendingAnythingDoesNotResetTheBackoff(CapturedOutput output)
+      throws Exception {
+    AtomicInteger accepted = new AtomicInteger();
+    try (ServerSocket full = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (true) {
+                  try (Socket peer = full.accept()) {
+                    accepted.incrementAndGet();
+                  } catch (IOException e) {
+                    return; // the test closed the listener
+                  }
+                }
+              },
+              "full-server");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      try (ConfigurableApplicationContext context =
+          new SpringApplicationBuilder(ClientApp.class)
+              .web(WebApplicationType.NONE)
+              .properties(
+                  "spring.main.banner-mode=off",
+                  "logging.level.io.packetstream.spring.client.PacketStreamClient=DEBUG",
+                  "packetstream.clients.full.host=127.0.0.1",
+                  "packetstream.clients.full.port=" + full.getLocalPort(),
+                  "packetstream.clients.full.reconnect.initial-delay=50ms",
+                  "packetstream.clients.full.reconnect.max-delay=400ms")
+              .run()) {
+        // 50, 100, 200, then the longest wait (at DEBUG, as repeated failures are): the back-off
+        // grows although every connect succeeds
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> !lines(output, "retrying in 400ms").isEmpty());
+        assertThat(accepted.get()).isGreaterThanOrEqualTo(4);
+        assertThat(lines(output, "closed by its peer before it sent anything")).isNotEmpty();
+        assertThat(lines(output, " WARN "))
+            .singleElement()
+            .asString()
+            .contains("further failures are logged at DEBUG");
+        assertThat(lines(output, " INFO ")).noneMatch(line -> line.contains("closed by its peer"));
+      }
+    }
+  }
+
+  /** The lines of this test's client that contain {@code text}. */
+  private static List<String> lines(CapturedOutput output, String text) {
+    return output
+        .getOut()
+        .lines()
+        .filter(line -> line.contains("packetstream client full: ") && line.contains(text))
+        .toList();
+  }
+}
