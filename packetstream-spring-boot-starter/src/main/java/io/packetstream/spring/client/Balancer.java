@@ -320,17 +320,10 @@ final class Balancer {
     if (n == 0) {
       return null;
     }
-    int start = Math.floorMod(turn.getAndIncrement(), n);
     if (balancing.balance() == Balance.ROUND_ROBIN) {
-      for (int k = 0; k < n; k++) {
-        PacketStreamClient m = all.get((start + k) % n);
-        PacketConnection c = ready(m);
-        if (c != null) {
-          return new Picked(m, c);
-        }
-      }
-      return null;
+      return nextReady(all);
     }
+    int start = Math.floorMod(turn.getAndIncrement(), n);
     PacketStreamClient best = null;
     PacketConnection bestConnection = null;
     int fewest = Integer.MAX_VALUE;
@@ -347,6 +340,36 @@ final class Balancer {
       }
     }
     return best == null ? null : new Picked(best, bestConnection);
+  }
+
+  /**
+   * The next of the members that take requests, in turn among those only: counting turns over all
+   * members would hand a member that is down's turns to the one after it, twice the others' share.
+   */
+  private Picked nextReady(List<PacketStreamClient> all) {
+    int readyCount = 0;
+    for (PacketStreamClient m : all) {
+      if (ready(m) != null) {
+        readyCount++;
+      }
+    }
+    if (readyCount == 0) {
+      return null;
+    }
+    int skip = Math.floorMod(turn.getAndIncrement(), readyCount);
+    Picked first = null;
+    for (PacketStreamClient m : all) {
+      PacketConnection c = ready(m);
+      if (c != null) {
+        if (skip-- == 0) {
+          return new Picked(m, c);
+        }
+        if (first == null) {
+          first = new Picked(m, c);
+        }
+      }
+    }
+    return first; // members stopped taking requests since they were counted
   }
 
   /** The member's connection if it takes requests: open, and its peer has not ended requests. */
