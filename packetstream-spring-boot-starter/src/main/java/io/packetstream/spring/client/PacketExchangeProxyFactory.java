@@ -4,6 +4,7 @@ import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.handler.PayloadCodec;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,6 +107,7 @@ public final class PacketExchangeProxyFactory {
           }
         }
       }
+      checkReachable(type, problems);
     }
     if (!problems.isEmpty()) {
       throw new InvalidPacketExchangeException(type, problems);
@@ -113,5 +115,40 @@ public final class PacketExchangeProxyFactory {
     Map<Method, ExchangeMethod> fixed = Map.copyOf(mapped);
     methods.put(type, fixed);
     return fixed;
+  }
+
+  /**
+   * The JDK makes the proxy of a public interface in a module of its own, which reaches only public
+   * types, and the proxy casts each method's result to its return type: a method returning a type
+   * that is not public would throw an {@link IllegalAccessError} at every call.
+   */
+  private static void checkReachable(Class<?> type, List<String> problems) {
+    if (!Modifier.isPublic(type.getModifiers())) {
+      return; // the proxy is made in the interface's own package
+    }
+    for (Method method : type.getMethods()) {
+      Class<?> c = method.getReturnType();
+      while (c.isArray()) {
+        c = c.getComponentType();
+      }
+      int m = c.getModifiers();
+      // a protected member class is public in its class file, where the JVM looks
+      if (Modifier.isStatic(method.getModifiers())
+          || c.isPrimitive()
+          || Modifier.isPublic(m)
+          || (c.isMemberClass() && Modifier.isProtected(m))) {
+        continue;
+      }
+      problems.add(
+          ExchangeMethod.describe(type, method)
+              + ": returns "
+              + c.getName()
+              + ", which is not public, and the proxy of a public interface cannot reach it:"
+              + " make "
+              + c.getSimpleName()
+              + " public, or "
+              + type.getSimpleName()
+              + " package-private");
+    }
   }
 }
