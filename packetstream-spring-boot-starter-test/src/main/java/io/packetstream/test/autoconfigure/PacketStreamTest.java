@@ -30,8 +30,10 @@ import org.springframework.test.context.junit.jupiter.SpringExtension;
  * </ul>
  *
  * Other {@code @Component}s, {@code @Service}s and the web layer stay out: add what the handlers
- * need with {@code @Import} or {@code @MockitoBean}. The server listens on a free port ({@code
- * packetstream.server.port=0}, which the test's own properties may change), injected with {@link
+ * need with {@code @Import} or {@code @MockitoBean}. No client is made, nor the
+ * {@code @PacketExchange} interfaces {@code @ImportPacketExchanges} registers: mock those the
+ * handlers call. The server listens on a free port ({@code packetstream.server.port=0}, which the
+ * test's own properties may change), injected with {@link
  * io.packetstream.test.LocalPacketStreamServerPort @LocalPacketStreamServerPort}; a {@link
  * io.packetstream.test.PacketStreamTester} bean talks to it.
  *
