@@ -3,8 +3,12 @@ package io.packetstream.spring.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
+import io.packetstream.transport.PacketServer;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
@@ -81,12 +85,52 @@ class ReconnectBackoffTest {
     }
   }
 
+  /**
+   * A connection that closes itself when idle hears the peer's EOF answer its own: the peer was
+   * reached, and the client reconnects at the initial delay every time, however idle it stays.
+   */
+  @Test
+  void aConnectionClosedByItsIdleTimeoutReconnectsAtTheInitialDelay(CapturedOutput output)
+      throws Exception {
+    PacketServer peer =
+        PacketServer.builder(PacketConnection.builder().handler(rq -> Response.ok("here")))
+            .name("quiet")
+            .bind(new InetSocketAddress("127.0.0.1", 0));
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(ClientApp.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "spring.main.banner-mode=off",
+                "logging.level.io.packetstream.spring.client.PacketStreamClient=DEBUG",
+                "packetstream.clients.idle.host=127.0.0.1",
+                "packetstream.clients.idle.port=" + peer.port(),
+                "packetstream.clients.idle.idle-timeout=200ms",
+                "packetstream.clients.idle.reconnect.initial-delay=50ms",
+                "packetstream.clients.idle.reconnect.max-delay=400ms")
+            .run()) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> lines(output, "idle", "reconnecting in").size() >= 4);
+      assertThat(lines(output, "idle", "reconnecting in"))
+          .allMatch(line -> line.contains(" INFO ") && line.endsWith("reconnecting in 50ms"));
+      assertThat(lines(output, "idle", "retrying in")).isEmpty();
+    } finally {
+      peer.close();
+    }
+  }
+
   /** The lines of this test's client that contain {@code text}. */
   private static List<String> lines(CapturedOutput output, String text) {
+    return lines(output, "full", text);
+  }
+
+  /** The lines of the client named {@code client} that contain {@code text}. */
+  private static List<String> lines(CapturedOutput output, String client, String text) {
     return output
         .getOut()
         .lines()
-        .filter(line -> line.contains("packetstream client full: ") && line.contains(text))
+        .filter(
+            line -> line.contains("packetstream client " + client + ": ") && line.contains(text))
         .toList();
   }
 }
