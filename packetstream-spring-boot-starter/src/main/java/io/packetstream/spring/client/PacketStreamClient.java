@@ -5,9 +5,11 @@ import io.packetstream.connection.EventLoopGroup;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.connection.ResponseDecoder;
+import io.packetstream.connection.TrafficListener;
 import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.context.Durations;
 import io.packetstream.spring.context.PacketConnectionBuilders;
+import io.packetstream.wire.Packet;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -19,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.ResolvableType;
 
@@ -366,7 +369,7 @@ public final class PacketStreamClient {
     }
     if (spec.failFast()) {
       try {
-        connected(spec.connector().connect(builders.builder(ConnectionRole.CLIENT, spec.name())));
+        connect();
       } catch (IOException | RuntimeException e) {
         synchronized (lock) {
           status = Status.CLOSED;
@@ -386,13 +389,21 @@ public final class PacketStreamClient {
       }
     }
     try {
-      connected(spec.connector().connect(builders.builder(ConnectionRole.CLIENT, spec.name())));
+      connect();
     } catch (IOException | RuntimeException e) {
       lost(e, false, false);
     }
   }
 
-  private void connected(PacketConnection c) {
+  private void connect() throws IOException {
+    Ending ending = new Ending();
+    connected(
+        spec.connector()
+            .connect(builders.builder(ConnectionRole.CLIENT, spec.name()).listener(ending)),
+        ending);
+  }
+
+  private void connected(PacketConnection c, Ending ending) {
     synchronized (lock) {
       if (closed) {
         c.close();
@@ -420,21 +431,61 @@ public final class PacketStreamClient {
               lost(
                   failure != null
                       ? failure
-                      : new ConnectionClosedException(
-                          c.name()
-                              + (served
-                                  ? " closed by its peer"
-                                  : " closed by its peer before it sent anything")),
-                  failure == null && served,
+                      : new ConnectionClosedException(c.name() + ending.describe(served)),
+                  failure == null && ending.peerEof,
                   served);
             });
   }
 
   /**
-   * The connection was lost or could not be made; {@code graceful}: the peer closed it without a
-   * failure, as a peer does in a rolling deploy, which is logged at INFO and does not count as the
-   * failure that is logged at WARN; {@code served}: the peer sent something over it, which starts
-   * the back-off and the failure count again.
+   * How a client's connection ended without a failure, from the control packets (ERQ, EOF) that
+   * crossed it: a close ends with the peer's EOF, whichever end began it; a peer that died (killed,
+   * its host gone) leaves only the end of the stream.
+   */
+  private static final class Ending implements TrafficListener {
+
+    private static final int OPEN = 0;
+    private static final int PEER_BEGAN = 1;
+    private static final int THIS_END_BEGAN = 2;
+
+    private final AtomicInteger began = new AtomicInteger(OPEN);
+    private volatile boolean peerEof;
+
+    @Override
+    public void packetSent(PacketConnection connection, Packet packet, int bytes) {
+      if (packet.isControl()) {
+        began.compareAndSet(OPEN, THIS_END_BEGAN);
+      }
+    }
+
+    @Override
+    public void packetReceived(PacketConnection connection, Packet packet, int bytes) {
+      if (packet.isControl()) {
+        began.compareAndSet(OPEN, PEER_BEGAN);
+        if (packet.isEof()) {
+          peerEof = true;
+        }
+      }
+    }
+
+    /** What ended the connection, after its name; {@code served}: the peer sent something. */
+    String describe(boolean served) {
+      if (!peerEof) {
+        return served
+            ? ": the stream ended without the peer's EOF (the peer or the network failed)"
+            : " closed by its peer before it sent anything";
+      }
+      // this end begins a close of its own only on its idle timeout, or when the application
+      // closes the connection under the client
+      return began.get() == THIS_END_BEGAN ? " closed by this end" : " closed by its peer";
+    }
+  }
+
+  /**
+   * The connection was lost or could not be made; {@code graceful}: it was closed without a failure
+   * (by the peer, as in a rolling deploy, or by its idle timeout), which is logged at INFO and does
+   * not count as the failure that is logged at WARN; {@code served}: the peer sent something over
+   * it, which starts the back-off and the failure count again.
    */
   private void lost(Throwable cause, boolean graceful, boolean served) {
     Duration wait;

@@ -79,6 +79,46 @@ class GracefulPeerCloseLogTest {
     }
   }
 
+  /**
+   * A peer that dies after it served (killed, so the stream just ends: no ERQ, no EOF) has not
+   * closed anything: the client warns that the stream ended without the peer's EOF.
+   */
+  @Test
+  void aPeerThatDiesIsAWarningThatTheStreamEndedWithoutItsEof(CapturedOutput output)
+      throws Exception {
+    TestPeer peer = new TestPeer("doomed");
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(ClientApp.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "spring.main.banner-mode=off",
+                "logging.level.io.packetstream.spring.client.PacketStreamClient=INFO",
+                "packetstream.clients.rolling.host=127.0.0.1",
+                "packetstream.clients.rolling.port=" + peer.port(),
+                "packetstream.clients.rolling.reconnect.initial-delay=50ms",
+                "packetstream.clients.rolling.reconnect.max-delay=200ms")
+            .run()) {
+      PacketStreamClient rolling = context.getBean(PacketClients.class).get("rolling");
+      assertThat(rolling.awaitConnected(Duration.ofSeconds(20))).isTrue();
+      assertThat(rolling.call(1, 0, new byte[0]).ok()).isTrue();
+
+      peer.kill();
+
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(lines(output, "the stream ended without the peer's EOF"))
+                      .singleElement()
+                      .asString()
+                      .contains(" WARN ")
+                      .contains("retrying in 50ms"));
+      assertThat(lines(output, "closed by its peer")).isEmpty();
+    } finally {
+      peer.close();
+    }
+  }
+
   /** The lines of this test's client that contain {@code text}: other contexts may log too. */
   private static List<String> lines(CapturedOutput output, String text) {
     return output

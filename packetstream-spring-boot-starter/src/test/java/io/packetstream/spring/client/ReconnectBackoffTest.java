@@ -87,7 +87,8 @@ class ReconnectBackoffTest {
 
   /**
    * A connection that closes itself when idle hears the peer's EOF answer its own: the peer was
-   * reached, and the client reconnects at the initial delay every time, however idle it stays.
+   * reached, and the client says that it closed the connection itself and reconnects at the initial
+   * delay every time, however idle it stays.
    */
   @Test
   void aConnectionClosedByItsIdleTimeoutReconnectsAtTheInitialDelay(CapturedOutput output)
@@ -112,7 +113,10 @@ class ReconnectBackoffTest {
           .atMost(Duration.ofSeconds(30))
           .until(() -> lines(output, "idle", "reconnecting in").size() >= 4);
       assertThat(lines(output, "idle", "reconnecting in"))
-          .allMatch(line -> line.contains(" INFO ") && line.endsWith("reconnecting in 50ms"));
+          .allMatch(
+              line ->
+                  line.contains(" INFO ")
+                      && line.endsWith("idle closed by this end; reconnecting in 50ms"));
       assertThat(lines(output, "idle", "retrying in")).isEmpty();
     } finally {
       peer.close();
