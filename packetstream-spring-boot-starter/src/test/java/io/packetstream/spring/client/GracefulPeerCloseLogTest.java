@@ -53,6 +53,9 @@ class GracefulPeerCloseLogTest {
             .run()) {
       PacketStreamClient rolling = context.getBean(PacketClients.class).get("rolling");
       assertThat(rolling.awaitConnected(Duration.ofSeconds(20))).isTrue();
+      // answered: the server has taken the connection, which a close that came before its
+      // acceptor did would drop without a goodbye
+      assertThat(rolling.call(1, 0, new byte[0]).ok()).isTrue();
 
       peer.close(); // ERQ, then EOF: a goodbye, not a failure
 
