@@ -470,6 +470,13 @@ final class Balancer {
     return b.append(all.size() > LISTED ? ", ..." : "").toString();
   }
 
+  /** Whether {@link #start} was called: after a close too. */
+  boolean started() {
+    synchronized (lock) {
+      return scheduler != null;
+    }
+  }
+
   /** Waits until a member takes requests, at most {@code timeout}; true if one does. */
   boolean awaitConnected(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -146,8 +146,22 @@ public final class PacketStreamClient {
    *   throw new IllegalStateException("billing is down: " + billing.lastFailure());
    * }
    * }</pre>
+   *
+   * @throws IllegalStateException if the client has not started: the context starts clients after
+   *     it has made every bean, so a bean cannot wait for one while it is being made
    */
   public boolean awaitConnected(Duration timeout) throws InterruptedException {
+    if (!(balancer != null ? balancer.started() : scheduler != null)) {
+      throw new IllegalStateException(
+          "packetstream client "
+              + spec.name()
+              + " has not started: clients connect when the application context starts, after it"
+              + " has made every bean, so a constructor, @PostConstruct or @Bean method that waits"
+              + " for one would wait in vain; wait in an ApplicationRunner or an"
+              + " ApplicationReadyEvent listener, or set packetstream.clients."
+              + spec.name()
+              + ".fail-fast=true so that start-up goes on only once it is connected");
+    }
     if (balancer != null) {
       return balancer.awaitConnected(timeout);
     }

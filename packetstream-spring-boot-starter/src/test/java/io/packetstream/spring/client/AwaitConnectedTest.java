@@ -1,10 +1,13 @@
 package io.packetstream.spring.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
 import io.packetstream.transport.PacketClient;
+import io.packetstream.transport.PacketServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +22,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.annotation.Import;
 
 /**
  * A thread waiting in {@link PacketStreamClient#awaitConnected} learns at once that the client will
@@ -83,6 +91,47 @@ class AwaitConnectedTest {
 
     assertThat(connected.get(10, TimeUnit.SECONDS)).isFalse();
     assertThat(client.status()).isEqualTo(PacketStreamClient.Status.CLOSED);
+  }
+
+  /** A bean that waits for its peer while it is made, as an application that needs it might. */
+  static class WaitsWhileMade {
+    WaitsWhileMade(PacketClients clients) throws InterruptedException {
+      clients.get("early").awaitConnected(LONG_WAIT);
+    }
+  }
+
+  @SpringBootConfiguration(proxyBeanMethods = false)
+  @EnableAutoConfiguration
+  @Import(WaitsWhileMade.class)
+  static class EarlyWaiterApp {}
+
+  /**
+   * Clients start with the context, after every bean is made: a bean that waits for one while it is
+   * made is told so at once, instead of waiting out its timeout for a peer that is there.
+   */
+  @Test
+  void waitingBeforeTheContextStartsTheClientsFailsAtOnceSayingWhereToWait() throws Exception {
+    PacketServer peer =
+        PacketServer.builder(PacketConnection.builder().handler(rq -> Response.ok("here")))
+            .name("peer")
+            .bind(new InetSocketAddress("127.0.0.1", 0));
+    try {
+      SpringApplicationBuilder app =
+          new SpringApplicationBuilder(EarlyWaiterApp.class)
+              .web(WebApplicationType.NONE)
+              .properties(
+                  "spring.main.banner-mode=off",
+                  "packetstream.clients.early.host=127.0.0.1",
+                  "packetstream.clients.early.port=" + peer.port());
+      assertThatThrownBy(app::run)
+          .rootCause()
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("packetstream client early has not started")
+          .hasMessageContaining("ApplicationRunner")
+          .hasMessageContaining("packetstream.clients.early.fail-fast=true");
+    } finally {
+      peer.close();
+    }
   }
 
   private static PacketStreamClient client(ClientSpec spec) {
