@@ -1,6 +1,7 @@
 package io.packetstream.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.client.PacketClients;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -144,5 +146,35 @@ class ClientReadinessTest {
       assertThat(ready.statusCode()).isEqualTo(200);
       assertThat(new JsonMapper().readTree(ready.body()).at("/status").asString()).isEqualTo("UP");
     }
+  }
+
+  /**
+   * An optional client is UNKNOWN while its peer is down, which the readiness group passes over as
+   * the overall health does: with readiness too it would leave the application ready while its peer
+   * is down, so start-up refuses the pair.
+   */
+  @Test
+  void aClientCannotBeBothOptionalAndDecideReadiness() throws Exception {
+    int port = deadPort();
+    SpringApplicationBuilder app =
+        new SpringApplicationBuilder(TestApplication.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "spring.main.banner-mode=off",
+                "management.endpoint.health.probes.enabled=true",
+                "packetstream.clients.billing.host=127.0.0.1",
+                "packetstream.clients.billing.port=" + port,
+                "packetstream.clients.billing.optional=true",
+                "packetstream.clients.billing.readiness=true");
+    assertThatThrownBy(app::run)
+        .rootCause()
+        .isInstanceOfSatisfying(
+            InvalidConfigurationPropertyValueException.class,
+            e -> {
+              assertThat(e.getName()).isEqualTo("packetstream.clients.billing.readiness");
+              assertThat(e.getReason())
+                  .contains("packetstream.clients.billing.optional")
+                  .contains("remove one of the two");
+            });
   }
 }

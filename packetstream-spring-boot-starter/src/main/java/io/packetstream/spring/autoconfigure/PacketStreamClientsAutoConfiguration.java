@@ -70,6 +70,15 @@ public final class PacketStreamClientsAutoConfiguration {
       ObjectProvider<SslBundles> sslBundles,
       ObjectProvider<ServiceResolver> services) {
     String prefix = "packetstream.clients." + name;
+    PropertyCheck.require(
+        !(c.isOptional() && c.isReadiness()),
+        prefix + ".readiness",
+        true,
+        "with "
+            + prefix
+            + ".optional=true the client is UNKNOWN while its peer is down, which the readiness"
+            + " group passes over, so the application would stay ready without that peer: a peer"
+            + " it cannot serve without is not optional; remove one of the two");
     boolean balanced = c.getServiceId() != null || !c.getAddresses().isEmpty();
     ClientSpec.Connector connector = null;
     ClientSpec.Balancing balancing = null;
