@@ -465,7 +465,11 @@ final class Balancer {
       b.append(i == 0 ? "" : ", ")
           .append(m.name())
           .append(' ')
-          .append(c == null ? m.status().name().toLowerCase() : c.state().name().toLowerCase());
+          .append(
+              c == null
+                  ? m.status().name().toLowerCase()
+                  // an open connection whose peer ended requests takes none: say why
+                  : c.peerEndedRequests() ? "draining" : c.state().name().toLowerCase());
     }
     return b.append(all.size() > LISTED ? ", ..." : "").toString();
   }
