@@ -19,8 +19,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Round-robin over the instances that take requests: when one of three is down, the other two share
- * its turns equally, rather than the one after it taking them all. A client context over three core
- * servers on 127.0.0.1.
+ * its turns equally, rather than the one after it taking them all; a draining instance takes none,
+ * and a call that finds no other says so. Client contexts over core servers on 127.0.0.1.
  */
 @Timeout(60)
 class RoundRobinTest {
