@@ -109,6 +109,8 @@ final class Balancer {
       }
       if (!connected) {
         String why = describe();
+        // the members' connect failures, not only a failed look-up: the cause the analysis shows
+        Throwable cause = lastFailure().orElse(null);
         close();
         throw new IOException(
             "packetstream client "
@@ -119,8 +121,9 @@ final class Balancer {
                 + Durations.format(balancing.startTimeout())
                 + " ("
                 + why
+                + (cause == null ? "" : "; the last failure: " + cause)
                 + ")",
-            lastFailure);
+            cause);
       }
     }
     synchronized (lock) {

@@ -278,7 +278,10 @@ class BalancedClientConfigurationTest {
               }
               assertThat(messages.toString())
                   .contains("packetstream client svc")
-                  .contains("no instance of addresses [" + address + "] connected within 1s");
+                  .contains("no instance of addresses [" + address + "] connected within 1s")
+                  .contains("the last failure: java.net.ConnectException");
+              // the refused connect itself is the cause, for the failure analysis to show
+              assertThat(e).hasRootCauseInstanceOf(java.net.ConnectException.class);
             });
   }
 
