@@ -122,6 +122,12 @@ public final class PacketConnection implements AutoCloseable {
   /** How long the peer must have sent no request before a close this end started sends EOF. */
   static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+  /**
+   * The longest wait, about 73 years: longer durations count as this, so that one in nanoseconds
+   * and added to a clock never overflows ({@code ChronoUnit.FOREVER} says "no real limit" too).
+   */
+  static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 4);
+
   private final String name;
   private final ConnectionConfig config;
   private final TrafficListener listener;
@@ -274,6 +280,8 @@ public final class PacketConnection implements AutoCloseable {
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout " + timeout + " is negative");
     }
+    // in nanoseconds before anything is sent: toNanos() throws for a timeout of centuries
+    long timeoutNanos = (timeout.isZero() ? config.requestTimeout : capped(timeout)).toNanos();
     if (payload.length > config.maxOutboundFrameLength - 4) {
       // the exact check below needs a tag; this one keeps tags for requests that can go
       long body = (long) payload.length + 4;
@@ -323,9 +331,8 @@ public final class PacketConnection implements AutoCloseable {
     if ((paused & PAUSE_BUDGET) != 0) {
       resume(PAUSE_BUDGET); // its answer must be read, whatever the budget
     }
-    Duration limit = timeout.isZero() ? config.requestTimeout : timeout;
-    if (!limit.isZero()) {
-      request.timeout(limit.toNanos());
+    if (timeoutNanos != 0) {
+      request.timeout(timeoutNanos);
     }
     return request;
   }
@@ -518,7 +525,12 @@ public final class PacketConnection implements AutoCloseable {
 
   /** Waits up to {@code timeout} for the receiving side to end; true if it did. */
   public boolean join(Duration timeout) throws InterruptedException {
-    return readerDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    return readerDone.await(capped(timeout).toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** {@code d}, or {@link #LONGEST} if it is longer. */
+  static Duration capped(Duration d) {
+    return d.compareTo(LONGEST) > 0 ? LONGEST : d;
   }
 
   /** A stage that completes when the connection has ended, cleanly or not. */
@@ -1635,7 +1647,7 @@ public final class PacketConnection implements AutoCloseable {
             "probeTimeout must be positive; turn probes off with"
                 + " probeInterval(Duration.ZERO)");
       }
-      c.probeTimeout = timeout;
+      c.probeTimeout = capped(timeout);
       return this;
     }
 
@@ -1944,7 +1956,7 @@ public final class PacketConnection implements AutoCloseable {
       if (d.isNegative()) {
         throw new IllegalArgumentException(what + " " + d + " is negative");
       }
-      return d;
+      return capped(d);
     }
   }
 }

@@ -721,7 +721,7 @@ public final class PacketServer implements AutoCloseable {
       if (timeout.isNegative()) {
         throw new IllegalArgumentException("shutdownTimeout " + timeout + " is negative");
       }
-      this.shutdownTimeout = timeout;
+      this.shutdownTimeout = capped(timeout);
       return this;
     }
 
@@ -734,8 +734,17 @@ public final class PacketServer implements AutoCloseable {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("handshakeTimeout " + timeout + " is not positive");
       }
-      this.handshakeTimeout = timeout;
+      this.handshakeTimeout = capped(timeout);
       return this;
+    }
+
+    /**
+     * {@code d}, or about 73 years if it is longer: {@code ChronoUnit.FOREVER} then waits as long
+     * as a connection's settings do, where converting it to milliseconds or nanoseconds throws.
+     */
+    private static Duration capped(Duration d) {
+      Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
+      return d.compareTo(longest) > 0 ? longest : d;
     }
 
     /** Listens on a TCP address (port 0 picks a free port) and starts accepting. */
