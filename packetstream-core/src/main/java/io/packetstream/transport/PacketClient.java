@@ -46,14 +46,19 @@ public final class PacketClient {
     return connect(new InetSocketAddress(host, port), DEFAULT_CONNECT_TIMEOUT, connection);
   }
 
-  /** Connects over plain TCP, through a socket channel: the fastest transport. */
+  /**
+   * Connects over plain TCP, through a socket channel: the fastest transport. A {@code
+   * connectTimeout} of {@link Duration#ZERO} waits as long as the system keeps trying.
+   */
   public static PacketConnection connect(
       InetSocketAddress address, Duration connectTimeout, PacketConnection.Builder connection)
       throws IOException {
+    InetSocketAddress target = resolved(address);
+    int millis = connectMillis(connectTimeout);
     SocketChannel channel = SocketChannel.open();
     try {
       // connect with a timeout through the channel's socket adaptor, then hand the channel over
-      channel.socket().connect(address, Math.toIntExact(connectTimeout.toMillis()));
+      channel.socket().connect(target, millis);
       return connection.open(channel, true);
     } catch (IOException | RuntimeException e) {
       channel.close();
@@ -103,16 +108,11 @@ public final class PacketClient {
       throw new IllegalArgumentException(
           "handshakeTimeout " + handshakeTimeout + " is not positive");
     }
-    InetSocketAddress target =
-        address.isUnresolved()
-            ? new InetSocketAddress(address.getHostString(), address.getPort())
-            : address;
-    if (target.isUnresolved()) {
-      throw new UnknownHostException(address.getHostString());
-    }
+    InetSocketAddress target = resolved(address);
+    int millis = connectMillis(connectTimeout);
     Socket socket = sockets.createSocket();
     try {
-      socket.connect(target, Math.toIntExact(connectTimeout.toMillis()));
+      socket.connect(target, millis);
       if (socket instanceof SSLSocket ssl) {
         verifyHost(ssl, target.getHostString());
         int readTimeout = ssl.getSoTimeout(); // 0, none, unless the factory set one
@@ -147,6 +147,23 @@ public final class PacketClient {
       SSLContext tls,
       PacketConnection.Builder connection)
       throws IOException {
+    InetSocketAddress target = resolved(address);
+    SSLEngine engine = tls.createSSLEngine(target.getHostString(), target.getPort());
+    engine.setUseClientMode(true);
+    engine.setSSLParameters(hostChecked(engine.getSSLParameters(), target.getHostString()));
+    int millis = connectMillis(connectTimeout);
+    SocketChannel channel = SocketChannel.open();
+    try {
+      channel.socket().connect(target, millis);
+      return connection.open(channel, engine, true);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /** {@code address}, resolved if it was made unresolved; an unknown host is named. */
+  private static InetSocketAddress resolved(InetSocketAddress address) throws UnknownHostException {
     InetSocketAddress target =
         address.isUnresolved()
             ? new InetSocketAddress(address.getHostString(), address.getPort())
@@ -154,17 +171,24 @@ public final class PacketClient {
     if (target.isUnresolved()) {
       throw new UnknownHostException(address.getHostString());
     }
-    SSLEngine engine = tls.createSSLEngine(target.getHostString(), target.getPort());
-    engine.setUseClientMode(true);
-    engine.setSSLParameters(hostChecked(engine.getSSLParameters(), target.getHostString()));
-    SocketChannel channel = SocketChannel.open();
-    try {
-      channel.socket().connect(target, Math.toIntExact(connectTimeout.toMillis()));
-      return connection.open(channel, engine, true);
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
+    return target;
+  }
+
+  /**
+   * {@code timeout} as a socket's connect timeout, whose 0 means none: under a millisecond is one,
+   * more than an {@code int} of them is the most it holds.
+   */
+  private static int connectMillis(Duration timeout) {
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("connectTimeout " + timeout + " is negative");
     }
+    if (timeout.isZero()) {
+      return 0;
+    }
+    if (timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) >= 0) {
+      return Integer.MAX_VALUE;
+    }
+    return (int) Math.max(1, timeout.plusNanos(999_999).toMillis());
   }
 
   /**
