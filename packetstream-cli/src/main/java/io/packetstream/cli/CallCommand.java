@@ -3,6 +3,7 @@ package io.packetstream.cli;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.transport.PacketClient;
+import io.packetstream.wire.PacketCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -178,10 +179,25 @@ final class CallCommand implements Callable<Integer> {
       return source.text.getBytes(StandardCharsets.UTF_8);
     }
     if (source.file != null) {
-      return Files.readAllBytes(source.file);
+      try (InputStream in = Files.newInputStream(source.file)) {
+        return atMostAFrame(in, source.file.toString());
+      }
     }
-    InputStream in = System.in;
-    return in.readAllBytes();
+    return atMostAFrame(System.in, "stdin");
+  }
+
+  /**
+   * All of {@code in}, refused once it is longer than the longest frame a peer takes by default: an
+   * endless input ({@code yes |}, {@code /dev/zero}) is not read until the heap runs out.
+   */
+  private static byte[] atMostAFrame(InputStream in, String what) throws IOException {
+    int limit = PacketCodec.DEFAULT_MAX_FRAME_LENGTH;
+    byte[] bytes = in.readNBytes(limit + 1);
+    if (bytes.length > limit) {
+      throw new IllegalArgumentException(
+          "the payload from " + what + " is over " + limit + " bytes, a peer's frame limit");
+    }
+    return bytes;
   }
 
   /**

@@ -120,6 +120,45 @@ class CallCommandTest {
   }
 
   @Test
+  void anEndlessStdinIsReadOnlyAsFarAsTheFrameLimit() {
+    // `yes | packetstream call --stdin` ran out of heap: all of stdin was read before any check
+    long[] read = new long[1];
+    long plenty = 64L << 20;
+    InputStream endless =
+        new InputStream() {
+          @Override
+          public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0];
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (read[0] >= plenty) {
+              return -1;
+            }
+            int n = (int) Math.min(len, plenty - read[0]);
+            java.util.Arrays.fill(b, off, off + n, (byte) 'y');
+            read[0] += n;
+            return n;
+          }
+        };
+    InputStream stdin = System.in;
+    System.setIn(endless);
+    CommandRun run;
+    try {
+      run = CommandRun.of("call", "--port", port, "--type", "1", "--stdin");
+    } finally {
+      System.setIn(stdin);
+    }
+
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err()).startsWith("call: ").contains("16777216");
+    assertThat(read[0]).as("bytes read from stdin").isLessThanOrEqualTo((16L << 20) + (1 << 16));
+  }
+
+  @Test
   void aPeerThatNeverAnswersIsAClearErrorAfterTheTimeout() throws Exception {
     ScriptedServer.Script silent =
         peer -> {
