@@ -4,6 +4,7 @@ import io.packetstream.connection.PacketConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
@@ -116,9 +117,22 @@ public final class PacketClient {
       if (socket instanceof SSLSocket ssl) {
         verifyHost(ssl, target.getHostString());
         int readTimeout = ssl.getSoTimeout(); // 0, none, unless the factory set one
-        ssl.setSoTimeout(
-            (int) Math.max(1, Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis())));
-        ssl.startHandshake();
+        int handshakeMillis = connectMillis(handshakeTimeout);
+        ssl.setSoTimeout(handshakeMillis);
+        try {
+          ssl.startHandshake();
+        } catch (SocketTimeoutException e) {
+          // the socket's own message, "Read timed out", reads as if the connection had failed
+          SocketTimeoutException named =
+              new SocketTimeoutException(
+                  "TLS handshake with "
+                      + target
+                      + " not finished within "
+                      + handshakeMillis
+                      + " ms (handshakeTimeout)");
+          named.initCause(e);
+          throw named;
+        }
         ssl.setSoTimeout(readTimeout);
       }
       return connection.open(socket, true);
@@ -175,8 +189,8 @@ public final class PacketClient {
   }
 
   /**
-   * {@code timeout} as a socket's connect timeout, whose 0 means none: under a millisecond is one,
-   * more than an {@code int} of them is the most it holds.
+   * {@code timeout} as a socket's connect or read timeout, whose 0 means none: under a millisecond
+   * is one, more than an {@code int} of them is the most it holds.
    */
   private static int connectMillis(Duration timeout) {
     if (timeout.isNegative()) {

@@ -247,7 +247,11 @@ class TlsHandshakeTest {
       assertThat(connecting)
           .failsWithin(WAIT)
           .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-          .withCauseInstanceOf(SocketTimeoutException.class);
+          .havingCause()
+          .isInstanceOf(SocketTimeoutException.class)
+          // it said only "Read timed out", as if the connection had failed after the handshake
+          .withMessageContaining("TLS handshake")
+          .withMessageContaining("300 ms (handshakeTimeout)");
     }
   }
 
