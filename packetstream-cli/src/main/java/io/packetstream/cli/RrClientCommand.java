@@ -2,6 +2,7 @@ package io.packetstream.cli;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.transport.PacketClient;
+import io.packetstream.wire.PacketCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -71,6 +72,9 @@ final class RrClientCommand implements Callable<Integer> {
       description = "Give up on a phase after this long.")
   long timeoutSeconds;
 
+  /** The longest payload of a request whose frame (tag of up to 10 bytes) fits 16 MiB. */
+  static final int MAX_PAYLOAD = PacketCodec.DEFAULT_MAX_FRAME_LENGTH - 12;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -78,6 +82,16 @@ final class RrClientCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (requests < 1 || window < 1 || payload < 0) {
       err.println("rr-client: --requests and --window must be at least 1, --payload at least 0");
+      return 2;
+    }
+    if (payload > MAX_PAYLOAD) {
+      // checked before the load makes its 256 payloads (and their answers) of this size
+      err.println(
+          "rr-client: --payload "
+              + payload
+              + " is over "
+              + MAX_PAYLOAD
+              + ", the most a request carries within a peer's default frame limit");
       return 2;
     }
     long warmup = warmupOverride != null ? warmupOverride : Math.max(requests / 5, 20_000);

@@ -157,6 +157,23 @@ class RrLoadTest {
     assertThat(run.exitCode()).isEqualTo(1);
   }
 
+  @Test
+  void aPayloadOverTheFrameLimitIsAUsageError() throws Exception {
+    // it made 512 payloads of that size before sending any: out of heap, a stack trace, exit 1
+    try (PacketServer server = RrServers.start()) {
+      for (int payload : new int[] {Integer.MAX_VALUE, 16 * 1024 * 1024 + 1}) {
+        CommandRun run = rrClient(server.port(), 10, 1, payload);
+
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().lines())
+            .singleElement()
+            .asString()
+            .startsWith("rr-client: --payload " + payload + " is over ");
+        assertThat(run.exitCode()).isEqualTo(2);
+      }
+    }
+  }
+
   /** A bad value of an option stops rr-client before it connects, with one line on stderr. */
   @ParameterizedTest
   @CsvSource({
