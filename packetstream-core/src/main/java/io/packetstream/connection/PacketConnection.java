@@ -359,7 +359,8 @@ public final class PacketConnection implements AutoCloseable {
           } else {
             try {
               result.complete(decoder.decode(response.flags(), response.payload()));
-            } catch (Exception e) {
+            } catch (Exception | Error e) {
+              // an Error too: thrown out of this callback it is lost, and the caller waits for ever
               result.completeExceptionally(e);
             }
           }
