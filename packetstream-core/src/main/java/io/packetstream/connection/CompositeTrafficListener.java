@@ -1,13 +1,13 @@
 package io.packetstream.connection;
 
 import io.packetstream.wire.Packet;
-import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Passes each event to several listeners, shielding the connection and the other listeners from one
- * that throws; made by {@link TrafficListener#of}.
+ * that throws an exception (an Error fails the connection: IoErrorTest); made by {@link
+ * TrafficListener#of}.
  */
 final class CompositeTrafficListener implements TrafficListener {
 
@@ -15,54 +15,61 @@ final class CompositeTrafficListener implements TrafficListener {
 
   private final TrafficListener[] listeners;
 
+  /** Each listener's failures, logged once per cause a minute: a listener may throw per packet. */
+  private final FailureLog[] failures;
+
   CompositeTrafficListener(List<TrafficListener> listeners) {
     this.listeners = listeners.toArray(TrafficListener[]::new);
+    this.failures = new FailureLog[this.listeners.length];
+    for (int i = 0; i < failures.length; i++) {
+      failures[i] = new FailureLog(LOG, "traffic listener " + this.listeners[i]);
+    }
   }
 
-  private static void failed(TrafficListener listener, RuntimeException e) {
-    LOG.log(Level.WARNING, () -> "traffic listener " + listener + " threw", e);
+  private void failed(int i, String event, Throwable e) {
+    failures[i].failed(event, e);
   }
 
   @Override
   public void connectionOpened(PacketConnection connection) {
-    for (TrafficListener l : listeners) {
+    for (int i = 0; i < listeners.length; i++) {
       try {
-        l.connectionOpened(connection);
+        listeners[i].connectionOpened(connection);
       } catch (RuntimeException e) {
-        failed(l, e);
+        failed(i, "connectionOpened", e);
       }
     }
   }
 
   @Override
   public void connectionClosed(PacketConnection connection, Optional<Throwable> failure) {
-    for (TrafficListener l : listeners) {
+    for (int i = 0; i < listeners.length; i++) {
       try {
-        l.connectionClosed(connection, failure);
+        listeners[i].connectionClosed(connection, failure);
       } catch (RuntimeException e) {
-        failed(l, e);
+        failed(i, "connectionClosed", e);
       }
     }
   }
 
   @Override
   public void packetSent(PacketConnection connection, Packet packet, int bytes) {
-    for (TrafficListener l : listeners) {
+    for (int i = 0; i < listeners.length; i++) {
       try {
-        l.packetSent(connection, packet, bytes);
+        listeners[i].packetSent(connection, packet, bytes);
       } catch (RuntimeException e) {
-        failed(l, e);
+        failed(i, "packetSent", e);
       }
     }
   }
 
   @Override
   public void packetReceived(PacketConnection connection, Packet packet, int bytes) {
-    for (TrafficListener l : listeners) {
+    for (int i = 0; i < listeners.length; i++) {
       try {
-        l.packetReceived(connection, packet, bytes);
+        listeners[i].packetReceived(connection, packet, bytes);
       } catch (RuntimeException e) {
-        failed(l, e);
+        failed(i, "packetReceived", e);
       }
     }
   }
@@ -70,11 +77,11 @@ final class CompositeTrafficListener implements TrafficListener {
   @Override
   public void requestStarted(
       PacketConnection connection, Direction direction, long channel, long tag, long rqType) {
-    for (TrafficListener l : listeners) {
+    for (int i = 0; i < listeners.length; i++) {
       try {
-        l.requestStarted(connection, direction, channel, tag, rqType);
+        listeners[i].requestStarted(connection, direction, channel, tag, rqType);
       } catch (RuntimeException e) {
-        failed(l, e);
+        failed(i, "requestStarted", e);
       }
     }
   }
@@ -88,11 +95,11 @@ final class CompositeTrafficListener implements TrafficListener {
       long rqType,
       Outcome outcome,
       long nanos) {
-    for (TrafficListener l : listeners) {
+    for (int i = 0; i < listeners.length; i++) {
       try {
-        l.requestFinished(connection, direction, channel, tag, rqType, outcome, nanos);
+        listeners[i].requestFinished(connection, direction, channel, tag, rqType, outcome, nanos);
       } catch (RuntimeException e) {
-        failed(l, e);
+        failed(i, "requestFinished", e);
       }
     }
   }

@@ -20,8 +20,8 @@ import java.util.Optional;
  * the listener hears of it. Its {@code nanos} still end when the answer was queued.
  *
  * <p>Methods are called on the connection's own threads, on the hot path: they must be fast, must
- * not block, must not throw (an exception is logged and dropped), and must not call back into the
- * connection in a way that waits for it.
+ * not block, must not throw (an exception is dropped and logged, once per cause a minute), and must
+ * not call back into the connection in a way that waits for it.
  */
 public interface TrafficListener {
 

@@ -1,0 +1,105 @@
+package io.packetstream.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Response;
+import io.packetstream.connection.TrafficListener;
+import io.packetstream.wire.Packet;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A traffic listener that throws on every event harms no request, whatever it throws, and is logged
+ * once per cause, not once per packet. An Error (a NoClassDefFoundError of a metrics library
+ * missing from the class path) failed every connection, server and client side; an exception was
+ * logged at WARNING with its stack trace for every packet.
+ */
+@Timeout(60)
+class ListenerFailureTest {
+
+  private static final int CALLS = 100;
+
+  /** Throws from every event. */
+  private record Broken(String name, Supplier<RuntimeException> exception)
+      implements TrafficListener {
+
+    private void fail() {
+      throw exception.get();
+    }
+
+    @Override
+    public void connectionOpened(PacketConnection connection) {
+      fail();
+    }
+
+    @Override
+    public void connectionClosed(PacketConnection connection, Optional<Throwable> failure) {
+      fail();
+    }
+
+    @Override
+    public void packetSent(PacketConnection connection, Packet packet, int bytes) {
+      fail();
+    }
+
+    @Override
+    public void packetReceived(PacketConnection connection, Packet packet, int bytes) {
+      fail();
+    }
+
+    @Override
+    public void requestStarted(
+        PacketConnection connection, Direction direction, long channel, long tag, long rqType) {
+      fail();
+    }
+
+    @Override
+    public void requestFinished(
+        PacketConnection connection,
+        Direction direction,
+        long channel,
+        long tag,
+        long rqType,
+        Outcome outcome,
+        long nanos) {
+      fail();
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  @Test
+  void aListenerThrowingAnExceptionIsLoggedOncePerCause() throws Exception {
+    servesAndLogsOncePerCause(
+        new Broken("throwing-listener", () -> new IllegalStateException("no meter")));
+  }
+
+  private static void servesAndLogsOncePerCause(Broken listener) throws Exception {
+    try (LogCapture log = new LogCapture(TrafficListener.class, listener.name());
+        PacketServer server =
+            PacketServer.builder(
+                    PacketConnection.builder()
+                        .listener(listener)
+                        .handler(rq -> Response.ok(rq.payload())))
+                .bindLoopback(0);
+        PacketConnection conn =
+            PacketClient.connect(
+                "127.0.0.1", server.port(), PacketConnection.builder().listener(listener))) {
+      for (int i = 0; i < CALLS; i++) {
+        byte[] payload = {(byte) i};
+        assertThat(conn.call(0, 1, 0, payload, Duration.ofSeconds(10)))
+            .isEqualTo(Response.ok(payload));
+      }
+      // six events, two connections: a line for each cause of each, never one per packet
+      assertThat(log.atLeast(Level.WARNING)).hasSizeBetween(1, 12);
+    }
+  }
+}
