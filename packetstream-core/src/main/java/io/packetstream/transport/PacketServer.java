@@ -13,6 +13,7 @@ import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -753,12 +754,19 @@ public final class PacketServer implements AutoCloseable {
         throw new IllegalStateException(
             "both socketFactory and tls are set: choose one way to TLS");
       }
+      if (address.isUnresolved()) {
+        // resolved here: the channel's UnresolvedAddressException says only "null"
+        address = new InetSocketAddress(address.getHostString(), address.getPort());
+        if (address.isUnresolved()) {
+          throw new UnknownHostException(address.getHostString());
+        }
+      }
       if (socketFactory == null) {
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
           channel.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
           channel.bind(address, backlog);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
           channel.close();
           throw e;
         }
@@ -770,7 +778,7 @@ public final class PacketServer implements AutoCloseable {
       try {
         socket.setReuseAddress(true);
         socket.bind(address, backlog);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         socket.close();
         throw e;
       }
@@ -797,7 +805,7 @@ public final class PacketServer implements AutoCloseable {
       ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
       try {
         channel.bind(UnixDomainSocketAddress.of(path), backlog);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         channel.close();
         throw e;
       }

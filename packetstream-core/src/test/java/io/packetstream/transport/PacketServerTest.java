@@ -7,6 +7,7 @@ import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.connection.TrafficListener;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,6 +216,21 @@ class PacketServerTest {
       }
       assertThat(listedAtEnd).hasSize(1);
       assertThat(listedAtEnd.get(0)).as("listed as it ended").isEmpty();
+    }
+  }
+
+  @Test
+  void bindingToAnUnknownHostNamesIt() {
+    // the channel's UnresolvedAddressException said null, which `serve --host` printed as is
+    for (PacketServer.Builder builder :
+        List.of(
+            PacketServer.builder(PacketConnection.builder()),
+            PacketServer.builder(PacketConnection.builder())
+                .socketFactory(javax.net.ServerSocketFactory.getDefault()))) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> builder.bind(InetSocketAddress.createUnresolved("no-such-host.invalid", 0)))
+          .isInstanceOf(java.net.UnknownHostException.class)
+          .hasMessageContaining("no-such-host.invalid");
     }
   }
 }
