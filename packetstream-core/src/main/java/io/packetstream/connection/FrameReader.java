@@ -244,6 +244,9 @@ final class FrameReader {
       account.add(delta);
     } else if (delta < 0) {
       account.release(-delta);
+      if (bytes == 0) {
+        account.readerEmptied();
+      }
     }
   }
 }

@@ -58,10 +58,19 @@ final class InboundAccount {
    * its allowance ({@code readerCharge} bytes) while the budget is spent.
    */
   boolean readerMustPause(long readerCharge) {
-    // only while requests of this connection hold budget too: their end will free it. A reader
-    // holding nothing but its partial frame reads on, or readers whose partial frames spent the
-    // budget between them would wait for one another for ever
-    return readerCharge > 0 && budget.spent() && held.get() > readerCharge;
+    if (readerCharge <= 0 || !budget.spent() || budget.overdraws(this)) {
+      return false;
+    }
+    // while requests of this connection hold budget too, their end will free it; a reader holding
+    // nothing but its partial frame waits too unless it is the group's one reader that reads on,
+    // so that partial frames cannot take the heap between them (16 MiB each, on as many
+    // connections as the server takes) yet never all wait for one another
+    return held.get() > readerCharge || !budget.overdraw(this);
+  }
+
+  /** The reader holds no partial frame beyond its allowance any more. */
+  void readerEmptied() {
+    budget.endOverdraft(this);
   }
 
   /** Why a request is refused while {@link #overBudget()}. */

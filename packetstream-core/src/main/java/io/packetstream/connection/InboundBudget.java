@@ -2,11 +2,13 @@ package io.packetstream.connection;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Bytes that connections hold of what their peers sent, against one limit: partial frames beyond a
  * connection's own allowance, and the payloads of requests waiting or running. A reader that finds
- * the budget spent stops reading and {@linkplain #await waits} for bytes to be released.
+ * the budget spent stops reading and {@linkplain #await waits} for bytes to be released; of the
+ * readers holding nothing but a partial frame, one at a time {@linkplain #overdraw reads on}.
  * Thread-safe; nothing here blocks.
  */
 final class InboundBudget {
@@ -14,6 +16,11 @@ final class InboundBudget {
   private final long limit;
   private final AtomicLong used = new AtomicLong();
   private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+
+  /**
+   * The one reader of the group that may go on filling a partial frame while the budget is spent.
+   */
+  private final AtomicReference<Object> overdraft = new AtomicReference<>();
 
   InboundBudget(long limit) {
     this.limit = limit;
@@ -48,6 +55,37 @@ final class InboundBudget {
     if (now < limit && !waiting.isEmpty()) {
       Runnable r;
       while (used.get() < limit && (r = waiting.poll()) != null) {
+        r.run();
+      }
+    }
+  }
+
+  /**
+   * Whether {@code reader} may go on filling its partial frame while the budget is spent: one
+   * reader of the group at a time, so that frames still complete and give their bytes back, while
+   * the partial frames of the others wait instead of taking the heap between them.
+   */
+  boolean overdraw(Object reader) {
+    return overdraft.get() == reader || overdraft.compareAndSet(null, reader);
+  }
+
+  /** Whether {@code reader} is the one that may overdraw. */
+  boolean overdraws(Object reader) {
+    return overdraft.get() == reader;
+  }
+
+  /**
+   * {@code reader} holds no partial frame beyond its allowance any more: if it was the one that
+   * overdrew, another may now, and the readers waiting try again.
+   */
+  void endOverdraft(Object reader) {
+    if (overdraft.get() == reader && overdraft.compareAndSet(reader, null)) {
+      // only those waiting now: one that pauses again joins the queue behind them
+      for (int n = waiting.size(); n > 0; n--) {
+        Runnable r = waiting.poll();
+        if (r == null) {
+          break;
+        }
         r.run();
       }
     }

@@ -106,6 +106,88 @@ class InboundBudgetTest {
     }
   }
 
+  /**
+   * Peers that each send most of a large frame and hold the rest take no more than the budget and
+   * one frame between them: partial frames alone never paused their readers, so 31 peers sending 15
+   * MB of a 16 MiB frame each took a 512 MB server's heap. Once the frames are finished, every one
+   * is answered: the readers that waited never wait for one another for ever.
+   */
+  @Test
+  void partialFramesAloneTakeNoMoreThanTheBudgetAndOneFrame() throws Exception {
+    int peers = 8;
+    int frame = 4 * 1024 * 1024;
+    byte[] whole =
+        io.packetstream.wire.PacketCodec.encode(
+            io.packetstream.wire.Packet.request(0, 2, 0, 1, new byte[frame]));
+    int first = 2 * 1024 * 1024; // half of each frame now, the rest once the server has held still
+    ExecutorService senders = Executors.newCachedThreadPool();
+    try (EventLoopGroup loops = EventLoopGroup.create(1, BUDGET);
+        PacketServer server =
+            PacketServer.builder(
+                    PacketConnection.builder()
+                        .eventLoops(loops)
+                        .handler(rq -> Response.ok(rq.flags(), new byte[] {1})))
+                .bindLoopback(0)) {
+      List<RawPeer> raw = new ArrayList<>();
+      List<java.util.concurrent.Future<?>> halves = new ArrayList<>();
+      try {
+        for (int i = 0; i < peers; i++) {
+          RawPeer peer = new RawPeer(server.port());
+          raw.add(peer);
+          halves.add(
+              senders.submit(() -> peer.sendBytes(java.util.Arrays.copyOfRange(whole, 0, first))));
+        }
+        await().atMost(WAIT).until(() -> server.connections().size() == peers);
+        // the server reads until its readers hold still: all they will take of the halves
+        long[] last = {-1};
+        await()
+            .atMost(WAIT)
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> {
+                  long now =
+                      server.connections().stream()
+                          .mapToLong(PacketConnection::bytesReceived)
+                          .sum();
+                  boolean still = now == last[0];
+                  last[0] = now;
+                  return still;
+                });
+        assertThat(loops.bufferedInboundBytes())
+            .as("buffered of %d peers' %d-byte halves", peers, first)
+            .isLessThanOrEqualTo(BUDGET + 2L * frame + peers * 256L * 1024);
+
+        List<java.util.concurrent.Future<?>> rests = new ArrayList<>();
+        for (int i = 0; i < peers; i++) {
+          RawPeer peer = raw.get(i);
+          java.util.concurrent.Future<?> half = halves.get(i);
+          rests.add(
+              senders.submit(
+                  () -> {
+                    half.get();
+                    return peer.sendBytes(java.util.Arrays.copyOfRange(whole, first, whole.length));
+                  }));
+        }
+        for (int i = 0; i < peers; i++) {
+          rests.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+          io.packetstream.wire.Packet answer = raw.get(i).receive();
+          assertThat(answer.tag()).isEqualTo(2);
+          if (!answer.ok()) {
+            // read while the budget was spent: refused, with the budget named
+            assertThat(new String(answer.payload(), StandardCharsets.US_ASCII)).startsWith(REFUSED);
+          }
+        }
+        await().atMost(WAIT).until(() -> loops.bufferedInboundBytes() == 0);
+      } finally {
+        for (RawPeer peer : raw) {
+          peer.close();
+        }
+      }
+    } finally {
+      senders.shutdownNow();
+    }
+  }
+
   /** Handlers that call their requester back finish, however much of the budget they hold. */
   @Test
   void aConnectionOverTheBudgetStillReadsTheAnswersToItsOwnRequests() throws Exception {
