@@ -1253,11 +1253,13 @@ public final class PacketConnection implements AutoCloseable {
 
   /** Ends the connection for good; the first call wins. Never waits. */
   private void terminate(Throwable cause, String why) {
+    boolean cutOff;
     synchronized (life) {
       if (terminating) {
         return;
       }
       terminating = true;
+      cutOff = closeDeadlinePassed && cause == null;
       opens = 0;
       failure = cause;
       state = cause == null ? ConnectionState.CLOSED : ConnectionState.FAILED;
@@ -1276,7 +1278,16 @@ public final class PacketConnection implements AutoCloseable {
     if (io.nonBlocking()) {
       loop.execute(reader::release);
     }
-    ConnectionClosedException closed = new ConnectionClosedException(name + " " + why, cause);
+    // a request its own connection's close cut off: "closed" alone reads as a call made too late
+    String pendingWhy =
+        cutOff
+            ? why
+                + " when its close timeout of "
+                + config.closeTimeout.toMillis()
+                + "ms ran out, before the response arrived"
+            : why;
+    ConnectionClosedException closed =
+        new ConnectionClosedException(name + " " + pendingWhy, cause);
     for (PendingRequest request : pending.clear(name + " is " + state.name().toLowerCase())) {
       request.fail(closed, Outcome.ERROR);
     }

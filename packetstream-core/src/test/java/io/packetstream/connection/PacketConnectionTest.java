@@ -459,6 +459,35 @@ class PacketConnectionTest {
     }
   }
 
+  /**
+   * A request still unanswered when its own connection's close timeout runs out fails saying so: it
+   * said only "NAME closed", which read as if the call had been made on a closed connection.
+   */
+  @Test
+  void aRequestTheCloseTimeoutCutsOffSaysSo() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    try (ConnectedPair pair =
+        new ConnectedPair(
+            PacketConnection.builder().closeTimeout(Duration.ofMillis(200)),
+            PacketConnection.builder()
+                .handler(
+                    rq -> {
+                      never.await();
+                      return Response.empty();
+                    }))) {
+      CompletableFuture<Response> stuck = pair.left.submit(0, 0, new byte[0]);
+      await().atMost(WAIT).until(() -> pair.right.runningRequests() == 1);
+      pair.left.close();
+      assertThatThrownBy(() -> stuck.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ConnectionClosedException.class)
+          .hasMessageContaining(
+              pair.left.name()
+                  + " closed when its close timeout of 200ms ran out,"
+                  + " before the response arrived");
+      never.countDown();
+    }
+  }
+
   @Test
   void aHungHandlerCannotKeepTheConnectionOpenPastTheCloseTimeout() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
