@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -152,17 +153,25 @@ final class Inbound {
     return null;
   }
 
-  /** Runs a request on the executor; one the executor refuses waits at the head of the queue. */
+  /**
+   * Runs a request on the executor; one the executor refuses waits at the head of the queue, unless
+   * the executor is shut down and will never take it.
+   */
   void execute(InboundRequest request) {
-    try {
-      executor.execute(request);
-    } catch (RejectedExecutionException e) {
-      refused(request, e);
-    } catch (RuntimeException | Error e) {
-      // a broken executor: the request is answered as failed, its slot freed, the next tried
-      InboundRequest next = request.refuse(e);
-      if (next != null) {
-        execute(next);
+    while (request != null) {
+      try {
+        executor.execute(request);
+        return;
+      } catch (RejectedExecutionException e) {
+        if (!(executor instanceof ExecutorService s && s.isShutdown())) {
+          refused(request, e);
+          return;
+        }
+        // shut down: waiting would leave the request, and the peer's call, unanswered for ever
+        request = request.refuse(e);
+      } catch (RuntimeException | Error e) {
+        // a broken executor: the request is answered as failed, its slot freed, the next tried
+        request = request.refuse(e);
       }
     }
   }
