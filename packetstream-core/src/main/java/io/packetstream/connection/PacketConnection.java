@@ -123,10 +123,11 @@ public final class PacketConnection implements AutoCloseable {
   static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /**
-   * The longest wait, about 73 years: longer durations count as this, so that one in nanoseconds
-   * and added to a clock never overflows ({@code ChronoUnit.FOREVER} says "no real limit" too).
+   * The longest wait a setting or a call takes, about 73 years: a longer duration ({@code
+   * ChronoUnit.FOREVER}, say, for "no real limit") counts as this, so that in nanoseconds and added
+   * to a clock it never overflows.
    */
-  static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 4);
+  public static final Duration LONGEST_WAIT = Duration.ofNanos(Long.MAX_VALUE / 4);
 
   private final String name;
   private final ConnectionConfig config;
@@ -529,9 +530,9 @@ public final class PacketConnection implements AutoCloseable {
     return readerDone.await(capped(timeout).toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  /** {@code d}, or {@link #LONGEST} if it is longer. */
+  /** {@code d}, or {@link #LONGEST_WAIT} if it is longer. */
   static Duration capped(Duration d) {
-    return d.compareTo(LONGEST) > 0 ? LONGEST : d;
+    return d.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : d;
   }
 
   /** A stage that completes when the connection has ended, cleanly or not. */

@@ -177,7 +177,7 @@ public final class PacketClient {
   }
 
   /** {@code address}, resolved if it was made unresolved; an unknown host is named. */
-  private static InetSocketAddress resolved(InetSocketAddress address) throws UnknownHostException {
+  static InetSocketAddress resolved(InetSocketAddress address) throws UnknownHostException {
     InetSocketAddress target =
         address.isUnresolved()
             ? new InetSocketAddress(address.getHostString(), address.getPort())

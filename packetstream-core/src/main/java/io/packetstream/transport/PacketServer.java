@@ -13,7 +13,6 @@ import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -739,13 +738,9 @@ public final class PacketServer implements AutoCloseable {
       return this;
     }
 
-    /**
-     * {@code d}, or about 73 years if it is longer: {@code ChronoUnit.FOREVER} then waits as long
-     * as a connection's settings do, where converting it to milliseconds or nanoseconds throws.
-     */
+    /** {@code d}, or {@link PacketConnection#LONGEST_WAIT} if it is longer, as a connection's. */
     private static Duration capped(Duration d) {
-      Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
-      return d.compareTo(longest) > 0 ? longest : d;
+      return d.compareTo(PacketConnection.LONGEST_WAIT) > 0 ? PacketConnection.LONGEST_WAIT : d;
     }
 
     /** Listens on a TCP address (port 0 picks a free port) and starts accepting. */
@@ -754,13 +749,8 @@ public final class PacketServer implements AutoCloseable {
         throw new IllegalStateException(
             "both socketFactory and tls are set: choose one way to TLS");
       }
-      if (address.isUnresolved()) {
-        // resolved here: the channel's UnresolvedAddressException says only "null"
-        address = new InetSocketAddress(address.getHostString(), address.getPort());
-        if (address.isUnresolved()) {
-          throw new UnknownHostException(address.getHostString());
-        }
-      }
+      // resolved here: the channel's UnresolvedAddressException says only "null"
+      address = PacketClient.resolved(address);
       if (socketFactory == null) {
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
