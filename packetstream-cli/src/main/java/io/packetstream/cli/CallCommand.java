@@ -7,6 +7,7 @@ import io.packetstream.wire.PacketCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -119,6 +120,8 @@ final class CallCommand implements Callable<Integer> {
       err.println("call: cannot read the payload: " + e);
       return NO_ANSWER;
     }
+    // the library's messages start with the connection's name: the peer's, not the command's
+    String peer = endpoint.host + ":" + endpoint.port;
     PacketConnection connection;
     try {
       connection =
@@ -126,10 +129,9 @@ final class CallCommand implements Callable<Integer> {
               endpoint.host,
               endpoint.port,
               endpoint.configure(
-                  PacketConnection.builder().name("call").closeTimeout(Duration.ofSeconds(5))));
+                  PacketConnection.builder().name(peer).closeTimeout(Duration.ofSeconds(5))));
     } catch (IOException e) {
-      err.println(
-          "call: cannot connect to " + endpoint.host + ":" + endpoint.port + ": " + e.getMessage());
+      err.println("call: cannot connect to " + peer + ": " + reason(e));
       return NO_ANSWER;
     }
     // not try-with-resources: it would close (and await the peer's EOF) before the catch
@@ -172,6 +174,14 @@ final class CallCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Why a connect failed, in words: an unknown host's exception says only the host's name. */
+  static String reason(IOException e) {
+    if (e instanceof UnknownHostException) {
+      return "no such host";
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   private byte[] payload() throws IOException {

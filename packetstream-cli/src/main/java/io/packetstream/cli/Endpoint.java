@@ -21,8 +21,12 @@ final class Endpoint {
 
   @Option(
       names = "--grace-ms",
-      description = "The sender's packet grace in milliseconds (default: the library's own).")
+      description =
+          "The sender's packet grace in milliseconds, at most 10000 (default: the library's own).")
   Double graceMs;
+
+  /** The longest --grace-ms: a grace gathers packets into one write; the original's is 10 ms. */
+  static final double MAX_GRACE_MS = 10_000;
 
   @Option(
       names = "--spin-us",
@@ -47,6 +51,10 @@ final class Endpoint {
     if (graceMs != null) {
       if (graceMs < 0 || graceMs.isNaN()) {
         throw new IllegalArgumentException("--grace-ms " + graceMs + " is negative");
+      }
+      if (graceMs > MAX_GRACE_MS) {
+        throw new IllegalArgumentException(
+            "--grace-ms " + graceMs + " is over " + (long) MAX_GRACE_MS);
       }
       builder.packetGrace(Duration.ofNanos(Math.round(graceMs * 1_000_000)));
     }

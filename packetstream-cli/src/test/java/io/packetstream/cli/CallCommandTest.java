@@ -95,6 +95,39 @@ class CallCommandTest {
   }
 
   @Test
+  void anUnknownHostIsSaidOnceInWords() {
+    // it said "cannot connect to no-such-host.invalid:9: no-such-host.invalid"
+    CommandRun run =
+        CommandRun.of(
+            "call", "--host", "no-such-host.invalid", "--port", "9", "--type", "0", "--text", "x");
+
+    assertThat(run.err())
+        .isEqualTo(
+            "call: cannot connect to no-such-host.invalid:9: no such host"
+                + System.lineSeparator());
+    assertThat(run.exitCode()).isEqualTo(CallCommand.NO_ANSWER);
+  }
+
+  @Test
+  void aPayloadWhoseFrameIsOverTheLimitIsNamedByThePeer() throws Exception {
+    // a file just under the limit passes the read, and its frame is refused by the library, which
+    // names the connection; the connection was named "call", so it printed "call: call: ..."
+    Path file = Files.createTempFile("payload", ".bin");
+    try {
+      Files.write(file, new byte[(16 << 20) - 2]);
+      CommandRun run =
+          CommandRun.of("call", "--port", port, "--type", "0", "--file", file.toString());
+
+      assertThat(run.err())
+          .startsWith("call: 127.0.0.1:" + port + ": a request of ")
+          .contains("is over the limit");
+      assertThat(run.exitCode()).isEqualTo(2);
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
   void payloadSourcesAreExclusive() {
     CommandRun run = CommandRun.of("call", "--port", port, "--type", "0", "--text", "a", "--stdin");
 

@@ -179,6 +179,7 @@ class RrLoadTest {
   @CsvSource({
     "--spin-us, 1000001, '--spin-us 1000001 is not between 0 and 1000000'",
     "--grace-ms, -1, '--grace-ms -1.0 is negative'",
+    "--grace-ms, 1e12, '--grace-ms 1.0E12 is over 10000'",
   })
   void badOptionValueIsAUsageError(String option, String value, String message) {
     CommandRun run = rrClient(1, 10, 1, 1, option, value);
