@@ -16,6 +16,9 @@ final class InboundAccount {
   private final long allowance;
   private final AtomicLong held = new AtomicLong();
 
+  /** Since when this connection has overdrawn while other readers wait; its timeout's thread. */
+  private long contendedSince = Long.MIN_VALUE;
+
   InboundAccount(InboundBudget budget, long allowance) {
     this.budget = budget;
     this.allowance = allowance;
@@ -68,9 +71,30 @@ final class InboundAccount {
     return held.get() > readerCharge || !budget.overdraw(this);
   }
 
+  /**
+   * How long (ns, up to {@code now}) this connection's reader has gone on filling its partial frame
+   * as the group's one overdrawing reader while other readers wait for room, or 0. Called by the
+   * connection's timeout checks only.
+   */
+  long overdrawnWhileOthersWait(long now) {
+    if (!budget.overdraws(this) || !budget.othersWait()) {
+      contendedSince = Long.MIN_VALUE;
+      return 0;
+    }
+    if (contendedSince == Long.MIN_VALUE) {
+      contendedSince = now;
+    }
+    return now - contendedSince;
+  }
+
   /** The reader holds no partial frame beyond its allowance any more. */
   void readerEmptied() {
     budget.endOverdraft(this);
+  }
+
+  /** The group's limit, for messages. */
+  long budgetLimit() {
+    return budget.limit();
   }
 
   /** Why a request is refused while {@link #overBudget()}. */

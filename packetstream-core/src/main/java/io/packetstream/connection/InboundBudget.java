@@ -91,6 +91,11 @@ final class InboundBudget {
     }
   }
 
+  /** Whether any reader waits for room. */
+  boolean othersWait() {
+    return !waiting.isEmpty();
+  }
+
   /** Runs {@code resume} (on some releasing thread) once there is room; at once if there is now. */
   void await(Runnable resume) {
     waiting.add(resume);

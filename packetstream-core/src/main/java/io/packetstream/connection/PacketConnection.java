@@ -1379,6 +1379,26 @@ public final class PacketConnection implements AutoCloseable {
       }
       return true;
     }
+    // a peer that trickles its frame evades the rule above; while its reader is the group's one
+    // that reads on with the budget spent, the others' large frames wait for it, so its frame must
+    // end within the read timeout of the first of them waiting
+    long contended = account.overdrawnWhileOthersWait(now);
+    if (read != 0 && contended > read && !inputEnded) {
+      if (act) {
+        String why =
+            "read timed out: a frame begun before the inbound budget was spent is still incomplete"
+                + " after "
+                + TimeUnit.NANOSECONDS.toMillis(contended)
+                + " ms of other connections waiting for it (readTimeout="
+                + config.readTimeout
+                + ", maxBufferedInboundBytes="
+                + account.budgetLimit()
+                + ")";
+        PeerFaultLog.READ_TIMEOUT.ended(name, why);
+        terminate(new java.net.SocketTimeoutException(why), why);
+      }
+      return true;
+    }
     // probes and their answers do not count: they would keep every probing connection busy
     long idleFor = Math.min(now - lastUserReceivedNanos, now - lastUserSentNanos);
     if (idle != 0

@@ -188,6 +188,62 @@ class InboundBudgetTest {
     }
   }
 
+  /**
+   * A peer that trickles a frame begun past the budget, a byte now and then, never stays quiet for
+   * the read timeout; while its reader is the group's one that reads on, another peer's large frame
+   * waited for ever. Its frame must now end within the read timeout of the other's wait.
+   */
+  @Test
+  void aTricklingFrameDoesNotHoldOtherPeersLargeFramesBack() throws Exception {
+    long budget = 3 * 1024 * 1024;
+    byte[] trickled =
+        io.packetstream.wire.PacketCodec.encode(
+            io.packetstream.wire.Packet.request(0, 2, 0, 1, new byte[4 * 1024 * 1024]));
+    // smaller than the budget: answered, not refused, once it has been read
+    byte[] large =
+        io.packetstream.wire.PacketCodec.encode(
+            io.packetstream.wire.Packet.request(0, 3, 0, 1, new byte[2 * 1024 * 1024]));
+    int begun = (int) budget + 512 * 1024;
+    ExecutorService senders = Executors.newCachedThreadPool();
+    try (EventLoopGroup loops = EventLoopGroup.create(1, budget);
+        PacketServer server =
+            PacketServer.builder(
+                    PacketConnection.builder()
+                        .eventLoops(loops)
+                        .readTimeout(Duration.ofSeconds(1))
+                        .handler(rq -> Response.ok(rq.flags(), new byte[] {1})))
+                .bindLoopback(0);
+        RawPeer trickler = new RawPeer(server.port());
+        RawPeer victim = new RawPeer(server.port())) {
+      // a frame begun past the budget: the trickler's reader is the one that reads on
+      trickler.sendBytes(java.util.Arrays.copyOfRange(trickled, 0, begun));
+      await()
+          .atMost(WAIT)
+          .until(() -> loops.bufferedInboundBytes() >= budget && server.connections().size() == 2);
+      java.util.concurrent.Future<?> trickle =
+          senders.submit(
+              () -> {
+                for (int i = begun; i < trickled.length; i++) {
+                  trickler.sendBytes(new byte[] {trickled[i]});
+                  Thread.sleep(100);
+                }
+                return null;
+              });
+      java.util.concurrent.Future<?> sent = senders.submit(() -> victim.sendBytes(large));
+
+      io.packetstream.wire.Packet answer = victim.receive();
+
+      assertThat(answer.tag()).isEqualTo(3);
+      assertThat(answer.ok()).as(new String(answer.payload(), StandardCharsets.US_ASCII)).isTrue();
+      sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(trickler.awaitEnd()).as("the trickler's connection ended").isTrue();
+      trickle.cancel(true);
+      await().atMost(WAIT).until(() -> loops.bufferedInboundBytes() == 0);
+    } finally {
+      senders.shutdownNow();
+    }
+  }
+
   /** Handlers that call their requester back finish, however much of the budget they hold. */
   @Test
   void aConnectionOverTheBudgetStillReadsTheAnswersToItsOwnRequests() throws Exception {
