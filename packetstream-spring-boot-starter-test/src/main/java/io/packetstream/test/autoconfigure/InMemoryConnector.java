@@ -55,7 +55,15 @@ final class InMemoryConnector implements PacketStreamTester.Connector, PacketHan
       closeAll(pipes);
       throw e;
     }
-    tester.termination().whenComplete((v, e) -> application.close());
+    // as a socket's close would: the application reads EOF and its writes fail at once, so its
+    // close need not wait out its close timeout for the EOF of a tester that aborted
+    tester
+        .termination()
+        .whenComplete(
+            (v, e) -> {
+              closeAll(List.of(toApplication.sink(), toTester.source()));
+              application.close();
+            });
     CompletableFuture.allOf(
             tester.termination().toCompletableFuture(),
             application.termination().toCompletableFuture())
