@@ -107,6 +107,14 @@ final class ExceptionHandlers {
           String description = HandlerSignature.describe(m, beanName);
           int before = problems.size();
           Class<?>[] params = m.getParameterTypes();
+          if (HandlerSignature.isSuspending(m)) {
+            problems.add(
+                description
+                    + ": is a Kotlin suspend function, which a @PacketExceptionHandler cannot be;"
+                    + " make it a plain function, returning a CompletableFuture for an answer that"
+                    + " comes later");
+            return;
+          }
           Kind[] kinds = new Kind[params.length];
           List<Class<? extends Throwable>> declared = new ArrayList<>();
           for (int i = 0; i < params.length; i++) {

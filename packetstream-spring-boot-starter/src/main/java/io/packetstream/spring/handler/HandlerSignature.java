@@ -22,6 +22,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.core.KotlinDetector;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.ReactiveAdapter;
+import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 import org.springframework.validation.Validator;
 
@@ -144,6 +145,36 @@ final class HandlerSignature {
     return types.length > 0 && types[types.length - 1].getName().equals(CONTINUATION);
   }
 
+  /**
+   * What a suspend function lacks of the libraries it needs, as "needs ... on the class path; add
+   * ...": only those missing.
+   */
+  static String missingForSuspend(boolean reactive, boolean reflect, boolean coroutinesReactor) {
+    List<String> missing = new ArrayList<>();
+    if (!coroutinesReactor) {
+      missing.add("kotlinx-coroutines-reactor");
+    }
+    if (!reflect) {
+      missing.add("kotlin-reflect");
+    }
+    if (!reactive) {
+      missing.add("reactor-core");
+    }
+    return "needs "
+        + String.join(" and ", missing)
+        + " on the class path; add "
+        + (missing.size() > 1 ? "them" : "it");
+  }
+
+  /**
+   * What a Kotlin {@code suspend} function returns: its continuation's type argument ({@code
+   * Continuation<? super T>}), as far as it is known; {@code Object} when it is not.
+   */
+  static Class<?> suspendResult(Method method) {
+    int last = method.getParameterCount() - 1;
+    return ResolvableType.forMethodParameter(method, last).getGeneric(0).resolve(Object.class);
+  }
+
   /** The resolvers of {@code method}'s parameters, {@code bean}'s; null entries after a problem. */
   ArgumentResolver[] resolvers(
       Object bean, Method method, String description, List<String> problems) {
@@ -153,9 +184,10 @@ final class HandlerSignature {
       if (!COROUTINES) {
         problems.add(
             description
-                + ": is a Kotlin suspend function, which needs"
-                + " kotlinx-coroutines-reactor and kotlin-reflect on the class path; add them, or"
-                + " make it a plain function");
+                + ": is a Kotlin suspend function, which "
+                + missingForSuspend(
+                    REACTIVE, KotlinDetector.isKotlinReflectPresent(), COROUTINES_REACTOR)
+                + ", or make it a plain function");
       }
       count--;
     }
@@ -341,7 +373,15 @@ final class HandlerSignature {
   ResponseMapper mapper(Method method, String description, List<String> problems) {
     MethodParameter returnType = new MethodParameter(method, -1);
     if (isSuspending(method)) {
-      // the declared type is Object; CoroutinesUtils gives a publisher of the result
+      // the declared type is Object; the continuation's type argument is what it returns, refused
+      // as a plain function's would be. CoroutinesUtils gives a publisher of the result, mapped by
+      // its class
+      Class<?> result = suspendResult(method);
+      String refusal = result == Object.class ? null : refusedResult(result, false);
+      if (refusal != null) {
+        problems.add(description + ": " + refusal);
+        return null;
+      }
       return COROUTINES ? bind(dynamic, returnType, false, description, problems) : null;
     }
     return mapper(returnType, false, description, problems);

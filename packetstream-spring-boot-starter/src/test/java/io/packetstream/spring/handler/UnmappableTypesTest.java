@@ -61,6 +61,25 @@ class UnmappableTypesTest {
     Object suspending(String text, Continuation<? super String> continuation) {
       return text;
     }
+
+    /** {@code suspend fun maybe(): Optional<String>}: refused as the plain function would be. */
+    @PacketHandler(7)
+    Object maybe(Continuation<? super Optional<String>> continuation) {
+      return Optional.empty();
+    }
+  }
+
+  /** {@code suspend fun} as an exception handler, which cannot be one. */
+  static class SuspendingExceptionHandler {
+    @PacketHandler(1)
+    String fails() {
+      throw new IllegalStateException("no");
+    }
+
+    @PacketExceptionHandler
+    Object onFailure(IllegalStateException e, Continuation<? super String> continuation) {
+      return e.getMessage();
+    }
   }
 
   public record Order(String item) {}
@@ -305,7 +324,14 @@ class UnmappableTypesTest {
               }
               assertThat(failure).isInstanceOf(InvalidPacketHandlerException.class);
               List<String> problems = ((InvalidPacketHandlerException) failure).problems();
-              assertThat(problems).hasSize(6);
+              // maybe(Continuation) twice: for the missing coroutines, and for its Optional
+              assertThat(problems).hasSize(8);
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("Unmappable.maybe(Continuation)")
+                              .contains("returns Optional, which is an Optional"));
               assertThat(problems)
                   .anySatisfy(
                       p ->
@@ -348,5 +374,34 @@ class UnmappableTypesTest {
                               .contains(
                                   "is a Kotlin suspend function, which needs kotlinx-coroutines-reactor"));
             });
+  }
+
+  @Test
+  void refusesASuspendingExceptionHandlerSayingSo() {
+    runner
+        .withBean(SuspendingExceptionHandler.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(problems(context.getStartupFailure()))
+                  .singleElement()
+                  .asString()
+                  .startsWith(
+                      "SuspendingExceptionHandler.onFailure(IllegalStateException,"
+                          + " Continuation)")
+                  .contains(
+                      "is a Kotlin suspend function, which a @PacketExceptionHandler cannot be");
+            });
+  }
+
+  @Test
+  void aSuspendFunctionIsToldOnlyWhatItLacks() {
+    assertThat(HandlerSignature.missingForSuspend(true, true, false))
+        .isEqualTo("needs kotlinx-coroutines-reactor on the class path; add it");
+    assertThat(HandlerSignature.missingForSuspend(true, false, true))
+        .isEqualTo("needs kotlin-reflect on the class path; add it");
+    assertThat(HandlerSignature.missingForSuspend(true, false, false))
+        .isEqualTo(
+            "needs kotlinx-coroutines-reactor and kotlin-reflect on the class path; add them");
   }
 }
