@@ -14,8 +14,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -37,6 +39,10 @@ final class ExchangeMethod {
   private final int flagsIndex;
   private final TypedCalls.AnswerReader reader;
   private final boolean async;
+
+  /** Whether it is a Kotlin {@code suspend} function: its last argument is the continuation. */
+  private final boolean suspending;
+
   private final Class<?>[] declared;
 
   private ExchangeMethod(
@@ -47,6 +53,7 @@ final class ExchangeMethod {
       int flagsIndex,
       TypedCalls.AnswerReader reader,
       boolean async,
+      boolean suspending,
       Class<?>[] declared) {
     this.description = description;
     this.channel = channel;
@@ -55,6 +62,7 @@ final class ExchangeMethod {
     this.flagsIndex = flagsIndex;
     this.reader = reader;
     this.async = async;
+    this.suspending = suspending;
     this.declared = declared;
   }
 
@@ -113,7 +121,15 @@ final class ExchangeMethod {
     int payloadIndex = -1;
     int flagsIndex = -1;
     Parameter[] params = method.getParameters();
-    for (int i = 0; i < params.length; i++) {
+    boolean suspending = Suspension.isSuspending(method);
+    if (suspending && !Suspension.SUPPORTED) {
+      problems.add(
+          description
+              + ": is a Kotlin suspend function, which needs kotlinx-coroutines-core on the class"
+              + " path; add it, or return a CompletableFuture");
+    }
+    int count = suspending ? params.length - 1 : params.length;
+    for (int i = 0; i < count; i++) {
       Class<?> p = params[i].getType();
       if (params[i].isAnnotationPresent(PacketFlags.class)) {
         if (p != long.class && p != Long.class && p != int.class && p != Integer.class) {
@@ -143,11 +159,21 @@ final class ExchangeMethod {
       }
       payloadIndex = i;
     }
-    ResolvableType returned = ResolvableType.forMethodReturnType(method, type);
+    ResolvableType returned =
+        suspending
+            ? Suspension.result(method, type)
+            : ResolvableType.forMethodReturnType(method, type);
     Class<?> r = returned.toClass();
-    boolean async = CompletionStage.class.isAssignableFrom(r);
+    boolean async = !suspending && CompletionStage.class.isAssignableFrom(r);
     ResolvableType answer = returned;
-    if (async) {
+    if (suspending
+        && (CompletionStage.class.isAssignableFrom(r) || Future.class.isAssignableFrom(r))) {
+      problems.add(
+          description
+              + ": is a suspend function returning "
+              + r.getSimpleName()
+              + "; return the answer's type itself");
+    } else if (async) {
       if (!r.isAssignableFrom(CompletableFuture.class)) {
         problems.add(
             description
@@ -157,7 +183,7 @@ final class ExchangeMethod {
                 + " CompletableFuture or a CompletionStage");
       }
       answer = returned.as(CompletionStage.class).getGeneric(0);
-    } else if (java.util.concurrent.Future.class.isAssignableFrom(r)) {
+    } else if (Future.class.isAssignableFrom(r)) {
       problems.add(
           description
               + ": returns "
@@ -181,6 +207,7 @@ final class ExchangeMethod {
         flagsIndex,
         calls.reader(answer),
         async,
+        suspending,
         method.getExceptionTypes());
   }
 
@@ -191,7 +218,7 @@ final class ExchangeMethod {
   @Nullable Object invoke(
       TypedCalls calls, TypedCalls.Submitter submitter, String target, @Nullable Object[] args)
       throws Throwable {
-    if (!async && EventLoopGroup.inEventLoop()) {
+    if (!async && !suspending && EventLoopGroup.inEventLoop()) {
       throw new IllegalStateException(
           description
               + " waits for its answer, which would block an event loop thread that reads for many"
@@ -206,6 +233,18 @@ final class ExchangeMethod {
         calls.submit(submitter, target, channel, rqType, flags, payload, reader, Duration.ZERO);
     if (async) {
       return answer;
+    }
+    if (suspending) {
+      // failures as the blocking form throws them: a Kotlin caller catches the same exceptions
+      CompletableFuture<Object> failingAsThrown =
+          answer.exceptionallyCompose(
+              e ->
+                  CompletableFuture.failedFuture(
+                      unchecked(
+                          e instanceof CompletionException c && c.getCause() != null
+                              ? c.getCause()
+                              : e)));
+      return Suspension.await(failingAsThrown, args[args.length - 1]);
     }
     try {
       return answer.get();
@@ -250,7 +289,8 @@ final class ExchangeMethod {
 
   /** The parameter of {@code method} the payload comes from, or null; for AOT hints. */
   static @Nullable MethodParameter payloadParameter(Method method) {
-    for (int i = 0; i < method.getParameterCount(); i++) {
+    int count = method.getParameterCount() - (Suspension.isSuspending(method) ? 1 : 0);
+    for (int i = 0; i < count; i++) {
       MethodParameter p = new MethodParameter(method, i);
       if (!p.hasParameterAnnotation(PacketFlags.class)) {
         return p;

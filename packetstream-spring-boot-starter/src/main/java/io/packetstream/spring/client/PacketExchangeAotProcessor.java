@@ -48,7 +48,10 @@ final class PacketExchangeAotProcessor implements BeanRegistrationAotProcessor {
       if (payload != null && !TypedCalls.isRaw(payload.getParameterType())) {
         bindings.registerReflectionHints(hints.reflection(), payload.getGenericParameterType());
       }
-      ResolvableType answer = ResolvableType.forMethodReturnType(method, type);
+      ResolvableType answer =
+          Suspension.isSuspending(method)
+              ? Suspension.result(method, type)
+              : ResolvableType.forMethodReturnType(method, type);
       if (java.util.concurrent.CompletionStage.class.isAssignableFrom(answer.toClass())) {
         answer = answer.as(java.util.concurrent.CompletionStage.class).getGeneric(0);
       }

@@ -64,6 +64,22 @@ public interface Orders {
   @PacketExchange(type = 8)
   Receipt nothing(byte[] payload);
 
+  // Kotlin suspend functions, as the compiler makes them: suspend fun orderSuspending(order:
+  // Order): Receipt, and so on
+
+  @PacketExchange(type = 1)
+  Object orderSuspending(Order order, kotlin.coroutines.Continuation<? super Receipt> continuation);
+
+  @PacketExchange(type = 7)
+  Object receiptsSuspending(
+      String item, kotlin.coroutines.Continuation<? super List<? extends Receipt>> continuation);
+
+  @PacketExchange(type = 4)
+  Object refuseSuspending(String why, kotlin.coroutines.Continuation<? super Receipt> continuation);
+
+  @PacketExchange(type = 5)
+  Object hangSuspending(String text, kotlin.coroutines.Continuation<? super String> continuation);
+
   /** Not an exchange: a default method calls others. */
   default String shout(String text) {
     return upper(text) + "!";

@@ -69,6 +69,24 @@ public class PacketExchangeAotTest {
     }
   }
 
+  /** The answer of a Kotlin suspend function: {@code suspend fun quote(item: String): Quote}. */
+  public record Quote(String item) {}
+
+  public interface Quotes {
+    @PacketExchange(type = 1)
+    Object quote(String item, kotlin.coroutines.Continuation<? super Quote> continuation);
+  }
+
+  @Test
+  void aSuspendFunctionsAnswerTypeIsHinted() {
+    RuntimeHints hints = new RuntimeHints();
+
+    PacketExchangeAotProcessor.register(hints, Quotes.class);
+
+    // its declared type is Object: the answer's type is its continuation's type argument
+    assertThat(RuntimeHintsPredicates.reflection().onType(Quote.class)).accepts(hints);
+  }
+
   @Test
   void theProxyAndThePayloadTypesAreHinted() {
     DefaultGenerationContext generation = generate(new InMemoryGeneratedFiles());

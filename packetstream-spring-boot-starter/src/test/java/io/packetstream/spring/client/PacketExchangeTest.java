@@ -247,4 +247,63 @@ class PacketExchangeTest {
     assertThat(orders.toString()).contains("Orders", "shop");
     assertThat(lowercase.toString()).contains("Lowercase", "other");
   }
+
+  // ------------------------------------------------------------------ Kotlin suspend functions
+
+  @Test
+  void suspendFunctionsResumeWithTheAnswer() throws Throwable {
+    // a suspend exchange method was refused: its continuation taken for a second payload
+    assertThat(resumed(c -> orders.orderSuspending(new Order("tea", 2), c)))
+        .isEqualTo(new Receipt("2 x tea", 0));
+    assertThat(resumed(c -> orders.receiptsSuspending("tea", c)))
+        .isEqualTo(
+            java.util.List.of(
+                new Receipt("1 x tea", 1), new Receipt("2 x tea", 2), new Receipt("3 x tea", 3)));
+  }
+
+  @Test
+  void suspendFunctionsResumeWithTheFailuresTheBlockingFormThrows() {
+    assertThatThrownBy(() -> resumed(c -> orders.refuseSuspending("out of cake", c)))
+        .isInstanceOfSatisfying(
+            PacketRequestFailedException.class,
+            e -> assertThat(e.payload(Problem.class)).isEqualTo(new Problem("out of cake")));
+    assertThatThrownBy(() -> resumed(c -> orders.hangSuspending("wait", c)))
+        .isInstanceOf(PacketRequestTimeoutException.class)
+        .hasMessageStartingWith("Orders.hangSuspending(String, Continuation): ");
+  }
+
+  /**
+   * Calls a suspend function as compiled Kotlin does: what it returns, unless that is the marker
+   * that it suspended, else what it resumes its continuation with (a failure is thrown).
+   */
+  private static Object resumed(
+      java.util.function.Function<kotlin.coroutines.Continuation<Object>, Object> call)
+      throws Throwable {
+    CompletableFuture<Object> resumed = new CompletableFuture<>();
+    kotlin.coroutines.Continuation<Object> continuation =
+        new kotlin.coroutines.Continuation<>() {
+          @Override
+          public kotlin.coroutines.CoroutineContext getContext() {
+            return kotlin.coroutines.EmptyCoroutineContext.INSTANCE;
+          }
+
+          @Override
+          public void resumeWith(Object result) {
+            if (result instanceof kotlin.Result.Failure failure) {
+              resumed.completeExceptionally(failure.exception);
+            } else {
+              resumed.complete(result);
+            }
+          }
+        };
+    Object returned = call.apply(continuation);
+    if (returned != kotlin.coroutines.intrinsics.IntrinsicsKt.getCOROUTINE_SUSPENDED()) {
+      return returned;
+    }
+    try {
+      return resumed.get(20, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause();
+    }
+  }
 }
