@@ -10,8 +10,8 @@ import org.springframework.util.ClassUtils;
  * Exchange methods that are Kotlin {@code suspend} functions: what the compiler makes of {@code
  * suspend fun quote(item: String): Quote} is {@code Object quote(String, Continuation<? super
  * Quote>)}, which returns the answer or a marker that it will resume the continuation later.
- * kotlinx-coroutines-core's {@code CompletionStage.await} does the suspending, so a cancelled
- * coroutine cancels the call.
+ * kotlinx-coroutines-core's {@code CompletionStage.await} does the suspending; a cancelled
+ * coroutine stops waiting.
  */
 final class Suspension {
 
