@@ -11,7 +11,7 @@ import java.util.Optional;
  */
 final class CompositeTrafficListener implements TrafficListener {
 
-  private static final System.Logger LOG = System.getLogger(TrafficListener.class.getName());
+  private static final System.Logger LOG = Loggers.of(TrafficListener.class);
 
   private final TrafficListener[] listeners;
 

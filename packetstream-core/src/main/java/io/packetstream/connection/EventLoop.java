@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class EventLoop implements Runnable {
 
-  private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+  private static final System.Logger LOG = Loggers.of(EventLoop.class);
   private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
 
   /** What a channel registered with the loop wants done when it is ready. */

@@ -90,7 +90,7 @@ public final class PacketConnection implements AutoCloseable {
    * (handlers, listeners, futures) while any of them is held.
    */
 
-  private static final System.Logger LOG = System.getLogger(PacketConnection.class.getName());
+  private static final System.Logger LOG = Loggers.of(PacketConnection.class);
   private static final AtomicLong NAMES = new AtomicLong();
   private static final ThreadLocal<PacketConnection> WORKING = new ThreadLocal<>();
 

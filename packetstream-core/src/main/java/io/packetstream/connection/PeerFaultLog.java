@@ -18,7 +18,7 @@ final class PeerFaultLog {
   /** The shortest time between two lines of one kind. */
   static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  private static final Logger LOG = System.getLogger(PacketConnection.class.getName());
+  private static final Logger LOG = Loggers.of(PacketConnection.class);
 
   /** Connections failed because their peer sent bytes that are not packetstream frames. */
   static final PeerFaultLog MALFORMED =

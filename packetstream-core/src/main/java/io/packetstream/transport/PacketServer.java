@@ -74,7 +74,8 @@ import javax.net.ssl.SSLSocket;
  */
 public final class PacketServer implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(PacketServer.class.getName());
+  private static final System.Logger LOG =
+      io.packetstream.connection.Loggers.of(PacketServer.class);
   private static final AtomicLong SERVERS = new AtomicLong();
   private static final ThreadLocal<PacketServer> SERVING = new ThreadLocal<>();
 
