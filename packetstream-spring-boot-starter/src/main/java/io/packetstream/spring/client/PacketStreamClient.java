@@ -418,6 +418,7 @@ public final class PacketStreamClient {
   }
 
   private void connected(PacketConnection c, Ending ending) {
+    boolean retrying;
     synchronized (lock) {
       if (closed) {
         c.close();
@@ -426,8 +427,13 @@ public final class PacketStreamClient {
       current = c;
       status = Status.CONNECTED;
       lock.notifyAll();
+      // while failing, a connect proves nothing until the peer answers (it may accept and drop)
+      retrying = failures > 0;
     }
-    LOG.log(Level.INFO, () -> "packetstream client " + spec.name() + " connected: " + c);
+    long since = System.nanoTime();
+    LOG.log(
+        retrying ? Level.DEBUG : Level.INFO,
+        () -> "packetstream client " + spec.name() + " connected: " + c);
     c.termination()
         .whenComplete(
             (v, e) -> {
@@ -440,8 +446,13 @@ public final class PacketStreamClient {
               Throwable failure = c.failure().orElse(null);
               // a peer that never sent a packet (a server over its connection limit, or one that
               // accepts and hangs) proved nothing: the back-off goes on growing, or the client
-              // would reconnect to it at the initial delay for ever
-              boolean served = c.packetsReceived() > 0;
+              // would reconnect to it at the initial delay for ever. One that held the connection
+              // longer than the longest wait did serve, if only an idle client: a server never
+              // speaks first
+              boolean served =
+                  c.packetsReceived() > 0
+                      || (spec.backoff() != null
+                          && System.nanoTime() - since >= spec.backoff().max().toNanos());
               lost(
                   failure != null
                       ? failure
@@ -487,7 +498,8 @@ public final class PacketStreamClient {
       if (!peerEof) {
         return served
             ? ": the stream ended without the peer's EOF (the peer or the network failed)"
-            : " closed by its peer before it sent anything";
+            : ": the stream ended without the peer's EOF, before the peer sent anything (the peer"
+                + " failed, or turns connections away)";
       }
       // this end begins a close of its own only on its idle timeout, or when the application
       // closes the connection under the client

@@ -75,12 +75,72 @@ class ReconnectBackoffTest {
             .atMost(Duration.ofSeconds(30))
             .until(() -> !lines(output, "retrying in 400ms").isEmpty());
         assertThat(accepted.get()).isGreaterThanOrEqualTo(4);
-        assertThat(lines(output, "closed by its peer before it sent anything")).isNotEmpty();
+        assertThat(lines(output, "the stream ended without the peer's EOF, before the peer sent"))
+            .isNotEmpty();
+        // each accepted connect was logged at INFO as "connected", though it proved nothing
+        assertThat(
+                output
+                    .getOut()
+                    .lines()
+                    .filter(line -> line.contains("packetstream client full connected: ")))
+            .hasSizeGreaterThanOrEqualTo(4)
+            .filteredOn(line -> line.contains(" INFO "))
+            .hasSize(1);
         assertThat(lines(output, " WARN "))
             .singleElement()
             .asString()
             .contains("further failures are logged at DEBUG");
         assertThat(lines(output, " INFO ")).noneMatch(line -> line.contains("closed by its peer"));
+      }
+    }
+  }
+
+  /**
+   * An idle client's peer never speaks first: a connection that outlived the longest wait served,
+   * though nothing came over it, and a peer that then dies is a new failure, a WARN again, not one
+   * more repeat at DEBUG.
+   */
+  @Test
+  void aConnectionThatOutlivedTheLongestWaitServedThoughIdle(CapturedOutput output)
+      throws Exception {
+    AtomicInteger accepted = new AtomicInteger();
+    try (ServerSocket flaky = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (true) {
+                  try (Socket peer = flaky.accept()) {
+                    // three turned away at once, then one held a while, then dropped unanswered
+                    if (accepted.incrementAndGet() == 4) {
+                      Thread.sleep(1500);
+                    }
+                  } catch (IOException | InterruptedException e) {
+                    return; // the test closed the listener
+                  }
+                }
+              },
+              "flaky-server");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      try (ConfigurableApplicationContext context =
+          new SpringApplicationBuilder(ClientApp.class)
+              .web(WebApplicationType.NONE)
+              .properties(
+                  "spring.main.banner-mode=off",
+                  "logging.level.io.packetstream.spring.client.PacketStreamClient=DEBUG",
+                  "packetstream.clients.flaky.host=127.0.0.1",
+                  "packetstream.clients.flaky.port=" + flaky.getLocalPort(),
+                  "packetstream.clients.flaky.reconnect.initial-delay=50ms",
+                  "packetstream.clients.flaky.reconnect.max-delay=400ms")
+              .run()) {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> !lines(output, "flaky", "(the peer or the network failed)").isEmpty());
+        assertThat(lines(output, "flaky", " WARN "))
+            .hasSize(2)
+            .last()
+            .asString()
+            .contains("the stream ended without the peer's EOF (the peer or the network failed)");
       }
     }
   }
