@@ -117,6 +117,7 @@ public final class PacketClients implements SmartLifecycle {
     }
     scheduler = scheduler(threads);
     for (PacketStreamClient c : clients.values()) {
+      c.stopping(false);
       // the context does not stop a lifecycle whose start failed: close what did start
       try {
         c.start(scheduler);
@@ -141,10 +142,14 @@ public final class PacketClients implements SmartLifecycle {
 
   /**
    * In this lifecycle's own (earlier) stop phase nothing closes: the server drains first, and
-   * {@link #closer(Supplier)} closes the clients in a later phase.
+   * {@link #closer(Supplier)} closes the clients in a later phase. The clients only learn that the
+   * application is stopping, so that what the drain does to them is not logged as an outage.
    */
   @Override
   public void stop(Runnable callback) {
+    for (PacketStreamClient c : clients.values()) {
+      c.stopping(true);
+    }
     callback.run();
   }
 

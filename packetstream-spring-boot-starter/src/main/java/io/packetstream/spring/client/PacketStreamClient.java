@@ -84,6 +84,9 @@ public final class PacketStreamClient {
   /** Failed attempts since the last connection: the first is logged at WARN, the rest at DEBUG. */
   private int failures;
 
+  /** The application is shutting down: a lost connection or a failed connect is no news. */
+  private volatile boolean stopping;
+
   PacketStreamClient(ClientSpec spec, PacketConnectionBuilders builders, TypedCalls calls) {
     this.spec = spec;
     this.builders = builders;
@@ -553,7 +556,7 @@ public final class PacketStreamClient {
     }
     if (graceful) {
       LOG.log(
-          Level.INFO,
+          stopping ? Level.DEBUG : Level.INFO,
           () ->
               "packetstream client "
                   + spec.name()
@@ -564,7 +567,7 @@ public final class PacketStreamClient {
     } else {
       // an unreachable peer would fill the log at every attempt: tell once, then at DEBUG
       LOG.log(
-          first ? Level.WARNING : Level.DEBUG,
+          first && !stopping ? Level.WARNING : Level.DEBUG,
           () ->
               "packetstream client "
                   + spec.name()
@@ -580,6 +583,20 @@ public final class PacketStreamClient {
       scheduler.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // shutting down
+    }
+  }
+
+  /**
+   * Whether the application is shutting down: then the end of the connection (the application's own
+   * server drains it, say) and the connects that fail after it are logged at DEBUG. The client goes
+   * on reconnecting until it is closed, for handlers that still call it while the server drains.
+   */
+  void stopping(boolean stopping) {
+    this.stopping = stopping;
+    if (balancer != null) {
+      for (PacketStreamClient member : balancer.members()) {
+        member.stopping(stopping);
+      }
     }
   }
 
