@@ -77,6 +77,14 @@ final class RrClientCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /**
+   * About the heap a load of {@code window} requests of {@code payload} bytes holds: its 256
+   * payloads and their expected answers, and each request in flight twice (request and answer).
+   */
+  static long heapNeeded(int window, int payload) {
+    return (512L + 2L * window) * payload;
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -92,6 +100,21 @@ final class RrClientCommand implements Callable<Integer> {
               + " is over "
               + MAX_PAYLOAD
               + ", the most a request carries within a peer's default frame limit");
+      return 2;
+    }
+    long heap = heapNeeded(window, payload);
+    if (heap > Runtime.getRuntime().maxMemory()) {
+      err.println(
+          "rr-client: --payload "
+              + payload
+              + " at --window "
+              + window
+              + " needs about "
+              + (heap >> 20)
+              + " MiB of heap (256 payloads, their answers and the window's in flight), more than"
+              + " the "
+              + (Runtime.getRuntime().maxMemory() >> 20)
+              + " MiB this JVM may use; give java a larger -Xmx, or ask for less");
       return 2;
     }
     long warmup = warmupOverride != null ? warmupOverride : Math.max(requests / 5, 20_000);

@@ -174,6 +174,22 @@ class RrLoadTest {
     }
   }
 
+  /** A load larger than the heap is a usage error up front, not an OutOfMemoryError's trace. */
+  @Test
+  void aLoadLargerThanTheHeapIsAUsageError() {
+    int payload = RrClientCommand.MAX_PAYLOAD;
+    int window = (int) (Runtime.getRuntime().maxMemory() / payload) + 1;
+
+    CommandRun run = rrClient(1, 10, window, payload);
+
+    assertThat(run.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("rr-client: --payload " + payload + " at --window " + window + " needs about ")
+        .contains("give java a larger -Xmx");
+    assertThat(run.exitCode()).isEqualTo(2);
+  }
+
   /** A bad value of an option stops rr-client before it connects, with one line on stderr. */
   @ParameterizedTest
   @CsvSource({
