@@ -34,6 +34,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import javax.net.ServerSocketFactory;
 import javax.net.ssl.SSLSocket;
@@ -124,8 +125,12 @@ public final class PacketServer implements AutoCloseable {
   /** For tests: runs on the thread that opened a connection, right after it opened. */
   private volatile Consumer<PacketConnection> afterOpen = c -> {};
 
+  /** Asked as each peer connects: false disconnects it before anything is read. */
+  private final BooleanSupplier admitting;
+
   private PacketServer(Builder b, Closeable listener, SocketAddress localAddress, Path unixPath) {
     this.name = b.name != null ? b.name : "packetstream-server-" + SERVERS.incrementAndGet();
+    this.admitting = b.admitting;
     this.connections = b.connections.copy();
     this.maxConnections = b.maxConnections;
     this.shutdownTimeout = b.shutdownTimeout;
@@ -455,6 +460,11 @@ public final class PacketServer implements AutoCloseable {
   private void serve(Closeable peer) {
     long n = accepted.incrementAndGet();
     try {
+      if (!admitting.getAsBoolean()) {
+        // before a byte is read: no request of the peer's runs, none is half answered
+        closeQuietly(peer);
+        return;
+      }
       if (live.size() + handshaking.size() >= maxConnections) {
         closeQuietly(peer);
         refused();
@@ -659,6 +669,7 @@ public final class PacketServer implements AutoCloseable {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    private BooleanSupplier admitting = () -> true;
 
     Builder(PacketConnection.Builder connections) {
       this.connections = Objects.requireNonNull(connections, "connections");
@@ -714,6 +725,16 @@ public final class PacketServer implements AutoCloseable {
         throw new IllegalArgumentException("maxConnections " + n + " is below 1");
       }
       this.maxConnections = n;
+      return this;
+    }
+
+    /**
+     * Asked as each peer connects, before anything is read from it: while it says false, new peers
+     * are disconnected at once, so none of their requests runs, while peers already connected are
+     * served on; for an application out of service. Default: always true.
+     */
+    public Builder admitting(BooleanSupplier admitting) {
+      this.admitting = Objects.requireNonNull(admitting, "admitting");
       return this;
     }
 

@@ -44,6 +44,46 @@ class PacketServerTest {
   }
 
   /**
+   * While the server does not admit new peers, one that connects is disconnected before any of its
+   * requests is read, so none runs; peers already connected are served on, and new ones are
+   * admitted again later.
+   */
+  @Test
+  void aPeerThatConnectsWhileNotAdmittingIsDisconnectedAndNoneOfItsRequestsRuns() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean admitting =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+    PacketConnection.Builder counting =
+        PacketConnection.builder()
+            .handler(
+                rq -> {
+                  ran.incrementAndGet();
+                  return Response.ok(rq.payload());
+                });
+    try (PacketServer server =
+            PacketServer.builder(counting).admitting(admitting::get).bindLoopback(0);
+        PacketConnection first =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      assertThat(first.call(0, 0, 0, new byte[] {1}, WAIT)).isEqualTo(Response.ok(new byte[] {1}));
+      admitting.set(false);
+      try (RawPeer refused = new RawPeer(server.port())) {
+        refused.send(io.packetstream.wire.Packet.request(0, 1, 0, 0, new byte[] {9}));
+        assertThat(refused.awaitEnd()).as("the new peer is disconnected").isTrue();
+      }
+      assertThat(ran).as("requests run").hasValue(1);
+      assertThat(server.connections()).containsExactly(server.connections().get(0));
+      assertThat(first.call(0, 0, 0, new byte[] {2}, WAIT)).isEqualTo(Response.ok(new byte[] {2}));
+
+      admitting.set(true);
+      try (PacketConnection later =
+          PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+        assertThat(later.call(0, 0, 0, new byte[] {3}, WAIT))
+            .isEqualTo(Response.ok(new byte[] {3}));
+      }
+    }
+  }
+
+  /**
    * A connection that has ended by the time the server lists it (here aborted by the open hook)
    * leaves the list at once: its place goes to the next peer.
    */

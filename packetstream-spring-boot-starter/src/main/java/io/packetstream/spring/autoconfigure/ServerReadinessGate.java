@@ -1,10 +1,8 @@
 package io.packetstream.spring.autoconfigure;
 
-import io.packetstream.connection.PacketConnection;
-import io.packetstream.connection.TrafficListener;
-import io.packetstream.spring.context.ConnectionRole;
-import io.packetstream.spring.context.PacketConnectionCustomizer;
-import java.util.concurrent.CompletableFuture;
+import io.packetstream.connection.Loggers;
+import io.packetstream.spring.context.PacketServerCustomizer;
+import io.packetstream.transport.PacketServer;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationListener;
@@ -12,15 +10,16 @@ import org.springframework.context.ApplicationListener;
 /**
  * Disconnects every peer that connects to the server while the application's readiness is {@link
  * ReadinessState#REFUSING_TRAFFIC} (as Boot publishes it when the context closes, or as the
- * application does to take itself out of service), so that a load balancer's new peers go
- * elsewhere; peers already connected are served on. The server accepts again on {@link
- * ReadinessState#ACCEPTING_TRAFFIC}. Until the first change it accepts.
+ * application does to take itself out of service), before anything is read from it, so that none of
+ * its requests runs and a load balancer's new peers go elsewhere; peers already connected are
+ * served on. The server accepts again on {@link ReadinessState#ACCEPTING_TRAFFIC}. Until the first
+ * change it accepts.
  */
 final class ServerReadinessGate
-    implements PacketConnectionCustomizer,
+    implements PacketServerCustomizer,
         ApplicationListener<AvailabilityChangeEvent<ReadinessState>> {
 
-  private static final System.Logger LOG = System.getLogger(ServerReadinessGate.class.getName());
+  private static final System.Logger LOG = Loggers.of(ServerReadinessGate.class);
 
   private volatile boolean refusing;
 
@@ -45,19 +44,7 @@ final class ServerReadinessGate
   }
 
   @Override
-  public void customize(PacketConnection.Builder builder, ConnectionRole role, String name) {
-    if (role != ConnectionRole.SERVER) {
-      return;
-    }
-    builder.listener(
-        new TrafficListener() {
-          @Override
-          public void connectionOpened(PacketConnection connection) {
-            if (refusing) {
-              // not from here: the connection is still starting on the server's accept thread
-              CompletableFuture.runAsync(connection::abort);
-            }
-          }
-        });
+  public void customize(PacketServer.Builder builder) {
+    builder.admitting(() -> !refusing);
   }
 }

@@ -410,10 +410,28 @@ class PacketStreamServerAutoConfigurationTests {
                 // the accept loop opens after it would be turned away too)
                 assertThat(before.call(1, 0, bytes("first")).ok()).isTrue();
                 AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
+                int ran = OneHandler.CALLS.get();
                 try (Socket refused = new Socket("127.0.0.1", port)) {
                   refused.setSoTimeout(10_000);
-                  assertThat(refused.getInputStream().read()).isEqualTo(-1);
+                  // a request at once: the peer is disconnected before it is read, so it never
+                  // runs (it ran, its answer lost, when the connection was aborted after opening)
+                  refused
+                      .getOutputStream()
+                      .write(
+                          io.packetstream.wire.PacketCodec.encode(
+                              io.packetstream.wire.Packet.request(0, 1, 0, 1, bytes("\"x\""))));
+                  // closed with the request unread: EOF, or a reset
+                  int read;
+                  try {
+                    read = refused.getInputStream().read();
+                  } catch (java.net.SocketException reset) {
+                    read = -1;
+                  }
+                  assertThat(read).isEqualTo(-1);
                 }
+                assertThat(OneHandler.CALLS.get())
+                    .as("requests of the refused peer run")
+                    .isEqualTo(ran);
                 // a peer connected before is served on
                 assertThat(before.call(1, 0, bytes("still here")).ok()).isTrue();
                 AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
@@ -525,6 +543,9 @@ class PacketStreamServerAutoConfigurationTests {
 
   @Configuration(proxyBeanMethods = false)
   static class OneHandler {
+    static final java.util.concurrent.atomic.AtomicInteger CALLS =
+        new java.util.concurrent.atomic.AtomicInteger();
+
     @Bean
     DuplicateA echo() {
       return new DuplicateA();
@@ -534,6 +555,7 @@ class PacketStreamServerAutoConfigurationTests {
   static class DuplicateA {
     @PacketHandler(1)
     String one(String s) {
+      OneHandler.CALLS.incrementAndGet();
       return s;
     }
   }
