@@ -19,7 +19,8 @@ import org.springframework.cloud.client.discovery.DiscoveryClient;
  */
 final class DiscoveryInstances implements InstanceSource {
 
-  private static final System.Logger LOG = System.getLogger(DiscoveryInstances.class.getName());
+  private static final System.Logger LOG =
+      io.packetstream.connection.Loggers.of(DiscoveryInstances.class);
 
   private final ObjectProvider<DiscoveryClient> discovery;
   private final String serviceId;

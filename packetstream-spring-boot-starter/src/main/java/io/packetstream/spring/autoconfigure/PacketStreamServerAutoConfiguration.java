@@ -40,7 +40,7 @@ import org.springframework.core.env.Environment;
 public final class PacketStreamServerAutoConfiguration {
 
   private static final System.Logger LOG =
-      System.getLogger(PacketStreamServerAutoConfiguration.class.getName());
+      io.packetstream.connection.Loggers.of(PacketStreamServerAutoConfiguration.class);
 
   /** Spring Boot's default of {@code spring.lifecycle.timeout-per-shutdown-phase}. */
   private static final Duration DEFAULT_SHUTDOWN_PHASE = Duration.ofSeconds(30);

@@ -36,7 +36,8 @@ import java.util.function.Function;
  */
 final class Balancer {
 
-  private static final System.Logger LOG = System.getLogger(PacketStreamClient.class.getName());
+  private static final System.Logger LOG =
+      io.packetstream.connection.Loggers.of(PacketStreamClient.class);
 
   /** How many members an error message lists. */
   private static final int LISTED = 5;

@@ -21,7 +21,8 @@ import org.springframework.context.SmartLifecycle;
  */
 public final class PacketStreamServer implements SmartLifecycle {
 
-  private static final System.Logger LOG = System.getLogger(PacketStreamServer.class.getName());
+  private static final System.Logger LOG =
+      io.packetstream.connection.Loggers.of(PacketStreamServer.class);
 
   /** The phase the server starts in (early) and stops in (late), as Boot's web servers do. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;

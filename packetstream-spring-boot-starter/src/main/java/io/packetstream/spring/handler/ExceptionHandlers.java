@@ -70,7 +70,8 @@ final class ExceptionHandlers {
     }
   }
 
-  private static final System.Logger LOG = System.getLogger(ExceptionHandlers.class.getName());
+  private static final System.Logger LOG =
+      io.packetstream.connection.Loggers.of(ExceptionHandlers.class);
 
   /** How many exception classes of one method's own failures are logged at WARN, at most. */
   private static final int MAX_WARNED = 16;

@@ -31,7 +31,8 @@ import java.util.concurrent.CompletionStage;
  */
 final class HandlerInvoker {
 
-  private static final System.Logger LOG = System.getLogger(HandlerInvoker.class.getName());
+  private static final System.Logger LOG =
+      io.packetstream.connection.Loggers.of(HandlerInvoker.class);
   private static final Object[] NO_ARGS = new Object[0];
 
   private final String description;

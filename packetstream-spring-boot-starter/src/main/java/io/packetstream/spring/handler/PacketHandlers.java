@@ -56,7 +56,8 @@ import org.springframework.validation.Validator;
 public final class PacketHandlers
     implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware, EnvironmentAware {
 
-  private static final System.Logger LOG = System.getLogger(PacketHandlers.class.getName());
+  private static final System.Logger LOG =
+      io.packetstream.connection.Loggers.of(PacketHandlers.class);
 
   private record Found(String beanName, Object bean, Method method, PacketHandler annotation) {}
 

@@ -24,7 +24,8 @@ import org.springframework.core.ReactiveAdapterRegistry;
  */
 final class ReactiveReturns {
 
-  private static final System.Logger LOG = System.getLogger(ReactiveReturns.class.getName());
+  private static final System.Logger LOG =
+      io.packetstream.connection.Loggers.of(ReactiveReturns.class);
 
   /** The property that sets the most values one answer collects, named in the refusal. */
   static final String MAX_VALUES_PROPERTY = "packetstream.max-collected-values";
