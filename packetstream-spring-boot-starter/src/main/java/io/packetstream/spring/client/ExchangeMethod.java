@@ -45,6 +45,28 @@ final class ExchangeMethod {
 
   private final Class<?>[] declared;
 
+  /**
+   * Where suspend callers without a dispatcher resume: threads of their own, made as needed and
+   * kept 30 s, never the event loop, where code that blocks would hold up every connection of the
+   * loop.
+   */
+  private static final java.util.concurrent.Executor RESUMING = resuming();
+
+  private static java.util.concurrent.Executor resuming() {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return new java.util.concurrent.ThreadPoolExecutor(
+        0,
+        Integer.MAX_VALUE,
+        30,
+        java.util.concurrent.TimeUnit.SECONDS,
+        new java.util.concurrent.SynchronousQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "packetstream-resume-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
   private ExchangeMethod(
       String description,
       long channel,
@@ -235,16 +257,32 @@ final class ExchangeMethod {
       return answer;
     }
     if (suspending) {
-      // failures as the blocking form throws them: a Kotlin caller catches the same exceptions
-      CompletableFuture<Object> failingAsThrown =
-          answer.exceptionallyCompose(
-              e ->
-                  CompletableFuture.failedFuture(
-                      unchecked(
-                          e instanceof CompletionException c && c.getCause() != null
-                              ? c.getCause()
-                              : e)));
-      return Suspension.await(failingAsThrown, args[args.length - 1]);
+      // resumed off the event loop that completes the answer: a caller without a dispatcher of its
+      // own (a suspend handler's Unconfined) would run on, and could block, that loop; failures as
+      // the blocking form throws them
+      CompletableFuture<Object> resumed =
+          answer
+              .handleAsync(
+                  (value, failure) -> {
+                    if (failure == null) {
+                      return CompletableFuture.completedFuture(value);
+                    }
+                    Throwable cause =
+                        failure instanceof CompletionException c && c.getCause() != null
+                            ? c.getCause()
+                            : failure;
+                    return CompletableFuture.<Object>failedFuture(unchecked(cause));
+                  },
+                  RESUMING)
+              .thenCompose(f -> f);
+      // a cancelled coroutine cancels what it awaited: the call itself
+      resumed.whenComplete(
+          (v, e) -> {
+            if (e instanceof CancellationException) {
+              answer.cancel(false);
+            }
+          });
+      return Suspension.await(resumed, args[args.length - 1]);
     }
     try {
       return answer.get();

@@ -344,8 +344,11 @@ final class TypedCalls {
     }
     if (type.getName().startsWith("reactor.core.publisher.")
         || type.getName().equals("org.reactivestreams.Publisher")
+        || type.getName().startsWith("kotlinx.coroutines.flow.")
+        || type.getName().equals("kotlinx.coroutines.Deferred")
         || type.getName().equals("kotlin.coroutines.Continuation")) {
-      return "is not data that a codec can carry (for later answers, return a CompletableFuture)";
+      return "is not data that a codec can carry (for later answers, return a CompletableFuture,"
+          + " or make it a Kotlin suspend function)";
     }
     return null;
   }

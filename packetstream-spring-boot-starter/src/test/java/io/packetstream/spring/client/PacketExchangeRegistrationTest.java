@@ -58,6 +58,10 @@ class PacketExchangeRegistrationTest {
 
     @PacketExchange(type = -1)
     void negativeType();
+
+    /** A Kotlin {@code Flow}: passed start-up, then failed every call. */
+    @PacketExchange(type = 6)
+    kotlinx.coroutines.flow.Flow<String> flow(String a);
   }
 
   @Configuration(proxyBeanMethods = false)
@@ -99,7 +103,8 @@ class PacketExchangeRegistrationTest {
                                   "Bad.plainFuture(String): returns Future",
                                   "Bad.stream(String): the answer's type Stream is single-use",
                                   "Bad.number(long): parameter 0 (long) is a number: annotate it @PacketFlags",
-                                  "Bad.negativeType(): request type -1 is out of range"));
+                                  "Bad.negativeType(): request type -1 is out of range",
+                                  "Bad.flow(String): the answer's type Flow is not data"));
             });
   }
 

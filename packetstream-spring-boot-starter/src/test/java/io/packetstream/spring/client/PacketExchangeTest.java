@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.spring.client.ExchangeServer.Order;
 import io.packetstream.spring.client.ExchangeServer.Problem;
@@ -272,6 +273,69 @@ class PacketExchangeTest {
         .hasMessageStartingWith("Orders.hangSuspending(String, Continuation): ");
   }
 
+  @Test
+  void suspendFunctionsResumeOffTheEventLoop() throws Throwable {
+    // a caller without a dispatcher resumed on the event loop thread that read the answer, where
+    // code that blocks stalled every connection of the loop
+    Thread[] on = new Thread[1];
+    CompletableFuture<Object> done = new CompletableFuture<>();
+    Object returned =
+        orders.orderSuspending(
+            new Order("tea", 1),
+            continuation(
+                kotlin.coroutines.EmptyCoroutineContext.INSTANCE,
+                result -> {
+                  on[0] = Thread.currentThread();
+                  done.complete(result);
+                }));
+
+    assertThat(returned)
+        .isSameAs(kotlin.coroutines.intrinsics.IntrinsicsKt.getCOROUTINE_SUSPENDED());
+    assertThat(done.get(20, TimeUnit.SECONDS)).isEqualTo(new Receipt("1 x tea", 0));
+    assertThat(on[0].getName()).startsWith("packetstream-resume-");
+  }
+
+  @Test
+  void aCancelledCoroutineCancelsTheCall() throws Exception {
+    PacketConnection connection = shop.connection().orElseThrow();
+    int before = connection.pendingRequests();
+    kotlinx.coroutines.CompletableJob job = kotlinx.coroutines.JobKt.Job(null);
+    CompletableFuture<Object> done = new CompletableFuture<>();
+    Object returned = orders.hangSuspending("wait", continuation(job, done::complete));
+    assertThat(returned)
+        .isSameAs(kotlin.coroutines.intrinsics.IntrinsicsKt.getCOROUTINE_SUSPENDED());
+    assertThat(connection.pendingRequests()).isEqualTo(before + 1);
+
+    job.cancel(null);
+
+    assertThat(done.get(20, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(
+            kotlin.Result.Failure.class,
+            f ->
+                assertThat(f.exception)
+                    .isInstanceOf(java.util.concurrent.CancellationException.class));
+    // the request is given up, not left pending until its timeout
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(1))
+        .until(() -> connection.pendingRequests() == before);
+  }
+
+  /** A continuation in {@code context} that hands what it is resumed with to {@code resumed}. */
+  private static kotlin.coroutines.Continuation<Object> continuation(
+      kotlin.coroutines.CoroutineContext context, java.util.function.Consumer<Object> resumed) {
+    return new kotlin.coroutines.Continuation<>() {
+      @Override
+      public kotlin.coroutines.CoroutineContext getContext() {
+        return context;
+      }
+
+      @Override
+      public void resumeWith(Object result) {
+        resumed.accept(result);
+      }
+    };
+  }
+
   /**
    * Calls a suspend function as compiled Kotlin does: what it returns, unless that is the marker
    * that it suspended, else what it resumes its continuation with (a failure is thrown).
@@ -280,23 +344,17 @@ class PacketExchangeTest {
       java.util.function.Function<kotlin.coroutines.Continuation<Object>, Object> call)
       throws Throwable {
     CompletableFuture<Object> resumed = new CompletableFuture<>();
-    kotlin.coroutines.Continuation<Object> continuation =
-        new kotlin.coroutines.Continuation<>() {
-          @Override
-          public kotlin.coroutines.CoroutineContext getContext() {
-            return kotlin.coroutines.EmptyCoroutineContext.INSTANCE;
-          }
-
-          @Override
-          public void resumeWith(Object result) {
-            if (result instanceof kotlin.Result.Failure failure) {
-              resumed.completeExceptionally(failure.exception);
-            } else {
-              resumed.complete(result);
-            }
-          }
-        };
-    Object returned = call.apply(continuation);
+    Object returned =
+        call.apply(
+            continuation(
+                kotlin.coroutines.EmptyCoroutineContext.INSTANCE,
+                result -> {
+                  if (result instanceof kotlin.Result.Failure failure) {
+                    resumed.completeExceptionally(failure.exception);
+                  } else {
+                    resumed.complete(result);
+                  }
+                }));
     if (returned != kotlin.coroutines.intrinsics.IntrinsicsKt.getCOROUTINE_SUSPENDED()) {
       return returned;
     }
