@@ -51,7 +51,8 @@ import org.springframework.core.ResolvableType;
  */
 public final class PacketStreamClient {
 
-  private static final System.Logger LOG = System.getLogger(PacketStreamClient.class.getName());
+  private static final System.Logger LOG =
+      io.packetstream.connection.Loggers.of(PacketStreamClient.class);
 
   /** Where the client is in its life. */
   public enum Status {
@@ -437,6 +438,19 @@ public final class PacketStreamClient {
     LOG.log(
         retrying ? Level.DEBUG : Level.INFO,
         () -> "packetstream client " + spec.name() + " connected: " + c);
+    if (retrying) {
+      // the recovery the WARN of the first failure waits for
+      ending.onFirstPacket(
+          () ->
+              LOG.log(
+                  Level.INFO,
+                  () ->
+                      "packetstream client "
+                          + spec.name()
+                          + " connected: "
+                          + c
+                          + " (its peer answers again)"));
+    }
     c.termination()
         .whenComplete(
             (v, e) -> {
@@ -478,6 +492,12 @@ public final class PacketStreamClient {
 
     private final AtomicInteger began = new AtomicInteger(OPEN);
     private volatile boolean peerEof;
+    private volatile @Nullable Runnable firstPacket;
+
+    /** Runs {@code action} when the peer's first packet arrives. */
+    void onFirstPacket(Runnable action) {
+      firstPacket = action;
+    }
 
     @Override
     public void packetSent(PacketConnection connection, Packet packet, int bytes) {
@@ -488,6 +508,11 @@ public final class PacketStreamClient {
 
     @Override
     public void packetReceived(PacketConnection connection, Packet packet, int bytes) {
+      Runnable first = firstPacket;
+      if (first != null) {
+        firstPacket = null;
+        first.run();
+      }
       if (packet.isControl()) {
         began.compareAndSet(OPEN, PEER_BEGAN);
         if (packet.isEof()) {

@@ -96,6 +96,53 @@ class ReconnectBackoffTest {
   }
 
   /**
+   * After connects that proved nothing (logged at DEBUG), the peer's first answer says at INFO that
+   * the client is back: the last word of the log was the failure's WARN.
+   */
+  @Test
+  void theFirstAnswerAfterFailedConnectsIsLoggedAsTheRecovery(CapturedOutput output)
+      throws Exception {
+    AtomicInteger connects = new AtomicInteger();
+    PacketServer peer =
+        PacketServer.builder(PacketConnection.builder().handler(rq -> Response.ok("here")))
+            .name("recovering")
+            .admitting(() -> connects.incrementAndGet() > 3)
+            .bind(new InetSocketAddress("127.0.0.1", 0));
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(ClientApp.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "spring.main.banner-mode=off",
+                "packetstream.clients.back.host=127.0.0.1",
+                "packetstream.clients.back.port=" + peer.port(),
+                "packetstream.clients.back.fail-fast=false",
+                "packetstream.clients.back.reconnect.initial-delay=50ms",
+                "packetstream.clients.back.reconnect.max-delay=400ms")
+            .run()) {
+      PacketStreamClient back = context.getBean(PacketClients.class).get("back");
+      await().atMost(Duration.ofSeconds(30)).until(() -> connects.get() > 3);
+      assertThat(back.awaitConnected(Duration.ofSeconds(10))).isTrue();
+
+      assertThat(back.call(1, 0, new byte[0]).ok()).isTrue();
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  output
+                      .getOut()
+                      .lines()
+                      .anyMatch(
+                          line ->
+                              line.contains(" INFO ")
+                                  && line.contains("packetstream client back connected: ")
+                                  && line.endsWith("(its peer answers again)")));
+    } finally {
+      peer.close();
+    }
+  }
+
+  /**
    * An idle client's peer never speaks first: a connection that outlived the longest wait served,
    * though nothing came over it, and a peer that then dies is a new failure, a WARN again, not one
    * more repeat at DEBUG.
