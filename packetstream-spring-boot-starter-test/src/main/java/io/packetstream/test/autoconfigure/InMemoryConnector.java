@@ -55,14 +55,16 @@ final class InMemoryConnector implements PacketStreamTester.Connector, PacketHan
       closeAll(pipes);
       throw e;
     }
-    // as a socket's close would: the application reads EOF and its writes fail at once, so its
-    // close need not wait out its close timeout for the EOF of a tester that aborted
+    // the tester's end is gone, as a socket's would be after a reset: the application's end ends
+    // at once, rather than waiting out its close timeout for the EOF of a tester that aborted, or
+    // for handlers whose answers nobody will read (a tester that closed gracefully has had the
+    // application's EOF, so its end is done anyway)
     tester
         .termination()
         .whenComplete(
             (v, e) -> {
               closeAll(List.of(toApplication.sink(), toTester.source()));
-              application.close();
+              application.abort();
             });
     CompletableFuture.allOf(
             tester.termination().toCompletableFuture(),

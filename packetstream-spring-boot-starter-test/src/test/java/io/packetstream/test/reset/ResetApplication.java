@@ -18,12 +18,27 @@ public class ResetApplication {
   /** The held requests' answer. */
   static final CompletableFuture<String> RELEASE = new CompletableFuture<>();
 
+  static final int HELD_IN_MEMORY = 2;
+
+  /** Counted down when a request held for the in-memory test has reached its handler. */
+  static final CountDownLatch STARTED_IN_MEMORY = new CountDownLatch(1);
+
+  /** The answer of the requests held for the in-memory test. */
+  static final CompletableFuture<String> RELEASE_IN_MEMORY = new CompletableFuture<>();
+
   @Component
   static class Held {
     @PacketHandler(HELD)
     CompletableFuture<String> held() {
       STARTED.countDown();
       return RELEASE;
+    }
+
+    /** Blocks its thread, as most handlers would. */
+    @PacketHandler(HELD_IN_MEMORY)
+    String heldInMemory() throws Exception {
+      STARTED_IN_MEMORY.countDown();
+      return RELEASE_IN_MEMORY.get();
     }
   }
 }
