@@ -28,11 +28,16 @@ final class ConnectionHealth {
       pending += c.pendingRequests();
       running += c.runningRequests();
     }
-    return (server.isListening() ? Health.up() : Health.down())
-        .withDetail("name", server.name())
-        .withDetail("listening", server.isListening())
-        .withDetail("port", server.port())
-        .withDetail("connections", connections.size())
+    Health.Builder b =
+        (server.isListening() ? Health.up() : Health.down())
+            .withDetail("name", server.name())
+            .withDetail("listening", server.isListening());
+    // a TCP server's port; a Unix domain socket's path, which has no port
+    server.server().ifPresent(s -> b.withDetail("address", s.localAddress().toString()));
+    if (server.port() >= 0) {
+      b.withDetail("port", server.port());
+    }
+    return b.withDetail("connections", connections.size())
         .withDetail("draining", draining)
         .withDetail("pendingRequests", pending)
         .withDetail("runningRequests", running)
