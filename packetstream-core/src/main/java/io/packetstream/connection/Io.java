@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import javax.net.ssl.SSLSession;
 
 /**
  * The byte stream under a connection, driven one of two ways: by an event loop ({@link ChannelIo},
@@ -59,6 +60,11 @@ abstract class Io implements Outbound.Sink {
 
   Optional<SocketAddress> remoteAddress() {
     return Optional.ofNullable(remote);
+  }
+
+  /** The TLS session, once its first handshake has finished; empty when the stream is not TLS. */
+  Optional<SSLSession> tlsSession() {
+    return Optional.empty();
   }
 
   @Override

@@ -562,6 +562,17 @@ public final class PacketConnection implements AutoCloseable {
     return io.remoteAddress();
   }
 
+  /**
+   * The TLS session of a connection over TLS, once its handshake has finished: under mutual TLS the
+   * peer's certificates and principal ({@code getPeerPrincipal()}), to tell who the peer is; the
+   * protocol and cipher suite. Empty for a connection that is not over TLS, or whose handshake has
+   * not finished on an event loop. Over an {@code SSLSocket} whose first handshake has not
+   * finished, waits for it, as {@code SSLSocket.getSession()} does.
+   */
+  public Optional<javax.net.ssl.SSLSession> tlsSession() {
+    return io.tlsSession();
+  }
+
   /** When the connection was first opened. */
   public Optional<Instant> openedAt() {
     return instant(openedMillis);
@@ -1895,14 +1906,14 @@ public final class PacketConnection implements AutoCloseable {
       socket.setTcpNoDelay(true);
       socket.setKeepAlive(true);
       ConnectionConfig frozen = c.freeze();
-      return open(
-          frozen,
+      StreamIo io =
           StreamIo.of(
               socket.getInputStream(),
               socket.getOutputStream(),
               owned ? socket : null,
               socket.getRemoteSocketAddress(),
-              frozen.bufferSize));
+              frozen.bufferSize);
+      return open(frozen, socket instanceof javax.net.ssl.SSLSocket tls ? io.over(tls) : io);
     }
 
     /**

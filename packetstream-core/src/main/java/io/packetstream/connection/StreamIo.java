@@ -49,6 +49,29 @@ final class StreamIo extends Io {
     this.bufferSize = bufferSize;
   }
 
+  /** The socket when it is a TLS one, for its session; else null. */
+  private volatile javax.net.ssl.SSLSocket tls;
+
+  /** Marks the stream as {@code socket}'s, a TLS socket. */
+  StreamIo over(javax.net.ssl.SSLSocket socket) {
+    this.tls = socket;
+    return this;
+  }
+
+  @Override
+  java.util.Optional<javax.net.ssl.SSLSession> tlsSession() {
+    javax.net.ssl.SSLSocket s = tls;
+    if (s == null) {
+      return java.util.Optional.empty();
+    }
+    // waits for the first handshake if it has not finished (a socket opened before it, asked
+    // before any traffic); a failed one leaves the null session
+    javax.net.ssl.SSLSession session = s.getSession();
+    return "SSL_NULL_WITH_NULL_NULL".equals(session.getCipherSuite())
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(session);
+  }
+
   static StreamIo of(
       InputStream in, OutputStream out, Closeable owner, SocketAddress remote, int bufferSize) {
     return new StreamIo(

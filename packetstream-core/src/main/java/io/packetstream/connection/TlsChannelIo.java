@@ -8,6 +8,7 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
 
 /**
  * A TLS connection over a socket channel on an {@link EventLoop}, through an {@link SSLEngine}: the
@@ -99,6 +101,11 @@ final class TlsChannelIo extends LoopIo {
   private volatile boolean outPending; // netOut holds bytes; written under writeLock
   private volatile boolean established; // the first handshake has finished
   private volatile boolean peerClosed; // inputDone, for writers: no handshake can finish now
+
+  @Override
+  Optional<SSLSession> tlsSession() {
+    return established ? Optional.of(engine.getSession()) : Optional.empty();
+  }
 
   TlsChannelIo(
       SocketChannel channel,

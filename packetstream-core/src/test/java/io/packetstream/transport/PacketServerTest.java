@@ -74,6 +74,7 @@ class PacketServerTest {
       assertThat(server.connections()).containsExactly(server.connections().get(0));
       assertThat(first.call(0, 0, 0, new byte[] {2}, WAIT)).isEqualTo(Response.ok(new byte[] {2}));
 
+      assertThat(first.tlsSession()).as("not over TLS").isEmpty();
       admitting.set(true);
       try (PacketConnection later =
           PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {

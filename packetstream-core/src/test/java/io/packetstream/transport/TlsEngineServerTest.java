@@ -58,6 +58,51 @@ class TlsEngineServerTest {
     }
   }
 
+  /** Under mutual TLS a handler learns who its peer is from the connection's TLS session. */
+  @Test
+  void theTlsSessionTellsTheHandlerWhoThePeerIs() throws Exception {
+    SSLContext tls = TlsRoundTripTest.context();
+    PacketConnection.Builder whoAsks =
+        PacketConnection.builder()
+            .handler(
+                rq -> {
+                  javax.net.ssl.SSLSession session = rq.connection().tlsSession().orElseThrow();
+                  try {
+                    return Response.ok(session.getPeerPrincipal().getName());
+                  } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                    return Response.failure("anonymous");
+                  }
+                });
+    try (PacketServer server =
+            PacketServer.builder(whoAsks)
+                .tls(
+                    () -> {
+                      javax.net.ssl.SSLEngine engine = tls.createSSLEngine();
+                      engine.setNeedClientAuth(true);
+                      return engine;
+                    })
+                .bindLoopback(0);
+        PacketConnection engine =
+            PacketClient.connect(loopback(server.port()), WAIT, tls, PacketConnection.builder());
+        PacketConnection socket =
+            PacketClient.connect(
+                loopback(server.port()),
+                WAIT,
+                tls.getSocketFactory(),
+                PacketConnection.builder())) {
+      Response byEngine = engine.call(0, 0, 0, new byte[0], WAIT);
+      Response bySocket = socket.call(0, 0, 0, new byte[0], WAIT);
+
+      assertThat(byEngine.ok()).isTrue();
+      assertThat(new String(byEngine.payload(), java.nio.charset.StandardCharsets.UTF_8))
+          .startsWith("CN=");
+      assertThat(bySocket.payload()).isEqualTo(byEngine.payload());
+      // and each client sees the server's
+      assertThat(engine.tlsSession().orElseThrow().getPeerPrincipal().getName())
+          .isEqualTo(socket.tlsSession().orElseThrow().getPeerPrincipal().getName());
+    }
+  }
+
   @Test
   void anEngineClientRefusesAServerItDoesNotTrustAndEndsItsRequests() throws Exception {
     SSLContext tls = TlsRoundTripTest.context();
