@@ -201,6 +201,16 @@ public class TestHandlers {
         + request.connection().remoteAddress().orElseThrow();
   }
 
+  /** Who the peer is, by its TLS certificate; "anonymous" without one. */
+  @PacketHandler(31)
+  String peer(PacketConnection connection) {
+    try {
+      return connection.tlsSession().orElseThrow().getPeerPrincipal().getName();
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return "anonymous";
+    }
+  }
+
   @PacketHandler(5000)
   String sparse() {
     return "sparse";

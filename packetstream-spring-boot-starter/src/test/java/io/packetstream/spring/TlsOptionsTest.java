@@ -89,6 +89,9 @@ class TlsOptionsTest {
               sockets(context, "mutual"),
               PacketConnection.builder())) {
         assertThat(mutual.call(2, 0, "hi".getBytes(UTF_8))).isEqualTo(Response.ok("HI"));
+        // the handler knows the peer by its certificate
+        assertThat(new String(mutual.call(31, 0, new byte[0]).payload(), UTF_8))
+            .isEqualTo(mutual.tlsSession().orElseThrow().getLocalPrincipal().getName());
       }
       assertThatThrownBy(
               () ->
