@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.transport.PacketServer;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -44,20 +43,7 @@ class ReconnectBackoffTest {
       throws Exception {
     AtomicInteger accepted = new AtomicInteger();
     try (ServerSocket full = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor =
-          new Thread(
-              () -> {
-                while (true) {
-                  try (Socket peer = full.accept()) {
-                    accepted.incrementAndGet();
-                  } catch (IOException e) {
-                    return; // the test closed the listener
-                  }
-                }
-              },
-              "full-server");
-      acceptor.setDaemon(true);
-      acceptor.start();
+      acceptAndDrop(full, n -> accepted.incrementAndGet());
       try (ConfigurableApplicationContext context =
           new SpringApplicationBuilder(ClientApp.class)
               .web(WebApplicationType.NONE)
@@ -152,23 +138,14 @@ class ReconnectBackoffTest {
       throws Exception {
     AtomicInteger accepted = new AtomicInteger();
     try (ServerSocket flaky = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor =
-          new Thread(
-              () -> {
-                while (true) {
-                  try (Socket peer = flaky.accept()) {
-                    // three turned away at once, then one held a while, then dropped unanswered
-                    if (accepted.incrementAndGet() == 4) {
-                      Thread.sleep(1500);
-                    }
-                  } catch (IOException | InterruptedException e) {
-                    return; // the test closed the listener
-                  }
-                }
-              },
-              "flaky-server");
-      acceptor.setDaemon(true);
-      acceptor.start();
+      acceptAndDrop(
+          flaky,
+          n -> {
+            // three turned away at once, then one held a while, then dropped unanswered
+            if (accepted.incrementAndGet() == 4) {
+              Thread.sleep(1500);
+            }
+          });
       try (ConfigurableApplicationContext context =
           new SpringApplicationBuilder(ClientApp.class)
               .web(WebApplicationType.NONE)
@@ -228,6 +205,32 @@ class ReconnectBackoffTest {
     } finally {
       peer.close();
     }
+  }
+
+  /** What a raw peer does with a connection it accepted, before it closes it. */
+  interface Holding {
+    void accepted(Socket peer) throws Exception;
+  }
+
+  /**
+   * Accepts every peer of {@code listener}, lets {@code holding} have it, then closes it without a
+   * word, on a daemon thread, until the test closes the listener.
+   */
+  private static void acceptAndDrop(ServerSocket listener, Holding holding) {
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (true) {
+                try (Socket peer = listener.accept()) {
+                  holding.accepted(peer);
+                } catch (Exception e) {
+                  return; // the test closed the listener
+                }
+              }
+            },
+            "raw-peer");
+    acceptor.setDaemon(true);
+    acceptor.start();
   }
 
   /** The lines of this test's client that contain {@code text}. */
