@@ -19,6 +19,9 @@ final class InboundAccount {
   /** Since when this connection has overdrawn while other readers wait; its timeout's thread. */
   private long contendedSince = Long.MIN_VALUE;
 
+  /** The overdraft {@link #contendedSince} belongs to: a later one (a next frame) starts again. */
+  private long contendedOverdraft = -1;
+
   InboundAccount(InboundBudget budget, long allowance) {
     this.budget = budget;
     this.allowance = allowance;
@@ -77,12 +80,15 @@ final class InboundAccount {
    * connection's timeout checks only.
    */
   long overdrawnWhileOthersWait(long now) {
+    long overdraft = budget.overdraftNumber();
     if (!budget.overdraws(this) || !budget.othersWait()) {
       contendedSince = Long.MIN_VALUE;
       return 0;
     }
-    if (contendedSince == Long.MIN_VALUE) {
+    if (contendedSince == Long.MIN_VALUE || overdraft != contendedOverdraft) {
+      // each frame that reads on alone is timed from when others were first seen waiting for it
       contendedSince = now;
+      contendedOverdraft = overdraft;
     }
     return now - contendedSince;
   }

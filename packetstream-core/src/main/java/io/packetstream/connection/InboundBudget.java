@@ -22,6 +22,9 @@ final class InboundBudget {
    */
   private final AtomicReference<Object> overdraft = new AtomicReference<>();
 
+  /** Counts the overdraft's changes of hands, so that each frame read on alone is timed alone. */
+  private final AtomicLong overdrafts = new AtomicLong();
+
   InboundBudget(long limit) {
     this.limit = limit;
   }
@@ -66,7 +69,19 @@ final class InboundBudget {
    * the partial frames of the others wait instead of taking the heap between them.
    */
   boolean overdraw(Object reader) {
-    return overdraft.get() == reader || overdraft.compareAndSet(null, reader);
+    if (overdraft.get() == reader) {
+      return true;
+    }
+    if (overdraft.compareAndSet(null, reader)) {
+      overdrafts.incrementAndGet();
+      return true;
+    }
+    return false;
+  }
+
+  /** Which overdraft this is: it changes whenever a reader takes the overdraft or gives it up. */
+  long overdraftNumber() {
+    return overdrafts.get();
   }
 
   /** Whether {@code reader} is the one that may overdraw. */
@@ -80,6 +95,7 @@ final class InboundBudget {
    */
   void endOverdraft(Object reader) {
     if (overdraft.get() == reader && overdraft.compareAndSet(reader, null)) {
+      overdrafts.incrementAndGet();
       // only those waiting now: one that pauses again joins the queue behind them
       for (int n = waiting.size(); n > 0; n--) {
         Runnable r = waiting.poll();

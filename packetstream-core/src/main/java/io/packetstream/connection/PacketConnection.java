@@ -1394,7 +1394,7 @@ public final class PacketConnection implements AutoCloseable {
     // that reads on with the budget spent, the others' large frames wait for it, so its frame must
     // end within the read timeout of the first of them waiting
     long contended = account.overdrawnWhileOthersWait(now);
-    if (read != 0 && contended > read && !inputEnded) {
+    if (read != 0 && contended > read && !inputEnded && paused == 0) {
       if (act) {
         String why =
             "read timed out: a frame begun before the inbound budget was spent is still incomplete"
