@@ -450,6 +450,9 @@ public final class PacketStreamClient {
                           + " connected: "
                           + c
                           + " (its peer answers again)"));
+      if (c.packetsReceived() > 0) {
+        ending.firstPacketCame(); // before the action was set
+      }
     }
     c.termination()
         .whenComplete(
@@ -466,9 +469,12 @@ public final class PacketStreamClient {
               // would reconnect to it at the initial delay for ever. One that held the connection
               // longer than the longest wait did serve, if only an idle client: a server never
               // speaks first
+              // (not one this end failed: its probe or read timeout ends a hung peer's connection
+              // after about as long)
               boolean served =
                   c.packetsReceived() > 0
-                      || (spec.backoff() != null
+                      || (failure == null
+                          && spec.backoff() != null
                           && System.nanoTime() - since >= spec.backoff().max().toNanos());
               lost(
                   failure != null
@@ -494,10 +500,23 @@ public final class PacketStreamClient {
     private volatile boolean peerEof;
     private volatile @Nullable Runnable firstPacket;
 
-    /** Runs {@code action} when the peer's first packet arrives. */
+    /** Runs {@code action} when the peer's first request or answer arrives. */
     void onFirstPacket(Runnable action) {
       firstPacket = action;
     }
+
+    /** The peer's first request or answer came: runs the action, once. */
+    void firstPacketCame() {
+      Runnable first = firstPacket;
+      if (first != null && FIRST.compareAndSet(this, first, null)) {
+        first.run();
+      }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Ending, Runnable>
+        FIRST =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(
+                Ending.class, Runnable.class, "firstPacket");
 
     @Override
     public void packetSent(PacketConnection connection, Packet packet, int bytes) {
@@ -508,10 +527,9 @@ public final class PacketStreamClient {
 
     @Override
     public void packetReceived(PacketConnection connection, Packet packet, int bytes) {
-      Runnable first = firstPacket;
-      if (first != null) {
-        firstPacket = null;
-        first.run();
+      if (!packet.isControl()) {
+        // a draining peer's ERQ or EOF is no sign it answers
+        firstPacketCame();
       }
       if (packet.isControl()) {
         began.compareAndSet(OPEN, PEER_BEGAN);
@@ -570,7 +588,7 @@ public final class PacketStreamClient {
     }
     if (wait == null) {
       LOG.log(
-          Level.WARNING,
+          stopping ? Level.DEBUG : Level.WARNING,
           () ->
               "packetstream client "
                   + spec.name()

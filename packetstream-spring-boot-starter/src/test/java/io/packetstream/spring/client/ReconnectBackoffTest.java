@@ -82,6 +82,42 @@ class ReconnectBackoffTest {
   }
 
   /**
+   * A hung peer whose kernel still accepts holds each connection until the client's own probe fails
+   * it, which may take longer than the longest wait: such a connection did not serve, and only the
+   * first of its failures is a warning.
+   */
+  @Test
+  void aConnectionItsOwnProbeFailedDidNotServeHoweverLongItLasted(CapturedOutput output)
+      throws Exception {
+    AtomicInteger accepted = new AtomicInteger();
+    try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      acceptAndDrop(
+          hung,
+          peer -> {
+            accepted.incrementAndGet();
+            // reads nothing, says nothing, until the client gives up on it
+            peer.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+          });
+      try (ConfigurableApplicationContext context =
+          new SpringApplicationBuilder(ClientApp.class)
+              .web(WebApplicationType.NONE)
+              .properties(
+                  "spring.main.banner-mode=off",
+                  "packetstream.clients.hung.host=127.0.0.1",
+                  "packetstream.clients.hung.port=" + hung.getLocalPort(),
+                  "packetstream.clients.hung.fail-fast=false",
+                  "packetstream.clients.hung.probe-interval=200ms",
+                  "packetstream.clients.hung.probe-timeout=200ms",
+                  "packetstream.clients.hung.reconnect.initial-delay=50ms",
+                  "packetstream.clients.hung.reconnect.max-delay=100ms")
+              .run()) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> accepted.get() >= 4);
+        assertThat(lines(output, "hung", " WARN ")).hasSize(1);
+      }
+    }
+  }
+
+  /**
    * After connects that proved nothing (logged at DEBUG), the peer's first answer says at INFO that
    * the client is back: the last word of the log was the failure's WARN.
    */
