@@ -43,6 +43,9 @@ final class ExchangeMethod {
   /** Whether it is a Kotlin {@code suspend} function: its last argument is the continuation. */
   private final boolean suspending;
 
+  /** Whether it is a {@code suspend} function of no result: it resumes with {@code Unit}. */
+  private final boolean unit;
+
   private final Class<?>[] declared;
 
   /**
@@ -76,6 +79,7 @@ final class ExchangeMethod {
       TypedCalls.AnswerReader reader,
       boolean async,
       boolean suspending,
+      boolean unit,
       Class<?>[] declared) {
     this.description = description;
     this.channel = channel;
@@ -85,6 +89,7 @@ final class ExchangeMethod {
     this.reader = reader;
     this.async = async;
     this.suspending = suspending;
+    this.unit = unit;
     this.declared = declared;
   }
 
@@ -187,7 +192,9 @@ final class ExchangeMethod {
             : ResolvableType.forMethodReturnType(method, type);
     Class<?> r = returned.toClass();
     boolean async = !suspending && CompletionStage.class.isAssignableFrom(r);
-    ResolvableType answer = returned;
+    ResolvableType answer = answerType(method, type);
+    // suspend fun f(...) with no result: a void method's answer, resumed with Unit
+    boolean unit = suspending && answer.toClass() == void.class;
     if (suspending
         && (CompletionStage.class.isAssignableFrom(r) || Future.class.isAssignableFrom(r))) {
       problems.add(
@@ -204,7 +211,6 @@ final class ExchangeMethod {
                 + "; return a"
                 + " CompletableFuture or a CompletionStage");
       }
-      answer = returned.as(CompletionStage.class).getGeneric(0);
     } else if (Future.class.isAssignableFrom(r)) {
       problems.add(
           description
@@ -230,6 +236,7 @@ final class ExchangeMethod {
         calls.reader(answer),
         async,
         suspending,
+        unit,
         method.getExceptionTypes());
   }
 
@@ -260,20 +267,22 @@ final class ExchangeMethod {
       // resumed off the event loop that completes the answer: a caller without a dispatcher of its
       // own (a suspend handler's Unconfined) would run on, and could block, that loop; failures as
       // the blocking form throws them
+      Object continuation = args[args.length - 1];
+      java.util.function.BiFunction<Object, Throwable, CompletableFuture<Object>> settle =
+          (value, failure) -> {
+            if (failure == null) {
+              return CompletableFuture.completedFuture(unit ? Suspension.unit() : value);
+            }
+            Throwable cause =
+                failure instanceof CompletionException c && c.getCause() != null
+                    ? c.getCause()
+                    : failure;
+            return CompletableFuture.failedFuture(unchecked(cause));
+          };
       CompletableFuture<Object> resumed =
-          answer
-              .handleAsync(
-                  (value, failure) -> {
-                    if (failure == null) {
-                      return CompletableFuture.completedFuture(value);
-                    }
-                    Throwable cause =
-                        failure instanceof CompletionException c && c.getCause() != null
-                            ? c.getCause()
-                            : failure;
-                    return CompletableFuture.<Object>failedFuture(unchecked(cause));
-                  },
-                  RESUMING)
+          (Suspension.resumesWhereItIsCompleted(continuation)
+                  ? answer.handleAsync(settle, RESUMING)
+                  : answer.handle(settle))
               .thenCompose(f -> f);
       // a cancelled coroutine cancels what it awaited: the call itself
       resumed.whenComplete(
@@ -282,7 +291,7 @@ final class ExchangeMethod {
               answer.cancel(false);
             }
           });
-      return Suspension.await(resumed, args[args.length - 1]);
+      return Suspension.await(resumed, continuation);
     }
     try {
       return answer.get();
@@ -323,6 +332,23 @@ final class ExchangeMethod {
   @Override
   public String toString() {
     return description + " -> type " + rqType + " on channel " + channel;
+  }
+
+  /**
+   * The type an answer to {@code method} of {@code type} is read as: what it returns, what its
+   * stage completes with, or what a suspend function returns ({@code void} for none, {@code Unit}).
+   */
+  static ResolvableType answerType(Method method, Class<?> type) {
+    if (Suspension.isSuspending(method)) {
+      ResolvableType result = Suspension.result(method, type);
+      return result.toClass().getName().equals("kotlin.Unit")
+          ? ResolvableType.forClass(void.class)
+          : result;
+    }
+    ResolvableType returned = ResolvableType.forMethodReturnType(method, type);
+    return CompletionStage.class.isAssignableFrom(returned.toClass())
+        ? returned.as(CompletionStage.class).getGeneric(0)
+        : returned;
   }
 
   /** The parameter of {@code method} the payload comes from, or null; for AOT hints. */

@@ -48,13 +48,7 @@ final class PacketExchangeAotProcessor implements BeanRegistrationAotProcessor {
       if (payload != null && !TypedCalls.isRaw(payload.getParameterType())) {
         bindings.registerReflectionHints(hints.reflection(), payload.getGenericParameterType());
       }
-      ResolvableType answer =
-          Suspension.isSuspending(method)
-              ? Suspension.result(method, type)
-              : ResolvableType.forMethodReturnType(method, type);
-      if (java.util.concurrent.CompletionStage.class.isAssignableFrom(answer.toClass())) {
-        answer = answer.as(java.util.concurrent.CompletionStage.class).getGeneric(0);
-      }
+      ResolvableType answer = ExchangeMethod.answerType(method, type);
       Class<?> c = answer.toClass();
       if (!c.isPrimitive()
           && !TypedCalls.isRaw(c)

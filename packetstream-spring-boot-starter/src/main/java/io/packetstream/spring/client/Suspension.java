@@ -44,6 +44,25 @@ final class Suspension {
     return argument;
   }
 
+  /** What a suspend function of no result returns. */
+  static Object unit() {
+    return kotlin.Unit.INSTANCE;
+  }
+
+  /**
+   * Whether {@code continuation} would run on the thread that completes what it awaits: it has no
+   * dispatcher, or one that does not dispatch (Unconfined, as Spring's suspend handlers run).
+   */
+  static boolean resumesWhereItIsCompleted(@Nullable Object continuation) {
+    kotlin.coroutines.CoroutineContext context =
+        ((kotlin.coroutines.Continuation<?>) continuation).getContext();
+    kotlin.coroutines.ContinuationInterceptor interceptor =
+        context.get(kotlin.coroutines.ContinuationInterceptor.Key);
+    return interceptor == null
+        || (interceptor instanceof kotlinx.coroutines.CoroutineDispatcher dispatcher
+            && !dispatcher.isDispatchNeeded(context));
+  }
+
   /**
    * Suspends {@code continuation} until {@code answer} completes: the answer itself if it has, else
    * the marker that the continuation will be resumed.

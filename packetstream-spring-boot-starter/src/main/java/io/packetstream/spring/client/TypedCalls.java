@@ -348,7 +348,7 @@ final class TypedCalls {
         || type.getName().equals("kotlinx.coroutines.Deferred")
         || type.getName().equals("kotlin.coroutines.Continuation")) {
       return "is not data that a codec can carry (for later answers, return a CompletableFuture,"
-          + " or make it a Kotlin suspend function)";
+          + " or declare a Kotlin suspend function that returns the answer itself)";
     }
     return null;
   }

@@ -80,6 +80,16 @@ public interface Orders {
   @PacketExchange(type = 5)
   Object hangSuspending(String text, kotlin.coroutines.Continuation<? super String> continuation);
 
+  /** suspend fun touchSuspending(key: String): Unit, no result to read. */
+  @PacketExchange(type = 6)
+  Object touchSuspending(
+      String key, kotlin.coroutines.Continuation<? super kotlin.Unit> continuation);
+
+  /** An answer with a payload, ignored by a suspend function of no result. */
+  @PacketExchange(type = 3)
+  Object upperIgnored(
+      String text, kotlin.coroutines.Continuation<? super kotlin.Unit> continuation);
+
   /** Not an exchange: a default method calls others. */
   default String shout(String text) {
     return upper(text) + "!";

@@ -263,6 +263,14 @@ class PacketExchangeTest {
   }
 
   @Test
+  void suspendFunctionsOfNoResultResumeWithUnitWhateverTheAnswerCarries() throws Throwable {
+    // the answer was read as a kotlin.Unit by the codec: start-up needed a codec, and an answer
+    // with a payload failed
+    assertThat(resumed(c -> orders.touchSuspending("key", c))).isSameAs(kotlin.Unit.INSTANCE);
+    assertThat(resumed(c -> orders.upperIgnored("abc", c))).isSameAs(kotlin.Unit.INSTANCE);
+  }
+
+  @Test
   void suspendFunctionsResumeWithTheFailuresTheBlockingFormThrows() {
     assertThatThrownBy(() -> resumed(c -> orders.refuseSuspending("out of cake", c)))
         .isInstanceOfSatisfying(
