@@ -1,5 +1,6 @@
 package io.packetstream.test.autoconfigure;
 
+import io.packetstream.connection.ConnectionState;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.spring.context.ConnectionRole;
 import io.packetstream.spring.context.PacketConnectionBuilders;
@@ -55,16 +56,21 @@ final class InMemoryConnector implements PacketStreamTester.Connector, PacketHan
       closeAll(pipes);
       throw e;
     }
-    // the tester's end is gone, as a socket's would be after a reset: the application's end ends
-    // at once, rather than waiting out its close timeout for the EOF of a tester that aborted, or
-    // for handlers whose answers nobody will read (a tester that closed gracefully has had the
-    // application's EOF, so its end is done anyway)
+    // a tester that closed gracefully did so with the application's end closing too, which may
+    // still read its last answers: it closes. One that aborted left the application's end open, as
+    // a socket's reset would: it ends at once, rather than waiting out its close timeout for an EOF
+    // or for handlers whose answers nobody will read
     tester
         .termination()
         .whenComplete(
             (v, e) -> {
+              boolean closing = application.state() != ConnectionState.OPEN;
               closeAll(List.of(toApplication.sink(), toTester.source()));
-              application.abort();
+              if (closing) {
+                application.close();
+              } else {
+                application.abort();
+              }
             });
     CompletableFuture.allOf(
             tester.termination().toCompletableFuture(),
