@@ -558,6 +558,11 @@ public final class PacketServer implements AutoCloseable {
           deadline.cancel(false);
         }
       }
+      if (!admitting.getAsBoolean()) {
+        // the server stopped admitting while the peer shook hands
+        closeQuietly(tls);
+        return;
+      }
       open(tls, n);
     } catch (Throwable t) {
       closeQuietly(tls);
@@ -729,12 +734,16 @@ public final class PacketServer implements AutoCloseable {
     }
 
     /**
-     * Asked as each peer connects, before anything is read from it: while it says false, new peers
-     * are disconnected at once, so none of their requests runs, while peers already connected are
-     * served on; for an application out of service. Default: always true.
+     * Asked as each peer connects, before anything is read from it (and again after a TLS peer's
+     * handshake): while it says false, new peers are disconnected at once, so none of their
+     * requests runs, while peers already connected are served on; for an application out of
+     * service. Each call adds a condition: peers are admitted while every one says true. Default:
+     * always.
      */
     public Builder admitting(BooleanSupplier admitting) {
-      this.admitting = Objects.requireNonNull(admitting, "admitting");
+      Objects.requireNonNull(admitting, "admitting");
+      BooleanSupplier before = this.admitting;
+      this.admitting = () -> before.getAsBoolean() && admitting.getAsBoolean();
       return this;
     }
 

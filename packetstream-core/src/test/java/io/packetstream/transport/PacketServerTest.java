@@ -61,7 +61,10 @@ class PacketServerTest {
                   return Response.ok(rq.payload());
                 });
     try (PacketServer server =
-            PacketServer.builder(counting).admitting(admitting::get).bindLoopback(0);
+            PacketServer.builder(counting)
+                .admitting(admitting::get)
+                .admitting(() -> true) // adds a condition, replacing none: both must say true
+                .bindLoopback(0);
         PacketConnection first =
             PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       assertThat(first.call(0, 0, 0, new byte[] {1}, WAIT)).isEqualTo(Response.ok(new byte[] {1}));

@@ -411,6 +411,7 @@ class PacketStreamServerAutoConfigurationTests {
                 assertThat(before.call(1, 0, bytes("first")).ok()).isTrue();
                 AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
                 int ran = OneHandler.CALLS.get();
+                int opened = OneHandler.OPENED.get();
                 try (Socket refused = new Socket("127.0.0.1", port)) {
                   refused.setSoTimeout(10_000);
                   // a request at once: the peer is disconnected before it is read, so it never
@@ -432,6 +433,10 @@ class PacketStreamServerAutoConfigurationTests {
                 assertThat(OneHandler.CALLS.get())
                     .as("requests of the refused peer run")
                     .isEqualTo(ran);
+                // no connection was made for it at all (one was, and aborted once it had opened)
+                assertThat(OneHandler.OPENED.get())
+                    .as("server connections opened")
+                    .isEqualTo(opened);
                 // a peer connected before is served on
                 assertThat(before.call(1, 0, bytes("still here")).ok()).isTrue();
                 AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
@@ -545,6 +550,23 @@ class PacketStreamServerAutoConfigurationTests {
   static class OneHandler {
     static final java.util.concurrent.atomic.AtomicInteger CALLS =
         new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger OPENED =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    @Bean
+    io.packetstream.spring.context.PacketConnectionCustomizer countOpened() {
+      return (builder, role, name) -> {
+        if (role == io.packetstream.spring.context.ConnectionRole.SERVER) {
+          builder.listener(
+              new io.packetstream.connection.TrafficListener() {
+                @Override
+                public void connectionOpened(PacketConnection connection) {
+                  OPENED.incrementAndGet();
+                }
+              });
+        }
+      };
+    }
 
     @Bean
     DuplicateA echo() {
