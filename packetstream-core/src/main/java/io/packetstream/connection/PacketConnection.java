@@ -566,10 +566,14 @@ public final class PacketConnection implements AutoCloseable {
    * The TLS session of a connection over TLS, once its handshake has finished: under mutual TLS the
    * peer's certificates and principal ({@code getPeerPrincipal()}), to tell who the peer is; the
    * protocol and cipher suite. Empty for a connection that is not over TLS, or whose handshake has
-   * not finished on an event loop. Over an {@code SSLSocket} whose first handshake has not
-   * finished, waits for it, as {@code SSLSocket.getSession()} does.
+   * not finished (over an {@code SSLSocket}: before any bytes have crossed it, which tells, without
+   * waiting, that it has).
    */
   public Optional<javax.net.ssl.SSLSession> tlsSession() {
+    if (!io.nonBlocking() && bytesReceived == 0 && bytesSent == 0) {
+      // SSLSocket.getSession() would start or wait for the handshake, without a time limit
+      return Optional.empty();
+    }
     return io.tlsSession();
   }
 

@@ -64,8 +64,8 @@ final class StreamIo extends Io {
     if (s == null) {
       return java.util.Optional.empty();
     }
-    // waits for the first handshake if it has not finished (a socket opened before it, asked
-    // before any traffic); a failed one leaves the null session
+    // the connection asks only once bytes have crossed the socket, so the handshake is done; a
+    // failed one leaves the null session
     javax.net.ssl.SSLSession session = s.getSession();
     return "SSL_NULL_WITH_NULL_NULL".equals(session.getCipherSuite())
         ? java.util.Optional.empty()

@@ -103,6 +103,27 @@ class TlsEngineServerTest {
     }
   }
 
+  /** Asked before its handshake, a connection over an SSLSocket says it has no session yet. */
+  @Test
+  @Timeout(20)
+  void theTlsSessionOfASocketThatHasNotShakenHandsIsEmptyAtOnce() throws Exception {
+    try (java.net.ServerSocket silent =
+            new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket socket =
+            TlsRoundTripTest.context()
+                .getSocketFactory()
+                .createSocket("127.0.0.1", silent.getLocalPort());
+        Socket peer = silent.accept()) {
+      PacketConnection connection = PacketConnection.builder().open(socket, true);
+      try {
+        // SSLSocket.getSession() would start the handshake and wait for a peer that never answers
+        assertThat(connection.tlsSession()).isEmpty();
+      } finally {
+        connection.abort();
+      }
+    }
+  }
+
   @Test
   void anEngineClientRefusesAServerItDoesNotTrustAndEndsItsRequests() throws Exception {
     SSLContext tls = TlsRoundTripTest.context();
