@@ -378,6 +378,13 @@ final class HandlerSignature {
       // its class
       Class<?> result = suspendResult(method);
       String refusal = result == Object.class ? null : refusedResult(result, false);
+      if (refusal == null && Reply.class.isAssignableFrom(result) && result != Response.class) {
+        // its result comes later, as a stage's does: a Reply for later only the core can wait for
+        refusal =
+            "is a suspend function returning "
+                + result.getSimpleName()
+                + ", which cannot be served; return a Response, or the answer's value";
+      }
       if (refusal != null) {
         problems.add(description + ": " + refusal);
         return null;

@@ -67,6 +67,12 @@ class UnmappableTypesTest {
     Object maybe(Continuation<? super Optional<String>> continuation) {
       return Optional.empty();
     }
+
+    /** {@code suspend fun later(): Reply}: its Reply would come later still, which cannot be. */
+    @PacketHandler(8)
+    Object later(Continuation<? super io.packetstream.connection.Reply> continuation) {
+      return null;
+    }
   }
 
   /** {@code suspend fun} as an exception handler, which cannot be one. */
@@ -324,8 +330,15 @@ class UnmappableTypesTest {
               }
               assertThat(failure).isInstanceOf(InvalidPacketHandlerException.class);
               List<String> problems = ((InvalidPacketHandlerException) failure).problems();
-              // maybe(Continuation) twice: for the missing coroutines, and for its Optional
-              assertThat(problems).hasSize(8);
+              // maybe(Continuation) and later(Continuation) twice: for the missing coroutines,
+              // and for their results
+              assertThat(problems).hasSize(10);
+              assertThat(problems)
+                  .anySatisfy(
+                      p ->
+                          assertThat(p)
+                              .startsWith("Unmappable.later(Continuation)")
+                              .contains("is a suspend function returning Reply"));
               assertThat(problems)
                   .anySatisfy(
                       p ->
