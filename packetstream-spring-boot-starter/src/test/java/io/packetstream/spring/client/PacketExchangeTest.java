@@ -311,13 +311,13 @@ class PacketExchangeTest {
   @Test
   void aCancelledCoroutineCancelsTheCall() throws Exception {
     PacketConnection connection = shop.connection().orElseThrow();
-    int before = connection.pendingRequests();
     kotlinx.coroutines.CompletableJob job = kotlinx.coroutines.JobKt.Job(null);
     CompletableFuture<Object> done = new CompletableFuture<>();
     Object returned = orders.hangSuspending("wait", continuation(job, done::complete));
     assertThat(returned)
         .isSameAs(kotlin.coroutines.intrinsics.IntrinsicsKt.getCOROUTINE_SUSPENDED());
-    assertThat(connection.pendingRequests()).isEqualTo(before + 1);
+    int during = connection.pendingRequests();
+    assertThat(during).isPositive();
 
     job.cancel(null);
 
@@ -327,10 +327,10 @@ class PacketExchangeTest {
             f ->
                 assertThat(f.exception)
                     .isInstanceOf(java.util.concurrent.CancellationException.class));
-    // the request is given up, not left pending until its timeout
+    // the request is given up, not left pending until its timeout (2 s, the client's)
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(1))
-        .until(() -> connection.pendingRequests() == before);
+        .until(() -> connection.pendingRequests() < during);
   }
 
   /** A continuation in {@code context} that hands what it is resumed with to {@code resumed}. */
