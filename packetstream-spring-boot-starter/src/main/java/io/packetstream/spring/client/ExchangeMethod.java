@@ -271,7 +271,7 @@ final class ExchangeMethod {
       java.util.function.BiFunction<Object, Throwable, CompletableFuture<Object>> settle =
           (value, failure) -> {
             if (failure == null) {
-              return CompletableFuture.completedFuture(unit ? Suspension.unit() : value);
+              return CompletableFuture.completedFuture(unit ? Suspension.Kotlin.unit() : value);
             }
             Throwable cause =
                 failure instanceof CompletionException c && c.getCause() != null
@@ -280,7 +280,7 @@ final class ExchangeMethod {
             return CompletableFuture.failedFuture(unchecked(cause));
           };
       CompletableFuture<Object> resumed =
-          (Suspension.resumesWhereItIsCompleted(continuation)
+          (Suspension.Kotlin.resumesWhereItIsCompleted(continuation)
                   ? answer.handleAsync(settle, RESUMING)
                   : answer.handle(settle))
               .thenCompose(f -> f);
@@ -291,7 +291,7 @@ final class ExchangeMethod {
               answer.cancel(false);
             }
           });
-      return Suspension.await(resumed, continuation);
+      return Suspension.Kotlin.await(resumed, continuation);
     }
     try {
       return answer.get();

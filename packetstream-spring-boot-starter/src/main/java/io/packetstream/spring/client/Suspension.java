@@ -44,32 +44,42 @@ final class Suspension {
     return argument;
   }
 
-  /** What a suspend function of no result returns. */
-  static Object unit() {
-    return kotlin.Unit.INSTANCE;
-  }
-
   /**
-   * Whether {@code continuation} would run on the thread that completes what it awaits: it has no
-   * dispatcher, or one that does not dispatch (Unconfined, as Spring's suspend handlers run).
+   * What needs Kotlin and kotlinx-coroutines on the class path, in a class of its own: the JVM
+   * loads it, and the Kotlin types its code names, only when a suspend function is called, so an
+   * application without Kotlin never does.
    */
-  static boolean resumesWhereItIsCompleted(@Nullable Object continuation) {
-    kotlin.coroutines.CoroutineContext context =
-        ((kotlin.coroutines.Continuation<?>) continuation).getContext();
-    kotlin.coroutines.ContinuationInterceptor interceptor =
-        context.get(kotlin.coroutines.ContinuationInterceptor.Key);
-    return interceptor == null
-        || (interceptor instanceof kotlinx.coroutines.CoroutineDispatcher dispatcher
-            && !dispatcher.isDispatchNeeded(context));
-  }
+  static final class Kotlin {
 
-  /**
-   * Suspends {@code continuation} until {@code answer} completes: the answer itself if it has, else
-   * the marker that the continuation will be resumed.
-   */
-  @SuppressWarnings("unchecked")
-  static @Nullable Object await(CompletableFuture<Object> answer, @Nullable Object continuation) {
-    return kotlinx.coroutines.future.FutureKt.await(
-        answer, (kotlin.coroutines.Continuation<? super Object>) continuation);
+    private Kotlin() {}
+
+    /** What a suspend function of no result returns. */
+    static Object unit() {
+      return kotlin.Unit.INSTANCE;
+    }
+
+    /**
+     * Whether {@code continuation} would run on the thread that completes what it awaits: it has no
+     * dispatcher, or one that does not dispatch (Unconfined, as Spring's suspend handlers run).
+     */
+    static boolean resumesWhereItIsCompleted(@Nullable Object continuation) {
+      kotlin.coroutines.CoroutineContext context =
+          ((kotlin.coroutines.Continuation<?>) continuation).getContext();
+      kotlin.coroutines.ContinuationInterceptor interceptor =
+          context.get(kotlin.coroutines.ContinuationInterceptor.Key);
+      return interceptor == null
+          || (interceptor instanceof kotlinx.coroutines.CoroutineDispatcher dispatcher
+              && !dispatcher.isDispatchNeeded(context));
+    }
+
+    /**
+     * Suspends {@code continuation} until {@code answer} completes: the answer itself if it has,
+     * else the marker that the continuation will be resumed.
+     */
+    @SuppressWarnings("unchecked")
+    static @Nullable Object await(CompletableFuture<Object> answer, @Nullable Object continuation) {
+      return kotlinx.coroutines.future.FutureKt.await(
+          answer, (kotlin.coroutines.Continuation<? super Object>) continuation);
+    }
   }
 }
