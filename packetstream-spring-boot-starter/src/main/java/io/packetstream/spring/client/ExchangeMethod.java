@@ -3,6 +3,7 @@ package io.packetstream.spring.client;
 import io.packetstream.connection.EventLoopGroup;
 import io.packetstream.spring.handler.PacketChannel;
 import io.packetstream.spring.handler.PacketFlags;
+import io.packetstream.spring.handler.PayloadTypes;
 import io.packetstream.wire.Packet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -148,7 +149,7 @@ final class ExchangeMethod {
     int payloadIndex = -1;
     int flagsIndex = -1;
     Parameter[] params = method.getParameters();
-    boolean suspending = Suspension.isSuspending(method);
+    boolean suspending = PayloadTypes.isSuspending(method);
     if (suspending && !Suspension.SUPPORTED) {
       problems.add(
           description
@@ -188,7 +189,7 @@ final class ExchangeMethod {
     }
     ResolvableType returned =
         suspending
-            ? Suspension.result(method, type)
+            ? PayloadTypes.suspendResult(method, type)
             : ResolvableType.forMethodReturnType(method, type);
     Class<?> r = returned.toClass();
     boolean async = !suspending && CompletionStage.class.isAssignableFrom(r);
@@ -339,8 +340,8 @@ final class ExchangeMethod {
    * stage completes with, or what a suspend function returns ({@code void} for none, {@code Unit}).
    */
   static ResolvableType answerType(Method method, Class<?> type) {
-    if (Suspension.isSuspending(method)) {
-      ResolvableType result = Suspension.result(method, type);
+    if (PayloadTypes.isSuspending(method)) {
+      ResolvableType result = PayloadTypes.suspendResult(method, type);
       return result.toClass().getName().equals("kotlin.Unit")
           ? ResolvableType.forClass(void.class)
           : result;
@@ -353,7 +354,7 @@ final class ExchangeMethod {
 
   /** The parameter of {@code method} the payload comes from, or null; for AOT hints. */
   static @Nullable MethodParameter payloadParameter(Method method) {
-    int count = method.getParameterCount() - (Suspension.isSuspending(method) ? 1 : 0);
+    int count = method.getParameterCount() - (PayloadTypes.isSuspending(method) ? 1 : 0);
     for (int i = 0; i < count; i++) {
       MethodParameter p = new MethodParameter(method, i);
       if (!p.hasParameterAnnotation(PacketFlags.class)) {

@@ -1,48 +1,23 @@
 package io.packetstream.spring.client;
 
-import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
-import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 
 /**
- * Exchange methods that are Kotlin {@code suspend} functions: what the compiler makes of {@code
- * suspend fun quote(item: String): Quote} is {@code Object quote(String, Continuation<? super
- * Quote>)}, which returns the answer or a marker that it will resume the continuation later.
- * kotlinx-coroutines-core's {@code CompletionStage.await} does the suspending; a cancelled
- * coroutine stops waiting.
+ * Exchange methods that are Kotlin {@code suspend} functions ({@link
+ * io.packetstream.spring.handler.PayloadTypes#isSuspending}): such a method returns the answer or a
+ * marker that it will resume its continuation later. kotlinx-coroutines-core's {@code
+ * CompletionStage.await} does the suspending; a cancelled coroutine cancels what it awaits, the
+ * call.
  */
 final class Suspension {
-
-  private static final String CONTINUATION = "kotlin.coroutines.Continuation";
 
   /** Whether kotlinx-coroutines-core is on the class path to suspend with. */
   static final boolean SUPPORTED =
       ClassUtils.isPresent("kotlinx.coroutines.future.FutureKt", Suspension.class.getClassLoader());
 
   private Suspension() {}
-
-  /** Whether {@code method} is a Kotlin {@code suspend} function (a continuation comes last). */
-  static boolean isSuspending(Method method) {
-    Class<?>[] types = method.getParameterTypes();
-    return types.length > 0 && types[types.length - 1].getName().equals(CONTINUATION);
-  }
-
-  /**
-   * What the suspend function {@code method} of {@code type} returns: its continuation's type
-   * argument, the {@code T} of {@code Continuation<? super T>}.
-   */
-  static ResolvableType result(Method method, Class<?> type) {
-    ResolvableType argument =
-        ResolvableType.forMethodParameter(method, method.getParameterCount() - 1, type)
-            .getGeneric(0);
-    if (argument.getType() instanceof java.lang.reflect.WildcardType w
-        && w.getLowerBounds().length == 1) {
-      return ResolvableType.forType(w.getLowerBounds()[0], argument);
-    }
-    return argument;
-  }
 
   /**
    * What needs Kotlin and kotlinx-coroutines on the class path, in a class of its own: the JVM

@@ -108,7 +108,7 @@ final class ExceptionHandlers {
           String description = HandlerSignature.describe(m, beanName);
           int before = problems.size();
           Class<?>[] params = m.getParameterTypes();
-          if (HandlerSignature.isSuspending(m)) {
+          if (PayloadTypes.isSuspending(m)) {
             problems.add(
                 description
                     + ": is a Kotlin suspend function, which a @PacketExceptionHandler cannot be;"

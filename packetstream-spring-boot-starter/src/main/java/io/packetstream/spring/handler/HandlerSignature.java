@@ -22,7 +22,6 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.core.KotlinDetector;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.ReactiveAdapter;
-import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 import org.springframework.validation.Validator;
 
@@ -47,7 +46,6 @@ final class HandlerSignature {
       ClassUtils.isPresent("kotlinx.coroutines.reactor.MonoKt", LOADER);
   private static final boolean COROUTINES =
       REACTIVE && KotlinDetector.isKotlinReflectPresent() && COROUTINES_REACTOR;
-  private static final String CONTINUATION = "kotlin.coroutines.Continuation";
 
   /** Types that are reactive by their hierarchy or package, whether an adapter exists or not. */
   private static final List<String> REACTIVE_TYPES =
@@ -139,12 +137,6 @@ final class HandlerSignature {
         .asType(MethodType.methodType(Object.class, Object[].class));
   }
 
-  /** Whether {@code method} is a Kotlin {@code suspend} function (a continuation comes last). */
-  static boolean isSuspending(Method method) {
-    Class<?>[] types = method.getParameterTypes();
-    return types.length > 0 && types[types.length - 1].getName().equals(CONTINUATION);
-  }
-
   /**
    * What a suspend function lacks of the libraries it needs, as "needs ... on the class path; add
    * ...": only those missing.
@@ -166,21 +158,12 @@ final class HandlerSignature {
         + (missing.size() > 1 ? "them" : "it");
   }
 
-  /**
-   * What a Kotlin {@code suspend} function returns: its continuation's type argument ({@code
-   * Continuation<? super T>}), as far as it is known; {@code Object} when it is not.
-   */
-  static Class<?> suspendResult(Method method) {
-    int last = method.getParameterCount() - 1;
-    return ResolvableType.forMethodParameter(method, last).getGeneric(0).resolve(Object.class);
-  }
-
   /** The resolvers of {@code method}'s parameters, {@code bean}'s; null entries after a problem. */
   ArgumentResolver[] resolvers(
       Object bean, Method method, String description, List<String> problems) {
     Parameter[] params = method.getParameters();
     int count = params.length;
-    if (isSuspending(method)) {
+    if (PayloadTypes.isSuspending(method)) {
       if (!COROUTINES) {
         problems.add(
             description
@@ -372,11 +355,12 @@ final class HandlerSignature {
    */
   ResponseMapper mapper(Method method, String description, List<String> problems) {
     MethodParameter returnType = new MethodParameter(method, -1);
-    if (isSuspending(method)) {
+    if (PayloadTypes.isSuspending(method)) {
       // the declared type is Object; the continuation's type argument is what it returns, refused
       // as a plain function's would be. CoroutinesUtils gives a publisher of the result, mapped by
       // its class
-      Class<?> result = suspendResult(method);
+      Class<?> result =
+          PayloadTypes.suspendResult(method, method.getDeclaringClass()).resolve(Object.class);
       String refusal = result == Object.class ? null : refusedResult(result, false);
       if (refusal == null && Reply.class.isAssignableFrom(result) && result != Response.class) {
         // its result comes later, as a stage's does: a Reply for later only the core can wait for

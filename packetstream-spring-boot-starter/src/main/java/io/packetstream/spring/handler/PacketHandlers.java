@@ -493,7 +493,7 @@ public final class PacketHandlers
     try {
       Method invocable = AopUtils.selectInvocableMethod(m, f.bean().getClass());
       invocable.setAccessible(true);
-      if (HandlerSignature.isSuspending(invocable)) {
+      if (PayloadTypes.isSuspending(invocable)) {
         // CoroutinesUtils supplies the continuation: the handle takes the other arguments
         MethodHandle suspending =
             MethodHandles.lookup()

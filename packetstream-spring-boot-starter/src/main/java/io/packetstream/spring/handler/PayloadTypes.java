@@ -4,6 +4,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Reader;
 import java.io.Writer;
+import java.lang.reflect.Method;
+import java.lang.reflect.WildcardType;
 import java.nio.channels.Channel;
 import java.util.Iterator;
 import java.util.Optional;
@@ -13,6 +15,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.stream.BaseStream;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.ResolvableType;
 
 /**
  * The rules the starter's handlers and clients share about what a payload can be, and how a codec's
@@ -22,6 +25,30 @@ import org.jspecify.annotations.Nullable;
 public final class PayloadTypes {
 
   private PayloadTypes() {}
+
+  /**
+   * Whether {@code method} is a Kotlin {@code suspend} function: what the compiler makes of {@code
+   * suspend fun f(a: A): T} is {@code Object f(A, Continuation<? super T>)}.
+   */
+  public static boolean isSuspending(Method method) {
+    Class<?>[] types = method.getParameterTypes();
+    return types.length > 0
+        && types[types.length - 1].getName().equals("kotlin.coroutines.Continuation");
+  }
+
+  /**
+   * What the suspend function {@code method}, seen on {@code owner}, returns: its continuation's
+   * type argument, the {@code T} of {@code Continuation<? super T>}.
+   */
+  public static ResolvableType suspendResult(Method method, Class<?> owner) {
+    ResolvableType argument =
+        ResolvableType.forMethodParameter(method, method.getParameterCount() - 1, owner)
+            .getGeneric(0);
+    if (argument.getType() instanceof WildcardType w && w.getLowerBounds().length == 1) {
+      return ResolvableType.forType(w.getLowerBounds()[0], argument);
+    }
+    return argument;
+  }
 
   /** Whether {@code type} is an I/O stream or channel: data that does not arrive whole. */
   static boolean isIo(Class<?> type) {
