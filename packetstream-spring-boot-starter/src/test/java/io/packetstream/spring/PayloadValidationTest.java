@@ -14,6 +14,8 @@ import io.packetstream.transport.PacketClient;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.util.List;
@@ -54,6 +56,41 @@ class PayloadValidationTest {
 
   /** A validated order. */
   public record VOrder(@NotBlank String item, @Min(1) int count) {}
+
+  /** A parcel's size, checked inside the parcel. */
+  public record VSize(@Positive int width) {}
+
+  /** A parcel whose size and orders are checked with it. */
+  public record VParcel(
+      @NotBlank String label, @Valid @NotNull VSize size, List<@Valid VOrder> orders) {}
+
+  /** A lid, a JavaBean with a getter. */
+  public static class VLid {
+    private int width;
+
+    @Positive
+    public int getWidth() {
+      return width;
+    }
+
+    public void setWidth(int width) {
+      this.width = width;
+    }
+  }
+
+  /** A box, a JavaBean whose lid is checked with it. */
+  public static class VBox {
+    private VLid lid;
+
+    @Valid
+    public VLid getLid() {
+      return lid;
+    }
+
+    public void setLid(VLid lid) {
+      this.lid = lid;
+    }
+  }
 
   static class Handlers {
 
@@ -100,6 +137,24 @@ class PayloadValidationTest {
     String shortBytes(@Size(max = 3) byte[] payload) {
       calls.add("bytes " + payload.length);
       return payload.length + " bytes";
+    }
+
+    @PacketHandler(8)
+    String parcel(@Valid VParcel parcel) {
+      calls.add("parcel " + parcel.label());
+      return "parcel " + parcel.label();
+    }
+
+    @PacketHandler(9)
+    String parcels(List<@Valid VParcel> parcels) {
+      calls.add("parcels " + parcels.size());
+      return parcels.size() + " parcels";
+    }
+
+    @PacketHandler(10)
+    String box(@Valid VBox box) {
+      calls.add("box " + box.getLid().getWidth());
+      return "box " + box.getLid().getWidth();
     }
   }
 
@@ -217,5 +272,45 @@ class PayloadValidationTest {
     assertThat(r.text()).isEqualTo("invalid byte[]: payload: size must be between 0 and 3");
     assertThat(call(7, "two")).isEqualTo(Response.ok("3 bytes"));
     assertThat(handlers.calls).containsExactly("bytes 3");
+  }
+
+  @Test
+  void aFieldOfANestedObjectOrOfAnElementIsNamedByItsPath(CapturedOutput output) throws Exception {
+    Response r =
+        call(
+            8,
+            "{\"label\":\"box\",\"size\":{\"width\":0},\"orders\":[{\"item\":\"\",\"count\":1}]}");
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.text())
+        .isEqualTo(
+            "invalid VParcel: orders[0].item: must not be blank;"
+                + " size.width: must be greater than 0");
+    assertThat(handlers.calls).isEmpty();
+    awaitClientErrors(8, 1);
+    assertThat(output.getOut()).doesNotContain("WARN").doesNotContain("Cannot retrieve value");
+    assertThat(call(8, "{\"label\":\"box\",\"size\":{\"width\":2},\"orders\":[]}"))
+        .isEqualTo(Response.ok("parcel box"));
+  }
+
+  @Test
+  void aFieldNestedInAnElementOfTheListParameterIsNamedByItsPath() throws Exception {
+    Response r = call(9, "[{\"label\":\"box\",\"size\":{\"width\":0},\"orders\":[]}]");
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.text()).isEqualTo("invalid List: [0].size.width: must be greater than 0");
+    assertThat(handlers.calls).isEmpty();
+    awaitClientErrors(9, 1);
+  }
+
+  @Test
+  void aPropertyOfANestedJavaBeanIsNamedByItsPath() throws Exception {
+    Response r = call(10, "{\"lid\":{\"width\":0}}");
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.text()).isEqualTo("invalid VBox: lid.width: must be greater than 0");
+    assertThat(handlers.calls).isEmpty();
+    awaitClientErrors(10, 1);
+    assertThat(call(10, "{\"lid\":{\"width\":3}}")).isEqualTo(Response.ok("box 3"));
   }
 }

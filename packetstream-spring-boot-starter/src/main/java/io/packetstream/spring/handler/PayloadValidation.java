@@ -240,7 +240,7 @@ final class PayloadValidation {
 
   private static void validateBean(
       Validator validator, Object value, String name, String parameterName, Object[] hints) {
-    Errors errors = new SimpleErrors(value, parameterName);
+    Errors errors = new PathErrors(value, parameterName);
     if (hints.length > 0 && validator instanceof SmartValidator smart) {
       smart.validate(value, errors, hints);
     } else {
@@ -249,6 +249,30 @@ final class PayloadValidation {
     List<String> failures = new ArrayList<>();
     errors(errors, "", parameterName, failures);
     fail(name, failures);
+  }
+
+  /**
+   * Errors of a payload that take a field error's path as Bean Validation gives it: Spring's {@link
+   * SimpleErrors} reads the rejected value of a field of the payload itself, and cannot read one
+   * deeper ({@code size.width}, {@code orders[0].item}), where it would throw; the answer names the
+   * path, never the value, so a value it cannot read is left out.
+   */
+  private static final class PathErrors extends SimpleErrors {
+
+    private static final long serialVersionUID = 1L;
+
+    PathErrors(Object target, String name) {
+      super(target, name);
+    }
+
+    @Override
+    public @Nullable Object getFieldValue(String field) {
+      try {
+        return super.getFieldValue(field);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
   }
 
   /** Adds one line per error of {@code r}, each named by its path below the payload. */
