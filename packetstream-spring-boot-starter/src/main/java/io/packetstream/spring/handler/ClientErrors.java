@@ -43,9 +43,10 @@ public final class ClientErrors {
    */
   public boolean take(
       PacketConnection connection, Direction direction, long channel, long tag, Outcome outcome) {
-    return direction == Direction.INBOUND
-        && outcome != Outcome.OK
-        && !marked.isEmpty()
-        && marked.remove(new Key(connection, channel, tag)) != null;
+    if (direction != Direction.INBOUND || marked.isEmpty()) {
+      return false;
+    }
+    // an exception handler may answer a marked request ok: its mark goes too
+    return marked.remove(new Key(connection, channel, tag)) != null && outcome != Outcome.OK;
   }
 }

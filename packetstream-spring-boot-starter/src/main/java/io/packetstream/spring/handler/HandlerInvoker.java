@@ -25,9 +25,10 @@ import java.util.concurrent.CompletionStage;
  * exception handler itself (it throws, or its stage fails) is not handled again, as in Spring MVC:
  * the failure it was handling goes to the connection, unless it threw a {@link
  * RequestFailedException}, which is its answer. A request that cannot be served as it is (a {@link
- * BadRequestException}: a payload the codec cannot read, or one that fails validation) is answered
- * not-ok with the reason, logged at DEBUG and marked as a client error: the peer's mistake, not the
- * application's. Last, the interceptors' {@code afterCompletion}, in reverse.
+ * BadRequestException}: a payload the codec cannot read, one that fails validation, or one the
+ * method refuses) goes to the exception handlers too; unless one answers it, it is answered not-ok
+ * with its message. Either way it is logged at DEBUG and marked as a client error: the peer's
+ * mistake, not the application's. Last, the interceptors' {@code afterCompletion}, in reverse.
  */
 final class HandlerInvoker {
 
@@ -92,8 +93,6 @@ final class HandlerInvoker {
         passed++;
       }
       answer = early != null ? early : call(request);
-    } catch (BadRequestException e) {
-      answer = badRequest(request, e);
     } catch (Throwable t) {
       Object handled = handled(request, t, passed);
       if (handled instanceof CompletionStage<?> stage) {
@@ -131,6 +130,9 @@ final class HandlerInvoker {
    */
   private Object handled(Request request, Throwable t, int passed) throws Exception {
     Throwable failure = ExceptionHandlers.unwrap(t);
+    if (failure instanceof BadRequestException bad) {
+      clientError(request, bad);
+    }
     if (!exceptionHandlers.isEmpty() && !(failure instanceof RequestFailedException)) {
       Throwable original = failure;
       Object answer = null;
@@ -157,6 +159,9 @@ final class HandlerInvoker {
       if (answer != null) {
         return answer;
       }
+    }
+    if (failure instanceof BadRequestException bad) {
+      return Response.failure(bad.getMessage());
     }
     if (observer != null) {
       observer.failed(request, failure);
@@ -253,6 +258,13 @@ final class HandlerInvoker {
       return;
     }
     Throwable failure = ExceptionHandlers.unwrap(error);
+    if (failure instanceof BadRequestException bad) {
+      // the exception handler failed on it: the bad request goes on unhandled, answered as such
+      Response r = Response.failure(bad.getMessage());
+      after(request, passed, r, null);
+      out.complete(r);
+      return;
+    }
     if (observer != null) {
       observer.failed(request, failure);
     }
@@ -293,7 +305,11 @@ final class HandlerInvoker {
     }
   }
 
-  private Response badRequest(Request request, BadRequestException e) {
+  /**
+   * Logs {@code e} at DEBUG and marks the request a client error, whether an exception handler
+   * answers it or the peer gets its message.
+   */
+  private void clientError(Request request, BadRequestException e) {
     LOG.log(
         System.Logger.Level.DEBUG,
         () ->
@@ -306,6 +322,5 @@ final class HandlerInvoker {
                 + e.getMessage(),
         e.getCause());
     clientErrors.mark(request.connection(), request.channel(), request.tag());
-    return Response.failure(e.getMessage());
   }
 }

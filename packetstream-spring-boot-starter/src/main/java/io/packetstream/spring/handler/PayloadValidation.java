@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -136,7 +137,7 @@ final class PayloadValidation {
       arguments[index] = value;
       MethodValidationResult result =
           adapter.validateArguments(bean, method, parameters, arguments, groups);
-      List<String> failures = new ArrayList<>();
+      List<BadRequestException.Violation> failures = new ArrayList<>();
       for (ParameterValidationResult r : result.getParameterValidationResults()) {
         if (r.getMethodParameter().getParameterIndex() == index) {
           describe(r, parameterName, failures);
@@ -246,7 +247,7 @@ final class PayloadValidation {
     } else {
       validator.validate(value, errors);
     }
-    List<String> failures = new ArrayList<>();
+    List<BadRequestException.Violation> failures = new ArrayList<>();
     errors(errors, "", parameterName, failures);
     fail(name, failures);
   }
@@ -277,7 +278,9 @@ final class PayloadValidation {
 
   /** Adds one line per error of {@code r}, each named by its path below the payload. */
   private static void describe(
-      ParameterValidationResult r, String parameterName, List<String> failures) {
+      ParameterValidationResult r,
+      String parameterName,
+      List<BadRequestException.Violation> failures) {
     String element = "";
     if (r.getContainerIndex() != null) {
       element = "[" + r.getContainerIndex() + "]";
@@ -292,12 +295,17 @@ final class PayloadValidation {
       return;
     }
     for (MessageSourceResolvable e : r.getResolvableErrors()) {
-      failures.add((element.isEmpty() ? parameterName : element) + ": " + e.getDefaultMessage());
+      failures.add(
+          new BadRequestException.Violation(
+              element.isEmpty() ? parameterName : element, String.valueOf(e.getDefaultMessage())));
     }
   }
 
   private static void errors(
-      Errors errors, String element, String parameterName, List<String> failures) {
+      Errors errors,
+      String element,
+      String parameterName,
+      List<BadRequestException.Violation> failures) {
     for (ObjectError e : errors.getAllErrors()) {
       String path;
       if (e instanceof FieldError f) {
@@ -305,18 +313,28 @@ final class PayloadValidation {
       } else {
         path = element.isEmpty() ? parameterName : element;
       }
-      failures.add(path + ": " + e.getDefaultMessage());
+      failures.add(new BadRequestException.Violation(path, String.valueOf(e.getDefaultMessage())));
     }
   }
 
-  private static void fail(String name, List<String> failures) {
+  private static void fail(String name, List<BadRequestException.Violation> failures) {
     if (!failures.isEmpty()) {
+      List<BadRequestException.Violation> sorted =
+          failures.stream()
+              .distinct()
+              .sorted(
+                  Comparator.comparing(BadRequestException.Violation::path)
+                      .thenComparing(BadRequestException.Violation::message))
+              .toList();
       throw new BadRequestException(
           "invalid "
               + name
               + ": "
-              + failures.stream().distinct().sorted().collect(Collectors.joining("; ")),
-          null);
+              + sorted.stream()
+                  .map(v -> v.path() + ": " + v.message())
+                  .collect(Collectors.joining("; ")),
+          null,
+          sorted);
     }
   }
 }

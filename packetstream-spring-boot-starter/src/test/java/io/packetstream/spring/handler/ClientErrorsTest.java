@@ -44,7 +44,7 @@ class ClientErrorsTest {
 
   /** Only the peer's requests that ended other than ok can be client errors. */
   @Test
-  void anOkOrOutboundEndTakesNothing() {
+  void anOutboundEndTakesNothing() {
     PacketHandlers handlers = handlers();
     handlers.clientErrors().enable();
     ClientErrors errors = handlers.clientErrors();
@@ -52,7 +52,22 @@ class ClientErrorsTest {
     errors.mark(null, 0, 2);
 
     assertThat(errors.take(null, Direction.OUTBOUND, 0, 2, Outcome.FAILED)).isFalse();
-    assertThat(errors.take(null, Direction.INBOUND, 0, 2, Outcome.OK)).isFalse();
     assertThat(errors.take(null, Direction.INBOUND, 0, 2, Outcome.FAILED)).isTrue();
+  }
+
+  /**
+   * A bad request an exception handler answered ok is no client error, and its mark goes with it: a
+   * later request with the same tag that fails is the handler's failure, not the peer's.
+   */
+  @Test
+  void anOkEndForgetsTheMarkWithoutCountingIt() {
+    PacketHandlers handlers = handlers();
+    handlers.clientErrors().enable();
+    ClientErrors errors = handlers.clientErrors();
+
+    errors.mark(null, 0, 2);
+
+    assertThat(errors.take(null, Direction.INBOUND, 0, 2, Outcome.OK)).isFalse();
+    assertThat(errors.take(null, Direction.INBOUND, 0, 2, Outcome.FAILED)).isFalse();
   }
 }
