@@ -1,6 +1,7 @@
 package io.packetstream.connection;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One connection's share of its group's {@link InboundBudget}: the partial frame its reader holds
@@ -15,6 +16,9 @@ final class InboundAccount {
   private final InboundBudget budget;
   private final long allowance;
   private final AtomicLong held = new AtomicLong();
+
+  /** This connection's entry in the queue of readers waiting for room, or null. */
+  private final AtomicReference<Waiter> waiter = new AtomicReference<>();
 
   /** Since when this connection has overdrawn while other readers wait; its timeout's thread. */
   private long contendedSince = Long.MIN_VALUE;
@@ -117,6 +121,39 @@ final class InboundAccount {
 
   /** Runs {@code resume} once the budget has room again. */
   void awaitRoom(Runnable resume) {
-    budget.await(resume);
+    Waiter w = new Waiter(resume);
+    Waiter before = waiter.getAndSet(w);
+    if (before != null) {
+      budget.cancel(before);
+    }
+    budget.await(w);
+  }
+
+  /**
+   * This connection no longer waits for room (its reading was resumed another way, or it ended):
+   * its entry leaves the budget's queue, so that it neither counts as a reader waiting nor keeps
+   * the connection reachable.
+   */
+  void stopWaiting() {
+    Waiter w = waiter.getAndSet(null);
+    if (w != null) {
+      budget.cancel(w);
+    }
+  }
+
+  /** This connection's one entry in the budget's queue; runs its resume once, if still current. */
+  private final class Waiter implements Runnable {
+    private final Runnable resume;
+
+    Waiter(Runnable resume) {
+      this.resume = resume;
+    }
+
+    @Override
+    public void run() {
+      if (waiter.compareAndSet(this, null)) {
+        resume.run();
+      }
+    }
   }
 }

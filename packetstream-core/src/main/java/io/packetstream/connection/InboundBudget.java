@@ -112,6 +112,11 @@ final class InboundBudget {
     return !waiting.isEmpty();
   }
 
+  /** Takes {@code resume} out of the queue of readers waiting, if it is there. */
+  void cancel(Runnable resume) {
+    waiting.remove(resume);
+  }
+
   /** Runs {@code resume} (on some releasing thread) once there is room; at once if there is now. */
   void await(Runnable resume) {
     waiting.add(resume);

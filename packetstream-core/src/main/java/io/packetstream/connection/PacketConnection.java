@@ -140,6 +140,10 @@ public final class PacketConnection implements AutoCloseable {
   private final Inbound inbound;
   private final PendingTable pending;
   private final InboundAccount account;
+
+  /** Resumes reading paused for the inbound budget, once there is room. */
+  private final Runnable budgetResume = () -> resume(PAUSE_BUDGET);
+
   private final DirectAnswers direct; // null unless a BufferHandler answers on the reading thread
   private final FailureLog failures;
   private final long answerHardLimit;
@@ -330,7 +334,9 @@ public final class PacketConnection implements AutoCloseable {
       outbound.drain();
     }
     if ((paused & PAUSE_BUDGET) != 0) {
-      resume(PAUSE_BUDGET); // its answer must be read, whatever the budget
+      // its answer must be read, whatever the budget; received() checks the table after it pauses
+      account.stopWaiting();
+      resume(PAUSE_BUDGET);
     }
     if (timeoutNanos != 0) {
       request.timeout(timeoutNanos);
@@ -779,7 +785,14 @@ public final class PacketConnection implements AutoCloseable {
     // and the handlers holding the budget may be the ones waiting for them
     if (account.readerMustPause(reader.charged()) && pending.isEmpty()) {
       pause(PAUSE_BUDGET);
-      account.awaitRoom(() -> resume(PAUSE_BUDGET));
+      account.awaitRoom(budgetResume);
+      // a submit that came after the check and before the pause did not see the pause: this end
+      // sees its request instead (submit adds, then reads the pause; this end pauses, then reads)
+      if (!pending.isEmpty()) {
+        account.stopWaiting();
+        resume(PAUSE_BUDGET);
+        return paused == 0;
+      }
       return false;
     }
     return true;
@@ -1304,21 +1317,56 @@ public final class PacketConnection implements AutoCloseable {
             : why;
     ConnectionClosedException closed =
         new ConnectionClosedException(name + " " + pendingWhy, cause);
+    account.stopWaiting();
+    // a listener's Error must not strand the rest: every request ends, then it is thrown on
+    Throwable thrown = null;
     for (PendingRequest request : pending.clear(name + " is " + state.name().toLowerCase())) {
-      request.fail(closed, Outcome.ERROR);
+      try {
+        request.fail(closed, Outcome.ERROR);
+      } catch (Throwable t) {
+        thrown = first(thrown, t);
+      }
     }
     for (InboundRequest r : inbound.end()) {
-      abandoned(r);
+      try {
+        abandoned(r);
+      } catch (Throwable t) {
+        thrown = first(thrown, t);
+      }
     }
     for (InboundRequest r : inbound.endLater()) {
-      r.endWithConnection();
+      try {
+        r.endWithConnection();
+      } catch (Throwable t) {
+        thrown = first(thrown, t);
+      }
     }
     if (openedMillis != 0) {
       config.eventLoops.connectionClosed();
-      listener.connectionClosed(this, Optional.ofNullable(cause));
+      try {
+        listener.connectionClosed(this, Optional.ofNullable(cause));
+      } catch (Throwable t) {
+        thrown = first(thrown, t);
+      }
     }
     readerDone.countDown();
     terminated.complete(null);
+    if (thrown instanceof Error e) {
+      throw e;
+    }
+    if (thrown instanceof RuntimeException e) {
+      throw e;
+    }
+  }
+
+  private static Throwable first(Throwable first, Throwable next) {
+    if (first == null) {
+      return next;
+    }
+    if (first != next) {
+      first.addSuppressed(next);
+    }
+    return first;
   }
 
   private static void cancel(EventLoop.Timer timer) {

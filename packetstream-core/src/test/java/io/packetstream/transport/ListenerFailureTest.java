@@ -1,13 +1,19 @@
 package io.packetstream.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
 import io.packetstream.connection.TrafficListener;
 import io.packetstream.wire.Packet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
@@ -100,6 +106,64 @@ class ListenerFailureTest {
       }
       // six events, two connections: a line for each cause of each, never one per packet
       assertThat(log.atLeast(Level.WARNING)).hasSizeBetween(1, 12);
+    }
+  }
+
+  /**
+   * An Error from a listener as the connection ends (it fails the connection, as on any path) still
+   * lets every pending request end and the connection terminate: the requests after the one whose
+   * end the listener threw on were stranded, and the connection never terminated.
+   */
+  @Test
+  void anErrorFromAListenerAsTheConnectionEndsStrandsNoRequest() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    TrafficListener throwing =
+        new TrafficListener() {
+          @Override
+          public void requestFinished(
+              PacketConnection c,
+              Direction d,
+              long channel,
+              long tag,
+              long rqType,
+              Outcome outcome,
+              long nanos) {
+            if (d == Direction.OUTBOUND && outcome == Outcome.ERROR) {
+              throw new AssertionError("listener bug");
+            }
+          }
+        };
+    try (PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .handler(
+                        rq -> {
+                          never.await(20, TimeUnit.SECONDS);
+                          return Response.empty();
+                        }))
+            .bindLoopback(0)) {
+      PacketConnection client =
+          PacketClient.connect(
+              "127.0.0.1", server.port(), PacketConnection.builder().listener(throwing));
+      List<CompletableFuture<Response>> requests = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        requests.add(client.submit(0, 1, 0, new byte[0], Duration.ZERO));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().size() == 1);
+      Throwable thrown = null;
+      try {
+        client.abort();
+      } catch (AssertionError e) {
+        thrown = e;
+      }
+
+      assertThat(thrown).hasMessage("listener bug");
+      for (CompletableFuture<Response> f : requests) {
+        assertThat(f).failsWithin(Duration.ofSeconds(5));
+      }
+      assertThat(client.termination().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
+    } finally {
+      never.countDown();
     }
   }
 }
