@@ -109,6 +109,14 @@ final class Inbound {
         overflowing = true;
         return account.refusal();
       }
+      if (later.size() >= maxQueued) {
+        overflowing = true;
+        return "too many requests: "
+            + later.size()
+            + " awaiting answers that come later (limit maxQueuedRequests="
+            + maxQueued
+            + ")";
+      }
       if (running < maxConcurrent && queued.isEmpty() && !holding.getAsBoolean()) {
         start = new InboundRequest(connection, packet, handler, startNanos);
         running++;
@@ -226,14 +234,16 @@ final class Inbound {
       if (tags.get(request.packet.channel(), request.packet.tag()) == request) {
         tags.remove(request.packet.channel(), request.packet.tag());
       }
-      if (!ended && !queued.isEmpty() && !holding.getAsBoolean()) {
+      if (request.slotFreed) {
+        // its slot went on to the next request when its handler returned
+      } else if (!ended && !queued.isEmpty() && !holding.getAsBoolean()) {
         next = queued.poll();
         queuedBytes -= next.packet.payload().length;
         retryNanos = 0;
       } else {
         running--;
       }
-      idle = running == 0 && queued.isEmpty();
+      idle = running == 0 && queued.isEmpty() && later.isEmpty();
     }
     account.release(bytes);
     if (idle) {
@@ -272,29 +282,45 @@ final class Inbound {
     return overflowing;
   }
 
-  /** Whether no request runs or waits. */
+  /** Whether no request runs, waits to start, or awaits an answer that comes later. */
   synchronized boolean isIdle() {
-    return running == 0 && queued.isEmpty();
+    return running == 0 && queued.isEmpty() && later.isEmpty();
   }
 
+  /** The requests in progress: handlers running, and answers that come later awaited. */
   synchronized int running() {
-    return running;
+    return running + later.size();
   }
 
   synchronized int queued() {
     return queued.size();
   }
 
+  /** What {@link #awaitLater} returns when the connection has ended already. */
+  static final InboundRequest ENDED = new InboundRequest(null, null, null, 0);
+
   /**
-   * Keeps {@code request}, whose answer comes later, until it answers or the connection ends; false
-   * if the connection has ended already.
+   * Keeps {@code request}, whose answer comes later, until it answers or the connection ends, and
+   * gives its slot on: it holds no thread while it waits, so the next queued request takes the slot
+   * (returned, for the caller to run), or the slot is freed (null). Returns {@link #ENDED} if the
+   * connection has ended already. Requests awaiting later answers are bounded apart, by {@code
+   * maxQueuedRequests}: counting them as running let handlers that call their peer back, whose
+   * handlers call back in turn, fill every slot with requests waiting for ones queued behind them.
    */
-  synchronized boolean awaitLater(InboundRequest request) {
+  synchronized InboundRequest awaitLater(InboundRequest request) {
     if (ended) {
-      return false;
+      return ENDED;
     }
     later.add(request);
-    return true;
+    request.slotFreed = true;
+    if (!queued.isEmpty() && !holding.getAsBoolean()) {
+      InboundRequest next = queued.poll();
+      queuedBytes -= next.packet.payload().length;
+      retryNanos = 0;
+      return next;
+    }
+    running--;
+    return null;
   }
 
   synchronized void answeredLater(InboundRequest request) {

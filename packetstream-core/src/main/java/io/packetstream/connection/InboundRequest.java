@@ -30,6 +30,12 @@ final class InboundRequest implements Runnable {
   /** The stage a later answer comes from; set before the request waits for it. */
   private CompletionStage<Response> stage;
 
+  /**
+   * Whether its handler returned and its concurrency slot went on while it awaits its answer;
+   * guarded by the connection's {@link Inbound}.
+   */
+  boolean slotFreed;
+
   /** 1 once a request answered later has ended: by its stage, or by its connection's end. */
   private volatile int ended;
 
@@ -87,12 +93,13 @@ final class InboundRequest implements Runnable {
       }
     }
     this.stage = stage;
-    if (!connection.awaitLater(this)) {
+    InboundRequest next = connection.awaitLater(this);
+    if (next == Inbound.ENDED) {
       endWithConnection(); // the connection ended while the handler ran
       return null;
     }
     stage.whenComplete(this::answerLater);
-    return null;
+    return next;
   }
 
   private void answerLater(Response response, Throwable error) {

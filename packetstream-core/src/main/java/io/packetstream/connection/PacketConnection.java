@@ -623,7 +623,7 @@ public final class PacketConnection implements AutoCloseable {
     return pending.size();
   }
 
-  /** The peer's requests whose handlers are running now. */
+  /** The peer's requests in progress: their handlers are running, or their answers come later. */
   public int runningRequests() {
     return inbound.running();
   }
@@ -1059,7 +1059,8 @@ public final class PacketConnection implements AutoCloseable {
         this, Direction.INBOUND, p.channel(), p.tag(), p.rqType(), outcome, nanos);
   }
 
-  boolean awaitLater(InboundRequest request) {
+  /** See {@link Inbound#awaitLater}. */
+  InboundRequest awaitLater(InboundRequest request) {
     return inbound.awaitLater(request);
   }
 
@@ -1788,15 +1789,20 @@ public final class PacketConnection implements AutoCloseable {
       return this;
     }
 
-    /** How many of the peer's requests run at once; default 64. */
+    /**
+     * How many of the peer's requests run at once; default 64. A request whose handler returned
+     * {@link Reply#later} holds no slot while it awaits its answer (see {@link
+     * #maxQueuedRequests}).
+     */
     public Builder maxConcurrentRequests(int n) {
       c.maxConcurrentRequests = positive("maxConcurrentRequests", n);
       return this;
     }
 
     /**
-     * How many of the peer's requests may wait for a slot; default 4096. Beyond that a request is
-     * refused at once with a not-ok response naming the limits.
+     * How many of the peer's requests may wait for a slot, and how many whose handlers returned
+     * {@link Reply#later} may await their answers; default 4096 each. Beyond either a request is
+     * refused at once with a not-ok response naming the limit.
      */
     public Builder maxQueuedRequests(int n) {
       if (n < 0) {

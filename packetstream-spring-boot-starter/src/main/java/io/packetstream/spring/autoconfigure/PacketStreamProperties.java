@@ -67,10 +67,17 @@ public class PacketStreamProperties {
    */
   private Integer ioThreads;
 
-  /** Maximum number of a peer's requests that run at once on one connection. */
+  /**
+   * Maximum number of a peer's requests whose handlers run at once on one connection. A handler
+   * that answers later (a CompletableFuture, a Mono, a suspend function) frees its slot while its
+   * answer is awaited.
+   */
   private int maxConcurrentRequests = PacketConnection.Builder.DEFAULT_MAX_CONCURRENT_REQUESTS;
 
-  /** Maximum number of a peer's requests that wait for a free slot; more are refused. */
+  /**
+   * Maximum number of a peer's requests that wait for a free slot on one connection, and of those
+   * whose answers come later; more are refused.
+   */
   private int maxQueuedRequests = PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUESTS;
 
   /**
