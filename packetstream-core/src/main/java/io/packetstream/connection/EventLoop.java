@@ -29,11 +29,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * wake-up came quickly polls its selector without sleeping for that long before it blocks, so that
  * the bytes of a busy connection are taken without waking a sleeping thread. {@link ReadSpin}
  * decides when, and caps how many loops of the JVM spin at once.
+ *
+ * <p>Ending: when its group closes, the loop fails every connection that uses it (those with a
+ * selection key, and those over streams {@linkplain #attach attached} for their timers), then ends.
+ * Tasks and timers given to it afterwards run on their caller at once, so that nothing waits for
+ * it; a timer set while such a timer runs is dropped, so that one that sets itself again runs once
+ * instead of nesting until the stack overflows.
  */
 final class EventLoop implements Runnable {
 
   private static final System.Logger LOG = Loggers.of(EventLoop.class);
   private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+
+  /** Set while the current thread runs a timer of an ended loop. */
+  private static final ThreadLocal<Boolean> RUNNING_LATE_TIMER = new ThreadLocal<>();
 
   /** What a channel registered with the loop wants done when it is ready. */
   interface Ready {
@@ -86,6 +95,9 @@ final class EventLoop implements Runnable {
   private DeferredFinishes deferredFinishes; // loop thread only
   private volatile boolean closed;
   private volatile boolean ended; // the loop thread has finished: tasks run on their caller
+  // the connections over streams that take their timers from the loop; guarded by itself
+  private final java.util.Set<PacketConnection> attached = new java.util.HashSet<>();
+  private boolean ending; // guarded by attached: no more connections are attached
   private boolean interruptSeen; // the loop thread only
   private volatile long spinNanos;
   private final java.util.TreeMap<Long, Integer> spins = new java.util.TreeMap<>(); // loop thread
@@ -110,6 +122,11 @@ final class EventLoop implements Runnable {
   /** Whether the current thread is any event loop's: it must never block. */
   static boolean onAnyLoop() {
     return CURRENT.get() != null;
+  }
+
+  /** Whether the loop's thread has finished (its group closed): tasks then run on their caller. */
+  boolean ended() {
+    return ended;
   }
 
   /** Whether the current thread is this loop's. */
@@ -157,17 +174,28 @@ final class EventLoop implements Runnable {
     }
   }
 
-  /** Runs {@code task} on the loop thread after {@code delayNanos}. */
+  /**
+   * Runs {@code task} on the loop thread after {@code delayNanos}; once the loop has ended, at once
+   * on the caller, or not at all when set by such a late timer ({@link #runLate}).
+   */
   Timer schedule(Runnable task, long delayNanos) {
     Timer timer = new Timer(System.nanoTime() + Math.max(0, delayNanos), task);
     if (ended) {
-      runSafely(task); // no loop to wait on: now rather than never
+      runLate(timer); // no loop to wait on: now rather than never
       return timer;
     }
     if (inLoop()) {
       timers.add(timer);
     } else {
-      execute(() -> timers.add(timer));
+      // the loop may end before it takes the timer: then the timer goes as one set after the end
+      execute(
+          () -> {
+            if (ended) {
+              runLate(timer);
+            } else {
+              timers.add(timer);
+            }
+          });
     }
     return timer;
   }
@@ -175,13 +203,40 @@ final class EventLoop implements Runnable {
   /**
    * Registers {@code channel} for {@code ops} with {@code handler}; on the loop thread.
    *
-   * @throws ClosedChannelException if the channel was closed meanwhile
+   * @throws ClosedChannelException if the channel or the loop's group was closed meanwhile
    */
   SelectionKey register(SelectableChannel channel, int ops, Ready handler) throws IOException {
     if (closed) {
-      throw new ClosedChannelException();
+      throw group.closedError();
     }
     return channel.register(selector, ops, handler);
+  }
+
+  /**
+   * Keeps {@code connection}, which reads and writes on threads of its own and takes only its
+   * timers from this loop, until it ends, so that it ends as failed when the loop ends, as the
+   * connections with a selection key do. Attached as the loop ends, it fails at once. The {@link
+   * EventLoopGroup#shared()} group never closes: its loops keep none.
+   */
+  void attach(PacketConnection connection) {
+    if (group.isShared()) {
+      return;
+    }
+    synchronized (attached) {
+      if (!ending) {
+        attached.add(connection);
+        connection
+            .termination()
+            .whenComplete(
+                (ok, error) -> {
+                  synchronized (attached) {
+                    attached.remove(connection);
+                  }
+                });
+        return;
+      }
+    }
+    connection.ioFailed(group.closedError());
   }
 
   /**
@@ -246,13 +301,11 @@ final class EventLoop implements Runnable {
       }
     } finally {
       closeKeys();
+      failAttached();
       ended = true;
       drainTasksAfterClose();
       for (Timer t; (t = timers.poll()) != null; ) {
-        Runnable task = t.task;
-        if (task != null) {
-          runSafely(task);
-        }
+        runLate(t);
       }
     }
   }
@@ -368,6 +421,28 @@ final class EventLoop implements Runnable {
     }
   }
 
+  /**
+   * Runs a timer of the ended loop at once, on the caller; drops it when the caller is itself
+   * running one. Its connection has ended by then, so it has nothing left to time: a connection's
+   * watch, which sets itself again from inside its task, runs once instead of nesting without end.
+   */
+  private void runLate(Timer timer) {
+    if (RUNNING_LATE_TIMER.get() != null) {
+      timer.cancel();
+      return;
+    }
+    Runnable task = timer.task;
+    if (task == null) {
+      return;
+    }
+    RUNNING_LATE_TIMER.set(Boolean.TRUE);
+    try {
+      runSafely(task);
+    } finally {
+      RUNNING_LATE_TIMER.remove();
+    }
+  }
+
   private void runSafely(Runnable task) {
     try {
       task.run();
@@ -389,7 +464,7 @@ final class EventLoop implements Runnable {
       for (SelectionKey key : selector.keys()) {
         if (key.attachment() instanceof Ready handler) {
           try {
-            handler.failed(new ClosedChannelException());
+            handler.failed(group.closedError());
           } catch (Throwable ignored) {
             // ending anyway
           }
@@ -398,6 +473,23 @@ final class EventLoop implements Runnable {
       selector.close();
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.DEBUG, () -> thread.getName() + ": closing the selector failed", e);
+    }
+  }
+
+  /** Fails the {@linkplain #attach attached} connections, and attaches no more. */
+  private void failAttached() {
+    java.util.List<PacketConnection> left;
+    synchronized (attached) {
+      ending = true;
+      left = new java.util.ArrayList<>(attached);
+      attached.clear();
+    }
+    for (PacketConnection connection : left) {
+      try {
+        connection.ioFailed(group.closedError());
+      } catch (Throwable t) {
+        LOG.log(Level.ERROR, () -> thread.getName() + ": a connection failed to end", t);
+      }
     }
   }
 

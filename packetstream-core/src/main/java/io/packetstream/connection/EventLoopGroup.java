@@ -124,8 +124,10 @@ public final class EventLoopGroup implements AutoCloseable {
   }
 
   /**
-   * Stops the group's threads; connections still on them end as failed, and no connection can open
-   * on the group afterwards. The {@link #shared()} group cannot be closed.
+   * Stops the group's threads; every connection still using the group ends as failed, saying that
+   * the group is closed (those over streams too, which take their timers from it), and no
+   * connection can open on the group afterwards. It does not wait for them: see each connection's
+   * {@link PacketConnection#termination()}. The {@link #shared()} group cannot be closed.
    *
    * @throws IllegalStateException for the shared group
    */
@@ -157,6 +159,30 @@ public final class EventLoopGroup implements AutoCloseable {
           "event loop group " + name + " is closed: no connection can open on it");
     }
     return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
+  }
+
+  boolean isShared() {
+    return shared;
+  }
+
+  /** What a connection that used the group fails with once the group is closed. */
+  java.nio.channels.ClosedChannelException closedError() {
+    return new GroupClosedException(
+        "event loop group " + name + " is closed: its connections end with it");
+  }
+
+  /** A {@link java.nio.channels.ClosedChannelException} that says which group closed. */
+  private static final class GroupClosedException extends java.nio.channels.ClosedChannelException {
+    private final String message;
+
+    GroupClosedException(String message) {
+      this.message = message;
+    }
+
+    @Override
+    public String getMessage() {
+      return message;
+    }
   }
 
   InboundBudget budget() {

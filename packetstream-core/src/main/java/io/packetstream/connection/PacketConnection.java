@@ -2044,7 +2044,11 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     private static PacketConnection open(ConnectionConfig frozen, EventLoop loop, Io io) {
-      return new PacketConnection(frozen, loop, io).open();
+      PacketConnection connection = new PacketConnection(frozen, loop, io).open();
+      if (!io.nonBlocking()) {
+        loop.attach(connection); // it takes its timers from the loop: it ends with the loop
+      }
+      return connection;
     }
 
     private static int positive(String what, int n) {
