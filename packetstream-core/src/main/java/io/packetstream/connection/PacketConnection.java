@@ -149,6 +149,10 @@ public final class PacketConnection implements AutoCloseable {
   private final long answerHardLimit;
 
   private final Object life = new Object();
+
+  /** The close timeout of the shutdown under way: closeTimeout, or what close(Duration) gave. */
+  private volatile long closeTimeoutNanos;
+
   private int opens; // guarded by life
   private boolean eofQueued; // guarded by life
   private boolean terminating; // guarded by life
@@ -500,6 +504,15 @@ public final class PacketConnection implements AutoCloseable {
    */
   @Override
   public void close() {
+    close(config.closeTimeout);
+  }
+
+  /**
+   * Closes as {@link #close()} does, with {@code timeout} in place of {@link Builder#closeTimeout}
+   * for this shutdown: a server draining its connections gives them its own shutdown timeout.
+   */
+  public void close(Duration timeout) {
+    long nanos = capped(Objects.requireNonNull(timeout, "timeout")).toNanos();
     synchronized (life) {
       if (opens == 0 || terminating) {
         return;
@@ -508,9 +521,9 @@ public final class PacketConnection implements AutoCloseable {
         return;
       }
     }
-    beginShutdown(false);
+    beginShutdown(false, nanos);
     if (mayWait()) {
-      awaitTermination(config.closeTimeout.toNanos() + 2 * EOF_FLUSH_NANOS);
+      awaitTermination(nanos + 2 * EOF_FLUSH_NANOS);
     }
   }
 
@@ -1194,7 +1207,7 @@ public final class PacketConnection implements AutoCloseable {
     if (eofWritten) {
       terminate(null, "closed");
     } else {
-      beginShutdown(true);
+      beginShutdown(true, config.closeTimeout.toNanos());
       checkDrained();
     }
   }
@@ -1204,7 +1217,7 @@ public final class PacketConnection implements AutoCloseable {
    * own answers, send ERQ and EOF, wait for the peer's EOF; bounded by the close timeout. Every
    * step after this one is taken by an event ({@link #checkDrained}).
    */
-  private void beginShutdown(boolean peerEnded) {
+  private void beginShutdown(boolean peerEnded, long closeNanos) {
     synchronized (life) {
       if (state != ConnectionState.OPEN || terminating) {
         return;
@@ -1218,7 +1231,8 @@ public final class PacketConnection implements AutoCloseable {
     if (pending.stop(name + " is draining", erq, outbound) == Outbound.CLAIMED) {
       outbound.drain();
     }
-    closeTimer = loop.schedule(this::closeDeadline, config.closeTimeout.toNanos());
+    closeTimeoutNanos = closeNanos;
+    closeTimer = loop.schedule(this::closeDeadline, closeNanos);
     checkDrained();
   }
 
@@ -1263,7 +1277,13 @@ public final class PacketConnection implements AutoCloseable {
       terminate(null, "closed");
       return;
     }
-    LOG.log(Level.DEBUG, () -> name + ": close timed out after " + config.closeTimeout);
+    LOG.log(
+        Level.DEBUG,
+        () ->
+            name
+                + ": close timed out after "
+                + TimeUnit.NANOSECONDS.toMillis(closeTimeoutNanos)
+                + "ms");
     if (queueEof) {
       outbound.finish();
     }
@@ -1313,7 +1333,7 @@ public final class PacketConnection implements AutoCloseable {
         cutOff
             ? why
                 + " when its close timeout of "
-                + config.closeTimeout.toMillis()
+                + TimeUnit.NANOSECONDS.toMillis(closeTimeoutNanos)
                 + "ms ran out, before the response arrived"
             : why;
     ConnectionClosedException closed =

@@ -78,6 +78,13 @@ public final class PacketServer implements AutoCloseable {
   private static final System.Logger LOG =
       io.packetstream.connection.Loggers.of(PacketServer.class);
   private static final AtomicLong SERVERS = new AtomicLong();
+
+  /**
+   * How much longer than the server's shutdown timeout its connections' closes may run: the
+   * server's own deadline ends them first, saying how many requests it cut off.
+   */
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+
   private static final ThreadLocal<PacketServer> SERVING = new ThreadLocal<>();
 
   private final String name;
@@ -246,10 +253,13 @@ public final class PacketServer implements AutoCloseable {
   private void closeAndWait() {
     stopListening();
     List<CompletableFuture<Void>> closing = new ArrayList<>();
+    // each connection may drain for as long as the server: with its own closeTimeout, shorter by
+    // default, its running handlers were cut off early, and without the warning below
+    Duration drain = shutdownTimeout.plus(CLOSE_GRACE);
     for (PacketConnection c : connections()) {
       closing.add(
           CompletableFuture.runAsync(
-              c::close,
+              () -> c.close(drain),
               r -> {
                 Thread t = new Thread(r, name + " closing " + c.name());
                 t.setDaemon(true);
@@ -747,7 +757,12 @@ public final class PacketServer implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link PacketServer#close()} waits for connections to close; default 30 s. */
+    /**
+     * How long {@link PacketServer#close()} waits for connections to close; default 30 s. Each
+     * connection drains for as long, whatever its own {@link
+     * PacketConnection.Builder#closeTimeout}; then the connections left are aborted, with a warning
+     * saying how many requests they still ran.
+     */
     public Builder shutdownTimeout(Duration timeout) {
       if (timeout.isNegative()) {
         throw new IllegalArgumentException("shutdownTimeout " + timeout + " is negative");

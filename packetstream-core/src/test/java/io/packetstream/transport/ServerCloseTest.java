@@ -128,4 +128,36 @@ class ServerCloseTest {
       release.countDown();
     }
   }
+
+  /**
+   * A server drains its connections for its own shutdown timeout, whatever their closeTimeout: a
+   * handler that needs longer than the connection's closeTimeout, and less than the server's
+   * shutdown timeout, is answered. Each connection's own, shorter timeout cut it off, and without
+   * the server's warning.
+   */
+  @Test
+  void aHandlerWithinTheServersShutdownTimeoutIsAnsweredPastTheConnectionsCloseTimeout()
+      throws Exception {
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    PacketConnection.Builder serving =
+        PacketConnection.builder()
+            .closeTimeout(Duration.ofMillis(200))
+            .handler(
+                rq -> {
+                  started.countDown();
+                  Thread.sleep(1000);
+                  return Response.ok("done");
+                });
+    try (PacketServer server =
+            PacketServer.builder(serving).shutdownTimeout(Duration.ofSeconds(20)).bindLoopback(0);
+        PacketConnection client =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      CompletableFuture<Response> answer = client.submit(0, 1, 0, new byte[] {1}, Duration.ZERO);
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+      server.close();
+
+      assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("done"));
+    }
+  }
 }
