@@ -1024,7 +1024,11 @@ public final class PacketConnection implements AutoCloseable {
     if (error instanceof RequestFailedException failed) {
       return failed.response();
     }
-    handlerFailed(request.packet.rqType(), error);
+    try {
+      handlerFailed(request.packet.rqType(), error);
+    } catch (Throwable t) {
+      // a log that fails (a broken appender) must not cost the peer its answer, or the slot
+    }
     return Response.failure();
   }
 
