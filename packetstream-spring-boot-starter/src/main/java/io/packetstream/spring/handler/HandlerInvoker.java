@@ -96,6 +96,7 @@ final class HandlerInvoker {
     } catch (Throwable t) {
       Object handled = handled(request, t, passed);
       if (handled instanceof CompletionStage<?> stage) {
+        started(request, passed);
         CompletableFuture<Response> out = new CompletableFuture<>();
         settle(request, passed, stage, out);
         return Reply.later(out);
@@ -107,6 +108,7 @@ final class HandlerInvoker {
       return r;
     }
     if (answer instanceof CompletionStage<?> stage) {
+      started(request, passed);
       return Reply.later(later(request, stage, passed));
     }
     // a core Reply for later: its answer is the core's business
@@ -289,6 +291,25 @@ final class HandlerInvoker {
             ? ExceptionHandlers.unwrap(error)
             : new CancellationException(description + ": its connection ended first"));
     return true;
+  }
+
+  /** The answer comes later: each interceptor that went on hears it on the method's thread. */
+  private void started(Request request, int passed) {
+    for (int i = passed - 1; i >= 0; i--) {
+      PacketHandlerInterceptor interceptor = interceptors[i];
+      try {
+        interceptor.afterAsyncHandlingStarted(request, method);
+      } catch (RuntimeException e) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            () ->
+                "interceptor "
+                    + interceptor
+                    + " threw in afterAsyncHandlingStarted for "
+                    + description,
+            e);
+      }
+    }
   }
 
   private void after(Request request, int passed, Response answer, Throwable failure) {

@@ -34,6 +34,17 @@ public interface PacketHandlerInterceptor {
   }
 
   /**
+   * Called on the method's thread when its answer comes later (it returned a future or a {@code
+   * Mono}, or is a Kotlin suspend function, or an exception handler answers later), for every
+   * interceptor whose {@link #preHandle} went on, before {@link #afterCompletion}, which then runs
+   * on the thread that completes the answer: the place to clear what {@code preHandle} bound to the
+   * thread (an MDC entry), or it stays on a pooled thread for the requests it runs next. As Spring
+   * MVC's {@code AsyncHandlerInterceptor.afterConcurrentHandlingStarted}. Must not throw: an
+   * exception is logged and dropped.
+   */
+  default void afterAsyncHandlingStarted(Request request, PacketHandlerMethod handler) {}
+
+  /**
    * Called once the answer is known, exception handlers included, for every interceptor whose
    * {@link #preHandle} went on: with the answer, or with the failure that the connection answers as
    * {@code exception during handler}; for an answer that comes later, on the thread that completes
