@@ -50,18 +50,39 @@ final class PendingRequest extends CompletableFuture<Response> {
     this.probe = probe;
   }
 
-  /** Ends it with the peer's response; the connection already took it out of its table. */
+  /**
+   * Ends it with the peer's response; the connection already took it out of its table. The listener
+   * hears the end before the caller is woken, so that a caller reading its meters right after the
+   * answer finds the request counted (as Spring's HTTP clients stop their observation before
+   * returning). Should the caller end it in between (a timeout, a cancel), the listener has heard
+   * of the answer that came, the caller of its own end.
+   */
   void resolve(Response response) {
-    Outcome outcome =
-        super.complete(response) ? (response.ok() ? Outcome.OK : Outcome.FAILED) : endedAs();
-    connection.requestEnded(this, outcome);
+    if (isDone()) {
+      connection.requestEnded(this, endedAs());
+      return;
+    }
+    try {
+      connection.requestEnded(this, response.ok() ? Outcome.OK : Outcome.FAILED);
+    } finally {
+      super.complete(response);
+    }
   }
 
   /**
    * Ends it with an error; the connection already took it out of its table (or never put it in).
+   * The listener hears first, as in {@link #resolve}.
    */
   void fail(Throwable error, Outcome outcome) {
-    connection.requestEnded(this, super.completeExceptionally(error) ? outcome : endedAs());
+    if (isDone()) {
+      connection.requestEnded(this, endedAs());
+      return;
+    }
+    try {
+      connection.requestEnded(this, outcome);
+    } finally {
+      super.completeExceptionally(error);
+    }
   }
 
   @Override
