@@ -86,6 +86,30 @@ class PropertyReferenceTest {
         .isSubsetOf(documented);
   }
 
+  /**
+   * The IDE shows each bound property's default as the binder makes it: a default the annotation
+   * processor cannot read (a core constant) is given in the additional metadata, and must agree.
+   */
+  @Test
+  void everyPropertyWithADefaultHasItInTheIdeMetadata() throws IOException {
+    JsonNode metadata = JsonMapper.builder().build().readTree(METADATA.toFile());
+    List<String> missing = new ArrayList<>();
+    for (JsonNode property : metadata.path("properties")) {
+      String name = property.path("name").asString();
+      if (property.has("deprecation")
+          || property.path("type").asString("").startsWith(MAP_TYPE_PREFIX)) {
+        continue;
+      }
+      String bound = boundDefault(metadata, name);
+      String shown =
+          property.hasNonNull("defaultValue") ? format(property.get("defaultValue")) : "";
+      if (!bound.isEmpty() && !bound.equals(shown)) {
+        missing.add(name + ": bound " + bound + ", shown " + (shown.isEmpty() ? "nothing" : shown));
+      }
+    }
+    assertThat(missing).isEmpty();
+  }
+
   /** One line of the table. */
   private record Row(String name, String defaultValue, String description, boolean mapValue) {}
 
