@@ -219,7 +219,13 @@ public final class PacketConnection implements AutoCloseable {
             new PacketCodec(config.maxFrameLength), new Reads(), account, config.bufferSize);
     this.direct =
         config.bufferHandler != null && listener == TrafficListener.NONE && io.nonBlocking()
-            ? new DirectAnswers(this, config.bufferHandler, outbound, loop, config.bufferSize)
+            ? new DirectAnswers(
+                this,
+                config.bufferHandler,
+                outbound,
+                loop,
+                config.bufferSize,
+                config.maxOutboundFrameLength)
             : null;
     pending.onEmpty(this::checkDrained);
   }
@@ -1011,24 +1017,7 @@ public final class PacketConnection implements AutoCloseable {
     Packet answer =
         Packet.response(p.channel(), p.tag(), response.ok(), response.flags(), response.payload());
     if (PacketCodec.bodyLength(answer) > config.maxOutboundFrameLength) {
-      int size = response.payload().length;
-      LOG.log(
-          Level.DEBUG,
-          () ->
-              name
-                  + ": answer to "
-                  + p
-                  + " of "
-                  + size
-                  + " bytes is over maxOutboundFrameLength="
-                  + config.maxOutboundFrameLength);
-      response =
-          Response.failure(
-              "answer too large: "
-                  + size
-                  + " bytes (limit maxOutboundFrameLength="
-                  + config.maxOutboundFrameLength
-                  + ")");
+      response = answerTooLarge(p.channel(), p.tag(), p.rqType(), response.payload().length);
       answer = Packet.response(p.channel(), p.tag(), false, 0, response.payload());
     }
     boolean sent = outbound.enqueue(answer);
@@ -1044,6 +1033,34 @@ public final class PacketConnection implements AutoCloseable {
     }
     listener.requestFinished(
         this, Direction.INBOUND, p.channel(), p.tag(), p.rqType(), outcome, nanos);
+  }
+
+  /**
+   * The not-ok answer sent in place of one whose {@code size} payload bytes make a frame over
+   * maxOutboundFrameLength, which the peer would drop the connection for; on every path an answer
+   * takes.
+   */
+  Response answerTooLarge(long channel, long tag, long rqType, int size) {
+    LOG.log(
+        Level.DEBUG,
+        () ->
+            name
+                + ": answer to request type "
+                + rqType
+                + " (channel "
+                + channel
+                + ", tag "
+                + tag
+                + ") of "
+                + size
+                + " bytes is over maxOutboundFrameLength="
+                + config.maxOutboundFrameLength);
+    return Response.failure(
+        "answer too large: "
+            + size
+            + " bytes (limit maxOutboundFrameLength="
+            + config.maxOutboundFrameLength
+            + ")");
   }
 
   boolean awaitLater(InboundRequest request) {
