@@ -71,7 +71,9 @@ final class DirectAnswers {
       ok = false;
       flags = e.response().flags();
       out = ByteBuffer.wrap(e.response().payload());
-    } catch (Exception e) {
+    } catch (Throwable e) {
+      // an Error too (an AssertionError, say) fails this request, not the connection, as it does
+      // for a RequestHandler (InboundRequest)
       connection.handlerFailed(frame.rqType(), e);
       Response failure = Response.failure();
       ok = false;
