@@ -210,8 +210,7 @@ public final class PacketConnection implements AutoCloseable {
             config.packetGrace.toNanos(),
             config.maxQueuedAnswerBytes);
     outbound.sink(io);
-    this.answerHardLimit =
-        config.maxQueuedAnswerBytes + Math.max(64 * 1024, config.maxQueuedAnswerBytes / 4);
+    this.answerHardLimit = answerHardLimit(config.maxQueuedAnswerBytes);
     this.pending = new PendingTable(config.maxPendingRequests);
     this.inbound = new Inbound(this, config, account, outbound::overLimit);
     this.reader =
@@ -228,6 +227,18 @@ public final class PacketConnection implements AutoCloseable {
                 config.maxOutboundFrameLength)
             : null;
     pending.onEmpty(this::checkDrained);
+  }
+
+  /**
+   * How many bytes of queued answers stop the reading of a peer that floods past the request queue
+   * without reading its answers: a quarter (at least 64 KiB) over {@code maxQueuedAnswerBytes},
+   * saturated at {@link Long#MAX_VALUE}, the setting's "no limit".
+   */
+  static long answerHardLimit(long maxQueuedAnswerBytes) {
+    long margin = Math.max(64 * 1024, maxQueuedAnswerBytes / 4);
+    return maxQueuedAnswerBytes > Long.MAX_VALUE - margin
+        ? Long.MAX_VALUE
+        : maxQueuedAnswerBytes + margin;
   }
 
   /** A builder with the library's defaults. */
