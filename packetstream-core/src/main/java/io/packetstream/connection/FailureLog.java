@@ -147,29 +147,16 @@ final class FailureLog {
                   + MAX_CAUSES
                   + " causes at once)");
     }
-    if (say == Say.NEW) {
-      log.log(
-          Level.WARNING,
-          () ->
-              connection
-                  + ": "
-                  + what
-                  + " failed (repeats of this cause are"
-                  + " counted, not logged, for a minute at a time)",
-          error);
-    } else if (say == Say.NEW_UNREMEMBERED) {
-      log.log(
-          Level.WARNING,
-          () ->
-              connection
-                  + ": "
-                  + what
-                  + " failed (over "
+    if (say == Say.NEW || say == Say.NEW_UNREMEMBERED) {
+      String note =
+          say == Say.NEW
+              ? "repeats of this cause are counted, not logged, for a minute at a time"
+              : "over "
                   + MAX_CAUSES
                   + " causes at once: further new ones are logged at most "
                   + MAX_UNREMEMBERED
-                  + " a minute)",
-          error);
+                  + " a minute";
+      log.log(Level.WARNING, () -> connection + ": " + what + " failed (" + note + ")", error);
     } else if (say == Say.REPEATS) {
       long n = repeats;
       log.log(
