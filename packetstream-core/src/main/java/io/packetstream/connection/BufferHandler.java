@@ -18,11 +18,12 @@ import java.nio.ByteBuffer;
  * }</pre>
  *
  * <p>The answer is ok, with the returned flags and what was put into {@code answer}. Throwing
- * {@link RequestFailedException} answers not ok with its flags and payload; any other exception
- * answers the original's {@code exception during handler}, and an answer that does not fit into
- * {@code answer} a not-ok {@code answer too large}. Both buffers are valid only during the call.
- * Every request is answered before the next one is read, so the connection's concurrency and queue
- * limits never come into play.
+ * {@link RequestFailedException} answers not ok with its flags and payload; any other exception or
+ * error answers the original's {@code exception during handler}, and an answer that does not fit
+ * into {@code answer}, or whose frame would be over {@link
+ * PacketConnection.Builder#maxOutboundFrameLength}, a not-ok {@code answer too large}. Both buffers
+ * are valid only during the call. Every request is answered before the next one is read, so the
+ * connection's concurrency and queue limits never come into play.
  */
 @FunctionalInterface
 public interface BufferHandler {

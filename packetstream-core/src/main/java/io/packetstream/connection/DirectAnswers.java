@@ -1,6 +1,8 @@
 package io.packetstream.connection;
 
+import io.packetstream.wire.BSUInt;
 import io.packetstream.wire.Packet;
+import io.packetstream.wire.PacketCodec;
 import io.packetstream.wire.RequestFrame;
 import java.io.IOException;
 import java.nio.BufferOverflowException;
@@ -22,18 +24,25 @@ final class DirectAnswers {
   private final Outbound outbound;
   private final EventLoop loop;
   private final int bufferSize;
+  private final int maxFrameLength;
+  // answers with at most this many payload bytes surely fit maxFrameLength: a channel-0 response's
+  // fields are its tag and flag word
+  private final int surelyFits;
 
   DirectAnswers(
       PacketConnection connection,
       BufferHandler handler,
       Outbound outbound,
       EventLoop loop,
-      int bufferSize) {
+      int bufferSize,
+      int maxOutboundFrameLength) {
     this.connection = connection;
     this.handler = handler;
     this.outbound = outbound;
     this.loop = loop;
     this.bufferSize = bufferSize;
+    this.maxFrameLength = maxOutboundFrameLength;
+    this.surelyFits = maxOutboundFrameLength - 2 * BSUInt.MAX_BYTES;
   }
 
   /**
@@ -62,7 +71,9 @@ final class DirectAnswers {
       ok = false;
       flags = e.response().flags();
       out = ByteBuffer.wrap(e.response().payload());
-    } catch (Exception e) {
+    } catch (Throwable e) {
+      // an Error too (an AssertionError, say) fails this request, not the connection, as it does
+      // for a RequestHandler (InboundRequest)
       connection.handlerFailed(frame.rqType(), e);
       Response failure = Response.failure();
       ok = false;
@@ -71,11 +82,23 @@ final class DirectAnswers {
     } finally {
       buffer.limit(limit).position(frame.end());
     }
+    if (out.remaining() > surelyFits && tooLarge(frame.tag(), ok, flags, out.remaining())) {
+      Response refusal = connection.answerTooLarge(0, frame.tag(), frame.rqType(), out.remaining());
+      ok = false;
+      flags = refusal.flags();
+      out = ByteBuffer.wrap(refusal.payload());
+    }
     if (!outbound.answerDirect(0, frame.tag(), ok, flags, out)) {
       byte[] bytes = new byte[out.remaining()];
       out.get(bytes);
       outbound.enqueue(Packet.response(0, frame.tag(), ok, flags, bytes));
     }
+  }
+
+  /** Whether the frame of this answer on channel 0 is over maxOutboundFrameLength. */
+  private boolean tooLarge(long tag, boolean ok, long flags, int payloadBytes) {
+    long body = PacketCodec.bodyLength(Packet.response(0, tag, ok, flags, new byte[0]));
+    return body + payloadBytes > maxFrameLength;
   }
 
   /**

@@ -218,8 +218,7 @@ public final class PacketConnection implements AutoCloseable {
             config.packetGrace.toNanos(),
             config.maxQueuedAnswerBytes);
     outbound.sink(io);
-    this.answerHardLimit =
-        config.maxQueuedAnswerBytes + Math.max(64 * 1024, config.maxQueuedAnswerBytes / 4);
+    this.answerHardLimit = answerHardLimit(config.maxQueuedAnswerBytes);
     this.pending = new PendingTable(config.maxPendingRequests);
     this.inbound = new Inbound(this, config, account, outbound::overLimit);
     this.reader =
@@ -227,9 +226,27 @@ public final class PacketConnection implements AutoCloseable {
             new PacketCodec(config.maxFrameLength), new Reads(), account, config.bufferSize);
     this.direct =
         config.bufferHandler != null && listener == TrafficListener.NONE && io.nonBlocking()
-            ? new DirectAnswers(this, config.bufferHandler, outbound, loop, config.bufferSize)
+            ? new DirectAnswers(
+                this,
+                config.bufferHandler,
+                outbound,
+                loop,
+                config.bufferSize,
+                config.maxOutboundFrameLength)
             : null;
     pending.onEmpty(this::checkDrained);
+  }
+
+  /**
+   * How many bytes of queued answers stop the reading of a peer that floods past the request queue
+   * without reading its answers: a quarter (at least 64 KiB) over {@code maxQueuedAnswerBytes},
+   * saturated at {@link Long#MAX_VALUE}, the setting's "no limit".
+   */
+  static long answerHardLimit(long maxQueuedAnswerBytes) {
+    long margin = Math.max(64 * 1024, maxQueuedAnswerBytes / 4);
+    return maxQueuedAnswerBytes > Long.MAX_VALUE - margin
+        ? Long.MAX_VALUE
+        : maxQueuedAnswerBytes + margin;
   }
 
   /** A builder with the library's defaults. */
@@ -1024,16 +1041,16 @@ public final class PacketConnection implements AutoCloseable {
     if (error instanceof RequestFailedException failed) {
       return failed.response();
     }
-    try {
-      handlerFailed(request.packet.rqType(), error);
-    } catch (Throwable t) {
-      // a log that fails (a broken appender) must not cost the peer its answer, or the slot
-    }
+    handlerFailed(request.packet.rqType(), error);
     return Response.failure();
   }
 
   void handlerFailed(long rqType, Throwable error) {
-    failures.failed("handler for request type " + rqType, error);
+    try {
+      failures.failed("handler for request type " + rqType, error);
+    } catch (Throwable t) {
+      // a log that fails (a broken appender) must not cost the peer its answer, or the slot
+    }
   }
 
   void respond(InboundRequest request, Response response) {
@@ -1041,24 +1058,7 @@ public final class PacketConnection implements AutoCloseable {
     Packet answer =
         Packet.response(p.channel(), p.tag(), response.ok(), response.flags(), response.payload());
     if (PacketCodec.bodyLength(answer) > config.maxOutboundFrameLength) {
-      int size = response.payload().length;
-      LOG.log(
-          Level.DEBUG,
-          () ->
-              name
-                  + ": answer to "
-                  + p
-                  + " of "
-                  + size
-                  + " bytes is over maxOutboundFrameLength="
-                  + config.maxOutboundFrameLength);
-      response =
-          Response.failure(
-              "answer too large: "
-                  + size
-                  + " bytes (limit maxOutboundFrameLength="
-                  + config.maxOutboundFrameLength
-                  + ")");
+      response = answerTooLarge(p.channel(), p.tag(), p.rqType(), response.payload().length);
       answer = Packet.response(p.channel(), p.tag(), false, 0, response.payload());
     }
     boolean sent = outbound.enqueue(answer);
@@ -1074,6 +1074,34 @@ public final class PacketConnection implements AutoCloseable {
     }
     listener.requestFinished(
         this, Direction.INBOUND, p.channel(), p.tag(), p.rqType(), outcome, nanos);
+  }
+
+  /**
+   * The not-ok answer sent in place of one whose {@code size} payload bytes make a frame over
+   * maxOutboundFrameLength, which the peer would drop the connection for; on every path an answer
+   * takes.
+   */
+  Response answerTooLarge(long channel, long tag, long rqType, int size) {
+    LOG.log(
+        Level.DEBUG,
+        () ->
+            name
+                + ": answer to request type "
+                + rqType
+                + " (channel "
+                + channel
+                + ", tag "
+                + tag
+                + ") of "
+                + size
+                + " bytes is over maxOutboundFrameLength="
+                + config.maxOutboundFrameLength);
+    return Response.failure(
+        "answer too large: "
+            + size
+            + " bytes (limit maxOutboundFrameLength="
+            + config.maxOutboundFrameLength
+            + ")");
   }
 
   /** See {@link Inbound#awaitLater}. */

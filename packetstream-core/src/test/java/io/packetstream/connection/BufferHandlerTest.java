@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
+import io.packetstream.transport.RawPeer;
+import io.packetstream.wire.Packet;
+import io.packetstream.wire.PacketCodec;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -192,6 +195,38 @@ class BufferHandlerTest {
         PacketConnection client =
             PacketConnection.builder().open(near.getInputStream(), near.getOutputStream())) {
       answersEverything(client);
+    }
+  }
+
+  @Test
+  void anAnswerOverMaxOutboundFrameLengthIsRefusedAsOnTheRegularPath() throws Exception {
+    int limit = 4096;
+    // the payload bytes an answer to tag 2 or 3 may have: its frame body is then exactly the limit
+    int room = limit - PacketCodec.bodyLength(Packet.response(0, 2, true, 0, new byte[0]));
+    String refusal =
+        "answer too large: " + (room + 1) + " bytes (limit maxOutboundFrameLength=" + limit + ")";
+    BufferHandler sized =
+        (rqType, flags, payload, answer) -> {
+          answer.put(new byte[(int) flags]); // both fit the 64 KiB answer buffer
+          return 0;
+        };
+    // without a listener on the event loop, with one on the regular path: the same answers
+    for (TrafficListener listener : List.of(TrafficListener.NONE, new RecordingListener())) {
+      PacketConnection.Builder builder =
+          PacketConnection.builder()
+              .bufferHandler(sized)
+              .maxOutboundFrameLength(limit)
+              .listener(listener);
+      try (PacketServer s =
+              PacketServer.builder(builder).bind(new InetSocketAddress("127.0.0.1", 0));
+          RawPeer peer = new RawPeer(s.port())) {
+        Packet fits = peer.send(Packet.request(0, 2, room, 1, new byte[0])).receive();
+        assertThat(fits.ok()).as("an answer at the limit, %s", listener).isTrue();
+        assertThat(fits.payload()).hasSize(room);
+        Packet over = peer.send(Packet.request(0, 3, room + 1, 1, new byte[0])).receive();
+        assertThat(over.ok()).as("an answer over the limit, %s", listener).isFalse();
+        assertThat(new String(over.payload(), UTF_8)).isEqualTo(refusal);
+      }
     }
   }
 

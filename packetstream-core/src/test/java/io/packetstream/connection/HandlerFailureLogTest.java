@@ -112,4 +112,52 @@ class HandlerFailureLogTest {
       server.abort();
     }
   }
+
+  @Test
+  void aBufferHandlersErrorIsANotOkAnswerLoggedAtWarningAndTheConnectionCarriesOn()
+      throws Exception {
+    PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .bufferHandler(
+                        (rqType, flags, payload, answer) -> {
+                          if (rqType == 1) {
+                            throw new AssertionError("bug in handler");
+                          }
+                          if (rqType == 3) {
+                            // a VirtualMachineError too, as for a RequestHandler (InboundRequest)
+                            throw new OutOfMemoryError("test");
+                          }
+                          answer.put(payload);
+                          return 0;
+                        }))
+            .name("buffer-error")
+            .bindLoopback(0);
+    PacketConnection client =
+        PacketClient.connect(
+            "127.0.0.1", server.port(), PacketConnection.builder().name("buffer-error-client"));
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.connections().size() == 1);
+      String serverSide = server.connections().get(0).name();
+      records.clear();
+
+      assertThat(client.call(1, 0, new byte[0])).isEqualTo(Response.failure());
+      // the Error ended that request only: the same connection answers the next one
+      assertThat(client.call(2, 0, new byte[] {7})).isEqualTo(Response.ok(new byte[] {7}));
+      assertThat(client.call(3, 0, new byte[0])).isEqualTo(Response.failure());
+      assertThat(client.call(2, 0, new byte[] {8})).isEqualTo(Response.ok(new byte[] {8}));
+
+      List<LogRecord> warnings =
+          records.stream()
+              .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+              .toList();
+      assertThat(warnings).hasSize(2);
+      assertThat(new SimpleFormatter().formatMessage(warnings.get(0))).contains(serverSide);
+      assertThat(warnings.get(0).getThrown()).isInstanceOf(AssertionError.class);
+      assertThat(warnings.get(1).getThrown()).isInstanceOf(OutOfMemoryError.class);
+    } finally {
+      client.abort();
+      server.abort();
+    }
+  }
 }

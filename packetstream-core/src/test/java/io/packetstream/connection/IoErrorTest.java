@@ -8,6 +8,11 @@ import io.packetstream.connection.TrafficListener.Outcome;
 import io.packetstream.transport.PacketClient;
 import io.packetstream.transport.PacketServer;
 import io.packetstream.wire.Packet;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, defect 2: an {@link Error} on an I/O path (a listener on the write path, a {@link
- * BufferHandler} on the read path) fails that connection, and every request pending on it ends,
- * instead of silently killing a thread and leaving the connection open.
+ * Issue 10, defect 2: an {@link Error} on an I/O path (a listener on the write path, the input
+ * stream on the read path) fails that connection, and every request pending on it ends, instead of
+ * silently killing a thread and leaving the connection open. (A {@link BufferHandler}'s Error is
+ * its request's failure, as a {@link RequestHandler}'s is: {@code HandlerFailureLogTest}.)
  */
 @Timeout(60)
 class IoErrorTest {
@@ -99,53 +105,54 @@ class IoErrorTest {
   }
 
   @Test
-  void anErrorFromABufferHandlerFailsTheConnectionAndThePeerSeesItEnd() throws Exception {
+  void anErrorFromTheInputStreamFailsTheConnectionAndEndsItsRequests() throws Exception {
     OutOfMemoryError error = new OutOfMemoryError("test");
-    PacketServer server =
-        PacketServer.builder(
-                PacketConnection.builder()
-                    .bufferHandler(
-                        (rqType, flags, payload, answer) -> {
-                          if (rqType == 2) {
-                            throw error;
-                          }
-                          answer.put(payload);
-                          return 0;
-                        }))
-            .name("read-error-server")
-            .bindLoopback(0);
-    PacketConnection client =
-        PacketClient.connect(
-            "127.0.0.1", server.port(), PacketConnection.builder().name("read-error-client"));
-    try {
-      assertThat(client.submit(1, 0, new byte[] {1}).get(10, TimeUnit.SECONDS).ok()).isTrue();
-      waiting().until(() -> server.connections().size() == 1);
-      PacketConnection serverSide = server.connections().get(0);
+    AtomicBoolean armed = new AtomicBoolean();
+    try (PacketServer server =
+            PacketServer.builder(
+                    PacketConnection.builder().handler(rq -> Response.ok(rq.payload())))
+                .name("read-error-server")
+                .bindLoopback(0);
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      InputStream throwing =
+          new FilterInputStream(socket.getInputStream()) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+              int n = super.read(b, off, len);
+              if (armed.get()) {
+                throw error; // the answers just read are lost with the connection
+              }
+              return n;
+            }
+          };
+      PacketConnection client =
+          PacketConnection.builder()
+              .name("read-error-client")
+              .open(throwing, socket.getOutputStream());
+      try {
+        assertThat(client.submit(1, 0, new byte[] {1}).get(10, TimeUnit.SECONDS).ok()).isTrue();
+        armed.set(true);
+        List<CompletableFuture<Response>> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          requests.add(client.submit(1, 0, new byte[] {3}));
+        }
 
-      List<CompletableFuture<Response>> requests = new ArrayList<>();
-      requests.add(client.submit(2, 0, new byte[] {2}));
-      for (int i = 0; i < 5; i++) {
-        requests.add(client.submit(1, 0, new byte[] {3}));
+        waiting().untilAsserted(() -> assertThat(client.state()).isEqualTo(ConnectionState.FAILED));
+        assertThat(client.failure())
+            .hasValueSatisfying(
+                f ->
+                    assertThat(causedBy(f, error))
+                        .as("the failure's cause chain holds the error: %s", f)
+                        .isTrue());
+        for (CompletableFuture<Response> r : requests) {
+          assertThat(r)
+              .failsWithin(WAIT)
+              .withThrowableOfType(ExecutionException.class)
+              .withCauseInstanceOf(ConnectionClosedException.class);
+        }
+      } finally {
+        client.abort();
       }
-
-      waiting()
-          .untilAsserted(() -> assertThat(serverSide.state()).isEqualTo(ConnectionState.FAILED));
-      assertThat(serverSide.failure())
-          .hasValueSatisfying(
-              f ->
-                  assertThat(causedBy(f, error))
-                      .as("the failure's cause chain holds the error: %s", f)
-                      .isTrue());
-      for (CompletableFuture<Response> r : requests) {
-        assertThat(r)
-            .failsWithin(WAIT)
-            .withThrowableOfType(ExecutionException.class)
-            .withCauseInstanceOf(ConnectionClosedException.class);
-      }
-      waiting().until(() -> client.state().isTerminal());
-    } finally {
-      client.abort();
-      server.abort();
     }
   }
 

@@ -34,6 +34,19 @@ class MutualBackPressureTest {
   }
 
   @Test
+  void theLimitThatStopsReadingAFloodingPeerSaturatesForAnUnboundedAnswerQueue() {
+    // a quarter over maxQueuedAnswerBytes, at least 64 KiB over it
+    assertThat(PacketConnection.answerHardLimit(LIMIT)).isEqualTo(LIMIT + 64 * 1024);
+    assertThat(PacketConnection.answerHardLimit(1L << 30)).isEqualTo((1L << 30) + (1L << 28));
+    // Long.MAX_VALUE says "no limit": the sum wrapped to a negative limit, which every queue was
+    // over, so that reading paused once per request after one refused for the queue's limits
+    assertThat(PacketConnection.answerHardLimit(Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+    assertThat(PacketConnection.answerHardLimit(Long.MAX_VALUE - 1)).isEqualTo(Long.MAX_VALUE);
+    long nearTheTop = Long.MAX_VALUE / 5 * 4 + 7;
+    assertThat(PacketConnection.answerHardLimit(nearTheTop)).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
   void bothEndsRequestingLargeAnswersAtOnceAllComplete() throws Exception {
     PacketServer server =
         PacketServer.builder(bigAnswers("mutual-server")).name("mutual-server").bindLoopback(0);

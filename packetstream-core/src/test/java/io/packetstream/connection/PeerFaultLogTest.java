@@ -3,9 +3,7 @@ package io.packetstream.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.ResourceBundle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -18,13 +16,14 @@ class PeerFaultLogTest {
 
   private static final long WINDOW = TimeUnit.SECONDS.toNanos(30);
 
+  private final RecordingLogger recorder = new RecordingLogger();
+
   /** The lines logged, as "LEVEL message". */
-  private final List<String> lines = new ArrayList<>();
+  private final List<String> lines = recorder.lines;
 
   private final AtomicLong now = new AtomicLong(1_000);
   private final PeerFaultLog log =
-      new PeerFaultLog(
-          new Recorder(), Level.WARNING, "failed on malformed frames", WINDOW, now::get);
+      new PeerFaultLog(recorder, Level.WARNING, "failed on malformed frames", WINDOW, now::get);
 
   @Test
   void logsTheFirstInFullAndCountsTheRestOfItsWindow() {
@@ -61,28 +60,5 @@ class PeerFaultLogTest {
                 + " server#5: why 5",
             "WARNING server#6: why 6 (further connections failed on malformed frames are counted and"
                 + " logged once per 30 s)");
-  }
-
-  /** A logger that keeps every line at every level. */
-  private final class Recorder implements System.Logger {
-    @Override
-    public String getName() {
-      return "recorder";
-    }
-
-    @Override
-    public boolean isLoggable(Level level) {
-      return true;
-    }
-
-    @Override
-    public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-      lines.add(level.name() + " " + msg);
-    }
-
-    @Override
-    public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-      lines.add(level.name() + " " + format);
-    }
   }
 }
