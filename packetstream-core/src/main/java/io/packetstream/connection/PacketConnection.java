@@ -1046,6 +1046,15 @@ public final class PacketConnection implements AutoCloseable {
   }
 
   void handlerFailed(long rqType, Throwable error) {
+    if (endedWithThis(error)) {
+      // it failed because this connection ended (its own call to the peer could get no answer):
+      // the end is logged as such, and a warning per forwarding handler would only repeat it
+      LOG.log(
+          Level.DEBUG,
+          () -> name + ": handler for request type " + rqType + " failed as its connection ended",
+          error);
+      return;
+    }
     try {
       failures.failed("handler for request type " + rqType, error);
     } catch (Throwable t) {
@@ -1102,6 +1111,21 @@ public final class PacketConnection implements AutoCloseable {
             + " bytes (limit maxOutboundFrameLength="
             + config.maxOutboundFrameLength
             + ")");
+  }
+
+  /** Whether {@code error} is, or was caused by, the end of this connection. */
+  private boolean endedWithThis(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      String m = e instanceof ConnectionClosedException ? e.getMessage() : null;
+      // its messages begin with the connection's name
+      if (m != null
+          && m.startsWith(name)
+          && m.length() > name.length()
+          && (m.charAt(name.length()) == ':' || m.charAt(name.length()) == ' ')) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** See {@link Inbound#awaitLater}. */
