@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Request;
+import io.packetstream.connection.RequestFailedException;
 import io.packetstream.connection.Response;
 import io.packetstream.spring.context.PacketStreamServer;
 import io.packetstream.spring.handler.PacketHandler;
@@ -57,6 +58,17 @@ class InterceptorLaterAnswerTest {
     String now() {
       return "now";
     }
+
+    @PacketHandler(3)
+    String refuse() {
+      throw new RequestFailedException(Response.failure("chosen now"));
+    }
+
+    @PacketHandler(4)
+    CompletableFuture<String> refuseLater() {
+      return CompletableFuture.failedFuture(
+          new RequestFailedException(Response.failure("chosen later")));
+    }
   }
 
   /** Puts the request type in the MDC, and records each call with its thread and the MDC. */
@@ -79,7 +91,11 @@ class InterceptorLaterAnswerTest {
     @Override
     public void afterCompletion(
         Request request, PacketHandlerMethod handler, Response answer, Throwable failure) {
-      calls.add("after " + request.rqType() + " " + answer.text());
+      calls.add(
+          "after "
+              + request.rqType()
+              + " "
+              + (answer != null ? answer.text() : "failure " + failure));
       MDC.remove("rq");
     }
   }
@@ -133,5 +149,21 @@ class InterceptorLaterAnswerTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> mdc.calls.size() == 2);
     assertThat(mdc.calls.get(0)).startsWith("pre 2 on ");
     assertThat(mdc.calls.get(1)).isEqualTo("after 2 now");
+  }
+
+  /**
+   * A handler's {@link RequestFailedException} is answered with its response, which the
+   * interceptors get as the answer, not as a failure: it was not answered "exception during
+   * handler".
+   */
+  @Test
+  void aChosenNotOkAnswerReachesAfterCompletionAsTheAnswer() throws Exception {
+    mdc.calls.clear();
+    assertThat(client.call(0, 3, 0, new byte[0], Duration.ofSeconds(10)))
+        .isEqualTo(Response.failure("chosen now"));
+    assertThat(client.call(0, 4, 0, new byte[0], Duration.ofSeconds(10)))
+        .isEqualTo(Response.failure("chosen later"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> mdc.calls.size() == 5);
+    assertThat(mdc.calls).contains("after 3 chosen now", "after 4 chosen later");
   }
 }

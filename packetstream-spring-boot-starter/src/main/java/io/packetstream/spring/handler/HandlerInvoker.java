@@ -168,7 +168,7 @@ final class HandlerInvoker {
     if (observer != null) {
       observer.failed(request, failure);
     }
-    after(request, passed, null, failure);
+    afterFailure(request, passed, failure);
     if (failure instanceof Exception e) {
       throw e;
     }
@@ -270,7 +270,7 @@ final class HandlerInvoker {
     if (observer != null) {
       observer.failed(request, failure);
     }
-    after(request, passed, null, failure);
+    afterFailure(request, passed, failure);
     out.completeExceptionally(failure);
   }
 
@@ -309,6 +309,19 @@ final class HandlerInvoker {
                     + description,
             e);
       }
+    }
+  }
+
+  /**
+   * The interceptors hear of a failure the connection answers: a {@link RequestFailedException} is
+   * answered with its response, which they get as the answer; any other as {@code exception during
+   * handler}, which they get as the failure.
+   */
+  private void afterFailure(Request request, int passed, Throwable failure) {
+    if (failure instanceof RequestFailedException chosen) {
+      after(request, passed, chosen.response(), null);
+    } else {
+      after(request, passed, null, failure);
     }
   }
 
