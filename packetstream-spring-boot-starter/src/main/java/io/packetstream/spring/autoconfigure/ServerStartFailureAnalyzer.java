@@ -59,13 +59,14 @@ final class ServerStartFailureAnalyzer extends AbstractFailureAnalyzer<ServerSta
               + "' could not listen"
               + " on "
               + address
-              + ": the port is in use by another process ("
+              + ": the port is in use ("
               + why
-              + ").",
-          "Stop the process that listens on the port, or set "
+              + "), by another process or by another application context in this JVM (a"
+              + " cached test context, say).",
+          "Stop what listens on the port, or set "
               + PREFIX
               + ".port to another"
-              + " port (0 takes any free one; the port taken is published as "
+              + " port (0 takes any free one, as tests should; the port taken is published as "
               + "local.packetstream.server.port).",
           cause);
     }
