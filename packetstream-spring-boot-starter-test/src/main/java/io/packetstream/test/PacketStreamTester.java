@@ -39,11 +39,12 @@ import org.springframework.core.ParameterizedTypeReference;
  * }</pre>
  *
  * <p>{@code @PacketStreamTest} and {@code @AutoConfigurePacketStream} provide one as a bean, which
- * connects on first use and is reset after every test method; {@link #connect} makes one for any
- * server. Payloads that are neither bytes nor text go through the {@link PayloadCodec}. Every wait
- * is bounded: an exchange by its timeout ({@link #DEFAULT_TIMEOUT} unless set), an awaited request
- * by the duration given. A failed expectation throws an {@link AssertionError} that names the
- * request and what came instead.
+ * connects on first use and is reset after every test method (so it is not for tests that run in
+ * parallel: give each its own, {@link #newTester()}); {@link #connect} makes one for any server.
+ * Payloads that are neither bytes nor text go through the {@link PayloadCodec}. Every wait is
+ * bounded: an exchange by its timeout ({@link #DEFAULT_TIMEOUT} unless set), an awaited request by
+ * the duration given. A failed expectation throws an {@link AssertionError} that names the request
+ * and what came instead.
  *
  * <p>The server's requests are answered as {@link #onRequest} says; a type with no answer set is
  * refused with a not-ok answer, as a peer that does not know the type would, and kept all the same
@@ -112,6 +113,16 @@ public final class PacketStreamTester implements AutoCloseable {
    * after {@link #reset()} or {@link #close()}.
    */
   public static PacketStreamTester connecting(Connector connector, @Nullable PayloadCodec codec) {
+    return new PacketStreamTester(connector, codec);
+  }
+
+  /**
+   * A new tester of the same server, over the same transport, with its own connection, answers and
+   * requests: a second peer, or one of its own for a test that runs in parallel with others (the
+   * bean is shared by every test of a cached context, and resetting it after one test would end
+   * another's exchange). Close it when done.
+   */
+  public PacketStreamTester newTester() {
     return new PacketStreamTester(connector, codec);
   }
 
