@@ -513,7 +513,10 @@ public final class PacketConnection implements AutoCloseable {
 
   /**
    * Closes one level of nesting; the last close shuts the connection down gracefully and returns
-   * when it has ended, or after {@link Builder#closeTimeout} at most.
+   * when it has ended, or after {@link Builder#closeTimeout} at most. Before its EOF, a close this
+   * end started waits until the peer has sent no request for 100 ms (unless the peer said it sends
+   * no more): requests it sent before it read this end's ERQ may still be on their way. So a close
+   * takes at least about 100 ms; close many connections in parallel, not one after another.
    *
    * <p>Called where waiting would wait for itself or stall others (an event loop thread, one of
    * this connection's handlers, listeners or reader and writer threads), the last close starts the
@@ -556,7 +559,11 @@ public final class PacketConnection implements AutoCloseable {
     terminate(null, "aborted");
   }
 
-  /** Waits for the receiving side to end (the peer's EOF, the end of the stream, or an error). */
+  /**
+   * Waits for the receiving side to end (the peer's EOF, the end of the stream, or an error); the
+   * connection may still be draining then, its requests not yet ended: {@link #termination()} says
+   * when it has ended.
+   */
   public void join() throws InterruptedException {
     readerDone.await();
   }

@@ -40,7 +40,13 @@ public record Response(boolean ok, long flags, byte[] payload) implements Reply 
   public Response {
     Objects.requireNonNull(payload, "payload");
     if (flags < 0 || flags > io.packetstream.wire.Packet.MAX_RESULT_FLAGS) {
-      throw new IllegalArgumentException("response flags " + flags + " out of range");
+      // one bit fewer than a request's: the top bit carries "ok" on the wire
+      throw new IllegalArgumentException(
+          "response flags "
+              + flags
+              + " outside 0.."
+              + io.packetstream.wire.Packet.MAX_RESULT_FLAGS
+              + " (a response has one flag bit fewer than a request: it carries ok)");
     }
   }
 
