@@ -53,7 +53,25 @@ public final class PacketstreamCommand implements Runnable {
   /** The tool's command line, ready to {@code execute}; tests capture its output. */
   static CommandLine commandLine() {
     return new CommandLine(new PacketstreamCommand())
-        .setExecutionExceptionHandler(PacketstreamCommand::report);
+        .setExecutionExceptionHandler(PacketstreamCommand::report)
+        .setParameterExceptionHandler(PacketstreamCommand::badUsage);
+  }
+
+  /**
+   * Reports an option picocli cannot take (unknown, missing, or not of its type) in one line, as
+   * the tool's own checks do, pointing at the command's help rather than printing all of it.
+   */
+  private static int badUsage(CommandLine.ParameterException e, String[] args) {
+    CommandLine cli = e.getCommandLine();
+    cli.getErr()
+        .println(
+            cli.getCommandName()
+                + ": "
+                + e.getMessage()
+                + " ('"
+                + cli.getCommandSpec().qualifiedName()
+                + " --help' lists the options)");
+    return cli.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   /**

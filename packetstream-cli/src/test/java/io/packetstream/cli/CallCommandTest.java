@@ -232,6 +232,27 @@ class CallCommandTest {
     }
   }
 
+  /** A value picocli itself refuses is one line too, as cli.md says; it printed the usage. */
+  @Test
+  void anOptionPicocliRefusesIsOneLine() {
+    String[][] bad = {
+      {"call", "--port", port, "--type", "abc", "--text", "x"},
+      {"call", "--port", port, "--type", "1", "--text", "x", "--channel", "5"},
+      {"call", "--port", port, "--text", "x"},
+    };
+    for (String[] args : bad) {
+      CommandRun run = CommandRun.of(args);
+
+      assertThat(run.out()).isEmpty();
+      assertThat(run.err().lines())
+          .singleElement()
+          .asString()
+          .startsWith("call: ")
+          .endsWith("('packetstream call --help' lists the options)");
+      assertThat(run.exitCode()).isEqualTo(2);
+    }
+  }
+
   @Test
   void controlCharactersPrintAsHex() {
     // valid UTF-8, but BEL, ESC and the C1 control U+0085 would not print as themselves
