@@ -12,10 +12,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Logs a connection's handler failures without letting a misbehaving peer flood the log. A cause is
- * an exception's class and the frame that threw it (the top of its stack trace), not its message,
- * which often names an id. The first failure of each cause is logged at WARNING with its stack
- * trace and the connection named; repeats of a cause within {@link #WINDOW_NANOS} are counted and
- * summed up in one line at INFO when the window is over and the cause comes again, or when the
+ * an exception's class and where it was thrown (the top frames of its stack trace), not its
+ * message, which often names an id. The first failure of each cause is logged at WARNING with its
+ * stack trace and the connection named; repeats of a cause within {@link #WINDOW_NANOS} are counted
+ * and summed up in one line at INFO when the window is over and the cause comes again, or when the
  * cause is forgotten; everything else goes to DEBUG.
  *
  * <p>At most {@link #MAX_CAUSES} causes are remembered per connection. A new cause that finds them
@@ -31,17 +31,26 @@ final class FailureLog {
   static final int MAX_CAUSES = 32;
   static final int MAX_UNREMEMBERED = 8;
 
-  /** What tells one failure from another: the exception's class, and where it was thrown. */
-  private record Cause(String type, StackTraceElement at) {
+  /** How many frames from the top of a stack trace tell where a failure was thrown. */
+  static final int FRAMES = 4;
+
+  /**
+   * What tells one failure from another: the exception's class, and where it was thrown: the top
+   * {@link #FRAMES} frames, so that two bugs thrown through one shared helper ({@code
+   * Objects.requireNonNull}, an assertion utility) stay two causes.
+   */
+  private record Cause(String type, List<StackTraceElement> at) {
 
     static Cause of(Throwable error) {
       StackTraceElement[] trace = error.getStackTrace(); // empty if the exception keeps none
-      return new Cause(error.getClass().getName(), trace.length > 0 ? trace[0] : null);
+      return new Cause(
+          error.getClass().getName(),
+          List.of(java.util.Arrays.copyOf(trace, Math.min(FRAMES, trace.length))));
     }
 
     @Override
     public String toString() {
-      return at == null ? type : type + " at " + at;
+      return at.isEmpty() ? type : type + " at " + at.get(0);
     }
   }
 

@@ -49,6 +49,7 @@ final class Inbound {
   private final TagMap<InboundRequest> tags = new TagMap<>();
   private final ArrayDeque<InboundRequest> queued = new ArrayDeque<>(0);
   private final java.util.Set<InboundRequest> later = new java.util.HashSet<>(); // awaiting a stage
+  private int freedLater; // of those, the ones that gave their slot on (at most maxQueued)
   private long queuedBytes;
   private long charged; // payload bytes of admitted requests held in the account
   private int running;
@@ -108,14 +109,6 @@ final class Inbound {
       if (account.overBudget()) {
         overflowing = true;
         return account.refusal();
-      }
-      if (later.size() >= maxQueued) {
-        overflowing = true;
-        return "too many requests: "
-            + later.size()
-            + " awaiting answers that come later (limit maxQueuedRequests="
-            + maxQueued
-            + ")";
       }
       if (running < maxConcurrent && queued.isEmpty() && !holding.getAsBoolean()) {
         start = new InboundRequest(connection, packet, handler, startNanos);
@@ -236,6 +229,7 @@ final class Inbound {
       }
       if (request.slotFreed) {
         // its slot went on to the next request when its handler returned
+        freedLater--;
       } else if (!ended && !queued.isEmpty() && !holding.getAsBoolean()) {
         next = queued.poll();
         queuedBytes -= next.packet.payload().length;
@@ -289,7 +283,7 @@ final class Inbound {
 
   /** The requests in progress: handlers running, and answers that come later awaited. */
   synchronized int running() {
-    return running + later.size();
+    return running + freedLater;
   }
 
   synchronized int queued() {
@@ -302,17 +296,22 @@ final class Inbound {
   /**
    * Keeps {@code request}, whose answer comes later, until it answers or the connection ends, and
    * gives its slot on: it holds no thread while it waits, so the next queued request takes the slot
-   * (returned, for the caller to run), or the slot is freed (null). Returns {@link #ENDED} if the
-   * connection has ended already. Requests awaiting later answers are bounded apart, by {@code
-   * maxQueuedRequests}: counting them as running let handlers that call their peer back, whose
-   * handlers call back in turn, fill every slot with requests waiting for ones queued behind them.
+   * (returned, for the caller to run), or the slot is freed (null). Up to {@code maxQueuedRequests}
+   * requests wait so, without a slot; past that, one keeps its slot while it waits, as every one
+   * did before: counted as running, handlers that call their peer back, whose handlers call back in
+   * turn, filled every slot with requests waiting for ones queued behind them. Returns {@link
+   * #ENDED} if the connection has ended already.
    */
   synchronized InboundRequest awaitLater(InboundRequest request) {
     if (ended) {
       return ENDED;
     }
     later.add(request);
+    if (freedLater >= maxQueued) {
+      return null; // as many as the queue's limit wait without a slot: this one keeps its own
+    }
     request.slotFreed = true;
+    freedLater++;
     if (!queued.isEmpty() && !holding.getAsBoolean()) {
       InboundRequest next = queued.poll();
       queuedBytes -= next.packet.payload().length;

@@ -1053,16 +1053,16 @@ public final class PacketConnection implements AutoCloseable {
   }
 
   void handlerFailed(long rqType, Throwable error) {
-    if (endedWithThis(error)) {
-      // it failed because this connection ended (its own call to the peer could get no answer):
-      // the end is logged as such, and a warning per forwarding handler would only repeat it
-      LOG.log(
-          Level.DEBUG,
-          () -> name + ": handler for request type " + rqType + " failed as its connection ended",
-          error);
-      return;
-    }
     try {
+      if (endedWithThis(error)) {
+        // it failed because this connection ended (its own call to the peer could get no answer):
+        // the end is logged as such, and a warning per forwarding handler would only repeat it
+        LOG.log(
+            Level.DEBUG,
+            () -> name + ": handler for request type " + rqType + " failed as its connection ended",
+            error);
+        return;
+      }
       failures.failed("handler for request type " + rqType, error);
     } catch (Throwable t) {
       // a log that fails (a broken appender) must not cost the peer its answer, or the slot
@@ -1264,14 +1264,27 @@ public final class PacketConnection implements AutoCloseable {
     List<PendingRequest> orphans = pending.clear(name + " is ended by its peer");
     ConnectionClosedException closed =
         new ConnectionClosedException(name + ": " + why + " before the response arrived");
+    // a listener's Error must not strand the rest: every orphan ends, the shutdown goes on, then
+    // it is thrown on
+    Throwable thrown = null;
     for (PendingRequest request : orphans) {
-      request.fail(closed, Outcome.ERROR);
+      try {
+        request.fail(closed, Outcome.ERROR);
+      } catch (Throwable t) {
+        thrown = first(thrown, t);
+      }
     }
     if (eofWritten) {
       terminate(null, "closed");
     } else {
       beginShutdown(true, config.closeTimeout.toNanos());
       checkDrained();
+    }
+    if (thrown instanceof Error e) {
+      throw e;
+    }
+    if (thrown instanceof RuntimeException e) {
+      throw e;
     }
   }
 
@@ -1874,8 +1887,8 @@ public final class PacketConnection implements AutoCloseable {
 
     /**
      * How many of the peer's requests run at once; default 64. A request whose handler returned
-     * {@link Reply#later} holds no slot while it awaits its answer (see {@link
-     * #maxQueuedRequests}).
+     * {@link Reply#later} gives its slot on while it awaits its answer, up to {@link
+     * #maxQueuedRequests} such requests; past that, one keeps its slot.
      */
     public Builder maxConcurrentRequests(int n) {
       c.maxConcurrentRequests = positive("maxConcurrentRequests", n);
@@ -1883,9 +1896,9 @@ public final class PacketConnection implements AutoCloseable {
     }
 
     /**
-     * How many of the peer's requests may wait for a slot, and how many whose handlers returned
-     * {@link Reply#later} may await their answers; default 4096 each. Beyond either a request is
-     * refused at once with a not-ok response naming the limit.
+     * How many of the peer's requests may wait for a slot, default 4096; beyond that a request is
+     * refused at once with a not-ok response naming the limits. Also how many requests whose
+     * handlers returned {@link Reply#later} await their answers without a slot.
      */
     public Builder maxQueuedRequests(int n) {
       if (n < 0) {

@@ -142,20 +142,31 @@ final class PendingRequest extends CompletableFuture<Response> {
                   + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
                   + "ms");
     }
-    if (!super.completeExceptionally(ex)) {
+    if (isDone()) {
       return false;
     }
-    forget(ex instanceof TimeoutException ? Outcome.TIMEOUT : Outcome.ERROR);
-    return true;
+    // the listener first, as for an answer: a caller woken by its timeout finds it counted
+    boolean ended = false;
+    try {
+      forget(ex instanceof TimeoutException ? Outcome.TIMEOUT : Outcome.ERROR);
+    } finally {
+      ended = super.completeExceptionally(ex);
+    }
+    return ended;
   }
 
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
-    if (!super.cancel(mayInterruptIfRunning)) {
+    if (isDone()) {
       return false;
     }
-    forget(Outcome.CANCELLED);
-    return true;
+    boolean ended = false;
+    try {
+      forget(Outcome.CANCELLED);
+    } finally {
+      ended = super.cancel(mayInterruptIfRunning);
+    }
+    return ended;
   }
 
   private void forget(Outcome outcome) {

@@ -108,4 +108,37 @@ class FailureLogTest {
     }
     assertThat(log.lines).allMatch(l -> l.startsWith("DEBUG"));
   }
+
+  private static Throwable missing(String what) {
+    try {
+      java.util.Objects.requireNonNull(null, what);
+      return null;
+    } catch (NullPointerException e) {
+      return e;
+    }
+  }
+
+  private static Throwable customerBug() {
+    return missing("customer");
+  }
+
+  private static Throwable priceBug() {
+    return missing("price");
+  }
+
+  /**
+   * Two unrelated bugs thrown through one shared helper (Objects.requireNonNull) are two causes:
+   * the top frame alone is the helper's line, the same for every caller, so the second bug was
+   * never a WARNING while the first recurred.
+   */
+  @Test
+  void twoBugsThrownThroughTheSameHelperAreTwoCauses() {
+    RecordingLogger log = new RecordingLogger();
+    FailureLog failures = new FailureLog(log, "conn");
+
+    failures.failed("handler for request type 1", customerBug());
+    failures.failed("handler for request type 1", priceBug());
+
+    assertThat(log.count(Level.WARNING)).isEqualTo(2);
+  }
 }

@@ -1,12 +1,15 @@
 package io.packetstream.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.packetstream.connection.TrafficListener.Direction;
 import io.packetstream.connection.TrafficListener.Outcome;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -57,6 +60,28 @@ class OutboundListenerOrderTest {
         assertThat(pair.left.call(0, 2, 0, new byte[0], Duration.ofSeconds(10)).ok()).isFalse();
         assertThat(slow.ended).hasSize(2 * i + 2).last().isEqualTo(Outcome.FAILED);
       }
+    }
+  }
+
+  /** A call that times out, or is cancelled, is counted too by the time its caller sees it end. */
+  @Test
+  void theListenerHasHeardATimeoutOrACancelWhenTheCallerSeesIt() throws Exception {
+    Slow slow = new Slow();
+    CompletableFuture<Response> never = new CompletableFuture<>();
+    PacketConnection.Builder serving = PacketConnection.builder().handler(rq -> Reply.later(never));
+    try (ConnectedPair pair =
+        new ConnectedPair(PacketConnection.builder().listener(slow), serving)) {
+      assertThatThrownBy(() -> pair.left.call(0, 1, 0, new byte[0], Duration.ofMillis(100)))
+          .isInstanceOf(TimeoutException.class);
+      assertThat(slow.ended).containsExactly(Outcome.TIMEOUT);
+
+      CompletableFuture<Response> cancelled = pair.left.submit(0, 1, 0, new byte[0], Duration.ZERO);
+      Thread canceller = new Thread(() -> cancelled.cancel(false));
+      canceller.start();
+      assertThat(cancelled).failsWithin(Duration.ofSeconds(10));
+      assertThat(slow.ended).containsExactly(Outcome.TIMEOUT, Outcome.CANCELLED);
+    } finally {
+      never.complete(Response.ok("late"));
     }
   }
 }

@@ -61,4 +61,58 @@ class FailingLogTest {
       logger.removeHandler(broken);
     }
   }
+
+  /**
+   * A handler whose call back to its peer is refused because the peer ended its requests (ERQ) is
+   * logged at DEBUG, as a failure of its connection's end; that log failing cost the peer its
+   * answer too, and the slot, until the close timeout cut the request off.
+   */
+  @Test
+  void aCallbackRefusedAfterThePeersErqIsAnsweredThoughItsDebugLogFails() throws Exception {
+    Logger logger = Logger.getLogger(PacketConnection.class.getName());
+    Level before = logger.getLevel();
+    Broken broken = new Broken();
+    broken.setLevel(Level.ALL);
+    logger.setLevel(Level.ALL); // DEBUG on, as when someone investigates
+    logger.addHandler(broken);
+    java.util.concurrent.CountDownLatch mayCallBack = new java.util.concurrent.CountDownLatch(1);
+    try (PacketServer server =
+        PacketServer.builder(
+                PacketConnection.builder()
+                    .handler(
+                        rq -> {
+                          mayCallBack.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                          return rq.connection().submit(2, 0, new byte[0]).join();
+                        }))
+            .bindLoopback(0)) {
+      PacketConnection client =
+          PacketClient.connect(
+              "127.0.0.1",
+              server.port(),
+              PacketConnection.builder()
+                  .closeTimeout(Duration.ofSeconds(30))
+                  .handler(rq -> Response.ok("pong")));
+      java.util.concurrent.CompletableFuture<Response> call = client.submit(1, 0, new byte[0]);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  !server.connections().isEmpty()
+                      && server.connections().get(0).runningRequests() == 1);
+      java.util.concurrent.CompletableFuture<Void> closing =
+          java.util.concurrent.CompletableFuture.runAsync(client::close); // sends ERQ
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> server.connections().get(0).peerEndedRequests());
+      mayCallBack.countDown();
+
+      assertThat(call.get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(Response.failure("exception during handler"));
+      closing.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      mayCallBack.countDown();
+      logger.removeHandler(broken);
+      logger.setLevel(before);
+    }
+  }
 }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Reply;
 import io.packetstream.connection.Response;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,40 +56,69 @@ class LaterAnswersTest {
     }
   }
 
+  /**
+   * Up to maxQueuedRequests requests await their answers without a slot; past that one keeps its
+   * slot, as every one did before, so their number stays bounded, and the peer's plain requests are
+   * served or queued as usual meanwhile, never refused while a slot is free.
+   */
   @Test
-  void answersThatNeverComeFreeTheirSlotsAndAreBoundedByTheQueueLimit() throws Exception {
+  void answersThatNeverComeFreeTheirSlotsUpToTheQueueLimit() throws Exception {
     CompletableFuture<Response> never = new CompletableFuture<>();
     try (PacketServer server =
             PacketServer.builder(
                     PacketConnection.builder()
-                        .maxConcurrentRequests(2)
-                        .maxQueuedRequests(5)
+                        .maxConcurrentRequests(1)
+                        .maxQueuedRequests(2)
                         .handler(rq -> rq.rqType() == 1 ? Reply.later(never) : Response.ok("now")))
                 .bindLoopback(0);
         PacketConnection client =
             PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
       List<CompletableFuture<Response>> waiting = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 2; i++) {
         waiting.add(client.submit(1, 0, new byte[0]));
       }
-      // more than the slots await their answers, and a plain request is still served
+      // two await their answers, more than the one slot, and a plain request is still served
       assertThat(client.call(0, 2, 0, new byte[0], Duration.ofSeconds(10)).text()).isEqualTo("now");
+      PacketConnection onServer = server.connections().get(0);
+      assertThat(onServer.runningRequests()).isEqualTo(2);
+      // the third keeps the slot: a plain request now waits in the queue
       waiting.add(client.submit(1, 0, new byte[0]));
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> server.connections().get(0).runningRequests() == 5);
-      // the limit reached, the peer's next request is refused, whatever it is
-      Response refused = client.call(0, 2, 0, new byte[0], Duration.ofSeconds(10));
-      assertThat(refused.ok()).isFalse();
-      assertThat(new String(refused.payload(), StandardCharsets.UTF_8))
-          .isEqualTo(
-              "too many requests: 5 awaiting answers that come later (limit maxQueuedRequests=5)");
+      await().atMost(Duration.ofSeconds(10)).until(() -> onServer.runningRequests() == 3);
+      CompletableFuture<Response> plain = client.submit(2, 0, new byte[0]);
+      await().atMost(Duration.ofSeconds(10)).until(() -> onServer.queuedRequests() == 1);
+
       never.complete(Response.ok("late"));
       for (CompletableFuture<Response> w : waiting) {
         assertThat(w.get(10, TimeUnit.SECONDS).text()).isEqualTo("late");
       }
-      assertThat(client.call(0, 1, 0, new byte[0], Duration.ofSeconds(10)).text())
-          .isEqualTo("late");
+      assertThat(plain.get(10, TimeUnit.SECONDS).text()).isEqualTo("now");
+    }
+  }
+
+  /**
+   * With no queue at all, a later answer keeps its slot and a plain request with a free one is
+   * served.
+   */
+  @Test
+  void withNoQueueALaterAnswerKeepsItsSlotAndNothingElseIsRefused() throws Exception {
+    CompletableFuture<Response> never = new CompletableFuture<>();
+    try (PacketServer server =
+            PacketServer.builder(
+                    PacketConnection.builder()
+                        .maxConcurrentRequests(2)
+                        .maxQueuedRequests(0)
+                        .handler(rq -> rq.rqType() == 1 ? Reply.later(never) : Response.ok("now")))
+                .bindLoopback(0);
+        PacketConnection client =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      assertThat(client.call(0, 2, 0, new byte[0], Duration.ofSeconds(10)).text()).isEqualTo("now");
+      CompletableFuture<Response> later = client.submit(1, 0, new byte[0]);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> server.connections().get(0).runningRequests() == 1);
+      assertThat(client.call(0, 2, 0, new byte[0], Duration.ofSeconds(10)).text()).isEqualTo("now");
+      never.complete(Response.ok("late"));
+      assertThat(later.get(10, TimeUnit.SECONDS).text()).isEqualTo("late");
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.PacketConnection;
+import io.packetstream.connection.Reply;
 import io.packetstream.connection.Response;
 import io.packetstream.connection.TrafficListener;
 import io.packetstream.wire.Packet;
@@ -164,6 +165,62 @@ class ListenerFailureTest {
       assertThat(client.termination().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
     } finally {
       never.countDown();
+    }
+  }
+
+  /**
+   * The same when the peer goes away: the requests its end of stream leaves without an answer all
+   * end, though the listener throws an Error on the first.
+   */
+  @Test
+  void anErrorFromAListenerAsThePeerGoesAwayStrandsNoRequest() throws Exception {
+    CompletableFuture<Response> never = new CompletableFuture<>();
+    TrafficListener throwing =
+        new TrafficListener() {
+          @Override
+          public void requestFinished(
+              PacketConnection c,
+              Direction d,
+              long channel,
+              long tag,
+              long rqType,
+              Outcome outcome,
+              long nanos) {
+            if (d == Direction.OUTBOUND && outcome != Outcome.OK) {
+              throw new NoClassDefFoundError("io/micrometer/core/instrument/Timer");
+            }
+          }
+        };
+    PacketServer server =
+        PacketServer.builder(PacketConnection.builder().handler(rq -> Reply.later(never)))
+            .bindLoopback(0);
+    PacketConnection client =
+        PacketClient.connect(
+            "127.0.0.1",
+            server.port(),
+            PacketConnection.builder().listener(throwing).closeTimeout(Duration.ofSeconds(30)));
+    try {
+      List<CompletableFuture<Response>> requests = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        requests.add(client.submit(1, 0, new byte[0]));
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  server.connections().size() == 1
+                      && server.connections().get(0).runningRequests() == 3);
+
+      server.abort(); // the client's stream ends with its three requests pending
+
+      // at once, not when some later timeout finds the connection (the client has none)
+      assertThat(CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)))
+          .failsWithin(Duration.ofSeconds(5));
+      assertThat(requests).allMatch(CompletableFuture::isCompletedExceptionally);
+    } finally {
+      never.complete(Response.ok("late"));
+      client.abort();
+      server.abort();
     }
   }
 }

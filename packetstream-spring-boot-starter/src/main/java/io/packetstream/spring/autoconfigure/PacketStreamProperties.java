@@ -70,13 +70,13 @@ public class PacketStreamProperties {
   /**
    * Maximum number of a peer's requests whose handlers run at once on one connection. A handler
    * that answers later (a CompletableFuture, a Mono, a suspend function) frees its slot while its
-   * answer is awaited.
+   * answer is awaited, for up to max-queued-requests such requests.
    */
   private int maxConcurrentRequests = PacketConnection.Builder.DEFAULT_MAX_CONCURRENT_REQUESTS;
 
   /**
-   * Maximum number of a peer's requests that wait for a free slot on one connection, and of those
-   * whose answers come later; more are refused.
+   * Maximum number of a peer's requests that wait for a free slot on one connection (more are
+   * refused), and of those whose answers come later that wait without one.
    */
   private int maxQueuedRequests = PacketConnection.Builder.DEFAULT_MAX_QUEUED_REQUESTS;
 
