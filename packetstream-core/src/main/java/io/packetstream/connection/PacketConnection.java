@@ -532,7 +532,10 @@ public final class PacketConnection implements AutoCloseable {
    * for this shutdown: a server draining its connections gives them its own shutdown timeout.
    */
   public void close(Duration timeout) {
-    long nanos = capped(Objects.requireNonNull(timeout, "timeout")).toNanos();
+    if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+      throw new IllegalArgumentException("close timeout " + timeout + " is negative");
+    }
+    long nanos = capped(timeout).toNanos();
     synchronized (life) {
       if (opens == 0 || terminating) {
         return;

@@ -160,4 +160,18 @@ class ServerCloseTest {
       assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(Response.ok("done"));
     }
   }
+
+  @Test
+  void aNegativeCloseTimeoutIsRefusedAndTheConnectionStaysOpen() throws Exception {
+    try (PacketServer server =
+            PacketServer.builder(PacketConnection.builder().handler(rq -> Response.ok("x")))
+                .bindLoopback(0);
+        PacketConnection client =
+            PacketClient.connect("127.0.0.1", server.port(), PacketConnection.builder())) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.close(Duration.ofSeconds(-1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("close timeout PT-1S is negative");
+      assertThat(client.call(0, 1, 0, new byte[0], Duration.ofSeconds(10)).text()).isEqualTo("x");
+    }
+  }
 }
