@@ -41,6 +41,9 @@ final class ExchangeMethod {
   private final TypedCalls.AnswerReader reader;
   private final boolean async;
 
+  /** Whether it returns a Reactor {@code Mono}, which sends the request when subscribed to. */
+  private final boolean mono;
+
   /** Whether it is a Kotlin {@code suspend} function: its last argument is the continuation. */
   private final boolean suspending;
 
@@ -79,9 +82,11 @@ final class ExchangeMethod {
       int flagsIndex,
       TypedCalls.AnswerReader reader,
       boolean async,
+      boolean mono,
       boolean suspending,
       boolean unit,
       Class<?>[] declared) {
+    this.mono = mono;
     this.description = description;
     this.channel = channel;
     this.rqType = rqType;
@@ -193,6 +198,14 @@ final class ExchangeMethod {
             : ResolvableType.forMethodReturnType(method, type);
     Class<?> r = returned.toClass();
     boolean async = !suspending && CompletionStage.class.isAssignableFrom(r);
+    boolean mono = !suspending && r.getName().equals(ReactorExchanges.MONO);
+    if (!suspending && r.getName().equals(ReactorExchanges.FLUX)) {
+      problems.add(
+          description
+              + ": returns Flux, but an answer is one payload; return a Mono, of a List for"
+              + " several values");
+      return null;
+    }
     ResolvableType answer = answerType(method, type);
     // suspend fun f(...) with no result: a void method's answer, resumed with Unit
     boolean unit = suspending && answer.toClass() == void.class;
@@ -236,6 +249,7 @@ final class ExchangeMethod {
         flagsIndex,
         calls.reader(answer),
         async,
+        mono,
         suspending,
         unit,
         method.getExceptionTypes());
@@ -248,7 +262,7 @@ final class ExchangeMethod {
   @Nullable Object invoke(
       TypedCalls calls, TypedCalls.Submitter submitter, String target, @Nullable Object[] args)
       throws Throwable {
-    if (!async && !suspending && EventLoopGroup.inEventLoop()) {
+    if (!async && !mono && !suspending && EventLoopGroup.inEventLoop()) {
       throw new IllegalStateException(
           description
               + " waits for its answer, which would block an event loop thread that reads for many"
@@ -259,6 +273,12 @@ final class ExchangeMethod {
       flags = ((Number) args[flagsIndex]).longValue();
     }
     byte[] payload = calls.encode(payloadIndex < 0 ? null : args[payloadIndex]);
+    if (mono) {
+      long f = flags;
+      return ReactorExchanges.Reactor.lazily(
+          () ->
+              calls.submit(submitter, target, channel, rqType, f, payload, reader, Duration.ZERO));
+    }
     CompletableFuture<Object> answer =
         calls.submit(submitter, target, channel, rqType, flags, payload, reader, Duration.ZERO);
     if (async) {
@@ -337,7 +357,8 @@ final class ExchangeMethod {
 
   /**
    * The type an answer to {@code method} of {@code type} is read as: what it returns, what its
-   * stage completes with, or what a suspend function returns ({@code void} for none, {@code Unit}).
+   * stage or Mono completes with, or what a suspend function returns ({@code void} for none, {@code
+   * Unit}).
    */
   static ResolvableType answerType(Method method, Class<?> type) {
     if (PayloadTypes.isSuspending(method)) {
@@ -347,6 +368,9 @@ final class ExchangeMethod {
           : result;
     }
     ResolvableType returned = ResolvableType.forMethodReturnType(method, type);
+    if (returned.toClass().getName().equals(ReactorExchanges.MONO)) {
+      return returned.getGeneric(0);
+    }
     return CompletionStage.class.isAssignableFrom(returned.toClass())
         ? returned.as(CompletionStage.class).getGeneric(0)
         : returned;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import reactor.core.publisher.Mono;
 
 /** Every kind of exchange method, against {@link ExchangeServer}'s handlers. */
 public interface Orders {
@@ -54,6 +55,18 @@ public interface Orders {
 
   @PacketExchange(type = 6)
   void touch(String key);
+
+  @PacketExchange(type = 3)
+  Mono<String> upperMono(String text);
+
+  @PacketExchange(type = 4)
+  Mono<Receipt> refuseMono(String why);
+
+  @PacketExchange(type = 5)
+  Mono<String> hangMono(String text);
+
+  @PacketExchange(type = 6)
+  Mono<Void> touchMono(String key);
 
   @PacketExchange(type = 7)
   List<Receipt> receipts(String item);

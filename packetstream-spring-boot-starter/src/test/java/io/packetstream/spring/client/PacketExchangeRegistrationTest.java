@@ -62,6 +62,9 @@ class PacketExchangeRegistrationTest {
     /** A Kotlin {@code Flow}: passed start-up, then failed every call. */
     @PacketExchange(type = 6)
     kotlinx.coroutines.flow.Flow<String> flow(String a);
+
+    @PacketExchange(type = 7)
+    reactor.core.publisher.Flux<String> flux(String a);
   }
 
   @Configuration(proxyBeanMethods = false)
@@ -104,7 +107,8 @@ class PacketExchangeRegistrationTest {
                                   "Bad.stream(String): the answer's type Stream is single-use",
                                   "Bad.number(long): parameter 0 (long) is a number: annotate it @PacketFlags",
                                   "Bad.negativeType(): request type -1 is out of range",
-                                  "Bad.flow(String): the answer's type Flow is not data"));
+                                  "Bad.flow(String): the answer's type Flow is not data",
+                                  "Bad.flux(String): returns Flux, but an answer is one payload"));
             });
   }
 

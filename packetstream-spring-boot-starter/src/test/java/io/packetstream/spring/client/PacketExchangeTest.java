@@ -3,6 +3,7 @@ package io.packetstream.spring.client;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.packetstream.connection.PacketConnection;
 import io.packetstream.connection.Response;
@@ -28,6 +29,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import reactor.core.publisher.Mono;
 
 /**
  * Typed calls and exchange interfaces of a client context against a server context, over TCP on
@@ -237,6 +239,41 @@ class PacketExchangeTest {
         .isInstanceOf(ExecutionException.class)
         .cause()
         .isInstanceOf(TimeoutException.class);
+  }
+
+  /**
+   * A Mono-returning exchange sends its request when subscribed to, not when called, ends with the
+   * answer or the failure the future form gives, and a cancelled subscription cancels the call.
+   */
+  @Test
+  void aMonoExchangeSendsWhenSubscribedAndCancelsWithItsSubscription() throws Exception {
+    assertThat(orders.upperMono("abc").block(Duration.ofSeconds(10))).isEqualTo("ABC");
+    assertThatThrownBy(() -> orders.refuseMono("no stock").block(Duration.ofSeconds(10)))
+        .isInstanceOf(PacketRequestFailedException.class);
+    ExchangeServer.Handlers handlers = server.getBean(ExchangeServer.Handlers.class);
+    int hanging = handlers.hanging.size();
+
+    Mono<String> later = orders.hangMono("x");
+    // nothing is sent before a subscriber asks: a call answered since went out after it
+    assertThat(orders.upper("after")).isEqualTo("AFTER");
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> handlers.hanging.size() == hanging);
+
+    reactor.core.Disposable subscription = later.subscribe();
+    await().atMost(Duration.ofSeconds(10)).until(() -> handlers.hanging.size() == hanging + 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> shop.connection().orElseThrow().pendingRequests() == 1);
+    subscription.dispose();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> shop.connection().orElseThrow().pendingRequests() == 0);
+
+    Mono<Void> touched = orders.touchMono("mono");
+    assertThat(touched.block(Duration.ofSeconds(10))).isNull();
+    assertThat(handlers.touched.poll(10, TimeUnit.SECONDS)).isEqualTo("mono");
   }
 
   @Test
