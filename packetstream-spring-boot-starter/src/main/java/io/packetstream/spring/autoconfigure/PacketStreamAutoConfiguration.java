@@ -37,9 +37,13 @@ public final class PacketStreamAutoConfiguration {
   /** The names of the threads of {@code packetstream.io-threads}, before their number. */
   static final String IO_THREAD_NAME = "packetstream-spring-io";
 
-  /** Fails at start-up on a renamed property, which would otherwise be silently ignored. */
+  /**
+   * Fails at start-up on a renamed property, which would otherwise be silently ignored; tells
+   * Reactor, when present, that the event loops must not block.
+   */
   PacketStreamAutoConfiguration(Environment environment) {
     RenamedProperties.check(environment);
+    ReactorBlockingCheck.register();
   }
 
   /** Finds the {@code @PacketHandler} methods; static, because it post-processes beans. */

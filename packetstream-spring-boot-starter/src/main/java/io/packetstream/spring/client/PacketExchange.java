@@ -19,6 +19,9 @@ import java.lang.annotation.Target;
  *
  * <ul>
  *   <li>{@code CompletableFuture<T>} (or {@code CompletionStage<T>}): does not wait;
+ *   <li>{@code Mono<T>} (with reactor-core): sends the request when subscribed to, and cancels it
+ *       when the subscription is; fails as the future does (a {@code TimeoutException} when no
+ *       answer comes in time). A {@code Flux} is refused: an answer is one payload;
  *   <li>{@code T}: waits for the answer and maps it: bytes, {@code ByteBuffer} or text as they are,
  *       {@code long} or {@code int} the answer's flags, a {@link
  *       io.packetstream.spring.handler.PacketReply} both, anything else decoded by the codec (an
@@ -28,12 +31,12 @@ import java.lang.annotation.Target;
  * </ul>
  *
  * <p>Except for {@code Response}, a not-ok answer raises a {@link PacketRequestFailedException}
- * (from a future: fails it). A method that waits and gets no answer within the client's {@code
- * request-timeout} throws {@link PacketRequestTimeoutException}; a lost connection, an {@link
- * java.io.UncheckedIOException} (each the checked cause itself when the method declares it). Any
- * other signature is refused when the proxy is made, naming the method. A method that waits throws
- * {@link IllegalStateException} on a connection's event loop thread (in a future's callback), which
- * would have to read its answer: use the {@code CompletableFuture} form there.
+ * (from a future or a Mono: fails it). A method that waits and gets no answer within the client's
+ * {@code request-timeout} throws {@link PacketRequestTimeoutException}; a lost connection, an
+ * {@link java.io.UncheckedIOException} (each the checked cause itself when the method declares it).
+ * Any other signature is refused when the proxy is made, naming the method. A method that waits
+ * throws {@link IllegalStateException} on a connection's event loop thread (in a future's
+ * callback), which would have to read its answer: use the {@code CompletableFuture} form there.
  *
  * <pre>{@code
  * interface Billing {

@@ -32,7 +32,8 @@ public final class PacketExchangeFailureAnalyzer implements FailureAnalyzer {
             + String.join("\n    - ", cause.problems()),
         "Annotate every abstract method @PacketExchange(type = ...), give each at most one"
             + " payload parameter and one @PacketFlags long or int, and return T,"
-            + " CompletableFuture<T>, Response or void (see PacketExchange's documentation);"
+            + " CompletableFuture<T>, Mono<T>, Response or void (see PacketExchange's"
+            + " documentation);"
             + " objects need a PayloadCodec bean (Jackson on the class path provides one).",
         cause);
   }

@@ -276,6 +276,31 @@ class PacketExchangeTest {
     assertThat(handlers.touched.poll(10, TimeUnit.SECONDS)).isEqualTo("mono");
   }
 
+  /**
+   * A block() in work chained on an answer runs on the event loop that read it: Reactor refuses it
+   * at once, naming the thread, as on Reactor Netty's loops; it stalled every connection of the
+   * loop until its own timeout.
+   */
+  @Test
+  void blockingOnTheEventLoopInAMonosChainFailsAtOnce() throws Exception {
+    ExchangeServer.Handlers handlers = server.getBean(ExchangeServer.Handlers.class);
+    int hanging = handlers.hanging.size();
+    CompletableFuture<String> chained =
+        orders
+            .hangMono("a")
+            .map(a -> a + orders.upperMono("b").block(Duration.ofSeconds(5)))
+            .toFuture();
+    await().atMost(Duration.ofSeconds(10)).until(() -> handlers.hanging.size() == hanging + 1);
+
+    // the answer comes now, read by the client's event loop, where the chain goes on
+    handlers.hanging.get(hanging).complete("answered");
+
+    assertThatThrownBy(() -> chained.get(4, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("are blocking, which is not supported in thread packetstream-io");
+    assertThat(orders.upper("still serving")).isEqualTo("STILL SERVING");
+  }
+
   @Test
   void interfacesAreRegisteredPerClientByAnnotationAndByProperty() {
     assertThat(context.getBeanNamesForType(Orders.class))
