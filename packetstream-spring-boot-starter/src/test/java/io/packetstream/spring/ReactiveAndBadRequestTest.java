@@ -189,6 +189,14 @@ class ReactiveAndBadRequestTest {
     Response wrongType = call(8, "{\"name\":\"a\",\"count\":\"many\"}");
     assertThat(wrongType.ok()).isFalse();
     assertThat(wrongType.text()).startsWith("cannot read the payload as Item: ");
+    // Jackson's own words, without a location that names no source and means nothing to the peer
+    assertThat(r.text()).doesNotContain("Source:").doesNotContain("REDACTED");
+    assertThat(wrongType.text()).doesNotContain("Source:").doesNotContain("REDACTED");
+    Response unclosed = call(8, "{\"name\":\"a\",\"count\":1");
+    assertThat(unclosed.text())
+        .startsWith("cannot read the payload as Item: ")
+        .doesNotContain("Source:")
+        .doesNotContain("REDACTED");
     assertThat(output.getOut())
         .doesNotContain("handler failed")
         .doesNotContain("WARN")

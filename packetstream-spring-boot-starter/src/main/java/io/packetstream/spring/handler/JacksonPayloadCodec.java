@@ -38,11 +38,26 @@ public final class JacksonPayloadCodec implements PayloadCodec {
     }
   }
 
+  /**
+   * Reads {@code payload} as {@code type}; a payload Jackson cannot read fails with an {@link
+   * IllegalArgumentException} of Jackson's own message without its location, which names no source
+   * (it is redacted) and is of no use to the peer that the message is answered to.
+   */
   @Override
   public Object decode(byte[] payload, Type type) {
     JavaType javaType = mapper.getTypeFactory().constructType(type);
-    return mapper.readValue(payload, javaType);
+    try {
+      return mapper.readValue(payload, javaType);
+    } catch (JacksonException e) {
+      String message = e.getOriginalMessage();
+      throw new IllegalArgumentException(
+          message == null ? null : NO_SOURCE.matcher(message).replaceAll(""), e);
+    }
   }
+
+  /** A location inside Jackson's own message ("start marker at"), which names no source either. */
+  private static final java.util.regex.Pattern NO_SOURCE =
+      java.util.regex.Pattern.compile(" ?\\(start marker at \\[Source: [^\\]]*\\]\\)");
 
   @Override
   public byte[] encode(Object value) {
