@@ -110,6 +110,25 @@ class ListenerFailureTest {
     }
   }
 
+  /** Throws {@code error} whenever a request of this end ends other than ok. */
+  private static TrafficListener throwingAtFailedEnds(Supplier<Error> error) {
+    return new TrafficListener() {
+      @Override
+      public void requestFinished(
+          PacketConnection c,
+          Direction d,
+          long channel,
+          long tag,
+          long rqType,
+          Outcome outcome,
+          long nanos) {
+        if (d == Direction.OUTBOUND && outcome != Outcome.OK) {
+          throw error.get();
+        }
+      }
+    };
+  }
+
   /**
    * An Error from a listener as the connection ends (it fails the connection, as on any path) still
    * lets every pending request end and the connection terminate: the requests after the one whose
@@ -118,22 +137,7 @@ class ListenerFailureTest {
   @Test
   void anErrorFromAListenerAsTheConnectionEndsStrandsNoRequest() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
-    TrafficListener throwing =
-        new TrafficListener() {
-          @Override
-          public void requestFinished(
-              PacketConnection c,
-              Direction d,
-              long channel,
-              long tag,
-              long rqType,
-              Outcome outcome,
-              long nanos) {
-            if (d == Direction.OUTBOUND && outcome == Outcome.ERROR) {
-              throw new AssertionError("listener bug");
-            }
-          }
-        };
+    TrafficListener throwing = throwingAtFailedEnds(() -> new AssertionError("listener bug"));
     try (PacketServer server =
         PacketServer.builder(
                 PacketConnection.builder()
@@ -176,21 +180,7 @@ class ListenerFailureTest {
   void anErrorFromAListenerAsThePeerGoesAwayStrandsNoRequest() throws Exception {
     CompletableFuture<Response> never = new CompletableFuture<>();
     TrafficListener throwing =
-        new TrafficListener() {
-          @Override
-          public void requestFinished(
-              PacketConnection c,
-              Direction d,
-              long channel,
-              long tag,
-              long rqType,
-              Outcome outcome,
-              long nanos) {
-            if (d == Direction.OUTBOUND && outcome != Outcome.OK) {
-              throw new NoClassDefFoundError("io/micrometer/core/instrument/Timer");
-            }
-          }
-        };
+        throwingAtFailedEnds(() -> new NoClassDefFoundError("io/micrometer/core/instrument/Timer"));
     PacketServer server =
         PacketServer.builder(PacketConnection.builder().handler(rq -> Reply.later(never)))
             .bindLoopback(0);
